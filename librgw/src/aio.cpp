@@ -1,0 +1,175 @@
+// aio.cpp - the asynchronous form of the C API.
+//
+// Store calls run on the queue's I/O threads; their completions are handed
+// back through an eventfd and run by rgw_aio_queue_run() on the host's own
+// thread (an nginx worker's event loop), so host code is never entered from
+// an I/O thread.
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "capi_types.h"
+
+#define RGW_API extern "C" __attribute__((visibility("default")))
+
+struct rgw_aio_queue {
+  struct Completion {
+    rgw_aio_cb cb;
+    void* arg;
+    int64_t result;
+  };
+  struct Job {
+    std::function<int64_t()> run;
+    rgw_aio_cb cb;
+    void* arg;
+  };
+
+  rgw_store_t* store = nullptr;
+  int efd = -1;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> jobs;
+  std::deque<Completion> done;
+  std::vector<std::thread> threads;
+  bool stopping = false;
+
+  void worker() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> l(mu);
+        cv.wait(l, [&] { return stopping || !jobs.empty(); });
+        if (jobs.empty()) return;  // stopping and drained
+        job = std::move(jobs.front());
+        jobs.pop_front();
+      }
+      int64_t result = job.run();
+      {
+        std::lock_guard<std::mutex> l(mu);
+        done.push_back(Completion{job.cb, job.arg, result});
+      }
+      uint64_t one = 1;
+      ssize_t n;
+      do {
+        n = ::write(efd, &one, sizeof(one));
+      } while (n < 0 && errno == EINTR);
+    }
+  }
+
+  int submit(std::function<int64_t()> run, rgw_aio_cb cb, void* arg) {
+    if (!cb) return -EINVAL;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (stopping) return -ESHUTDOWN;
+      jobs.push_back(Job{std::move(run), cb, arg});
+    }
+    cv.notify_one();
+    return 0;
+  }
+};
+
+RGW_API int rgw_aio_queue_create(rgw_store_t* store, unsigned threads, rgw_aio_queue_t** out) {
+  if (!store || !out || threads == 0 || threads > 256) return -EINVAL;
+  auto* q = new (std::nothrow) rgw_aio_queue;
+  if (!q) return -ENOMEM;
+  q->store = store;
+  q->efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (q->efd < 0) {
+    int err = errno;
+    delete q;
+    return -err;
+  }
+  try {
+    for (unsigned i = 0; i < threads; ++i) q->threads.emplace_back([q] { q->worker(); });
+  } catch (...) {
+    rgw_aio_queue_destroy(q);
+    return -EAGAIN;
+  }
+  *out = q;
+  return 0;
+}
+
+RGW_API int rgw_aio_queue_fd(const rgw_aio_queue_t* q) { return q->efd; }
+
+RGW_API int rgw_aio_queue_run(rgw_aio_queue_t* q) {
+  uint64_t counter;
+  while (::read(q->efd, &counter, sizeof(counter)) < 0 && errno == EINTR) {
+  }
+  std::deque<rgw_aio_queue::Completion> ready;
+  {
+    std::lock_guard<std::mutex> l(q->mu);
+    ready.swap(q->done);
+  }
+  for (const auto& c : ready) c.cb(static_cast<int>(c.result), c.arg);
+  return static_cast<int>(ready.size());
+}
+
+RGW_API void rgw_aio_queue_destroy(rgw_aio_queue_t* q) {
+  if (!q) return;
+  {
+    std::lock_guard<std::mutex> l(q->mu);
+    q->stopping = true;
+  }
+  q->cv.notify_all();
+  for (auto& t : q->threads) t.join();
+  if (q->efd >= 0) ::close(q->efd);
+  delete q;
+}
+
+RGW_API int rgw_aio_stat(rgw_aio_queue_t* q, const char* bucket, const char* key,
+                         rgw_object_t** out, rgw_aio_cb cb, void* arg) {
+  std::string b = bucket ? bucket : "", k = key ? key : "";
+  return q->submit([q, b, k, out] { return rgw::capi::object_stat(q->store, b.c_str(), k.c_str(), out); },
+                   cb, arg);
+}
+
+RGW_API int rgw_aio_reader_open(rgw_aio_queue_t* q, const char* bucket, const char* key,
+                                uint64_t offset, int64_t length, rgw_reader_t** out,
+                                rgw_aio_cb cb, void* arg) {
+  std::string b = bucket ? bucket : "", k = key ? key : "";
+  return q->submit(
+      [q, b, k, offset, length, out] {
+        return rgw::capi::reader_open(q->store, b.c_str(), k.c_str(), offset, length, out);
+      },
+      cb, arg);
+}
+
+RGW_API int rgw_aio_read(rgw_aio_queue_t* q, rgw_reader_t* r, void* buf, size_t len,
+                         rgw_aio_cb cb, void* arg) {
+  return q->submit([r, buf, len] { return rgw::capi::reader_read(r, buf, len); }, cb, arg);
+}
+
+RGW_API int rgw_aio_writer_open(rgw_aio_queue_t* q, const char* bucket, const char* key,
+                                rgw_writer_t** out, rgw_aio_cb cb, void* arg) {
+  std::string b = bucket ? bucket : "", k = key ? key : "";
+  return q->submit(
+      [q, b, k, out] { return rgw::capi::writer_open(q->store, b.c_str(), k.c_str(), out); }, cb,
+      arg);
+}
+
+RGW_API int rgw_aio_write(rgw_aio_queue_t* q, rgw_writer_t* w, const void* data, size_t len,
+                          rgw_aio_cb cb, void* arg) {
+  return q->submit([w, data, len] { return rgw::capi::writer_write(w, data, len); }, cb, arg);
+}
+
+RGW_API int rgw_aio_commit(rgw_aio_queue_t* q, rgw_writer_t* w, const rgw_attrs_t* attrs,
+                           int64_t delete_at, rgw_object_t** info, rgw_aio_cb cb, void* arg) {
+  return q->submit(
+      [w, attrs, delete_at, info] { return rgw::capi::writer_commit(w, attrs, delete_at, info); },
+      cb, arg);
+}
+
+RGW_API int rgw_aio_remove(rgw_aio_queue_t* q, const char* bucket, const char* key,
+                           rgw_aio_cb cb, void* arg) {
+  std::string b = bucket ? bucket : "", k = key ? key : "";
+  return q->submit(
+      [q, b, k] { return rgw::capi::object_remove(q->store, b.c_str(), k.c_str()); }, cb, arg);
+}

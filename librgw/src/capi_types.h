@@ -1,0 +1,50 @@
+// capi_types.h - what the opaque C handles hold (shared by capi.cpp and aio.cpp).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "librgw/librgw.h"
+#include "store.h"
+
+struct rgw_store {
+  std::unique_ptr<rgw::Store> impl;
+};
+
+struct rgw_attrs {
+  rgw::Attrs attrs;
+};
+
+struct rgw_object {
+  rgw::ObjectInfo info;
+};
+
+struct rgw_writer {
+  std::unique_ptr<rgw::ObjectWriter> impl;
+};
+
+struct rgw_reader {
+  std::unique_ptr<rgw::ObjectReader> impl;
+  rgw_object object;
+};
+
+struct rgw_listing {
+  std::vector<rgw_object> objects;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+  std::string next_marker;
+};
+
+// The synchronous calls, reused by the asynchronous form (aio.cpp).
+namespace rgw::capi {
+int writer_open(rgw_store_t* store, const char* bucket, const char* key, rgw_writer_t** out);
+int writer_write(rgw_writer_t* w, const void* data, size_t len);
+int writer_commit(rgw_writer_t* w, const rgw_attrs_t* attrs, int64_t delete_at,
+                  rgw_object_t** info);
+int reader_open(rgw_store_t* store, const char* bucket, const char* key, uint64_t offset,
+                int64_t length, rgw_reader_t** out);
+int64_t reader_read(rgw_reader_t* r, void* buf, size_t len);
+int object_stat(rgw_store_t* store, const char* bucket, const char* key, rgw_object_t** out);
+int object_remove(rgw_store_t* store, const char* bucket, const char* key);
+}  // namespace rgw::capi

@@ -1,0 +1,631 @@
+// local_store.cpp - the embedded local driver, for one machine.
+//
+// Layout of the store directory:
+//   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage
+//   data/xx/ID     object bodies, immutable, named by random ids (never by key)
+//   tmp/ID         bodies being written; published by fsync + rename
+//
+// Object keys are only ever column values, never path components, so no key
+// can name a file outside the store.  Several processes may open the same
+// directory at once: SQLite serialises the metadata; bodies are immutable.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+
+#include "errors.h"
+#include "local/sqlite.h"
+#include "store.h"
+#include "util.h"
+
+namespace rgw {
+namespace {
+
+using local::Db;
+using local::Stmt;
+using local::Transaction;
+
+constexpr int kSchemaVersion = 1;
+
+const char* const kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS schema_info(version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS users(uid TEXT PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS access_keys(access_key TEXT PRIMARY KEY, uid TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS swift_users(swift_user TEXT PRIMARY KEY, uid TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS buckets(name TEXT PRIMARY KEY, owner TEXT NOT NULL,
+                                   record BLOB NOT NULL);
+-- One row per object version.  Unversioned objects have version_id 'null';
+-- 'seq' orders the versions of a key (newest highest) for versioning later.
+CREATE TABLE IF NOT EXISTS objects(
+  bucket_id TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL,
+  seq INTEGER NOT NULL, is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL,
+  size INTEGER NOT NULL, data_id TEXT NOT NULL, record BLOB NOT NULL,
+  PRIMARY KEY(bucket_id, key, version_id));
+CREATE INDEX IF NOT EXISTS objects_listing ON objects(bucket_id, is_latest, key);
+-- Bodies no longer referenced, reclaimed by an explicit gc pass.
+CREATE TABLE IF NOT EXISTS garbage(data_id TEXT PRIMARY KEY, since_ns INTEGER NOT NULL);
+)sql";
+
+std::string join(const std::string& a, const std::string& b) { return a + "/" + b; }
+
+void make_dir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0750) != 0 && errno != EEXIST) fail_errno(errno, "mkdir " + path);
+}
+
+void fsync_dir(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail_errno(errno, "open " + path);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) fail_errno(err, "fsync " + path);
+}
+
+bool is_hex_id(const std::string& name) {
+  if (name.size() != 32) return false;
+  for (char c : name)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// The smallest string greater than every string that starts with prefix
+// (valid UTF-8 never contains the byte 0xff).
+std::string prefix_end(const std::string& prefix) { return prefix + "\xff"; }
+
+struct ListCursor {
+  std::string lower;  // first key to consider
+  bool inclusive;     // whether 'lower' itself may be listed
+};
+
+// The common prefix a key rolls up into, or "" if it is listed as itself.
+std::string common_prefix(const std::string& key, const ListParams& p) {
+  if (p.delimiter.empty() || key.compare(0, p.prefix.size(), p.prefix) != 0) return "";
+  size_t d = key.find(p.delimiter, p.prefix.size());
+  return d == std::string::npos ? "" : key.substr(0, d + p.delimiter.size());
+}
+
+// Where a listing starts: at the prefix, or after the marker.  A marker that
+// falls under a common prefix (the NextMarker of a previous page) resumes
+// after every key of that prefix, which the previous page rolled up.
+ListCursor list_start(const ListParams& p) {
+  if (p.marker < p.prefix) return ListCursor{p.prefix, true};
+  std::string cp = common_prefix(p.marker, p);
+  if (!cp.empty()) return ListCursor{prefix_end(cp), true};
+  return ListCursor{p.marker, false};
+}
+
+class LocalStore;
+
+class LocalWriter : public ObjectWriter {
+ public:
+  LocalWriter(LocalStore& store, BucketInfo bucket, std::string key);
+  ~LocalWriter() override;
+  void write(const char* data, size_t len) override;
+  uint64_t bytes_written() const override { return size_; }
+  ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag_override) override;
+  void abort() override;
+
+ private:
+  LocalStore& store_;
+  BucketInfo bucket_;
+  std::string key_;
+  std::string id_;
+  std::string tmp_path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  Md5 md5_;
+  bool finished_ = false;
+};
+
+class LocalReader : public ObjectReader {
+ public:
+  LocalReader(int fd, ObjectInfo info, uint64_t offset, uint64_t length)
+      : fd_(fd), info_(std::move(info)), pos_(offset), end_(offset + length) {}
+  ~LocalReader() override { ::close(fd_); }
+  const ObjectInfo& info() const override { return info_; }
+  size_t read(char* buf, size_t len) override {
+    if (pos_ >= end_) return 0;
+    if (len > end_ - pos_) len = end_ - pos_;
+    for (;;) {
+      ssize_t n = ::pread(fd_, buf, len, static_cast<off_t>(pos_));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_errno(errno, "read object body");
+      if (n == 0) fail(-EIO, "object body is shorter than its recorded size");
+      pos_ += static_cast<uint64_t>(n);
+      return static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  int fd_;
+  ObjectInfo info_;
+  uint64_t pos_, end_;
+};
+
+class LocalStore : public Store {
+ public:
+  explicit LocalStore(const std::string& dir) : dir_(dir) {
+    make_dir(dir_);
+    make_dir(join(dir_, "data"));
+    make_dir(join(dir_, "tmp"));
+    db_ = std::make_unique<Db>(join(dir_, "meta.db"));
+    db_->exec("PRAGMA journal_mode=WAL");
+    db_->exec("PRAGMA synchronous=FULL");
+    db_->exec("PRAGMA foreign_keys=ON");
+    Transaction t(*db_);
+    db_->exec(kSchema);
+    Stmt q(*db_, "SELECT version FROM schema_info");
+    if (!q.step()) {
+      Stmt(*db_, "INSERT INTO schema_info(version) VALUES(?)").bind(1, int64_t{kSchemaVersion}).run();
+    } else if (q.i64(0) > kSchemaVersion) {
+      fail(RGW_ERR_STORE, "store " + dir_ + " has schema version " + std::to_string(q.i64(0)) +
+                              ", newer than this librgw understands");
+    }
+    t.commit();
+  }
+
+  const std::string& dir() const { return dir_; }
+
+  std::string data_path(const std::string& id) const {
+    return dir_ + "/data/" + id.substr(0, 2) + "/" + id;
+  }
+
+  // ------------------------------------------------------------ users
+  void create_user(const User& user) override {
+    validate_uid(user.uid);
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    if (Stmt(*db_, "SELECT 1 FROM users WHERE uid=?").bind(1, user.uid).step())
+      fail(RGW_ERR_USER_EXISTS, "user '" + user.uid + "' exists");
+    User u = user;
+    if (!u.created_ns) u.created_ns = now_ns();
+    for (const auto& k : u.keys) insert_key_locked(u.uid, k);
+    if (!u.swift_user.empty()) insert_swift_locked(u.uid, u.swift_user);
+    Stmt(*db_, "INSERT INTO users(uid, record) VALUES(?, ?)").bind(1, u.uid).bind_blob(2, encode_user(u)).run();
+    t.commit();
+  }
+
+  User get_user(const std::string& uid) override {
+    std::lock_guard<std::mutex> l(mu_);
+    return get_user_locked(uid);
+  }
+
+  User get_user_by_access_key(const std::string& access_key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt q(*db_, "SELECT uid FROM access_keys WHERE access_key=?");
+    if (!q.bind(1, access_key).step())
+      fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+    return get_user_locked(q.text(0));
+  }
+
+  User get_user_by_swift_user(const std::string& swift_user) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt q(*db_, "SELECT uid FROM swift_users WHERE swift_user=?");
+    if (!q.bind(1, swift_user).step())
+      fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+    return get_user_locked(q.text(0));
+  }
+
+  std::vector<std::string> list_users() override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<std::string> out;
+    Stmt q(*db_, "SELECT uid FROM users ORDER BY uid");
+    while (q.step()) out.push_back(q.text(0));
+    return out;
+  }
+
+  void add_access_key(const std::string& uid, const AccessKey& key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    User u = get_user_locked(uid);
+    insert_key_locked(uid, key);
+    u.keys.push_back(key);
+    put_user_locked(u);
+    t.commit();
+  }
+
+  void remove_access_key(const std::string& uid, const std::string& access_key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    User u = get_user_locked(uid);
+    size_t before = u.keys.size();
+    std::vector<AccessKey> kept;
+    for (const auto& k : u.keys)
+      if (k.access_key != access_key) kept.push_back(k);
+    if (kept.size() == before)
+      fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "user '" + uid + "' has no access key '" + access_key + "'");
+    u.keys = kept;
+    Stmt(*db_, "DELETE FROM access_keys WHERE access_key=?").bind(1, access_key).run();
+    put_user_locked(u);
+    t.commit();
+  }
+
+  void set_swift_credentials(const std::string& uid, const std::string& swift_user,
+                             const std::string& swift_key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    User u = get_user_locked(uid);
+    if (!u.swift_user.empty())
+      Stmt(*db_, "DELETE FROM swift_users WHERE swift_user=?").bind(1, u.swift_user).run();
+    if (!swift_user.empty()) insert_swift_locked(uid, swift_user);
+    u.swift_user = swift_user;
+    u.swift_key = swift_key;
+    put_user_locked(u);
+    t.commit();
+  }
+
+  void remove_user(const std::string& uid) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    get_user_locked(uid);
+    if (Stmt(*db_, "SELECT 1 FROM buckets WHERE owner=? LIMIT 1").bind(1, uid).step())
+      fail(RGW_ERR_USER_HAS_BUCKETS, "user '" + uid + "' still owns buckets");
+    Stmt(*db_, "DELETE FROM access_keys WHERE uid=?").bind(1, uid).run();
+    Stmt(*db_, "DELETE FROM swift_users WHERE uid=?").bind(1, uid).run();
+    Stmt(*db_, "DELETE FROM users WHERE uid=?").bind(1, uid).run();
+    t.commit();
+  }
+
+  // ---------------------------------------------------------- buckets
+  BucketInfo create_bucket(const BucketInfo& info) override {
+    validate_bucket_name(info.name);
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    get_user_locked(info.owner);
+    if (Stmt(*db_, "SELECT 1 FROM buckets WHERE name=?").bind(1, info.name).step())
+      fail(RGW_ERR_BUCKET_EXISTS, "bucket '" + info.name + "' exists");
+    BucketInfo b = info;
+    b.id = random_hex(16);
+    b.created_ns = now_ns();
+    Stmt(*db_, "INSERT INTO buckets(name, owner, record) VALUES(?, ?, ?)")
+        .bind(1, b.name).bind(2, b.owner).bind_blob(3, encode_bucket_info(b)).run();
+    t.commit();
+    return b;
+  }
+
+  BucketInfo get_bucket(const std::string& name) override {
+    std::lock_guard<std::mutex> l(mu_);
+    return get_bucket_locked(name);
+  }
+
+  void update_bucket(const BucketInfo& info) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo cur = get_bucket_locked(info.name);
+    cur.acl = info.acl;
+    cur.versioning = info.versioning;
+    cur.attrs = info.attrs;
+    Stmt(*db_, "UPDATE buckets SET record=? WHERE name=?")
+        .bind_blob(1, encode_bucket_info(cur)).bind(2, cur.name).run();
+    t.commit();
+  }
+
+  std::vector<BucketInfo> list_buckets(const std::string& owner) override {
+    std::lock_guard<std::mutex> l(mu_);
+    std::vector<BucketInfo> out;
+    Stmt q(*db_, owner.empty() ? "SELECT record FROM buckets ORDER BY name"
+                               : "SELECT record FROM buckets WHERE owner=? ORDER BY name");
+    if (!owner.empty()) q.bind(1, owner);
+    while (q.step()) out.push_back(decode_bucket_info(q.text(0)));
+    return out;
+  }
+
+  void remove_bucket(const std::string& name) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(name);
+    if (Stmt(*db_, "SELECT 1 FROM objects WHERE bucket_id=? LIMIT 1").bind(1, b.id).step())
+      fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' is not empty");
+    Stmt(*db_, "DELETE FROM buckets WHERE name=?").bind(1, name).run();
+    t.commit();
+  }
+
+  BucketStats bucket_stats(const std::string& name) override {
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(name);
+    Stmt q(*db_,
+           "SELECT count(*), coalesce(sum(size), 0) FROM objects "
+           "WHERE bucket_id=? AND is_latest=1 AND delete_marker=0");
+    q.bind(1, b.id).step();
+    return BucketStats{static_cast<uint64_t>(q.i64(0)), static_cast<uint64_t>(q.i64(1))};
+  }
+
+  // ---------------------------------------------------------- objects
+  std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
+                                            const std::string& key) override {
+    validate_object_key(key);
+    BucketInfo b = get_bucket(bucket);
+    return std::make_unique<LocalWriter>(*this, b, key);
+  }
+
+  // Called by LocalWriter::commit once the body is durable under data/.
+  ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id) {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    // The bucket may have been removed (or removed and re-created) meanwhile.
+    BucketInfo cur = get_bucket_locked(bucket.name);
+    if (cur.id != bucket.id)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+    Stmt old(*db_, "SELECT data_id, seq FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
+    int64_t seq = 1;
+    if (old.bind(1, bucket.id).bind(2, info.key).step()) {
+      garbage_locked(old.text(0));
+      seq = old.i64(1) + 1;
+    }
+    Stmt(*db_,
+         "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
+         "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
+        .bind(1, bucket.id).bind(2, info.key).bind(3, seq)
+        .bind(4, static_cast<int64_t>(info.size)).bind(5, data_id)
+        .bind_blob(6, encode_object_info(info)).run();
+    t.commit();
+    return info;
+  }
+
+  std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
+                                            uint64_t offset, int64_t length) override {
+    // A gc pass may unlink a body between the lookup and the open: look again.
+    for (int attempt = 0;; ++attempt) {
+      std::string data_id;
+      ObjectInfo info = lookup(bucket, key, &data_id);
+      if (offset > info.size)
+        fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
+                                        " past the end of a " + std::to_string(info.size) +
+                                        "-byte object");
+      uint64_t avail = info.size - offset;
+      uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
+      int fd = ::open(data_path(data_id).c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        if (errno == ENOENT && attempt < 5) continue;
+        fail_errno(errno, "open body of '" + key + "'");
+      }
+      return std::make_unique<LocalReader>(fd, std::move(info), offset, len);
+    }
+  }
+
+  ObjectInfo stat_object(const std::string& bucket, const std::string& key) override {
+    return lookup(bucket, key, nullptr);
+  }
+
+  void remove_object(const std::string& bucket, const std::string& key) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(bucket);
+    Stmt q(*db_, "SELECT data_id FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
+    if (q.bind(1, b.id).bind(2, key).step()) {
+      garbage_locked(q.text(0));
+      Stmt(*db_, "DELETE FROM objects WHERE bucket_id=? AND key=? AND version_id='null'")
+          .bind(1, b.id).bind(2, key).run();
+    }
+    t.commit();
+  }
+
+  ListResult list_objects(const std::string& bucket, const ListParams& p) override {
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(bucket);
+    ListResult out;
+    const unsigned max = std::min(p.max_keys, 1000u);
+    if (max == 0) return out;
+    ListCursor cur = list_start(p);
+    const std::string upper = prefix_end(p.prefix);
+    unsigned count = 0;
+    for (;;) {
+      Stmt q(*db_, cur.inclusive
+                       ? "SELECT key, record FROM objects WHERE bucket_id=? AND is_latest=1 AND "
+                         "delete_marker=0 AND key>=? AND key<? ORDER BY key LIMIT ?"
+                       : "SELECT key, record FROM objects WHERE bucket_id=? AND is_latest=1 AND "
+                         "delete_marker=0 AND key>? AND key<? ORDER BY key LIMIT ?");
+      q.bind(1, b.id).bind(2, cur.lower).bind(3, upper).bind(4, int64_t{max - count + 1});
+      bool jumped = false;
+      while (q.step()) {
+        if (count == max) {
+          out.truncated = true;
+          return out;
+        }
+        std::string key = q.text(0);
+        std::string cp = common_prefix(key, p);
+        ++count;
+        if (!cp.empty()) {
+          out.common_prefixes.push_back(cp);
+          out.next_marker = cp;
+          cur = ListCursor{prefix_end(cp), true};  // skip every key under cp
+          jumped = true;
+          break;
+        }
+        out.objects.push_back(decode_object_info(q.text(1)));
+        out.next_marker = key;
+        cur = ListCursor{key, false};
+      }
+      if (!jumped) return out;  // the range is exhausted
+    }
+  }
+
+  GcReport gc(const GcOptions& options) override {
+    GcReport report;
+    const int64_t cutoff_ns = now_ns() - options.grace_seconds * 1000000000LL;
+    // 1. Bodies of overwritten and deleted objects.
+    std::vector<std::string> ids;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      Stmt q(*db_, "SELECT data_id FROM garbage WHERE since_ns<=?");
+      q.bind(1, cutoff_ns);
+      while (q.step()) ids.push_back(q.text(0));
+    }
+    for (const auto& id : ids) {
+      remove_file(data_path(id), report);
+      std::lock_guard<std::mutex> l(mu_);
+      Stmt(*db_, "DELETE FROM garbage WHERE data_id=?").bind(1, id).run();
+    }
+    // 2. Leftovers of writers that died: tmp files, and bodies that were
+    // published under data/ but never committed to the index.
+    const time_t cutoff_s = static_cast<time_t>(cutoff_ns / 1000000000LL);
+    for (const auto& name : list_dir(join(dir_, "tmp"))) {
+      std::string path = join(join(dir_, "tmp"), name);
+      struct stat st;
+      if (::stat(path.c_str(), &st) == 0 && st.st_mtime <= cutoff_s) remove_file(path, report);
+    }
+    for (const auto& sub : list_dir(join(dir_, "data"))) {
+      std::string subdir = join(join(dir_, "data"), sub);
+      for (const auto& name : list_dir(subdir)) {
+        if (!is_hex_id(name)) continue;
+        std::string path = join(subdir, name);
+        struct stat st;
+        if (::stat(path.c_str(), &st) != 0 || st.st_mtime > cutoff_s) continue;
+        std::lock_guard<std::mutex> l(mu_);
+        bool referenced =
+            Stmt(*db_, "SELECT 1 FROM objects WHERE data_id=? LIMIT 1").bind(1, name).step() ||
+            Stmt(*db_, "SELECT 1 FROM garbage WHERE data_id=?").bind(1, name).step();
+        if (!referenced) remove_file(path, report);
+      }
+    }
+    return report;
+  }
+
+ private:
+  void insert_key_locked(const std::string& uid, const AccessKey& k) {
+    if (k.access_key.empty() || k.secret_key.empty())
+      fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
+    if (Stmt(*db_, "SELECT 1 FROM access_keys WHERE access_key=?").bind(1, k.access_key).step())
+      fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + k.access_key + "' is taken");
+    Stmt(*db_, "INSERT INTO access_keys(access_key, uid) VALUES(?, ?)").bind(1, k.access_key).bind(2, uid).run();
+  }
+
+  void insert_swift_locked(const std::string& uid, const std::string& swift_user) {
+    if (Stmt(*db_, "SELECT 1 FROM swift_users WHERE swift_user=?").bind(1, swift_user).step())
+      fail(RGW_ERR_USER_EXISTS, "Swift user '" + swift_user + "' is taken");
+    Stmt(*db_, "INSERT INTO swift_users(swift_user, uid) VALUES(?, ?)").bind(1, swift_user).bind(2, uid).run();
+  }
+
+  User get_user_locked(const std::string& uid) {
+    Stmt q(*db_, "SELECT record FROM users WHERE uid=?");
+    if (!q.bind(1, uid).step()) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
+    return decode_user(q.text(0));
+  }
+
+  void put_user_locked(const User& u) {
+    Stmt(*db_, "UPDATE users SET record=? WHERE uid=?").bind_blob(1, encode_user(u)).bind(2, u.uid).run();
+  }
+
+  BucketInfo get_bucket_locked(const std::string& name) {
+    Stmt q(*db_, "SELECT record FROM buckets WHERE name=?");
+    if (!q.bind(1, name).step()) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
+    return decode_bucket_info(q.text(0));
+  }
+
+  void garbage_locked(const std::string& data_id) {
+    Stmt(*db_, "INSERT OR REPLACE INTO garbage(data_id, since_ns) VALUES(?, ?)")
+        .bind(1, data_id).bind(2, now_ns()).run();
+  }
+
+  ObjectInfo lookup(const std::string& bucket, const std::string& key, std::string* data_id) {
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(bucket);
+    Stmt q(*db_,
+           "SELECT data_id, record FROM objects WHERE bucket_id=? AND key=? AND is_latest=1 AND "
+           "delete_marker=0");
+    if (!q.bind(1, b.id).bind(2, key).step())
+      fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
+    ObjectInfo info = decode_object_info(q.text(1));
+    if (info.delete_at && info.delete_at <= static_cast<int64_t>(::time(nullptr)))
+      fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+    if (data_id) *data_id = q.text(0);
+    return info;
+  }
+
+  static std::vector<std::string> list_dir(const std::string& path) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return out;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    ::closedir(d);
+    return out;
+  }
+
+  static void remove_file(const std::string& path, GcReport& report) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return;
+    if (::unlink(path.c_str()) == 0) {
+      report.removed_objects++;
+      report.removed_bytes += static_cast<uint64_t>(st.st_size);
+    }
+  }
+
+  std::string dir_;
+  std::mutex mu_;  // one SQLite connection per store handle
+  std::unique_ptr<Db> db_;
+};
+
+LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key)
+    : store_(store), bucket_(std::move(bucket)), key_(std::move(key)), id_(random_hex(16)) {
+  tmp_path_ = store_.dir() + "/tmp/" + id_;
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd_ < 0) fail_errno(errno, "create " + tmp_path_);
+}
+
+LocalWriter::~LocalWriter() {
+  if (!finished_) abort();
+}
+
+void LocalWriter::write(const char* data, size_t len) {
+  if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "write after commit or abort");
+  md5_.update(data, len);
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::write(fd_, data + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno(errno, "write object body");
+    done += static_cast<size_t>(n);
+  }
+  size_ += len;
+}
+
+ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
+                               const std::string& etag_override) {
+  if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
+  ::close(fd_);
+  fd_ = -1;
+  std::string subdir = store_.dir() + "/data/" + id_.substr(0, 2);
+  make_dir(subdir);
+  std::string final_path = store_.data_path(id_);
+  if (::rename(tmp_path_.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish object body");
+  finished_ = true;
+  try {
+    fsync_dir(subdir);
+    ObjectInfo info;
+    info.key = key_;
+    info.size = size_;
+    info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
+    info.mtime_ns = now_ns();
+    info.delete_at = delete_at;
+    info.attrs = attrs;
+    return store_.publish(bucket_, std::move(info), id_);
+  } catch (...) {
+    ::unlink(final_path.c_str());
+    throw;
+  }
+}
+
+void LocalWriter::abort() {
+  if (finished_) return;
+  finished_ = true;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_path_.c_str());
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_local_store(const std::string& dir) {
+  return std::make_unique<LocalStore>(dir);
+}
+
+}  // namespace rgw

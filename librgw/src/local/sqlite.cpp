@@ -1,0 +1,97 @@
+#include "local/sqlite.h"
+
+#include <cerrno>
+
+#include "errors.h"
+
+namespace rgw::local {
+
+Db::Db(const std::string& path) {
+  int rc = sqlite3_open_v2(path.c_str(), &db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    fail(RGW_ERR_STORE, "cannot open " + path + ": " + msg);
+  }
+  // Several processes (web-server workers, the admin CLI) share the file.
+  sqlite3_busy_timeout(db_, 60000);
+}
+
+Db::~Db() { sqlite3_close(db_); }
+
+void Db::fail_sqlite(int rc, const std::string& what) {
+  int code = RGW_ERR_STORE;
+  if (rc == SQLITE_FULL) code = -ENOSPC;
+  else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = -EBUSY;
+  else if (rc == SQLITE_NOMEM) code = -ENOMEM;
+  fail(code, what + ": " + sqlite3_errmsg(db_));
+}
+
+void Db::exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    fail(rc == SQLITE_BUSY ? -EBUSY : RGW_ERR_STORE, std::string("sqlite: ") + msg);
+  }
+}
+
+Stmt::Stmt(Db& db, const char* sql) : db_(db) {
+  int rc = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr);
+  if (rc != SQLITE_OK) db_.fail_sqlite(rc, std::string("prepare ") + sql);
+}
+
+Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+
+Stmt& Stmt::bind(int i, const std::string& v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Stmt& Stmt::bind(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+
+Stmt& Stmt::bind_blob(int i, const std::string& v) {
+  sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+bool Stmt::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  if (rc == SQLITE_CONSTRAINT) fail(-EEXIST, std::string("constraint: ") + sqlite3_errmsg(db_.handle()));
+  db_.fail_sqlite(rc, "sqlite step");
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+}
+
+std::string Stmt::text(int col) {
+  const void* p = sqlite3_column_blob(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(static_cast<const char*>(p), n) : std::string();
+}
+
+int64_t Stmt::i64(int col) { return sqlite3_column_int64(stmt_, col); }
+
+Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace rgw::local

@@ -1,0 +1,92 @@
+// model.h - the data model shared by every store driver and every door.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rgw {
+
+// Object and bucket attributes: lower-case HTTP header names to values.
+// Objects keep "content-type", "content-encoding", "content-disposition",
+// "cache-control", "expires", "content-language" and "x-amz-meta-*" here.
+using Attrs = std::map<std::string, std::string>;
+
+struct AccessKey {
+  std::string access_key;
+  std::string secret_key;
+};
+
+struct User {
+  std::string uid;
+  std::string display_name;
+  std::string email;
+  std::vector<AccessKey> keys;
+  std::string swift_user;  // "account:user" as sent in X-Auth-User, or empty
+  std::string swift_key;
+  int64_t created_ns = 0;
+  bool suspended = false;
+};
+
+// Versioning states of a bucket.
+enum class Versioning { unversioned = 0, enabled = 1, suspended = 2 };
+
+struct BucketInfo {
+  std::string name;
+  std::string owner;    // uid
+  std::string id;       // unique per creation: a re-created bucket gets a new id
+  int64_t created_ns = 0;
+  Versioning versioning = Versioning::unversioned;
+  std::string acl = "private";  // canned ACL: "private" or "public-read"
+  Attrs attrs;                  // bucket/container metadata, temp-URL keys, ...
+};
+
+// One version of an object.  Unversioned objects have version_id "null".
+struct ObjectInfo {
+  std::string key;
+  std::string version_id = "null";
+  uint64_t size = 0;
+  std::string etag;        // hex MD5 of the body (multipart: md5-of-md5s "-N")
+  int64_t mtime_ns = 0;
+  int64_t delete_at = 0;   // epoch seconds, 0 = never
+  bool delete_marker = false;
+  bool is_latest = true;
+  Attrs attrs;
+};
+
+struct ListParams {
+  std::string prefix;
+  std::string delimiter;
+  std::string marker;      // list keys strictly after this one
+  unsigned max_keys = 1000;
+};
+
+struct ListResult {
+  std::vector<ObjectInfo> objects;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_marker;  // last key or common prefix returned
+};
+
+struct BucketStats {
+  uint64_t num_objects = 0;
+  uint64_t size_bytes = 0;
+};
+
+struct GcOptions {
+  int64_t grace_seconds = 3600;  // leave younger leftovers alone (writers in flight)
+};
+
+struct GcReport {
+  uint64_t removed_objects = 0;  // data files / RADOS tail objects reclaimed
+  uint64_t removed_bytes = 0;
+  uint64_t repaired_entries = 0;  // index entries fixed up after crashed writers
+};
+
+// Validation shared by all drivers (throws rgw::Error).
+void validate_bucket_name(const std::string& name);
+void validate_object_key(const std::string& key);
+void validate_uid(const std::string& uid);
+
+}  // namespace rgw

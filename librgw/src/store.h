@@ -1,0 +1,102 @@
+// store.h - the narrow store interface and its driver factory.
+//
+// A Store holds users, buckets, objects and the bucket index.  It is not
+// shaped like RADOS: each driver maps it onto its medium.  All methods are
+// synchronous and thread-safe; the asynchronous form (aio.h) runs them on the
+// core's I/O threads and hands completions back to the host's own thread.
+// Failures throw rgw::Error (errors.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model.h"
+
+namespace rgw {
+
+// Streams one object body into the store.  Nothing is visible to readers
+// until commit(); commit() replaces any previous object atomically (a reader
+// sees the old or the new bytes, never a mix).  Destroying a writer that was
+// not committed aborts it.
+class ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  virtual void write(const char* data, size_t len) = 0;
+  // Bytes written so far and their running MD5 are kept by the writer.
+  virtual uint64_t bytes_written() const = 0;
+  // Publishes the object.  info.etag is filled by the writer (hex MD5) unless
+  // the caller passes a non-empty etag (multipart completion).
+  virtual ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
+                            const std::string& etag_override = "") = 0;
+  virtual void abort() = 0;
+};
+
+// Streams a byte range of one object out of the store.  The object seen is
+// fixed when the reader is opened: a concurrent overwrite does not change it.
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  virtual const ObjectInfo& info() const = 0;
+  // Reads up to len bytes of the range; returns 0 at the end of the range.
+  virtual size_t read(char* buf, size_t len) = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Users and keys.
+  virtual void create_user(const User& user) = 0;         // RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
+  virtual User get_user(const std::string& uid) = 0;      // RGW_ERR_NO_SUCH_USER
+  virtual User get_user_by_access_key(const std::string& access_key) = 0;  // RGW_ERR_NO_SUCH_ACCESS_KEY
+  virtual User get_user_by_swift_user(const std::string& swift_user) = 0;  // RGW_ERR_NO_SUCH_USER
+  virtual std::vector<std::string> list_users() = 0;      // uids, sorted
+  virtual void add_access_key(const std::string& uid, const AccessKey& key) = 0;
+  virtual void remove_access_key(const std::string& uid, const std::string& access_key) = 0;
+  virtual void set_swift_credentials(const std::string& uid, const std::string& swift_user,
+                                     const std::string& swift_key) = 0;
+  virtual void remove_user(const std::string& uid) = 0;   // RGW_ERR_USER_HAS_BUCKETS
+
+  // Buckets.
+  virtual BucketInfo create_bucket(const BucketInfo& info) = 0;  // RGW_ERR_BUCKET_EXISTS
+  virtual BucketInfo get_bucket(const std::string& name) = 0;    // RGW_ERR_NO_SUCH_BUCKET
+  virtual void update_bucket(const BucketInfo& info) = 0;        // acl, versioning, attrs
+  virtual std::vector<BucketInfo> list_buckets(const std::string& owner) = 0;  // "" = all; sorted by name
+  virtual void remove_bucket(const std::string& name) = 0;       // RGW_ERR_BUCKET_NOT_EMPTY
+  virtual BucketStats bucket_stats(const std::string& name) = 0;
+
+  // Objects.
+  virtual std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
+                                                    const std::string& key) = 0;
+  // length < 0 means "to the end".  RGW_ERR_INVALID_RANGE if offset > size
+  // (offset == size gives an empty range).
+  virtual std::unique_ptr<ObjectReader> open_reader(const std::string& bucket,
+                                                    const std::string& key,
+                                                    uint64_t offset, int64_t length) = 0;
+  virtual ObjectInfo stat_object(const std::string& bucket, const std::string& key) = 0;
+  // Removing a missing key succeeds (S3 semantics); a missing bucket does not.
+  virtual void remove_object(const std::string& bucket, const std::string& key) = 0;
+  virtual ListResult list_objects(const std::string& bucket, const ListParams& params) = 0;
+  // Copies bytes and attributes (attrs replaced when replace_attrs is given).
+  virtual ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key,
+                                 const std::string& dst_bucket, const std::string& dst_key,
+                                 const Attrs* replace_attrs);
+
+  // Explicit garbage collection: reclaims data left by overwrites, deletes and
+  // crashed writers, and repairs index entries.  Never runs on its own.
+  virtual GcReport gc(const GcOptions& options) = 0;
+};
+
+// Opens a store from a store URI (docs/store-uri.md):
+//   local:/abs/dir   local:///abs/dir   /abs/dir   (the embedded local driver)
+//   rados:PREFIX[?conf=/etc/ceph/ceph.conf&client=admin&timeout=30]
+std::unique_ptr<Store> open_store(const std::string& uri);
+
+std::unique_ptr<Store> open_local_store(const std::string& dir);
+std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix, const std::string& conf_path,
+                                        const std::string& client_name, int op_timeout_seconds);
+
+}  // namespace rgw

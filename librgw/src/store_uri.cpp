@@ -1,0 +1,93 @@
+// store_uri.cpp - one store URI syntax for every door (docs/store-uri.md).
+#include <cstdlib>
+#include <string>
+
+#include "errors.h"
+#include "store.h"
+
+namespace rgw {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(const std::string& s, const std::string& uri) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
+      int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) fail(RGW_ERR_INVALID_URI, "bad %-escape in store URI: " + uri);
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::unique_ptr<Store> open_local_uri(const std::string& rest, const std::string& uri) {
+  std::string path = rest;
+  if (path.rfind("//", 0) == 0) path = path.substr(2);  // local:///abs -> /abs
+  path = percent_decode(path, uri);
+  if (path.empty() || path[0] != '/')
+    fail(RGW_ERR_INVALID_URI, "local store URI needs an absolute directory: " + uri);
+  return open_local_store(path);
+}
+
+std::unique_ptr<Store> open_rados_uri(const std::string& rest, const std::string& uri) {
+  std::string prefix = rest, query;
+  size_t q = rest.find('?');
+  if (q != std::string::npos) {
+    prefix = rest.substr(0, q);
+    query = rest.substr(q + 1);
+  }
+  if (prefix.rfind("//", 0) == 0) prefix = prefix.substr(2);
+  if (prefix.empty()) fail(RGW_ERR_INVALID_URI, "rados store URI needs a pool prefix: " + uri);
+  for (char c : prefix) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) fail(RGW_ERR_INVALID_URI, "pool prefix may contain only letters, digits, . _ -: " + uri);
+  }
+  std::string conf = "/etc/ceph/ceph.conf", client = "admin";
+  int timeout = 30;
+  size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    size_t amp = query.find('&', pos);
+    std::string item = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+    size_t eq = item.find('=');
+    std::string name = item.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : percent_decode(item.substr(eq + 1), uri);
+    if (name == "conf") conf = value;
+    else if (name == "client") client = value;
+    else if (name == "timeout") {
+      char* end = nullptr;
+      long t = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end || t <= 0 || t > 3600)
+        fail(RGW_ERR_INVALID_URI, "timeout must be 1..3600 seconds: " + uri);
+      timeout = static_cast<int>(t);
+    } else if (!name.empty()) {
+      fail(RGW_ERR_INVALID_URI, "unknown store URI parameter '" + name + "': " + uri);
+    }
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return open_rados_store(prefix, conf, client, timeout);
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& uri) {
+  if (uri.rfind("local:", 0) == 0) return open_local_uri(uri.substr(6), uri);
+  if (uri.rfind("rados:", 0) == 0) return open_rados_uri(uri.substr(6), uri);
+  if (!uri.empty() && uri[0] == '/') return open_local_store(uri);
+  fail(RGW_ERR_INVALID_URI,
+       "store URI must start with local: or rados: (or be an absolute path): '" + uri + "'");
+}
+
+}  // namespace rgw

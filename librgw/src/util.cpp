@@ -1,0 +1,229 @@
+#include "util.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "errors.h"
+
+namespace rgw {
+
+void fail_errno(int errno_value, const std::string& what) {
+  throw Error(-errno_value, what + ": " + std::strerror(errno_value));
+}
+
+std::string to_hex(const unsigned char* data, size_t len) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out(len * 2, '0');
+  for (size_t i = 0; i < len; ++i) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 0xf];
+  }
+  return out;
+}
+
+std::string random_hex(size_t nbytes) {
+  unsigned char buf[64];
+  if (nbytes > sizeof(buf)) nbytes = sizeof(buf);
+  if (RAND_bytes(buf, static_cast<int>(nbytes)) != 1) fail(-EIO, "random number generator failed");
+  return to_hex(buf, nbytes);
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Md5::Md5() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr) != 1)
+    fail(-ENOMEM, "cannot initialise MD5");
+}
+
+Md5::~Md5() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Md5::update(const void* data, size_t len) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, len);
+}
+
+std::string Md5::hex_digest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &n);
+  return to_hex(md, n);
+}
+
+void Encoder::u32(uint32_t v) {
+  for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void Encoder::u64(uint64_t v) {
+  for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void Encoder::str(const std::string& s) {
+  u32(static_cast<uint32_t>(s.size()));
+  out_.append(s);
+}
+
+void Encoder::attrs(const Attrs& a) {
+  u32(static_cast<uint32_t>(a.size()));
+  for (const auto& [k, v] : a) {
+    str(k);
+    str(v);
+  }
+}
+
+void Decoder::need(size_t n) {
+  if (in_.size() - pos_ < n) fail(-EIO, "corrupt metadata record (truncated)");
+}
+
+uint8_t Decoder::u8() {
+  need(1);
+  return static_cast<uint8_t>(in_[pos_++]);
+}
+
+uint32_t Decoder::u32() {
+  need(4);
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
+  return v;
+}
+
+uint64_t Decoder::u64() {
+  need(8);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
+  return v;
+}
+
+std::string Decoder::str() {
+  uint32_t n = u32();
+  need(n);
+  std::string s = in_.substr(pos_, n);
+  pos_ += n;
+  return s;
+}
+
+Attrs Decoder::attrs() {
+  Attrs a;
+  uint32_t n = u32();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k = str();
+    a[k] = str();
+  }
+  return a;
+}
+
+namespace {
+constexpr uint8_t kObjectInfoVersion = 1;
+constexpr uint8_t kUserVersion = 1;
+constexpr uint8_t kBucketVersion = 1;
+
+void check_version(uint8_t got, uint8_t max, const char* what) {
+  if (got == 0 || got > max)
+    fail(-EIO, std::string("unsupported ") + what + " record version " + std::to_string(got));
+}
+}  // namespace
+
+std::string encode_object_info(const ObjectInfo& info) {
+  Encoder e;
+  e.u8(kObjectInfoVersion);
+  e.str(info.key);
+  e.str(info.version_id);
+  e.u64(info.size);
+  e.str(info.etag);
+  e.i64(info.mtime_ns);
+  e.i64(info.delete_at);
+  e.u8(info.delete_marker ? 1 : 0);
+  e.u8(info.is_latest ? 1 : 0);
+  e.attrs(info.attrs);
+  return e.bytes();
+}
+
+ObjectInfo decode_object_info(const std::string& bytes) {
+  Decoder d(bytes);
+  check_version(d.u8(), kObjectInfoVersion, "object");
+  ObjectInfo info;
+  info.key = d.str();
+  info.version_id = d.str();
+  info.size = d.u64();
+  info.etag = d.str();
+  info.mtime_ns = d.i64();
+  info.delete_at = d.i64();
+  info.delete_marker = d.u8() != 0;
+  info.is_latest = d.u8() != 0;
+  info.attrs = d.attrs();
+  return info;
+}
+
+std::string encode_user(const User& user) {
+  Encoder e;
+  e.u8(kUserVersion);
+  e.str(user.uid);
+  e.str(user.display_name);
+  e.str(user.email);
+  e.u32(static_cast<uint32_t>(user.keys.size()));
+  for (const auto& k : user.keys) {
+    e.str(k.access_key);
+    e.str(k.secret_key);
+  }
+  e.str(user.swift_user);
+  e.str(user.swift_key);
+  e.i64(user.created_ns);
+  e.u8(user.suspended ? 1 : 0);
+  return e.bytes();
+}
+
+User decode_user(const std::string& bytes) {
+  Decoder d(bytes);
+  check_version(d.u8(), kUserVersion, "user");
+  User u;
+  u.uid = d.str();
+  u.display_name = d.str();
+  u.email = d.str();
+  uint32_t n = d.u32();
+  for (uint32_t i = 0; i < n; ++i) {
+    AccessKey k;
+    k.access_key = d.str();
+    k.secret_key = d.str();
+    u.keys.push_back(k);
+  }
+  u.swift_user = d.str();
+  u.swift_key = d.str();
+  u.created_ns = d.i64();
+  u.suspended = d.u8() != 0;
+  return u;
+}
+
+std::string encode_bucket_info(const BucketInfo& info) {
+  Encoder e;
+  e.u8(kBucketVersion);
+  e.str(info.name);
+  e.str(info.owner);
+  e.str(info.id);
+  e.i64(info.created_ns);
+  e.u8(static_cast<uint8_t>(info.versioning));
+  e.str(info.acl);
+  e.attrs(info.attrs);
+  return e.bytes();
+}
+
+BucketInfo decode_bucket_info(const std::string& bytes) {
+  Decoder d(bytes);
+  check_version(d.u8(), kBucketVersion, "bucket");
+  BucketInfo b;
+  b.name = d.str();
+  b.owner = d.str();
+  b.id = d.str();
+  b.created_ns = d.i64();
+  b.versioning = static_cast<Versioning>(d.u8());
+  b.acl = d.str();
+  b.attrs = d.attrs();
+  return b;
+}
+
+}  // namespace rgw

@@ -1,0 +1,75 @@
+// util.h - small helpers shared by the core: ids, time, MD5, record encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model.h"
+
+namespace rgw {
+
+// Cryptographically random lower-case hex string of 2*nbytes characters.
+std::string random_hex(size_t nbytes);
+
+// Wall-clock time in nanoseconds since the epoch.
+int64_t now_ns();
+
+std::string to_hex(const unsigned char* data, size_t len);
+
+// Incremental MD5 (OpenSSL EVP).
+class Md5 {
+ public:
+  Md5();
+  ~Md5();
+  Md5(const Md5&) = delete;
+  Md5& operator=(const Md5&) = delete;
+  void update(const void* data, size_t len);
+  std::string hex_digest();  // finishes the digest; call once
+
+ private:
+  void* ctx_;
+};
+
+// Compact, versioned binary records for metadata kept as bytes (RADOS xattrs
+// and omap values, SQLite blobs).  Integers are little-endian fixed width;
+// strings are u32 length + bytes.  Decoders throw rgw::Error(-EIO) on
+// truncated input.
+class Encoder {
+ public:
+  void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void u32(uint32_t v);
+  void u64(uint64_t v);
+  void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
+  void str(const std::string& s);
+  void attrs(const Attrs& a);
+  const std::string& bytes() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(const std::string& in) : in_(in) {}
+  uint8_t u8();
+  uint32_t u32();
+  uint64_t u64();
+  int64_t i64() { return static_cast<int64_t>(u64()); }
+  std::string str();
+  Attrs attrs();
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  void need(size_t n);
+  const std::string& in_;
+  size_t pos_ = 0;
+};
+
+std::string encode_object_info(const ObjectInfo& info);
+ObjectInfo decode_object_info(const std::string& bytes);
+std::string encode_user(const User& user);
+User decode_user(const std::string& bytes);
+std::string encode_bucket_info(const BucketInfo& info);
+BucketInfo decode_bucket_info(const std::string& bytes);
+
+}  // namespace rgw
