@@ -1,0 +1,52 @@
+# librgw top-level build.
+#   make                 build the core (librgwcore.so) and the Python package
+#   make test            all tests (installs missing Debian packages first)
+#   make test-sanitize   the core-level tests under ASan + UBSan
+#   make bench           benchmarks (bench/), not tests
+
+BUILD      ?= build
+VENV       ?= .venv
+PY         := $(VENV)/bin/python
+JOBS       ?= 2
+CMAKE_ARGS ?=
+
+.PHONY: all deps core python test test-core test-integration test-sanitize bench clean
+
+all: core python
+
+deps: $(BUILD)/.deps-ok
+
+$(BUILD)/.deps-ok: packaging/install-deps.sh tests/requirements.txt
+	packaging/install-deps.sh
+	test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r tests/requirements.txt
+	mkdir -p $(BUILD) && touch $@
+
+core: deps
+	cmake -S librgw -B $(BUILD)/core -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	cmake --build $(BUILD)/core -j $(JOBS)
+
+python: deps
+	$(PY) -m pip install -q ./pyrgw
+
+test: test-core test-integration
+
+test-core: core
+	cd $(BUILD)/core && ctest --output-on-failure
+
+test-integration: core python
+	LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) \
+	  $(PY) -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+test-sanitize: deps
+	cmake -S librgw -B $(BUILD)/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBRGW_SANITIZE=ON
+	cmake --build $(BUILD)/asan -j $(JOBS)
+	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+
+bench: core python
+	$(PY) bench/bench_store.py
+
+clean:
+	rm -rf $(BUILD) pyrgw/build

@@ -1,0 +1,267 @@
+// binding.cpp - pyrgw._librgw: the librgw core for Python.
+//
+// A thin layer: every call goes straight to the C++ core with the GIL
+// released while it works.  Core errors become the typed exceptions of
+// pyrgw.errors (chosen by code there, so the mapping lives in one place).
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+
+#include "errors.h"
+#include "librgw/librgw.h"
+#include "store.h"
+
+namespace py = pybind11;
+using namespace rgw;
+
+namespace {
+
+using nogil = py::call_guard<py::gil_scoped_release>;
+
+class PyWriter {
+ public:
+  explicit PyWriter(std::unique_ptr<ObjectWriter> w) : w_(std::move(w)) {}
+  void write(py::buffer data) {
+    py::buffer_info info = data.request();
+    if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
+    const char* p = static_cast<const char*>(info.ptr);
+    size_t n = static_cast<size_t>(info.size * info.itemsize);
+    py::gil_scoped_release release;
+    w_->write(p, n);
+  }
+  ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag) {
+    if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
+    py::gil_scoped_release release;
+    ObjectInfo info = w_->commit(attrs, delete_at, etag);
+    w_.reset();
+    return info;
+  }
+  void abort() {
+    if (!w_) return;
+    py::gil_scoped_release release;
+    w_->abort();
+    w_.reset();
+  }
+  uint64_t bytes_written() const { return w_ ? w_->bytes_written() : 0; }
+
+ private:
+  std::unique_ptr<ObjectWriter> w_;
+};
+
+class PyReader {
+ public:
+  explicit PyReader(std::unique_ptr<ObjectReader> r) : r_(std::move(r)) {}
+  const ObjectInfo& info() const { return r_->info(); }
+  py::bytes read(size_t n) {
+    std::string buf(n, '\0');
+    size_t got;
+    {
+      py::gil_scoped_release release;
+      got = r_->read(buf.data(), n);
+    }
+    buf.resize(got);
+    return py::bytes(buf);
+  }
+  size_t readinto(py::buffer b) {
+    py::buffer_info info = b.request(true);
+    char* p = static_cast<char*>(info.ptr);
+    size_t n = static_cast<size_t>(info.size * info.itemsize);
+    py::gil_scoped_release release;
+    return r_->read(p, n);
+  }
+
+ private:
+  std::unique_ptr<ObjectReader> r_;
+};
+
+class PyStore {
+ public:
+  explicit PyStore(const std::string& uri) {
+    py::gil_scoped_release release;
+    s_ = open_store(uri);
+  }
+  Store& s() {
+    if (!s_) fail(RGW_ERR_INVALID_ARGUMENT, "store is closed");
+    return *s_;
+  }
+  void close() {
+    py::gil_scoped_release release;
+    s_.reset();
+  }
+  PyWriter open_writer(const std::string& bucket, const std::string& key) {
+    std::unique_ptr<ObjectWriter> w;
+    {
+      py::gil_scoped_release release;
+      w = s().open_writer(bucket, key);
+    }
+    return PyWriter(std::move(w));
+  }
+  PyReader open_reader(const std::string& bucket, const std::string& key, uint64_t offset,
+                       int64_t length) {
+    std::unique_ptr<ObjectReader> r;
+    {
+      py::gil_scoped_release release;
+      r = s().open_reader(bucket, key, offset, length);
+    }
+    return PyReader(std::move(r));
+  }
+
+ private:
+  std::unique_ptr<Store> s_;
+};
+
+}  // namespace
+
+PYBIND11_MODULE(_librgw, m) {
+  m.doc() = "librgw core (C++), used through the pyrgw package";
+  m.attr("version") = rgw_version();
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      py::object exc = py::module_::import("pyrgw.errors").attr("error_for")(e.code(), e.what());
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+    }
+  });
+  m.def("strerror", &rgw_strerror, "Short name of a librgw error code");
+
+  py::enum_<Versioning>(m, "Versioning")
+      .value("unversioned", Versioning::unversioned)
+      .value("enabled", Versioning::enabled)
+      .value("suspended", Versioning::suspended);
+
+  py::class_<AccessKey>(m, "AccessKey")
+      .def(py::init<>())
+      .def(py::init([](std::string a, std::string s) { return AccessKey{std::move(a), std::move(s)}; }))
+      .def_readwrite("access_key", &AccessKey::access_key)
+      .def_readwrite("secret_key", &AccessKey::secret_key);
+
+  py::class_<User>(m, "User")
+      .def(py::init<>())
+      .def_readwrite("uid", &User::uid)
+      .def_readwrite("display_name", &User::display_name)
+      .def_readwrite("email", &User::email)
+      .def_readwrite("keys", &User::keys)
+      .def_readwrite("swift_user", &User::swift_user)
+      .def_readwrite("swift_key", &User::swift_key)
+      .def_readwrite("created_ns", &User::created_ns)
+      .def_readwrite("suspended", &User::suspended);
+
+  py::class_<BucketInfo>(m, "BucketInfo")
+      .def(py::init<>())
+      .def_readwrite("name", &BucketInfo::name)
+      .def_readwrite("owner", &BucketInfo::owner)
+      .def_readonly("id", &BucketInfo::id)
+      .def_readonly("created_ns", &BucketInfo::created_ns)
+      .def_readwrite("versioning", &BucketInfo::versioning)
+      .def_readwrite("acl", &BucketInfo::acl)
+      .def_readwrite("attrs", &BucketInfo::attrs);
+
+  py::class_<ObjectInfo>(m, "ObjectInfo")
+      .def_readonly("key", &ObjectInfo::key)
+      .def_readonly("version_id", &ObjectInfo::version_id)
+      .def_readonly("size", &ObjectInfo::size)
+      .def_readonly("etag", &ObjectInfo::etag)
+      .def_readonly("mtime_ns", &ObjectInfo::mtime_ns)
+      .def_readonly("delete_at", &ObjectInfo::delete_at)
+      .def_readonly("delete_marker", &ObjectInfo::delete_marker)
+      .def_readonly("is_latest", &ObjectInfo::is_latest)
+      .def_readonly("attrs", &ObjectInfo::attrs)
+      .def("__repr__", [](const ObjectInfo& o) {
+        return "<ObjectInfo key=" + py::repr(py::str(o.key)).cast<std::string>() +
+               " size=" + std::to_string(o.size) + " etag=" + o.etag + ">";
+      });
+
+  py::class_<ListResult>(m, "ListResult")
+      .def_readonly("objects", &ListResult::objects)
+      .def_readonly("common_prefixes", &ListResult::common_prefixes)
+      .def_readonly("truncated", &ListResult::truncated)
+      .def_readonly("next_marker", &ListResult::next_marker);
+
+  py::class_<BucketStats>(m, "BucketStats")
+      .def_readonly("num_objects", &BucketStats::num_objects)
+      .def_readonly("size_bytes", &BucketStats::size_bytes);
+
+  py::class_<GcReport>(m, "GcReport")
+      .def_readonly("removed_objects", &GcReport::removed_objects)
+      .def_readonly("removed_bytes", &GcReport::removed_bytes)
+      .def_readonly("repaired_entries", &GcReport::repaired_entries);
+
+  py::class_<PyWriter>(m, "Writer")
+      .def("write", &PyWriter::write, py::arg("data"))
+      .def("commit", &PyWriter::commit, py::arg("attrs") = Attrs{}, py::arg("delete_at") = 0,
+           py::arg("etag") = "")
+      .def("abort", &PyWriter::abort)
+      .def_property_readonly("bytes_written", &PyWriter::bytes_written);
+
+  py::class_<PyReader>(m, "Reader")
+      .def_property_readonly("info", &PyReader::info)
+      .def("read", &PyReader::read, py::arg("n"))
+      .def("readinto", &PyReader::readinto, py::arg("buffer"));
+
+  py::class_<PyStore>(m, "Store")
+      .def(py::init<const std::string&>(), py::arg("uri"))
+      .def("close", &PyStore::close)
+      .def("create_user", [](PyStore& s, const User& u) { s.s().create_user(u); }, nogil())
+      .def("get_user", [](PyStore& s, const std::string& uid) { return s.s().get_user(uid); }, nogil())
+      .def("get_user_by_access_key",
+           [](PyStore& s, const std::string& ak) { return s.s().get_user_by_access_key(ak); }, nogil())
+      .def("get_user_by_swift_user",
+           [](PyStore& s, const std::string& su) { return s.s().get_user_by_swift_user(su); }, nogil())
+      .def("list_users", [](PyStore& s) { return s.s().list_users(); }, nogil())
+      .def("add_access_key",
+           [](PyStore& s, const std::string& uid, const AccessKey& k) { s.s().add_access_key(uid, k); },
+           nogil())
+      .def("remove_access_key",
+           [](PyStore& s, const std::string& uid, const std::string& ak) { s.s().remove_access_key(uid, ak); },
+           nogil())
+      .def("set_swift_credentials",
+           [](PyStore& s, const std::string& uid, const std::string& su, const std::string& sk) {
+             s.s().set_swift_credentials(uid, su, sk);
+           },
+           nogil())
+      .def("remove_user", [](PyStore& s, const std::string& uid) { s.s().remove_user(uid); }, nogil())
+      .def("create_bucket", [](PyStore& s, const BucketInfo& b) { return s.s().create_bucket(b); }, nogil())
+      .def("get_bucket", [](PyStore& s, const std::string& n) { return s.s().get_bucket(n); }, nogil())
+      .def("update_bucket", [](PyStore& s, const BucketInfo& b) { s.s().update_bucket(b); }, nogil())
+      .def("list_buckets", [](PyStore& s, const std::string& owner) { return s.s().list_buckets(owner); },
+           nogil())
+      .def("remove_bucket", [](PyStore& s, const std::string& n) { s.s().remove_bucket(n); }, nogil())
+      .def("bucket_stats", [](PyStore& s, const std::string& n) { return s.s().bucket_stats(n); }, nogil())
+      .def("open_writer", &PyStore::open_writer, py::arg("bucket"), py::arg("key"))
+      .def("open_reader", &PyStore::open_reader, py::arg("bucket"), py::arg("key"),
+           py::arg("offset") = 0, py::arg("length") = -1)
+      .def("stat_object",
+           [](PyStore& s, const std::string& b, const std::string& k) { return s.s().stat_object(b, k); },
+           nogil())
+      .def("remove_object",
+           [](PyStore& s, const std::string& b, const std::string& k) { s.s().remove_object(b, k); },
+           nogil())
+      .def("list_objects",
+           [](PyStore& s, const std::string& b, const std::string& prefix, const std::string& delimiter,
+              const std::string& marker, unsigned max_keys) {
+             ListParams p;
+             p.prefix = prefix;
+             p.delimiter = delimiter;
+             p.marker = marker;
+             p.max_keys = max_keys;
+             return s.s().list_objects(b, p);
+           },
+           nogil())
+      .def("copy_object",
+           [](PyStore& s, const std::string& sb, const std::string& sk, const std::string& db,
+              const std::string& dk, std::optional<Attrs> attrs) {
+             return s.s().copy_object(sb, sk, db, dk, attrs ? &*attrs : nullptr);
+           },
+           nogil())
+      .def("gc",
+           [](PyStore& s, int64_t grace) {
+             GcOptions o;
+             o.grace_seconds = grace;
+             return s.s().gc(o);
+           },
+           nogil());
+}

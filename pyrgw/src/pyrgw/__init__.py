@@ -1,0 +1,54 @@
+"""pyrgw: librgw for Python.
+
+Object storage (S3 and Swift) on Ceph RADOS or on an embedded local store,
+through the same C++ core that the nginx and Apache modules use.
+
+    >>> import pyrgw
+    >>> store = pyrgw.Store("local:/tmp/demo-store")
+    >>> store.create_user("alice", access_key="AK", secret_key="SK")
+"""
+from . import _librgw
+from .errors import (
+    AccessKeyExists,
+    BucketExists,
+    BucketNotEmpty,
+    Conflict,
+    InvalidArgument,
+    InvalidBucketName,
+    InvalidKey,
+    InvalidRange,
+    InvalidStoreURI,
+    NoSuchAccessKey,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchUser,
+    RGWError,
+    StoreError,
+    UserExists,
+    UserHasBuckets,
+)
+from .store import ObjectReader, Store
+
+__version__ = _librgw.version
+
+__all__ = [
+    "Store",
+    "ObjectReader",
+    "RGWError",
+    "AccessKeyExists",
+    "BucketExists",
+    "BucketNotEmpty",
+    "Conflict",
+    "InvalidArgument",
+    "InvalidBucketName",
+    "InvalidKey",
+    "InvalidRange",
+    "InvalidStoreURI",
+    "NoSuchAccessKey",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "NoSuchUser",
+    "StoreError",
+    "UserExists",
+    "UserHasBuckets",
+]

@@ -1,0 +1,201 @@
+"""librgw-admin: administer a librgw store (users, keys, buckets, gc).
+
+Every command takes the store URI with --store (or $RGW_STORE).  --json
+prints machine-readable output.  Errors print a message on stderr and exit
+with status 1; usage errors exit with status 2.
+"""
+import argparse
+import json
+import os
+import sys
+
+from . import errors
+from .store import Store
+
+
+def _user_dict(u, show_secrets=True):
+    return {
+        "uid": u.uid,
+        "display_name": u.display_name,
+        "email": u.email,
+        "keys": [
+            {"access_key": k.access_key,
+             **({"secret_key": k.secret_key} if show_secrets else {})}
+            for k in u.keys
+        ],
+        "swift_user": u.swift_user,
+        "created_ns": u.created_ns,
+        "suspended": u.suspended,
+    }
+
+
+def _bucket_dict(b, stats=None):
+    d = {"name": b.name, "owner": b.owner, "id": b.id, "created_ns": b.created_ns,
+         "acl": b.acl, "versioning": b.versioning.name}
+    if stats is not None:
+        d["num_objects"] = stats.num_objects
+        d["size_bytes"] = stats.size_bytes
+    return d
+
+
+def cmd_user_create(store, a):
+    u = store.create_user(a.uid, display_name=a.display_name or a.uid, email=a.email or "",
+                          access_key=a.access_key, secret_key=a.secret_key,
+                          swift_user=a.swift_user or "", swift_key=a.swift_key or "")
+    return _user_dict(u), f"created user {u.uid}" + "".join(
+        f"\n  access key {k.access_key}\n  secret key {k.secret_key}" for k in u.keys)
+
+
+def cmd_user_list(store, a):
+    uids = store.list_users()
+    return uids, "\n".join(uids)
+
+
+def cmd_user_info(store, a):
+    u = store.get_user(a.uid)
+    d = _user_dict(u)
+    lines = [f"uid: {u.uid}", f"display name: {u.display_name}"]
+    lines += [f"access key: {k.access_key}  secret key: {k.secret_key}" for k in u.keys]
+    if u.swift_user:
+        lines.append(f"swift user: {u.swift_user}")
+    return d, "\n".join(lines)
+
+
+def cmd_user_rm(store, a):
+    store.remove_user(a.uid)
+    return {"removed": a.uid}, f"removed user {a.uid}"
+
+
+def cmd_key_add(store, a):
+    k = store.add_access_key(a.uid, a.access_key, a.secret_key)
+    return ({"uid": a.uid, "access_key": k.access_key, "secret_key": k.secret_key},
+            f"added key to {a.uid}\n  access key {k.access_key}\n  secret key {k.secret_key}")
+
+
+def cmd_key_rm(store, a):
+    store.remove_access_key(a.uid, a.access_key)
+    return {"uid": a.uid, "removed": a.access_key}, f"removed key {a.access_key}"
+
+
+def cmd_bucket_list(store, a):
+    buckets = store.list_buckets(a.uid or "")
+    return [_bucket_dict(b) for b in buckets], "\n".join(b.name for b in buckets)
+
+
+def cmd_bucket_stats(store, a):
+    b = store.get_bucket(a.bucket)
+    s = store.bucket_stats(a.bucket)
+    d = _bucket_dict(b, s)
+    return d, (f"bucket {b.name}  owner {b.owner}  objects {s.num_objects}"
+               f"  bytes {s.size_bytes}")
+
+
+def cmd_bucket_rm(store, a):
+    removed = 0
+    if a.purge_objects:
+        while True:
+            page = store.list_objects(a.bucket)
+            for o in page.objects:
+                store.delete_object(a.bucket, o.key)
+                removed += 1
+            if not page.objects:
+                break
+    store.remove_bucket(a.bucket)
+    return ({"removed": a.bucket, "objects_removed": removed},
+            f"removed bucket {a.bucket}" + (f" ({removed} objects)" if removed else ""))
+
+
+def cmd_gc_run(store, a):
+    r = store.gc(a.grace)
+    d = {"removed_objects": r.removed_objects, "removed_bytes": r.removed_bytes,
+         "repaired_entries": r.repaired_entries}
+    return d, (f"gc: removed {r.removed_objects} objects ({r.removed_bytes} bytes), "
+               f"repaired {r.repaired_entries} index entries")
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog="librgw-admin",
+        description="Administer a librgw store: users, keys, buckets, garbage collection.")
+    p.add_argument("--store", default=os.environ.get("RGW_STORE"),
+                   help="store URI, e.g. local:/var/lib/librgw or "
+                        "rados:rgw?conf=/etc/ceph/ceph.conf (default: $RGW_STORE)")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc}", required=True)
+
+    user = groups.add_parser("user", help="users").add_subparsers(dest="cmd", required=True)
+    c = user.add_parser("create", help="create a user (generates a key pair unless given)")
+    c.add_argument("--uid", required=True)
+    c.add_argument("--display-name")
+    c.add_argument("--email")
+    c.add_argument("--access-key")
+    c.add_argument("--secret-key")
+    c.add_argument("--swift-user", help="Swift user as account:user")
+    c.add_argument("--swift-key")
+    c.set_defaults(func=cmd_user_create)
+    user.add_parser("list", help="list user ids").set_defaults(func=cmd_user_list)
+    c = user.add_parser("info", help="show a user and its keys")
+    c.add_argument("--uid", required=True)
+    c.set_defaults(func=cmd_user_info)
+    c = user.add_parser("rm", help="remove a user (it must own no buckets)")
+    c.add_argument("--uid", required=True)
+    c.set_defaults(func=cmd_user_rm)
+
+    key = groups.add_parser("key", help="S3 access keys").add_subparsers(dest="cmd", required=True)
+    c = key.add_parser("add", help="add a key pair to a user (generated unless given)")
+    c.add_argument("--uid", required=True)
+    c.add_argument("--access-key")
+    c.add_argument("--secret-key")
+    c.set_defaults(func=cmd_key_add)
+    c = key.add_parser("rm", help="remove a key pair")
+    c.add_argument("--uid", required=True)
+    c.add_argument("--access-key", required=True)
+    c.set_defaults(func=cmd_key_rm)
+
+    bucket = groups.add_parser("bucket", help="buckets").add_subparsers(dest="cmd", required=True)
+    c = bucket.add_parser("list", help="list buckets")
+    c.add_argument("--uid", help="only this user's buckets")
+    c.set_defaults(func=cmd_bucket_list)
+    c = bucket.add_parser("stats", help="object count and size of a bucket")
+    c.add_argument("--bucket", required=True)
+    c.set_defaults(func=cmd_bucket_stats)
+    c = bucket.add_parser("rm", help="remove a bucket (empty unless --purge-objects)")
+    c.add_argument("--bucket", required=True)
+    c.add_argument("--purge-objects", action="store_true", help="delete its objects first")
+    c.set_defaults(func=cmd_bucket_rm)
+
+    gc = groups.add_parser("gc", help="garbage collection").add_subparsers(dest="cmd", required=True)
+    c = gc.add_parser("run", help="run one garbage-collection pass now")
+    c.add_argument("--grace", type=int, default=3600, metavar="SECONDS",
+                   help="leave leftovers younger than this alone (default 3600)")
+    c.set_defaults(func=cmd_gc_run)
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.store:
+        parser.error("no store: give --store URI or set RGW_STORE")
+    if getattr(args, "grace", 0) < 0:
+        parser.error("--grace must not be negative")
+    try:
+        with Store(args.store) as store:
+            data, text = args.func(store, args)
+    except errors.RGWError as e:
+        if args.json:
+            json.dump({"error": e.name, "message": str(e)}, sys.stderr)
+            sys.stderr.write("\n")
+        else:
+            print(f"librgw-admin: {e.name}: {e}", file=sys.stderr)
+        return 1
+    if args.json:
+        json.dump(data, sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    elif text:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

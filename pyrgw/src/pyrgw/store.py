@@ -1,0 +1,219 @@
+"""The Python surface of a librgw store."""
+import io
+import secrets
+import string
+
+from . import _librgw
+
+CHUNK = 1 << 20  # bytes moved per call when streaming
+
+_KEY_ALPHABET = string.ascii_uppercase + string.digits
+_SECRET_ALPHABET = string.ascii_letters + string.digits
+
+
+def generate_access_key():
+    """A new random 20-character S3 access key id."""
+    return "".join(secrets.choice(_KEY_ALPHABET) for _ in range(20))
+
+
+def generate_secret_key():
+    """A new random 40-character S3 secret key."""
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+
+
+def _object_attrs(content_type, metadata, attrs):
+    out = {}
+    if attrs:
+        out.update({k.lower(): str(v) for k, v in attrs.items()})
+    if content_type:
+        out["content-type"] = content_type
+    for name, value in (metadata or {}).items():
+        out["x-amz-meta-" + name.lower()] = str(value)
+    return out
+
+
+class ObjectReader(io.RawIOBase):
+    """A readable, non-seekable stream over one object (or a range of it)."""
+
+    def __init__(self, reader):
+        super().__init__()
+        self._reader = reader
+
+    @property
+    def info(self):
+        return self._reader.info
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        return self._reader.readinto(buffer)
+
+    def read(self, size=-1):
+        if size is None or size < 0:
+            return self.readall()
+        return self._reader.read(size)
+
+    def readall(self):
+        parts = []
+        while True:
+            chunk = self._reader.read(CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+
+class Store:
+    """A librgw store opened from a store URI.
+
+    ``local:/abs/dir`` is the embedded local store; ``rados:PREFIX?conf=...``
+    is Ceph RADOS (see docs/store-uri.md).  Methods raise the exceptions of
+    :mod:`pyrgw.errors`.  A Store may be shared by threads.
+    """
+
+    def __init__(self, uri):
+        self.uri = uri
+        self._s = _librgw.Store(uri)
+
+    def close(self):
+        self._s.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # users ---------------------------------------------------------------
+    def create_user(self, uid, display_name="", email="", access_key=None,
+                    secret_key=None, swift_user="", swift_key=""):
+        """Creates a user; with neither key given, one S3 key pair is generated.
+
+        Returns the user (``.keys`` holds the key pairs).
+        """
+        user = _librgw.User()
+        user.uid = uid
+        user.display_name = display_name or uid
+        user.email = email
+        if access_key is None and secret_key is None:
+            access_key, secret_key = generate_access_key(), generate_secret_key()
+        if access_key or secret_key:
+            user.keys = [_librgw.AccessKey(access_key or "", secret_key or "")]
+        user.swift_user = swift_user
+        user.swift_key = swift_key
+        self._s.create_user(user)
+        return self._s.get_user(uid)
+
+    def get_user(self, uid):
+        return self._s.get_user(uid)
+
+    def get_user_by_access_key(self, access_key):
+        return self._s.get_user_by_access_key(access_key)
+
+    def list_users(self):
+        return self._s.list_users()
+
+    def add_access_key(self, uid, access_key=None, secret_key=None):
+        key = _librgw.AccessKey(access_key or generate_access_key(),
+                                secret_key or generate_secret_key())
+        self._s.add_access_key(uid, key)
+        return key
+
+    def remove_access_key(self, uid, access_key):
+        self._s.remove_access_key(uid, access_key)
+
+    def set_swift_credentials(self, uid, swift_user, swift_key):
+        self._s.set_swift_credentials(uid, swift_user, swift_key)
+
+    def remove_user(self, uid):
+        self._s.remove_user(uid)
+
+    # buckets -------------------------------------------------------------
+    def create_bucket(self, name, owner, acl="private"):
+        info = _librgw.BucketInfo()
+        info.name = name
+        info.owner = owner
+        info.acl = acl
+        return self._s.create_bucket(info)
+
+    def get_bucket(self, name):
+        return self._s.get_bucket(name)
+
+    def update_bucket(self, info):
+        self._s.update_bucket(info)
+
+    def list_buckets(self, owner=""):
+        return self._s.list_buckets(owner)
+
+    def remove_bucket(self, name):
+        self._s.remove_bucket(name)
+
+    def bucket_stats(self, name):
+        return self._s.bucket_stats(name)
+
+    # objects -------------------------------------------------------------
+    def put_object(self, bucket, key, data, content_type=None, metadata=None,
+                   attrs=None, delete_at=0):
+        """Stores an object from bytes, str or a binary file-like object.
+
+        File-like data is streamed in chunks, so memory stays bounded.
+        Returns the stored object's info (``.etag`` is the hex MD5).
+        """
+        writer = self._s.open_writer(bucket, key)
+        try:
+            if isinstance(data, str):
+                data = data.encode()
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                view = memoryview(data)
+                for off in range(0, len(view), CHUNK):
+                    writer.write(view[off:off + CHUNK])
+            else:
+                while True:
+                    chunk = data.read(CHUNK)
+                    if not chunk:
+                        break
+                    writer.write(chunk)
+            return writer.commit(_object_attrs(content_type, metadata, attrs), delete_at)
+        except BaseException:
+            writer.abort()
+            raise
+
+    def open_object(self, bucket, key, offset=0, length=-1):
+        """Opens an object (or the range offset..offset+length) for streaming."""
+        return ObjectReader(self._s.open_reader(bucket, key, offset, length))
+
+    def get_object(self, bucket, key, range=None):
+        """The object's bytes; ``range=(first, last)`` is inclusive, as in HTTP."""
+        if range is None:
+            offset, length = 0, -1
+        else:
+            first, last = range
+            offset, length = first, last - first + 1
+        with self.open_object(bucket, key, offset, length) as reader:
+            return reader.readall()
+
+    def stat_object(self, bucket, key):
+        return self._s.stat_object(bucket, key)
+
+    def delete_object(self, bucket, key):
+        self._s.remove_object(bucket, key)
+
+    def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000):
+        return self._s.list_objects(bucket, prefix, delimiter, marker, max_keys)
+
+    def iter_objects(self, bucket, prefix=""):
+        """Every object under prefix, page by page."""
+        marker = ""
+        while True:
+            page = self.list_objects(bucket, prefix=prefix, marker=marker)
+            yield from page.objects
+            if not page.truncated:
+                return
+            marker = page.next_marker
+
+    def copy_object(self, src_bucket, src_key, dst_bucket, dst_key, attrs=None):
+        return self._s.copy_object(src_bucket, src_key, dst_bucket, dst_key, attrs)
+
+    def gc(self, grace_seconds=3600):
+        """Runs one garbage-collection pass; returns a report."""
+        return self._s.gc(grace_seconds)
