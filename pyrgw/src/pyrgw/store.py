@@ -32,6 +32,15 @@ def _object_attrs(content_type, metadata, attrs):
     return out
 
 
+def _key(key):
+    """Object keys go to the core as bytes, so that the core (not Python)
+    decides what is a valid key: a str that is not valid UTF-8 (a lone
+    surrogate) reaches it as such and is refused with InvalidKey."""
+    if isinstance(key, str):
+        return key.encode("utf-8", "surrogateescape")
+    return key
+
+
 class ObjectReader(io.RawIOBase):
     """A readable, non-seekable stream over one object (or a range of it)."""
 
@@ -159,7 +168,7 @@ class Store:
         File-like data is streamed in chunks, so memory stays bounded.
         Returns the stored object's info (``.etag`` is the hex MD5).
         """
-        writer = self._s.open_writer(bucket, key)
+        writer = self._s.open_writer(bucket, _key(key))
         try:
             if isinstance(data, str):
                 data = data.encode()
@@ -180,7 +189,7 @@ class Store:
 
     def open_object(self, bucket, key, offset=0, length=-1):
         """Opens an object (or the range offset..offset+length) for streaming."""
-        return ObjectReader(self._s.open_reader(bucket, key, offset, length))
+        return ObjectReader(self._s.open_reader(bucket, _key(key), offset, length))
 
     def get_object(self, bucket, key, range=None):
         """The object's bytes; ``range=(first, last)`` is inclusive, as in HTTP."""
@@ -193,10 +202,10 @@ class Store:
             return reader.readall()
 
     def stat_object(self, bucket, key):
-        return self._s.stat_object(bucket, key)
+        return self._s.stat_object(bucket, _key(key))
 
     def delete_object(self, bucket, key):
-        self._s.remove_object(bucket, key)
+        self._s.remove_object(bucket, _key(key))
 
     def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000):
         return self._s.list_objects(bucket, prefix, delimiter, marker, max_keys)
@@ -212,7 +221,7 @@ class Store:
             marker = page.next_marker
 
     def copy_object(self, src_bucket, src_key, dst_bucket, dst_key, attrs=None):
-        return self._s.copy_object(src_bucket, src_key, dst_bucket, dst_key, attrs)
+        return self._s.copy_object(src_bucket, _key(src_key), dst_bucket, _key(dst_key), attrs)
 
     def gc(self, grace_seconds=3600):
         """Runs one garbage-collection pass; returns a report."""

@@ -1,0 +1,1503 @@
+// rados_store.cpp - the Ceph RADOS driver (librados C API).
+//
+// Pools PREFIX.meta, PREFIX.index and PREFIX.data (created when missing).
+//
+// meta pool
+//   user.<uid>            encode_user
+//   akey.<access_key>     uid (created exclusively: one owner per key)
+//   swift.<swift_user>    uid
+//   users                 omap: uid -> ""
+//   bucket.<name>         encode_bucket_info (created exclusively)
+//   buckets               omap: name -> owner uid
+//   gc                    omap: <20-digit ns>_<tag> -> {str head_oid, str tag, u64 num_tails}
+//                         (num_tails = kUnknownTails: delete .0, .1, ... until one is missing)
+// index pool
+//   index.<bucket_id>     omap: object key -> encode_object_info of the current object;
+//                         "\xff" "p" <key> "\0" <tag> -> u64 ns: a write/delete in flight
+//                         (valid UTF-8 never holds 0xff, so these sort after every key)
+// data pool
+//   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
+//                         rgw.tag, rgw.manifest {u8 1, str tag, u64 size, u64 stripe,
+//                         u64 num_tails}, rgw.prev (the tag it replaced)
+//   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head
+//
+// Commit protocol of a writer (atomic overwrite, safe against SIGKILL at any point):
+// pending record in the index; tails; head swap guarded by cmpxattr(rgw.tag) or
+// exclusive create; old tails queued in gc; index entry set and checked against
+// the head until stable; pending record removed.  A pending record left behind by a
+// dead writer makes listings check the head (no phantom entries) and is resolved by
+// gc().
+#include <rados/librados.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.h"
+#include "store.h"
+#include "util.h"
+
+namespace rgw {
+namespace {
+
+constexpr uint64_t kStripe = 4ull << 20;          // head inline limit and tail size
+constexpr size_t kFirstRead = 512u << 10;         // first read of a GET of unknown length
+constexpr size_t kMetaRead = 64u << 10;           // first read of a metadata object
+constexpr size_t kReadWindow = 1u << 20;          // tail read-ahead window
+constexpr int kMaxRetries = 100;                  // races lost before giving up
+constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
+constexpr uint64_t kOmapPage = 1000;
+constexpr size_t kMaxPendingScan = 10000;         // pending records a listing looks at
+const char kPendingPrefix[] = "\xff" "p";
+
+using Xattrs = std::map<std::string, std::string>;
+using KV = std::pair<std::string, std::string>;
+
+// ------------------------------------------------------------ small helpers
+
+[[noreturn]] void rados_fail(int r, const std::string& what) { fail_errno(-r, what); }
+
+bool is_cmp_failure(int r) {
+  // cmpxattr/omap_cmp mismatch: -ECANCELED; cmpext mismatch: -MAX_ERRNO - offset.
+  return r == -ECANCELED || r <= -4095;
+}
+
+struct WriteOp {
+  rados_write_op_t op;
+  WriteOp() : op(rados_create_write_op()) {
+    if (!op) fail(-ENOMEM, "rados_create_write_op");
+  }
+  ~WriteOp() { rados_release_write_op(op); }
+  WriteOp(const WriteOp&) = delete;
+  WriteOp& operator=(const WriteOp&) = delete;
+};
+
+struct ReadOp {
+  rados_read_op_t op;
+  ReadOp() : op(rados_create_read_op()) {
+    if (!op) fail(-ENOMEM, "rados_create_read_op");
+  }
+  ~ReadOp() { rados_release_read_op(op); }
+  ReadOp(const ReadOp&) = delete;
+  ReadOp& operator=(const ReadOp&) = delete;
+};
+
+struct OmapIter {
+  rados_omap_iter_t it = nullptr;
+  OmapIter() = default;
+  ~OmapIter() {
+    if (it) rados_omap_get_end(it);
+  }
+  OmapIter(const OmapIter&) = delete;
+  OmapIter& operator=(const OmapIter&) = delete;
+  void drain(std::vector<KV>& out) {
+    for (;;) {
+      char* k = nullptr;
+      char* v = nullptr;
+      size_t kl = 0, vl = 0;
+      if (rados_omap_get_next2(it, &k, &v, &kl, &vl) < 0 || !k) break;
+      out.emplace_back(std::string(k, kl), v ? std::string(v, vl) : std::string());
+    }
+  }
+};
+
+struct XattrIter {
+  rados_xattrs_iter_t it = nullptr;
+  XattrIter() = default;
+  ~XattrIter() {
+    if (it) rados_getxattrs_end(it);
+  }
+  XattrIter(const XattrIter&) = delete;
+  XattrIter& operator=(const XattrIter&) = delete;
+  void drain(Xattrs& out) {
+    for (;;) {
+      const char* name = nullptr;
+      const char* val = nullptr;
+      size_t len = 0;
+      if (rados_getxattrs_next(it, &name, &val, &len) < 0 || !name) break;
+      out[name] = val ? std::string(val, len) : std::string();
+    }
+  }
+};
+
+struct Completion {
+  rados_completion_t c = nullptr;
+  Completion() {
+    int r = rados_aio_create_completion2(nullptr, nullptr, &c);
+    if (r < 0) rados_fail(r, "rados_aio_create_completion2");
+  }
+  ~Completion() {
+    if (c) {
+      rados_aio_wait_for_complete(c);
+      rados_aio_release(c);
+    }
+  }
+  Completion(const Completion&) = delete;
+  Completion& operator=(const Completion&) = delete;
+  int wait() {
+    rados_aio_wait_for_complete(c);
+    return rados_aio_get_return_value(c);
+  }
+};
+
+std::string pad20(int64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(v < 0 ? 0 : v));
+  return buf;
+}
+
+std::string encode_ts(int64_t ns) {
+  Encoder e;
+  e.i64(ns);
+  return e.bytes();
+}
+
+int64_t decode_ts(const std::string& v) {
+  try {
+    Decoder d(v);
+    return d.i64();
+  } catch (const Error&) {
+    return 0;  // unreadable: treat as old
+  }
+}
+
+std::string pending_key(const std::string& key, const std::string& tag) {
+  std::string s(kPendingPrefix);
+  s += key;
+  s.push_back('\0');
+  s += tag;
+  return s;
+}
+
+bool parse_pending(const std::string& full, std::string* key, std::string* tag) {
+  if (full.compare(0, 2, kPendingPrefix) != 0) return false;
+  size_t nul = full.find('\0', 2);
+  if (nul == std::string::npos) return false;
+  *key = full.substr(2, nul - 2);
+  *tag = full.substr(nul + 1);
+  return true;
+}
+
+struct Manifest {
+  std::string tag;
+  uint64_t size = 0;
+  uint64_t stripe = kStripe;
+  uint64_t num_tails = 0;
+};
+
+std::string encode_manifest(const Manifest& m) {
+  Encoder e;
+  e.u8(1);
+  e.str(m.tag);
+  e.u64(m.size);
+  e.u64(m.stripe);
+  e.u64(m.num_tails);
+  return e.bytes();
+}
+
+Manifest decode_manifest(const std::string& bytes) {
+  Decoder d(bytes);
+  uint8_t v = d.u8();
+  if (v != 1) fail(-EIO, "unsupported object manifest version " + std::to_string(v));
+  Manifest m;
+  m.tag = d.str();
+  m.size = d.u64();
+  m.stripe = d.u64();
+  m.num_tails = d.u64();
+  if (m.stripe == 0) fail(-EIO, "corrupt object manifest (stripe 0)");
+  return m;
+}
+
+std::string tail_oid(const std::string& head, const std::string& tag, uint64_t n) {
+  return head + "." + tag + "." + std::to_string(n);
+}
+
+// The common prefix a key rolls up into, or "" if it is listed as itself.
+std::string common_prefix(const std::string& key, const ListParams& p) {
+  if (p.delimiter.empty() || key.compare(0, p.prefix.size(), p.prefix) != 0) return "";
+  size_t d = key.find(p.delimiter, p.prefix.size());
+  return d == std::string::npos ? "" : key.substr(0, d + p.delimiter.size());
+}
+
+bool expired(const ObjectInfo& info) {
+  return info.delete_at && info.delete_at <= static_cast<int64_t>(::time(nullptr));
+}
+
+bool has_key(const User& u, const std::string& access_key) {
+  for (const auto& k : u.keys)
+    if (k.access_key == access_key) return true;
+  return false;
+}
+
+class RadosStore;
+
+// ------------------------------------------------------------------ writer
+
+class RadosWriter : public ObjectWriter {
+ public:
+  RadosWriter(RadosStore& store, BucketInfo bucket, std::string key);
+  ~RadosWriter() override;
+  void write(const char* data, size_t len) override;
+  uint64_t bytes_written() const override { return size_; }
+  ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
+                    const std::string& etag_override) override;
+  void abort() override;
+
+ private:
+  enum class State { open, swapped, done };
+  void flush_tail();
+  void wait_inflight();
+  void cleanup() noexcept;
+
+  RadosStore& st_;
+  BucketInfo bucket_;
+  std::string key_;
+  std::string tag_;
+  std::string head_;
+  std::string pending_;
+  Md5 md5_;
+  uint64_t size_ = 0;
+  std::string buf_;
+  uint64_t tails_ = 0;  // tails issued
+  std::unique_ptr<Completion> inflight_;
+  std::string inflight_oid_;
+  State state_ = State::open;
+};
+
+// ------------------------------------------------------------------ reader
+
+class RadosReader : public ObjectReader {
+ public:
+  RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
+              uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
+              size_t inline_len);
+  ~RadosReader() override = default;
+  const ObjectInfo& info() const override { return info_; }
+  size_t read(char* buf, size_t len) override;
+
+ private:
+  struct Window {
+    uint64_t off = 0;
+    size_t len = 0;
+    std::unique_ptr<char[]> data;
+    std::unique_ptr<Completion> c;
+    size_t got = 0;
+  };
+  void issue(Window& w, uint64_t off);
+  void finish(Window& w);
+
+  RadosStore& st_;
+  ObjectInfo info_;
+  std::string head_;
+  Manifest man_;
+  uint64_t pos_, end_;
+  bool inline_;
+  std::unique_ptr<char[]> idata_;  // inline: bytes [start_, start_ + ilen_)
+  size_t ilen_;
+  uint64_t start_;
+  Window cur_;   // received
+  Window next_;  // in flight
+  bool have_cur_ = false;
+  bool have_next_ = false;
+};
+
+// ------------------------------------------------------------------- store
+
+class RadosStore : public Store {
+ public:
+  RadosStore(const std::string& prefix, const std::string& conf_path,
+             const std::string& client_name, int timeout)
+      : prefix_(prefix) {
+    std::string name = client_name.empty() ? "admin" : client_name;
+    if (name.compare(0, 7, "client.") != 0) name = "client." + name;
+    int r = rados_create2(&cluster_, "ceph", name.c_str(), 0);
+    if (r < 0) rados_fail(r, "rados_create2 " + name);
+    try {
+      r = rados_conf_read_file(cluster_, conf_path.empty() ? nullptr : conf_path.c_str());
+      if (r < 0) rados_fail(r, "read Ceph config " + (conf_path.empty() ? "(default)" : conf_path));
+      if (timeout > 0) {
+        std::string t = std::to_string(timeout);
+        for (const char* opt : {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
+          r = rados_conf_set(cluster_, opt, t.c_str());
+          if (r < 0) rados_fail(r, std::string("rados_conf_set ") + opt);
+        }
+      }
+      r = rados_connect(cluster_);
+      if (r < 0) rados_fail(r, "connect to the Ceph cluster as " + name);
+      meta_ = open_pool(prefix_ + ".meta");
+      index_ = open_pool(prefix_ + ".index");
+      data_ = open_pool(prefix_ + ".data");
+    } catch (...) {
+      close();
+      throw;
+    }
+  }
+
+  ~RadosStore() override { close(); }
+
+  // ------------------------------------------------------------ users
+  void create_user(const User& user) override {
+    validate_uid(user.uid);
+    User u = user;
+    if (!u.created_ns) u.created_ns = now_ns();
+    for (const auto& k : u.keys)
+      if (k.access_key.empty() || k.secret_key.empty())
+        fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
+    int r = create_excl(meta_, "user." + u.uid, encode_user(u));
+    if (r == -EEXIST) fail(RGW_ERR_USER_EXISTS, "user '" + u.uid + "' exists");
+    if (r < 0) rados_fail(r, "create meta/user." + u.uid);
+    std::vector<std::string> claimed;
+    try {
+      for (const auto& k : u.keys) {
+        claim_access_key(u.uid, k.access_key);
+        claimed.push_back("akey." + k.access_key);
+      }
+      if (!u.swift_user.empty()) {
+        claim_swift_user(u.uid, u.swift_user);
+        claimed.push_back("swift." + u.swift_user);
+      }
+      omap_set_or_fail(meta_, "users", u.uid, "");
+    } catch (...) {
+      for (const auto& oid : claimed) rados_remove(meta_, oid.c_str());
+      rados_remove(meta_, ("user." + u.uid).c_str());
+      throw;
+    }
+  }
+
+  User get_user(const std::string& uid) override {
+    std::string data;
+    int r = read_obj(meta_, "user." + uid, &data, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
+    if (r < 0) rados_fail(r, "read meta/user." + uid);
+    return decode_user(data);
+  }
+
+  User get_user_by_access_key(const std::string& access_key) override {
+    std::string uid;
+    int r = read_obj(meta_, "akey." + access_key, &uid, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+    if (r < 0) rados_fail(r, "read meta/akey." + access_key);
+    std::string data;
+    r = read_obj(meta_, "user." + uid, &data, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+    if (r < 0) rados_fail(r, "read meta/user." + uid);
+    User u = decode_user(data);
+    if (!has_key(u, access_key))
+      fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+    return u;
+  }
+
+  User get_user_by_swift_user(const std::string& swift_user) override {
+    std::string uid;
+    int r = read_obj(meta_, "swift." + swift_user, &uid, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+    if (r < 0) rados_fail(r, "read meta/swift." + swift_user);
+    std::string data;
+    r = read_obj(meta_, "user." + uid, &data, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+    if (r < 0) rados_fail(r, "read meta/user." + uid);
+    User u = decode_user(data);
+    if (u.swift_user != swift_user)
+      fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+    return u;
+  }
+
+  std::vector<std::string> list_users() override {
+    std::vector<std::string> out;
+    for_each_omap(meta_, "users", "", [&](const std::string& k, const std::string&) {
+      out.push_back(k);
+      return true;
+    });
+    return out;
+  }
+
+  void add_access_key(const std::string& uid, const AccessKey& key) override {
+    if (key.access_key.empty() || key.secret_key.empty())
+      fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
+    get_user(uid);
+    claim_access_key(uid, key.access_key);
+    try {
+      update_user(uid, [&](User& u) {
+        if (has_key(u, key.access_key))
+          fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + key.access_key + "' is taken");
+        u.keys.push_back(key);
+      });
+    } catch (const Error& e) {
+      if (e.code() != RGW_ERR_ACCESS_KEY_EXISTS) release_alias("akey." + key.access_key, uid);
+      throw;
+    }
+  }
+
+  void remove_access_key(const std::string& uid, const std::string& access_key) override {
+    update_user(uid, [&](User& u) {
+      std::vector<AccessKey> kept;
+      for (const auto& k : u.keys)
+        if (k.access_key != access_key) kept.push_back(k);
+      if (kept.size() == u.keys.size())
+        fail(RGW_ERR_NO_SUCH_ACCESS_KEY,
+             "user '" + uid + "' has no access key '" + access_key + "'");
+      u.keys = kept;
+    });
+    release_alias("akey." + access_key, uid);
+  }
+
+  void set_swift_credentials(const std::string& uid, const std::string& swift_user,
+                             const std::string& swift_key) override {
+    User cur = get_user(uid);
+    bool claimed = false;
+    if (!swift_user.empty() && swift_user != cur.swift_user) {
+      claim_swift_user(uid, swift_user);
+      claimed = true;
+    }
+    std::string old;
+    try {
+      update_user(uid, [&](User& u) {
+        old = u.swift_user;
+        u.swift_user = swift_user;
+        u.swift_key = swift_key;
+      });
+    } catch (...) {
+      if (claimed) release_alias("swift." + swift_user, uid);
+      throw;
+    }
+    if (!old.empty() && old != swift_user) release_alias("swift." + old, uid);
+  }
+
+  void remove_user(const std::string& uid) override {
+    User u = get_user(uid);
+    bool owns = false;
+    for_each_omap(meta_, "buckets", "", [&](const std::string&, const std::string& owner) {
+      if (owner == uid) owns = true;
+      return !owns;
+    });
+    if (owns) fail(RGW_ERR_USER_HAS_BUCKETS, "user '" + uid + "' still owns buckets");
+    int r = rados_remove(meta_, ("user." + uid).c_str());
+    if (r < 0 && r != -ENOENT) rados_fail(r, "remove meta/user." + uid);
+    omap_rm_or_fail(meta_, "users", uid);
+    for (const auto& k : u.keys) release_alias("akey." + k.access_key, uid);
+    if (!u.swift_user.empty()) release_alias("swift." + u.swift_user, uid);
+  }
+
+  // ---------------------------------------------------------- buckets
+  BucketInfo create_bucket(const BucketInfo& info) override {
+    validate_bucket_name(info.name);
+    get_user(info.owner);
+    BucketInfo b = info;
+    b.id = random_hex(8);
+    b.created_ns = now_ns();
+    int r = create_excl(meta_, "bucket." + b.name, encode_bucket_info(b));
+    if (r == -EEXIST) fail(RGW_ERR_BUCKET_EXISTS, "bucket '" + b.name + "' exists");
+    if (r < 0) rados_fail(r, "create meta/bucket." + b.name);
+    try {
+      WriteOp op;
+      rados_write_op_create(op.op, LIBRADOS_CREATE_IDEMPOTENT, nullptr);
+      r = rados_write_op_operate(op.op, index_, index_oid(b).c_str(), nullptr, 0);
+      if (r < 0) rados_fail(r, "create index/" + index_oid(b));
+      omap_set_or_fail(meta_, "buckets", b.name, b.owner);
+    } catch (...) {
+      rados_remove(meta_, ("bucket." + b.name).c_str());
+      throw;
+    }
+    return b;
+  }
+
+  BucketInfo get_bucket(const std::string& name) override {
+    std::string data;
+    int r = read_obj(meta_, "bucket." + name, &data, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
+    if (r < 0) rados_fail(r, "read meta/bucket." + name);
+    return decode_bucket_info(data);
+  }
+
+  void update_bucket(const BucketInfo& info) override {
+    const std::string oid = "bucket." + info.name;
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      std::string old;
+      int r = read_obj(meta_, oid, &old, nullptr);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
+      if (r < 0) rados_fail(r, "read meta/" + oid);
+      BucketInfo cur = decode_bucket_info(old);
+      cur.acl = info.acl;
+      cur.versioning = info.versioning;
+      cur.attrs = info.attrs;
+      std::string next = encode_bucket_info(cur);
+      r = replace_guarded(meta_, oid, old, next);
+      if (r == 0) return;
+      if (is_cmp_failure(r) || r == -ENOENT) continue;
+      rados_fail(r, "write meta/" + oid);
+    }
+    fail(RGW_ERR_CONFLICT, "bucket '" + info.name + "' kept changing during the update");
+  }
+
+  std::vector<BucketInfo> list_buckets(const std::string& owner) override {
+    std::vector<std::string> names;
+    for_each_omap(meta_, "buckets", "", [&](const std::string& name, const std::string& o) {
+      if (owner.empty() || o == owner) names.push_back(name);
+      return true;
+    });
+    std::vector<BucketInfo> out;
+    for (const auto& n : names) {
+      std::string data;
+      int r = read_obj(meta_, "bucket." + n, &data, nullptr);
+      if (r == -ENOENT) continue;  // removed meanwhile
+      if (r < 0) rados_fail(r, "read meta/bucket." + n);
+      BucketInfo b = decode_bucket_info(data);
+      if (owner.empty() || b.owner == owner) out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+  void remove_bucket(const std::string& name) override {
+    const std::string oid = "bucket." + name;
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      std::string raw;
+      int r = read_obj(meta_, oid, &raw, nullptr);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
+      if (r < 0) rados_fail(r, "read meta/" + oid);
+      BucketInfo b = decode_bucket_info(raw);
+      ListParams lp;
+      lp.max_keys = 1;
+      if (!list_index(b, lp).objects.empty())
+        fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' is not empty");
+      // Writers that never got to swap a head may have left tails: queue them.
+      std::vector<KV> pend;
+      scan_pending(index_oid(b), false, [&](const std::string& full, const std::string&) {
+        pend.emplace_back(full, std::string());
+        return true;
+      });
+      for (const auto& kv : pend) {
+        std::string key, tag;
+        if (parse_pending(kv.first, &key, &tag)) enqueue_gc(head_oid(b, key), tag, kUnknownTails);
+      }
+      WriteOp op;
+      int cmp_rv = 0;
+      rados_write_op_cmpext(op.op, raw.data(), raw.size(), 0, &cmp_rv);
+      rados_write_op_remove(op.op);
+      r = rados_write_op_operate(op.op, meta_, oid.c_str(), nullptr, 0);
+      if (is_cmp_failure(r) || r == -ENOENT) continue;  // updated or re-created meanwhile
+      if (r < 0) rados_fail(r, "remove meta/" + oid);
+      omap_rm_or_fail(meta_, "buckets", name);
+      r = rados_remove(index_, index_oid(b).c_str());
+      if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + index_oid(b));
+      return;
+    }
+    fail(RGW_ERR_CONFLICT, "bucket '" + name + "' kept changing during its removal");
+  }
+
+  BucketStats bucket_stats(const std::string& name) override {
+    BucketInfo b = get_bucket(name);
+    BucketStats s;
+    for_each_omap(index_, index_oid(b), "", [&](const std::string& k, const std::string& v) {
+      if (!k.empty() && k[0] == '\xff') return false;
+      s.num_objects++;
+      s.size_bytes += decode_object_info(v).size;
+      return true;
+    });
+    return s;
+  }
+
+  // ---------------------------------------------------------- objects
+  std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
+                                            const std::string& key) override {
+    validate_object_key(key);
+    BucketInfo b = get_bucket(bucket);
+    return std::make_unique<RadosWriter>(*this, std::move(b), key);
+  }
+
+  std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
+                                            uint64_t offset, int64_t length) override {
+    BucketInfo b = get_bucket(bucket);
+    const std::string head = head_oid(b, key);
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      // One read op: head xattrs plus the first bytes of the range.
+      size_t want = length < 0 ? kFirstRead
+                               : static_cast<size_t>(std::min<uint64_t>(
+                                     static_cast<uint64_t>(length), kStripe));
+      std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
+      size_t got = 0;
+      int read_rv = 0, xrv = 0;
+      XattrIter xi;
+      int r;
+      {
+        ReadOp op;
+        rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+        if (want && offset < kStripe)
+          rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
+        r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
+      }
+      if (r == -ENOENT) no_such_key(bucket, key);
+      if (r < 0) rados_fail(r, "read data/" + head);
+      if (xrv < 0) rados_fail(xrv, "getxattrs data/" + head);
+      if (read_rv < 0) rados_fail(read_rv, "read data/" + head);
+      Xattrs x;
+      xi.drain(x);
+      ObjectInfo info;
+      Manifest m;
+      if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+      if (expired(info)) no_such_key(bucket, key);
+      if (offset > info.size)
+        fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
+                                        " past the end of a " + std::to_string(info.size) +
+                                        "-byte object");
+      uint64_t avail = info.size - offset;
+      uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
+      uint64_t end = offset + len;
+      if (m.num_tails == 0) {
+        if (got < len) {
+          // An inline body larger than the first read: read the rest of the
+          // range, guarded so that it is the same object.
+          std::unique_ptr<char[]> all(new char[len]);
+          if (got) std::memcpy(all.get(), buf.get(), got);
+          size_t more = 0;
+          int rrv = 0;
+          ReadOp op;
+          rados_read_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, m.tag.data(),
+                                 m.tag.size());
+          rados_read_op_read(op.op, offset + got, len - got, all.get() + got, &more, &rrv);
+          r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
+          if (r == -ENOENT || is_cmp_failure(r)) continue;  // overwritten meanwhile
+          if (r < 0) rados_fail(r, "read data/" + head);
+          if (rrv < 0) rados_fail(rrv, "read data/" + head);
+          if (got + more < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
+          buf = std::move(all);
+          got = len;
+        }
+        return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
+                                             end, std::move(buf), static_cast<size_t>(len));
+      }
+      return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
+                                           end, nullptr, 0);
+    }
+    fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing while it was opened");
+  }
+
+  ObjectInfo stat_object(const std::string& bucket, const std::string& key) override {
+    BucketInfo b = get_bucket(bucket);
+    const std::string head = head_oid(b, key);
+    Xattrs x;
+    int r = read_obj(data_, head, nullptr, &x);
+    if (r == -ENOENT) no_such_key(bucket, key);
+    if (r < 0) rados_fail(r, "stat data/" + head);
+    ObjectInfo info;
+    Manifest m;
+    if (!parse_head(x, &info, &m) || expired(info)) no_such_key(bucket, key);
+    return info;
+  }
+
+  void remove_object(const std::string& bucket, const std::string& key) override {
+    BucketInfo b = get_bucket(bucket);
+    const std::string head = head_oid(b, key);
+    const std::string ioid = index_oid(b);
+    const std::string pend = pending_key(key, "rm-" + random_hex(8));
+    omap_set_or_fail(index_, ioid, pend, encode_ts(now_ns()));
+    bool done = false;
+    for (int attempt = 0; attempt < kMaxRetries && !done; ++attempt) {
+      Xattrs x;
+      int r = read_obj(data_, head, nullptr, &x);
+      if (r == -ENOENT) {
+        done = true;
+        break;
+      }
+      if (r < 0) rados_fail(r, "stat data/" + head);
+      const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+      Manifest m;
+      if (x.count("rgw.manifest")) m = decode_manifest(x["rgw.manifest"]);
+      WriteOp op;
+      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
+      rados_write_op_remove(op.op);
+      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;
+      if (r < 0) rados_fail(r, "remove data/" + head);
+      if (m.num_tails > 0) enqueue_gc(head, tag, m.num_tails);
+      done = true;
+    }
+    if (!done) fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
+    sync_index(ioid, head, key, std::nullopt);
+    omap_rm_or_fail(index_, ioid, pend);
+  }
+
+  ListResult list_objects(const std::string& bucket, const ListParams& params) override {
+    return list_index(get_bucket(bucket), params);
+  }
+
+  GcReport gc(const GcOptions& options) override {
+    GcReport report;
+    const int64_t cutoff = now_ns() - options.grace_seconds * 1000000000LL;
+    // (a) tails of overwritten and removed objects.
+    const std::string cutoff_key = pad20(cutoff);
+    for (;;) {
+      std::vector<KV> entries;
+      bool more = false;
+      int r = omap_page(meta_, "gc", "", "", kOmapPage, entries, more);
+      if (r == -ENOENT) break;
+      if (r < 0) rados_fail(r, "list meta/gc");
+      bool stop = false;
+      size_t processed = 0;
+      for (const auto& kv : entries) {
+        if (kv.first.substr(0, 20) > cutoff_key) {
+          stop = true;
+          break;
+        }
+        std::string head, tag;
+        uint64_t n = 0;
+        bool ok = true;
+        try {
+          Decoder d(kv.second);
+          head = d.str();
+          tag = d.str();
+          n = d.u64();
+        } catch (const Error&) {
+          ok = false;  // a corrupt record is dropped
+        }
+        if (ok) remove_tails(head, tag, n, &report);
+        omap_rm_or_fail(meta_, "gc", kv.first);
+        ++processed;
+      }
+      if (stop || !more || processed == 0) break;
+    }
+    // (b) pending records left by writers and removers that died.
+    std::vector<std::string> names;
+    for_each_omap(meta_, "buckets", "", [&](const std::string& name, const std::string&) {
+      names.push_back(name);
+      return true;
+    });
+    for (const auto& name : names) {
+      std::string raw;
+      int r = read_obj(meta_, "bucket." + name, &raw, nullptr);
+      if (r == -ENOENT) continue;
+      if (r < 0) rados_fail(r, "read meta/bucket." + name);
+      BucketInfo b = decode_bucket_info(raw);
+      const std::string ioid = index_oid(b);
+      std::vector<KV> old;
+      scan_pending(ioid, false, [&](const std::string& full, const std::string& v) {
+        if (decode_ts(v) <= cutoff) old.emplace_back(full, v);
+        return true;
+      });
+      for (const auto& kv : old) {
+        std::string key, tag;
+        if (!parse_pending(kv.first, &key, &tag)) {
+          omap_rm_or_fail(index_, ioid, kv.first);
+          continue;
+        }
+        const std::string head = head_oid(b, key);
+        Xattrs x;
+        r = read_obj(data_, head, nullptr, &x);
+        if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+        std::optional<std::string> info;
+        if (r == 0 && x.count("rgw.info")) info = x["rgw.info"];
+        std::string head_tag = (r == 0 && x.count("rgw.tag")) ? x["rgw.tag"] : std::string();
+        if (r == 0 && head_tag == tag) {
+          // The head swap happened; the writer may not have queued the old tails.
+          std::string prev = x.count("rgw.prev") ? x["rgw.prev"] : std::string();
+          if (!prev.empty()) enqueue_gc(head, prev, kUnknownTails);
+        } else {
+          remove_tails(head, tag, kUnknownTails, &report);
+        }
+        sync_index(ioid, head, key, info);
+        omap_rm_or_fail(index_, ioid, kv.first);
+        report.repaired_entries++;
+      }
+    }
+    return report;
+  }
+
+  // ------------------------------------------------ used by writer/reader
+  rados_ioctx_t data_io() const { return data_; }
+  rados_ioctx_t index_io() const { return index_; }
+
+  static std::string head_oid(const BucketInfo& b, const std::string& key) {
+    return b.id + "_" + key;
+  }
+  static std::string index_oid(const BucketInfo& b) { return "index." + b.id; }
+
+  void omap_set_or_fail(rados_ioctx_t io, const std::string& oid, const std::string& k,
+                        const std::string& v) {
+    WriteOp op;
+    const char* keys[] = {k.data()};
+    const char* vals[] = {v.data()};
+    size_t klens[] = {k.size()};
+    size_t vlens[] = {v.size()};
+    rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+    int r = rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+    if (r < 0) rados_fail(r, "omap set " + pool_name(io) + "/" + oid);
+  }
+
+  void omap_rm_or_fail(rados_ioctx_t io, const std::string& oid, const std::string& k) {
+    int r = omap_rm(io, oid, k);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "omap rm " + pool_name(io) + "/" + oid);
+  }
+
+  int omap_rm(rados_ioctx_t io, const std::string& oid, const std::string& k) {
+    WriteOp op;
+    const char* keys[] = {k.data()};
+    size_t klens[] = {k.size()};
+    rados_write_op_omap_rm_keys2(op.op, keys, klens, 1);
+    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  void enqueue_gc(const std::string& head, const std::string& tag, uint64_t num_tails) {
+    Encoder e;
+    e.str(head);
+    e.str(tag);
+    e.u64(num_tails);
+    omap_set_or_fail(meta_, "gc", pad20(now_ns()) + "_" + tag, e.bytes());
+  }
+
+  // Brings the index entry of `key` in line with its head (removed when the head
+  // is missing) and checks the head again until the two agree.  `known` is the
+  // head's rgw.info as just read (nullopt: no head).  Returns the final info.
+  std::optional<std::string> sync_index(const std::string& ioid, const std::string& head,
+                                        const std::string& key,
+                                        std::optional<std::string> known) {
+    std::optional<std::string> cur = std::move(known);
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      if (cur) {
+        omap_set_or_fail(index_, ioid, key, *cur);
+      } else {
+        omap_rm_or_fail(index_, ioid, key);
+      }
+      Xattrs x;
+      int r = read_obj(data_, head, nullptr, &x);
+      if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+      std::optional<std::string> again;
+      if (r == 0 && x.count("rgw.info")) again = x["rgw.info"];
+      if (again == cur) return cur;
+      cur = std::move(again);
+    }
+    fail(RGW_ERR_CONFLICT, "index entry of '" + key + "' kept changing");
+  }
+
+  std::string pool_name(rados_ioctx_t io) const {
+    if (io == meta_) return prefix_ + ".meta";
+    if (io == index_) return prefix_ + ".index";
+    return prefix_ + ".data";
+  }
+
+ private:
+  [[noreturn]] static void no_such_key(const std::string& bucket, const std::string& key) {
+    fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
+  }
+
+  static bool parse_head(Xattrs& x, ObjectInfo* info, Manifest* m) {
+    auto i = x.find("rgw.info");
+    if (i == x.end()) return false;
+    *info = decode_object_info(i->second);
+    auto mi = x.find("rgw.manifest");
+    if (mi != x.end()) {
+      *m = decode_manifest(mi->second);
+    } else {
+      m->size = info->size;
+      m->num_tails = 0;
+    }
+    if (m->tag.empty() && x.count("rgw.tag")) m->tag = x["rgw.tag"];
+    return true;
+  }
+
+  rados_ioctx_t open_pool(const std::string& pool) {
+    int64_t id = rados_pool_lookup(cluster_, pool.c_str());
+    if (id == -ENOENT) {
+      int r = rados_pool_create(cluster_, pool.c_str());
+      if (r < 0 && r != -EEXIST) rados_fail(r, "create pool " + pool);
+    } else if (id < 0) {
+      rados_fail(static_cast<int>(id), "look up pool " + pool);
+    }
+    rados_ioctx_t io = nullptr;
+    int r = rados_ioctx_create(cluster_, pool.c_str(), &io);
+    if (r < 0) rados_fail(r, "open pool " + pool);
+    rados_application_enable(io, "librgw", 0);  // silences a health warning; best effort
+    return io;
+  }
+
+  void close() noexcept {
+    if (data_) rados_ioctx_destroy(data_);
+    if (index_) rados_ioctx_destroy(index_);
+    if (meta_) rados_ioctx_destroy(meta_);
+    data_ = index_ = meta_ = nullptr;
+    if (cluster_) rados_shutdown(cluster_);
+    cluster_ = nullptr;
+  }
+
+  // Reads a small object whole (data and/or xattrs) in one op when it fits.
+  int read_obj(rados_ioctx_t io, const std::string& oid, std::string* data, Xattrs* xattrs) {
+    size_t hint = kMetaRead;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      ReadOp op;
+      XattrIter xi;
+      uint64_t size = 0;
+      time_t mtime = 0;
+      int stat_rv = 0, read_rv = 0, xrv = 0;
+      size_t n = 0;
+      std::string buf;
+      if (data) {
+        buf.resize(hint);
+        rados_read_op_stat(op.op, &size, &mtime, &stat_rv);
+        rados_read_op_read(op.op, 0, hint, &buf[0], &n, &read_rv);
+      }
+      if (xattrs) rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+      int r = rados_read_op_operate(op.op, io, oid.c_str(), 0);
+      if (r < 0) return r;
+      if (stat_rv < 0) return stat_rv;
+      if (read_rv < 0) return read_rv;
+      if (xrv < 0) return xrv;
+      if (data) {
+        if (size > n && n == hint) {
+          hint = static_cast<size_t>(size);
+          continue;
+        }
+        buf.resize(n);
+        *data = std::move(buf);
+      }
+      if (xattrs) {
+        xattrs->clear();
+        xi.drain(*xattrs);
+      }
+      return 0;
+    }
+    return -EAGAIN;
+  }
+
+  int create_excl(rados_ioctx_t io, const std::string& oid, const std::string& data) {
+    WriteOp op;
+    rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
+    rados_write_op_write_full(op.op, data.data(), data.size());
+    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  // Replaces an object's bytes if they still are `old` (records are
+  // self-delimiting, so comparing the old length suffices).
+  int replace_guarded(rados_ioctx_t io, const std::string& oid, const std::string& old,
+                      const std::string& next) {
+    WriteOp op;
+    int cmp_rv = 0;
+    rados_write_op_assert_exists(op.op);
+    rados_write_op_cmpext(op.op, old.data(), old.size(), 0, &cmp_rv);
+    rados_write_op_write_full(op.op, next.data(), next.size());
+    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  template <typename Fn>
+  void update_user(const std::string& uid, Fn fn) {
+    const std::string oid = "user." + uid;
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      std::string old;
+      int r = read_obj(meta_, oid, &old, nullptr);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
+      if (r < 0) rados_fail(r, "read meta/" + oid);
+      User u = decode_user(old);
+      fn(u);
+      r = replace_guarded(meta_, oid, old, encode_user(u));
+      if (r == 0) return;
+      if (is_cmp_failure(r) || r == -ENOENT) continue;
+      rados_fail(r, "write meta/" + oid);
+    }
+    fail(RGW_ERR_CONFLICT, "user '" + uid + "' kept changing during the update");
+  }
+
+  // Points meta/<prefix><name> at uid; a mapping left behind by a user that no
+  // longer holds the name is taken over.  `holds` says whether a user holds it.
+  template <typename Holds>
+  void claim_alias(const std::string& oid, const std::string& uid, int taken_code,
+                   const std::string& what, Holds holds) {
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      int r = create_excl(meta_, oid, uid);
+      if (r == 0) return;
+      if (r != -EEXIST) rados_fail(r, "create meta/" + oid);
+      std::string owner;
+      r = read_obj(meta_, oid, &owner, nullptr);
+      if (r == -ENOENT) continue;
+      if (r < 0) rados_fail(r, "read meta/" + oid);
+      std::string data;
+      r = read_obj(meta_, "user." + owner, &data, nullptr);
+      if (r < 0 && r != -ENOENT) rados_fail(r, "read meta/user." + owner);
+      if (r == 0 && holds(decode_user(data))) fail(taken_code, what + " is taken");
+      // Stale: take it over if it is still the stale mapping.
+      WriteOp op;
+      int cmp_rv = 0;
+      rados_write_op_assert_exists(op.op);
+      rados_write_op_cmpext(op.op, owner.data(), owner.size(), 0, &cmp_rv);
+      rados_write_op_write_full(op.op, uid.data(), uid.size());
+      r = rados_write_op_operate(op.op, meta_, oid.c_str(), nullptr, 0);
+      if (r == 0) return;
+      if (is_cmp_failure(r) || r == -ENOENT) continue;
+      rados_fail(r, "write meta/" + oid);
+    }
+    fail(RGW_ERR_CONFLICT, what + " kept changing");
+  }
+
+  void claim_access_key(const std::string& uid, const std::string& ak) {
+    claim_alias("akey." + ak, uid, RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + ak + "'",
+                [&](const User& u) { return has_key(u, ak); });
+  }
+
+  void claim_swift_user(const std::string& uid, const std::string& su) {
+    claim_alias("swift." + su, uid, RGW_ERR_USER_EXISTS, "Swift user '" + su + "'",
+                [&](const User& u) { return u.swift_user == su; });
+  }
+
+  // Removes meta/<oid> if it maps to uid.
+  void release_alias(const std::string& oid, const std::string& uid) {
+    std::string owner;
+    int r = read_obj(meta_, oid, &owner, nullptr);
+    if (r == -ENOENT || (r == 0 && owner != uid)) return;
+    if (r < 0) rados_fail(r, "read meta/" + oid);
+    r = rados_remove(meta_, oid.c_str());
+    if (r < 0 && r != -ENOENT) rados_fail(r, "remove meta/" + oid);
+  }
+
+  int omap_page(rados_ioctx_t io, const std::string& oid, const std::string& start_after,
+                const std::string& prefix, uint64_t max, std::vector<KV>& out, bool& more) {
+    ReadOp op;
+    OmapIter it;
+    unsigned char pmore = 0;
+    int rv = 0;
+    rados_read_op_omap_get_vals2(op.op, start_after.c_str(), prefix.c_str(), max, &it.it, &pmore,
+                                 &rv);
+    int r = rados_read_op_operate(op.op, io, oid.c_str(), 0);
+    if (r < 0) return r;
+    if (rv < 0) return rv;
+    out.clear();
+    it.drain(out);
+    more = pmore != 0;
+    return 0;
+  }
+
+  // Calls fn(key, value) for every omap entry with the prefix, in order, until
+  // fn returns false.  A missing object has no entries.  Keys must hold no NUL.
+  template <typename Fn>
+  void for_each_omap(rados_ioctx_t io, const std::string& oid, const std::string& prefix, Fn fn) {
+    std::string after;
+    for (;;) {
+      std::vector<KV> page;
+      bool more = false;
+      int r = omap_page(io, oid, after, prefix, kOmapPage, page, more);
+      if (r == -ENOENT) return;
+      if (r < 0) rados_fail(r, "list " + pool_name(io) + "/" + oid);
+      for (const auto& kv : page)
+        if (!fn(kv.first, kv.second)) return;
+      if (!more || page.empty()) return;
+      after = page.back().first;
+    }
+  }
+
+  // Calls fn(full_key, value) for the pending records of an index.  Their keys
+  // hold a NUL, which the C API's start_after cannot express, so paging resumes
+  // at the last object key and skips records already seen.
+  template <typename Fn>
+  void scan_pending(const std::string& ioid, bool bounded, Fn fn) {
+    std::string after = kPendingPrefix;
+    std::set<std::string> seen;
+    size_t total = 0;
+    for (;;) {
+      std::vector<KV> page;
+      bool more = false;
+      int r = omap_page(index_, ioid, after, kPendingPrefix, kOmapPage, page, more);
+      if (r == -ENOENT) return;
+      if (r < 0) rados_fail(r, "list pending records of index/" + ioid);
+      size_t fresh = 0;
+      for (const auto& kv : page) {
+        if (!seen.insert(kv.first).second) continue;
+        ++fresh;
+        if (!fn(kv.first, kv.second)) return;
+        if (bounded && ++total >= kMaxPendingScan) return;
+      }
+      if (!more || page.empty()) return;
+      std::string key, tag;
+      std::string last = page.back().first;
+      std::string next = parse_pending(last, &key, &tag) ? std::string(kPendingPrefix) + key : last;
+      if (fresh == 0 || next == after) next += '\x01';  // skip the rest of one key's records
+      after = next;
+    }
+  }
+
+  void remove_tails(const std::string& head, const std::string& tag, uint64_t n,
+                    GcReport* report) {
+    std::vector<uint64_t> sizes;
+    if (n == kUnknownTails) {
+      for (uint64_t i = 0;; ++i) {
+        uint64_t size = 0;
+        time_t mtime = 0;
+        int r = rados_stat(data_, tail_oid(head, tag, i).c_str(), &size, &mtime);
+        if (r == -ENOENT) break;
+        if (r < 0) rados_fail(r, "stat data/" + tail_oid(head, tag, i));
+        sizes.push_back(size);
+      }
+      n = sizes.size();
+    }
+    // Last first, so that an interrupted pass leaves a prefix that the next
+    // pass still finds by counting.
+    for (uint64_t i = n; i-- > 0;) {
+      const std::string oid = tail_oid(head, tag, i);
+      uint64_t size = 0;
+      if (i < sizes.size()) {
+        size = sizes[i];
+      } else {
+        time_t mtime = 0;
+        int r = rados_stat(data_, oid.c_str(), &size, &mtime);
+        if (r == -ENOENT) continue;
+        if (r < 0) rados_fail(r, "stat data/" + oid);
+      }
+      int r = rados_remove(data_, oid.c_str());
+      if (r == -ENOENT) continue;
+      if (r < 0) rados_fail(r, "remove data/" + oid);
+      if (report) {
+        report->removed_objects++;
+        report->removed_bytes += size;
+      }
+    }
+  }
+
+  // The listing: index entries in order; keys with a pending record are
+  // checked against their head first (repaired, never served as phantoms).
+  ListResult list_index(const BucketInfo& b, const ListParams& p) {
+    ListResult out;
+    const unsigned max = std::min(p.max_keys, 1000u);
+    if (max == 0) return out;
+    const std::string ioid = index_oid(b);
+
+    // Object keys that have a write or delete in flight (or left by a crash).
+    std::set<std::string> pend;
+    scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
+      std::string key, tag;
+      if (parse_pending(full, &key, &tag)) pend.insert(key);
+      return true;
+    });
+
+    std::string after;  // exclusive; "" with a prefix starts at the prefix
+    if (p.marker >= p.prefix) {
+      std::string cp = common_prefix(p.marker, p);
+      after = cp.empty() ? p.marker : cp + "\xff";
+    }
+    std::string skip_to;  // keys below it roll up into the last common prefix
+    unsigned count = 0;
+    for (;;) {
+      std::vector<KV> page;
+      bool more = false;
+      uint64_t n = p.delimiter.empty() ? std::min<uint64_t>(kOmapPage, max - count + 1 + pend.size())
+                                       : kOmapPage;
+      int r = omap_page(index_, ioid, after, p.prefix, n, page, more);
+      if (r == -ENOENT) return out;
+      if (r < 0) rados_fail(r, "list index/" + ioid);
+      // Pending records sort last: the listing ends there.
+      auto first_pending = std::find_if(page.begin(), page.end(), [](const KV& kv) {
+        return !kv.first.empty() && kv.first[0] == '\xff';
+      });
+      if (first_pending != page.end()) {
+        page.erase(first_pending, page.end());
+        more = false;
+      }
+      // Candidates: this page's entries plus pending keys in the same range.
+      std::map<std::string, std::optional<std::string>> cand;
+      for (auto& kv : page) cand.emplace(kv.first, std::move(kv.second));
+      const std::string page_last = more && !page.empty() ? page.back().first : std::string();
+      for (auto it = pend.upper_bound(after); it != pend.end(); ++it) {
+        if (more && *it > page_last) break;
+        if (it->compare(0, p.prefix.size(), p.prefix) != 0) continue;
+        cand.emplace(*it, std::nullopt);
+      }
+      for (auto& [key, value] : cand) {
+        if (!skip_to.empty() && key < skip_to) continue;
+        std::optional<std::string> v = value;
+        if (pend.count(key)) {
+          const std::string head = head_oid(b, key);
+          Xattrs x;
+          r = read_obj(data_, head, nullptr, &x);
+          if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+          std::optional<std::string> info;
+          if (r == 0 && x.count("rgw.info")) info = x["rgw.info"];
+          v = sync_index(ioid, head, key, info);
+        }
+        if (!v) continue;
+        if (count == max) {
+          out.truncated = true;
+          return out;
+        }
+        ++count;
+        std::string cp = common_prefix(key, p);
+        if (!cp.empty()) {
+          out.common_prefixes.push_back(cp);
+          out.next_marker = cp;
+          skip_to = cp + "\xff";
+        } else {
+          out.objects.push_back(decode_object_info(*v));
+          out.next_marker = key;
+        }
+      }
+      if (!more) return out;
+      after = std::max(page_last, skip_to);
+    }
+  }
+
+  std::string prefix_;
+  rados_t cluster_ = nullptr;
+  rados_ioctx_t meta_ = nullptr;
+  rados_ioctx_t index_ = nullptr;
+  rados_ioctx_t data_ = nullptr;
+};
+
+// ------------------------------------------------------- writer, continued
+
+RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
+    : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
+  head_ = RadosStore::head_oid(bucket_, key_);
+  pending_ = pending_key(key_, tag_);
+  st_.omap_set_or_fail(st_.index_io(), RadosStore::index_oid(bucket_), pending_,
+                       encode_ts(now_ns()));
+}
+
+RadosWriter::~RadosWriter() { cleanup(); }
+
+void RadosWriter::write(const char* data, size_t len) {
+  if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "write after commit or abort");
+  md5_.update(data, len);
+  size_ += len;
+  while (len > 0) {
+    if (buf_.size() == kStripe) flush_tail();  // more data: the body goes to tails
+    size_t n = std::min<size_t>(len, kStripe - buf_.size());
+    if (buf_.capacity() < kStripe && buf_.size() + n > (64u << 10)) buf_.reserve(kStripe);
+    buf_.append(data, n);
+    data += n;
+    len -= n;
+  }
+}
+
+void RadosWriter::wait_inflight() {
+  if (!inflight_) return;
+  int r = inflight_->wait();
+  inflight_.reset();
+  if (r < 0) rados_fail(r, "write data/" + inflight_oid_);
+}
+
+void RadosWriter::flush_tail() {
+  wait_inflight();  // at most one tail in flight: tails are written in order
+  auto c = std::make_unique<Completion>();
+  std::string oid = tail_oid(head_, tag_, tails_);
+  // The C API copies the buffer, so buf_ is free again on return.
+  int r = rados_aio_write_full(st_.data_io(), oid.c_str(), c->c, buf_.data(), buf_.size());
+  if (r < 0) rados_fail(r, "write data/" + oid);
+  ++tails_;
+  inflight_ = std::move(c);
+  inflight_oid_ = std::move(oid);
+  buf_.clear();
+}
+
+ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
+                               const std::string& etag_override) {
+  if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  try {
+    if (tails_ > 0 && !buf_.empty()) flush_tail();
+    wait_inflight();
+    const bool inline_body = tails_ == 0;
+    ObjectInfo info;
+    info.key = key_;
+    info.size = size_;
+    info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
+    info.mtime_ns = now_ns();
+    info.delete_at = delete_at;
+    info.attrs = attrs;
+    Manifest m;
+    m.tag = tag_;
+    m.size = size_;
+    m.stripe = kStripe;
+    m.num_tails = tails_;
+    const std::string info_bytes = encode_object_info(info);
+    const std::string man_bytes = encode_manifest(m);
+
+    // The bucket may have been removed (or re-created) during the upload.
+    BucketInfo cur = st_.get_bucket(bucket_.name);
+    if (cur.id != bucket_.id)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+
+    // Head swap: last writer wins; the old head is replaced only if unchanged.
+    rados_ioctx_t io = st_.data_io();
+    bool swapped = false;
+    std::string old_tag;
+    Manifest old_man;
+    bool had_old = false;
+    for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
+      Xattrs x;
+      int r;
+      {
+        ReadOp op;
+        XattrIter xi;
+        int xrv = 0;
+        rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+        r = rados_read_op_operate(op.op, io, head_.c_str(), 0);
+        if (r == 0 && xrv < 0) r = xrv;
+        if (r == 0) xi.drain(x);
+      }
+      if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
+      had_old = r == 0;
+      old_tag = had_old && x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+      old_man = Manifest();
+      if (had_old && x.count("rgw.manifest")) old_man = decode_manifest(x["rgw.manifest"]);
+      WriteOp op;
+      if (had_old) {
+        rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, old_tag.data(),
+                                old_tag.size());
+      } else {
+        rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
+      }
+      if (inline_body) {
+        rados_write_op_write_full(op.op, buf_.data(), buf_.size());
+      } else {
+        rados_write_op_write_full(op.op, "", 0);
+      }
+      rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
+      rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
+      rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
+      rados_write_op_setxattr(op.op, "rgw.prev", old_tag.data(), old_tag.size());
+      r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
+      if (r == 0) {
+        swapped = true;
+      } else if (!(is_cmp_failure(r) || r == -EEXIST || r == -ENOENT)) {
+        rados_fail(r, "write data/" + head_);
+      }
+    }
+    if (!swapped) fail(RGW_ERR_CONFLICT, "object '" + key_ + "' kept changing during the upload");
+    state_ = State::swapped;
+    buf_.clear();
+    buf_.shrink_to_fit();
+
+    // From here on a failure leaves the pending record for gc() to resolve.
+    if (had_old && old_man.num_tails > 0 && !old_tag.empty())
+      st_.enqueue_gc(head_, old_tag, old_man.num_tails);
+    const std::string ioid = RadosStore::index_oid(bucket_);
+    st_.sync_index(ioid, head_, key_, info_bytes);
+    st_.omap_rm_or_fail(st_.index_io(), ioid, pending_);
+    state_ = State::done;
+    return info;
+  } catch (...) {
+    if (state_ == State::open) cleanup();
+    state_ = State::done;
+    throw;
+  }
+}
+
+void RadosWriter::abort() {
+  if (state_ != State::open) return;
+  cleanup();
+}
+
+// Aborts an open writer: its tails and pending record go.  Never throws.
+void RadosWriter::cleanup() noexcept {
+  if (state_ != State::open) return;
+  state_ = State::done;
+  inflight_.reset();  // waits
+  rados_ioctx_t io = st_.data_io();
+  for (uint64_t i = tails_; i-- > 0;) rados_remove(io, tail_oid(head_, tag_, i).c_str());
+  try {
+    st_.omap_rm(st_.index_io(), RadosStore::index_oid(bucket_), pending_);
+  } catch (...) {
+  }
+  buf_.clear();
+  buf_.shrink_to_fit();
+}
+
+// ------------------------------------------------------- reader, continued
+
+RadosReader::RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
+                         uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
+                         size_t inline_len)
+    : st_(store),
+      info_(std::move(info)),
+      head_(std::move(head)),
+      man_(std::move(m)),
+      pos_(offset),
+      end_(end),
+      inline_(man_.num_tails == 0),
+      idata_(std::move(inline_data)),
+      ilen_(inline_len),
+      start_(offset) {
+  if (!inline_ && pos_ < end_) {
+    issue(next_, pos_);  // start fetching before the first read()
+    have_next_ = true;
+  }
+}
+
+void RadosReader::issue(Window& w, uint64_t off) {
+  uint64_t n = off / man_.stripe;
+  uint64_t in = off % man_.stripe;
+  uint64_t len = std::min<uint64_t>({kReadWindow, man_.stripe - in, end_ - off});
+  w.off = off;
+  w.len = static_cast<size_t>(len);
+  w.got = 0;
+  if (!w.data) w.data.reset(new char[kReadWindow]);
+  w.c = std::make_unique<Completion>();
+  std::string oid = tail_oid(head_, man_.tag, n);
+  int r = rados_aio_read(st_.data_io(), oid.c_str(), w.c->c, w.data.get(), w.len, in);
+  if (r < 0) {
+    w.c.reset();
+    rados_fail(r, "read data/" + oid);
+  }
+}
+
+void RadosReader::finish(Window& w) {
+  int r = w.c->wait();
+  w.c.reset();
+  if (r == -ENOENT)
+    fail(RGW_ERR_CONFLICT, "object '" + info_.key + "' was overwritten and reclaimed while read");
+  if (r < 0) rados_fail(r, "read data/" + tail_oid(head_, man_.tag, w.off / man_.stripe));
+  w.got = static_cast<size_t>(r);
+  if (w.got < w.len) fail(-EIO, "object body of '" + info_.key + "' is shorter than its size");
+}
+
+size_t RadosReader::read(char* buf, size_t len) {
+  if (pos_ >= end_ || len == 0) return 0;
+  len = static_cast<size_t>(std::min<uint64_t>(len, end_ - pos_));
+  if (inline_) {
+    std::memcpy(buf, idata_.get() + (pos_ - start_), len);
+    pos_ += len;
+    return len;
+  }
+  size_t done = 0;
+  while (done < len && pos_ < end_) {
+    if (!have_cur_ || pos_ < cur_.off || pos_ >= cur_.off + cur_.got) {
+      if (have_next_ && next_.off == pos_) {
+        std::swap(cur_, next_);
+        have_next_ = false;
+        have_cur_ = false;
+        finish(cur_);
+        have_cur_ = true;
+      } else {
+        if (have_next_) {
+          next_.c.reset();  // waits
+          have_next_ = false;
+        }
+        have_cur_ = false;
+        issue(cur_, pos_);
+        finish(cur_);
+        have_cur_ = true;
+      }
+      uint64_t after = cur_.off + cur_.got;
+      if (after < end_ && !have_next_) {
+        issue(next_, after);  // read ahead while the caller consumes this window
+        have_next_ = true;
+      }
+    }
+    size_t n = static_cast<size_t>(
+        std::min<uint64_t>(len - done, cur_.off + cur_.got - pos_));
+    std::memcpy(buf + done, cur_.data.get() + (pos_ - cur_.off), n);
+    done += n;
+    pos_ += n;
+  }
+  return done;
+}
+
+}  // namespace
+
+std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix, const std::string& conf_path,
+                                        const std::string& client_name, int op_timeout_seconds) {
+  if (pool_prefix.empty()) fail(RGW_ERR_INVALID_URI, "rados store needs a pool prefix");
+  return std::make_unique<RadosStore>(pool_prefix, conf_path, client_name, op_timeout_seconds);
+}
+
+}  // namespace rgw

@@ -1,0 +1,88 @@
+"""Fixtures shared by the integration tests.
+
+Every store test runs against both drivers: the embedded local store in a
+fresh directory, and Ceph RADOS on a throwaway single-node cluster that this
+file starts once per test session (Debian's ceph-mon + ceph-osd, memstore,
+random port on 127.0.0.1) and stops afterwards.  A missing part fails the
+tests; nothing is skipped.
+"""
+import os
+import shutil
+import sys
+import tempfile
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from ceph_cluster import CephCluster  # noqa: E402
+
+DRIVERS = ["local", "rados"]
+
+
+@pytest.fixture(scope="session")
+def ceph_cluster():
+    base = tempfile.mkdtemp(prefix="librgw-ceph-")
+    cluster = CephCluster(base)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def rados_prefix():
+    """One pool prefix per session: pools are created once, tests use unique names."""
+    return "t" + uuid.uuid4().hex[:8]
+
+
+class StoreSetup:
+    """What a test needs to reach one store: its URI and unique names."""
+
+    def __init__(self, driver, uri, root=None):
+        self.driver = driver
+        self.uri = uri
+        self.root = root  # the local store's directory (None for RADOS)
+        self.tag = uuid.uuid4().hex[:10]
+
+    def name(self, base):
+        """A name unique to this test (buckets and users are shared on RADOS)."""
+        return f"{base}-{self.tag}"
+
+
+@pytest.fixture(params=DRIVERS)
+def store_setup(request, tmp_path):
+    if request.param == "local":
+        root = str(tmp_path / "store")
+        return StoreSetup("local", "local:" + root, root)
+    cluster = request.getfixturevalue("ceph_cluster")
+    prefix = request.getfixturevalue("rados_prefix")
+    return StoreSetup("rados", f"rados:{prefix}?conf={cluster.conf_path}")
+
+
+@pytest.fixture
+def store(store_setup):
+    import pyrgw
+
+    s = pyrgw.Store(store_setup.uri)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def owner(store, store_setup):
+    """A user that owns the test's buckets."""
+    uid = store_setup.name("owner")
+    store.create_user(uid, display_name="Owner", access_key="AK" + store_setup.tag,
+                      secret_key="SK" + store_setup.tag)
+    return uid
+
+
+@pytest.fixture
+def bucket(store, store_setup, owner):
+    name = store_setup.name("bkt")
+    store.create_bucket(name, owner=owner)
+    return name

@@ -1,0 +1,66 @@
+"""Child processes for the crash and concurrency tests.
+
+Run as: python store_worker.py MODE URI BUCKET ... (see the functions).
+Each child opens its own store (RADOS connections do not survive fork).
+"""
+import hashlib
+import os
+import sys
+import time
+
+import pyrgw
+
+CHUNK = 1 << 20
+
+
+def pattern(size, seed):
+    block = hashlib.sha256(f"{seed}".encode()).digest() * (CHUNK // 32)
+    out = bytearray()
+    while len(out) < size:
+        out += block
+    return bytes(out[:size])
+
+
+def slow_overwrite(uri, bucket, key, size_mb, seed, pause):
+    """Writes size_mb MiB, printing progress after each MiB, then commits."""
+    store = pyrgw.Store(uri)
+    data = pattern(CHUNK, seed)
+    w = store._s.open_writer(bucket, key)
+    for i in range(int(size_mb)):
+        w.write(data)
+        print(f"wrote {i + 1}", flush=True)
+        time.sleep(float(pause))
+    print("committing", flush=True)
+    w.commit({}, 0, "")
+    print("committed", flush=True)
+
+
+def self_checking_body(seed, size):
+    """A body whose first 32 bytes are the hex MD5 of the rest."""
+    rest = pattern(size, seed)
+    return hashlib.md5(rest).hexdigest().encode() + rest
+
+
+def check_body(data):
+    return hashlib.md5(data[32:]).hexdigest().encode() == data[:32]
+
+
+def hammer(uri, bucket, worker, rounds, nkeys):
+    """Overwrites and reads the shared keys; exits non-zero on any anomaly."""
+    store = pyrgw.Store(uri)
+    sizes = [10, 70_000, 5 * CHUNK + 3]
+    for r in range(int(rounds)):
+        for k in range(int(nkeys)):
+            key = f"shared-{k}"
+            size = sizes[(r + k + int(worker)) % len(sizes)]
+            store.put_object(bucket, key, self_checking_body(f"{worker}-{r}-{k}", size))
+            data = store.get_object(bucket, key)
+            if not check_body(data):
+                print(f"torn read of {key}: {len(data)} bytes", flush=True)
+                sys.exit(3)
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    mode, *args = sys.argv[1:]
+    {"slow_overwrite": slow_overwrite, "hammer": hammer}[mode](*args)

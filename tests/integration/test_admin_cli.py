@@ -1,0 +1,101 @@
+"""librgw-admin, the admin command line, on both drivers."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pyrgw
+
+CLI = shutil.which("librgw-admin", path=os.path.dirname(sys.executable)) or "librgw-admin"
+
+
+def run(uri, *args, json_out=True):
+    cmd = [CLI, "--store", uri] + (["--json"] if json_out else []) + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def ok(uri, *args):
+    res = run(uri, *args)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_user_and_key_commands(store_setup):
+    uri = store_setup.uri
+    uid = store_setup.name("cli")
+    created = ok(uri, "user", "create", "--uid", uid, "--display-name", "CLI User")
+    assert created["uid"] == uid and created["display_name"] == "CLI User"
+    (key,) = created["keys"]
+    assert len(key["access_key"]) == 20 and len(key["secret_key"]) == 40
+    assert uid in ok(uri, "user", "list")
+    assert ok(uri, "user", "info", "--uid", uid)["keys"] == [key]
+
+    added = ok(uri, "key", "add", "--uid", uid, "--access-key", "AK" + store_setup.tag,
+               "--secret-key", "SK")
+    assert added["access_key"] == "AK" + store_setup.tag
+    info = ok(uri, "user", "info", "--uid", uid)
+    assert {k["access_key"] for k in info["keys"]} == {key["access_key"], "AK" + store_setup.tag}
+    ok(uri, "key", "rm", "--uid", uid, "--access-key", "AK" + store_setup.tag)
+    assert ok(uri, "user", "info", "--uid", uid)["keys"] == [key]
+
+    # Errors: non-zero exit, a clear message, JSON on stderr with --json.
+    res = run(uri, "user", "create", "--uid", uid)
+    assert res.returncode == 1
+    assert json.loads(res.stderr) == {"error": "UserExists", "message": f"user '{uid}' exists"}
+    res = run(uri, "user", "info", "--uid", uid + "-missing", json_out=False)
+    assert res.returncode == 1
+    assert res.stderr.startswith("librgw-admin: NoSuchUser: ")
+    res = run(uri, "key", "rm", "--uid", uid, "--access-key", "NOPE")
+    assert res.returncode == 1 and json.loads(res.stderr)["error"] == "NoSuchAccessKey"
+
+    ok(uri, "user", "rm", "--uid", uid)
+    assert uid not in ok(uri, "user", "list")
+
+
+def test_bucket_and_gc_commands(store_setup):
+    uri = store_setup.uri
+    uid = store_setup.name("cliowner")
+    bucket = store_setup.name("clibucket")
+    ok(uri, "user", "create", "--uid", uid)
+    with pyrgw.Store(uri) as store:
+        store.create_bucket(bucket, owner=uid)
+        store.put_object(bucket, "a", b"12345")
+        store.put_object(bucket, "b", b"123")
+        store.put_object(bucket, "a", b"overwritten")
+
+    listed = ok(uri, "bucket", "list", "--uid", uid)
+    assert [b["name"] for b in listed] == [bucket]
+    stats = ok(uri, "bucket", "stats", "--bucket", bucket)
+    assert (stats["owner"], stats["num_objects"], stats["size_bytes"]) == (uid, 2, 14)
+
+    res = run(uri, "bucket", "rm", "--bucket", bucket)
+    assert res.returncode == 1 and json.loads(res.stderr)["error"] == "BucketNotEmpty"
+    res = run(uri, "user", "rm", "--uid", uid)
+    assert res.returncode == 1 and json.loads(res.stderr)["error"] == "UserHasBuckets"
+
+    gc = ok(uri, "gc", "run", "--grace", "0")
+    assert gc["removed_objects"] >= 1 and gc["removed_bytes"] >= 5
+
+    removed = ok(uri, "bucket", "rm", "--bucket", bucket, "--purge-objects")
+    assert removed == {"removed": bucket, "objects_removed": 2}
+    res = run(uri, "bucket", "stats", "--bucket", bucket)
+    assert res.returncode == 1 and json.loads(res.stderr)["error"] == "NoSuchBucket"
+    ok(uri, "user", "rm", "--uid", uid)
+
+
+def test_usage_errors(tmp_path):
+    res = subprocess.run([CLI, "user", "list"], capture_output=True, text=True,
+                         env={k: v for k, v in os.environ.items() if k != "RGW_STORE"})
+    assert res.returncode == 2 and "no store" in res.stderr
+    res = subprocess.run([CLI, "--store", "local:" + str(tmp_path), "frobnicate"],
+                         capture_output=True, text=True)
+    assert res.returncode == 2
+    res = subprocess.run([CLI, "--store", "nonsense", "user", "list"], capture_output=True,
+                         text=True)
+    assert res.returncode == 1 and "InvalidStoreURI" in res.stderr
+    # RGW_STORE stands in for --store.
+    env = dict(os.environ, RGW_STORE="local:" + str(tmp_path / "env"))
+    res = subprocess.run([CLI, "user", "create", "--uid", "envuser"], capture_output=True,
+                         text=True, env=env)
+    assert res.returncode == 0 and "envuser" in res.stdout

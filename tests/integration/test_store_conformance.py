@@ -1,0 +1,340 @@
+"""The store conformance suite: the same behaviour from both drivers."""
+import hashlib
+import io
+import os
+import time
+
+import pytest
+
+import pyrgw
+
+
+def body(size, seed=0):
+    """Deterministic pseudo-random bytes."""
+    out = bytearray()
+    block = hashlib.sha256(str(seed).encode()).digest()
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block * 32
+    return bytes(out[:size])
+
+
+# users and keys ----------------------------------------------------------
+
+def test_user_lifecycle(store, store_setup):
+    uid = store_setup.name("u")
+    user = store.create_user(uid, display_name="U One", email="u@example.com",
+                             access_key="A" + store_setup.tag, secret_key="S1")
+    assert user.uid == uid and user.display_name == "U One"
+    assert [(k.access_key, k.secret_key) for k in user.keys] == [("A" + store_setup.tag, "S1")]
+    assert uid in store.list_users()
+    with pytest.raises(pyrgw.UserExists):
+        store.create_user(uid)
+    with pytest.raises(pyrgw.AccessKeyExists):
+        store.create_user(store_setup.name("v"), access_key="A" + store_setup.tag, secret_key="x")
+    # The failed create left no user behind.
+    with pytest.raises(pyrgw.NoSuchUser):
+        store.get_user(store_setup.name("v"))
+
+    key2 = store.add_access_key(uid)
+    assert len(key2.access_key) == 20 and len(key2.secret_key) == 40
+    assert store.get_user_by_access_key(key2.access_key).uid == uid
+    store.remove_access_key(uid, key2.access_key)
+    with pytest.raises(pyrgw.NoSuchAccessKey):
+        store.get_user_by_access_key(key2.access_key)
+    with pytest.raises(pyrgw.NoSuchAccessKey):
+        store.remove_access_key(uid, key2.access_key)
+
+    store.set_swift_credentials(uid, f"acct{store_setup.tag}:u", "swiftsecret")
+    assert store._s.get_user_by_swift_user(f"acct{store_setup.tag}:u").uid == uid
+
+    store.remove_user(uid)
+    with pytest.raises(pyrgw.NoSuchUser):
+        store.get_user(uid)
+    with pytest.raises(pyrgw.NoSuchAccessKey):
+        store.get_user_by_access_key("A" + store_setup.tag)
+    assert uid not in store.list_users()
+
+
+def test_invalid_user_ids(store):
+    for bad in ["", "a/b", "a b", "x" * 256, "ü"]:
+        with pytest.raises(pyrgw.InvalidArgument):
+            store.create_user(bad)
+
+
+# buckets -------------------------------------------------------------------
+
+def test_bucket_lifecycle(store, store_setup, owner):
+    name = store_setup.name("life")
+    info = store.create_bucket(name, owner=owner, acl="public-read")
+    assert info.name == name and info.owner == owner and info.acl == "public-read"
+    assert info.created_ns > 0 and info.id
+    with pytest.raises(pyrgw.BucketExists):
+        store.create_bucket(name, owner=owner)
+    assert store.get_bucket(name).acl == "public-read"
+    assert [b.name for b in store.list_buckets(owner)] == [name]
+    assert name in [b.name for b in store.list_buckets()]
+    with pytest.raises(pyrgw.UserHasBuckets):
+        store.remove_user(owner)
+
+    store.put_object(name, "k", b"v")
+    with pytest.raises(pyrgw.BucketNotEmpty):
+        store.remove_bucket(name)
+    stats = store.bucket_stats(name)
+    assert (stats.num_objects, stats.size_bytes) == (1, 1)
+    store.delete_object(name, "k")
+    store.remove_bucket(name)
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.get_bucket(name)
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.remove_bucket(name)
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.put_object(name, "k", b"v")
+
+    # A re-created bucket starts empty, with a new identity.
+    again = store.create_bucket(name, owner=owner)
+    assert again.id != info.id
+    assert store.list_objects(name).objects == []
+
+
+def test_bucket_update(store, bucket):
+    info = store.get_bucket(bucket)
+    info.acl = "public-read"
+    info.attrs = {"x-container-meta-temp-url-key": "k1"}
+    store.update_bucket(info)
+    again = store.get_bucket(bucket)
+    assert again.acl == "public-read"
+    assert again.attrs == {"x-container-meta-temp-url-key": "k1"}
+
+
+def test_invalid_bucket_names(store, owner):
+    for bad in ["", "ab", "a/b", "x" * 256, "tab\tname"]:
+        with pytest.raises(pyrgw.InvalidBucketName):
+            store.create_bucket(bad, owner=owner)
+    with pytest.raises(pyrgw.NoSuchUser):
+        store.create_bucket("valid-name-no-owner", owner="nobody-at-all")
+
+
+# objects -------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [0, 1, 4096, 4 * 1024 * 1024, 4 * 1024 * 1024 + 1,
+                                  13 * 1024 * 1024 + 7])
+def test_put_get_sizes(store, bucket, size):
+    data = body(size, size)
+    info = store.put_object(bucket, f"obj-{size}", data)
+    assert info.size == size
+    assert info.etag == hashlib.md5(data).hexdigest()
+    assert store.get_object(bucket, f"obj-{size}") == data
+    st = store.stat_object(bucket, f"obj-{size}")
+    assert (st.size, st.etag, st.version_id) == (size, info.etag, "null")
+
+
+def test_streaming_put_from_file(store, bucket):
+    data = body(9 * 1024 * 1024 + 5, 3)
+    info = store.put_object(bucket, "streamed", io.BytesIO(data))
+    assert info.etag == hashlib.md5(data).hexdigest()
+    with store.open_object(bucket, "streamed") as r:
+        assert r.info.size == len(data)
+        got = bytearray()
+        while True:
+            chunk = r.read(777_777)
+            if not chunk:
+                break
+            got += chunk
+    assert bytes(got) == data
+
+
+def test_ranges(store, bucket):
+    data = body(10 * 1024 * 1024, 5)
+    store.put_object(bucket, "r", data)
+    stripe = 4 * 1024 * 1024
+    for first, last in [(0, 0), (0, 99), (stripe - 5, stripe + 5), (stripe, 2 * stripe + 3),
+                        (len(data) - 1, len(data) - 1), (len(data) - 10, len(data) + 100)]:
+        assert store.get_object(bucket, "r", range=(first, last)) == data[first:last + 1]
+    assert store.get_object(bucket, "r", range=(len(data), len(data) + 5)) == b""
+    with pytest.raises(pyrgw.InvalidRange):
+        store.get_object(bucket, "r", range=(len(data) + 1, len(data) + 5))
+
+
+def test_attributes_and_expiry(store, bucket):
+    info = store.put_object(bucket, "doc", b"<p/>", content_type="text/html",
+                            metadata={"Author": "me"},
+                            attrs={"Cache-Control": "max-age=60",
+                                   "Content-Disposition": "inline"})
+    assert info.attrs == {"content-type": "text/html", "x-amz-meta-author": "me",
+                          "cache-control": "max-age=60", "content-disposition": "inline"}
+    assert store.stat_object(bucket, "doc").attrs == info.attrs
+
+    future = int(time.time()) + 3600
+    store.put_object(bucket, "later", b"x", delete_at=future)
+    assert store.stat_object(bucket, "later").delete_at == future
+    store.put_object(bucket, "gone", b"x", delete_at=int(time.time()) - 1)
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.stat_object(bucket, "gone")
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.get_object(bucket, "gone")
+
+
+def test_overwrite_and_delete(store, bucket):
+    big = body(9 * 1024 * 1024, 9)
+    store.put_object(bucket, "k", b"small")
+    store.put_object(bucket, "k", big)
+    assert store.get_object(bucket, "k") == big
+    store.put_object(bucket, "k", b"small again")
+    assert store.get_object(bucket, "k") == b"small again"
+    assert [o.key for o in store.list_objects(bucket).objects] == ["k"]
+    assert store.list_objects(bucket).objects[0].size == len(b"small again")
+    store.delete_object(bucket, "k")
+    store.delete_object(bucket, "k")  # idempotent
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.get_object(bucket, "k")
+    assert store.list_objects(bucket).objects == []
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.delete_object("no-such-bucket-" + bucket, "k")
+    # The overwritten and deleted bodies are garbage for an explicit gc pass.
+    report = store.gc(grace_seconds=0)
+    assert report.removed_objects >= 1
+    assert report.removed_bytes >= len(big)
+    assert store.gc(grace_seconds=0).removed_bytes == 0
+
+
+def test_aborted_put_leaves_nothing(store, bucket):
+    class Exploding(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def read(self, n=-1):
+            self.calls += 1
+            if self.calls > 3:
+                raise RuntimeError("client went away")
+            return b"x" * 100_000
+
+    store.put_object(bucket, "keep", b"old")
+    with pytest.raises(RuntimeError):
+        store.put_object(bucket, "keep", Exploding())
+    assert store.get_object(bucket, "keep") == b"old"
+    with pytest.raises(RuntimeError):
+        store.put_object(bucket, "never", Exploding())
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.stat_object(bucket, "never")
+
+
+def test_copy(store, store_setup, owner, bucket):
+    other = store_setup.name("dst")
+    store.create_bucket(other, owner=owner)
+    data = body(5 * 1024 * 1024, 11)
+    store.put_object(bucket, "src", data, content_type="a/b", metadata={"k": "v"})
+    info = store.copy_object(bucket, "src", other, "dst")
+    assert info.etag == hashlib.md5(data).hexdigest()
+    assert info.attrs == {"content-type": "a/b", "x-amz-meta-k": "v"}
+    assert store.get_object(other, "dst") == data
+    info = store.copy_object(bucket, "src", bucket, "src", attrs={"content-type": "c/d"})
+    assert store.stat_object(bucket, "src").attrs == {"content-type": "c/d"}
+    assert store.get_object(bucket, "src") == data
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.copy_object(bucket, "missing", other, "x")
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.copy_object(bucket, "src", "missing-" + other, "x")
+
+
+def test_invalid_keys(store, bucket):
+    for bad in ["", "x" * 1025, "nul\x00inside"]:
+        with pytest.raises(pyrgw.InvalidKey):
+            store.put_object(bucket, bad, b"v")
+    store.put_object(bucket, "x" * 1024, b"longest")
+    assert store.get_object(bucket, "x" * 1024) == b"longest"
+    store.put_object(bucket, "ünïcødé/ключ/键", b"u")
+    assert store.get_object(bucket, "ünïcødé/ключ/键") == b"u"
+
+
+# listing -------------------------------------------------------------------
+
+KEYS = ["a/1", "a/2", "a/b/3", "b", "c/x", "c/y/z", "d", "e/", "e/f"]
+
+
+@pytest.fixture
+def listed(store, bucket):
+    for k in KEYS:
+        store.put_object(bucket, k, k.encode())
+    return bucket
+
+
+def page_all(store, bucket, **kw):
+    """Pages through a listing; returns (keys, prefixes, pages)."""
+    keys, prefixes, marker, pages = [], [], "", 0
+    while True:
+        res = store.list_objects(bucket, marker=marker, **kw)
+        pages += 1
+        keys += [o.key for o in res.objects]
+        prefixes += list(res.common_prefixes)
+        if not res.truncated:
+            return keys, prefixes, pages
+        assert pages < 100
+        marker = res.next_marker
+
+
+def test_list_flat(store, listed):
+    res = store.list_objects(listed)
+    assert [o.key for o in res.objects] == KEYS
+    assert not res.truncated
+    assert all(o.size == len(o.key) for o in res.objects)
+    assert all(o.etag == hashlib.md5(o.key.encode()).hexdigest() for o in res.objects)
+
+
+def test_list_prefix_delimiter(store, listed):
+    res = store.list_objects(listed, delimiter="/")
+    assert [o.key for o in res.objects] == ["b", "d"]
+    assert list(res.common_prefixes) == ["a/", "c/", "e/"]
+    res = store.list_objects(listed, prefix="a/", delimiter="/")
+    assert [o.key for o in res.objects] == ["a/1", "a/2"]
+    assert list(res.common_prefixes) == ["a/b/"]
+    res = store.list_objects(listed, prefix="e/", delimiter="/")
+    assert [o.key for o in res.objects] == ["e/", "e/f"]
+    res = store.list_objects(listed, prefix="c")
+    assert [o.key for o in res.objects] == ["c/x", "c/y/z"]
+    assert store.list_objects(listed, prefix="zzz").objects == []
+
+
+def test_list_paging(store, listed):
+    for max_keys in [1, 2, 3, 1000]:
+        keys, prefixes, pages = page_all(store, listed, max_keys=max_keys)
+        assert keys == KEYS and prefixes == []
+        keys, prefixes, pages = page_all(store, listed, delimiter="/", max_keys=max_keys)
+        assert keys == ["b", "d"] and prefixes == ["a/", "c/", "e/"]
+    res = store.list_objects(listed, max_keys=3)
+    assert res.truncated and res.next_marker == "a/b/3"
+    res = store.list_objects(listed, marker="c/x")
+    assert [o.key for o in res.objects] == ["c/y/z", "d", "e/", "e/f"]
+    res = store.list_objects(listed, max_keys=0)
+    assert res.objects == [] and not res.truncated
+
+
+def test_list_many(store, bucket):
+    names = [f"k{i:04d}" for i in range(1203)]
+    for n in names:
+        store.put_object(bucket, n, b"")
+    res = store.list_objects(bucket, max_keys=5000)
+    assert len(res.objects) == 1000 and res.truncated
+    assert [o.key for o in store.iter_objects(bucket)] == names
+    assert store.bucket_stats(bucket).num_objects == 1203
+
+
+def test_list_missing_bucket(store):
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.list_objects("there-is-no-such-bucket")
+
+
+# store URIs ----------------------------------------------------------------
+
+def test_bad_store_uris(tmp_path):
+    for bad in ["", "ftp://x", "local:relative", "rados:", "rados:bad/prefix",
+                "rados:p?timeout=0", "rados:p?unknown=1"]:
+        with pytest.raises(pyrgw.InvalidStoreURI):
+            pyrgw.Store(bad)
+    # Equivalent spellings of a local store open the same data.
+    d = str(tmp_path / "s")
+    with pyrgw.Store("local:" + d) as a:
+        a.create_user("same")
+    for uri in ["local://" + d, d]:
+        with pyrgw.Store(uri) as b:
+            assert b.list_users() == ["same"]
