@@ -149,6 +149,19 @@ struct Completion {
   }
 };
 
+// An operation in flight; the completion is destroyed (waited for) first.
+struct AsyncWrite {
+  WriteOp op;
+  Completion c;
+};
+
+struct AsyncXattrRead {
+  ReadOp op;
+  XattrIter xi;
+  int xrv = 0;
+  Completion c;
+};
+
 std::string pad20(int64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(v < 0 ? 0 : v));
@@ -256,6 +269,7 @@ class RadosWriter : public ObjectWriter {
   enum class State { open, swapped, done };
   void flush_tail();
   void wait_inflight();
+  void wait_pending();
   void cleanup() noexcept;
 
   RadosStore& st_;
@@ -270,6 +284,8 @@ class RadosWriter : public ObjectWriter {
   uint64_t tails_ = 0;  // tails issued
   std::unique_ptr<Completion> inflight_;
   std::string inflight_oid_;
+  std::unique_ptr<AsyncWrite> pending_op_;      // the pending record, set at open
+  std::unique_ptr<AsyncXattrRead> head_read_;   // the head's xattrs, read at open
   State state_ = State::open;
 };
 
@@ -1249,8 +1265,27 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
   head_ = RadosStore::head_oid(bucket_, key_);
   pending_ = pending_key(key_, tag_);
-  st_.omap_set_or_fail(st_.index_io(), RadosStore::index_oid(bucket_), pending_,
-                       encode_ts(now_ns()));
+  // Both in flight while the body streams in: the pending record (waited for
+  // before the first tail and before the head swap) and a first look at the
+  // head (a stale look only costs a retry of the guarded swap).
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  const std::string ts = encode_ts(now_ns());
+  pending_op_ = std::make_unique<AsyncWrite>();
+  const char* keys[] = {pending_.data()};
+  const char* vals[] = {ts.data()};
+  size_t klens[] = {pending_.size()};
+  size_t vlens[] = {ts.size()};
+  rados_write_op_omap_set2(pending_op_->op.op, keys, vals, klens, vlens, 1);
+  int r = rados_aio_write_op_operate(pending_op_->op.op, st_.index_io(), pending_op_->c.c,
+                                     ioid.c_str(), nullptr, 0);
+  if (r < 0) {
+    pending_op_.reset();
+    rados_fail(r, "omap set index/" + ioid);
+  }
+  auto hr = std::make_unique<AsyncXattrRead>();
+  rados_read_op_getxattrs(hr->op.op, &hr->xi.it, &hr->xrv);
+  if (rados_aio_read_op_operate(hr->op.op, st_.data_io(), hr->c.c, head_.c_str(), 0) == 0)
+    head_read_ = std::move(hr);
 }
 
 RadosWriter::~RadosWriter() { cleanup(); }
@@ -1276,7 +1311,15 @@ void RadosWriter::wait_inflight() {
   if (r < 0) rados_fail(r, "write data/" + inflight_oid_);
 }
 
+void RadosWriter::wait_pending() {
+  if (!pending_op_) return;
+  int r = pending_op_->c.wait();
+  pending_op_.reset();
+  if (r < 0) rados_fail(r, "set pending record in index/" + RadosStore::index_oid(bucket_));
+}
+
 void RadosWriter::flush_tail() {
+  if (tails_ == 0) wait_pending();  // no tail may exist without its pending record
   wait_inflight();  // at most one tail in flight: tails are written in order
   auto c = std::make_unique<Completion>();
   std::string oid = tail_oid(head_, tag_, tails_);
@@ -1316,6 +1359,8 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     if (cur.id != bucket_.id)
       fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
 
+    wait_pending();
+
     // Head swap: last writer wins; the old head is replaced only if unchanged.
     rados_ioctx_t io = st_.data_io();
     bool swapped = false;
@@ -1325,7 +1370,12 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
       Xattrs x;
       int r;
-      {
+      if (head_read_) {
+        r = head_read_->c.wait();
+        if (r == 0 && head_read_->xrv < 0) r = head_read_->xrv;
+        if (r == 0) head_read_->xi.drain(x);
+        head_read_.reset();
+      } else {
         ReadOp op;
         XattrIter xi;
         int xrv = 0;
@@ -1392,6 +1442,8 @@ void RadosWriter::cleanup() noexcept {
   if (state_ != State::open) return;
   state_ = State::done;
   inflight_.reset();  // waits
+  head_read_.reset();
+  pending_op_.reset();  // waits: the removal below must come after it
   rados_ioctx_t io = st_.data_io();
   for (uint64_t i = tails_; i-- > 0;) rados_remove(io, tail_oid(head_, tag_, i).c_str());
   try {
