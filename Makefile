@@ -9,6 +9,8 @@ VENV       ?= .venv
 PY         := $(VENV)/bin/python
 JOBS       ?= 2
 CMAKE_ARGS ?=
+SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 .PHONY: all deps core python test test-core test-integration test-sanitize bench clean
 
@@ -42,8 +44,10 @@ test-integration: core python
 test-sanitize: deps
 	cmake -S librgw -B $(BUILD)/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLIBRGW_SANITIZE=ON
 	cmake --build $(BUILD)/asan -j $(JOBS)
-	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+	cd $(BUILD)/asan && $(SANITIZE_ENV) ctest --output-on-failure
+	rm -rf $(BUILD)/asan-ceph
+	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- \
+	  $(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}'
 
 bench: core python
 	$(PY) bench/bench_store.py

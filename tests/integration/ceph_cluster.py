@@ -16,6 +16,7 @@ Library use::
 Command line (keeps running until SIGINT/SIGTERM)::
 
     python3 tests/integration/ceph_cluster.py start DIR
+    python3 tests/integration/ceph_cluster.py exec DIR -- prog rados:p?conf={conf}
 """
 
 import atexit
@@ -34,7 +35,11 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent():
-    """preexec_fn: have the kernel SIGTERM the daemon if we die first."""
+    """preexec_fn: have the kernel SIGTERM the daemon if we die first.
+
+    Linux ties this to the thread that forked, so call start() from a
+    thread that outlives the cluster (normally the main thread).
+    """
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -262,9 +267,27 @@ debug rgw = 0/0
         return {n: p.pid for n, (p, _) in self._procs.items()}
 
 
+def run_with_cluster(base_dir, command):
+    """Runs command (a list; "{conf}" in it becomes the ceph.conf path) against
+    a fresh cluster, then stops the cluster.  Returns the command's status."""
+    cluster = CephCluster(base_dir)
+    try:
+        cluster.start()
+        args = [a.replace("{conf}", cluster.conf_path) for a in command]
+        return subprocess.call(args)
+    finally:
+        cluster.stop()
+
+
 def main(argv):
+    if len(argv) >= 4 and argv[1] == "exec" and "--" in argv:
+        sep = argv.index("--")
+        if sep == 3 and len(argv) > 4:
+            return run_with_cluster(argv[2], argv[4:])
     if len(argv) != 3 or argv[1] != "start":
-        sys.stderr.write("usage: %s start DIR\n" % argv[0])
+        sys.stderr.write("usage: %s start DIR\n"
+                         "       %s exec DIR -- COMMAND... ({conf} = ceph.conf path)\n"
+                         % (argv[0], argv[0]))
         return 2
     cluster = CephCluster(argv[2])
 
@@ -272,6 +295,7 @@ def main(argv):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         cluster.start()
         print("CEPH_CONF=%s" % cluster.conf_path, flush=True)

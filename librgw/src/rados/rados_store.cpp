@@ -686,6 +686,11 @@ class RadosStore : public Store {
           if (got + more < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
           buf = std::move(all);
           got = len;
+        } else if (want - got > (64u << 10)) {
+          // Do not hold the first-read buffer for a small body.
+          std::unique_ptr<char[]> small(new char[got ? got : 1]);
+          if (got) std::memcpy(small.get(), buf.get(), got);
+          buf = std::move(small);
         }
         return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
                                              end, std::move(buf), static_cast<size_t>(len));
@@ -929,7 +934,12 @@ class RadosStore : public Store {
     rados_ioctx_t io = nullptr;
     int r = rados_ioctx_create(cluster_, pool.c_str(), &io);
     if (r < 0) rados_fail(r, "open pool " + pool);
-    rados_application_enable(io, "librgw", 0);  // silences a health warning; best effort
+    // Tag the pool (silences a health warning), once: enabling is a mon
+    // command (~1 s), listing reads the local osdmap.  Best effort.
+    char apps[256];
+    size_t apps_len = sizeof apps;
+    if (rados_application_list(io, apps, &apps_len) == 0 && apps_len == 0)
+      rados_application_enable(io, "librgw", 0);
     return io;
   }
 
@@ -1229,7 +1239,7 @@ class RadosStore : public Store {
           if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
           std::optional<std::string> info;
           if (r == 0 && x.count("rgw.info")) info = x["rgw.info"];
-          v = sync_index(ioid, head, key, info);
+          v = info == value ? info : sync_index(ioid, head, key, info);
         }
         if (!v) continue;
         if (count == max) {
@@ -1321,6 +1331,11 @@ void RadosWriter::wait_pending() {
 void RadosWriter::flush_tail() {
   if (tails_ == 0) wait_pending();  // no tail may exist without its pending record
   wait_inflight();  // at most one tail in flight: tails are written in order
+  if (tails_ > 0 && tails_ % 8 == 0) {
+    // A long upload stays younger than gc's grace while it makes progress.
+    st_.omap_set_or_fail(st_.index_io(), RadosStore::index_oid(bucket_), pending_,
+                         encode_ts(now_ns()));
+  }
   auto c = std::make_unique<Completion>();
   std::string oid = tail_oid(head_, tag_, tails_);
   // The C API copies the buffer, so buf_ is free again on return.
