@@ -84,6 +84,9 @@ struct GcReport {
   uint64_t repaired_entries = 0;  // index entries fixed up after crashed writers
 };
 
+// Whether an object's delete-at time has passed (it then reads as missing).
+bool is_expired(const ObjectInfo& info);
+
 // Validation shared by all drivers (throws rgw::Error).
 void validate_bucket_name(const std::string& name);
 void validate_object_key(const std::string& key);

@@ -15,6 +15,10 @@ void fail_errno(int errno_value, const std::string& what) {
   throw Error(-errno_value, what + ": " + std::strerror(errno_value));
 }
 
+bool is_expired(const ObjectInfo& info) {
+  return info.delete_at != 0 && info.delete_at <= now_ns() / 1000000000LL;
+}
+
 std::string to_hex(const unsigned char* data, size_t len) {
   static const char digits[] = "0123456789abcdef";
   std::string out(len * 2, '0');

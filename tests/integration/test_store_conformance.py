@@ -338,3 +338,34 @@ def test_bad_store_uris(tmp_path):
     for uri in ["local://" + d, d]:
         with pyrgw.Store(uri) as b:
             assert b.list_users() == ["same"]
+
+
+# several handles (processes) on one store ---------------------------------
+
+def test_bucket_changes_seen_by_other_handles(store, store_setup, owner):
+    """Another handle (on RADOS: another connection with its own bucket
+    cache) sees ACL changes, removal and re-creation at once."""
+    name = store_setup.name("shared")
+    store.create_bucket(name, owner=owner)
+    with pyrgw.Store(store_setup.uri) as other:
+        store.put_object(name, "k", b"one")
+        assert other.get_bucket(name).acl == "private"  # now cached there
+        assert other.get_object(name, "k") == b"one"
+
+        info = store.get_bucket(name)
+        info.acl = "public-read"
+        store.update_bucket(info)
+        assert other.get_bucket(name).acl == "public-read"
+
+        store.delete_object(name, "k")
+        store.remove_bucket(name)
+        with pytest.raises(pyrgw.NoSuchBucket):
+            other.get_bucket(name)
+        with pytest.raises(pyrgw.NoSuchBucket):
+            other.put_object(name, "k", b"stale")
+
+        store.create_bucket(name, owner=owner)
+        assert other.get_bucket(name).acl == "private"
+        assert other.list_objects(name).objects == []
+        other.put_object(name, "k", b"two")
+        assert store.get_object(name, "k") == b"two"

@@ -19,6 +19,7 @@
 #include <mutex>
 
 #include "errors.h"
+#include "listing.h"
 #include "local/sqlite.h"
 #include "store.h"
 #include "util.h"
@@ -73,21 +74,10 @@ bool is_hex_id(const std::string& name) {
   return true;
 }
 
-// The smallest string greater than every string that starts with prefix
-// (valid UTF-8 never contains the byte 0xff).
-std::string prefix_end(const std::string& prefix) { return prefix + "\xff"; }
-
 struct ListCursor {
   std::string lower;  // first key to consider
   bool inclusive;     // whether 'lower' itself may be listed
 };
-
-// The common prefix a key rolls up into, or "" if it is listed as itself.
-std::string common_prefix(const std::string& key, const ListParams& p) {
-  if (p.delimiter.empty() || key.compare(0, p.prefix.size(), p.prefix) != 0) return "";
-  size_t d = key.find(p.delimiter, p.prefix.size());
-  return d == std::string::npos ? "" : key.substr(0, d + p.delimiter.size());
-}
 
 // Where a listing starts: at the prefix, or after the marker.  A marker that
 // falls under a common prefix (the NextMarker of a previous page) resumes
@@ -531,7 +521,7 @@ class LocalStore : public Store {
     if (!q.bind(1, b.id).bind(2, key).step())
       fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
     ObjectInfo info = decode_object_info(q.text(1));
-    if (info.delete_at && info.delete_at <= static_cast<int64_t>(::time(nullptr)))
+    if (is_expired(info))
       fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
     if (data_id) *data_id = q.text(0);
     return info;

@@ -43,6 +43,8 @@
 #include <vector>
 
 #include "errors.h"
+#include "listing.h"
+#include "rados/bucket_cache.h"
 #include "store.h"
 #include "util.h"
 
@@ -57,6 +59,9 @@ constexpr int kMaxRetries = 100;                  // races lost before giving up
 constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
 constexpr uint64_t kOmapPage = 1000;
 constexpr size_t kMaxPendingScan = 10000;         // pending records a listing looks at
+// What a removed bucket's record holds until the object itself is removed:
+// records start with a non-zero version byte, so this never decodes as one.
+const std::string kBucketTombstone("\0removed", 8);
 const char kPendingPrefix[] = "\xff" "p";
 
 using Xattrs = std::map<std::string, std::string>;
@@ -234,16 +239,6 @@ std::string tail_oid(const std::string& head, const std::string& tag, uint64_t n
   return head + "." + tag + "." + std::to_string(n);
 }
 
-// The common prefix a key rolls up into, or "" if it is listed as itself.
-std::string common_prefix(const std::string& key, const ListParams& p) {
-  if (p.delimiter.empty() || key.compare(0, p.prefix.size(), p.prefix) != 0) return "";
-  size_t d = key.find(p.delimiter, p.prefix.size());
-  return d == std::string::npos ? "" : key.substr(0, d + p.delimiter.size());
-}
-
-bool expired(const ObjectInfo& info) {
-  return info.delete_at && info.delete_at <= static_cast<int64_t>(::time(nullptr));
-}
 
 bool has_key(const User& u, const std::string& access_key) {
   for (const auto& k : u.keys)
@@ -352,6 +347,8 @@ class RadosStore : public Store {
       meta_ = open_pool(prefix_ + ".meta");
       index_ = open_pool(prefix_ + ".index");
       data_ = open_pool(prefix_ + ".data");
+      buckets_ = std::make_unique<rados::BucketCache>(
+          meta_, [this](const std::string& n, BucketInfo* b) { return load_bucket(n, b); });
     } catch (...) {
       close();
       throw;
@@ -511,6 +508,8 @@ class RadosStore : public Store {
     b.id = random_hex(8);
     b.created_ns = now_ns();
     int r = create_excl(meta_, "bucket." + b.name, encode_bucket_info(b));
+    if (r == -EEXIST && clear_tombstone(b.name))
+      r = create_excl(meta_, "bucket." + b.name, encode_bucket_info(b));
     if (r == -EEXIST) fail(RGW_ERR_BUCKET_EXISTS, "bucket '" + b.name + "' exists");
     if (r < 0) rados_fail(r, "create meta/bucket." + b.name);
     try {
@@ -527,11 +526,11 @@ class RadosStore : public Store {
   }
 
   BucketInfo get_bucket(const std::string& name) override {
-    std::string data;
-    int r = read_obj(meta_, "bucket." + name, &data, nullptr);
+    BucketInfo b;
+    int r = buckets_->get(name, &b);
     if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
     if (r < 0) rados_fail(r, "read meta/bucket." + name);
-    return decode_bucket_info(data);
+    return b;
   }
 
   void update_bucket(const BucketInfo& info) override {
@@ -541,13 +540,17 @@ class RadosStore : public Store {
       int r = read_obj(meta_, oid, &old, nullptr);
       if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
       if (r < 0) rados_fail(r, "read meta/" + oid);
+      if (old == kBucketTombstone) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
       BucketInfo cur = decode_bucket_info(old);
       cur.acl = info.acl;
       cur.versioning = info.versioning;
       cur.attrs = info.attrs;
       std::string next = encode_bucket_info(cur);
       r = replace_guarded(meta_, oid, old, next);
-      if (r == 0) return;
+      if (r == 0) {
+        buckets_->notify_changed(info.name);
+        return;
+      }
       if (is_cmp_failure(r) || r == -ENOENT) continue;
       rados_fail(r, "write meta/" + oid);
     }
@@ -563,10 +566,10 @@ class RadosStore : public Store {
     std::vector<BucketInfo> out;
     for (const auto& n : names) {
       std::string data;
-      int r = read_obj(meta_, "bucket." + n, &data, nullptr);
+      BucketInfo b;
+      int r = load_bucket(n, &b);
       if (r == -ENOENT) continue;  // removed meanwhile
       if (r < 0) rados_fail(r, "read meta/bucket." + n);
-      BucketInfo b = decode_bucket_info(data);
       if (owner.empty() || b.owner == owner) out.push_back(std::move(b));
     }
     return out;
@@ -579,6 +582,7 @@ class RadosStore : public Store {
       int r = read_obj(meta_, oid, &raw, nullptr);
       if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
       if (r < 0) rados_fail(r, "read meta/" + oid);
+      if (raw == kBucketTombstone) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
       BucketInfo b = decode_bucket_info(raw);
       ListParams lp;
       lp.max_keys = 1;
@@ -594,14 +598,14 @@ class RadosStore : public Store {
         std::string key, tag;
         if (parse_pending(kv.first, &key, &tag)) enqueue_gc(head_oid(b, key), tag, kUnknownTails);
       }
-      WriteOp op;
-      int cmp_rv = 0;
-      rados_write_op_cmpext(op.op, raw.data(), raw.size(), 0, &cmp_rv);
-      rados_write_op_remove(op.op);
-      r = rados_write_op_operate(op.op, meta_, oid.c_str(), nullptr, 0);
+      // Tombstone the record, tell every cache, then remove it: a cache that
+      // reloads in between reads the tombstone as "no such bucket".
+      r = replace_guarded(meta_, oid, raw, kBucketTombstone);
       if (is_cmp_failure(r) || r == -ENOENT) continue;  // updated or re-created meanwhile
       if (r < 0) rados_fail(r, "remove meta/" + oid);
+      buckets_->notify_changed(name);
       omap_rm_or_fail(meta_, "buckets", name);
+      clear_tombstone(name);
       r = rados_remove(index_, index_oid(b).c_str());
       if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + index_oid(b));
       return;
@@ -659,7 +663,7 @@ class RadosStore : public Store {
       ObjectInfo info;
       Manifest m;
       if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
-      if (expired(info)) no_such_key(bucket, key);
+      if (is_expired(info)) no_such_key(bucket, key);
       if (offset > info.size)
         fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
                                         " past the end of a " + std::to_string(info.size) +
@@ -710,7 +714,7 @@ class RadosStore : public Store {
     if (r < 0) rados_fail(r, "stat data/" + head);
     ObjectInfo info;
     Manifest m;
-    if (!parse_head(x, &info, &m) || expired(info)) no_such_key(bucket, key);
+    if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
     return info;
   }
 
@@ -944,6 +948,7 @@ class RadosStore : public Store {
   }
 
   void close() noexcept {
+    buckets_.reset();  // unwatches: needs the connection
     if (data_) rados_ioctx_destroy(data_);
     if (index_) rados_ioctx_destroy(index_);
     if (meta_) rados_ioctx_destroy(meta_);
@@ -989,6 +994,27 @@ class RadosStore : public Store {
       return 0;
     }
     return -EAGAIN;
+  }
+
+  // Reads a bucket record; -ENOENT for a missing or removed bucket.
+  int load_bucket(const std::string& name, BucketInfo* info) {
+    std::string data;
+    int r = read_obj(meta_, "bucket." + name, &data, nullptr);
+    if (r < 0) return r;
+    if (data == kBucketTombstone) return -ENOENT;
+    *info = decode_bucket_info(data);
+    return 0;
+  }
+
+  // Removes a removed bucket's tombstone (left by a remover that died before
+  // finishing); true if the name is free now.
+  bool clear_tombstone(const std::string& name) {
+    WriteOp op;
+    int cmp_rv = 0;
+    rados_write_op_cmpext(op.op, kBucketTombstone.data(), kBucketTombstone.size(), 0, &cmp_rv);
+    rados_write_op_remove(op.op);
+    int r = rados_write_op_operate(op.op, meta_, ("bucket." + name).c_str(), nullptr, 0);
+    return r == 0 || r == -ENOENT;
   }
 
   int create_excl(rados_ioctx_t io, const std::string& oid, const std::string& data) {
@@ -1200,7 +1226,7 @@ class RadosStore : public Store {
     std::string after;  // exclusive; "" with a prefix starts at the prefix
     if (p.marker >= p.prefix) {
       std::string cp = common_prefix(p.marker, p);
-      after = cp.empty() ? p.marker : cp + "\xff";
+      after = cp.empty() ? p.marker : prefix_end(cp);
     }
     std::string skip_to;  // keys below it roll up into the last common prefix
     unsigned count = 0;
@@ -1251,7 +1277,7 @@ class RadosStore : public Store {
         if (!cp.empty()) {
           out.common_prefixes.push_back(cp);
           out.next_marker = cp;
-          skip_to = cp + "\xff";
+          skip_to = prefix_end(cp);
         } else {
           out.objects.push_back(decode_object_info(*v));
           out.next_marker = key;
@@ -1267,6 +1293,7 @@ class RadosStore : public Store {
   rados_ioctx_t meta_ = nullptr;
   rados_ioctx_t index_ = nullptr;
   rados_ioctx_t data_ = nullptr;
+  std::unique_ptr<rados::BucketCache> buckets_;
 };
 
 // ------------------------------------------------------- writer, continued
