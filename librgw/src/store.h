@@ -42,6 +42,8 @@ class ObjectReader {
   virtual const ObjectInfo& info() const = 0;
   // Reads up to len bytes of the range; returns 0 at the end of the range.
   virtual size_t read(char* buf, size_t len) = 0;
+  // Bytes of the range not read yet.
+  virtual uint64_t remaining() const = 0;
 };
 
 class Store {

@@ -54,16 +54,28 @@ class PyReader {
  public:
   explicit PyReader(std::unique_ptr<ObjectReader> r) : r_(std::move(r)) {}
   const ObjectInfo& info() const { return r_->info(); }
-  py::bytes read(size_t n) {
-    std::string buf(n, '\0');
-    size_t got;
+  // Reads up to n bytes (all that remain when n < 0) into one bytes object,
+  // allocated once at its final size and filled with the GIL released.
+  py::bytes read(int64_t n) {
+    uint64_t want = r_->remaining();
+    if (n >= 0 && static_cast<uint64_t>(n) < want) want = static_cast<uint64_t>(n);
+    PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(want));
+    if (!obj) throw py::error_already_set();
+    py::bytes out = py::reinterpret_steal<py::bytes>(obj);
+    char* p = PyBytes_AS_STRING(obj);
+    uint64_t got = 0;
     {
       py::gil_scoped_release release;
-      got = r_->read(buf.data(), n);
+      while (got < want) {
+        size_t k = r_->read(p + got, static_cast<size_t>(want - got));
+        if (k == 0) break;
+        got += k;
+      }
     }
-    buf.resize(got);
-    return py::bytes(buf);
+    if (got < want) out = py::bytes(p, static_cast<size_t>(got));
+    return out;
   }
+  uint64_t remaining() const { return r_->remaining(); }
   size_t readinto(py::buffer b) {
     py::buffer_info info = b.request(true);
     char* p = static_cast<char*>(info.ptr);
@@ -199,7 +211,8 @@ PYBIND11_MODULE(_librgw, m) {
 
   py::class_<PyReader>(m, "Reader")
       .def_property_readonly("info", &PyReader::info)
-      .def("read", &PyReader::read, py::arg("n"))
+      .def("read", &PyReader::read, py::arg("n") = -1)
+      .def_property_readonly("remaining", &PyReader::remaining)
       .def("readinto", &PyReader::readinto, py::arg("buffer"));
 
   py::class_<PyStore>(m, "Store")

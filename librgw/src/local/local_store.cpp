@@ -118,6 +118,7 @@ class LocalReader : public ObjectReader {
       : fd_(fd), info_(std::move(info)), pos_(offset), end_(offset + length) {}
   ~LocalReader() override { ::close(fd_); }
   const ObjectInfo& info() const override { return info_; }
+  uint64_t remaining() const override { return end_ - pos_; }
   size_t read(char* buf, size_t len) override {
     if (pos_ >= end_) return 0;
     if (len > end_ - pos_) len = end_ - pos_;

@@ -52,7 +52,7 @@ namespace rgw {
 namespace {
 
 constexpr uint64_t kStripe = 4ull << 20;          // head inline limit and tail size
-constexpr size_t kFirstRead = 512u << 10;         // first read of a GET of unknown length
+constexpr size_t kFirstRead = kStripe;            // first read: any inline body in one op
 constexpr size_t kMetaRead = 64u << 10;           // first read of a metadata object
 constexpr size_t kReadWindow = 1u << 20;          // tail read-ahead window
 constexpr int kMaxRetries = 100;                  // races lost before giving up
@@ -293,6 +293,7 @@ class RadosReader : public ObjectReader {
               size_t inline_len);
   ~RadosReader() override = default;
   const ObjectInfo& info() const override { return info_; }
+  uint64_t remaining() const override { return end_ - pos_; }
   size_t read(char* buf, size_t len) override;
 
  private:

@@ -64,12 +64,7 @@ class ObjectReader(io.RawIOBase):
         return self._reader.read(size)
 
     def readall(self):
-        parts = []
-        while True:
-            chunk = self._reader.read(CHUNK)
-            if not chunk:
-                return b"".join(parts)
-            parts.append(chunk)
+        return self._reader.read(-1)
 
 
 class Store:
@@ -198,8 +193,7 @@ class Store:
         else:
             first, last = range
             offset, length = first, last - first + 1
-        with self.open_object(bucket, key, offset, length) as reader:
-            return reader.readall()
+        return self._s.open_reader(bucket, _key(key), offset, length).read(-1)
 
     def stat_object(self, bucket, key):
         return self._s.stat_object(bucket, _key(key))
