@@ -38,7 +38,7 @@ test-core: core
 	cd $(BUILD)/core && ctest --output-on-failure
 
 test-integration: core python
-	LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) \
+	LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) LIBRGW_BUILD_DIR=$(abspath $(BUILD)/core) \
 	  $(PY) -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
 test-sanitize: deps

@@ -91,7 +91,8 @@ class Store:
     # users ---------------------------------------------------------------
     def create_user(self, uid, display_name="", email="", access_key=None,
                     secret_key=None, swift_user="", swift_key=""):
-        """Creates a user; with neither key given, one S3 key pair is generated.
+        """Creates a user with one S3 key pair; a half not given is generated
+        (pass ``access_key=""`` and ``secret_key=""`` for a user without keys).
 
         Returns the user (``.keys`` holds the key pairs).
         """
@@ -101,8 +102,12 @@ class Store:
         user.email = email
         if access_key is None and secret_key is None:
             access_key, secret_key = generate_access_key(), generate_secret_key()
+        elif access_key is None:
+            access_key = generate_access_key()
+        elif secret_key is None:
+            secret_key = generate_secret_key()
         if access_key or secret_key:
-            user.keys = [_librgw.AccessKey(access_key or "", secret_key or "")]
+            user.keys = [_librgw.AccessKey(access_key, secret_key)]
         user.swift_user = swift_user
         user.swift_key = swift_key
         self._s.create_user(user)
