@@ -61,6 +61,38 @@ def hammer(uri, bucket, worker, rounds, nkeys):
     print("done", flush=True)
 
 
+def big_roundtrip(uri, bucket, key, size_mb):
+    """Streams size_mb MiB in and out; prints peak RSS (KiB) before and after."""
+    import resource
+
+    store = pyrgw.Store(uri)
+    store.put_object(bucket, "warm-up", b"x" * CHUNK)
+    store.get_object(bucket, "warm-up")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    block = pattern(CHUNK, 99)
+
+    class Source:
+        left = int(size_mb)
+
+        def read(self, n):
+            if self.left == 0:
+                return b""
+            self.left -= 1
+            return block
+
+    info = store.put_object(bucket, key, Source())
+    h = hashlib.md5()
+    with store.open_object(bucket, key) as r:
+        while True:
+            chunk = r.read(CHUNK)
+            if not chunk:
+                break
+            h.update(chunk)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(info.size, info.etag, h.hexdigest(), before, after, flush=True)
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
-    {"slow_overwrite": slow_overwrite, "hammer": hammer}[mode](*args)
+    {"slow_overwrite": slow_overwrite, "hammer": hammer,
+     "big_roundtrip": big_roundtrip}[mode](*args)
