@@ -8,16 +8,18 @@ each object size measures, one operation at a time after a short warm-up:
   pyrgw-rados  ``pyrgw.Store("rados:benchpfx?conf=...")`` put/get_object
   pyrgw-local  ``pyrgw.Store("local:<tmpdir>")`` put/get_object
 
-and prints ops/s, MiB/s and the pyrgw-rados / raw-rados ratios.  This is a
+in interleaved rounds, and prints the medians (ops/s, MiB/s) and the
+pyrgw-rados / raw-rados ratios.  This is a
 benchmark, not a test: it asserts nothing.  Exit code 1 if pyrgw could not be
 imported or a pyrgw measurement failed (the raw figures are still printed).
 
-    python3 bench/bench_store.py [--seconds 3] [--sizes 4K,4M] [--conf PATH]
+    python3 bench/bench_store.py [--seconds 2] [--rounds 3] [--sizes 4K,4M] [--conf PATH]
 """
 
 import argparse
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -127,8 +129,10 @@ def pyrgw_backend(uri):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=3.0,
-                    help="wall time per measurement (default 3)")
+    ap.add_argument("--seconds", type=float, default=2.0,
+                    help="wall time per measurement (default 2)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds over all backends; medians are reported (default 3)")
     ap.add_argument("--sizes", default="4K,4M",
                     help="comma-separated object sizes (default 4K,4M)")
     ap.add_argument("--conf", help="use this running cluster instead of "
@@ -160,22 +164,34 @@ def main():
             backends.append(("pyrgw-local", lambda: pyrgw_backend(
                 "local:%s" % os.path.join(tmp, "local"))))
 
+        opened = []
         for name, make in backends:
             try:
-                put, get, close = make()
+                opened.append((name,) + tuple(make()))
             except Exception as e:
                 print("%s: setup failed: %r" % (name, e))
                 failed = True
-                continue
-            try:
-                for size in sizes:
-                    print("measuring %-12s %8s ..." % (name, human(size)), flush=True)
-                    results[name, size] = measure(put, get, size, args.seconds)
-            except Exception as e:
-                print("%s: failed: %r" % (name, e))
-                failed = True
-            finally:
+        # Rounds interleave the backends, so drift in the machine's load hits
+        # them alike; the report takes the median of the rounds.
+        samples = {}
+        try:
+            for rnd in range(args.rounds):
+                for name, put, get, _ in opened:
+                    for size in sizes:
+                        print("round %d: %-12s %8s ..." % (rnd + 1, name, human(size)),
+                              flush=True)
+                        try:
+                            samples.setdefault((name, size), []).append(
+                                measure(put, get, size, args.seconds))
+                        except Exception as e:
+                            print("%s: failed: %r" % (name, e))
+                            failed = True
+        finally:
+            for _, _, _, close in opened:
                 close()
+        for key, runs in samples.items():
+            results[key] = (statistics.median(r[0] for r in runs),
+                            statistics.median(r[1] for r in runs))
     finally:
         if cluster is not None:
             cluster.stop()
@@ -189,7 +205,7 @@ def main():
 
 def report(results, sizes, seconds):
     """Print the results table and the pyrgw-rados / raw-rados ratios."""
-    print("\nsingle-threaded, ~%g s per figure" % seconds)
+    print("\nsingle-threaded, ~%g s per measurement, median of the rounds" % seconds)
     print("%-12s %8s %11s %10s %11s %10s" % (
         "backend", "size", "PUT ops/s", "PUT MiB/s", "GET ops/s", "GET MiB/s"))
     for (name, size), (p, g) in results.items():
