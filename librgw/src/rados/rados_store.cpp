@@ -12,21 +12,37 @@
 //   gc                    omap: <20-digit ns>_<tag> -> {str head_oid, str tag, u64 num_tails}
 //                         (num_tails = kUnknownTails: delete .0, .1, ... until one is missing)
 // index pool
-//   index.<bucket_id>     omap: object key -> encode_object_info of the current object;
+//   index.<bucket_id>     omap: object key -> <epoch> encode_object_info of the current object;
+//                         "\xff" "d" <key> -> <epoch>: removal marker (entries older are dead);
 //                         "\xff" "p" <key> "\0" <tag> -> u64 ns: a write/delete in flight
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
 // data pool
 //   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
-//                         rgw.tag, rgw.manifest {u8 1, str tag, u64 size, u64 stripe,
-//                         u64 num_tails}, rgw.prev (the tag it replaced)
+//                         rgw.tag, rgw.epoch <epoch>, rgw.manifest {u8 1, str tag, u64 size,
+//                         u64 stripe, u64 num_tails}, rgw.prev (the tag it replaced)
 //   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head
+// <epoch> is a u64 in 9 big-endian 7-bit bytes: Ceph 16 compares omap values as
+// *signed* chars, and bytes below 0x80 sort the same signed or not.
 //
 // Commit protocol of a writer (atomic overwrite, safe against SIGKILL at any point):
-// pending record in the index; tails; head swap guarded by cmpxattr(rgw.tag) or
-// exclusive create; old tails queued in gc; index entry set and checked against
-// the head until stable; pending record removed.  A pending record left behind by a
-// dead writer makes listings check the head (no phantom entries) and is resolved by
-// gc().
+// pending record in the index; tails; head swap guarded by cmpxattr(rgw.tag, rgw.epoch)
+// or exclusive create, stamping epoch = max(old epoch + 1, now ns); old tails queued in
+// gc; then ONE index op: assert that the entry and the removal marker are older
+// (omap_cmp LT), set the entry, drop the pending record.  A remover removes the head
+// (same guard), then in one op removes the entry and sets the marker to the head's
+// epoch + 1 (same LT assertions), dropping its pending record.
+// Ordering: the guarded swap makes a key's epochs grow along its heads, so the index
+// is a max-register: it never goes backwards (a late op of an older head, or of a
+// removed one, fails its LT assertion and only drops its pending record), and the
+// op of the newest head or remover always lands: nothing newer can be there, unless
+// it dies first, and then its pending record is left.  A pending record makes
+// listings check the head (no phantom entries, repaired with the same assertions)
+// and is resolved by gc(), which also drops markers older than its grace.
+// A re-created key starts again at the clock: if the writer's clock is behind the
+// removed head's epoch, its head is still current when its index op fails, and it
+// raises its head's epoch past the index and retries.  Residual assumption: clocks
+// agree to better than a delete-then-re-create while the removed head's ops are
+// still in flight.
 #include <rados/librados.h>
 
 #include <algorithm>
@@ -63,6 +79,8 @@ constexpr size_t kMaxPendingScan = 10000;         // pending records a listing l
 // records start with a non-zero version byte, so this never decodes as one.
 const std::string kBucketTombstone("\0removed", 8);
 const char kPendingPrefix[] = "\xff" "p";
+const char kRemovedPrefix[] = "\xff" "d";
+constexpr size_t kEpochLen = 9;                   // 9 x 7 bits: epochs below 2^63
 
 using Xattrs = std::map<std::string, std::string>;
 using KV = std::pair<std::string, std::string>;
@@ -205,6 +223,53 @@ bool parse_pending(const std::string& full, std::string* key, std::string* tag) 
   return true;
 }
 
+// ------------------------------------------------------------------ epochs
+
+// An epoch as bytes that sort like the number under Ceph's signed-char omap
+// comparison (and an unsigned one): big-endian groups of 7 bits.
+std::string encode_epoch(uint64_t e) {
+  if (e >> 63) fail(-EOVERFLOW, "object epoch out of range");
+  std::string s(kEpochLen, '\0');
+  for (size_t i = kEpochLen; i-- > 0; e >>= 7) s[i] = static_cast<char>(e & 0x7f);
+  return s;
+}
+
+uint64_t decode_epoch(const std::string& s, const std::string& what) {
+  if (s.size() < kEpochLen) fail(-EIO, "corrupt " + what + " (epoch too short)");
+  uint64_t e = 0;
+  for (size_t i = 0; i < kEpochLen; ++i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b & 0x80) fail(-EIO, "corrupt " + what + " (epoch byte)");
+    e = (e << 7) | b;
+  }
+  return e;
+}
+
+// A head's epoch; 0 for a head that has none.
+uint64_t head_epoch(const Xattrs& x) {
+  auto i = x.find("rgw.epoch");
+  return i == x.end() ? 0 : decode_epoch(i->second, "head epoch");
+}
+
+// The epoch the next head of a key gets: above the old one, and normally the
+// clock, so that a key re-created after a removal starts above its old heads.
+uint64_t next_epoch(uint64_t old) {
+  return std::max<uint64_t>(old + 1, static_cast<uint64_t>(now_ns()));
+}
+
+// Index entry: <epoch> + encode_object_info.  The epoch first makes a newer
+// entry compare greater as a whole (omap_cmp LT orders index updates).
+std::string encode_index_entry(uint64_t epoch, const std::string& info_bytes) {
+  return encode_epoch(epoch) + info_bytes;
+}
+
+ObjectInfo decode_index_entry(const std::string& v) {
+  decode_epoch(v, "index entry");  // checks it
+  return decode_object_info(v.substr(kEpochLen));
+}
+
+std::string removed_key(const std::string& key) { return kRemovedPrefix + key; }
+
 struct Manifest {
   std::string tag;
   uint64_t size = 0;
@@ -265,6 +330,8 @@ class RadosWriter : public ObjectWriter {
   void flush_tail();
   void wait_inflight();
   void wait_pending();
+  int read_head(Xattrs& x);
+  void outranked(uint64_t epoch, const std::string& info_bytes);
   void cleanup() noexcept;
 
   RadosStore& st_;
@@ -620,7 +687,7 @@ class RadosStore : public Store {
     for_each_omap(index_, index_oid(b), "", [&](const std::string& k, const std::string& v) {
       if (!k.empty() && k[0] == '\xff') return false;
       s.num_objects++;
-      s.size_bytes += decode_object_info(v).size;
+      s.size_bytes += decode_index_entry(v).size;
       return true;
     });
     return s;
@@ -724,31 +791,44 @@ class RadosStore : public Store {
     const std::string head = head_oid(b, key);
     const std::string ioid = index_oid(b);
     const std::string pend = pending_key(key, "rm-" + random_hex(8));
-    omap_set_or_fail(index_, ioid, pend, encode_ts(now_ns()));
-    bool done = false;
-    for (int attempt = 0; attempt < kMaxRetries && !done; ++attempt) {
+    // The pending record is in flight during the first look at the head; it
+    // must be there before the head goes.
+    std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend);
+    auto wait_pending = [&] {
+      if (!pending_op) return;
+      int r = pending_op->c.wait();
+      pending_op.reset();
+      if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
+    };
+    std::optional<uint64_t> removed;  // epoch of the head removed
+    int attempt = 0;
+    for (; attempt < kMaxRetries && !removed; ++attempt) {
       Xattrs x;
       int r = read_obj(data_, head, nullptr, &x);
-      if (r == -ENOENT) {
-        done = true;
-        break;
-      }
+      if (r == -ENOENT) break;
       if (r < 0) rados_fail(r, "stat data/" + head);
       const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+      const uint64_t epoch = head_epoch(x);
       Manifest m;
       if (x.count("rgw.manifest")) m = decode_manifest(x["rgw.manifest"]);
+      wait_pending();
       WriteOp op;
-      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
+      guard_head(op, x);
       rados_write_op_remove(op.op);
       r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
       if (r == -ENOENT || is_cmp_failure(r)) continue;
       if (r < 0) rados_fail(r, "remove data/" + head);
       if (m.num_tails > 0) enqueue_gc(head, tag, m.num_tails);
-      done = true;
+      removed = epoch;
     }
-    if (!done) fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
-    sync_index(ioid, head, key, std::nullopt);
-    omap_rm_or_fail(index_, ioid, pend);
+    wait_pending();
+    if (!removed && attempt == kMaxRetries)
+      fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
+    // No head: nothing of ours to undo in the index.  A newer write in the
+    // index (-ECANCELED): it stays.  Either way the pending record goes.
+    int r = removed ? index_remove(ioid, key, *removed + 1, &pend) : -ECANCELED;
+    if (is_cmp_failure(r)) r = omap_rm(index_, ioid, pend);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + ioid + " entry of '" + key + "'");
   }
 
   ListResult list_objects(const std::string& bucket, const ListParams& params) override {
@@ -818,8 +898,6 @@ class RadosStore : public Store {
         Xattrs x;
         r = read_obj(data_, head, nullptr, &x);
         if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
-        std::optional<std::string> info;
-        if (r == 0 && x.count("rgw.info")) info = x["rgw.info"];
         std::string head_tag = (r == 0 && x.count("rgw.tag")) ? x["rgw.tag"] : std::string();
         if (r == 0 && head_tag == tag) {
           // The head swap happened; the writer may not have queued the old tails.
@@ -828,9 +906,31 @@ class RadosStore : public Store {
         } else {
           remove_tails(head, tag, kUnknownTails, &report);
         }
-        sync_index(ioid, head, key, info);
-        omap_rm_or_fail(index_, ioid, kv.first);
+        std::optional<std::string> want = entry_of_head(r, x);
+        std::optional<std::string> cur;
+        auto got = omap_get(index_, ioid, {key});
+        if (got.count(key)) cur = got[key];
+        repair_entry(ioid, key, want, cur, &kv.first);
         report.repaired_entries++;
+      }
+      // Removal markers only have to outlive the updates of the heads they
+      // removed, which gc assumes are over after its grace.
+      std::vector<KV> markers;
+      for_each_omap(index_, ioid, kRemovedPrefix, [&](const std::string& k, const std::string& v) {
+        uint64_t epoch = 0;
+        try {
+          epoch = decode_epoch(v, "removal marker");
+        } catch (const Error&) {
+          epoch = 0;  // corrupt: drop it
+        }
+        if (epoch <= static_cast<uint64_t>(std::max<int64_t>(cutoff, 0)))
+          markers.emplace_back(k, v);
+        return true;
+      });
+      for (const auto& kv : markers) {
+        r = omap_rm_exact(index_, ioid, kv.first, kv.second, nullptr);
+        if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
+          rados_fail(r, "remove removal marker from index/" + ioid);
       }
     }
     return report;
@@ -864,10 +964,26 @@ class RadosStore : public Store {
 
   int omap_rm(rados_ioctx_t io, const std::string& oid, const std::string& k) {
     WriteOp op;
+    omap_rm_in(op, k);
+    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  static void omap_rm_in(WriteOp& op, const std::string& k) {
     const char* keys[] = {k.data()};
     size_t klens[] = {k.size()};
     rados_write_op_omap_rm_keys2(op.op, keys, klens, 1);
-    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  // Makes op apply only to the head whose xattrs are `x` (tag and epoch:
+  // the epoch may be raised in place, see RadosWriter::outranked).
+  static void guard_head(WriteOp& op, const Xattrs& x) {
+    auto t = x.find("rgw.tag");
+    auto e = x.find("rgw.epoch");
+    const std::string tag = t == x.end() ? std::string() : t->second;
+    const std::string epoch = e == x.end() ? std::string() : e->second;
+    rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
+    rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_EQ, epoch.data(),
+                            epoch.size());
   }
 
   void enqueue_gc(const std::string& head, const std::string& tag, uint64_t num_tails) {
@@ -878,28 +994,128 @@ class RadosStore : public Store {
     omap_set_or_fail(meta_, "gc", pad20(now_ns()) + "_" + tag, e.bytes());
   }
 
-  // Brings the index entry of `key` in line with its head (removed when the head
-  // is missing) and checks the head again until the two agree.  `known` is the
-  // head's rgw.info as just read (nullopt: no head).  Returns the final info.
-  std::optional<std::string> sync_index(const std::string& ioid, const std::string& head,
-                                        const std::string& key,
-                                        std::optional<std::string> known) {
-    std::optional<std::string> cur = std::move(known);
-    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
-      if (cur) {
-        omap_set_or_fail(index_, ioid, key, *cur);
-      } else {
-        omap_rm_or_fail(index_, ioid, key);
-      }
-      Xattrs x;
-      int r = read_obj(data_, head, nullptr, &x);
-      if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
-      std::optional<std::string> again;
-      if (r == 0 && x.count("rgw.info")) again = x["rgw.info"];
-      if (again == cur) return cur;
-      cur = std::move(again);
+  // Sets an omap key to an index record in flight (the pending record of a
+  // writer or remover); the caller waits for it before touching the head.
+  std::unique_ptr<AsyncWrite> set_pending_async(const std::string& ioid,
+                                                const std::string& pend) {
+    const std::string ts = encode_ts(now_ns());
+    auto w = std::make_unique<AsyncWrite>();
+    const char* keys[] = {pend.data()};
+    const char* vals[] = {ts.data()};
+    size_t klens[] = {pend.size()};
+    size_t vlens[] = {ts.size()};
+    rados_write_op_omap_set2(w->op.op, keys, vals, klens, vlens, 1);
+    int r = rados_aio_write_op_operate(w->op.op, index_, w->c.c, ioid.c_str(), nullptr, 0);
+    if (r < 0) rados_fail(r, "omap set index/" + ioid);
+    return w;
+  }
+
+  // Index updates are ordered by epoch: each asserts (omap_cmp LT, bytewise)
+  // that the key's entry and removal marker are older than what it writes, so
+  // a late update never undoes a newer one.  `pending`, if given, goes in the
+  // same op.  -ECANCELED: the index already holds something as new.
+
+  // Sets the entry of `key` to `entry` (<epoch> + info).
+  int index_set(const std::string& ioid, const std::string& key, const std::string& entry,
+                const std::string* pending) {
+    const std::string rk = removed_key(key);
+    WriteOp op;
+    int cmp_rv[2] = {0, 0};
+    rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(),
+                             key.size(), entry.size(), &cmp_rv[0]);
+    rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), rk.size(),
+                             entry.size(), &cmp_rv[1]);
+    const char* keys[] = {key.data()};
+    const char* vals[] = {entry.data()};
+    size_t klens[] = {key.size()};
+    size_t vlens[] = {entry.size()};
+    rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+    if (pending) omap_rm_in(op, *pending);
+    return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+  }
+
+  // Removes the entry of `key` (a head of epoch < `epoch` was removed) and
+  // leaves the marker `epoch`, so that the removed head's own late update fails.
+  int index_remove(const std::string& ioid, const std::string& key, uint64_t epoch,
+                   const std::string* pending) {
+    const std::string rk = removed_key(key);
+    const std::string marker = encode_epoch(epoch);
+    WriteOp op;
+    int cmp_rv[2] = {0, 0};
+    rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
+                             key.size(), marker.size(), &cmp_rv[0]);
+    rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
+                             rk.size(), marker.size(), &cmp_rv[1]);
+    omap_rm_in(op, key);
+    const char* keys[] = {rk.data()};
+    const char* vals[] = {marker.data()};
+    size_t klens[] = {rk.size()};
+    size_t vlens[] = {marker.size()};
+    rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+    if (pending) omap_rm_in(op, *pending);
+    return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+  }
+
+  // Removes an omap key if it still holds exactly `value` (a repair whose head
+  // is gone: it must not remove a newer entry written meanwhile).
+  int omap_rm_exact(rados_ioctx_t io, const std::string& oid, const std::string& key,
+                    const std::string& value, const std::string* pending) {
+    WriteOp op;
+    int cmp_rv = 0;
+    rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_EQ, value.data(),
+                             key.size(), value.size(), &cmp_rv);
+    omap_rm_in(op, key);
+    if (pending) omap_rm_in(op, *pending);
+    return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  }
+
+  // The values of some omap keys (missing keys are absent from the result).
+  std::map<std::string, std::string> omap_get(rados_ioctx_t io, const std::string& oid,
+                                              const std::vector<std::string>& keys) {
+    std::vector<const char*> kp;
+    std::vector<size_t> kl;
+    for (const auto& k : keys) {
+      kp.push_back(k.data());
+      kl.push_back(k.size());
     }
-    fail(RGW_ERR_CONFLICT, "index entry of '" + key + "' kept changing");
+    ReadOp op;
+    OmapIter it;
+    int rv = 0;
+    rados_read_op_omap_get_vals_by_keys2(op.op, kp.data(), kp.size(), kl.data(), &it.it, &rv);
+    int r = rados_read_op_operate(op.op, io, oid.c_str(), 0);
+    if (r == 0) r = rv;
+    if (r < 0) rados_fail(r, "omap get " + pool_name(io) + "/" + oid);
+    std::vector<KV> kvs;
+    it.drain(kvs);
+    return std::map<std::string, std::string>(kvs.begin(), kvs.end());
+  }
+
+  // Repairs the entry of `key` from its head, as just read (`want`: the entry
+  // it implies, nullopt for no head); `cur` is the entry as read from the
+  // index (nullopt: none).  Removes `pending` too, whatever the outcome.
+  void repair_entry(const std::string& ioid, const std::string& key,
+                    const std::optional<std::string>& want, const std::optional<std::string>& cur,
+                    const std::string* pending) {
+    int r = 0;
+    if (want) {
+      if (want != cur) r = index_set(ioid, key, *want, pending);  // newer there: fine
+      else if (pending) r = omap_rm(index_, ioid, *pending);
+    } else if (cur) {
+      r = omap_rm_exact(index_, ioid, key, *cur, pending);  // changed meanwhile: newer
+    } else if (pending) {
+      r = omap_rm(index_, ioid, *pending);
+    }
+    if (is_cmp_failure(r) && pending) r = omap_rm(index_, ioid, *pending);
+    if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
+      rados_fail(r, "repair index/" + ioid + " entry of '" + key + "'");
+  }
+
+  // The entry a head implies (nullopt: no head, or not an object).
+  static std::optional<std::string> entry_of_head(int read_rv, const Xattrs& x) {
+    if (read_rv != 0) return std::nullopt;
+    auto i = x.find("rgw.info");
+    if (i == x.end()) return std::nullopt;
+    return encode_index_entry(head_epoch(x), i->second);
   }
 
   std::string pool_name(rados_ioctx_t io) const {
@@ -1260,13 +1476,14 @@ class RadosStore : public Store {
         if (!skip_to.empty() && key < skip_to) continue;
         std::optional<std::string> v = value;
         if (pend.count(key)) {
+          // Serve what the head says, and bring the index in line with it
+          // (ordered like any index update: a newer one is left alone).
           const std::string head = head_oid(b, key);
           Xattrs x;
           r = read_obj(data_, head, nullptr, &x);
           if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
-          std::optional<std::string> info;
-          if (r == 0 && x.count("rgw.info")) info = x["rgw.info"];
-          v = info == value ? info : sync_index(ioid, head, key, info);
+          v = entry_of_head(r, x);
+          repair_entry(ioid, key, v, value, nullptr);
         }
         if (!v) continue;
         if (count == max) {
@@ -1280,7 +1497,7 @@ class RadosStore : public Store {
           out.next_marker = cp;
           skip_to = prefix_end(cp);
         } else {
-          out.objects.push_back(decode_object_info(*v));
+          out.objects.push_back(decode_index_entry(*v));
           out.next_marker = key;
         }
       }
@@ -1306,20 +1523,7 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
   // Both in flight while the body streams in: the pending record (waited for
   // before the first tail and before the head swap) and a first look at the
   // head (a stale look only costs a retry of the guarded swap).
-  const std::string ioid = RadosStore::index_oid(bucket_);
-  const std::string ts = encode_ts(now_ns());
-  pending_op_ = std::make_unique<AsyncWrite>();
-  const char* keys[] = {pending_.data()};
-  const char* vals[] = {ts.data()};
-  size_t klens[] = {pending_.size()};
-  size_t vlens[] = {ts.size()};
-  rados_write_op_omap_set2(pending_op_->op.op, keys, vals, klens, vlens, 1);
-  int r = rados_aio_write_op_operate(pending_op_->op.op, st_.index_io(), pending_op_->c.c,
-                                     ioid.c_str(), nullptr, 0);
-  if (r < 0) {
-    pending_op_.reset();
-    rados_fail(r, "omap set index/" + ioid);
-  }
+  pending_op_ = st_.set_pending_async(RadosStore::index_oid(bucket_), pending_);
   auto hr = std::make_unique<AsyncXattrRead>();
   rados_read_op_getxattrs(hr->op.op, &hr->xi.it, &hr->xrv);
   if (rados_aio_read_op_operate(hr->op.op, st_.data_io(), hr->c.c, head_.c_str(), 0) == 0)
@@ -1410,6 +1614,7 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     std::string old_tag;
     Manifest old_man;
     bool had_old = false;
+    uint64_t epoch = 0;
     for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
       Xattrs x;
       int r;
@@ -1419,23 +1624,18 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
         if (r == 0) head_read_->xi.drain(x);
         head_read_.reset();
       } else {
-        ReadOp op;
-        XattrIter xi;
-        int xrv = 0;
-        rados_read_op_getxattrs(op.op, &xi.it, &xrv);
-        r = rados_read_op_operate(op.op, io, head_.c_str(), 0);
-        if (r == 0 && xrv < 0) r = xrv;
-        if (r == 0) xi.drain(x);
+        r = read_head(x);
       }
       if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
       had_old = r == 0;
       old_tag = had_old && x.count("rgw.tag") ? x["rgw.tag"] : std::string();
       old_man = Manifest();
       if (had_old && x.count("rgw.manifest")) old_man = decode_manifest(x["rgw.manifest"]);
+      epoch = next_epoch(had_old ? head_epoch(x) : 0);
+      const std::string epoch_bytes = encode_epoch(epoch);
       WriteOp op;
       if (had_old) {
-        rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, old_tag.data(),
-                                old_tag.size());
+        RadosStore::guard_head(op, x);
       } else {
         rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
       }
@@ -1446,6 +1646,7 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
       }
       rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
       rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
+      rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
       rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
       rados_write_op_setxattr(op.op, "rgw.prev", old_tag.data(), old_tag.size());
       r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
@@ -1463,9 +1664,14 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     // From here on a failure leaves the pending record for gc() to resolve.
     if (had_old && old_man.num_tails > 0 && !old_tag.empty())
       st_.enqueue_gc(head_, old_tag, old_man.num_tails);
+    // One op: the entry, unless something newer is there, and the pending record.
     const std::string ioid = RadosStore::index_oid(bucket_);
-    st_.sync_index(ioid, head_, key_, info_bytes);
-    st_.omap_rm_or_fail(st_.index_io(), ioid, pending_);
+    int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
+    if (is_cmp_failure(r)) {
+      outranked(epoch, info_bytes);
+    } else if (r < 0) {
+      rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
+    }
     state_ = State::done;
     return info;
   } catch (...) {
@@ -1473,6 +1679,58 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     state_ = State::done;
     throw;
   }
+}
+
+int RadosWriter::read_head(Xattrs& x) {
+  ReadOp op;
+  XattrIter xi;
+  int xrv = 0;
+  rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+  int r = rados_read_op_operate(op.op, st_.data_io(), head_.c_str(), 0);
+  if (r == 0 && xrv < 0) r = xrv;
+  if (r == 0) xi.drain(x);
+  return r;
+}
+
+// Our index op failed: the index holds an epoch >= ours.  Normally our head was
+// overwritten or removed since, and its successor's update covers the key, or
+// a listing's repair already copied our head to the index: only the pending
+// record goes.  If our head is still current and the index holds something
+// else, that is an epoch of a removed incarnation of the key stamped by a clock
+// ahead of ours: raise our head's epoch past it (guarded like a swap) and
+// update again.
+void RadosWriter::outranked(uint64_t epoch, const std::string& info_bytes) {
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    Xattrs x;
+    int r = read_head(x);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
+    auto t = x.find("rgw.tag");
+    const bool current = r == 0 && t != x.end() && t->second == tag_ && head_epoch(x) == epoch;
+    const std::string entry = encode_index_entry(epoch, info_bytes);
+    auto got = st_.omap_get(st_.index_io(), ioid, {key_, removed_key(key_)});
+    if (!current || (got.count(key_) && got[key_] == entry)) {
+      st_.omap_rm_or_fail(st_.index_io(), ioid, pending_);
+      return;
+    }
+    uint64_t top = 0;
+    for (const auto& kv : got) top = std::max(top, decode_epoch(kv.second, "index/" + ioid));
+    if (top >= epoch) {
+      const uint64_t raised = top + 1;
+      const std::string raised_bytes = encode_epoch(raised);
+      WriteOp op;
+      RadosStore::guard_head(op, x);
+      rados_write_op_setxattr(op.op, "rgw.epoch", raised_bytes.data(), raised_bytes.size());
+      r = rados_write_op_operate(op.op, st_.data_io(), head_.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;  // changed meanwhile: look again
+      if (r < 0) rados_fail(r, "write data/" + head_);
+      epoch = raised;
+    }
+    r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
+    if (r == 0) return;
+    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
+  }
+  fail(RGW_ERR_CONFLICT, "index entry of '" + key_ + "' kept changing");
 }
 
 void RadosWriter::abort() {
