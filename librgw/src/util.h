@@ -16,6 +16,12 @@ int64_t now_ns();
 
 std::string to_hex(const unsigned char* data, size_t len);
 
+// Crash points, for tests of crash safety: when the environment variable
+// LIBRGW_CRASH_AT names this point, the process dies here at once
+// (_exit(77): no destructors, no flushing), as if it had been SIGKILLed.
+// The variable is read once per process; unset, this is one branch.
+void crash_point(const char* name);
+
 // Incremental MD5 (OpenSSL EVP).
 class Md5 {
  public:

@@ -52,6 +52,24 @@ class StoreSetup:
         """A name unique to this test (buckets and users are shared on RADOS)."""
         return f"{base}-{self.tag}"
 
+    def stored_bodies(self, bucket_id):
+        """What holds object bodies of a bucket in the medium itself: files
+        under data/ and tmp/ (a local store is private to its test), or the
+        RADOS objects of the data pool named after the bucket id."""
+        if self.driver == "local":
+            return sorted(os.path.relpath(os.path.join(d, f), self.root)
+                          for sub in ("data", "tmp")
+                          for d, _, files in os.walk(os.path.join(self.root, sub))
+                          for f in files)
+        import rados  # Debian's python3-rados
+
+        prefix, _, query = self.uri[len("rados:"):].partition("?")
+        conf = dict(p.split("=", 1) for p in query.split("&"))["conf"]
+        with rados.Rados(conffile=conf) as cluster:
+            with cluster.open_ioctx(prefix + ".data") as io:
+                return sorted(o.key for o in io.list_objects()
+                              if o.key.startswith(bucket_id + "_"))
+
 
 @pytest.fixture(params=DRIVERS)
 def store_setup(request, tmp_path):

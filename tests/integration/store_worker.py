@@ -92,7 +92,18 @@ def big_roundtrip(uri, bucket, key, size_mb):
     print(info.size, info.etag, h.hexdigest(), before, after, flush=True)
 
 
+def put_pattern(uri, bucket, key, size, seed):
+    """Stores pattern(size, seed); run with LIBRGW_CRASH_AT to die midway."""
+    pyrgw.Store(uri).put_object(bucket, key, pattern(int(size), seed))
+    print("committed", flush=True)
+
+
+def delete(uri, bucket, key):
+    pyrgw.Store(uri).delete_object(bucket, key)
+    print("deleted", flush=True)
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
-    {"slow_overwrite": slow_overwrite, "hammer": hammer,
-     "big_roundtrip": big_roundtrip}[mode](*args)
+    {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
+     "put_pattern": put_pattern, "delete": delete}[mode](*args)

@@ -581,6 +581,7 @@ void LocalWriter::write(const char* data, size_t len) {
 ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
                                const std::string& etag_override) {
   if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  crash_point("local:put:before-publish");
   if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
   ::close(fd_);
   fd_ = -1;
@@ -589,6 +590,7 @@ ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
   std::string final_path = store_.data_path(id_);
   if (::rename(tmp_path_.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish object body");
   finished_ = true;
+  crash_point("local:put:after-rename");
   try {
     fsync_dir(subdir);
     ObjectInfo info;

@@ -683,6 +683,7 @@ class RadosStore : public Store {
 
   BucketStats bucket_stats(const std::string& name) override {
     BucketInfo b = get_bucket(name);
+    repair_pending_entries(b);  // count what a listing would show
     BucketStats s;
     for_each_omap(index_, index_oid(b), "", [&](const std::string& k, const std::string& v) {
       if (!k.empty() && k[0] == '\xff') return false;
@@ -824,6 +825,7 @@ class RadosStore : public Store {
     wait_pending();
     if (!removed && attempt == kMaxRetries)
       fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
+    crash_point("rados:delete:before-index");
     // No head: nothing of ours to undo in the index.  A newer write in the
     // index (-ECANCELED): it stays.  Either way the pending record goes.
     int r = removed ? index_remove(ioid, key, *removed + 1, &pend) : -ECANCELED;
@@ -1111,6 +1113,30 @@ class RadosStore : public Store {
   }
 
   // The entry a head implies (nullopt: no head, or not an object).
+  // Brings the index entries of keys with a write or delete in flight (or
+  // left by a dead writer) in line with their heads, as a listing does.
+  void repair_pending_entries(const BucketInfo& b) {
+    const std::string ioid = index_oid(b);
+    std::set<std::string> pend;
+    scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
+      std::string key, tag;
+      if (parse_pending(full, &key, &tag)) pend.insert(key);
+      return true;
+    });
+    if (pend.empty()) return;
+    auto cur = omap_get(index_, ioid, std::vector<std::string>(pend.begin(), pend.end()));
+    for (const auto& key : pend) {
+      const std::string head = head_oid(b, key);
+      Xattrs x;
+      int r = read_obj(data_, head, nullptr, &x);
+      if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+      auto it = cur.find(key);
+      repair_entry(ioid, key, entry_of_head(r, x),
+                   it == cur.end() ? std::nullopt : std::optional<std::string>(it->second),
+                   nullptr);
+    }
+  }
+
   static std::optional<std::string> entry_of_head(int read_rv, const Xattrs& x) {
     if (read_rv != 0) return std::nullopt;
     auto i = x.find("rgw.info");
@@ -1607,6 +1633,7 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
       fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
 
     wait_pending();
+    crash_point("rados:put:before-head-swap");
 
     // Head swap: last writer wins; the old head is replaced only if unchanged.
     rados_ioctx_t io = st_.data_io();
@@ -1662,8 +1689,10 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     buf_.shrink_to_fit();
 
     // From here on a failure leaves the pending record for gc() to resolve.
+    crash_point("rados:put:after-head-swap");
     if (had_old && old_man.num_tails > 0 && !old_tag.empty())
       st_.enqueue_gc(head_, old_tag, old_man.num_tails);
+    crash_point("rados:put:before-index");
     // One op: the entry, unless something newer is there, and the pending record.
     const std::string ioid = RadosStore::index_oid(bucket_);
     int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
