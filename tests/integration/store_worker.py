@@ -4,7 +4,6 @@ Run as: python store_worker.py MODE URI BUCKET ... (see the functions).
 Each child opens its own store (RADOS connections do not survive fork).
 """
 import hashlib
-import os
 import sys
 import time
 
@@ -33,6 +32,18 @@ def slow_overwrite(uri, bucket, key, size_mb, seed, pause):
     print("committing", flush=True)
     w.commit({}, 0, "")
     print("committed", flush=True)
+
+
+def read_md5(store, bucket, key):
+    """Hex MD5 of an object, streamed in chunks."""
+    h = hashlib.md5()
+    with store.open_object(bucket, key) as r:
+        while True:
+            chunk = r.read(CHUNK)
+            if not chunk:
+                break
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def self_checking_body(seed, size):
@@ -81,15 +92,9 @@ def big_roundtrip(uri, bucket, key, size_mb):
             return block
 
     info = store.put_object(bucket, key, Source())
-    h = hashlib.md5()
-    with store.open_object(bucket, key) as r:
-        while True:
-            chunk = r.read(CHUNK)
-            if not chunk:
-                break
-            h.update(chunk)
+    md5 = read_md5(store, bucket, key)
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(info.size, info.etag, h.hexdigest(), before, after, flush=True)
+    print(info.size, info.etag, md5, before, after, flush=True)
 
 
 def put_pattern(uri, bucket, key, size, seed):

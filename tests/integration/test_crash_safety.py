@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-import pyrgw
-from store_worker import CHUNK, pattern
+from store_worker import CHUNK, pattern, read_md5
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
 SIZE_MB = 64
@@ -37,17 +36,6 @@ def wait_for_line(proc, wanted, timeout=120):
             return
         assert time.time() < deadline, f"writer did not reach {wanted!r}"
     raise AssertionError(f"writer exited before {wanted!r}: rc={proc.wait()}")
-
-
-def read_md5(store, bucket, key):
-    h = hashlib.md5()
-    with store.open_object(bucket, key) as r:
-        while True:
-            chunk = r.read(CHUNK)
-            if not chunk:
-                break
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def put_pattern(store, bucket, key, seed):

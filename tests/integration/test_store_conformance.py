@@ -1,7 +1,6 @@
 """The store conformance suite: the same behaviour from both drivers."""
 import hashlib
 import io
-import os
 import time
 
 import pytest
