@@ -902,9 +902,10 @@ class RadosStore : public Store {
         if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
         std::string head_tag = (r == 0 && x.count("rgw.tag")) ? x["rgw.tag"] : std::string();
         if (r == 0 && head_tag == tag) {
-          // The head swap happened; the writer may not have queued the old tails.
+          // The head swap happened; the writer may not have queued the old
+          // tails.  They are past the grace like the record: reclaim them now.
           std::string prev = x.count("rgw.prev") ? x["rgw.prev"] : std::string();
-          if (!prev.empty()) enqueue_gc(head, prev, kUnknownTails);
+          if (!prev.empty()) remove_tails(head, prev, kUnknownTails, &report);
         } else {
           remove_tails(head, tag, kUnknownTails, &report);
         }
