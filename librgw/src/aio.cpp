@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -25,6 +26,7 @@ struct rgw_aio_queue {
     rgw_aio_cb cb;
     void* arg;
     int64_t result;
+    std::string error;  // rgw_last_error() of a failed call
   };
   struct Job {
     std::function<int64_t()> run;
@@ -52,9 +54,10 @@ struct rgw_aio_queue {
         jobs.pop_front();
       }
       int64_t result = job.run();
+      std::string error = result < 0 ? rgw::capi::take_last_error() : std::string();
       {
         std::lock_guard<std::mutex> l(mu);
-        done.push_back(Completion{job.cb, job.arg, result});
+        done.push_back(Completion{job.cb, job.arg, result, std::move(error)});
       }
       uint64_t one = 1;
       ssize_t n;
@@ -108,7 +111,12 @@ RGW_API int rgw_aio_queue_run(rgw_aio_queue_t* q) {
     std::lock_guard<std::mutex> l(q->mu);
     ready.swap(q->done);
   }
-  for (const auto& c : ready) c.cb(static_cast<int>(c.result), c.arg);
+  for (const auto& c : ready) {
+    // The callback sees the failure's message in rgw_last_error(), as a
+    // synchronous caller would.
+    rgw::capi::set_last_error(c.error);
+    c.cb(static_cast<int>(c.result), c.arg);
+  }
   return static_cast<int>(ready.size());
 }
 
@@ -144,6 +152,8 @@ RGW_API int rgw_aio_reader_open(rgw_aio_queue_t* q, const char* bucket, const ch
 
 RGW_API int rgw_aio_read(rgw_aio_queue_t* q, rgw_reader_t* r, void* buf, size_t len,
                          rgw_aio_cb cb, void* arg) {
+  // The callback's result is an int: read at most INT_MAX bytes per call.
+  if (len > static_cast<size_t>(INT_MAX)) len = static_cast<size_t>(INT_MAX);
   return q->submit([r, buf, len] { return rgw::capi::reader_read(r, buf, len); }, cb, arg);
 }
 

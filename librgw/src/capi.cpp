@@ -73,6 +73,11 @@ RGW_API const char* rgw_strerror(int code) {
 
 RGW_API const char* rgw_last_error(void) { return last_error.c_str(); }
 
+namespace rgw::capi {
+std::string take_last_error() { return last_error; }
+void set_last_error(const std::string& message) { last_error = message; }
+}  // namespace rgw::capi
+
 RGW_API const char* rgw_version(void) { return "0.1.0"; }
 
 // ------------------------------------------------------------------- store
@@ -395,7 +400,7 @@ RGW_API int rgw_gc_run(rgw_store_t* store, int64_t grace_seconds, uint64_t* remo
                        uint64_t* removed_bytes) {
   return guard([&] {
     if (grace_seconds < 0) rgw::fail(-EINVAL, "grace_seconds must not be negative");
-    rgw::GcOptions opts;
+    rgw::GcOptions opts;  // the drivers clamp very large graces
     opts.grace_seconds = grace_seconds;
     rgw::GcReport r = store->impl->gc(opts);
     if (removed_objects) *removed_objects = r.removed_objects;

@@ -47,4 +47,8 @@ int reader_open(rgw_store_t* store, const char* bucket, const char* key, uint64_
 int64_t reader_read(rgw_reader_t* r, void* buf, size_t len);
 int object_stat(rgw_store_t* store, const char* bucket, const char* key, rgw_object_t** out);
 int object_remove(rgw_store_t* store, const char* bucket, const char* key);
+// The calling thread's rgw_last_error() message: read on an I/O thread,
+// handed to the host thread with the completion.
+std::string take_last_error();
+void set_last_error(const std::string& message);
 }  // namespace rgw::capi

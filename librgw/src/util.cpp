@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +17,12 @@ namespace rgw {
 
 void fail_errno(int errno_value, const std::string& what) {
   throw Error(-errno_value, what + ": " + std::strerror(errno_value));
+}
+
+int64_t gc_cutoff_ns(const GcOptions& options) {
+  constexpr int64_t kMaxGrace = 100LL * 365 * 24 * 3600;
+  int64_t grace = std::min(std::max<int64_t>(options.grace_seconds, 0), kMaxGrace);
+  return now_ns() - grace * 1000000000LL;
 }
 
 void crash_point(const char* name) {

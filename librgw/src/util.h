@@ -16,6 +16,10 @@ int64_t now_ns();
 
 std::string to_hex(const unsigned char* data, size_t len);
 
+// The time before which gc may reclaim leftovers: now minus the grace, the
+// grace clamped to [0, 100 years] so that no arithmetic overflows.
+int64_t gc_cutoff_ns(const GcOptions& options);
+
 // Crash points, for tests of crash safety: when the environment variable
 // LIBRGW_CRASH_AT names this point, the process dies here at once
 // (_exit(77): no destructors, no flushing), as if it had been SIGKILLed.

@@ -249,12 +249,14 @@ static void test_listing(rgw_store_t *s) {
 struct aio_state {
   int calls;
   int last;
+  char message[256];
 };
 
 static void aio_done(int result, void *arg) {
   struct aio_state *st = arg;
   st->calls++;
   st->last = result;
+  snprintf(st->message, sizeof st->message, "%s", rgw_last_error());
 }
 
 static void aio_wait(rgw_aio_queue_t *q, struct aio_state *st, int want) {
@@ -272,7 +274,7 @@ static void test_aio(rgw_store_t *s) {
   rgw_aio_queue_t *q = NULL;
   CHECK_RC(rgw_aio_queue_create(s, 2, &q), 0);
   if (!q) return;
-  struct aio_state st = {0, 0};
+  struct aio_state st = {0, 0, ""};
   rgw_writer_t *w = NULL;
   CHECK_RC(rgw_aio_writer_open(q, bucket, "aio-key", &w, aio_done, &st), 0);
   aio_wait(q, &st, 1);
@@ -301,6 +303,7 @@ static void test_aio(rgw_store_t *s) {
   CHECK_RC(rgw_aio_stat(q, bucket, "no-such-key", &o, aio_done, &st), 0);
   aio_wait(q, &st, 6);
   CHECK(st.last == RGW_ERR_NO_SUCH_KEY);
+  CHECK(strstr(st.message, "no such key") != NULL); /* the I/O thread's message */
   CHECK_RC(rgw_aio_remove(q, bucket, "aio-key", aio_done, &st), 0);
   aio_wait(q, &st, 7);
   CHECK(st.last == 0);

@@ -20,16 +20,36 @@ namespace {
 
 using nogil = py::call_guard<py::gil_scoped_release>;
 
+// A contiguous view of a Python buffer (bytes, bytearray, memoryview, ...),
+// released on scope exit.  Strided views are refused (BufferError): their
+// bytes are not one run of memory.
+class ContiguousBuffer {
+ public:
+  ContiguousBuffer(py::handle obj, bool writable) {
+    if (PyObject_GetBuffer(obj.ptr(), &view_, PyBUF_SIMPLE | (writable ? PyBUF_WRITABLE : 0)) != 0)
+      throw py::error_already_set();
+  }
+  ~ContiguousBuffer() { PyBuffer_Release(&view_); }
+  ContiguousBuffer(const ContiguousBuffer&) = delete;
+  ContiguousBuffer& operator=(const ContiguousBuffer&) = delete;
+  char* data() { return static_cast<char*>(view_.buf); }
+  size_t size() const { return static_cast<size_t>(view_.len); }
+
+ private:
+  Py_buffer view_;
+};
+
+// Writers and readers share ownership of their store, so that closing (or
+// dropping) the Store object cannot free it while they are in use.
 class PyWriter {
  public:
-  explicit PyWriter(std::unique_ptr<ObjectWriter> w) : w_(std::move(w)) {}
-  void write(py::buffer data) {
-    py::buffer_info info = data.request();
+  PyWriter(std::shared_ptr<Store> store, std::unique_ptr<ObjectWriter> w)
+      : store_(std::move(store)), w_(std::move(w)) {}
+  void write(py::handle data) {
     if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
-    const char* p = static_cast<const char*>(info.ptr);
-    size_t n = static_cast<size_t>(info.size * info.itemsize);
+    ContiguousBuffer buf(data, false);
     py::gil_scoped_release release;
-    w_->write(p, n);
+    w_->write(buf.data(), buf.size());
   }
   ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag) {
     if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
@@ -47,12 +67,14 @@ class PyWriter {
   uint64_t bytes_written() const { return w_ ? w_->bytes_written() : 0; }
 
  private:
+  std::shared_ptr<Store> store_;  // declared first: destroyed after the writer
   std::unique_ptr<ObjectWriter> w_;
 };
 
 class PyReader {
  public:
-  explicit PyReader(std::unique_ptr<ObjectReader> r) : r_(std::move(r)) {}
+  PyReader(std::shared_ptr<Store> store, std::unique_ptr<ObjectReader> r)
+      : store_(std::move(store)), r_(std::move(r)) {}
   const ObjectInfo& info() const { return r_->info(); }
   // Reads up to n bytes (all that remain when n < 0) into one bytes object,
   // allocated once at its final size and filled with the GIL released.
@@ -76,15 +98,14 @@ class PyReader {
     return out;
   }
   uint64_t remaining() const { return r_->remaining(); }
-  size_t readinto(py::buffer b) {
-    py::buffer_info info = b.request(true);
-    char* p = static_cast<char*>(info.ptr);
-    size_t n = static_cast<size_t>(info.size * info.itemsize);
+  size_t readinto(py::handle target) {
+    ContiguousBuffer buf(target, true);
     py::gil_scoped_release release;
-    return r_->read(p, n);
+    return r_->read(buf.data(), buf.size());
   }
 
  private:
+  std::shared_ptr<Store> store_;  // declared first: destroyed after the reader
   std::unique_ptr<ObjectReader> r_;
 };
 
@@ -92,36 +113,39 @@ class PyStore {
  public:
   explicit PyStore(const std::string& uri) {
     py::gil_scoped_release release;
-    s_ = open_store(uri);
+    s_ = std::shared_ptr<Store>(open_store(uri));
   }
   Store& s() {
     if (!s_) fail(RGW_ERR_INVALID_ARGUMENT, "store is closed");
     return *s_;
   }
+  // Lets go of the store; it closes once no writer or reader uses it.
   void close() {
     py::gil_scoped_release release;
     s_.reset();
   }
   PyWriter open_writer(const std::string& bucket, const std::string& key) {
+    s();
     std::unique_ptr<ObjectWriter> w;
     {
       py::gil_scoped_release release;
-      w = s().open_writer(bucket, key);
+      w = s_->open_writer(bucket, key);
     }
-    return PyWriter(std::move(w));
+    return PyWriter(s_, std::move(w));
   }
   PyReader open_reader(const std::string& bucket, const std::string& key, uint64_t offset,
                        int64_t length) {
+    s();
     std::unique_ptr<ObjectReader> r;
     {
       py::gil_scoped_release release;
-      r = s().open_reader(bucket, key, offset, length);
+      r = s_->open_reader(bucket, key, offset, length);
     }
-    return PyReader(std::move(r));
+    return PyReader(s_, std::move(r));
   }
 
  private:
-  std::unique_ptr<Store> s_;
+  std::shared_ptr<Store> s_;
 };
 
 }  // namespace

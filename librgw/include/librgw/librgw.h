@@ -238,13 +238,16 @@ int rgw_aio_queue_run(rgw_aio_queue_t *q);
 void rgw_aio_queue_destroy(rgw_aio_queue_t *q);
 
 /* Each call below starts the operation and returns 0, or fails at once.  The
- * callback gets the result the synchronous call would have returned. */
+ * callback gets the result the synchronous call would have returned, and
+ * during the callback rgw_last_error() gives that call's message.  Buffers and
+ * out-pointers passed in must stay valid until the callback has run (or
+ * rgw_aio_queue_destroy() has returned). */
 int rgw_aio_stat(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_object_t **out,
                  rgw_aio_cb cb, void *arg);
 int rgw_aio_reader_open(rgw_aio_queue_t *q, const char *bucket, const char *key,
                         uint64_t offset, int64_t length, rgw_reader_t **out, rgw_aio_cb cb,
                         void *arg);
-/* result = bytes read (0 at the end). */
+/* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_read(rgw_aio_queue_t *q, rgw_reader_t *r, void *buf, size_t len, rgw_aio_cb cb,
                  void *arg);
 int rgw_aio_writer_open(rgw_aio_queue_t *q, const char *bucket, const char *key,

@@ -110,6 +110,7 @@ class LocalWriter : public ObjectWriter {
   uint64_t size_ = 0;
   Md5 md5_;
   bool finished_ = false;
+  std::string failed_;  // why a write failed: the writer then refuses to commit
 };
 
 class LocalReader : public ObjectReader {
@@ -335,26 +336,44 @@ class LocalStore : public Store {
   }
 
   // Called by LocalWriter::commit once the body is durable under data/.
-  ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id) {
+  // Called by LocalWriter::commit with the body durable in tmp/: moves it
+  // under data/ and commits its index row.  Both happen under the store's
+  // write lock, which gc takes too, so gc never sees a published body that
+  // has no row yet.
+  ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id,
+                     const std::string& tmp_path) {
     std::lock_guard<std::mutex> l(mu_);
     Transaction t(*db_);
     // The bucket may have been removed (or removed and re-created) meanwhile.
     BucketInfo cur = get_bucket_locked(bucket.name);
     if (cur.id != bucket.id)
       fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
-    Stmt old(*db_, "SELECT data_id, seq FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
-    int64_t seq = 1;
-    if (old.bind(1, bucket.id).bind(2, info.key).step()) {
-      garbage_locked(old.text(0));
-      seq = old.i64(1) + 1;
+    const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
+    const std::string final_path = data_path(data_id);
+    make_dir(subdir);
+    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+      fail_errno(errno, "publish object body");
+    crash_point("local:put:after-rename");
+    try {
+      fsync_dir(subdir);
+      Stmt old(*db_,
+               "SELECT data_id, seq FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
+      int64_t seq = 1;
+      if (old.bind(1, bucket.id).bind(2, info.key).step()) {
+        garbage_locked(old.text(0));
+        seq = old.i64(1) + 1;
+      }
+      Stmt(*db_,
+           "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
+           "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
+          .bind(1, bucket.id).bind(2, info.key).bind(3, seq)
+          .bind(4, static_cast<int64_t>(info.size)).bind(5, data_id)
+          .bind_blob(6, encode_object_info(info)).run();
+      t.commit();
+    } catch (...) {
+      ::unlink(final_path.c_str());
+      throw;
     }
-    Stmt(*db_,
-         "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
-         "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
-        .bind(1, bucket.id).bind(2, info.key).bind(3, seq)
-        .bind(4, static_cast<int64_t>(info.size)).bind(5, data_id)
-        .bind_blob(6, encode_object_info(info)).run();
-    t.commit();
     return info;
   }
 
@@ -384,6 +403,7 @@ class LocalStore : public Store {
   }
 
   void remove_object(const std::string& bucket, const std::string& key) override {
+    validate_object_key(key);
     std::lock_guard<std::mutex> l(mu_);
     Transaction t(*db_);
     BucketInfo b = get_bucket_locked(bucket);
@@ -438,7 +458,7 @@ class LocalStore : public Store {
 
   GcReport gc(const GcOptions& options) override {
     GcReport report;
-    const int64_t cutoff_ns = now_ns() - options.grace_seconds * 1000000000LL;
+    const int64_t cutoff_ns = gc_cutoff_ns(options);
     // 1. Bodies of overwritten and deleted objects.
     std::vector<std::string> ids;
     {
@@ -468,10 +488,12 @@ class LocalStore : public Store {
         struct stat st;
         if (::stat(path.c_str(), &st) != 0 || st.st_mtime > cutoff_s) continue;
         std::lock_guard<std::mutex> l(mu_);
+        Transaction t(*db_);  // the lock publish() holds from rename to commit
         bool referenced =
             Stmt(*db_, "SELECT 1 FROM objects WHERE data_id=? LIMIT 1").bind(1, name).step() ||
             Stmt(*db_, "SELECT 1 FROM garbage WHERE data_id=?").bind(1, name).step();
         if (!referenced) remove_file(path, report);
+        t.commit();
       }
     }
     return report;
@@ -503,6 +525,7 @@ class LocalStore : public Store {
   }
 
   BucketInfo get_bucket_locked(const std::string& name) {
+    validate_bucket_name(name);
     Stmt q(*db_, "SELECT record FROM buckets WHERE name=?");
     if (!q.bind(1, name).step()) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
     return decode_bucket_info(q.text(0));
@@ -514,6 +537,7 @@ class LocalStore : public Store {
   }
 
   ObjectInfo lookup(const std::string& bucket, const std::string& key, std::string* data_id) {
+    validate_object_key(key);
     std::lock_guard<std::mutex> l(mu_);
     BucketInfo b = get_bucket_locked(bucket);
     Stmt q(*db_,
@@ -567,44 +591,47 @@ LocalWriter::~LocalWriter() {
 
 void LocalWriter::write(const char* data, size_t len) {
   if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "write after commit or abort");
-  md5_.update(data, len);
+  if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
   size_t done = 0;
   while (done < len) {
     ssize_t n = ::write(fd_, data + done, len - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno(errno, "write object body");
+    if (n < 0) {
+      // Part of the chunk may be in the file: the body is no longer what
+      // the caller sent, so this writer can only be aborted now.
+      int err = errno;
+      failed_ = std::string("write object body: ") + std::strerror(err);
+      fail_errno(err, "write object body");
+    }
     done += static_cast<size_t>(n);
   }
+  md5_.update(data, len);
   size_ += len;
 }
 
 ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
                                const std::string& etag_override) {
   if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
   crash_point("local:put:before-publish");
   if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
   ::close(fd_);
   fd_ = -1;
-  std::string subdir = store_.dir() + "/data/" + id_.substr(0, 2);
-  make_dir(subdir);
-  std::string final_path = store_.data_path(id_);
-  if (::rename(tmp_path_.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish object body");
-  finished_ = true;
-  crash_point("local:put:after-rename");
+  ObjectInfo info;
+  info.key = key_;
+  info.size = size_;
+  info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
+  info.mtime_ns = now_ns();
+  info.delete_at = delete_at;
+  info.attrs = attrs;
   try {
-    fsync_dir(subdir);
-    ObjectInfo info;
-    info.key = key_;
-    info.size = size_;
-    info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
-    info.mtime_ns = now_ns();
-    info.delete_at = delete_at;
-    info.attrs = attrs;
-    return store_.publish(bucket_, std::move(info), id_);
+    info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
   } catch (...) {
-    ::unlink(final_path.c_str());
+    abort();  // the body, if still in tmp/, goes
     throw;
   }
+  finished_ = true;
+  return info;
 }
 
 void LocalWriter::abort() {
