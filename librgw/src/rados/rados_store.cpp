@@ -7,14 +7,16 @@
 //   akey.<access_key>     uid (created exclusively: one owner per key)
 //   swift.<swift_user>    uid
 //   users                 omap: uid -> ""
-//   bucket.<name>         encode_bucket_info (created exclusively)
+//   bucket.<name>         encode_bucket_info (created exclusively); while being removed a
+//                         tombstone: "\0removed" + i64 ns written
 //   buckets               omap: name -> owner uid
 //   gc                    omap: <20-digit ns>_<tag> -> {str head_oid, str tag, u64 num_tails}
 //                         (num_tails = kUnknownTails: delete .0, .1, ... until one is missing)
 // index pool
 //   index.<bucket_id>     omap: object key -> <epoch> encode_object_info of the current object;
 //                         "\xff" "d" <key> -> <epoch>: removal marker (entries older are dead);
-//                         "\xff" "p" <key> "\0" <tag> -> u64 ns: a write/delete in flight
+//                         "\xff" "p" <key> "\0" <tag> -> i64 ns: a write/delete in flight,
+//                         re-stamped by a live writer every kPendingRefresh
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
 // data pool
 //   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
@@ -43,6 +45,26 @@
 // raises its head's epoch past the index and retries.  Residual assumption: clocks
 // agree to better than a delete-then-re-create while the removed head's ops are
 // still in flight.
+//
+// gc and slow writers: gc() takes a pending record older than its grace for a dead
+// writer's.  It removes it first, guarded by the value it read, and only then
+// reclaims the tails.  A writer re-stamps its record (guarded by the value it last
+// wrote) when it is kPendingRefresh old, in write() and before its head swap; if gc
+// took it, the writer fails (Conflict) instead of committing a head over reclaimed
+// tails.  So the grace passed to gc must exceed kPendingRefresh plus the op timeout
+// (a few ops run between a re-stamp and the head swap); gc(0) reclaims everything in
+// flight, by design.
+//
+// Bucket removal vs writers: a writer waits for its pending record before it checks
+// its bucket (get_bucket, id).  remove_bucket checks that the bucket is empty (no
+// entry, no pending record younger than kDeadWriterAge), tombstones the record,
+// notifies every cache, and checks again: a writer that passed its check before the
+// notify has its pending record (or, atomically instead, its entry) in the index by
+// then.  If anything is there, the record is restored and the removal fails.  The
+// writers' index ops assert that the index exists: a removed one is never re-created.
+// A tombstone younger than kTombstoneAge is a removal in progress (create_bucket
+// fails with Conflict); an older one, or a "buckets" entry without a record, was left
+// by a remover that died, and gc() clears it.
 #include <rados/librados.h>
 
 #include <algorithm>
@@ -50,6 +72,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -75,8 +98,19 @@ constexpr int kMaxRetries = 100;                  // races lost before giving up
 constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
 constexpr uint64_t kOmapPage = 1000;
 constexpr size_t kMaxPendingScan = 10000;         // pending records a listing looks at
+constexpr int64_t kSecond = 1000000000;
+// A writer re-stamps its pending record when it is older than this (in write()
+// and before its head swap): gc's grace must exceed it plus the op timeout.
+constexpr int64_t kPendingRefresh = 60 * kSecond;
+// remove_bucket: a pending record older than this is a dead writer's (a live
+// one re-stamps it every kPendingRefresh), younger ones block the removal.
+constexpr int64_t kDeadWriterAge = 3600 * kSecond;
+// A tombstone younger than this is a removal in progress (create_bucket waits,
+// gc leaves it alone); an older one was left by a remover that died.
+constexpr int64_t kTombstoneAge = 60 * kSecond;
 // What a removed bucket's record holds until the object itself is removed:
-// records start with a non-zero version byte, so this never decodes as one.
+// this prefix, then the time it was written (8 bytes).  Records start with a
+// non-zero version byte, so this never decodes as one.
 const std::string kBucketTombstone("\0removed", 8);
 const char kPendingPrefix[] = "\xff" "p";
 const char kRemovedPrefix[] = "\xff" "d";
@@ -154,13 +188,16 @@ struct XattrIter {
 
 struct Completion {
   rados_completion_t c = nullptr;
+  // False when the submit call failed: librados never completes it, so the
+  // destructor must not wait for it.
+  bool submitted = true;
   Completion() {
     int r = rados_aio_create_completion2(nullptr, nullptr, &c);
     if (r < 0) rados_fail(r, "rados_aio_create_completion2");
   }
   ~Completion() {
     if (c) {
-      rados_aio_wait_for_complete(c);
+      if (submitted) rados_aio_wait_for_complete(c);
       rados_aio_release(c);
     }
   }
@@ -212,6 +249,18 @@ std::string pending_key(const std::string& key, const std::string& tag) {
   s.push_back('\0');
   s += tag;
   return s;
+}
+
+std::string make_tombstone() { return kBucketTombstone + encode_ts(now_ns()); }
+
+// Recognised by the prefix alone: the time after it varies.
+bool is_tombstone(const std::string& raw) {
+  return raw.compare(0, kBucketTombstone.size(), kBucketTombstone) == 0;
+}
+
+// When a tombstone was written (0, i.e. long ago, for one without a time).
+int64_t tombstone_ns(const std::string& raw) {
+  return decode_ts(raw.substr(kBucketTombstone.size()));
 }
 
 bool parse_pending(const std::string& full, std::string* key, std::string* tag) {
@@ -326,10 +375,13 @@ class RadosWriter : public ObjectWriter {
   void abort() override;
 
  private:
-  enum class State { open, swapped, done };
+  // failed: write() threw; commit() refuses, abort/destructor clean up.
+  enum class State { open, failed, swapped, done };
   void flush_tail();
   void wait_inflight();
   void wait_pending();
+  void refresh_pending();
+  void failed(const char* what);
   int read_head(Xattrs& x);
   void outranked(uint64_t epoch, const std::string& info_bytes);
   void cleanup() noexcept;
@@ -340,6 +392,9 @@ class RadosWriter : public ObjectWriter {
   std::string tag_;
   std::string head_;
   std::string pending_;
+  std::string stamp_;       // the value last written to the pending record
+  int64_t stamped_ns_ = 0;  // when
+  std::string failure_;     // why write() failed
   Md5 md5_;
   uint64_t size_ = 0;
   std::string buf_;
@@ -504,16 +559,26 @@ class RadosStore : public Store {
   void add_access_key(const std::string& uid, const AccessKey& key) override {
     if (key.access_key.empty() || key.secret_key.empty())
       fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
-    get_user(uid);
-    claim_access_key(uid, key.access_key);
+    // The record first, then the alias: an alias then always points at a
+    // user whose record holds the key, so a concurrent claimer cannot take it
+    // over as stale between the two steps.
+    update_user(uid, [&](User& u) {
+      if (has_key(u, key.access_key))
+        fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + key.access_key + "' is taken");
+      u.keys.push_back(key);
+    });
     try {
-      update_user(uid, [&](User& u) {
-        if (has_key(u, key.access_key))
-          fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + key.access_key + "' is taken");
-        u.keys.push_back(key);
-      });
-    } catch (const Error& e) {
-      if (e.code() != RGW_ERR_ACCESS_KEY_EXISTS) release_alias("akey." + key.access_key, uid);
+      claim_access_key(uid, key.access_key);
+    } catch (...) {
+      try {
+        update_user(uid, [&](User& u) {
+          std::vector<AccessKey> kept;
+          for (const auto& k : u.keys)
+            if (k.access_key != key.access_key) kept.push_back(k);
+          u.keys = kept;
+        });
+      } catch (...) {
+      }
       throw;
     }
   }
@@ -575,9 +640,20 @@ class RadosStore : public Store {
     BucketInfo b = info;
     b.id = random_hex(8);
     b.created_ns = now_ns();
-    int r = create_excl(meta_, "bucket." + b.name, encode_bucket_info(b));
-    if (r == -EEXIST && clear_tombstone(b.name))
-      r = create_excl(meta_, "bucket." + b.name, encode_bucket_info(b));
+    const std::string oid = "bucket." + b.name;
+    int r = create_excl(meta_, oid, encode_bucket_info(b));
+    for (int attempt = 0; r == -EEXIST && attempt < kMaxRetries; ++attempt) {
+      std::string raw;
+      int rr = read_obj(meta_, oid, &raw, nullptr);
+      if (rr < 0 && rr != -ENOENT) rados_fail(rr, "read meta/" + oid);
+      if (rr == 0 && !is_tombstone(raw)) break;  // a live bucket
+      // A young tombstone is a removal in progress, which may still restore
+      // the record (the bucket was not empty after all).
+      if (rr == 0 && now_ns() - tombstone_ns(raw) <= kTombstoneAge)
+        fail(RGW_ERR_CONFLICT, "bucket '" + b.name + "' is being removed; try again");
+      if (rr == 0) clear_tombstone(b.name, raw);  // left by a remover that died
+      r = create_excl(meta_, oid, encode_bucket_info(b));
+    }
     if (r == -EEXIST) fail(RGW_ERR_BUCKET_EXISTS, "bucket '" + b.name + "' exists");
     if (r < 0) rados_fail(r, "create meta/bucket." + b.name);
     try {
@@ -594,6 +670,7 @@ class RadosStore : public Store {
   }
 
   BucketInfo get_bucket(const std::string& name) override {
+    validate_bucket_name(name);  // a NUL would cut the record's oid short
     BucketInfo b;
     int r = buckets_->get(name, &b);
     if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
@@ -602,13 +679,14 @@ class RadosStore : public Store {
   }
 
   void update_bucket(const BucketInfo& info) override {
+    validate_bucket_name(info.name);
     const std::string oid = "bucket." + info.name;
     for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
       std::string old;
       int r = read_obj(meta_, oid, &old, nullptr);
       if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
       if (r < 0) rados_fail(r, "read meta/" + oid);
-      if (old == kBucketTombstone) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
+      if (is_tombstone(old)) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
       BucketInfo cur = decode_bucket_info(old);
       cur.acl = info.acl;
       cur.versioning = info.versioning;
@@ -644,36 +722,44 @@ class RadosStore : public Store {
   }
 
   void remove_bucket(const std::string& name) override {
+    validate_bucket_name(name);
     const std::string oid = "bucket." + name;
     for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
       std::string raw;
       int r = read_obj(meta_, oid, &raw, nullptr);
       if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
       if (r < 0) rados_fail(r, "read meta/" + oid);
-      if (raw == kBucketTombstone) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
+      if (is_tombstone(raw)) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
       BucketInfo b = decode_bucket_info(raw);
-      ListParams lp;
-      lp.max_keys = 1;
-      if (!list_index(b, lp).objects.empty())
-        fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' is not empty");
-      // Writers that never got to swap a head may have left tails: queue them.
-      std::vector<KV> pend;
-      scan_pending(index_oid(b), false, [&](const std::string& full, const std::string&) {
-        pend.emplace_back(full, std::string());
-        return true;
-      });
-      for (const auto& kv : pend) {
-        std::string key, tag;
-        if (parse_pending(kv.first, &key, &tag)) enqueue_gc(head_oid(b, key), tag, kUnknownTails);
-      }
+      std::vector<std::string> dead;
+      std::string busy = bucket_busy(b, &dead);
+      if (!busy.empty()) fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' " + busy);
       // Tombstone the record, tell every cache, then remove it: a cache that
       // reloads in between reads the tombstone as "no such bucket".
-      r = replace_guarded(meta_, oid, raw, kBucketTombstone);
+      const std::string tomb = make_tombstone();
+      r = replace_guarded(meta_, oid, raw, tomb);
       if (is_cmp_failure(r) || r == -ENOENT) continue;  // updated or re-created meanwhile
       if (r < 0) rados_fail(r, "remove meta/" + oid);
       buckets_->notify_changed(name);
+      // Look again: a writer that passed its bucket check before the caches
+      // dropped the record had its pending record in the index by then (it
+      // waits for it before the check), and that record only goes in the op
+      // that sets its entry.  Such a writer wins: the record comes back.
+      dead.clear();
+      busy = bucket_busy(b, &dead);
+      if (!busy.empty()) {
+        r = replace_guarded(meta_, oid, tomb, raw);
+        if (r < 0 && !is_cmp_failure(r) && r != -ENOENT) rados_fail(r, "restore meta/" + oid);
+        buckets_->notify_changed(name);
+        fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' " + busy);
+      }
+      // Writers that died before their head swap may have left tails: queue them.
+      for (const auto& full : dead) {
+        std::string key, tag;
+        if (parse_pending(full, &key, &tag)) enqueue_gc(head_oid(b, key), tag, kUnknownTails);
+      }
       omap_rm_or_fail(meta_, "buckets", name);
-      clear_tombstone(name);
+      clear_tombstone(name, tomb);
       r = rados_remove(index_, index_oid(b).c_str());
       if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + index_oid(b));
       return;
@@ -682,6 +768,7 @@ class RadosStore : public Store {
   }
 
   BucketStats bucket_stats(const std::string& name) override {
+    validate_bucket_name(name);
     BucketInfo b = get_bucket(name);
     repair_pending_entries(b);  // count what a listing would show
     BucketStats s;
@@ -704,6 +791,7 @@ class RadosStore : public Store {
 
   std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
                                             uint64_t offset, int64_t length) override {
+    validate_object_key(key);  // a NUL would cut the head's oid short: another key's head
     BucketInfo b = get_bucket(bucket);
     const std::string head = head_oid(b, key);
     for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
@@ -775,6 +863,7 @@ class RadosStore : public Store {
   }
 
   ObjectInfo stat_object(const std::string& bucket, const std::string& key) override {
+    validate_object_key(key);
     BucketInfo b = get_bucket(bucket);
     const std::string head = head_oid(b, key);
     Xattrs x;
@@ -788,17 +877,19 @@ class RadosStore : public Store {
   }
 
   void remove_object(const std::string& bucket, const std::string& key) override {
+    validate_object_key(key);
     BucketInfo b = get_bucket(bucket);
     const std::string head = head_oid(b, key);
     const std::string ioid = index_oid(b);
     const std::string pend = pending_key(key, "rm-" + random_hex(8));
     // The pending record is in flight during the first look at the head; it
     // must be there before the head goes.
-    std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend);
+    std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
     auto wait_pending = [&] {
       if (!pending_op) return;
       int r = pending_op->c.wait();
       pending_op.reset();
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
       if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
     };
     std::optional<uint64_t> removed;  // epoch of the head removed
@@ -839,7 +930,9 @@ class RadosStore : public Store {
 
   GcReport gc(const GcOptions& options) override {
     GcReport report;
-    const int64_t cutoff = now_ns() - options.grace_seconds * 1000000000LL;
+    const int64_t now = now_ns();
+    // Never before the epoch: a grace longer than that reclaims nothing.
+    const int64_t cutoff = std::max<int64_t>(gc_cutoff_ns(options), 0);
     // (a) tails of overwritten and removed objects.
     const std::string cutoff_key = pad20(cutoff);
     for (;;) {
@@ -872,18 +965,34 @@ class RadosStore : public Store {
       }
       if (stop || !more || processed == 0) break;
     }
-    // (b) pending records left by writers and removers that died.
-    std::vector<std::string> names;
-    for_each_omap(meta_, "buckets", "", [&](const std::string& name, const std::string&) {
-      names.push_back(name);
+    // (b) bucket removals, writers and removers that died.
+    std::vector<KV> names;
+    for_each_omap(meta_, "buckets", "", [&](const std::string& name, const std::string& owner) {
+      names.emplace_back(name, owner);
       return true;
     });
-    for (const auto& name : names) {
+    const int64_t tomb_cutoff = std::min(cutoff, now - kTombstoneAge);
+    for (const auto& [name, owner] : names) {
+      BucketInfo b;
       std::string raw;
-      int r = read_obj(meta_, "bucket." + name, &raw, nullptr);
-      if (r == -ENOENT) continue;
+      int r = load_bucket(name, &b, &raw);
+      if (r == -ENOENT) {
+        // No record, or a tombstone left by a remover that died (a younger
+        // one is a removal in progress): the name goes from "buckets" (unless
+        // it changed meanwhile), which also lets its owner be removed.
+        const bool tomb = is_tombstone(raw);
+        if (tomb && tombstone_ns(raw) > tomb_cutoff) continue;
+        r = omap_rm_exact(meta_, "buckets", name, owner, nullptr);
+        if (r < 0 && !is_cmp_failure(r) && r != -ENOENT) rados_fail(r, "omap rm meta/buckets");
+        if (tomb) clear_tombstone(name, raw);
+        // A bucket of that name created meanwhile (its record is written
+        // before its entry) must stay listed.
+        BucketInfo again;
+        if (r == 0 && load_bucket(name, &again) == 0)
+          omap_set_or_fail(meta_, "buckets", name, again.owner);
+        continue;
+      }
       if (r < 0) rados_fail(r, "read meta/bucket." + name);
-      BucketInfo b = decode_bucket_info(raw);
       const std::string ioid = index_oid(b);
       std::vector<KV> old;
       scan_pending(ioid, false, [&](const std::string& full, const std::string& v) {
@@ -891,11 +1000,15 @@ class RadosStore : public Store {
         return true;
       });
       for (const auto& kv : old) {
+        // The record goes first, guarded by the value read: a writer that
+        // re-stamped it meanwhile is alive, and all stays.  Once it is gone, a
+        // writer that was merely stalled fails its next re-stamp instead of
+        // committing a head over the tails reclaimed here.
+        r = omap_rm_exact(index_, ioid, kv.first, kv.second, nullptr);
+        if (is_cmp_failure(r) || r == -ENOENT) continue;
+        if (r < 0) rados_fail(r, "remove pending record from index/" + ioid);
         std::string key, tag;
-        if (!parse_pending(kv.first, &key, &tag)) {
-          omap_rm_or_fail(index_, ioid, kv.first);
-          continue;
-        }
+        if (!parse_pending(kv.first, &key, &tag)) continue;
         const std::string head = head_oid(b, key);
         Xattrs x;
         r = read_obj(data_, head, nullptr, &x);
@@ -913,7 +1026,7 @@ class RadosStore : public Store {
         std::optional<std::string> cur;
         auto got = omap_get(index_, ioid, {key});
         if (got.count(key)) cur = got[key];
-        repair_entry(ioid, key, want, cur, &kv.first);
+        repair_entry(ioid, key, want, cur, nullptr);
         report.repaired_entries++;
       }
       // Removal markers only have to outlive the updates of the heads they
@@ -998,25 +1111,31 @@ class RadosStore : public Store {
   }
 
   // Sets an omap key to an index record in flight (the pending record of a
-  // writer or remover); the caller waits for it before touching the head.
-  std::unique_ptr<AsyncWrite> set_pending_async(const std::string& ioid,
-                                                const std::string& pend) {
-    const std::string ts = encode_ts(now_ns());
+  // writer or remover, `ts` its encode_ts time); the caller waits for it
+  // before touching the head.  -ENOENT then: the bucket was removed (the op
+  // must not re-create its index).
+  std::unique_ptr<AsyncWrite> set_pending_async(const std::string& ioid, const std::string& pend,
+                                                const std::string& ts) {
     auto w = std::make_unique<AsyncWrite>();
     const char* keys[] = {pend.data()};
     const char* vals[] = {ts.data()};
     size_t klens[] = {pend.size()};
     size_t vlens[] = {ts.size()};
+    rados_write_op_assert_exists(w->op.op);
     rados_write_op_omap_set2(w->op.op, keys, vals, klens, vlens, 1);
     int r = rados_aio_write_op_operate(w->op.op, index_, w->c.c, ioid.c_str(), nullptr, 0);
-    if (r < 0) rados_fail(r, "omap set index/" + ioid);
+    if (r < 0) {
+      w->c.submitted = false;
+      rados_fail(r, "omap set index/" + ioid);
+    }
     return w;
   }
 
   // Index updates are ordered by epoch: each asserts (omap_cmp LT, bytewise)
   // that the key's entry and removal marker are older than what it writes, so
   // a late update never undoes a newer one.  `pending`, if given, goes in the
-  // same op.  -ECANCELED: the index already holds something as new.
+  // same op.  -ECANCELED: the index already holds something as new; -ENOENT:
+  // the bucket was removed (its index is never re-created).
 
   // Sets the entry of `key` to `entry` (<epoch> + info).
   int index_set(const std::string& ioid, const std::string& key, const std::string& entry,
@@ -1024,6 +1143,7 @@ class RadosStore : public Store {
     const std::string rk = removed_key(key);
     WriteOp op;
     int cmp_rv[2] = {0, 0};
+    rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
     rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(),
                              key.size(), entry.size(), &cmp_rv[0]);
     rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), rk.size(),
@@ -1045,6 +1165,7 @@ class RadosStore : public Store {
     const std::string marker = encode_epoch(epoch);
     WriteOp op;
     int cmp_rv[2] = {0, 0};
+    rados_write_op_assert_exists(op.op);
     rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
                              key.size(), marker.size(), &cmp_rv[0]);
     rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
@@ -1240,25 +1361,47 @@ class RadosStore : public Store {
     return -EAGAIN;
   }
 
-  // Reads a bucket record; -ENOENT for a missing or removed bucket.
-  int load_bucket(const std::string& name, BucketInfo* info) {
+  // Reads a bucket record; -ENOENT for a missing or removed bucket.  `raw`,
+  // if given, gets the bytes read (a tombstone for a removed one).
+  int load_bucket(const std::string& name, BucketInfo* info, std::string* raw = nullptr) {
     std::string data;
     int r = read_obj(meta_, "bucket." + name, &data, nullptr);
     if (r < 0) return r;
-    if (data == kBucketTombstone) return -ENOENT;
+    if (raw) *raw = data;
+    if (is_tombstone(data)) return -ENOENT;
     *info = decode_bucket_info(data);
     return 0;
   }
 
-  // Removes a removed bucket's tombstone (left by a remover that died before
-  // finishing); true if the name is free now.
-  bool clear_tombstone(const std::string& name) {
+  // Removes the tombstone `tomb` of a removed bucket (compared whole: a
+  // newer removal's tombstone stays); true if the name is free now.
+  bool clear_tombstone(const std::string& name, const std::string& tomb) {
     WriteOp op;
     int cmp_rv = 0;
-    rados_write_op_cmpext(op.op, kBucketTombstone.data(), kBucketTombstone.size(), 0, &cmp_rv);
+    rados_write_op_cmpext(op.op, tomb.data(), tomb.size(), 0, &cmp_rv);
     rados_write_op_remove(op.op);
     int r = rados_write_op_operate(op.op, meta_, ("bucket." + name).c_str(), nullptr, 0);
     return r == 0 || r == -ENOENT;
+  }
+
+  // Why a bucket cannot be removed ("" if it can): an object, or a write or
+  // delete in flight.  Pending records older than kDeadWriterAge are dead
+  // writers' (a live one re-stamps its record every kPendingRefresh): they go
+  // to *dead.  The pending records are read before the entries: a writer's
+  // index op turns its record into its entry in one op, so one read sees it.
+  std::string bucket_busy(const BucketInfo& b, std::vector<std::string>* dead) {
+    const int64_t cutoff = now_ns() - kDeadWriterAge;
+    bool young = false;
+    scan_pending(index_oid(b), false, [&](const std::string& full, const std::string& v) {
+      if (decode_ts(v) > cutoff) young = true;
+      else dead->push_back(full);
+      return !young;
+    });
+    if (young) return "has an upload in progress";
+    ListParams lp;
+    lp.max_keys = 1;
+    if (!list_index(b, lp).objects.empty()) return "is not empty";
+    return "";
   }
 
   int create_excl(rados_ioctx_t io, const std::string& oid, const std::string& data) {
@@ -1311,6 +1454,7 @@ class RadosStore : public Store {
       r = read_obj(meta_, oid, &owner, nullptr);
       if (r == -ENOENT) continue;
       if (r < 0) rados_fail(r, "read meta/" + oid);
+      if (owner == uid) return;  // ours already (the record is written first)
       std::string data;
       r = read_obj(meta_, "user." + owner, &data, nullptr);
       if (r < 0 && r != -ENOENT) rados_fail(r, "read meta/user." + owner);
@@ -1550,27 +1694,80 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
   // Both in flight while the body streams in: the pending record (waited for
   // before the first tail and before the head swap) and a first look at the
   // head (a stale look only costs a retry of the guarded swap).
-  pending_op_ = st_.set_pending_async(RadosStore::index_oid(bucket_), pending_);
+  stamped_ns_ = now_ns();
+  stamp_ = encode_ts(stamped_ns_);
+  pending_op_ = st_.set_pending_async(RadosStore::index_oid(bucket_), pending_, stamp_);
   auto hr = std::make_unique<AsyncXattrRead>();
   rados_read_op_getxattrs(hr->op.op, &hr->xi.it, &hr->xrv);
   if (rados_aio_read_op_operate(hr->op.op, st_.data_io(), hr->c.c, head_.c_str(), 0) == 0)
     head_read_ = std::move(hr);
+  else
+    hr->c.submitted = false;  // commit() reads the head itself
 }
 
 RadosWriter::~RadosWriter() { cleanup(); }
 
 void RadosWriter::write(const char* data, size_t len) {
+  if (state_ == State::failed) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failure_);
   if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "write after commit or abort");
-  md5_.update(data, len);
-  size_ += len;
-  while (len > 0) {
-    if (buf_.size() == kStripe) flush_tail();  // more data: the body goes to tails
-    size_t n = std::min<size_t>(len, kStripe - buf_.size());
-    if (buf_.capacity() < kStripe && buf_.size() + n > (64u << 10)) buf_.reserve(kStripe);
-    buf_.append(data, n);
-    data += n;
-    len -= n;
+  // Any failure poisons the writer: what it has buffered, written and summed
+  // no longer agree, so it must never commit.
+  try {
+    refresh_pending();
+    while (len > 0) {
+      if (buf_.size() == kStripe) flush_tail();  // more data: the body goes to tails
+      size_t n = std::min<size_t>(len, kStripe - buf_.size());
+      if (buf_.capacity() < kStripe && buf_.size() + n > (64u << 10)) buf_.reserve(kStripe);
+      buf_.append(data, n);
+      md5_.update(data, n);
+      size_ += n;
+      data += n;
+      len -= n;
+    }
+  } catch (const std::exception& e) {
+    failed(e.what());
+    throw;
+  } catch (...) {
+    failed("unknown error");
+    throw;
   }
+}
+
+void RadosWriter::failed(const char* what) {
+  if (state_ != State::open) return;
+  state_ = State::failed;
+  failure_ = what;
+}
+
+// Re-stamps the pending record once it is kPendingRefresh old, so that gc
+// sees a live writer.  One op guarded by the value we last wrote: gc removes
+// a record it judged dead (older than its grace), with the same guard, before
+// it reclaims the tails, and then this fails.
+void RadosWriter::refresh_pending() {
+  const int64_t now = now_ns();
+  if (now - stamped_ns_ < kPendingRefresh) return;
+  wait_pending();
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  const std::string next = encode_ts(now);
+  WriteOp op;
+  int cmp_rv = 0;
+  rados_write_op_assert_exists(op.op);
+  rados_write_op_omap_cmp2(op.op, pending_.data(), LIBRADOS_CMPXATTR_OP_EQ, stamp_.data(),
+                           pending_.size(), stamp_.size(), &cmp_rv);
+  const char* keys[] = {pending_.data()};
+  const char* vals[] = {next.data()};
+  size_t klens[] = {pending_.size()};
+  size_t vlens[] = {next.size()};
+  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+  int r = rados_write_op_operate(op.op, st_.index_io(), ioid.c_str(), nullptr, 0);
+  if (is_cmp_failure(r))
+    fail(RGW_ERR_CONFLICT,
+         "upload stalled longer than the gc grace period; its data was reclaimed");
+  if (r == -ENOENT)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+  if (r < 0) rados_fail(r, "refresh pending record in index/" + ioid);
+  stamp_ = next;
+  stamped_ns_ = now;
 }
 
 void RadosWriter::wait_inflight() {
@@ -1584,22 +1781,23 @@ void RadosWriter::wait_pending() {
   if (!pending_op_) return;
   int r = pending_op_->c.wait();
   pending_op_.reset();
+  if (r == -ENOENT)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
   if (r < 0) rados_fail(r, "set pending record in index/" + RadosStore::index_oid(bucket_));
 }
 
 void RadosWriter::flush_tail() {
   if (tails_ == 0) wait_pending();  // no tail may exist without its pending record
+  refresh_pending();  // also within one long write() call
   wait_inflight();  // at most one tail in flight: tails are written in order
-  if (tails_ > 0 && tails_ % 8 == 0) {
-    // A long upload stays younger than gc's grace while it makes progress.
-    st_.omap_set_or_fail(st_.index_io(), RadosStore::index_oid(bucket_), pending_,
-                         encode_ts(now_ns()));
-  }
   auto c = std::make_unique<Completion>();
   std::string oid = tail_oid(head_, tag_, tails_);
   // The C API copies the buffer, so buf_ is free again on return.
   int r = rados_aio_write_full(st_.data_io(), oid.c_str(), c->c, buf_.data(), buf_.size());
-  if (r < 0) rados_fail(r, "write data/" + oid);
+  if (r < 0) {
+    c->submitted = false;
+    rados_fail(r, "write data/" + oid);
+  }
   ++tails_;
   inflight_ = std::move(c);
   inflight_oid_ = std::move(oid);
@@ -1608,6 +1806,7 @@ void RadosWriter::flush_tail() {
 
 ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
                                const std::string& etag_override) {
+  if (state_ == State::failed) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failure_);
   if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
   try {
     if (tails_ > 0 && !buf_.empty()) flush_tail();
@@ -1629,11 +1828,15 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     const std::string man_bytes = encode_manifest(m);
 
     // The bucket may have been removed (or re-created) during the upload.
+    // The pending record is in the index (and young) before the check: a
+    // remover that tombstones the record after the check finds it there when
+    // it looks again, and backs off.
+    wait_pending();
+    refresh_pending();
     BucketInfo cur = st_.get_bucket(bucket_.name);
     if (cur.id != bucket_.id)
       fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
 
-    wait_pending();
     crash_point("rados:put:before-head-swap");
 
     // Head swap: last writer wins; the old head is replaced only if unchanged.
@@ -1644,6 +1847,7 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     bool had_old = false;
     uint64_t epoch = 0;
     for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
+      refresh_pending();  // no head over reclaimed tails, however long this takes
       Xattrs x;
       int r;
       if (head_read_) {
@@ -1699,6 +1903,15 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
     if (is_cmp_failure(r)) {
       outranked(epoch, info_bytes);
+    } else if (r == -ENOENT) {
+      // The bucket was removed after all (its remover missed our pending
+      // record): nothing can reach our head now; take it back if still ours.
+      WriteOp op;
+      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag_.data(), tag_.size());
+      rados_write_op_remove(op.op);
+      if (rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0) == 0 && tails_ > 0)
+        st_.enqueue_gc(head_, tag_, tails_);
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
     } else if (r < 0) {
       rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
     }
@@ -1763,14 +1976,11 @@ void RadosWriter::outranked(uint64_t epoch, const std::string& info_bytes) {
   fail(RGW_ERR_CONFLICT, "index entry of '" + key_ + "' kept changing");
 }
 
-void RadosWriter::abort() {
-  if (state_ != State::open) return;
-  cleanup();
-}
+void RadosWriter::abort() { cleanup(); }
 
-// Aborts an open writer: its tails and pending record go.  Never throws.
+// Aborts an open or failed writer: its tails and pending record go.  Never throws.
 void RadosWriter::cleanup() noexcept {
-  if (state_ != State::open) return;
+  if (state_ != State::open && state_ != State::failed) return;
   state_ = State::done;
   inflight_.reset();  // waits
   head_read_.reset();
@@ -1818,6 +2028,7 @@ void RadosReader::issue(Window& w, uint64_t off) {
   std::string oid = tail_oid(head_, man_.tag, n);
   int r = rados_aio_read(st_.data_io(), oid.c_str(), w.c->c, w.data.get(), w.len, in);
   if (r < 0) {
+    w.c->submitted = false;
     w.c.reset();
     rados_fail(r, "read data/" + oid);
   }
