@@ -84,6 +84,10 @@ struct GcReport {
   uint64_t repaired_entries = 0;  // index entries fixed up after crashed writers
 };
 
+// The info of an object a writer commits now: mtime is now, version "null".
+ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
+                                 int64_t delete_at, const Attrs& attrs);
+
 // Whether an object's delete-at time has passed (it then reads as missing).
 bool is_expired(const ObjectInfo& info);
 

@@ -30,6 +30,18 @@ void crash_point(const char* name) {
   if (wanted && std::strcmp(wanted, name) == 0) ::_exit(77);
 }
 
+ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
+                                 int64_t delete_at, const Attrs& attrs) {
+  ObjectInfo info;
+  info.key = key;
+  info.size = size;
+  info.etag = std::move(etag);
+  info.mtime_ns = now_ns();
+  info.delete_at = delete_at;
+  info.attrs = attrs;
+  return info;
+}
+
 bool is_expired(const ObjectInfo& info) {
   return info.delete_at != 0 && info.delete_at <= now_ns() / 1000000000LL;
 }

@@ -617,13 +617,8 @@ ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
   if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
   ::close(fd_);
   fd_ = -1;
-  ObjectInfo info;
-  info.key = key_;
-  info.size = size_;
-  info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
-  info.mtime_ns = now_ns();
-  info.delete_at = delete_at;
-  info.attrs = attrs;
+  ObjectInfo info = committed_object_info(
+      key_, size_, etag_override.empty() ? md5_.hex_digest() : etag_override, delete_at, attrs);
   try {
     info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
   } catch (...) {

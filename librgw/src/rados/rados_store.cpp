@@ -1812,13 +1812,8 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     if (tails_ > 0 && !buf_.empty()) flush_tail();
     wait_inflight();
     const bool inline_body = tails_ == 0;
-    ObjectInfo info;
-    info.key = key_;
-    info.size = size_;
-    info.etag = etag_override.empty() ? md5_.hex_digest() : etag_override;
-    info.mtime_ns = now_ns();
-    info.delete_at = delete_at;
-    info.attrs = attrs;
+    ObjectInfo info = committed_object_info(
+        key_, size_, etag_override.empty() ? md5_.hex_digest() : etag_override, delete_at, attrs);
     Manifest m;
     m.tag = tag_;
     m.size = size_;
