@@ -95,5 +95,8 @@ bool is_expired(const ObjectInfo& info);
 void validate_bucket_name(const std::string& name);
 void validate_object_key(const std::string& key);
 void validate_uid(const std::string& uid);
+// Prefix, delimiter and marker: at most 1024 bytes of UTF-8 without NUL
+// (RGW_ERR_INVALID_ARGUMENT), like keys, except that they may be empty.
+void validate_list_params(const ListParams& params);
 
 }  // namespace rgw

@@ -47,6 +47,18 @@ void validate_object_key(const std::string& key) {
   if (!valid_utf8(key)) fail(RGW_ERR_INVALID_KEY, "object key is not valid UTF-8");
 }
 
+void validate_list_params(const ListParams& p) {
+  for (const auto* field : {&p.prefix, &p.delimiter, &p.marker}) {
+    const char* what = field == &p.prefix ? "prefix" : field == &p.delimiter ? "delimiter" : "marker";
+    if (field->size() > 1024)
+      fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " is longer than 1024 bytes");
+    if (field->find('\0') != std::string::npos)
+      fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " contains NUL");
+    if (!valid_utf8(*field))
+      fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " is not valid UTF-8");
+  }
+}
+
 void validate_bucket_name(const std::string& name) {
   if (name.size() < 3 || name.size() > 255)
     fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name must be 3 to 255 bytes long: '" + name + "'");

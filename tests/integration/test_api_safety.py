@@ -24,6 +24,10 @@ def test_lookups_validate_keys(store, bucket):
         store.get_bucket(bucket + "\x00x")
     with pytest.raises(pyrgw.InvalidBucketName):
         store.list_objects(bucket + "\x00x")
+    for params in [{"prefix": "vic\x00"}, {"marker": "a\x00"}, {"delimiter": "/\x00"},
+                   {"prefix": "p" * 1025}, {"prefix": "\udcff"}]:
+        with pytest.raises(pyrgw.InvalidArgument):
+            store.list_objects(bucket, **params)
     assert store.get_object(bucket, "victim") == b"precious"
     assert [o.key for o in store.list_objects(bucket).objects] == ["victim"]
 

@@ -417,6 +417,7 @@ class LocalStore : public Store {
   }
 
   ListResult list_objects(const std::string& bucket, const ListParams& p) override {
+    validate_list_params(p);
     std::lock_guard<std::mutex> l(mu_);
     BucketInfo b = get_bucket_locked(bucket);
     ListResult out;

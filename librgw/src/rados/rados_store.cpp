@@ -925,6 +925,7 @@ class RadosStore : public Store {
   }
 
   ListResult list_objects(const std::string& bucket, const ListParams& params) override {
+    validate_list_params(params);  // a NUL would cut the omap bounds short
     return list_index(get_bucket(bucket), params);
   }
 

@@ -207,7 +207,8 @@ class Store:
         self._s.remove_object(bucket, _key(key))
 
     def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000):
-        return self._s.list_objects(bucket, prefix, delimiter, marker, max_keys)
+        return self._s.list_objects(bucket, _key(prefix), _key(delimiter), _key(marker),
+                                    max_keys)
 
     def iter_objects(self, bucket, prefix=""):
         """Every object under prefix, page by page."""
