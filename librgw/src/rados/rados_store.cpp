@@ -72,7 +72,6 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -794,72 +793,52 @@ class RadosStore : public Store {
     validate_object_key(key);  // a NUL would cut the head's oid short: another key's head
     BucketInfo b = get_bucket(bucket);
     const std::string head = head_oid(b, key);
-    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
-      // One read op: head xattrs plus the first bytes of the range.
-      size_t want = length < 0 ? kFirstRead
-                               : static_cast<size_t>(std::min<uint64_t>(
-                                     static_cast<uint64_t>(length), kStripe));
-      std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
-      size_t got = 0;
-      int read_rv = 0, xrv = 0;
-      XattrIter xi;
-      int r;
-      {
-        ReadOp op;
-        rados_read_op_getxattrs(op.op, &xi.it, &xrv);
-        if (want && offset < kStripe)
-          rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
-        r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
-      }
-      if (r == -ENOENT) no_such_key(bucket, key);
-      if (r < 0) rados_fail(r, "read data/" + head);
-      if (xrv < 0) rados_fail(xrv, "getxattrs data/" + head);
-      if (read_rv < 0) rados_fail(read_rv, "read data/" + head);
-      Xattrs x;
-      xi.drain(x);
-      ObjectInfo info;
-      Manifest m;
-      if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
-      if (is_expired(info)) no_such_key(bucket, key);
-      if (offset > info.size)
-        fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
-                                        " past the end of a " + std::to_string(info.size) +
-                                        "-byte object");
-      uint64_t avail = info.size - offset;
-      uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
-      uint64_t end = offset + len;
-      if (m.num_tails == 0) {
-        if (got < len) {
-          // An inline body larger than the first read: read the rest of the
-          // range, guarded so that it is the same object.
-          std::unique_ptr<char[]> all(new char[len]);
-          if (got) std::memcpy(all.get(), buf.get(), got);
-          size_t more = 0;
-          int rrv = 0;
-          ReadOp op;
-          rados_read_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, m.tag.data(),
-                                 m.tag.size());
-          rados_read_op_read(op.op, offset + got, len - got, all.get() + got, &more, &rrv);
-          r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
-          if (r == -ENOENT || is_cmp_failure(r)) continue;  // overwritten meanwhile
-          if (r < 0) rados_fail(r, "read data/" + head);
-          if (rrv < 0) rados_fail(rrv, "read data/" + head);
-          if (got + more < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
-          buf = std::move(all);
-          got = len;
-        } else if (want - got > (64u << 10)) {
-          // Do not hold the first-read buffer for a small body.
-          std::unique_ptr<char[]> small(new char[got ? got : 1]);
-          if (got) std::memcpy(small.get(), buf.get(), got);
-          buf = std::move(small);
-        }
-        return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
-                                             end, std::move(buf), static_cast<size_t>(len));
-      }
+    // One read op: head xattrs plus the range's bytes, which for an inline
+    // body (at most kStripe) are all of them.
+    size_t want = length < 0 ? kFirstRead
+                             : static_cast<size_t>(std::min<uint64_t>(
+                                   static_cast<uint64_t>(length), kStripe));
+    std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
+    size_t got = 0;
+    int read_rv = 0, xrv = 0;
+    XattrIter xi;
+    int r;
+    {
+      ReadOp op;
+      rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+      if (want && offset < kStripe)
+        rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
+      r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
+    }
+    if (r == -ENOENT) no_such_key(bucket, key);
+    if (r < 0) rados_fail(r, "read data/" + head);
+    if (xrv < 0) rados_fail(xrv, "getxattrs data/" + head);
+    if (read_rv < 0) rados_fail(read_rv, "read data/" + head);
+    Xattrs x;
+    xi.drain(x);
+    ObjectInfo info;
+    Manifest m;
+    if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+    if (is_expired(info)) no_such_key(bucket, key);
+    if (offset > info.size)
+      fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
+                                      " past the end of a " + std::to_string(info.size) +
+                                      "-byte object");
+    uint64_t avail = info.size - offset;
+    uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
+    uint64_t end = offset + len;
+    if (m.num_tails > 0)
       return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
                                            end, nullptr, 0);
+    if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
+    if (want - got > (64u << 10)) {
+      // Do not hold the first-read buffer for a small body.
+      std::unique_ptr<char[]> small(new char[got ? got : 1]);
+      if (got) std::memcpy(small.get(), buf.get(), got);
+      buf = std::move(small);
     }
-    fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing while it was opened");
+    return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset, end,
+                                         std::move(buf), static_cast<size_t>(len));
   }
 
   ObjectInfo stat_object(const std::string& bucket, const std::string& key) override {
