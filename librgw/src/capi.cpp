@@ -62,6 +62,8 @@ RGW_API const char* rgw_strerror(int code) {
     case RGW_ERR_INVALID_ARGUMENT: return "InvalidArgument";
     case RGW_ERR_CONFLICT: return "Conflict";
     case RGW_ERR_STORE: return "StoreError";
+    case RGW_ERR_NO_SUCH_UPLOAD: return "NoSuchUpload";
+    case RGW_ERR_INVALID_PART: return "InvalidPart";
     default: break;
   }
   if (code < 0 && code > -4096) {

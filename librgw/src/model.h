@@ -69,6 +69,22 @@ struct ListResult {
   std::string next_marker;  // last key or common prefix returned
 };
 
+// A multipart upload in progress.
+struct UploadInfo {
+  std::string upload_id;   // unique, opaque, URL-safe
+  std::string key;
+  int64_t initiated_ns = 0;
+  Attrs attrs;             // the object's attributes, given at creation
+};
+
+// One uploaded part of a multipart upload.
+struct PartInfo {
+  int number = 0;          // 1..10000
+  uint64_t size = 0;
+  std::string etag;        // hex MD5 of the part's bytes
+  int64_t mtime_ns = 0;
+};
+
 struct BucketStats {
   uint64_t num_objects = 0;
   uint64_t size_bytes = 0;

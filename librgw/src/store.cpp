@@ -1,7 +1,10 @@
 // store.cpp - behaviour shared by every driver.
 #include "store.h"
 
+#include <cerrno>
 #include <vector>
+
+#include "errors.h"
 
 namespace rgw {
 
@@ -22,5 +25,35 @@ ObjectInfo Store::copy_object(const std::string& src_bucket, const std::string& 
   // writer computed, as S3 does for a copy.
   return writer->commit(replace_attrs ? *replace_attrs : src.attrs, src.delete_at);
 }
+
+}  // namespace rgw
+
+namespace rgw {
+
+namespace {
+[[noreturn]] void multipart_unsupported() {
+  fail(-ENOTSUP, "this store driver does not support multipart uploads");
+}
+}  // namespace
+
+UploadInfo Store::create_upload(const std::string&, const std::string&, const Attrs&) {
+  multipart_unsupported();
+}
+UploadInfo Store::get_upload(const std::string&, const std::string&) { multipart_unsupported(); }
+std::unique_ptr<ObjectWriter> Store::open_part_writer(const std::string&, const std::string&, int) {
+  multipart_unsupported();
+}
+std::vector<PartInfo> Store::list_parts(const std::string&, const std::string&) {
+  multipart_unsupported();
+}
+std::vector<UploadInfo> Store::list_uploads(const std::string&, const std::string&) {
+  multipart_unsupported();
+}
+ObjectInfo Store::complete_upload(const std::string&, const std::string&,
+                                  const std::vector<std::pair<int, std::string>>&,
+                                  const std::string&) {
+  multipart_unsupported();
+}
+void Store::abort_upload(const std::string&, const std::string&) { multipart_unsupported(); }
 
 }  // namespace rgw

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model.h"
@@ -86,6 +87,41 @@ class Store {
   virtual ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key,
                                  const std::string& dst_bucket, const std::string& dst_key,
                                  const Attrs* replace_attrs);
+
+  // Multipart uploads.  Parts are stored as they arrive; completion stitches
+  // the chosen parts into one object, which replaces any old object
+  // atomically.  Drivers that can reference the parts' data in place do so
+  // (no copy).  The defaults throw -ENOTSUP.
+  //   create_upload: RGW_ERR_NO_SUCH_BUCKET, RGW_ERR_INVALID_KEY.
+  //   get_upload, open_part_writer, list_parts, abort_upload, complete_upload:
+  //     RGW_ERR_NO_SUCH_UPLOAD when the id is unknown in this bucket (or the
+  //     upload was completed or aborted).
+  //   open_part_writer: part numbers 1..10000 (RGW_ERR_INVALID_ARGUMENT); the
+  //     writer's commit(attrs ignored, delete_at ignored) publishes the part,
+  //     replacing an earlier part with the same number, and returns its
+  //     size and etag (in ObjectInfo; key = object key).
+  //   complete_upload: parts as (number, hex etag) in ascending order; each
+  //     must exist with that etag (else RGW_ERR_INVALID_PART, nothing
+  //     changes).  Publishes the object with the given etag ("<md5>-N") and
+  //     the upload's attrs, ends the upload, and leaves unchosen parts to gc.
+  //   abort_upload: ends the upload; its parts become garbage for gc.
+  //   list_uploads: uploads whose key starts with prefix, by key then by
+  //     initiation time.
+  //   remove_bucket aborts the bucket's remaining uploads.
+  virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
+                                   const Attrs& attrs);
+  virtual UploadInfo get_upload(const std::string& bucket, const std::string& upload_id);
+  virtual std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
+                                                         const std::string& upload_id,
+                                                         int part_number);
+  virtual std::vector<PartInfo> list_parts(const std::string& bucket,
+                                           const std::string& upload_id);
+  virtual std::vector<UploadInfo> list_uploads(const std::string& bucket,
+                                               const std::string& prefix);
+  virtual ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
+                                     const std::vector<std::pair<int, std::string>>& parts,
+                                     const std::string& etag);
+  virtual void abort_upload(const std::string& bucket, const std::string& upload_id);
 
   // Explicit garbage collection: reclaims data left by overwrites, deletes and
   // crashed writers, and repairs index entries.  Never runs on its own.

@@ -51,6 +51,8 @@ extern "C" {
 #define RGW_ERR_INVALID_ARGUMENT   (-1014)
 #define RGW_ERR_CONFLICT           (-1015) /* lost a race that could not be retried */
 #define RGW_ERR_STORE              (-1016) /* store backend failed; see rgw_last_error() */
+#define RGW_ERR_NO_SUCH_UPLOAD     (-1017) /* multipart upload id unknown (or completed/aborted) */
+#define RGW_ERR_INVALID_PART       (-1018) /* a part to complete is missing or its ETag differs */
 
 /* Short name of a code ("NoSuchBucket", "EIO", ...); never NULL. */
 const char *rgw_strerror(int code);

@@ -88,6 +88,14 @@ class StoreError(RGWError, OSError):
     code = -1016
 
 
+class NoSuchUpload(RGWError, LookupError):
+    code = -1017
+
+
+class InvalidPart(RGWError, ValueError):
+    code = -1018
+
+
 _BY_CODE = {
     cls.code: cls
     for cls in RGWError.__subclasses__()
