@@ -183,3 +183,24 @@ RGW_API int rgw_aio_remove(rgw_aio_queue_t* q, const char* bucket, const char* k
   return q->submit(
       [q, b, k] { return rgw::capi::object_remove(q->store, b.c_str(), k.c_str()); }, cb, arg);
 }
+
+RGW_API int rgw_aio_request_start(rgw_aio_queue_t* q, rgw_request_t* req, rgw_aio_cb cb,
+                                  void* arg) {
+  return q->submit([req] { return rgw::capi::request_start(req); }, cb, arg);
+}
+
+RGW_API int rgw_aio_request_body(rgw_aio_queue_t* q, rgw_request_t* req, const void* data,
+                                 size_t len, rgw_aio_cb cb, void* arg) {
+  return q->submit([req, data, len] { return rgw::capi::request_body(req, data, len); }, cb, arg);
+}
+
+RGW_API int rgw_aio_request_body_end(rgw_aio_queue_t* q, rgw_request_t* req, rgw_aio_cb cb,
+                                     void* arg) {
+  return q->submit([req] { return rgw::capi::request_body_end(req); }, cb, arg);
+}
+
+RGW_API int rgw_aio_response_read(rgw_aio_queue_t* q, rgw_request_t* req, void* buf, size_t len,
+                                  rgw_aio_cb cb, void* arg) {
+  if (len > static_cast<size_t>(INT_MAX)) len = static_cast<size_t>(INT_MAX);
+  return q->submit([req, buf, len] { return rgw::capi::response_read(req, buf, len); }, cb, arg);
+}

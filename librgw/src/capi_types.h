@@ -47,6 +47,11 @@ int reader_open(rgw_store_t* store, const char* bucket, const char* key, uint64_
 int64_t reader_read(rgw_reader_t* r, void* buf, size_t len);
 int object_stat(rgw_store_t* store, const char* bucket, const char* key, rgw_object_t** out);
 int object_remove(rgw_store_t* store, const char* bucket, const char* key);
+// Requests (capi_request.cpp).
+int request_start(rgw_request_t* req);
+int request_body(rgw_request_t* req, const void* data, size_t len);
+int request_body_end(rgw_request_t* req);
+int64_t response_read(rgw_request_t* req, void* buf, size_t len);
 // The calling thread's rgw_last_error() message: read on an I/O thread,
 // handed to the host thread with the completion.
 std::string take_last_error();

@@ -218,6 +218,93 @@ void rgw_listing_free(rgw_listing_t *l);
 int rgw_gc_run(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_objects,
                uint64_t *removed_bytes);
 
+/* ------------------------------------------------ gateway configuration */
+
+/*
+ * The one configuration every door (nginx, Apache, WSGI, Python) shares.
+ * Options, by name (docs/gateway-config.md):
+ *   store            store URI (required), as for rgw_store_open()
+ *   region           region this gateway answers for (default us-east-1)
+ *   domains          virtual-hosted-style domains, comma separated
+ *                    ("s3.example.com": Host bucket.s3.example.com names bucket)
+ *   max_object_size  largest single PUT or part, e.g. "5g" (default 5 GiB)
+ *   max_skew         allowed signature clock skew in seconds (default 900)
+ */
+typedef struct rgw_config rgw_config_t;
+
+int rgw_config_create(rgw_config_t **out);
+/* RGW_ERR_INVALID_ARGUMENT for an unknown option or a bad value (the
+ * message, in rgw_last_error(), names it). */
+int rgw_config_set(rgw_config_t *cfg, const char *name, const char *value);
+void rgw_config_free(rgw_config_t *cfg);
+
+/* ------------------------------------------------------------- gateway */
+
+/* A configured gateway: the store it serves and its options.  Open it once
+ * per process, after fork(); it may be used from several threads at once. */
+typedef struct rgw_gateway rgw_gateway_t;
+
+int rgw_gateway_open(const rgw_config_t *cfg, rgw_gateway_t **out);
+/* The gateway's store (owned by the gateway), for admin calls and for
+ * rgw_aio_queue_create(). */
+rgw_store_t *rgw_gateway_store(rgw_gateway_t *gw);
+/* Closes the gateway; every request made from it must be freed first. */
+void rgw_gateway_close(rgw_gateway_t *gw);
+
+/* ------------------------------------------------------------- requests */
+
+/*
+ * One HTTP request, served by the core (S3 today).  The door:
+ *  1. rgw_request_create() with the method and the request target exactly as
+ *     received ("/bucket/key?query", still percent-encoded);
+ *  2. rgw_request_add_header() for every header (names in any case);
+ *  3. rgw_request_start(): routes and authenticates from the headers.
+ *     Returns RGW_REQUEST_WANTS_BODY if the operation reads the body (a door
+ *     holding "Expect: 100-continue" may now send 100 Continue), or
+ *     RGW_REQUEST_DONE if the response is ready (errors included: a bad
+ *     signature is refused before a single body byte is read);
+ *  4. rgw_request_body() for each piece of the body as received (any size;
+ *     Transfer-Encoding already removed, aws-chunked left to the core):
+ *     RGW_REQUEST_WANTS_BODY to go on, RGW_REQUEST_DONE if the response is
+ *     ready early (an error: stop reading the body);
+ *     then rgw_request_body_end() when the body is complete: it verifies
+ *     the body (hashes, chunk signatures, checksums) and only then commits;
+ *  5. sends rgw_response_status(), the headers from rgw_response_header(),
+ *     Content-Length from rgw_response_length(), and the body pulled with
+ *     rgw_response_read() (none for HEAD; none for 304).
+ * Memory stays bounded whatever the object size.  A request freed before it
+ * completed (client gone) stores nothing.  A request is used by one thread at
+ * a time.  Negative returns mean misuse or resource failure (answer 500).
+ */
+typedef struct rgw_request rgw_request_t;
+
+#define RGW_REQUEST_DONE       0
+#define RGW_REQUEST_WANTS_BODY 1
+
+int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri,
+                       rgw_request_t **out);
+/* -EINVAL past 100 headers or 64 KiB of header text. */
+int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len,
+                           const char *value, size_t value_len);
+int rgw_request_start(rgw_request_t *req);
+int rgw_request_body(rgw_request_t *req, const void *data, size_t len);
+int rgw_request_body_end(rgw_request_t *req);
+
+/* The response, once start/body/body_end returned RGW_REQUEST_DONE. */
+int rgw_response_status(const rgw_request_t *req);
+const char *rgw_response_reason(const rgw_request_t *req);   /* "OK", "Not Found" */
+size_t rgw_response_header_count(const rgw_request_t *req);
+/* The i-th header (Content-Length excluded); -ERANGE past the end. */
+int rgw_response_header(const rgw_request_t *req, size_t i, const char **name,
+                        const char **value);
+/* The Content-Length to send (for HEAD: the length a GET would have). */
+int64_t rgw_response_length(const rgw_request_t *req);
+/* The request id (also in the x-amz-request-id header), for logs. */
+const char *rgw_request_id(const rgw_request_t *req);
+/* Copies up to len body bytes into buf; returns the count, 0 at the end. */
+int64_t rgw_response_read(rgw_request_t *req, void *buf, size_t len);
+void rgw_request_free(rgw_request_t *req);
+
 /* ---------------------------------------------------- asynchronous form */
 
 /*
@@ -260,6 +347,17 @@ int rgw_aio_commit(rgw_aio_queue_t *q, rgw_writer_t *w, const rgw_attrs_t *attrs
                    int64_t delete_at, rgw_object_t **info, rgw_aio_cb cb, void *arg);
 int rgw_aio_remove(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_aio_cb cb,
                    void *arg);
+
+/* Requests, asynchronously: the same steps run on the queue's I/O threads
+ * (the queue may come from any store; rgw_gateway_store() gives the
+ * gateway's).  result is what the synchronous call returns. */
+int rgw_aio_request_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+int rgw_aio_request_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,
+                         rgw_aio_cb cb, void *arg);
+int rgw_aio_request_body_end(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+/* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
+int rgw_aio_response_read(rgw_aio_queue_t *q, rgw_request_t *req, void *buf, size_t len,
+                          rgw_aio_cb cb, void *arg);
 
 #ifdef __cplusplus
 }

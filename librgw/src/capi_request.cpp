@@ -1,0 +1,176 @@
+// capi_request.cpp - the C API of gateways and requests (librgw.h).
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "capi_guard.h"
+#include "capi_types.h"
+#include "gateway/gateway.h"
+#include "s3/response.h"
+#include "s3/s3_request.h"
+
+#define RGW_API extern "C" __attribute__((visibility("default")))
+
+struct rgw_config {
+  rgw::GatewayConfig config;
+};
+
+struct rgw_gateway {
+  rgw_store store;                        // owns the Store
+  std::unique_ptr<rgw::Gateway> impl;     // borrows it
+};
+
+struct rgw_request {
+  std::unique_ptr<rgw::s3::S3Request> impl;
+  // Response headers other than Content-Length, as C strings.
+  std::vector<std::pair<std::string, std::string>> headers;
+  bool headers_ready = false;
+
+  void collect_headers() {
+    if (headers_ready) return;
+    for (const auto& h : impl->response().headers)
+      if (strcasecmp(h.first.c_str(), "content-length") != 0) headers.push_back(h);
+    headers_ready = true;
+  }
+};
+
+using rgw::capi::guarded_call;
+
+RGW_API int rgw_config_create(rgw_config_t** out) {
+  return guarded_call([&] {
+    if (!out) rgw::fail(-EINVAL, "out is NULL");
+    *out = new rgw_config{};
+    return 0;
+  });
+}
+
+RGW_API int rgw_config_set(rgw_config_t* cfg, const char* name, const char* value) {
+  return guarded_call([&] {
+    if (!cfg || !name || !value) rgw::fail(-EINVAL, "NULL argument");
+    cfg->config.set(name, value);
+    return 0;
+  });
+}
+
+RGW_API void rgw_config_free(rgw_config_t* cfg) { delete cfg; }
+
+RGW_API int rgw_gateway_open(const rgw_config_t* cfg, rgw_gateway_t** out) {
+  return guarded_call([&] {
+    if (!cfg || !out) rgw::fail(-EINVAL, "NULL argument");
+    if (cfg->config.store_uri.empty())
+      rgw::fail(RGW_ERR_INVALID_ARGUMENT, "no store configured (option \"store\")");
+    auto gw = std::make_unique<rgw_gateway>();
+    gw->store.impl = rgw::open_store(cfg->config.store_uri);
+    std::shared_ptr<rgw::Store> borrowed(gw->store.impl.get(), [](rgw::Store*) {});
+    gw->impl = std::make_unique<rgw::Gateway>(cfg->config, borrowed);
+    *out = gw.release();
+    return 0;
+  });
+}
+
+RGW_API rgw_store_t* rgw_gateway_store(rgw_gateway_t* gw) { return gw ? &gw->store : nullptr; }
+
+RGW_API void rgw_gateway_close(rgw_gateway_t* gw) {
+  if (!gw) return;
+  gw->impl.reset();
+  delete gw;
+}
+
+RGW_API int rgw_request_create(rgw_gateway_t* gw, const char* method, const char* uri,
+                               rgw_request_t** out) {
+  return guarded_call([&] {
+    if (!gw || !method || !uri || !out) rgw::fail(-EINVAL, "NULL argument");
+    auto req = std::make_unique<rgw_request>();
+    req->impl = std::make_unique<rgw::s3::S3Request>(*gw->impl, method, uri);
+    *out = req.release();
+    return 0;
+  });
+}
+
+RGW_API int rgw_request_add_header(rgw_request_t* req, const char* name, size_t name_len,
+                                   const char* value, size_t value_len) {
+  return guarded_call([&] {
+    if (!req || !name || (!value && value_len)) rgw::fail(-EINVAL, "NULL argument");
+    req->impl->add_header(std::string(name, name_len), std::string(value ? value : "", value_len));
+    return 0;
+  });
+}
+
+namespace rgw::capi {
+
+int request_start(rgw_request_t* req) {
+  return guarded_call([&] {
+    if (!req) rgw::fail(-EINVAL, "NULL request");
+    return req->impl->start() ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE;
+  });
+}
+
+int request_body(rgw_request_t* req, const void* data, size_t len) {
+  return guarded_call([&] {
+    if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
+    return req->impl->body(static_cast<const char*>(data), len) ? RGW_REQUEST_WANTS_BODY
+                                                                 : RGW_REQUEST_DONE;
+  });
+}
+
+int request_body_end(rgw_request_t* req) {
+  return guarded_call([&] {
+    if (!req) rgw::fail(-EINVAL, "NULL request");
+    req->impl->end_body();
+    return RGW_REQUEST_DONE;
+  });
+}
+
+int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
+  return guarded_call([&]() -> int64_t {
+    if (!req || (!buf && len)) rgw::fail(-EINVAL, "NULL argument");
+    if (!req->impl->done()) rgw::fail(-EINVAL, "the response is not ready");
+    return static_cast<int64_t>(req->impl->read(static_cast<char*>(buf), len));
+  });
+}
+
+}  // namespace rgw::capi
+
+RGW_API int rgw_request_start(rgw_request_t* req) { return rgw::capi::request_start(req); }
+RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {
+  return rgw::capi::request_body(req, data, len);
+}
+RGW_API int rgw_request_body_end(rgw_request_t* req) { return rgw::capi::request_body_end(req); }
+
+RGW_API int rgw_response_status(const rgw_request_t* req) {
+  return req && req->impl->done() ? req->impl->response().status : -EINVAL;
+}
+
+RGW_API const char* rgw_response_reason(const rgw_request_t* req) {
+  return rgw::s3::status_reason(rgw_response_status(req));
+}
+
+RGW_API size_t rgw_response_header_count(const rgw_request_t* req) {
+  if (!req || !req->impl->done()) return 0;
+  const_cast<rgw_request_t*>(req)->collect_headers();
+  return req->headers.size();
+}
+
+RGW_API int rgw_response_header(const rgw_request_t* req, size_t i, const char** name,
+                                const char** value) {
+  if (!req || !req->impl->done()) return -EINVAL;
+  const_cast<rgw_request_t*>(req)->collect_headers();
+  if (i >= req->headers.size()) return -ERANGE;
+  if (name) *name = req->headers[i].first.c_str();
+  if (value) *value = req->headers[i].second.c_str();
+  return 0;
+}
+
+RGW_API int64_t rgw_response_length(const rgw_request_t* req) {
+  return req && req->impl->done() ? req->impl->response().content_length : -EINVAL;
+}
+
+RGW_API const char* rgw_request_id(const rgw_request_t* req) {
+  return req ? req->impl->request_id().c_str() : "";
+}
+
+RGW_API int64_t rgw_response_read(rgw_request_t* req, void* buf, size_t len) {
+  return rgw::capi::response_read(req, buf, len);
+}
+
+RGW_API void rgw_request_free(rgw_request_t* req) { delete req; }

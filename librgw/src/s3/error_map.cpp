@@ -1,0 +1,109 @@
+// error_map.cpp - which S3 error each core error code becomes.
+#include "s3/error_map.h"
+
+#include <cerrno>
+#include <new>
+
+#include "errors.h"
+#include "s3/response.h"
+
+namespace rgw::s3 {
+
+namespace {
+
+S3Error from_core(const Error& e) {
+  switch (e.code()) {
+    case RGW_ERR_NO_SUCH_BUCKET:
+      return S3Error(404, "NoSuchBucket", "The specified bucket does not exist.");
+    case RGW_ERR_NO_SUCH_KEY:
+      return S3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case RGW_ERR_NO_SUCH_UPLOAD:
+      return S3Error(404, "NoSuchUpload",
+                     "The specified upload does not exist. The upload ID may be invalid, or the "
+                     "upload may have been aborted or completed.");
+    case RGW_ERR_INVALID_PART:
+      return S3Error(400, "InvalidPart",
+                     "One or more of the specified parts could not be found. The part may not "
+                     "have been uploaded, or the specified entity tag may not match the part's "
+                     "entity tag.");
+    case RGW_ERR_BUCKET_NOT_EMPTY:
+      return S3Error(409, "BucketNotEmpty", "The bucket you tried to delete is not empty.");
+    case RGW_ERR_BUCKET_EXISTS:
+      return S3Error(409, "BucketAlreadyExists",
+                     "The requested bucket name is not available. The bucket namespace is shared "
+                     "by all users of the system. Please select a different name and try again.");
+    case RGW_ERR_INVALID_BUCKET_NAME:
+      return S3Error(400, "InvalidBucketName", "The specified bucket is not valid.");
+    case RGW_ERR_INVALID_KEY:
+      return S3Error(400, e.what() && std::string(e.what()).find("long") != std::string::npos
+                              ? "KeyTooLongError" : "InvalidArgument",
+                     e.what());
+    case RGW_ERR_INVALID_RANGE:
+      return S3Error(416, "InvalidRange", "The requested range is not satisfiable");
+    case RGW_ERR_INVALID_ARGUMENT:
+      return S3Error(400, "InvalidArgument", e.what());
+    case RGW_ERR_CONFLICT:
+      return S3Error(409, "OperationAborted",
+                     "A conflicting conditional operation is currently in progress against this "
+                     "resource. Please try again.");
+    case RGW_ERR_NO_SUCH_ACCESS_KEY:
+      return S3Error(403, "InvalidAccessKeyId",
+                     "The AWS Access Key Id you provided does not exist in our records.");
+    case -ENOTSUP:
+      return S3Error(501, "NotImplemented", e.what());
+    case -ETIMEDOUT:
+    case -EAGAIN:
+      return S3Error(503, "ServiceUnavailable", "Please reduce your request rate.");
+    case -ENOSPC:
+    case -EDQUOT:
+      return S3Error(507, "InsufficientStorage", "The store is full.");
+    default:
+      return S3Error(500, "InternalError",
+                     "We encountered an internal error. Please try again.");
+  }
+}
+
+}  // namespace
+
+S3Error to_s3_error(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const S3Error& e) {
+    return e;
+  } catch (const Error& e) {
+    return from_core(e);
+  } catch (const std::bad_alloc&) {
+    return S3Error(503, "SlowDown", "Please reduce your request rate.");
+  } catch (...) {
+    return S3Error(500, "InternalError", "We encountered an internal error. Please try again.");
+  }
+}
+
+const char* status_reason(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 416: return "Range Not Satisfiable";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
+    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
+  }
+}
+
+}  // namespace rgw::s3

@@ -1,0 +1,90 @@
+// op.h - one S3 operation, and what every operation is given.
+//
+// The request driver (s3_request.cpp) routes a request to an Op, then calls
+// begin() once the caller is authenticated, feed() with verified payload
+// bytes as they stream, and finish() after the whole body verified.  An Op
+// that throws (S3Error or rgw::Error) has its error rendered instead; its
+// destructor releases anything uncommitted (a writer that is destroyed before
+// commit stores nothing).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/gateway.h"
+#include "http/request.h"
+#include "model.h"
+#include "s3/auth.h"
+#include "s3/response.h"
+
+namespace rgw::s3 {
+
+struct Context {
+  Gateway& gw;
+  Store& store;
+  const http::Request& req;
+  Response& resp;
+  std::string request_id;
+  std::string bucket;         // decoded bucket name, "" for service operations
+  std::string key;            // decoded object key, "" for bucket operations
+  bool vhost = false;         // bucket came from the Host header
+  std::optional<User> user;   // the authenticated caller; empty: anonymous
+  AuthInfo auth;
+  int64_t declared_size = -1; // payload size the request announced
+
+  // The S3 resource of the request, for error bodies ("/bucket/key").
+  std::string resource() const;
+};
+
+class Op {
+ public:
+  explicit Op(Context& ctx) : ctx_(ctx) {}
+  virtual ~Op() = default;
+  // Whether the request body is the operation's input (PUT object, XML bodies).
+  virtual bool wants_body() const { return false; }
+  // Permission checks and set-up, before any body byte is read, so that a
+  // client sending Expect: 100-continue is refused before it uploads.
+  virtual void begin() {}
+  virtual void feed(const char* data, size_t len) { (void)data, (void)len; }
+  virtual void finish() = 0;
+
+ protected:
+  Context& ctx_;
+};
+
+// An operation whose input is a small XML document, buffered up to a limit.
+class XmlBodyOp : public Op {
+ public:
+  XmlBodyOp(Context& ctx, size_t limit) : Op(ctx), limit_(limit) {}
+  bool wants_body() const override { return true; }
+  void feed(const char* data, size_t len) override;
+
+ protected:
+  std::string body_;
+
+ private:
+  size_t limit_;
+};
+
+// What an operation needs of a bucket.
+enum class Access { read, write, owner };
+
+// Loads the bucket and checks the caller may do `access` on it: the owner
+// may do anything; anyone (even anonymous) may read a public-read bucket.
+// Throws NoSuchBucket / AccessDenied.
+BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access);
+
+// Throws AccessDenied unless the caller is authenticated.
+const User& require_user(Context& ctx);
+
+// Creates the operation for a routed request (throws S3Error when the
+// method/sub-resource is not supported).
+std::unique_ptr<Op> make_op(Context& ctx);
+
+// Factories, one family per file.
+std::unique_ptr<Op> make_service_op(Context& ctx);
+std::unique_ptr<Op> make_bucket_op(Context& ctx);
+std::unique_ptr<Op> make_object_op(Context& ctx);
+
+}  // namespace rgw::s3

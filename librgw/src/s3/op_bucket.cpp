@@ -1,0 +1,236 @@
+// op_bucket.cpp - operations on a bucket: create, head, delete, location,
+// ACL and versioning status, multi-object delete; listings are in
+// op_list.cpp, upload listings in op_multipart.cpp.
+#include <set>
+
+#include "errors.h"
+#include "s3/op.h"
+#include "s3/op_families.h"
+#include "s3/xml.h"
+
+namespace rgw::s3 {
+
+namespace {
+
+std::string canned_acl(const Context& ctx) {
+  const std::string* acl = ctx.req.header("x-amz-acl");
+  if (!acl || acl->empty() || *acl == "private") return "private";
+  if (*acl == "public-read") return "public-read";
+  if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read" ||
+      *acl == "bucket-owner-read" || *acl == "bucket-owner-full-control" || *acl == "log-delivery-write")
+    throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
+  throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
+}
+
+class CreateBucket : public XmlBodyOp {
+ public:
+  explicit CreateBucket(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
+  void begin() override { require_user(ctx_); acl_ = canned_acl(ctx_); }
+  void finish() override {
+    check_location();
+    const User& user = require_user(ctx_);
+    BucketInfo info;
+    info.name = ctx_.bucket;
+    info.owner = user.uid;
+    info.acl = acl_;
+    try {
+      ctx_.store.create_bucket(info);
+    } catch (const Error& e) {
+      if (e.code() != RGW_ERR_BUCKET_EXISTS) throw;
+      BucketInfo existing = ctx_.store.get_bucket(ctx_.bucket);
+      if (existing.owner == user.uid)
+        throw_s3(409, "BucketAlreadyOwnedByYou",
+                 "Your previous request to create the named bucket succeeded and you already own it.");
+      throw;
+    }
+    ctx_.resp.status = 200;
+    ctx_.resp.set_header("Location", "/" + ctx_.bucket);
+  }
+
+ private:
+  void check_location() {
+    if (body_.find_first_not_of(" \t\r\n") == std::string::npos) return;
+    std::string err;
+    auto doc = parse_xml(body_, &err);
+    if (!doc || doc->name != "CreateBucketConfiguration")
+      throw_s3(400, "MalformedXML",
+               "The XML you provided was not well-formed or did not validate against our published schema.");
+    const XmlNode* loc = doc->child("LocationConstraint");
+    std::string want = loc ? loc->text : "";
+    const std::string& region = ctx_.gw.config().region;
+    if (want.empty() || want == region || (want == "US" && region == "us-east-1")) return;
+    auto e = S3Error(400, "InvalidLocationConstraint",
+                     "The specified location-constraint is not valid.");
+    e.details.emplace_back("LocationConstraint", want);
+    throw e;
+  }
+  std::string acl_;
+};
+
+class HeadBucket : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    ctx_.resp.status = 200;
+    ctx_.resp.set_header("x-amz-bucket-region", ctx_.gw.config().region);
+  }
+};
+
+class DeleteBucket : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    ctx_.store.remove_bucket(ctx_.bucket);
+    ctx_.resp.status = 204;
+  }
+};
+
+class GetBucketLocation : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    const std::string& region = ctx_.gw.config().region;
+    XmlWriter x;
+    // AWS answers an empty constraint for us-east-1.
+    x.root("LocationConstraint");
+    std::string doc = x.take();
+    if (region != "us-east-1") doc += xml_escape(region);
+    doc += "</LocationConstraint>";
+    ctx_.resp.set_xml(200, doc);
+  }
+};
+
+class GetBucketAcl : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    User owner = ctx_.store.get_user(b.owner);
+    XmlWriter x;
+    x.root("AccessControlPolicy")
+        .open("Owner").element("ID", owner.uid).element("DisplayName", owner.display_name)
+        .close("Owner")
+        .open("AccessControlList");
+    std::string grantee_user =
+        "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">";
+    std::string doc = x.take();
+    doc += "<Grant>" + grantee_user + "<ID>" + xml_escape(owner.uid) + "</ID><DisplayName>" +
+           xml_escape(owner.display_name) + "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>";
+    if (b.acl == "public-read")
+      doc += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
+             "<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>"
+             "<Permission>READ</Permission></Grant>";
+    doc += "</AccessControlList></AccessControlPolicy>";
+    ctx_.resp.set_xml(200, doc);
+  }
+};
+
+class GetBucketVersioning : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    XmlWriter x;
+    x.root("VersioningConfiguration");
+    if (b.versioning == Versioning::enabled) x.element("Status", "Enabled");
+    if (b.versioning == Versioning::suspended) x.element("Status", "Suspended");
+    x.close("VersioningConfiguration");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+// POST /bucket?delete: up to 1000 keys; Content-MD5 is checked when sent
+// (by the payload decoder) but never required.
+class DeleteObjects : public XmlBodyOp {
+ public:
+  explicit DeleteObjects(Context& ctx) : XmlBodyOp(ctx, 2 * 1024 * 1024) {}
+  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::write); }
+  void finish() override {
+    std::string err;
+    auto doc = parse_xml(body_, &err);
+    auto objects = doc ? doc->children_named("Object") : std::vector<const XmlNode*>();
+    if (!doc || doc->name != "Delete" || objects.empty() || objects.size() > 1000)
+      throw_s3(400, "MalformedXML",
+               "The XML you provided was not well-formed or did not validate against our published schema.");
+    const XmlNode* quiet_node = doc->child("Quiet");
+    bool quiet = quiet_node && (quiet_node->text == "true" || quiet_node->text == "True");
+    XmlWriter x;
+    x.root("DeleteResult");
+    for (const XmlNode* o : objects) {
+      const XmlNode* k = o->child("Key");
+      std::string key = k ? k->text : "";
+      const XmlNode* v = o->child("VersionId");
+      std::string code, message;
+      try {
+        if (v && !v->text.empty() && v->text != "null")
+          throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
+        ctx_.store.remove_object(ctx_.bucket, key);
+      } catch (const S3Error& e) {
+        code = e.code();
+        message = e.what();
+      } catch (const Error& e) {
+        code = e.code() == RGW_ERR_INVALID_KEY ? "InvalidArgument" : "InternalError";
+        message = e.what();
+      }
+      if (code.empty()) {
+        if (quiet) continue;
+        x.open("Deleted").element("Key", key);
+        if (v) x.element("VersionId", v->text);
+        x.close("Deleted");
+      } else {
+        x.open("Error").element("Key", key);
+        if (v) x.element("VersionId", v->text);
+        x.element("Code", code).element("Message", message).close("Error");
+      }
+    }
+    x.close("DeleteResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+// Sub-resources S3 defines that this gateway does not implement (yet): a
+// request naming one is refused rather than mistaken for a plain one.
+const std::set<std::string>& unsupported_bucket_subresources() {
+  static const std::set<std::string> names = {
+      "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
+      "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
+      "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
+      "tagging", "website", "torrent", "restore", "select", "retention", "legal-hold",
+      "attributes"};
+  return names;
+}
+
+}  // namespace
+
+void refuse_unsupported_subresources(Context& ctx) {
+  for (const auto& q : ctx.req.query)
+    if (unsupported_bucket_subresources().count(q.first))
+      throw_s3(501, "NotImplemented", "The " + q.first + " sub-resource is not implemented.");
+}
+
+std::unique_ptr<Op> make_bucket_op(Context& ctx) {
+  refuse_unsupported_subresources(ctx);
+  const std::string& m = ctx.req.method;
+  const http::Request& r = ctx.req;
+  if (m == "GET") {
+    if (r.has_query("location")) return std::make_unique<GetBucketLocation>(ctx);
+    if (r.has_query("acl")) return std::make_unique<GetBucketAcl>(ctx);
+    if (r.has_query("versioning")) return std::make_unique<GetBucketVersioning>(ctx);
+    if (r.has_query("uploads")) return make_list_uploads_op(ctx);
+    return make_list_op(ctx);
+  }
+  if (m == "HEAD") return std::make_unique<HeadBucket>(ctx);
+  if (m == "PUT") {
+    if (r.has_query("acl") || r.has_query("versioning"))
+      throw_s3(501, "NotImplemented", "Changing bucket ACLs or versioning is not implemented yet.");
+    return std::make_unique<CreateBucket>(ctx);
+  }
+  if (m == "DELETE") return std::make_unique<DeleteBucket>(ctx);
+  if (m == "POST" && r.has_query("delete")) return std::make_unique<DeleteObjects>(ctx);
+  throw_s3(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+}
+
+}  // namespace rgw::s3

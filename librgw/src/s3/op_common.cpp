@@ -1,0 +1,32 @@
+// op_common.cpp - permission checks and routing to operation families.
+#include "s3/op.h"
+
+#include "errors.h"
+
+namespace rgw::s3 {
+
+void XmlBodyOp::feed(const char* data, size_t len) {
+  if (body_.size() + len > limit_)
+    throw_s3(400, "MaxMessageLengthExceeded", "Your request was too big.");
+  body_.append(data, len);
+}
+
+const User& require_user(Context& ctx) {
+  if (!ctx.user) throw_s3(403, "AccessDenied", "Access Denied");
+  return *ctx.user;
+}
+
+BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access) {
+  BucketInfo info = ctx.store.get_bucket(bucket);
+  if (ctx.user && ctx.user->uid == info.owner) return info;
+  if (access == Access::read && info.acl == "public-read") return info;
+  throw_s3(403, "AccessDenied", "Access Denied");
+}
+
+std::unique_ptr<Op> make_op(Context& ctx) {
+  if (ctx.bucket.empty()) return make_service_op(ctx);
+  if (ctx.key.empty()) return make_bucket_op(ctx);
+  return make_object_op(ctx);
+}
+
+}  // namespace rgw::s3

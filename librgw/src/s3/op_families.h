@@ -1,0 +1,25 @@
+// op_families.h - factories shared between the operation files.
+#pragma once
+
+#include <memory>
+
+#include "s3/op.h"
+
+namespace rgw::s3 {
+
+std::unique_ptr<Op> make_list_op(Context& ctx);          // op_list.cpp
+std::unique_ptr<Op> make_list_uploads_op(Context& ctx);  // op_multipart.cpp
+std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nullptr if not one
+void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
+
+// Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
+Attrs attrs_from_headers(const Context& ctx);             // op_object.cpp
+// Response headers describing an object (ETag, Last-Modified, metadata).
+void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
+
+}  // namespace rgw::s3
+
+namespace rgw::s3 {
+// x-amz-copy-source "[/]bucket/key[?versionId=null]" (op_object.cpp).
+void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key);
+}  // namespace rgw::s3

@@ -1,0 +1,147 @@
+// op_list.cpp - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
+#include "s3/http_date.h"
+#include "s3/op.h"
+#include "s3/op_families.h"
+#include "s3/xml.h"
+
+namespace rgw::s3 {
+
+namespace {
+
+std::string hex_encode(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+bool hex_decode(const std::string& s, std::string* out) {
+  if (s.size() % 2) return false;
+  auto v = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  out->clear();
+  for (size_t i = 0; i < s.size(); i += 2) {
+    int hi = v(s[i]), lo = v(s[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
+class ListOp : public Op {
+ public:
+  enum class Kind { v1, v2, versions };
+  ListOp(Context& ctx, Kind kind) : Op(ctx), kind_(kind) {}
+
+  void finish() override {
+    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    const http::Request& r = ctx_.req;
+    ListParams p;
+    p.prefix = param("prefix");
+    p.delimiter = param("delimiter");
+    unsigned max_keys = 1000;
+    if (const std::string* mk = r.query_param(kind_ == Kind::versions ? "max-keys" : "max-keys")) {
+      char* end = nullptr;
+      long v = std::strtol(mk->c_str(), &end, 10);
+      if (mk->empty() || *end || v < 0)
+        throw_s3(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+      max_keys = v > 1000 ? 1000u : static_cast<unsigned>(v);
+    }
+    url_ = false;
+    if (const std::string* enc = r.query_param("encoding-type")) {
+      if (*enc != "url") throw_s3(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+      url_ = true;
+    }
+    std::string token;
+    if (kind_ == Kind::v1) {
+      p.marker = param("marker");
+    } else if (kind_ == Kind::versions) {
+      p.marker = param("key-marker");
+    } else if (const std::string* ct = r.query_param("continuation-token")) {
+      if (!hex_decode(*ct, &p.marker) || ct->empty())
+        throw_s3(400, "InvalidArgument", "The continuation token provided is incorrect");
+      token = *ct;
+    } else {
+      p.marker = param("start-after");
+    }
+
+    ListResult res;
+    if (max_keys > 0) {
+      p.max_keys = max_keys;
+      res = ctx_.store.list_objects(ctx_.bucket, p);
+    }
+    bool owner_wanted =
+        kind_ != Kind::v2 || (r.has_query("fetch-owner") && *r.query_param("fetch-owner") == "true");
+    User owner;
+    if (owner_wanted) {
+      try {
+        owner = ctx_.store.get_user(bucket.owner);
+      } catch (...) {
+        owner.uid = bucket.owner;
+      }
+    }
+
+    XmlWriter x;
+    x.root(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult");
+    x.element("Name", ctx_.bucket).element("Prefix", enc(p.prefix));
+    if (kind_ == Kind::v1) x.element("Marker", enc(p.marker));
+    if (kind_ == Kind::versions)
+      x.element("KeyMarker", enc(p.marker)).element("VersionIdMarker", param("version-id-marker"));
+    if (kind_ == Kind::v2) {
+      if (!token.empty()) x.element("ContinuationToken", token);
+      if (r.has_query("start-after")) x.element("StartAfter", enc(param("start-after")));
+      x.element("KeyCount", static_cast<uint64_t>(res.objects.size() + res.common_prefixes.size()));
+    }
+    x.element("MaxKeys", static_cast<uint64_t>(max_keys));
+    if (!p.delimiter.empty()) x.element("Delimiter", enc(p.delimiter));
+    if (url_) x.element("EncodingType", "url");
+    x.element("IsTruncated", res.truncated);
+    if (res.truncated) {
+      if (kind_ == Kind::v1 && !p.delimiter.empty()) x.element("NextMarker", enc(res.next_marker));
+      if (kind_ == Kind::v2) x.element("NextContinuationToken", hex_encode(res.next_marker));
+      if (kind_ == Kind::versions)
+        x.element("NextKeyMarker", enc(res.next_marker)).element("NextVersionIdMarker", "null");
+    }
+    for (const auto& o : res.objects) {
+      x.open(kind_ == Kind::versions ? "Version" : "Contents").element("Key", enc(o.key));
+      if (kind_ == Kind::versions)
+        x.element("VersionId", o.version_id).element("IsLatest", o.is_latest);
+      x.element("LastModified", iso8601_ms(o.mtime_ns))
+          .element("ETag", "\"" + o.etag + "\"")
+          .element("Size", o.size);
+      if (owner_wanted)
+        x.open("Owner").element("ID", owner.uid).element("DisplayName", owner.display_name).close("Owner");
+      x.element("StorageClass", "STANDARD").close(kind_ == Kind::versions ? "Version" : "Contents");
+    }
+    for (const auto& cp : res.common_prefixes)
+      x.open("CommonPrefixes").element("Prefix", enc(cp)).close("CommonPrefixes");
+    x.close(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+
+ private:
+  std::string param(const char* name) const {
+    const std::string* v = ctx_.req.query_param(name);
+    return v ? *v : std::string();
+  }
+  std::string enc(const std::string& s) const { return url_ ? http::uri_encode(s, false) : s; }
+
+  Kind kind_;
+  bool url_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_list_op(Context& ctx) {
+  if (ctx.req.has_query("versions")) return std::make_unique<ListOp>(ctx, ListOp::Kind::versions);
+  const std::string* lt = ctx.req.query_param("list-type");
+  if (lt && *lt == "2") return std::make_unique<ListOp>(ctx, ListOp::Kind::v2);
+  if (lt && *lt != "1") throw_s3(400, "InvalidArgument", "Invalid list-type");
+  return std::make_unique<ListOp>(ctx, ListOp::Kind::v1);
+}
+
+}  // namespace rgw::s3

@@ -1,0 +1,343 @@
+// op_multipart.cpp - multipart uploads: create, upload part (and part copy),
+// complete, abort, list parts, list uploads.
+#include <algorithm>
+#include <cstdlib>
+
+#include "errors.h"
+#include "listing.h"
+#include "s3/conditions.h"
+#include "s3/http_date.h"
+#include "s3/op.h"
+#include "s3/op_families.h"
+#include "s3/xml.h"
+#include "util.h"
+
+namespace rgw::s3 {
+
+namespace {
+
+// Every part but the last must be at least this large (as in S3).
+constexpr uint64_t kMinPartSize = 5ull << 20;
+constexpr int kMaxParts = 10000;
+
+const char* const kMalformed =
+    "The XML you provided was not well-formed or did not validate against our published schema.";
+
+int parse_part_number(const std::string* s) {
+  char* end = nullptr;
+  long n = s ? std::strtol(s->c_str(), &end, 10) : 0;
+  if (!s || s->empty() || *end || n < 1 || n > kMaxParts)
+    throw_s3(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+  return static_cast<int>(n);
+}
+
+std::string unquote(std::string etag) {
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  return etag;
+}
+
+unsigned parse_max(const Context& ctx, const char* name, unsigned dflt) {
+  const std::string* v = ctx.req.query_param(name);
+  if (!v) return dflt;
+  char* end = nullptr;
+  long n = std::strtol(v->c_str(), &end, 10);
+  if (v->empty() || *end || n < 0) throw_s3(400, "InvalidArgument", std::string("Invalid ") + name);
+  return n > 1000 ? 1000u : static_cast<unsigned>(n);
+}
+
+// Loads the upload and checks that it belongs to the request's key.
+UploadInfo upload_of(Context& ctx) {
+  UploadInfo up = ctx.store.get_upload(ctx.bucket, *ctx.req.query_param("uploadId"));
+  if (up.key != ctx.key) fail(RGW_ERR_NO_SUCH_UPLOAD, "upload belongs to another key");
+  return up;
+}
+
+class CreateUpload : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, attrs_from_headers(ctx_));
+    XmlWriter x;
+    x.root("InitiateMultipartUploadResult")
+        .element("Bucket", ctx_.bucket)
+        .element("Key", ctx_.key)
+        .element("UploadId", up.upload_id)
+        .close("InitiateMultipartUploadResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+class UploadPart : public Op {
+ public:
+  using Op::Op;
+  bool wants_body() const override { return true; }
+  void begin() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    int n = parse_part_number(ctx_.req.query_param("partNumber"));
+    upload_of(ctx_);
+    writer_ = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
+  }
+  void feed(const char* data, size_t len) override { writer_->write(data, len); }
+  void finish() override {
+    ObjectInfo info = writer_->commit({}, 0);
+    writer_.reset();
+    ctx_.resp.status = 200;
+    ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
+  }
+
+ private:
+  std::unique_ptr<ObjectWriter> writer_;
+};
+
+class UploadPartCopy : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    std::string src_bucket, src_key;
+    parse_copy_source(ctx_, &src_bucket, &src_key);
+    authorize_bucket(ctx_, src_bucket, Access::read);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    int n = parse_part_number(ctx_.req.query_param("partNumber"));
+    upload_of(ctx_);
+    ObjectInfo src = ctx_.store.stat_object(src_bucket, src_key);
+    if (evaluate_conditions(ctx_.req, src, "x-amz-copy-source-") != 0)
+      throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    uint64_t offset = 0, length = src.size;
+    if (const std::string* r = ctx_.req.header("x-amz-copy-source-range")) {
+      ByteRange range = parse_range(r);
+      if (range.kind != ByteRange::Kind::from_to || !resolve_range(range, src.size, &offset, &length) ||
+          range.last >= src.size)
+        throw_s3(400, "InvalidRange", "The x-amz-copy-source-range value must be of the form "
+                                      "bytes=first-last where first and last are the zero-based "
+                                      "offsets of the first and last bytes to copy");
+    }
+    auto reader = ctx_.store.open_reader(src_bucket, src_key, offset, static_cast<int64_t>(length));
+    if (reader->info().etag != src.etag)
+      throw_s3(409, "OperationAborted", "The source object changed during the copy. Please try again.");
+    auto writer = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
+    std::string buf(1 << 20, '\0');
+    for (;;) {
+      size_t got = reader->read(&buf[0], buf.size());
+      if (got == 0) break;
+      writer->write(buf.data(), got);
+    }
+    ObjectInfo part = writer->commit({}, 0);
+    XmlWriter x;
+    x.root("CopyPartResult")
+        .element("LastModified", iso8601_ms(part.mtime_ns))
+        .element("ETag", "\"" + part.etag + "\"")
+        .close("CopyPartResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+class CompleteUpload : public XmlBodyOp {
+ public:
+  explicit CompleteUpload(Context& ctx) : XmlBodyOp(ctx, 4 * 1024 * 1024) {}
+  void begin() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    upload_of(ctx_);
+  }
+  void finish() override {
+    const std::string& id = *ctx_.req.query_param("uploadId");
+    std::string err;
+    auto doc = parse_xml(body_, &err);
+    if (!doc || doc->name != "CompleteMultipartUpload") throw_s3(400, "MalformedXML", kMalformed);
+    std::vector<std::pair<int, std::string>> wanted;
+    for (const XmlNode* p : doc->children_named("Part")) {
+      const XmlNode* num = p->child("PartNumber");
+      const XmlNode* etag = p->child("ETag");
+      if (!num || !etag) throw_s3(400, "MalformedXML", kMalformed);
+      char* end = nullptr;
+      long n = std::strtol(num->text.c_str(), &end, 10);
+      if (num->text.empty() || *end || n < 1 || n > kMaxParts) throw_s3(400, "MalformedXML", kMalformed);
+      if (!wanted.empty() && n <= wanted.back().first)
+        throw_s3(400, "InvalidPartOrder",
+                 "The list of parts was not in ascending order. The parts list must be specified "
+                 "in order by part number.");
+      wanted.emplace_back(static_cast<int>(n), unquote(etag->text));
+    }
+    if (wanted.empty())
+      throw_s3(400, "MalformedXML", kMalformed);
+
+    std::vector<PartInfo> have = ctx_.store.list_parts(ctx_.bucket, id);
+    Md5 md5;
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      auto it = std::find_if(have.begin(), have.end(),
+                             [&](const PartInfo& p) { return p.number == wanted[i].first; });
+      if (it == have.end() || it->etag != wanted[i].second) fail(RGW_ERR_INVALID_PART, "no such part");
+      if (i + 1 < wanted.size() && it->size < kMinPartSize) {
+        S3Error e(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+        e.details.emplace_back("ProposedSize", std::to_string(it->size));
+        e.details.emplace_back("MinSizeAllowed", std::to_string(kMinPartSize));
+        e.details.emplace_back("PartNumber", std::to_string(it->number));
+        throw e;
+      }
+      std::string bin;
+      for (size_t j = 0; j + 1 < it->etag.size(); j += 2)
+        bin.push_back(static_cast<char>(std::stoi(it->etag.substr(j, 2), nullptr, 16)));
+      md5.update(bin.data(), bin.size());
+    }
+    std::string etag = md5.hex_digest() + "-" + std::to_string(wanted.size());
+    ObjectInfo info = ctx_.store.complete_upload(ctx_.bucket, id, wanted, etag);
+    XmlWriter x;
+    x.root("CompleteMultipartUploadResult")
+        .element("Location", "/" + ctx_.bucket + "/" + ctx_.key)
+        .element("Bucket", ctx_.bucket)
+        .element("Key", ctx_.key)
+        .element("ETag", "\"" + info.etag + "\"")
+        .close("CompleteMultipartUploadResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+class AbortUpload : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    upload_of(ctx_);
+    ctx_.store.abort_upload(ctx_.bucket, *ctx_.req.query_param("uploadId"));
+    ctx_.resp.status = 204;
+  }
+};
+
+void owner_element(XmlWriter& x, const char* name, Context& ctx, const std::string& uid) {
+  std::string display = uid;
+  try {
+    display = ctx.store.get_user(uid).display_name;
+  } catch (const Error&) {
+  }
+  x.open(name).element("ID", uid).element("DisplayName", display).close(name);
+}
+
+class ListParts : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    UploadInfo up = upload_of(ctx_);
+    unsigned max = parse_max(ctx_, "max-parts", 1000);
+    int marker = 0;
+    if (const std::string* m = ctx_.req.query_param("part-number-marker")) marker = std::atoi(m->c_str());
+    std::vector<PartInfo> parts = ctx_.store.list_parts(ctx_.bucket, up.upload_id);
+    XmlWriter x;
+    x.root("ListPartsResult")
+        .element("Bucket", ctx_.bucket)
+        .element("Key", ctx_.key)
+        .element("UploadId", up.upload_id);
+    owner_element(x, "Initiator", ctx_, b.owner);
+    owner_element(x, "Owner", ctx_, b.owner);
+    x.element("StorageClass", "STANDARD").element("PartNumberMarker", std::to_string(marker));
+    std::vector<const PartInfo*> shown;
+    bool truncated = false;
+    for (const auto& p : parts) {
+      if (p.number <= marker) continue;
+      if (shown.size() == max) {
+        truncated = true;
+        break;
+      }
+      shown.push_back(&p);
+    }
+    x.element("NextPartNumberMarker", std::to_string(shown.empty() ? marker : shown.back()->number))
+        .element("MaxParts", static_cast<uint64_t>(max))
+        .element("IsTruncated", truncated);
+    for (const PartInfo* p : shown)
+      x.open("Part")
+          .element("PartNumber", static_cast<uint64_t>(p->number))
+          .element("LastModified", iso8601_ms(p->mtime_ns))
+          .element("ETag", "\"" + p->etag + "\"")
+          .element("Size", p->size)
+          .close("Part");
+    x.close("ListPartsResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+class ListUploads : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    auto param = [&](const char* n) {
+      const std::string* v = ctx_.req.query_param(n);
+      return v ? *v : std::string();
+    };
+    ListParams p;
+    p.prefix = param("prefix");
+    p.delimiter = param("delimiter");
+    std::string key_marker = param("key-marker"), id_marker = param("upload-id-marker");
+    unsigned max = parse_max(ctx_, "max-uploads", 1000);
+    std::vector<UploadInfo> uploads = ctx_.store.list_uploads(ctx_.bucket, p.prefix);
+
+    XmlWriter x;
+    x.root("ListMultipartUploadsResult")
+        .element("Bucket", ctx_.bucket)
+        .element("KeyMarker", key_marker)
+        .element("UploadIdMarker", id_marker);
+    std::vector<const UploadInfo*> shown;
+    std::vector<std::string> prefixes;
+    bool truncated = false;
+    std::string next_key, next_id;
+    for (const auto& u : uploads) {
+      if (!key_marker.empty()) {
+        if (u.key < key_marker) continue;
+        if (u.key == key_marker && (id_marker.empty() || u.upload_id <= id_marker)) continue;
+      }
+      std::string cp = common_prefix(u.key, p);
+      if (!cp.empty() && !prefixes.empty() && prefixes.back() == cp) continue;
+      if (shown.size() + prefixes.size() == max) {
+        truncated = true;
+        break;
+      }
+      if (!cp.empty()) {
+        prefixes.push_back(cp);
+        next_key = cp;
+        next_id.clear();
+      } else {
+        shown.push_back(&u);
+        next_key = u.key;
+        next_id = u.upload_id;
+      }
+    }
+    x.element("NextKeyMarker", truncated ? next_key : "")
+        .element("NextUploadIdMarker", truncated ? next_id : "")
+        .element("MaxUploads", static_cast<uint64_t>(max))
+        .element("IsTruncated", truncated);
+    if (!p.prefix.empty()) x.element("Prefix", p.prefix);
+    if (!p.delimiter.empty()) x.element("Delimiter", p.delimiter);
+    for (const UploadInfo* u : shown) {
+      x.open("Upload").element("Key", u->key).element("UploadId", u->upload_id);
+      owner_element(x, "Initiator", ctx_, b.owner);
+      owner_element(x, "Owner", ctx_, b.owner);
+      x.element("StorageClass", "STANDARD")
+          .element("Initiated", iso8601_ms(u->initiated_ns))
+          .close("Upload");
+    }
+    for (const auto& cp : prefixes) x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");
+    x.close("ListMultipartUploadsResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_list_uploads_op(Context& ctx) { return std::make_unique<ListUploads>(ctx); }
+
+std::unique_ptr<Op> make_multipart_op(Context& ctx) {
+  const http::Request& r = ctx.req;
+  const std::string& m = r.method;
+  if (m == "POST" && r.has_query("uploads")) return std::make_unique<CreateUpload>(ctx);
+  if (!r.has_query("uploadId")) return nullptr;
+  if (m == "PUT") {
+    if (r.header("x-amz-copy-source")) return std::make_unique<UploadPartCopy>(ctx);
+    return std::make_unique<UploadPart>(ctx);
+  }
+  if (m == "POST") return std::make_unique<CompleteUpload>(ctx);
+  if (m == "DELETE") return std::make_unique<AbortUpload>(ctx);
+  if (m == "GET") return std::make_unique<ListParts>(ctx);
+  throw_s3(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+}
+
+}  // namespace rgw::s3

@@ -1,0 +1,276 @@
+// op_object.cpp - GetObject, HeadObject, PutObject, DeleteObject, CopyObject.
+#include <cstring>
+
+#include "errors.h"
+#include "s3/conditions.h"
+#include "s3/http_date.h"
+#include "s3/op.h"
+#include "s3/op_families.h"
+#include "s3/xml.h"
+
+namespace rgw::s3 {
+
+namespace {
+
+// Headers stored with an object and returned on GET/HEAD.
+const char* const kStoredHeaders[] = {"content-type",  "content-encoding", "content-disposition",
+                                      "content-language", "cache-control", "expires"};
+
+// Metadata limit of S3: user metadata at most 2 KiB.
+constexpr size_t kMaxUserMetadata = 2048;
+
+void check_object_acl(const Context& ctx) {
+  const std::string* acl = ctx.req.header("x-amz-acl");
+  if (!acl || *acl == "private" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
+    return;
+  throw_s3(501, "NotImplemented", "Object ACLs other than private are not implemented.");
+}
+
+// Removes "aws-chunked" from a Content-Encoding list (it describes the
+// transfer, not the object).
+std::string strip_aws_chunked(const std::string& value) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= value.size()) {
+    size_t comma = value.find(',', pos);
+    if (comma == std::string::npos) comma = value.size();
+    std::string item = value.substr(pos, comma - pos);
+    size_t b = item.find_first_not_of(" \t");
+    item = b == std::string::npos ? "" : item.substr(b, item.find_last_not_of(" \t") - b + 1);
+    if (!item.empty() && item != "aws-chunked") out += (out.empty() ? "" : ",") + item;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+class GetObject : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    bool has_overrides = false;
+    for (const auto& q : ctx_.req.query)
+      if (q.first.compare(0, 9, "response-") == 0) has_overrides = true;
+    if (has_overrides && !ctx_.user)
+      throw_s3(400, "InvalidRequest",
+               "Request specific response headers cannot be used for anonymous GET requests.");
+
+    const bool head = ctx_.req.method == "HEAD";
+    ByteRange range = parse_range(ctx_.req.header("range"));
+    std::unique_ptr<ObjectReader> reader;
+    ObjectInfo info;
+    // The common GET (no suffix range) opens the reader at once: one store
+    // round trip, and the object it pins is the one the conditions see.
+    if (!head && range.kind != ByteRange::Kind::suffix) {
+      uint64_t offset = range.kind == ByteRange::Kind::none ? 0 : range.first;
+      int64_t length = range.kind == ByteRange::Kind::from_to
+                           ? static_cast<int64_t>(range.last - range.first + 1) : -1;
+      try {
+        reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, length);
+        info = reader->info();
+      } catch (const Error& e) {
+        if (e.code() != RGW_ERR_INVALID_RANGE) throw;
+        info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+      }
+    } else {
+      info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+    }
+
+    Response& resp = ctx_.resp;
+    int cond = evaluate_conditions(ctx_.req, info);
+    if (cond == 412) throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (cond == 304) {
+      resp.status = 304;
+      resp.set_header("ETag", "\"" + info.etag + "\"");
+      resp.set_header("Last-Modified", http_date(info.mtime_ns / 1000000000));
+      return;
+    }
+    uint64_t offset, length;
+    if (!resolve_range(range, info.size, &offset, &length)) {
+      S3Error e(416, "InvalidRange", "The requested range is not satisfiable");
+      e.details.emplace_back("RangeRequested", *ctx_.req.header("range"));
+      e.details.emplace_back("ActualObjectSize", std::to_string(info.size));
+      throw e;
+    }
+    if (!head && !reader) reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, static_cast<int64_t>(length));
+    if (reader && reader->info().etag != info.etag) {
+      // Replaced between stat and open (suffix range): answer for what we read.
+      info = reader->info();
+      if (!resolve_range(range, info.size, &offset, &length))
+        throw_s3(416, "InvalidRange", "The requested range is not satisfiable");
+      reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, static_cast<int64_t>(length));
+    }
+
+    object_headers(resp, info);
+    resp.status = 200;
+    if (range.kind != ByteRange::Kind::none) {
+      resp.status = 206;
+      resp.set_header("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                           std::to_string(offset + length - 1) + "/" +
+                                           std::to_string(info.size));
+    }
+    static const char* const kOverrides[][2] = {
+        {"response-content-type", "Content-Type"},
+        {"response-content-language", "Content-Language"},
+        {"response-expires", "Expires"},
+        {"response-cache-control", "Cache-Control"},
+        {"response-content-disposition", "Content-Disposition"},
+        {"response-content-encoding", "Content-Encoding"}};
+    for (const auto& o : kOverrides)
+      if (const std::string* v = ctx_.req.query_param(o[0])) resp.set_header(o[1], *v);
+    resp.content_length = static_cast<int64_t>(length);
+    resp.reader = std::move(reader);
+  }
+};
+
+class PutObject : public Op {
+ public:
+  using Op::Op;
+  bool wants_body() const override { return true; }
+  void begin() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    check_object_acl(ctx_);
+    attrs_ = attrs_from_headers(ctx_);
+    writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
+  }
+  void feed(const char* data, size_t len) override { writer_->write(data, len); }
+  void finish() override {
+    ObjectInfo info = writer_->commit(attrs_, 0);
+    writer_.reset();
+    ctx_.resp.status = 200;
+    ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
+  }
+
+ private:
+  Attrs attrs_;
+  std::unique_ptr<ObjectWriter> writer_;
+};
+
+class DeleteObject : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    const std::string* vid = ctx_.req.query_param("versionId");
+    if (vid && *vid != "null") throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
+    ctx_.store.remove_object(ctx_.bucket, ctx_.key);
+    ctx_.resp.status = 204;
+  }
+};
+
+class CopyObject : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    std::string src_bucket, src_key;
+    parse_copy_source(ctx_, &src_bucket, &src_key);
+    authorize_bucket(ctx_, src_bucket, Access::read);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    check_object_acl(ctx_);
+    const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
+    bool replace = false;
+    if (directive && *directive == "REPLACE") replace = true;
+    else if (directive && *directive != "COPY")
+      throw_s3(400, "InvalidArgument", "Unknown metadata directive.");
+    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key)
+      throw_s3(400, "InvalidRequest",
+               "This copy request is illegal because it is trying to copy an object to itself "
+               "without changing the object's metadata, storage class, website redirect "
+               "location or encryption attributes.");
+    ObjectInfo src = ctx_.store.stat_object(src_bucket, src_key);
+    if (evaluate_conditions(ctx_.req, src, "x-amz-copy-source-") != 0)
+      throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    Attrs attrs = attrs_from_headers(ctx_);
+    ObjectInfo info = ctx_.store.copy_object(src_bucket, src_key, ctx_.bucket, ctx_.key,
+                                             replace ? &attrs : nullptr);
+    XmlWriter x;
+    x.root("CopyObjectResult")
+        .element("LastModified", iso8601_ms(info.mtime_ns))
+        .element("ETag", "\"" + info.etag + "\"")
+        .close("CopyObjectResult");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
+}  // namespace
+
+void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
+  const std::string* raw = ctx.req.header("x-amz-copy-source");
+  std::string src = *raw;
+  size_t q = src.find('?');
+  std::string version;
+  if (q != std::string::npos) {
+    std::string query = src.substr(q + 1);
+    src.resize(q);
+    if (query.compare(0, 10, "versionId=") == 0) version = query.substr(10);
+  }
+  std::string decoded;
+  if (!http::percent_decode(src, decoded))
+    throw_s3(400, "InvalidArgument", "Invalid copy source encoding.");
+  if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
+  size_t slash = decoded.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size())
+    throw_s3(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+  *bucket = decoded.substr(0, slash);
+  *key = decoded.substr(slash + 1);
+  if (!version.empty() && version != "null")
+    throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
+}
+
+Attrs attrs_from_headers(const Context& ctx) {
+  Attrs attrs;
+  size_t meta = 0;
+  for (const auto& h : ctx.req.headers) {
+    if (h.first.compare(0, 11, "x-amz-meta-") == 0) {
+      meta += h.first.size() - 11 + h.second.size();
+      auto it = attrs.find(h.first);
+      if (it == attrs.end()) attrs[h.first] = h.second;
+      else it->second += "," + h.second;
+      continue;
+    }
+    for (const char* name : kStoredHeaders) {
+      if (h.first != name) continue;
+      std::string value = h.first == "content-encoding" ? strip_aws_chunked(h.second) : h.second;
+      if (!value.empty()) attrs[h.first] = value;
+    }
+  }
+  if (meta > kMaxUserMetadata)
+    throw_s3(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.");
+  return attrs;
+}
+
+void object_headers(Response& resp, const ObjectInfo& info) {
+  resp.set_header("ETag", "\"" + info.etag + "\"");
+  resp.set_header("Last-Modified", http_date(info.mtime_ns / 1000000000));
+  resp.set_header("Accept-Ranges", "bytes");
+  auto ct = info.attrs.find("content-type");
+  resp.set_header("Content-Type", ct != info.attrs.end() ? ct->second : "binary/octet-stream");
+  static const char* const kCanonical[][2] = {{"content-encoding", "Content-Encoding"},
+                                              {"content-disposition", "Content-Disposition"},
+                                              {"content-language", "Content-Language"},
+                                              {"cache-control", "Cache-Control"},
+                                              {"expires", "Expires"}};
+  for (const auto& c : kCanonical) {
+    auto it = info.attrs.find(c[0]);
+    if (it != info.attrs.end()) resp.set_header(c[1], it->second);
+  }
+  for (const auto& a : info.attrs)
+    if (a.first.compare(0, 11, "x-amz-meta-") == 0) resp.set_header(a.first, a.second);
+}
+
+std::unique_ptr<Op> make_object_op(Context& ctx) {
+  refuse_unsupported_subresources(ctx);
+  if (ctx.req.has_query("acl"))
+    throw_s3(501, "NotImplemented", "Object ACLs are not implemented.");
+  if (auto op = make_multipart_op(ctx)) return op;
+  const std::string& m = ctx.req.method;
+  if (m == "GET" || m == "HEAD") return std::make_unique<GetObject>(ctx);
+  if (m == "PUT") {
+    if (ctx.req.header("x-amz-copy-source")) return std::make_unique<CopyObject>(ctx);
+    return std::make_unique<PutObject>(ctx);
+  }
+  if (m == "DELETE") return std::make_unique<DeleteObject>(ctx);
+  throw_s3(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+}
+
+}  // namespace rgw::s3

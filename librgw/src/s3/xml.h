@@ -1,0 +1,51 @@
+// xml.h - the small XML writer and reader the S3 protocol needs.
+//
+// The writer produces documents byte-for-byte in AWS's shape (no
+// whitespace between elements).  The reader parses the few request bodies S3
+// has (CreateBucketConfiguration, Delete, CompleteMultipartUpload) into a
+// tree; it rejects DTDs and entities other than the five predefined ones and
+// character references, so no input can make it expand or fetch anything.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rgw::s3 {
+
+inline constexpr const char* kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+class XmlWriter {
+ public:
+  XmlWriter();  // starts with the XML declaration
+  // Opens the document element with the S3 namespace.
+  XmlWriter& root(std::string_view name);
+  XmlWriter& open(std::string_view name);
+  XmlWriter& close(std::string_view name);
+  // <name>escaped text</name>
+  XmlWriter& element(std::string_view name, std::string_view text);
+  XmlWriter& element(std::string_view name, uint64_t value);
+  XmlWriter& element(std::string_view name, bool value);
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+std::string xml_escape(std::string_view text);
+
+struct XmlNode {
+  std::string name;  // local name (namespace prefix dropped)
+  std::string text;  // concatenated character data directly inside
+  std::vector<std::unique_ptr<XmlNode>> children;
+
+  const XmlNode* child(std::string_view n) const;
+  std::vector<const XmlNode*> children_named(std::string_view n) const;
+};
+
+// Parses a document; nullptr (and *error set) if it is not well-formed or
+// nests deeper than 32 levels.
+std::unique_ptr<XmlNode> parse_xml(std::string_view doc, std::string* error);
+
+}  // namespace rgw::s3
