@@ -16,6 +16,8 @@
 namespace py = pybind11;
 using namespace rgw;
 
+void bind_gateway(py::module_& m);  // binding_gateway.cpp
+
 namespace {
 
 using nogil = py::call_guard<py::gil_scoped_release>;
@@ -163,6 +165,7 @@ PYBIND11_MODULE(_librgw, m) {
     }
   });
   m.def("strerror", &rgw_strerror, "Short name of a librgw error code");
+  bind_gateway(m);
 
   py::enum_<Versioning>(m, "Versioning")
       .value("unversioned", Versioning::unversioned)

@@ -1,0 +1,151 @@
+"""The WSGI door: S3 served by the librgw core under any WSGI server.
+
+The application hands each request to the core's request driver (the same
+one the nginx and Apache modules use): it streams ``wsgi.input`` into the
+core and the response out of it, with the GIL released while the core works.
+No S3 logic lives here.
+
+Serve a store with gunicorn (the gateway opens in each worker, after fork)::
+
+    RGW_STORE=local:/var/lib/librgw gunicorn -k gthread --threads 8 pyrgw.wsgi:application
+
+or build one in code, or from a PasteDeploy pipeline::
+
+    [app:s3]
+    use = egg:pyrgw#main
+    store = rados:rgw?conf=/etc/ceph/ceph.conf
+    domains = s3.example.com
+
+Options (keyword arguments, paste settings, or RGW_* environment variables
+for ``application``): ``store``, ``region``, ``domains``, ``max_object_size``,
+``max_skew`` (docs/gateway-config.md).
+"""
+import os
+import threading
+import urllib.parse
+
+from . import _librgw
+
+__all__ = ["Application", "app_factory", "application"]
+
+OPTIONS = ("store", "region", "domains", "max_object_size", "max_skew")
+CHUNK = 256 * 1024
+
+
+def _request_target(environ):
+    """The request target as the client sent it (what signatures cover)."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw and raw.startswith("/"):
+        return raw.encode("latin-1")
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
+    target = urllib.parse.quote_from_bytes(path, safe="/~").encode("ascii") or b"/"
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        target += b"?" + query.encode("latin-1")
+    return target
+
+
+def _headers(environ):
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            yield key[5:].replace("_", "-").lower(), value
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            yield key.replace("_", "-").lower(), value
+
+
+class _Body:
+    """The response body, pulled from the core as the server iterates."""
+
+    def __init__(self, request):
+        self._request = request
+
+    def __iter__(self):
+        while self._request is not None:
+            chunk = self._request.read(CHUNK)
+            if not chunk:
+                break
+            yield chunk
+
+    def close(self):
+        self._request = None  # frees the core's request (and any open reader)
+
+
+class Application:
+    """A WSGI application serving S3 from one store.
+
+    The store opens at the first request, in the process that serves it
+    (RADOS connections do not survive fork()).
+    """
+
+    def __init__(self, store=None, **options):
+        unknown = set(options) - set(OPTIONS)
+        if unknown:
+            raise TypeError("unknown option(s): " + ", ".join(sorted(unknown)))
+        self.options = {k: str(v) for k, v in options.items() if v is not None}
+        if store is not None:
+            self.options["store"] = str(store)
+        if not self.options.get("store"):
+            raise ValueError("a store URI is required (store=..., or RGW_STORE)")
+        self._gateway = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    @property
+    def gateway(self):
+        if self._gateway is None or self._pid != os.getpid():
+            with self._lock:
+                if self._gateway is None or self._pid != os.getpid():
+                    self._gateway = _librgw.Gateway(self.options)
+                    self._pid = os.getpid()
+        return self._gateway
+
+    def __call__(self, environ, start_response):
+        request = _librgw.Request(self.gateway, environ["REQUEST_METHOD"].encode("latin-1"),
+                                  _request_target(environ))
+        for name, value in _headers(environ):
+            request.add_header(name.encode("latin-1"), value.encode("latin-1"))
+        if request.start():
+            self._feed(environ, request)
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers]
+        headers.append(("Content-Length", str(request.content_length)))
+        start_response(f"{request.status} {request.reason}", headers)
+        if environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        return _Body(request)
+
+    @staticmethod
+    def _feed(environ, request):
+        stream = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH")
+        remaining = int(length) if length else None
+        while remaining is None or remaining > 0:
+            chunk = stream.read(CHUNK if remaining is None else min(CHUNK, remaining))
+            if not chunk:
+                break
+            if remaining is not None:
+                remaining -= len(chunk)
+            if not request.body(chunk):
+                return
+        request.end_body()
+
+
+def app_factory(global_conf, **local_conf):
+    """PasteDeploy ``paste.app_factory`` (``use = egg:pyrgw#main``)."""
+    settings = {k: v for k, v in dict(global_conf, **local_conf).items() if k in OPTIONS}
+    return Application(**settings)
+
+
+class _FromEnvironment:
+    """``pyrgw.wsgi:application``: configured by RGW_STORE, RGW_REGION,
+    RGW_DOMAINS, RGW_MAX_OBJECT_SIZE and RGW_MAX_SKEW, read at first use."""
+
+    def __init__(self):
+        self._app = None
+
+    def __call__(self, environ, start_response):
+        if self._app is None:
+            self._app = Application(**{k: os.environ.get("RGW_" + k.upper()) for k in OPTIONS})
+        return self._app(environ, start_response)
+
+
+application = _FromEnvironment()
