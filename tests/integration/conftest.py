@@ -104,3 +104,90 @@ def bucket(store, store_setup, owner):
     name = store_setup.name("bkt")
     store.create_bucket(name, owner=owner)
     return name
+
+
+# ---------------------------------------------------------------- S3 doors
+
+from s3_servers import DOORS, STARTERS  # noqa: E402
+
+
+class S3Endpoint:
+    """One door serving one store, with a user to sign requests as.
+
+    ``url`` is the endpoint; ``access_key``/``secret_key`` belong to ``uid``;
+    ``other`` is a second user (for permission tests).  ``name(base)`` gives
+    bucket names unique to the test.
+    """
+
+    def __init__(self, door, driver, url, store_uri, uid, access_key, secret_key, other=None,
+                 store_root=None):
+        self.door = door
+        self.driver = driver
+        self.url = url
+        self.store_uri = store_uri
+        self.store_root = store_root
+        self.uid = uid
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.other = other
+        self.host = url.split("//", 1)[1]
+
+    def name(self, base="bkt"):
+        return f"{base}-{uuid.uuid4().hex[:12]}"
+
+    def client(self, access_key=None, secret_key=None, **config):
+        import boto3
+        from botocore.config import Config
+
+        cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}, **config)
+        return boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id=access_key or self.access_key,
+                            aws_secret_access_key=secret_key or self.secret_key, config=cfg)
+
+
+@pytest.fixture(scope="session")
+def s3_servers(request, tmp_path_factory):
+    """Starts each (door, driver) server once per session, on first use."""
+    started = {}
+
+    def get(door, driver):
+        if (door, driver) in started:
+            return started[(door, driver)]
+        import pyrgw
+
+        workdir = str(tmp_path_factory.mktemp(f"s3-{door}-{driver}"))
+        root = None
+        if driver == "local":
+            root = os.path.join(workdir, "store")
+            uri = "local:" + root
+        else:
+            cluster = request.getfixturevalue("ceph_cluster")
+            prefix = request.getfixturevalue("rados_prefix")
+            uri = f"rados:{prefix}?conf={cluster.conf_path}"
+        tag = uuid.uuid4().hex[:8]
+        users = []
+        with pyrgw.Store(uri) as store:
+            for who in ("s3user", "s3other"):
+                uid = f"{who}-{tag}"
+                ak, sk = "AK" + uuid.uuid4().hex[:18].upper(), uuid.uuid4().hex + uuid.uuid4().hex[:8]
+                store.create_user(uid, display_name=who, access_key=ak, secret_key=sk)
+                users.append((uid, ak, sk))
+        server = STARTERS[door](uri, workdir)
+        other = S3Endpoint(door, driver, server.url, uri, *users[1], store_root=root)
+        ep = S3Endpoint(door, driver, server.url, uri, *users[0], other=other, store_root=root)
+        started[(door, driver)] = (server, ep)
+        return server, ep
+
+    yield get
+    for server, _ in started.values():
+        server.stop()
+
+
+@pytest.fixture(params=[(d, v) for d in DOORS for v in DRIVERS],
+                ids=[f"{d}-{v}" for d in DOORS for v in DRIVERS])
+def s3(request, s3_servers):
+    """An S3 endpoint: every door on every driver."""
+    server, ep = s3_servers(*request.param)
+    if server.proc.poll() is not None:
+        pytest.fail(f"{server.door} server died:\n" + open(server.log_path).read()[-3000:])
+    return ep

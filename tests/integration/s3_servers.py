@@ -1,0 +1,80 @@
+"""Doors under test: each starts a real server on 127.0.0.1 that serves S3
+from a store URI, and yields its endpoint.
+
+The S3 suite runs against every door in DOORS and every store driver; the
+nginx and Apache modules join DOORS as they arrive.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+DOORS = ["wsgi"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, log_path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n" + read_log(log_path))
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start:\n" + read_log(log_path))
+
+
+def read_log(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()[-5000:]
+    except OSError:
+        return ""
+
+
+class Server:
+    def __init__(self, door, url, proc, log_path):
+        self.door = door
+        self.url = url
+        self.proc = proc
+        self.log_path = log_path
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_wsgi(store_uri, workdir, domains=""):
+    """gunicorn (gthread workers) serving pyrgw.wsgi:application."""
+    port = free_port()
+    log_path = os.path.join(workdir, f"gunicorn-{port}.log")
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+    if gunicorn is None:
+        raise RuntimeError("gunicorn is not installed in the test environment")
+    env = dict(os.environ, RGW_STORE=store_uri, RGW_DOMAINS=domains)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread",
+             "--threads", "4", "--timeout", "120", "pyrgw.wsgi:application"],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+    wait_for_port(port, proc, log_path)
+    return Server("wsgi", f"http://127.0.0.1:{port}", proc, log_path)
+
+
+STARTERS = {"wsgi": start_wsgi}

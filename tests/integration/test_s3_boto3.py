@@ -1,0 +1,341 @@
+"""S3 through boto3 (current PyPI), on every door and store driver."""
+import datetime
+import hashlib
+import io
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def error_code(exc_info):
+    return exc_info.value.response["Error"]["Code"]
+
+
+def status(exc_info):
+    return exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.fixture
+def c(s3):
+    return s3.client()
+
+
+@pytest.fixture
+def bucket(s3, c):
+    name = s3.name()
+    c.create_bucket(Bucket=name)
+    return name
+
+
+def test_bucket_lifecycle(s3, c):
+    name = s3.name()
+    c.create_bucket(Bucket=name)
+    names = [b["Name"] for b in c.list_buckets()["Buckets"]]
+    assert name in names
+    c.head_bucket(Bucket=name)
+    assert c.get_bucket_location(Bucket=name)["LocationConstraint"] is None
+    c.put_object(Bucket=name, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        c.delete_bucket(Bucket=name)
+    assert error_code(e) == "BucketNotEmpty" and status(e) == 409
+    c.delete_object(Bucket=name, Key="k")
+    c.delete_bucket(Bucket=name)
+    with pytest.raises(ClientError) as e:
+        c.head_bucket(Bucket=name)
+    assert status(e) == 404
+    assert name not in [b["Name"] for b in c.list_buckets()["Buckets"]]
+
+
+def test_create_bucket_with_location_and_twice(s3, c):
+    name = s3.name()
+    c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    with pytest.raises(ClientError) as e:
+        c.create_bucket(Bucket=name)
+    assert error_code(e) == "BucketAlreadyOwnedByYou" and status(e) == 409
+    with pytest.raises(ClientError) as e:
+        s3.other.client().create_bucket(Bucket=name)
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    with pytest.raises(ClientError) as e:
+        c.create_bucket(Bucket=s3.name(), CreateBucketConfiguration={"LocationConstraint": "eu-west-9"})
+    assert error_code(e) == "InvalidLocationConstraint"
+
+
+def test_put_get_head_with_metadata(c, bucket):
+    body = b"hello world" * 1000
+    r = c.put_object(Bucket=bucket, Key="dir/obj.txt", Body=body, ContentType="text/plain",
+                     Metadata={"color": "blue", "Mixed-Case": "v"}, CacheControl="max-age=60",
+                     ContentDisposition="attachment", ContentEncoding="identity",
+                     Expires=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc))
+    assert r["ETag"] == '"%s"' % hashlib.md5(body).hexdigest()
+    g = c.get_object(Bucket=bucket, Key="dir/obj.txt")
+    assert g["Body"].read() == body
+    assert g["ContentType"] == "text/plain"
+    assert g["Metadata"] == {"color": "blue", "mixed-case": "v"}
+    assert g["CacheControl"] == "max-age=60"
+    assert g["ContentDisposition"] == "attachment"
+    assert g["ContentEncoding"] == "identity"
+    assert g["ETag"] == r["ETag"]
+    assert g["ContentLength"] == len(body)
+    h = c.head_object(Bucket=bucket, Key="dir/obj.txt")
+    assert h["ContentLength"] == len(body) and h["ETag"] == r["ETag"]
+    assert h["Metadata"]["color"] == "blue"
+
+
+def test_missing_object_and_bucket(s3, c, bucket):
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="nope")
+    assert error_code(e) == "NoSuchKey" and status(e) == 404
+    with pytest.raises(ClientError) as e:
+        c.head_object(Bucket=bucket, Key="nope")
+    assert status(e) == 404
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=s3.name("missing"), Key="k")
+    assert error_code(e) == "NoSuchBucket"
+    # DELETE is idempotent.
+    c.delete_object(Bucket=bucket, Key="nope")
+
+
+def test_ranges(c, bucket):
+    body = bytes(range(256)) * 40
+    c.put_object(Bucket=bucket, Key="r", Body=body)
+    g = c.get_object(Bucket=bucket, Key="r", Range="bytes=10-19")
+    assert g["Body"].read() == body[10:20]
+    assert g["ContentRange"] == f"bytes 10-19/{len(body)}"
+    assert g["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert c.get_object(Bucket=bucket, Key="r", Range="bytes=-5")["Body"].read() == body[-5:]
+    assert c.get_object(Bucket=bucket, Key="r", Range="bytes=10000-")["Body"].read() == body[10000:]
+    assert c.get_object(Bucket=bucket, Key="r", Range="bytes=10230-99999")["Body"].read() == body[10230:]
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="r", Range=f"bytes={len(body)}-")
+    assert status(e) == 416 and error_code(e) == "InvalidRange"
+
+
+def test_conditionals(c, bucket):
+    etag = c.put_object(Bucket=bucket, Key="c", Body=b"abc")["ETag"]
+    assert c.get_object(Bucket=bucket, Key="c", IfMatch=etag)["Body"].read() == b"abc"
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="c", IfMatch='"0000"')
+    assert status(e) == 412
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
+    assert status(e) == 304
+    future = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    past = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="c", IfModifiedSince=future)
+    assert status(e) == 304
+    assert c.get_object(Bucket=bucket, Key="c", IfModifiedSince=past)["Body"].read() == b"abc"
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="c", IfUnmodifiedSince=past)
+    assert status(e) == 412
+
+
+def test_response_overrides(c, bucket):
+    c.put_object(Bucket=bucket, Key="o", Body=b"x", ContentType="text/plain")
+    g = c.get_object(Bucket=bucket, Key="o", ResponseContentType="application/json",
+                     ResponseContentDisposition='attachment; filename="a.json"',
+                     ResponseCacheControl="no-cache")
+    assert g["ContentType"] == "application/json"
+    assert g["ContentDisposition"] == 'attachment; filename="a.json"'
+    assert g["CacheControl"] == "no-cache"
+
+
+def test_copy_object(c, bucket):
+    c.put_object(Bucket=bucket, Key="src", Body=b"copy me", ContentType="text/x",
+                 Metadata={"a": "1"})
+    r = c.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert r["CopyObjectResult"]["ETag"] == '"%s"' % hashlib.md5(b"copy me").hexdigest()
+    g = c.get_object(Bucket=bucket, Key="dst")
+    assert g["Body"].read() == b"copy me" and g["Metadata"] == {"a": "1"}
+    assert g["ContentType"] == "text/x"
+    c.copy_object(Bucket=bucket, Key="dst2", CopySource=f"{bucket}/src",
+                  MetadataDirective="REPLACE", Metadata={"b": "2"}, ContentType="text/y")
+    g = c.get_object(Bucket=bucket, Key="dst2")
+    assert g["Metadata"] == {"b": "2"} and g["ContentType"] == "text/y"
+    with pytest.raises(ClientError) as e:
+        c.copy_object(Bucket=bucket, Key="src", CopySource=f"{bucket}/src")
+    assert error_code(e) == "InvalidRequest"
+    with pytest.raises(ClientError) as e:
+        c.copy_object(Bucket=bucket, Key="d3", CopySource=f"{bucket}/src",
+                      CopySourceIfMatch='"nomatch"')
+    assert status(e) == 412
+    with pytest.raises(ClientError) as e:
+        c.copy_object(Bucket=bucket, Key="d3", CopySource=f"{bucket}/missing")
+    assert error_code(e) == "NoSuchKey"
+
+
+def test_delete_objects(c, bucket):
+    for i in range(5):
+        c.put_object(Bucket=bucket, Key=f"d/{i}", Body=b"x")
+    r = c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": f"d/{i}"} for i in range(3)]
+                                                + [{"Key": "d/missing"}]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == ["d/0", "d/1", "d/2", "d/missing"]
+    r = c.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "d/3"}], "Quiet": True})
+    assert "Deleted" not in r and "Errors" not in r
+    assert [o["Key"] for o in c.list_objects_v2(Bucket=bucket)["Contents"]] == ["d/4"]
+
+
+def test_list_v1_v2_prefix_delimiter_pagination(c, bucket):
+    keys = ["a/1", "a/2", "a/b/3", "b", "c/1", "c+d e", "é/ü"]
+    for k in keys:
+        c.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    r = c.list_objects_v2(Bucket=bucket)
+    assert [o["Key"] for o in r["Contents"]] == sorted(keys, key=lambda k: k.encode())
+    assert r["KeyCount"] == len(keys)
+    r = c.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [o["Key"] for o in r["Contents"]] == ["b", "c+d e"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "c/", "é/"]
+    r = c.list_objects_v2(Bucket=bucket, Prefix="a/", Delimiter="/")
+    assert [o["Key"] for o in r["Contents"]] == ["a/1", "a/2"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/b/"]
+    # Pagination: v2 with continuation tokens, v1 with markers.
+    seen, token = [], None
+    while True:
+        kw = {"ContinuationToken": token} if token else {}
+        r = c.list_objects_v2(Bucket=bucket, MaxKeys=2, **kw)
+        seen += [o["Key"] for o in r.get("Contents", [])]
+        if not r["IsTruncated"]:
+            break
+        token = r["NextContinuationToken"]
+    assert seen == sorted(keys, key=lambda k: k.encode())
+    paginator = c.get_paginator("list_objects")
+    seen = [o["Key"] for page in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": 3})
+            for o in page.get("Contents", [])]
+    assert seen == sorted(keys, key=lambda k: k.encode())
+    r = c.list_objects_v2(Bucket=bucket, StartAfter="b")
+    assert [o["Key"] for o in r["Contents"]][0] == "c+d e"
+    r = c.list_objects(Bucket=bucket, Marker="a/b/3", MaxKeys=1, Delimiter="/")
+    assert r["IsTruncated"] and r["NextMarker"] == "b"
+    owner = c.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]["Owner"]
+    assert owner["ID"]
+    assert "Owner" not in c.list_objects_v2(Bucket=bucket)["Contents"][0]
+
+
+def test_list_object_versions_unversioned(c, bucket):
+    c.put_object(Bucket=bucket, Key="v1", Body=b"1")
+    c.put_object(Bucket=bucket, Key="v2", Body=b"22")
+    r = c.list_object_versions(Bucket=bucket)
+    assert [(v["Key"], v["VersionId"], v["IsLatest"], v["Size"]) for v in r["Versions"]] == [
+        ("v1", "null", True, 1), ("v2", "null", True, 2)]
+    # The cleanup idiom of many tools: delete every version, then the bucket.
+    objs = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in r["Versions"]]
+    c.delete_objects(Bucket=bucket, Delete={"Objects": objs})
+    c.delete_bucket(Bucket=bucket)
+
+
+def test_other_user_is_denied(s3, c, bucket):
+    c.put_object(Bucket=bucket, Key="private", Body=b"secret")
+    other = s3.other.client()
+    for call in (lambda: other.get_object(Bucket=bucket, Key="private"),
+                 lambda: other.put_object(Bucket=bucket, Key="x", Body=b"x"),
+                 lambda: other.list_objects_v2(Bucket=bucket),
+                 lambda: other.delete_bucket(Bucket=bucket)):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e) == "AccessDenied" and status(e) == 403
+    assert bucket not in [b["Name"] for b in other.list_buckets()["Buckets"]]
+
+
+def test_upload_fileobj_streams(c, bucket):
+    data = bytes(range(256)) * 4096 * 3  # 3 MiB: a single PUT below the multipart threshold
+    c.upload_fileobj(io.BytesIO(data), bucket, "big")
+    out = io.BytesIO()
+    c.download_fileobj(bucket, "big", out)
+    assert out.getvalue() == data
+
+
+def test_multipart_upload(c, bucket):
+    part = 5 * 1024 * 1024
+    bodies = [bytes([i]) * part for i in range(1, 3)] + [b"tail"]
+    up = c.create_multipart_upload(Bucket=bucket, Key="mp", ContentType="video/x",
+                                   Metadata={"m": "1"})
+    uid = up["UploadId"]
+    assert [u["UploadId"] for u in c.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [uid]
+    etags = []
+    for n, b in enumerate(bodies, 1):
+        etags.append(c.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=n, Body=b)["ETag"])
+    parts = c.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["Size"], p["ETag"]) for p in parts] == [
+        (n, len(b), e) for n, (b, e) in enumerate(zip(bodies, etags), 1)]
+    r = c.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, 1)]})
+    md5s = b"".join(hashlib.md5(b).digest() for b in bodies)
+    assert r["ETag"] == '"%s-3"' % hashlib.md5(md5s).hexdigest()
+    g = c.get_object(Bucket=bucket, Key="mp")
+    assert g["Body"].read() == b"".join(bodies)
+    assert g["ContentType"] == "video/x" and g["Metadata"] == {"m": "1"}
+    g = c.get_object(Bucket=bucket, Key="mp", Range=f"bytes={part - 2}-{part + 1}")
+    assert g["Body"].read() == bodies[0][-2:] + bodies[1][:2]
+    assert c.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    with pytest.raises(ClientError) as e:
+        c.list_parts(Bucket=bucket, Key="mp", UploadId=uid)
+    assert error_code(e) == "NoSuchUpload"
+
+
+def test_multipart_errors(c, bucket):
+    uid = c.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    e1 = c.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=1, Body=b"small")["ETag"]
+    e2 = c.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=2, Body=b"small")["ETag"]
+    with pytest.raises(ClientError) as e:
+        c.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert error_code(e) == "EntityTooSmall"
+    with pytest.raises(ClientError) as e:
+        c.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]})
+    assert error_code(e) == "InvalidPartOrder"
+    with pytest.raises(ClientError) as e:
+        c.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]})
+    assert error_code(e) == "InvalidPart"
+    with pytest.raises(ClientError) as e:
+        c.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 3, "ETag": e1}]})
+    assert error_code(e) == "InvalidPart"
+    with pytest.raises(ClientError) as e:
+        c.head_object(Bucket=bucket, Key="e")
+    assert status(e) == 404  # nothing was published
+    # A single part may be small: it is the last one.
+    r = c.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={
+        "Parts": [{"PartNumber": 2, "ETag": e2}]})
+    assert r["ETag"].endswith('-1"')
+    assert c.get_object(Bucket=bucket, Key="e")["Body"].read() == b"small"
+    uid2 = c.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    c.abort_multipart_upload(Bucket=bucket, Key="e", UploadId=uid2)
+    with pytest.raises(ClientError) as e:
+        c.upload_part(Bucket=bucket, Key="e", UploadId=uid2, PartNumber=1, Body=b"x")
+    assert error_code(e) == "NoSuchUpload"
+
+
+def test_upload_part_copy(c, bucket):
+    src = bytes(range(256)) * 4096 * 6  # 6 MiB
+    c.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = c.create_multipart_upload(Bucket=bucket, Key="pc")["UploadId"]
+    p1 = c.upload_part_copy(Bucket=bucket, Key="pc", UploadId=uid, PartNumber=1,
+                            CopySource={"Bucket": bucket, "Key": "src"},
+                            CopySourceRange=f"bytes=0-{5 * 1024 * 1024 - 1}")
+    p2 = c.upload_part_copy(Bucket=bucket, Key="pc", UploadId=uid, PartNumber=2,
+                            CopySource={"Bucket": bucket, "Key": "src"},
+                            CopySourceRange=f"bytes={5 * 1024 * 1024}-{len(src) - 1}")
+    c.complete_multipart_upload(Bucket=bucket, Key="pc", UploadId=uid, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": p1["CopyPartResult"]["ETag"]},
+        {"PartNumber": 2, "ETag": p2["CopyPartResult"]["ETag"]}]})
+    assert c.get_object(Bucket=bucket, Key="pc")["Body"].read() == src
+
+
+def test_public_read_bucket_allows_anonymous_reads(s3, c):
+    import requests
+
+    name = s3.name()
+    c.create_bucket(Bucket=name, ACL="public-read")
+    c.put_object(Bucket=name, Key="pub", Body=b"for all")
+    r = requests.get(f"{s3.url}/{name}/pub")
+    assert r.status_code == 200 and r.content == b"for all"
+    assert requests.head(f"{s3.url}/{name}/pub").status_code == 200
+    assert requests.put(f"{s3.url}/{name}/x", data=b"no").status_code == 403
+    private = s3.name()
+    c.create_bucket(Bucket=private)
+    c.put_object(Bucket=private, Key="p", Body=b"no")
+    r = requests.get(f"{s3.url}/{private}/p")
+    assert r.status_code == 403 and b"<Code>AccessDenied</Code>" in r.content
