@@ -431,6 +431,30 @@ void test_v4_botocore() {
   CHECK_EQ(detail::v4_canonical_query(g, false), "encoding-type=url&list-type=2&prefix=a%2Fb%20c");
 }
 
+// botocore SigV4Auth for STS: empty region, no x-amz-content-sha256 header;
+// the door hashes the form body and fills in payload_hash.
+void test_v4_sts_body_hash() {
+  const std::string body = "Action=GetSessionToken&Version=2011-06-15&DurationSeconds=900";
+  http::Request r = make_request(
+      "POST", "/",
+      {{"Host", "localhost:8000"},
+       {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
+       {"X-Amz-Date", "20261126T004826Z"},
+       {"Authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261126//sts/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-date, "
+        "Signature=5aaab046647857901312b66bcc7f6f061eaaae11ca7f9a5a24749832e7df81c6"}});
+  AuthInfo a = parse_auth(r);
+  CHECK_EQ(a.service, "sts");
+  CHECK_EQ(a.payload_hash, "");
+  const int64_t now = 1795653909 + 197;  // 20261126T004826Z
+  CHECK_S3(verify_auth(a, r, kBotoSecret, now, ""), 400, "InvalidRequest");
+  a.payload_hash = sha256_hex(body);
+  CHECK_OK(verify_auth(a, r, kBotoSecret, now, ""));
+  a.payload_hash = sha256_hex(body + "&x=1");
+  CHECK_S3(verify_auth(a, r, kBotoSecret, now, ""), 403, "SignatureDoesNotMatch");
+}
+
 void test_v4_presigned() {
   const std::string q =
       "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-"
@@ -939,6 +963,7 @@ int main() {
   test_v4_header_errors();
   test_v4_date_header();
   test_v4_botocore();
+  test_v4_sts_body_hash();
   test_v4_presigned();
   test_v2();
   test_streaming_signed();
