@@ -36,6 +36,9 @@ struct AuthInfo {
   std::string signed_headers;  // "host;x-amz-date"
   std::string signature;       // hex (v4) or base64 (v2)
   std::string payload_hash;    // x-amz-content-sha256 value, "UNSIGNED-PAYLOAD" for presigned
+                               // (v4 header auth without the header: empty, and
+                               // verify_auth rejects it unless the caller fills in
+                               // the body's hex sha256 first, as STS must)
   int64_t expires = 0;         // presigned: X-Amz-Expires seconds; v2 query: epoch seconds
 };
 
