@@ -203,7 +203,7 @@ void S3Request::end_body() {
 }
 
 void S3Request::seal() {
-  if (!resp_.reader) resp_.content_length = static_cast<int64_t>(resp_.body.size());
+  if (resp_.content_length < 0) resp_.content_length = static_cast<int64_t>(resp_.body.size());
   state_ = State::done;
 }
 

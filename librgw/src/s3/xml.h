@@ -25,6 +25,10 @@ class XmlWriter {
   XmlWriter& close(std::string_view name);
   // <name>escaped text</name>
   XmlWriter& element(std::string_view name, std::string_view text);
+  // (A string literal would otherwise pick the bool overload.)
+  XmlWriter& element(std::string_view name, const char* text) {
+    return element(name, std::string_view(text));
+  }
   XmlWriter& element(std::string_view name, uint64_t value);
   XmlWriter& element(std::string_view name, bool value);
   std::string take() { return std::move(out_); }
