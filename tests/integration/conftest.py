@@ -108,7 +108,7 @@ def bucket(store, store_setup, owner):
 
 # ---------------------------------------------------------------- S3 doors
 
-from s3_servers import DOORS, STARTERS  # noqa: E402
+from s3_servers import DOORS, S3_DOMAIN, STARTERS  # noqa: E402
 
 
 class S3Endpoint:
@@ -131,6 +131,7 @@ class S3Endpoint:
         self.secret_key = secret_key
         self.other = other
         self.host = url.split("//", 1)[1]
+        self.domain = S3_DOMAIN  # virtual-hosted-style domain the door serves
 
     def name(self, base="bkt"):
         return f"{base}-{uuid.uuid4().hex[:12]}"

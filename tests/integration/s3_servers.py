@@ -15,6 +15,10 @@ import requests
 
 DOORS = ["wsgi"]
 
+# Virtual-hosted-style requests use Host: <bucket>.s3.test (no DNS needed:
+# tests connect to 127.0.0.1 and set the Host header).
+S3_DOMAIN = "s3.test"
+
 
 def free_port():
     with socket.socket() as s:
@@ -60,7 +64,7 @@ class Server:
                 self.proc.wait()
 
 
-def start_wsgi(store_uri, workdir, domains=""):
+def start_wsgi(store_uri, workdir, domains=S3_DOMAIN):
     """gunicorn (gthread workers) serving pyrgw.wsgi:application."""
     port = free_port()
     log_path = os.path.join(workdir, f"gunicorn-{port}.log")
