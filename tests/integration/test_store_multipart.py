@@ -10,7 +10,7 @@ import pytest
 import pyrgw
 from store_worker import pattern
 
-MP_DRIVERS = ["local"]
+MP_DRIVERS = ["local", "rados"]
 drivers = pytest.mark.parametrize("store_setup", MP_DRIVERS, indirect=True)
 
 MiB = 1024 * 1024
