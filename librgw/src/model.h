@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rgw {
@@ -114,5 +115,13 @@ void validate_uid(const std::string& uid);
 // Prefix, delimiter and marker: at most 1024 bytes of UTF-8 without NUL
 // (RGW_ERR_INVALID_ARGUMENT), like keys, except that they may be empty.
 void validate_list_params(const ListParams& params);
+
+// Multipart: part numbers 1..kMaxPartNumber (RGW_ERR_INVALID_ARGUMENT).
+constexpr int kMaxPartNumber = 10000;
+void validate_part_number(int number);
+// The parts a completion names: at least one, ascending, each once, numbers
+// in range (else RGW_ERR_INVALID_PART); ETags lose any surrounding quotes.
+std::vector<std::pair<int, std::string>> checked_completion_parts(
+    const std::vector<std::pair<int, std::string>>& parts);
 
 }  // namespace rgw

@@ -56,6 +56,17 @@ std::string to_hex(const unsigned char* data, size_t len) {
   return out;
 }
 
+std::string multipart_etag(const std::vector<std::string>& part_etags) {
+  Md5 md5;
+  for (const auto& e : part_etags) {
+    std::string bin;
+    for (size_t i = 0; i + 1 < e.size(); i += 2)
+      bin.push_back(static_cast<char>(std::stoi(e.substr(i, 2), nullptr, 16)));
+    md5.update(bin.data(), bin.size());
+  }
+  return md5.hex_digest() + "-" + std::to_string(part_etags.size());
+}
+
 std::string random_hex(size_t nbytes) {
   unsigned char buf[64];
   if (nbytes > sizeof(buf)) nbytes = sizeof(buf);
@@ -153,6 +164,7 @@ namespace {
 constexpr uint8_t kObjectInfoVersion = 1;
 constexpr uint8_t kUserVersion = 1;
 constexpr uint8_t kBucketVersion = 1;
+constexpr uint8_t kUploadVersion = 1;
 
 void check_version(uint8_t got, uint8_t max, const char* what) {
   if (got == 0 || got > max)
@@ -255,6 +267,27 @@ BucketInfo decode_bucket_info(const std::string& bytes) {
   b.acl = d.str();
   b.attrs = d.attrs();
   return b;
+}
+
+std::string encode_upload_info(const UploadInfo& info) {
+  Encoder e;
+  e.u8(kUploadVersion);
+  e.str(info.upload_id);
+  e.str(info.key);
+  e.i64(info.initiated_ns);
+  e.attrs(info.attrs);
+  return e.bytes();
+}
+
+UploadInfo decode_upload_info(const std::string& bytes) {
+  Decoder d(bytes);
+  check_version(d.u8(), kUploadVersion, "upload");
+  UploadInfo u;
+  u.upload_id = d.str();
+  u.key = d.str();
+  u.initiated_ns = d.i64();
+  u.attrs = d.attrs();
+  return u;
 }
 
 }  // namespace rgw

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "model.h"
 
@@ -15,6 +16,10 @@ std::string random_hex(size_t nbytes);
 int64_t now_ns();
 
 std::string to_hex(const unsigned char* data, size_t len);
+
+// The S3 ETag of a multipart object: the MD5 of the parts' binary MD5s,
+// "-" and the number of parts.  Part ETags are hex MD5s.
+std::string multipart_etag(const std::vector<std::string>& part_etags);
 
 // The time before which gc may reclaim leftovers: now minus the grace, the
 // grace clamped to [0, 100 years] so that no arithmetic overflows.
@@ -81,5 +86,7 @@ std::string encode_user(const User& user);
 User decode_user(const std::string& bytes);
 std::string encode_bucket_info(const BucketInfo& info);
 BucketInfo decode_bucket_info(const std::string& bytes);
+std::string encode_upload_info(const UploadInfo& info);
+UploadInfo decode_upload_info(const std::string& bytes);
 
 }  // namespace rgw

@@ -82,4 +82,28 @@ void validate_uid(const std::string& uid) {
   }
 }
 
+void validate_part_number(int number) {
+  if (number < 1 || number > kMaxPartNumber)
+    fail(RGW_ERR_INVALID_ARGUMENT, "part number " + std::to_string(number) +
+                                       " is outside 1.." + std::to_string(kMaxPartNumber));
+}
+
+std::vector<std::pair<int, std::string>> checked_completion_parts(
+    const std::vector<std::pair<int, std::string>>& parts) {
+  if (parts.empty()) fail(RGW_ERR_INVALID_PART, "a multipart upload completes with at least one part");
+  std::vector<std::pair<int, std::string>> out;
+  out.reserve(parts.size());
+  int last = 0;
+  for (const auto& [n, etag] : parts) {
+    if (n < 1 || n > kMaxPartNumber)
+      fail(RGW_ERR_INVALID_PART, "part number " + std::to_string(n) + " does not exist");
+    if (n <= last) fail(RGW_ERR_INVALID_PART, "parts must be listed in ascending order, once each");
+    last = n;
+    std::string e = etag;
+    if (e.size() >= 2 && e.front() == '"' && e.back() == '"') e = e.substr(1, e.size() - 2);
+    out.emplace_back(n, std::move(e));
+  }
+  return out;
+}
+
 }  // namespace rgw

@@ -135,6 +135,15 @@ class PyStore {
     }
     return PyWriter(s_, std::move(w));
   }
+  PyWriter open_part_writer(const std::string& bucket, const std::string& upload_id, int number) {
+    s();
+    std::unique_ptr<ObjectWriter> w;
+    {
+      py::gil_scoped_release release;
+      w = s_->open_part_writer(bucket, upload_id, number);
+    }
+    return PyWriter(s_, std::move(w));
+  }
   PyReader open_reader(const std::string& bucket, const std::string& key, uint64_t offset,
                        int64_t length) {
     s();
@@ -220,6 +229,30 @@ PYBIND11_MODULE(_librgw, m) {
       .def_readonly("truncated", &ListResult::truncated)
       .def_readonly("next_marker", &ListResult::next_marker);
 
+  py::class_<UploadInfo>(m, "UploadInfo")
+      .def_readonly("upload_id", &UploadInfo::upload_id)
+      .def_readonly("key", &UploadInfo::key)
+      .def_readonly("initiated_ns", &UploadInfo::initiated_ns)
+      .def_readonly("attrs", &UploadInfo::attrs)
+      .def("__repr__", [](const UploadInfo& u) {
+        return "<UploadInfo key=" + py::repr(py::str(u.key)).cast<std::string>() +
+               " upload_id=" + u.upload_id + ">";
+      });
+
+  py::class_<PartInfo>(m, "PartInfo")
+      .def(py::init([](int number, uint64_t size, std::string etag, int64_t mtime_ns) {
+             return PartInfo{number, size, std::move(etag), mtime_ns};
+           }),
+           py::arg("number"), py::arg("size"), py::arg("etag"), py::arg("mtime_ns") = 0)
+      .def_readonly("number", &PartInfo::number)
+      .def_readonly("size", &PartInfo::size)
+      .def_readonly("etag", &PartInfo::etag)
+      .def_readonly("mtime_ns", &PartInfo::mtime_ns)
+      .def("__repr__", [](const PartInfo& p) {
+        return "<PartInfo number=" + std::to_string(p.number) + " size=" + std::to_string(p.size) +
+               " etag=" + p.etag + ">";
+      });
+
   py::class_<BucketStats>(m, "BucketStats")
       .def_readonly("num_objects", &BucketStats::num_objects)
       .def_readonly("size_bytes", &BucketStats::size_bytes);
@@ -296,6 +329,33 @@ PYBIND11_MODULE(_librgw, m) {
               const std::string& dk, std::optional<Attrs> attrs) {
              return s.s().copy_object(sb, sk, db, dk, attrs ? &*attrs : nullptr);
            },
+           nogil())
+      .def("create_upload",
+           [](PyStore& s, const std::string& b, const std::string& k, const Attrs& attrs) {
+             return s.s().create_upload(b, k, attrs);
+           },
+           nogil())
+      .def("get_upload",
+           [](PyStore& s, const std::string& b, const std::string& id) { return s.s().get_upload(b, id); },
+           nogil())
+      .def("open_part_writer", &PyStore::open_part_writer, py::arg("bucket"), py::arg("upload_id"),
+           py::arg("part_number"))
+      .def("list_parts",
+           [](PyStore& s, const std::string& b, const std::string& id) { return s.s().list_parts(b, id); },
+           nogil())
+      .def("list_uploads",
+           [](PyStore& s, const std::string& b, const std::string& prefix) {
+             return s.s().list_uploads(b, prefix);
+           },
+           nogil())
+      .def("complete_upload",
+           [](PyStore& s, const std::string& b, const std::string& id,
+              const std::vector<std::pair<int, std::string>>& parts, const std::string& etag) {
+             return s.s().complete_upload(b, id, parts, etag);
+           },
+           nogil())
+      .def("abort_upload",
+           [](PyStore& s, const std::string& b, const std::string& id) { s.s().abort_upload(b, id); },
            nogil())
       .def("gc",
            [](PyStore& s, int64_t grace) {

@@ -103,6 +103,13 @@ def put_pattern(uri, bucket, key, size, seed):
     print("committed", flush=True)
 
 
+def complete(uri, bucket, upload_id, parts):
+    """Completes an upload with parts "1:etag,2:etag"; run with LIBRGW_CRASH_AT."""
+    pairs = [(int(n), e) for n, e in (p.split(":") for p in parts.split(","))]
+    pyrgw.Store(uri).complete_upload(bucket, upload_id, pairs)
+    print("completed", flush=True)
+
+
 def delete(uri, bucket, key):
     pyrgw.Store(uri).delete_object(bucket, key)
     print("deleted", flush=True)
@@ -111,4 +118,4 @@ def delete(uri, bucket, key):
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
-     "put_pattern": put_pattern, "delete": delete}[mode](*args)
+     "put_pattern": put_pattern, "delete": delete, "complete": complete}[mode](*args)

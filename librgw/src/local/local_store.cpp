@@ -1,9 +1,16 @@
 // local_store.cpp - the embedded local driver, for one machine.
 //
 // Layout of the store directory:
-//   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage
-//   data/xx/ID     object bodies, immutable, named by random ids (never by key)
+//   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage,
+//                  multipart uploads and their parts
+//   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
 //   tmp/ID         bodies being written; published by fsync + rename
+//
+// Multipart: a part is written like an object body (tmp, fsync, rename) and
+// recorded in `parts`.  Completion is one transaction: it checks the chosen
+// parts and commits ONE object row whose body is the ordered list of the
+// parts' files (`segments`; objects.data_id is then ''), with no copy.  A file
+// is garbage only once no object, segment or part row names it.
 //
 // Object keys are only ever column values, never path components, so no key
 // can name a file outside the store.  Several processes may open the same
@@ -16,6 +23,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "errors.h"
@@ -31,7 +40,13 @@ using local::Db;
 using local::Stmt;
 using local::Transaction;
 
-constexpr int kSchemaVersion = 1;
+// 1: objects with one body each.  2: multipart uploads, parts and segmented
+// bodies (a version 1 store is upgraded when opened; a version 1 librgw
+// refuses a version 2 store, whose part files its gc would take for garbage).
+constexpr int kSchemaVersion = 2;
+// A reader opens the files of this many segments at once (later ones as it
+// reaches them), so that a 10000-part object does not need 10000 descriptors.
+constexpr size_t kEagerSegments = 64;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_info(version INTEGER NOT NULL);
@@ -50,6 +65,24 @@ CREATE TABLE IF NOT EXISTS objects(
 CREATE INDEX IF NOT EXISTS objects_listing ON objects(bucket_id, is_latest, key);
 -- Bodies no longer referenced, reclaimed by an explicit gc pass.
 CREATE TABLE IF NOT EXISTS garbage(data_id TEXT PRIMARY KEY, since_ns INTEGER NOT NULL);
+-- Multipart uploads in progress (version 2).
+CREATE TABLE IF NOT EXISTS uploads(
+  bucket_id TEXT NOT NULL, upload_id TEXT NOT NULL, key TEXT NOT NULL,
+  initiated_ns INTEGER NOT NULL, record BLOB NOT NULL,
+  PRIMARY KEY(bucket_id, upload_id));
+CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket_id, key, initiated_ns);
+CREATE TABLE IF NOT EXISTS parts(
+  bucket_id TEXT NOT NULL, upload_id TEXT NOT NULL, number INTEGER NOT NULL,
+  size INTEGER NOT NULL, etag TEXT NOT NULL, mtime_ns INTEGER NOT NULL, data_id TEXT NOT NULL,
+  PRIMARY KEY(bucket_id, upload_id, number));
+CREATE INDEX IF NOT EXISTS parts_by_data ON parts(data_id);
+-- The body of a multipart object (its objects row has data_id ''): the
+-- files of its parts, in order.
+CREATE TABLE IF NOT EXISTS segments(
+  bucket_id TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL, n INTEGER NOT NULL,
+  data_id TEXT NOT NULL, size INTEGER NOT NULL,
+  PRIMARY KEY(bucket_id, key, version_id, n));
+CREATE INDEX IF NOT EXISTS segments_by_data ON segments(data_id);
 )sql";
 
 std::string join(const std::string& a, const std::string& b) { return a + "/" + b; }
@@ -94,6 +127,9 @@ class LocalStore;
 class LocalWriter : public ObjectWriter {
  public:
   LocalWriter(LocalStore& store, BucketInfo bucket, std::string key);
+  // A part writer: commit() publishes part `part_number` of the upload.
+  LocalWriter(LocalStore& store, BucketInfo bucket, std::string key, std::string upload_id,
+              int part_number);
   ~LocalWriter() override;
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
@@ -111,20 +147,54 @@ class LocalWriter : public ObjectWriter {
   Md5 md5_;
   bool finished_ = false;
   std::string failed_;  // why a write failed: the writer then refuses to commit
+  std::string upload_id_;
+  int part_number_ = 0;  // 0: an object writer
 };
 
+// One file of an object's body: a whole body, or one part of a multipart one.
+struct Segment {
+  std::string data_id;
+  uint64_t size = 0;
+};
+
+// Reads a range across the segments of a body.  The files covering the
+// range are opened up front (up to kEagerSegments of them): an open file
+// outlives gc's unlink, so the object read stays the one that was opened.
 class LocalReader : public ObjectReader {
  public:
-  LocalReader(int fd, ObjectInfo info, uint64_t offset, uint64_t length)
-      : fd_(fd), info_(std::move(info)), pos_(offset), end_(offset + length) {}
-  ~LocalReader() override { ::close(fd_); }
+  struct Seg {
+    std::string path;
+    uint64_t start = 0, size = 0;
+    int fd = -1;
+  };
+  LocalReader(std::vector<Seg> segs, ObjectInfo info, uint64_t offset, uint64_t length)
+      : segs_(std::move(segs)), info_(std::move(info)), pos_(offset), end_(offset + length) {}
+  ~LocalReader() override {
+    for (auto& s : segs_)
+      if (s.fd >= 0) ::close(s.fd);
+  }
   const ObjectInfo& info() const override { return info_; }
   uint64_t remaining() const override { return end_ - pos_; }
   size_t read(char* buf, size_t len) override {
     if (pos_ >= end_) return 0;
     if (len > end_ - pos_) len = end_ - pos_;
+    while (idx_ < segs_.size() && pos_ >= segs_[idx_].start + segs_[idx_].size) {
+      if (segs_[idx_].fd >= 0) ::close(segs_[idx_].fd);
+      segs_[idx_].fd = -1;
+      ++idx_;
+    }
+    if (idx_ == segs_.size()) fail(-EIO, "object body is shorter than its recorded size");
+    Seg& s = segs_[idx_];
+    if (s.fd < 0) {
+      s.fd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (s.fd < 0 && errno == ENOENT)
+        fail(RGW_ERR_CONFLICT,
+             "object '" + info_.key + "' was overwritten and reclaimed while read");
+      if (s.fd < 0) fail_errno(errno, "open body of '" + info_.key + "'");
+    }
+    len = static_cast<size_t>(std::min<uint64_t>(len, s.start + s.size - pos_));
     for (;;) {
-      ssize_t n = ::pread(fd_, buf, len, static_cast<off_t>(pos_));
+      ssize_t n = ::pread(s.fd, buf, len, static_cast<off_t>(pos_ - s.start));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) fail_errno(errno, "read object body");
       if (n == 0) fail(-EIO, "object body is shorter than its recorded size");
@@ -134,7 +204,8 @@ class LocalReader : public ObjectReader {
   }
 
  private:
-  int fd_;
+  std::vector<Seg> segs_;
+  size_t idx_ = 0;
   ObjectInfo info_;
   uint64_t pos_, end_;
 };
@@ -157,6 +228,9 @@ class LocalStore : public Store {
     } else if (q.i64(0) > kSchemaVersion) {
       fail(RGW_ERR_STORE, "store " + dir_ + " has schema version " + std::to_string(q.i64(0)) +
                               ", newer than this librgw understands");
+    } else if (q.i64(0) < kSchemaVersion) {
+      // The new tables exist now (CREATE ... IF NOT EXISTS above).
+      Stmt(*db_, "UPDATE schema_info SET version=?").bind(1, int64_t{kSchemaVersion}).run();
     }
     t.commit();
   }
@@ -313,6 +387,14 @@ class LocalStore : public Store {
     BucketInfo b = get_bucket_locked(name);
     if (Stmt(*db_, "SELECT 1 FROM objects WHERE bucket_id=? LIMIT 1").bind(1, b.id).step())
       fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' is not empty");
+    // Uploads in progress are aborted: their parts become garbage.
+    {
+      Stmt q(*db_, "SELECT data_id FROM parts WHERE bucket_id=?");
+      q.bind(1, b.id);
+      while (q.step()) garbage_locked(q.text(0));
+    }
+    Stmt(*db_, "DELETE FROM parts WHERE bucket_id=?").bind(1, b.id).run();
+    Stmt(*db_, "DELETE FROM uploads WHERE bucket_id=?").bind(1, b.id).run();
     Stmt(*db_, "DELETE FROM buckets WHERE name=?").bind(1, name).run();
     t.commit();
   }
@@ -356,13 +438,7 @@ class LocalStore : public Store {
     crash_point("local:put:after-rename");
     try {
       fsync_dir(subdir);
-      Stmt old(*db_,
-               "SELECT data_id, seq FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
-      int64_t seq = 1;
-      if (old.bind(1, bucket.id).bind(2, info.key).step()) {
-        garbage_locked(old.text(0));
-        seq = old.i64(1) + 1;
-      }
+      const int64_t seq = release_body_locked(bucket.id, info.key) + 1;
       Stmt(*db_,
            "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
            "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
@@ -381,20 +457,37 @@ class LocalStore : public Store {
                                             uint64_t offset, int64_t length) override {
     // A gc pass may unlink a body between the lookup and the open: look again.
     for (int attempt = 0;; ++attempt) {
-      std::string data_id;
-      ObjectInfo info = lookup(bucket, key, &data_id);
+      std::vector<Segment> body;
+      ObjectInfo info = lookup(bucket, key, &body);
       if (offset > info.size)
         fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
                                         " past the end of a " + std::to_string(info.size) +
                                         "-byte object");
       uint64_t avail = info.size - offset;
       uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
-      int fd = ::open(data_path(data_id).c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        if (errno == ENOENT && attempt < 5) continue;
-        fail_errno(errno, "open body of '" + key + "'");
+      const uint64_t end = offset + len;
+      std::vector<LocalReader::Seg> segs;
+      uint64_t start = 0;
+      for (const auto& b : body) {  // the segments the range touches
+        const uint64_t seg_end = start + b.size;
+        if (seg_end > offset && start < end)
+          segs.push_back(LocalReader::Seg{data_path(b.data_id), start, b.size, -1});
+        start = seg_end;
       }
-      return std::make_unique<LocalReader>(fd, std::move(info), offset, len);
+      bool retry = false;
+      for (size_t i = 0; i < segs.size() && i < kEagerSegments; ++i) {
+        segs[i].fd = ::open(segs[i].path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (segs[i].fd >= 0) continue;
+        int err = errno;
+        for (size_t j = 0; j < i; ++j) ::close(segs[j].fd);
+        if (err == ENOENT && attempt < 5) {
+          retry = true;
+          break;
+        }
+        fail_errno(err, "open body of '" + key + "'");
+      }
+      if (retry) continue;
+      return std::make_unique<LocalReader>(std::move(segs), std::move(info), offset, len);
     }
   }
 
@@ -407,12 +500,9 @@ class LocalStore : public Store {
     std::lock_guard<std::mutex> l(mu_);
     Transaction t(*db_);
     BucketInfo b = get_bucket_locked(bucket);
-    Stmt q(*db_, "SELECT data_id FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
-    if (q.bind(1, b.id).bind(2, key).step()) {
-      garbage_locked(q.text(0));
+    if (release_body_locked(b.id, key) > 0)
       Stmt(*db_, "DELETE FROM objects WHERE bucket_id=? AND key=? AND version_id='null'")
           .bind(1, b.id).bind(2, key).run();
-    }
     t.commit();
   }
 
@@ -457,6 +547,181 @@ class LocalStore : public Store {
     }
   }
 
+  // -------------------------------------------------------- multipart
+  UploadInfo create_upload(const std::string& bucket, const std::string& key,
+                           const Attrs& attrs) override {
+    validate_object_key(key);
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(bucket);
+    UploadInfo u;
+    u.upload_id = random_hex(16);
+    u.key = key;
+    u.initiated_ns = now_ns();
+    u.attrs = attrs;
+    Stmt(*db_,
+         "INSERT INTO uploads(bucket_id, upload_id, key, initiated_ns, record) VALUES(?, ?, ?, ?, ?)")
+        .bind(1, b.id).bind(2, u.upload_id).bind(3, u.key).bind(4, u.initiated_ns)
+        .bind_blob(5, encode_upload_info(u)).run();
+    t.commit();
+    return u;
+  }
+
+  UploadInfo get_upload(const std::string& bucket, const std::string& upload_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(bucket);
+    return get_upload_locked(b, upload_id);
+  }
+
+  std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
+                                                 const std::string& upload_id,
+                                                 int part_number) override {
+    validate_part_number(part_number);
+    BucketInfo b;
+    UploadInfo u;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      b = get_bucket_locked(bucket);
+      u = get_upload_locked(b, upload_id);
+    }
+    return std::make_unique<LocalWriter>(*this, b, u.key, upload_id, part_number);
+  }
+
+  // Called by a part writer's commit with the body durable in tmp/: like
+  // publish(), for a part (which replaces an earlier part of that number).
+  ObjectInfo publish_part(const BucketInfo& bucket, const std::string& upload_id, int number,
+                          ObjectInfo info, const std::string& data_id,
+                          const std::string& tmp_path) {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo cur = get_bucket_locked(bucket.name);
+    if (cur.id != bucket.id)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+    get_upload_locked(cur, upload_id);  // completed or aborted meanwhile: NoSuchUpload
+    const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
+    const std::string final_path = data_path(data_id);
+    make_dir(subdir);
+    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish part body");
+    crash_point("local:part:after-rename");
+    try {
+      fsync_dir(subdir);
+      Stmt old(*db_, "SELECT data_id FROM parts WHERE bucket_id=? AND upload_id=? AND number=?");
+      if (old.bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number}).step())
+        garbage_locked(old.text(0));
+      Stmt(*db_,
+           "INSERT OR REPLACE INTO parts(bucket_id, upload_id, number, size, etag, mtime_ns, "
+           "data_id) VALUES(?, ?, ?, ?, ?, ?, ?)")
+          .bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number})
+          .bind(4, static_cast<int64_t>(info.size)).bind(5, info.etag).bind(6, info.mtime_ns)
+          .bind(7, data_id).run();
+      t.commit();
+    } catch (...) {
+      ::unlink(final_path.c_str());
+      throw;
+    }
+    return info;
+  }
+
+  std::vector<PartInfo> list_parts(const std::string& bucket,
+                                   const std::string& upload_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(bucket);
+    get_upload_locked(b, upload_id);
+    std::vector<PartInfo> out;
+    Stmt q(*db_,
+           "SELECT number, size, etag, mtime_ns FROM parts WHERE bucket_id=? AND upload_id=? "
+           "ORDER BY number");
+    q.bind(1, b.id).bind(2, upload_id);
+    while (q.step())
+      out.push_back(PartInfo{static_cast<int>(q.i64(0)), static_cast<uint64_t>(q.i64(1)),
+                             q.text(2), q.i64(3)});
+    return out;
+  }
+
+  std::vector<UploadInfo> list_uploads(const std::string& bucket,
+                                       const std::string& prefix) override {
+    ListParams lp;
+    lp.prefix = prefix;
+    validate_list_params(lp);
+    std::lock_guard<std::mutex> l(mu_);
+    BucketInfo b = get_bucket_locked(bucket);
+    std::vector<UploadInfo> out;
+    Stmt q(*db_,
+           "SELECT record FROM uploads WHERE bucket_id=? AND key>=? AND key<? "
+           "ORDER BY key, initiated_ns, upload_id");
+    q.bind(1, b.id).bind(2, prefix).bind(3, prefix_end(prefix));
+    while (q.step()) out.push_back(decode_upload_info(q.text(0)));
+    return out;
+  }
+
+  // One transaction: the chosen parts are checked, the object row (with the
+  // parts' files as its segments) replaces the old one, whose body goes to gc
+  // like the unchosen parts' files, and the upload ends.
+  ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
+                             const std::vector<std::pair<int, std::string>>& parts,
+                             const std::string& etag) override {
+    const auto want = checked_completion_parts(parts);
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(bucket);
+    UploadInfo u = get_upload_locked(b, upload_id);
+    struct Part {
+      std::string data_id, etag;
+      uint64_t size;
+    };
+    std::map<int, Part> have;
+    {
+      Stmt q(*db_, "SELECT number, data_id, etag, size FROM parts WHERE bucket_id=? AND upload_id=?");
+      q.bind(1, b.id).bind(2, upload_id);
+      while (q.step())
+        have[static_cast<int>(q.i64(0))] = Part{q.text(1), q.text(2), static_cast<uint64_t>(q.i64(3))};
+    }
+    uint64_t size = 0;
+    std::vector<std::string> etags;
+    for (const auto& [n, e] : want) {
+      auto it = have.find(n);
+      if (it == have.end())
+        fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " was not uploaded");
+      if (it->second.etag != e)
+        fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " has ETag " + it->second.etag +
+                                       ", not " + e);
+      size += it->second.size;
+      etags.push_back(e);
+    }
+    ObjectInfo info = committed_object_info(
+        u.key, size, etag.empty() ? multipart_etag(etags) : etag, 0, u.attrs);
+    const int64_t seq = release_body_locked(b.id, u.key) + 1;
+    Stmt(*db_,
+         "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
+         "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, '', ?)")
+        .bind(1, b.id).bind(2, u.key).bind(3, seq).bind(4, static_cast<int64_t>(size))
+        .bind_blob(5, encode_object_info(info)).run();
+    int64_t i = 0;
+    for (const auto& [n, e] : want) {
+      const Part& p = have[n];
+      Stmt(*db_,
+           "INSERT INTO segments(bucket_id, key, version_id, n, data_id, size) "
+           "VALUES(?, ?, 'null', ?, ?, ?)")
+          .bind(1, b.id).bind(2, u.key).bind(3, i++).bind(4, p.data_id)
+          .bind(5, static_cast<int64_t>(p.size)).run();
+      have.erase(n);
+    }
+    for (const auto& kv : have) garbage_locked(kv.second.data_id);  // the unchosen parts
+    end_upload_locked(b.id, upload_id, false);
+    crash_point("local:complete:before-commit");
+    t.commit();
+    return info;
+  }
+
+  void abort_upload(const std::string& bucket, const std::string& upload_id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(bucket);
+    get_upload_locked(b, upload_id);
+    end_upload_locked(b.id, upload_id, true);
+    t.commit();
+  }
+
   GcReport gc(const GcOptions& options) override {
     GcReport report;
     const int64_t cutoff_ns = gc_cutoff_ns(options);
@@ -492,6 +757,8 @@ class LocalStore : public Store {
         Transaction t(*db_);  // the lock publish() holds from rename to commit
         bool referenced =
             Stmt(*db_, "SELECT 1 FROM objects WHERE data_id=? LIMIT 1").bind(1, name).step() ||
+            Stmt(*db_, "SELECT 1 FROM segments WHERE data_id=? LIMIT 1").bind(1, name).step() ||
+            Stmt(*db_, "SELECT 1 FROM parts WHERE data_id=? LIMIT 1").bind(1, name).step() ||
             Stmt(*db_, "SELECT 1 FROM garbage WHERE data_id=?").bind(1, name).step();
         if (!referenced) remove_file(path, report);
         t.commit();
@@ -532,12 +799,34 @@ class LocalStore : public Store {
     return decode_bucket_info(q.text(0));
   }
 
+  UploadInfo get_upload_locked(const BucketInfo& b, const std::string& upload_id) {
+    Stmt q(*db_, "SELECT record FROM uploads WHERE bucket_id=? AND upload_id=?");
+    if (!q.bind(1, b.id).bind(2, upload_id).step())
+      fail(RGW_ERR_NO_SUCH_UPLOAD,
+           "no such upload '" + upload_id + "' in bucket '" + b.name + "'");
+    return decode_upload_info(q.text(0));
+  }
+
+  // Drops an upload and its part rows; `garbage`: their files go to gc.
+  void end_upload_locked(const std::string& bucket_id, const std::string& upload_id, bool garbage) {
+    if (garbage) {
+      Stmt q(*db_, "SELECT data_id FROM parts WHERE bucket_id=? AND upload_id=?");
+      q.bind(1, bucket_id).bind(2, upload_id);
+      while (q.step()) garbage_locked(q.text(0));
+    }
+    Stmt(*db_, "DELETE FROM parts WHERE bucket_id=? AND upload_id=?")
+        .bind(1, bucket_id).bind(2, upload_id).run();
+    Stmt(*db_, "DELETE FROM uploads WHERE bucket_id=? AND upload_id=?")
+        .bind(1, bucket_id).bind(2, upload_id).run();
+  }
+
   void garbage_locked(const std::string& data_id) {
     Stmt(*db_, "INSERT OR REPLACE INTO garbage(data_id, since_ns) VALUES(?, ?)")
         .bind(1, data_id).bind(2, now_ns()).run();
   }
 
-  ObjectInfo lookup(const std::string& bucket, const std::string& key, std::string* data_id) {
+  // The current object of a key; `body`, if given, gets the files of its body.
+  ObjectInfo lookup(const std::string& bucket, const std::string& key, std::vector<Segment>* body) {
     validate_object_key(key);
     std::lock_guard<std::mutex> l(mu_);
     BucketInfo b = get_bucket_locked(bucket);
@@ -549,8 +838,42 @@ class LocalStore : public Store {
     ObjectInfo info = decode_object_info(q.text(1));
     if (is_expired(info))
       fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
-    if (data_id) *data_id = q.text(0);
+    if (body) {
+      body->clear();
+      std::string data_id = q.text(0);
+      if (!data_id.empty()) {
+        body->push_back(Segment{data_id, info.size});
+      } else {
+        Stmt s(*db_,
+               "SELECT data_id, size FROM segments WHERE bucket_id=? AND key=? AND "
+               "version_id='null' ORDER BY n");
+        s.bind(1, b.id).bind(2, key);
+        while (s.step()) body->push_back(Segment{s.text(0), static_cast<uint64_t>(s.i64(1))});
+      }
+    }
     return info;
+  }
+
+  // Hands the body of a key's current ('null') object to gc, segments and
+  // all, and drops its segment rows; returns its seq (0: no object).
+  int64_t release_body_locked(const std::string& bucket_id, const std::string& key) {
+    Stmt old(*db_,
+             "SELECT data_id, seq FROM objects WHERE bucket_id=? AND key=? AND version_id='null'");
+    if (!old.bind(1, bucket_id).bind(2, key).step()) return 0;
+    const std::string data_id = old.text(0);
+    const int64_t seq = old.i64(1);
+    if (!data_id.empty()) {
+      garbage_locked(data_id);
+      return seq;
+    }
+    {
+      Stmt s(*db_, "SELECT data_id FROM segments WHERE bucket_id=? AND key=? AND version_id='null'");
+      s.bind(1, bucket_id).bind(2, key);
+      while (s.step()) garbage_locked(s.text(0));
+    }
+    Stmt(*db_, "DELETE FROM segments WHERE bucket_id=? AND key=? AND version_id='null'")
+        .bind(1, bucket_id).bind(2, key).run();
+    return seq;
   }
 
   static std::vector<std::string> list_dir(const std::string& path) {
@@ -586,6 +909,13 @@ LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key)
   if (fd_ < 0) fail_errno(errno, "create " + tmp_path_);
 }
 
+LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key,
+                         std::string upload_id, int part_number)
+    : LocalWriter(store, std::move(bucket), std::move(key)) {
+  upload_id_ = std::move(upload_id);
+  part_number_ = part_number;
+}
+
 LocalWriter::~LocalWriter() {
   if (!finished_) abort();
 }
@@ -614,14 +944,21 @@ ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
                                const std::string& etag_override) {
   if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
   if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
-  crash_point("local:put:before-publish");
+  crash_point(part_number_ ? "local:part:before-publish" : "local:put:before-publish");
   if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
   ::close(fd_);
   fd_ = -1;
-  ObjectInfo info = committed_object_info(
-      key_, size_, etag_override.empty() ? md5_.hex_digest() : etag_override, delete_at, attrs);
+  // A part keeps its MD5 and no attributes (the upload has them).
+  ObjectInfo info =
+      part_number_ ? committed_object_info(key_, size_, md5_.hex_digest(), 0, Attrs{})
+                   : committed_object_info(key_, size_,
+                                           etag_override.empty() ? md5_.hex_digest() : etag_override,
+                                           delete_at, attrs);
   try {
-    info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
+    if (part_number_)
+      info = store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);
+    else
+      info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
   } catch (...) {
     abort();  // the body, if still in tmp/, goes
     throw;

@@ -72,11 +72,13 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -113,6 +115,10 @@ constexpr int64_t kTombstoneAge = 60 * kSecond;
 const std::string kBucketTombstone("\0removed", 8);
 const char kPendingPrefix[] = "\xff" "p";
 const char kRemovedPrefix[] = "\xff" "d";
+const char kUploadPrefix[] = "\xff" "u";         // + upload id: an upload in progress
+const char kPartPrefix[] = "\xff" "m";           // + upload id + 5-digit number: a part
+const char kDeadPrefix[] = "\xff" "g";           // + tag: unreferenced stripes for gc
+constexpr size_t kUploadIdLen = 32;
 constexpr size_t kEpochLen = 9;                   // 9 x 7 bits: epochs below 2^63
 
 using Xattrs = std::map<std::string, std::string>;
@@ -318,35 +324,191 @@ ObjectInfo decode_index_entry(const std::string& v) {
 
 std::string removed_key(const std::string& key) { return kRemovedPrefix + key; }
 
+// A run of stripes <head>.<tag>.0 .. .<stripes - 1>, `size` bytes in all:
+// the tails of a large body, or one part of a multipart object.
+struct Segment {
+  std::string tag;
+  uint64_t size = 0;
+  uint64_t stripes = 0;
+};
+
+// Version 1 (written by object writers): {tag, size, stripe, num_tails}, the
+// body in tails of the writer's tag (none: inline).  Version 2 (multipart):
+// {tag, size, stripe, upload id, u32 n, n x {tag, size, stripes}}: the body is
+// the parts' stripes in order, no byte of it in the head.
 struct Manifest {
   std::string tag;
   uint64_t size = 0;
   uint64_t stripe = kStripe;
-  uint64_t num_tails = 0;
+  uint64_t num_tails = 0;       // version 1
+  bool multipart = false;       // version 2
+  std::string upload_id;        // version 2
+  std::vector<Segment> segs;    // the body's stripes (empty: inline in the head)
 };
 
 std::string encode_manifest(const Manifest& m) {
   Encoder e;
-  e.u8(1);
+  if (!m.multipart) {
+    e.u8(1);
+    e.str(m.tag);
+    e.u64(m.size);
+    e.u64(m.stripe);
+    e.u64(m.num_tails);
+    return e.bytes();
+  }
+  e.u8(2);
   e.str(m.tag);
   e.u64(m.size);
   e.u64(m.stripe);
-  e.u64(m.num_tails);
+  e.str(m.upload_id);
+  e.u32(static_cast<uint32_t>(m.segs.size()));
+  for (const auto& sg : m.segs) {
+    e.str(sg.tag);
+    e.u64(sg.size);
+    e.u64(sg.stripes);
+  }
   return e.bytes();
 }
 
 Manifest decode_manifest(const std::string& bytes) {
   Decoder d(bytes);
   uint8_t v = d.u8();
-  if (v != 1) fail(-EIO, "unsupported object manifest version " + std::to_string(v));
+  if (v != 1 && v != 2) fail(-EIO, "unsupported object manifest version " + std::to_string(v));
   Manifest m;
   m.tag = d.str();
   m.size = d.u64();
   m.stripe = d.u64();
-  m.num_tails = d.u64();
   if (m.stripe == 0) fail(-EIO, "corrupt object manifest (stripe 0)");
+  if (v == 1) {
+    m.num_tails = d.u64();
+    if (m.num_tails > 0) m.segs.push_back(Segment{m.tag, m.size, m.num_tails});
+    return m;
+  }
+  m.multipart = true;
+  m.upload_id = d.str();
+  uint32_t n = d.u32();
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    Segment sg;
+    sg.tag = d.str();
+    sg.size = d.u64();
+    sg.stripes = d.u64();
+    total += sg.size;
+    m.segs.push_back(std::move(sg));
+  }
+  if (total != m.size) fail(-EIO, "corrupt object manifest (part sizes)");
   return m;
 }
+
+// rgw.prev of a head: what the swap replaced, for gc to reclaim after a writer
+// that died before queueing it.  The old tag (its tails, counted), or for a
+// multipart head "\0" + its manifest.
+std::string encode_prev(const std::string& old_tag, const Manifest& old) {
+  if (!old.multipart) return old_tag;
+  return std::string(1, '\0') + encode_manifest(old);
+}
+
+// Upload record (index key kUploadPrefix + id): {u8 1, u8 state, str tag,
+// i64 ns, str encode_upload_info}.  state 0: open.  state 1: ending (a
+// completion with head tag `tag`, or an abort with tag ""), since ns: parts
+// can no longer change, and whoever finishes it (the ender, or gc once the
+// ender is judged dead) drops it with the part records.
+struct UploadRec {
+  bool ending = false;
+  std::string tag;
+  int64_t since_ns = 0;
+  UploadInfo info;
+};
+
+std::string encode_upload_rec(const UploadRec& r) {
+  Encoder e;
+  e.u8(1);
+  e.u8(r.ending ? 1 : 0);
+  e.str(r.tag);
+  e.i64(r.since_ns);
+  e.str(encode_upload_info(r.info));
+  return e.bytes();
+}
+
+UploadRec decode_upload_rec(const std::string& bytes) {
+  Decoder d(bytes);
+  uint8_t v = d.u8();
+  if (v != 1) fail(-EIO, "unsupported upload record version " + std::to_string(v));
+  UploadRec r;
+  r.ending = d.u8() != 0;
+  r.tag = d.str();
+  r.since_ns = d.i64();
+  r.info = decode_upload_info(d.str());
+  return r;
+}
+
+// Part record (kPartPrefix + upload id + %05d number): {u8 1, u64 size,
+// str etag, i64 mtime, str tag, u64 stripes}.
+struct PartRec {
+  PartInfo info;
+  std::string tag;
+  uint64_t stripes = 0;
+};
+
+std::string encode_part_rec(const PartRec& p) {
+  Encoder e;
+  e.u8(1);
+  e.u64(p.info.size);
+  e.str(p.info.etag);
+  e.i64(p.info.mtime_ns);
+  e.str(p.tag);
+  e.u64(p.stripes);
+  return e.bytes();
+}
+
+PartRec decode_part_rec(int number, const std::string& bytes) {
+  Decoder d(bytes);
+  uint8_t v = d.u8();
+  if (v != 1) fail(-EIO, "unsupported part record version " + std::to_string(v));
+  PartRec p;
+  p.info.number = number;
+  p.info.size = d.u64();
+  p.info.etag = d.str();
+  p.info.mtime_ns = d.i64();
+  p.tag = d.str();
+  p.stripes = d.u64();
+  return p;
+}
+
+// Dead-stripes record (kDeadPrefix + tag): {u8 1, i64 ns, str head, str tag,
+// u64 stripes}: stripes no part or head references any more, set in the same
+// op that dropped their last reference; gc removes them after its grace.
+std::string encode_dead(int64_t ns, const std::string& head, const Segment& sg) {
+  Encoder e;
+  e.u8(1);
+  e.i64(ns);
+  e.str(head);
+  e.str(sg.tag);
+  e.u64(sg.stripes);
+  return e.bytes();
+}
+
+std::string upload_key(const std::string& upload_id) { return kUploadPrefix + upload_id; }
+std::string parts_prefix(const std::string& upload_id) { return kPartPrefix + upload_id; }
+std::string part_key(const std::string& upload_id, int number) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%05d", number);
+  return parts_prefix(upload_id) + buf;
+}
+std::string dead_key(const std::string& tag) { return kDeadPrefix + tag; }
+
+bool valid_upload_id(const std::string& id) {
+  if (id.size() != kUploadIdLen) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// Omap keys to set and remove in the same op as an index update.
+struct IndexExtras {
+  std::vector<std::string> rm;
+  std::vector<KV> set;
+};
 
 std::string tail_oid(const std::string& head, const std::string& tag, uint64_t n) {
   return head + "." + tag + "." + std::to_string(n);
@@ -363,10 +525,31 @@ class RadosStore;
 
 // ------------------------------------------------------------------ writer
 
+// Streams an object body, or a part of a multipart upload (into stripes under
+// its own tag, published by its part record), or publishes a completed
+// upload's head (no body of its own).
 class RadosWriter : public ObjectWriter {
  public:
+  // Part `number` of an upload whose record was `upload_raw` (open).
+  struct PartTarget {
+    std::string upload_id;
+    int number = 0;
+    std::string upload_raw;
+  };
+  // A completion: the head tag and the pending record that the op ending the
+  // upload set; `undo` reopens the upload while the head is not swapped.
+  struct CompletionTarget {
+    std::string tag;
+    std::string stamp;
+    int64_t stamped_ns = 0;
+    std::function<void()> undo;
+  };
   RadosWriter(RadosStore& store, BucketInfo bucket, std::string key);
+  RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, PartTarget part);
+  RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, CompletionTarget c);
   ~RadosWriter() override;
+  // Completion: swaps in the head of `m` and updates the index with `extras`.
+  ObjectInfo complete(const ObjectInfo& info, const Manifest& m, const IndexExtras& extras);
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
   ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
@@ -376,6 +559,12 @@ class RadosWriter : public ObjectWriter {
  private:
   // failed: write() threw; commit() refuses, abort/destructor clean up.
   enum class State { open, failed, swapped, done };
+  enum class Mode { object, part, complete };
+  void start_pending();
+  void start_head_read();
+  ObjectInfo publish(const ObjectInfo& info, const Manifest& m, const IndexExtras* extras);
+  ObjectInfo commit_part();
+  void point(const char* step) const;
   void flush_tail();
   void wait_inflight();
   void wait_pending();
@@ -384,6 +573,10 @@ class RadosWriter : public ObjectWriter {
   int read_head(Xattrs& x);
   void outranked(uint64_t epoch, const std::string& info_bytes);
   void cleanup() noexcept;
+
+  Mode mode_ = Mode::object;
+  PartTarget part_;
+  std::function<void()> undo_;
 
   RadosStore& st_;
   BucketInfo bucket_;
@@ -424,6 +617,7 @@ class RadosReader : public ObjectReader {
     std::unique_ptr<char[]> data;
     std::unique_ptr<Completion> c;
     size_t got = 0;
+    std::string oid;
   };
   void issue(Window& w, uint64_t off);
   void finish(Window& w);
@@ -432,6 +626,7 @@ class RadosReader : public ObjectReader {
   ObjectInfo info_;
   std::string head_;
   Manifest man_;
+  std::vector<uint64_t> starts_;  // where each segment of the body starts
   uint64_t pos_, end_;
   bool inline_;
   std::unique_ptr<char[]> idata_;  // inline: bytes [start_, start_ + ilen_)
@@ -752,6 +947,8 @@ class RadosStore : public Store {
         buckets_->notify_changed(name);
         fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' " + busy);
       }
+      // Uploads in progress are aborted: their parts' stripes go to gc.
+      queue_index_leftovers(b);
       // Writers that died before their head swap may have left tails: queue them.
       for (const auto& full : dead) {
         std::string key, tag;
@@ -827,7 +1024,7 @@ class RadosStore : public Store {
     uint64_t avail = info.size - offset;
     uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
     uint64_t end = offset + len;
-    if (m.num_tails > 0)
+    if (!m.segs.empty())
       return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
                                            end, nullptr, 0);
     if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
@@ -889,7 +1086,7 @@ class RadosStore : public Store {
       r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
       if (r == -ENOENT || is_cmp_failure(r)) continue;
       if (r < 0) rados_fail(r, "remove data/" + head);
-      if (m.num_tails > 0) enqueue_gc(head, tag, m.num_tails);
+      enqueue_gc_segments(head, m.segs);
       removed = epoch;
     }
     wait_pending();
@@ -906,6 +1103,205 @@ class RadosStore : public Store {
   ListResult list_objects(const std::string& bucket, const ListParams& params) override {
     validate_list_params(params);  // a NUL would cut the omap bounds short
     return list_index(get_bucket(bucket), params);
+  }
+
+  // -------------------------------------------------------- multipart
+  //
+  // Records in the bucket index (after every object key, never listed):
+  // kUploadPrefix + id (UploadRec), kPartPrefix + id + number (PartRec),
+  // kDeadPrefix + tag (stripes to reclaim).  Part stripes are tails of the
+  // object's head oid under the part's own tag.  See the header comment.
+  UploadInfo create_upload(const std::string& bucket, const std::string& key,
+                           const Attrs& attrs) override {
+    validate_object_key(key);
+    BucketInfo b = get_bucket(bucket);
+    UploadRec rec;
+    rec.info.upload_id = random_hex(kUploadIdLen / 2);
+    rec.info.key = key;
+    rec.info.initiated_ns = now_ns();
+    rec.info.attrs = attrs;
+    WriteOp op;
+    rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
+    omap_set_in(op, {{upload_key(rec.info.upload_id), encode_upload_rec(rec)}});
+    int r = rados_write_op_operate(op.op, index_, index_oid(b).c_str(), nullptr, 0);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + bucket + "'");
+    if (r < 0) rados_fail(r, "set upload record in index/" + index_oid(b));
+    return rec.info;
+  }
+
+  UploadInfo get_upload(const std::string& bucket, const std::string& upload_id) override {
+    return open_upload(get_bucket(bucket), upload_id, nullptr).info;
+  }
+
+  std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
+                                                 const std::string& upload_id,
+                                                 int part_number) override {
+    validate_part_number(part_number);
+    BucketInfo b = get_bucket(bucket);
+    std::string raw;
+    UploadRec rec = open_upload(b, upload_id, &raw);
+    const std::string key = rec.info.key;
+    return std::make_unique<RadosWriter>(*this, std::move(b), key,
+                                         RadosWriter::PartTarget{upload_id, part_number, raw});
+  }
+
+  std::vector<PartInfo> list_parts(const std::string& bucket,
+                                   const std::string& upload_id) override {
+    BucketInfo b = get_bucket(bucket);
+    open_upload(b, upload_id, nullptr);
+    std::vector<PartInfo> out;
+    for (const auto& kv : read_parts(index_oid(b), upload_id)) out.push_back(kv.second.second.info);
+    return out;
+  }
+
+  std::vector<UploadInfo> list_uploads(const std::string& bucket,
+                                       const std::string& prefix) override {
+    ListParams lp;
+    lp.prefix = prefix;
+    validate_list_params(lp);
+    BucketInfo b = get_bucket(bucket);
+    std::vector<UploadInfo> out;
+    for_each_omap(index_, index_oid(b), kUploadPrefix, [&](const std::string&, const std::string& v) {
+      UploadRec rec = decode_upload_rec(v);
+      if (!rec.ending && rec.info.key.compare(0, prefix.size(), prefix) == 0)
+        out.push_back(std::move(rec.info));
+      return true;
+    });
+    std::sort(out.begin(), out.end(), [](const UploadInfo& a, const UploadInfo& b) {
+      return std::tie(a.key, a.initiated_ns, a.upload_id) <
+             std::tie(b.key, b.initiated_ns, b.upload_id);
+    });
+    return out;
+  }
+
+  // 1. One op ends the upload (its record turns "ending" with the new head's
+  //    tag, asserting that it and the chosen parts are as checked) and sets
+  //    the completer's pending record.  Parts can no longer change.
+  // 2. The head of a version 2 manifest (the chosen parts' stripes) is
+  //    swapped in like any writer's; the old body goes to gc.
+  // 3. One index op sets the entry, drops the pending record, the upload and
+  //    part records, and records the unchosen parts' stripes as dead.
+  // Before the swap a failure reopens the upload; a completer that dies is
+  // finished by gc, which keeps the parts if the head is ours (else none).
+  ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
+                             const std::vector<std::pair<int, std::string>>& parts,
+                             const std::string& etag) override {
+    const auto want = checked_completion_parts(parts);
+    BucketInfo b = get_bucket(bucket);
+    const std::string ioid = index_oid(b);
+    const std::string ukey = upload_key(upload_id);
+    std::string raw, ending_raw, tag, stamp;
+    int64_t ts = 0;
+    UploadRec rec;
+    bool ended = false;
+    for (int attempt = 0; attempt < kMaxRetries && !ended; ++attempt) {
+      rec = open_upload(b, upload_id, &raw);
+      auto have = read_parts(ioid, upload_id);
+      for (const auto& [n, e] : want) {
+        auto it = have.find(n);
+        if (it == have.end())
+          fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " was not uploaded");
+        if (it->second.second.info.etag != e)
+          fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " has ETag " +
+                                         it->second.second.info.etag + ", not " + e);
+      }
+      tag = random_hex(8);
+      ts = now_ns();
+      stamp = encode_ts(ts);
+      UploadRec end = rec;
+      end.ending = true;
+      end.tag = tag;
+      end.since_ns = ts;
+      ending_raw = encode_upload_rec(end);
+      std::vector<std::string> pkeys;
+      for (const auto& kv : want) pkeys.push_back(part_key(upload_id, kv.first));
+      std::vector<int> cmp_rv(want.size() + 1);
+      WriteOp op;
+      rados_write_op_assert_exists(op.op);
+      rados_write_op_omap_cmp2(op.op, ukey.data(), LIBRADOS_CMPXATTR_OP_EQ, raw.data(), ukey.size(),
+                               raw.size(), &cmp_rv[0]);
+      for (size_t i = 0; i < want.size(); ++i) {
+        const std::string& v = have[want[i].first].first;
+        rados_write_op_omap_cmp2(op.op, pkeys[i].data(), LIBRADOS_CMPXATTR_OP_EQ, v.data(),
+                                 pkeys[i].size(), v.size(), &cmp_rv[i + 1]);
+      }
+      omap_set_in(op, {{ukey, ending_raw}, {pending_key(rec.info.key, tag), stamp}});
+      int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+      if (r == 0) ended = true;
+      else if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + bucket + "'");
+      else if (!is_cmp_failure(r)) rados_fail(r, "end upload in index/" + ioid);
+    }
+    if (!ended) fail(RGW_ERR_CONFLICT, "upload '" + upload_id + "' kept changing");
+
+    auto have = read_parts(ioid, upload_id);  // final: no part changes now
+    Manifest m;
+    m.tag = tag;
+    m.stripe = kStripe;
+    m.multipart = true;
+    m.upload_id = upload_id;
+    std::vector<std::string> etags;
+    IndexExtras extras;
+    extras.rm.push_back(ukey);
+    const std::string head = head_oid(b, rec.info.key);
+    for (const auto& [n, e] : want) {
+      const PartRec& p = have.at(n).second;
+      m.segs.push_back(Segment{p.tag, p.info.size, p.stripes});
+      m.size += p.info.size;
+      etags.push_back(e);
+    }
+    for (const auto& [n, pr] : have) {
+      extras.rm.push_back(part_key(upload_id, n));
+      bool chosen = std::any_of(want.begin(), want.end(), [&](const auto& w) { return w.first == n; });
+      if (!chosen)
+        extras.set.emplace_back(dead_key(pr.second.tag),
+                                encode_dead(ts, head, Segment{pr.second.tag, pr.second.info.size,
+                                                              pr.second.stripes}));
+    }
+    ObjectInfo info = committed_object_info(
+        rec.info.key, m.size, etag.empty() ? multipart_etag(etags) : etag, 0, rec.info.attrs);
+    const std::string pend = pending_key(rec.info.key, tag);
+    auto undo = [this, ioid, ukey, ending_raw, raw, pend] {
+      WriteOp op;
+      int cmp_rv = 0;
+      rados_write_op_assert_exists(op.op);
+      rados_write_op_omap_cmp2(op.op, ukey.data(), LIBRADOS_CMPXATTR_OP_EQ, ending_raw.data(),
+                               ukey.size(), ending_raw.size(), &cmp_rv);
+      omap_set_in(op, {{ukey, raw}});
+      omap_rm_in(op, pend);
+      rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+    };
+    RadosWriter w(*this, b, rec.info.key, RadosWriter::CompletionTarget{tag, stamp, ts, undo});
+    return w.complete(info, m, extras);
+  }
+
+  // Ends the upload in one op (so no part can land after the parts are
+  // read), then drops it with its parts, whose stripes become dead records.
+  void abort_upload(const std::string& bucket, const std::string& upload_id) override {
+    BucketInfo b = get_bucket(bucket);
+    const std::string ioid = index_oid(b);
+    for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+      std::string raw;
+      UploadRec rec = open_upload(b, upload_id, &raw);
+      rec.ending = true;
+      rec.tag.clear();
+      rec.since_ns = now_ns();
+      const std::string ending_raw = encode_upload_rec(rec);
+      const std::string ukey = upload_key(upload_id);
+      WriteOp op;
+      int cmp_rv = 0;
+      rados_write_op_assert_exists(op.op);
+      rados_write_op_omap_cmp2(op.op, ukey.data(), LIBRADOS_CMPXATTR_OP_EQ, raw.data(), ukey.size(),
+                               raw.size(), &cmp_rv);
+      omap_set_in(op, {{ukey, ending_raw}});
+      int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + bucket + "'");
+      if (is_cmp_failure(r)) continue;
+      if (r < 0) rados_fail(r, "end upload in index/" + ioid);
+      crash_point("rados:abort:after-end");
+      end_upload(b, upload_id, ending_raw, {}, rec.since_ns);
+      return;
+    }
+    fail(RGW_ERR_CONFLICT, "upload '" + upload_id + "' kept changing");
   }
 
   GcReport gc(const GcOptions& options) override {
@@ -998,7 +1394,12 @@ class RadosStore : public Store {
           // The head swap happened; the writer may not have queued the old
           // tails.  They are past the grace like the record: reclaim them now.
           std::string prev = x.count("rgw.prev") ? x["rgw.prev"] : std::string();
-          if (!prev.empty()) remove_tails(head, prev, kUnknownTails, &report);
+          if (!prev.empty() && prev[0] == '\0') {
+            for (const auto& sg : decode_manifest(prev.substr(1)).segs)
+              remove_tails(head, sg.tag, sg.stripes, &report);
+          } else if (!prev.empty()) {
+            remove_tails(head, prev, kUnknownTails, &report);
+          }
         } else {
           remove_tails(head, tag, kUnknownTails, &report);
         }
@@ -1008,6 +1409,62 @@ class RadosStore : public Store {
         if (got.count(key)) cur = got[key];
         repair_entry(ioid, key, want, cur, nullptr);
         report.repaired_entries++;
+      }
+      // Uploads whose completer or aborter died after ending them: the
+      // parts the current head lists (a completion that swapped its head)
+      // stay, the others become dead stripes.  A completer whose pending
+      // record is still there (young, or re-stamped) is alive.
+      std::vector<KV> ending;
+      for_each_omap(index_, ioid, kUploadPrefix, [&](const std::string& k, const std::string& v) {
+        try {
+          UploadRec u = decode_upload_rec(v);
+          if (u.ending && u.since_ns <= cutoff) ending.emplace_back(k, v);
+        } catch (const Error&) {
+        }
+        return true;
+      });
+      for (const auto& [k, v] : ending) {
+        UploadRec u = decode_upload_rec(v);
+        const std::string upload_id = k.substr(std::strlen(kUploadPrefix));
+        std::set<std::string> keep;
+        if (!u.tag.empty()) {
+          if (!omap_get(index_, ioid, {pending_key(u.info.key, u.tag)}).empty()) continue;
+          const std::string head = head_oid(b, u.info.key);
+          Xattrs x;
+          r = read_obj(data_, head, nullptr, &x);
+          if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+          if (r == 0 && x.count("rgw.tag") && x["rgw.tag"] == u.tag && x.count("rgw.manifest"))
+            for (const auto& sg : decode_manifest(x["rgw.manifest"]).segs) keep.insert(sg.tag);
+        }
+        if (end_upload(b, upload_id, v, keep, u.since_ns)) report.repaired_entries++;
+      }
+      // Stripes no part or head references any more.
+      std::vector<KV> dead;
+      for_each_omap(index_, ioid, kDeadPrefix, [&](const std::string& k, const std::string& v) {
+        int64_t ns = 0;
+        try {
+          Decoder d(v);
+          d.u8();
+          ns = d.i64();
+        } catch (const Error&) {
+        }
+        if (ns <= cutoff) dead.emplace_back(k, v);
+        return true;
+      });
+      for (const auto& [k, v] : dead) {
+        try {
+          Decoder d(v);
+          d.u8();
+          d.i64();
+          std::string head = d.str();
+          std::string tag = d.str();
+          remove_tails(head, tag, d.u64(), &report);
+        } catch (const Error& e) {
+          if (e.code() != -EIO) throw;  // a corrupt record is dropped
+        }
+        r = omap_rm_exact(index_, ioid, k, v, nullptr);
+        if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
+          rados_fail(r, "remove dead stripes record from index/" + ioid);
       }
       // Removal markers only have to outlive the updates of the heads they
       // removed, which gc assumes are over after its grace.
@@ -1083,11 +1540,26 @@ class RadosStore : public Store {
   }
 
   void enqueue_gc(const std::string& head, const std::string& tag, uint64_t num_tails) {
-    Encoder e;
-    e.str(head);
-    e.str(tag);
-    e.u64(num_tails);
-    omap_set_or_fail(meta_, "gc", pad20(now_ns()) + "_" + tag, e.bytes());
+    enqueue_gc_segments(head, {Segment{tag, 0, num_tails}});
+  }
+
+  // Queues the stripes of a body (or of parts) for gc: one op per 1000.
+  void enqueue_gc_segments(const std::string& head, const std::vector<Segment>& segs) {
+    const std::string ts = pad20(now_ns());
+    for (size_t i = 0; i < segs.size(); i += kOmapPage) {
+      std::vector<KV> kvs;
+      for (size_t j = i; j < segs.size() && j < i + kOmapPage; ++j) {
+        Encoder e;
+        e.str(head);
+        e.str(segs[j].tag);
+        e.u64(segs[j].stripes);
+        kvs.emplace_back(ts + "_" + segs[j].tag, e.bytes());
+      }
+      WriteOp op;
+      omap_set_in(op, kvs);
+      int r = rados_write_op_operate(op.op, meta_, "gc", nullptr, 0);
+      if (r < 0) rados_fail(r, "omap set " + pool_name(meta_) + "/gc");
+    }
   }
 
   // Sets an omap key to an index record in flight (the pending record of a
@@ -1119,7 +1591,7 @@ class RadosStore : public Store {
 
   // Sets the entry of `key` to `entry` (<epoch> + info).
   int index_set(const std::string& ioid, const std::string& key, const std::string& entry,
-                const std::string* pending) {
+                const std::string* pending, const IndexExtras* extras = nullptr) {
     const std::string rk = removed_key(key);
     WriteOp op;
     int cmp_rv[2] = {0, 0};
@@ -1134,7 +1606,42 @@ class RadosStore : public Store {
     size_t vlens[] = {entry.size()};
     rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
     if (pending) omap_rm_in(op, *pending);
+    if (extras) extras_in(op, *extras);
     return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+  }
+
+  static void extras_in(WriteOp& op, const IndexExtras& x) {
+    if (!x.set.empty()) omap_set_in(op, x.set);
+    if (x.rm.empty()) return;
+    std::vector<const char*> kp;
+    std::vector<size_t> kl;
+    for (const auto& k : x.rm) {
+      kp.push_back(k.data());
+      kl.push_back(k.size());
+    }
+    rados_write_op_omap_rm_keys2(op.op, kp.data(), kl.data(), kp.size());
+  }
+
+  // The extras of an index update whose entry lost to a newer one.
+  void apply_extras(const std::string& ioid, const IndexExtras& x) {
+    if (x.set.empty() && x.rm.empty()) return;
+    WriteOp op;
+    rados_write_op_assert_exists(op.op);  // never re-creates a removed index
+    extras_in(op, x);
+    int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "update index/" + ioid);
+  }
+
+  static void omap_set_in(WriteOp& op, const std::vector<KV>& kvs) {
+    std::vector<const char*> kp, vp;
+    std::vector<size_t> kl, vl;
+    for (const auto& [k, v] : kvs) {
+      kp.push_back(k.data());
+      kl.push_back(k.size());
+      vp.push_back(v.data());
+      vl.push_back(v.size());
+    }
+    rados_write_op_omap_set2(op.op, kp.data(), vp.data(), kl.data(), vl.data(), kp.size());
   }
 
   // Removes the entry of `key` (a head of epoch < `epoch` was removed) and
@@ -1267,6 +1774,7 @@ class RadosStore : public Store {
     } else {
       m->size = info->size;
       m->num_tails = 0;
+      m->segs.clear();
     }
     if (m->tag.empty() && x.count("rgw.tag")) m->tag = x["rgw.tag"];
     return true;
@@ -1362,6 +1870,96 @@ class RadosStore : public Store {
     rados_write_op_remove(op.op);
     int r = rados_write_op_operate(op.op, meta_, ("bucket." + name).c_str(), nullptr, 0);
     return r == 0 || r == -ENOENT;
+  }
+
+  // The open upload `upload_id` of a bucket (else NoSuchUpload: unknown,
+  // completed, aborted, or being completed); `raw` gets its record's bytes.
+  UploadRec open_upload(const BucketInfo& b, const std::string& upload_id, std::string* raw) {
+    auto none = [&](const char* why) {
+      fail(RGW_ERR_NO_SUCH_UPLOAD,
+           "no such upload '" + upload_id + "' in bucket '" + b.name + "'" + why);
+    };
+    if (!valid_upload_id(upload_id)) none("");
+    const std::string ukey = upload_key(upload_id);
+    auto got = omap_get(index_, index_oid(b), {ukey});
+    if (!got.count(ukey)) none("");
+    UploadRec rec = decode_upload_rec(got[ukey]);
+    if (rec.ending) none(" (it is being completed or aborted)");
+    if (raw) *raw = got[ukey];
+    return rec;
+  }
+
+  // An upload's part records by number: (bytes, decoded).
+  std::map<int, std::pair<std::string, PartRec>> read_parts(const std::string& ioid,
+                                                            const std::string& upload_id) {
+    std::map<int, std::pair<std::string, PartRec>> out;
+    const std::string prefix = parts_prefix(upload_id);
+    for_each_omap(index_, ioid, prefix, [&](const std::string& k, const std::string& v) {
+      int n = std::atoi(k.c_str() + prefix.size());
+      out[n] = {v, decode_part_rec(n, v)};
+      return true;
+    });
+    return out;
+  }
+
+  // Drops an ending upload (record `raw`) with its part records in one op;
+  // parts whose tags are not in `keep` become dead-stripes records (time
+  // `dead_ns`).  False if the record changed meanwhile (already dropped).
+  bool end_upload(const BucketInfo& b, const std::string& upload_id, const std::string& raw,
+                  const std::set<std::string>& keep, int64_t dead_ns) {
+    const std::string ioid = index_oid(b);
+    const std::string ukey = upload_key(upload_id);
+    const std::string head = head_oid(b, decode_upload_rec(raw).info.key);
+    IndexExtras x;
+    x.rm.push_back(ukey);
+    for (const auto& [n, pr] : read_parts(ioid, upload_id)) {
+      x.rm.push_back(part_key(upload_id, n));
+      const PartRec& p = pr.second;
+      if (!keep.count(p.tag))
+        x.set.emplace_back(dead_key(p.tag),
+                           encode_dead(dead_ns, head, Segment{p.tag, p.info.size, p.stripes}));
+    }
+    WriteOp op;
+    int cmp_rv = 0;
+    rados_write_op_assert_exists(op.op);
+    rados_write_op_omap_cmp2(op.op, ukey.data(), LIBRADOS_CMPXATTR_OP_EQ, raw.data(), ukey.size(),
+                             raw.size(), &cmp_rv);
+    extras_in(op, x);
+    int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+    if (r == 0) return true;
+    if (is_cmp_failure(r) || r == -ENOENT) return false;
+    rados_fail(r, "drop upload from index/" + ioid);
+  }
+
+  // Bucket removal: the stripes of every part left in the index (of uploads
+  // in progress, which the removal aborts) and of its dead-stripes records go
+  // to the gc queue, which outlives the index.
+  void queue_index_leftovers(const BucketInfo& b) {
+    const std::string ioid = index_oid(b);
+    std::map<std::string, std::string> keys;  // upload id -> object key
+    for_each_omap(index_, ioid, kUploadPrefix, [&](const std::string& k, const std::string& v) {
+      keys[k.substr(std::strlen(kUploadPrefix))] = decode_upload_rec(v).info.key;
+      return true;
+    });
+    std::map<std::string, std::vector<Segment>> by_head;
+    for_each_omap(index_, ioid, kPartPrefix, [&](const std::string& k, const std::string& v) {
+      const std::string id = k.substr(std::strlen(kPartPrefix), kUploadIdLen);
+      auto it = keys.find(id);
+      if (it == keys.end()) return true;  // no upload: nothing to find its head by
+      PartRec p = decode_part_rec(0, v);
+      by_head[head_oid(b, it->second)].push_back(Segment{p.tag, p.info.size, p.stripes});
+      return true;
+    });
+    for_each_omap(index_, ioid, kDeadPrefix, [&](const std::string&, const std::string& v) {
+      Decoder d(v);
+      d.u8();
+      d.i64();
+      std::string head = d.str();
+      std::string tag = d.str();
+      by_head[head].push_back(Segment{tag, 0, d.u64()});
+      return true;
+    });
+    for (const auto& [head, segs] : by_head) enqueue_gc_segments(head, segs);
   }
 
   // Why a bucket cannot be removed ("" if it can): an object, or a write or
@@ -1674,15 +2272,48 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
   // Both in flight while the body streams in: the pending record (waited for
   // before the first tail and before the head swap) and a first look at the
   // head (a stale look only costs a retry of the guarded swap).
+  start_pending();
+  start_head_read();
+}
+
+RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, PartTarget part)
+    : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
+  mode_ = Mode::part;
+  part_ = std::move(part);
+  head_ = RadosStore::head_oid(bucket_, key_);
+  pending_ = pending_key(key_, tag_);
+  start_pending();  // a part never touches the head
+}
+
+RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key,
+                         CompletionTarget c)
+    : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(std::move(c.tag)) {
+  mode_ = Mode::complete;
+  undo_ = std::move(c.undo);
+  head_ = RadosStore::head_oid(bucket_, key_);
+  pending_ = pending_key(key_, tag_);
+  stamp_ = std::move(c.stamp);  // set by the op that ended the upload
+  stamped_ns_ = c.stamped_ns;
+  start_head_read();
+}
+
+void RadosWriter::start_pending() {
   stamped_ns_ = now_ns();
   stamp_ = encode_ts(stamped_ns_);
   pending_op_ = st_.set_pending_async(RadosStore::index_oid(bucket_), pending_, stamp_);
+}
+
+void RadosWriter::start_head_read() {
   auto hr = std::make_unique<AsyncXattrRead>();
   rados_read_op_getxattrs(hr->op.op, &hr->xi.it, &hr->xrv);
   if (rados_aio_read_op_operate(hr->op.op, st_.data_io(), hr->c.c, head_.c_str(), 0) == 0)
     head_read_ = std::move(hr);
   else
-    hr->c.submitted = false;  // commit() reads the head itself
+    hr->c.submitted = false;  // the swap reads the head itself
+}
+
+void RadosWriter::point(const char* step) const {
+  crash_point((std::string(mode_ == Mode::complete ? "rados:complete:" : "rados:put:") + step).c_str());
 }
 
 RadosWriter::~RadosWriter() { cleanup(); }
@@ -1788,10 +2419,11 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
                                const std::string& etag_override) {
   if (state_ == State::failed) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failure_);
   if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  if (mode_ == Mode::complete) fail(RGW_ERR_INVALID_ARGUMENT, "a completion has no body");
   try {
+    if (mode_ == Mode::part) return commit_part();
     if (tails_ > 0 && !buf_.empty()) flush_tail();
     wait_inflight();
-    const bool inline_body = tails_ == 0;
     ObjectInfo info = committed_object_info(
         key_, size_, etag_override.empty() ? md5_.hex_digest() : etag_override, delete_at, attrs);
     Manifest m;
@@ -1799,105 +2431,192 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     m.size = size_;
     m.stripe = kStripe;
     m.num_tails = tails_;
-    const std::string info_bytes = encode_object_info(info);
-    const std::string man_bytes = encode_manifest(m);
-
-    // The bucket may have been removed (or re-created) during the upload.
-    // The pending record is in the index (and young) before the check: a
-    // remover that tombstones the record after the check finds it there when
-    // it looks again, and backs off.
-    wait_pending();
-    refresh_pending();
-    BucketInfo cur = st_.get_bucket(bucket_.name);
-    if (cur.id != bucket_.id)
-      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
-
-    crash_point("rados:put:before-head-swap");
-
-    // Head swap: last writer wins; the old head is replaced only if unchanged.
-    rados_ioctx_t io = st_.data_io();
-    bool swapped = false;
-    std::string old_tag;
-    Manifest old_man;
-    bool had_old = false;
-    uint64_t epoch = 0;
-    for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
-      refresh_pending();  // no head over reclaimed tails, however long this takes
-      Xattrs x;
-      int r;
-      if (head_read_) {
-        r = head_read_->c.wait();
-        if (r == 0 && head_read_->xrv < 0) r = head_read_->xrv;
-        if (r == 0) head_read_->xi.drain(x);
-        head_read_.reset();
-      } else {
-        r = read_head(x);
-      }
-      if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
-      had_old = r == 0;
-      old_tag = had_old && x.count("rgw.tag") ? x["rgw.tag"] : std::string();
-      old_man = Manifest();
-      if (had_old && x.count("rgw.manifest")) old_man = decode_manifest(x["rgw.manifest"]);
-      epoch = next_epoch(had_old ? head_epoch(x) : 0);
-      const std::string epoch_bytes = encode_epoch(epoch);
-      WriteOp op;
-      if (had_old) {
-        RadosStore::guard_head(op, x);
-      } else {
-        rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
-      }
-      if (inline_body) {
-        rados_write_op_write_full(op.op, buf_.data(), buf_.size());
-      } else {
-        rados_write_op_write_full(op.op, "", 0);
-      }
-      rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
-      rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
-      rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
-      rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
-      rados_write_op_setxattr(op.op, "rgw.prev", old_tag.data(), old_tag.size());
-      r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
-      if (r == 0) {
-        swapped = true;
-      } else if (!(is_cmp_failure(r) || r == -EEXIST || r == -ENOENT)) {
-        rados_fail(r, "write data/" + head_);
-      }
-    }
-    if (!swapped) fail(RGW_ERR_CONFLICT, "object '" + key_ + "' kept changing during the upload");
-    state_ = State::swapped;
-    buf_.clear();
-    buf_.shrink_to_fit();
-
-    // From here on a failure leaves the pending record for gc() to resolve.
-    crash_point("rados:put:after-head-swap");
-    if (had_old && old_man.num_tails > 0 && !old_tag.empty())
-      st_.enqueue_gc(head_, old_tag, old_man.num_tails);
-    crash_point("rados:put:before-index");
-    // One op: the entry, unless something newer is there, and the pending record.
-    const std::string ioid = RadosStore::index_oid(bucket_);
-    int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
-    if (is_cmp_failure(r)) {
-      outranked(epoch, info_bytes);
-    } else if (r == -ENOENT) {
-      // The bucket was removed after all (its remover missed our pending
-      // record): nothing can reach our head now; take it back if still ours.
-      WriteOp op;
-      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag_.data(), tag_.size());
-      rados_write_op_remove(op.op);
-      if (rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0) == 0 && tails_ > 0)
-        st_.enqueue_gc(head_, tag_, tails_);
-      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
-    } else if (r < 0) {
-      rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
-    }
-    state_ = State::done;
-    return info;
+    if (tails_ > 0) m.segs.push_back(Segment{tag_, size_, tails_});
+    return publish(info, m, nullptr);
   } catch (...) {
     if (state_ == State::open) cleanup();
     state_ = State::done;
     throw;
   }
 }
+
+ObjectInfo RadosWriter::complete(const ObjectInfo& info, const Manifest& m,
+                                 const IndexExtras& extras) {
+  try {
+    return publish(info, m, &extras);
+  } catch (...) {
+    if (state_ == State::open) cleanup();  // not swapped: the upload reopens
+    state_ = State::done;
+    throw;
+  }
+}
+
+// The bucket check, the head swap, the old body to gc, and the index update
+// (with `extras` in the same op).  The caller cleans up while state_ is open.
+ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
+                                const IndexExtras* extras) {
+  const bool inline_body = m.segs.empty() && !m.multipart;
+  const std::string info_bytes = encode_object_info(info);
+  const std::string man_bytes = encode_manifest(m);
+
+  // The bucket may have been removed (or re-created) during the upload.
+  // The pending record is in the index (and young) before the check: a
+  // remover that tombstones the record after the check finds it there when
+  // it looks again, and backs off.
+  wait_pending();
+  refresh_pending();
+  BucketInfo cur = st_.get_bucket(bucket_.name);
+  if (cur.id != bucket_.id)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+
+  point("before-head-swap");
+
+  // Head swap: last writer wins; the old head is replaced only if unchanged.
+  rados_ioctx_t io = st_.data_io();
+  bool swapped = false;
+  std::string old_tag;
+  Manifest old_man;
+  bool had_old = false;
+  uint64_t epoch = 0;
+  for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
+    refresh_pending();  // no head over reclaimed tails, however long this takes
+    Xattrs x;
+    int r;
+    if (head_read_) {
+      r = head_read_->c.wait();
+      if (r == 0 && head_read_->xrv < 0) r = head_read_->xrv;
+      if (r == 0) head_read_->xi.drain(x);
+      head_read_.reset();
+    } else {
+      r = read_head(x);
+    }
+    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
+    had_old = r == 0;
+    old_tag = had_old && x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+    old_man = Manifest();
+    if (had_old && x.count("rgw.manifest")) old_man = decode_manifest(x["rgw.manifest"]);
+    epoch = next_epoch(had_old ? head_epoch(x) : 0);
+    const std::string epoch_bytes = encode_epoch(epoch);
+    const std::string prev = encode_prev(old_tag, old_man);
+    WriteOp op;
+    if (had_old) {
+      RadosStore::guard_head(op, x);
+    } else {
+      rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
+    }
+    if (inline_body) {
+      rados_write_op_write_full(op.op, buf_.data(), buf_.size());
+    } else {
+      rados_write_op_write_full(op.op, "", 0);
+    }
+    rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
+    rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
+    rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
+    rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
+    rados_write_op_setxattr(op.op, "rgw.prev", prev.data(), prev.size());
+    r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
+    if (r == 0) {
+      swapped = true;
+    } else if (!(is_cmp_failure(r) || r == -EEXIST || r == -ENOENT)) {
+      // The op may have been applied (a timeout): leave the pending record
+      // for gc, which knows from the head.
+      state_ = State::swapped;
+      rados_fail(r, "write data/" + head_);
+    }
+  }
+  if (!swapped) fail(RGW_ERR_CONFLICT, "object '" + key_ + "' kept changing during the upload");
+  state_ = State::swapped;
+  buf_.clear();
+  buf_.shrink_to_fit();
+
+  // From here on a failure leaves the pending record for gc() to resolve.
+  point("after-head-swap");
+  if (had_old) st_.enqueue_gc_segments(head_, old_man.segs);
+  point("before-index");
+  // One op: the entry, unless something newer is there, and the pending record.
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_, extras);
+  if (is_cmp_failure(r)) {
+    outranked(epoch, info_bytes);
+    if (extras) st_.apply_extras(ioid, *extras);
+  } else if (r == -ENOENT) {
+    // The bucket was removed after all (its remover missed our pending
+    // record): nothing can reach our head now; take it back if still ours.
+    WriteOp op;
+    rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag_.data(), tag_.size());
+    rados_write_op_remove(op.op);
+    if (rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0) == 0)
+      st_.enqueue_gc_segments(head_, m.segs);
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+  } else if (r < 0) {
+    rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
+  }
+  state_ = State::done;
+  return info;
+}
+
+// A part: its stripes are written; one index op publishes its record (if the
+// upload is still open and our pending record still ours), drops the pending
+// record, and hands a part it replaces to gc (a dead-stripes record).
+ObjectInfo RadosWriter::commit_part() {
+  if (!buf_.empty()) flush_tail();  // a part's bytes all go to stripes
+  wait_inflight();
+  wait_pending();
+  refresh_pending();
+  BucketInfo cur = st_.get_bucket(bucket_.name);
+  if (cur.id != bucket_.id)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+  crash_point("rados:part:before-publish");
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  const std::string ukey = upload_key(part_.upload_id);
+  const std::string pkey = part_key(part_.upload_id, part_.number);
+  PartRec rec;
+  rec.info.number = part_.number;
+  rec.info.size = size_;
+  rec.info.etag = md5_.hex_digest();
+  rec.info.mtime_ns = now_ns();
+  rec.tag = tag_;
+  rec.stripes = tails_;
+  const std::string value = encode_part_rec(rec);
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    auto got = st_.omap_get(st_.index_io(), ioid, {ukey, pkey, pending_});
+    if (!got.count(pending_))
+      fail(RGW_ERR_CONFLICT, "upload stalled longer than the gc grace period; its data was reclaimed");
+    if (!got.count(ukey) || got[ukey] != part_.upload_raw)
+      fail(RGW_ERR_NO_SUCH_UPLOAD, "upload '" + part_.upload_id + "' ended during the part upload");
+    const std::string old = got.count(pkey) ? got[pkey] : std::string();
+    WriteOp op;
+    int cmp_rv[3] = {0, 0, 0};
+    rados_write_op_assert_exists(op.op);
+    rados_write_op_omap_cmp2(op.op, ukey.data(), LIBRADOS_CMPXATTR_OP_EQ, part_.upload_raw.data(),
+                             ukey.size(), part_.upload_raw.size(), &cmp_rv[0]);
+    rados_write_op_omap_cmp2(op.op, pending_.data(), LIBRADOS_CMPXATTR_OP_EQ, stamp_.data(),
+                             pending_.size(), stamp_.size(), &cmp_rv[1]);
+    rados_write_op_omap_cmp2(op.op, pkey.data(), LIBRADOS_CMPXATTR_OP_EQ, old.data(), pkey.size(),
+                             old.size(), &cmp_rv[2]);
+    std::vector<KV> set{{pkey, value}};
+    if (!old.empty()) {
+      PartRec was = decode_part_rec(part_.number, old);
+      set.emplace_back(dead_key(was.tag),
+                       encode_dead(now_ns(), head_, Segment{was.tag, was.info.size, was.stripes}));
+    }
+    RadosStore::omap_set_in(op, set);
+    RadosStore::omap_rm_in(op, pending_);
+    int r = rados_write_op_operate(op.op, st_.index_io(), ioid.c_str(), nullptr, 0);
+    if (r == 0) {
+      state_ = State::done;
+      ObjectInfo info = committed_object_info(key_, size_, rec.info.etag, 0, Attrs{});
+      info.mtime_ns = rec.info.mtime_ns;
+      return info;
+    }
+    if (r == -ENOENT)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " part record");
+    // Another upload of this part number landed first, or the upload ended: look again.
+  }
+  fail(RGW_ERR_CONFLICT, "part " + std::to_string(part_.number) + " kept changing");
+}
+
 
 int RadosWriter::read_head(Xattrs& x) {
   ReadOp op;
@@ -1963,7 +2682,10 @@ void RadosWriter::cleanup() noexcept {
   rados_ioctx_t io = st_.data_io();
   for (uint64_t i = tails_; i-- > 0;) rados_remove(io, tail_oid(head_, tag_, i).c_str());
   try {
-    st_.omap_rm(st_.index_io(), RadosStore::index_oid(bucket_), pending_);
+    if (undo_)
+      undo_();  // a completion: reopens the upload, drops the pending record
+    else
+      st_.omap_rm(st_.index_io(), RadosStore::index_oid(bucket_), pending_);
   } catch (...) {
   }
   buf_.clear();
@@ -1981,31 +2703,44 @@ RadosReader::RadosReader(RadosStore& store, ObjectInfo info, std::string head, M
       man_(std::move(m)),
       pos_(offset),
       end_(end),
-      inline_(man_.num_tails == 0),
+      inline_(man_.segs.empty()),
       idata_(std::move(inline_data)),
       ilen_(inline_len),
       start_(offset) {
+  uint64_t at = 0;
+  for (const auto& sg : man_.segs) {
+    starts_.push_back(at);
+    at += sg.size;
+  }
   if (!inline_ && pos_ < end_) {
     issue(next_, pos_);  // start fetching before the first read()
     have_next_ = true;
   }
 }
 
+// Reads ahead from `off` to the end of its stripe (at most one window): the
+// segment holding `off` (the last one starting at or before it; empty parts
+// start where the next one does), then the stripe within it.
 void RadosReader::issue(Window& w, uint64_t off) {
-  uint64_t n = off / man_.stripe;
-  uint64_t in = off % man_.stripe;
-  uint64_t len = std::min<uint64_t>({kReadWindow, man_.stripe - in, end_ - off});
+  size_t s = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), off) -
+                                 starts_.begin()) - 1;
+  const Segment& sg = man_.segs[s];
+  const uint64_t in_seg = off - starts_[s];
+  if (in_seg >= sg.size) fail(-EIO, "corrupt manifest of '" + info_.key + "'");
+  uint64_t n = in_seg / man_.stripe;
+  uint64_t in = in_seg % man_.stripe;
+  uint64_t len = std::min<uint64_t>({kReadWindow, man_.stripe - in, sg.size - in_seg, end_ - off});
   w.off = off;
   w.len = static_cast<size_t>(len);
   w.got = 0;
   if (!w.data) w.data.reset(new char[kReadWindow]);
   w.c = std::make_unique<Completion>();
-  std::string oid = tail_oid(head_, man_.tag, n);
-  int r = rados_aio_read(st_.data_io(), oid.c_str(), w.c->c, w.data.get(), w.len, in);
+  w.oid = tail_oid(head_, sg.tag, n);
+  int r = rados_aio_read(st_.data_io(), w.oid.c_str(), w.c->c, w.data.get(), w.len, in);
   if (r < 0) {
     w.c->submitted = false;
     w.c.reset();
-    rados_fail(r, "read data/" + oid);
+    rados_fail(r, "read data/" + w.oid);
   }
 }
 
@@ -2014,7 +2749,7 @@ void RadosReader::finish(Window& w) {
   w.c.reset();
   if (r == -ENOENT)
     fail(RGW_ERR_CONFLICT, "object '" + info_.key + "' was overwritten and reclaimed while read");
-  if (r < 0) rados_fail(r, "read data/" + tail_oid(head_, man_.tag, w.off / man_.stripe));
+  if (r < 0) rados_fail(r, "read data/" + w.oid);
   w.got = static_cast<size_t>(r);
   if (w.got < w.len) fail(-EIO, "object body of '" + info_.key + "' is shorter than its size");
 }

@@ -16,11 +16,13 @@ from .errors import (
     InvalidArgument,
     InvalidBucketName,
     InvalidKey,
+    InvalidPart,
     InvalidRange,
     InvalidStoreURI,
     NoSuchAccessKey,
     NoSuchBucket,
     NoSuchKey,
+    NoSuchUpload,
     NoSuchUser,
     RGWError,
     StoreError,
@@ -29,11 +31,16 @@ from .errors import (
 )
 from .store import ObjectReader, Store
 
+PartInfo = _librgw.PartInfo
+UploadInfo = _librgw.UploadInfo
+
 __version__ = _librgw.version
 
 __all__ = [
     "Store",
     "ObjectReader",
+    "PartInfo",
+    "UploadInfo",
     "RGWError",
     "AccessKeyExists",
     "BucketExists",
@@ -42,11 +49,13 @@ __all__ = [
     "InvalidArgument",
     "InvalidBucketName",
     "InvalidKey",
+    "InvalidPart",
     "InvalidRange",
     "InvalidStoreURI",
     "NoSuchAccessKey",
     "NoSuchBucket",
     "NoSuchKey",
+    "NoSuchUpload",
     "NoSuchUser",
     "StoreError",
     "UserExists",

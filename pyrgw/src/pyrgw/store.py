@@ -41,6 +41,22 @@ def _key(key):
     return key
 
 
+def _stream_into(writer, data):
+    """Writes bytes, str or a binary file-like object (in chunks)."""
+    if isinstance(data, str):
+        data = data.encode()
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        view = memoryview(data)
+        for off in range(0, len(view), CHUNK):
+            writer.write(view[off:off + CHUNK])
+    else:
+        while True:
+            chunk = data.read(CHUNK)
+            if not chunk:
+                break
+            writer.write(chunk)
+
+
 class ObjectReader(io.RawIOBase):
     """A readable, non-seekable stream over one object (or a range of it)."""
 
@@ -170,18 +186,7 @@ class Store:
         """
         writer = self._s.open_writer(bucket, _key(key))
         try:
-            if isinstance(data, str):
-                data = data.encode()
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                view = memoryview(data)
-                for off in range(0, len(view), CHUNK):
-                    writer.write(view[off:off + CHUNK])
-            else:
-                while True:
-                    chunk = data.read(CHUNK)
-                    if not chunk:
-                        break
-                    writer.write(chunk)
+            _stream_into(writer, data)
             return writer.commit(_object_attrs(content_type, metadata, attrs), delete_at)
         except BaseException:
             writer.abort()
@@ -222,6 +227,58 @@ class Store:
 
     def copy_object(self, src_bucket, src_key, dst_bucket, dst_key, attrs=None):
         return self._s.copy_object(src_bucket, _key(src_key), dst_bucket, _key(dst_key), attrs)
+
+    # multipart uploads ---------------------------------------------------
+    def create_upload(self, bucket, key, content_type=None, metadata=None, attrs=None):
+        """Starts a multipart upload; the attributes are the final object's.
+
+        Returns an UploadInfo (``.upload_id``, ``.key``, ``.initiated_ns``).
+        """
+        return self._s.create_upload(bucket, _key(key),
+                                     _object_attrs(content_type, metadata, attrs))
+
+    def get_upload(self, bucket, upload_id):
+        return self._s.get_upload(bucket, upload_id)
+
+    def upload_part(self, bucket, upload_id, part_number, data):
+        """Stores part ``part_number`` (1..10000) from bytes, str or a binary
+        file-like object (streamed), replacing an earlier part of that number.
+
+        Returns its PartInfo (``.etag`` is the part's hex MD5).
+        """
+        writer = self._s.open_part_writer(bucket, upload_id, part_number)
+        try:
+            _stream_into(writer, data)
+            info = writer.commit({}, 0, "")
+        except BaseException:
+            writer.abort()
+            raise
+        return _librgw.PartInfo(part_number, info.size, info.etag, info.mtime_ns)
+
+    def list_parts(self, bucket, upload_id):
+        """The upload's parts, by number."""
+        return self._s.list_parts(bucket, upload_id)
+
+    def list_uploads(self, bucket, prefix=""):
+        """Uploads in progress whose key starts with prefix, by key, then by
+        initiation time."""
+        return self._s.list_uploads(bucket, _key(prefix))
+
+    def complete_upload(self, bucket, upload_id, parts, etag=""):
+        """Stitches the chosen parts, in ascending order, into the object.
+
+        ``parts`` holds (number, etag) pairs or PartInfo objects.  Without an
+        ``etag`` the object gets the S3 multipart ETag (MD5 of the parts'
+        MD5s, "-" and their count).  Raises InvalidPart (and changes nothing)
+        when a part is missing or its ETag differs.
+        """
+        pairs = [(p.number, p.etag) if isinstance(p, _librgw.PartInfo) else (int(p[0]), str(p[1]))
+                 for p in parts]
+        return self._s.complete_upload(bucket, upload_id, pairs, etag)
+
+    def abort_upload(self, bucket, upload_id):
+        """Ends an upload; its parts are left to gc."""
+        self._s.abort_upload(bucket, upload_id)
 
     def gc(self, grace_seconds=3600):
         """Runs one garbage-collection pass; returns a report."""
