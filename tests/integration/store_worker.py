@@ -110,6 +110,17 @@ def complete(uri, bucket, upload_id, parts):
     print("completed", flush=True)
 
 
+def upload_part(uri, bucket, upload_id, number, size, seed):
+    """Uploads pattern(size, seed) as a part; run with LIBRGW_CRASH_AT."""
+    pyrgw.Store(uri).upload_part(bucket, upload_id, int(number), pattern(int(size), seed))
+    print("uploaded", flush=True)
+
+
+def abort(uri, bucket, upload_id):
+    pyrgw.Store(uri).abort_upload(bucket, upload_id)
+    print("aborted", flush=True)
+
+
 def delete(uri, bucket, key):
     pyrgw.Store(uri).delete_object(bucket, key)
     print("deleted", flush=True)
@@ -118,4 +129,5 @@ def delete(uri, bucket, key):
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
-     "put_pattern": put_pattern, "delete": delete, "complete": complete}[mode](*args)
+     "put_pattern": put_pattern, "delete": delete, "complete": complete,
+     "upload_part": upload_part, "abort": abort}[mode](*args)

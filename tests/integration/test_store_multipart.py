@@ -385,6 +385,77 @@ def test_crash_during_complete(store, store_setup, bucket, point, survivor, old_
     assert store_setup.stored_bodies(bucket_id) == []
 
 
+PART_POINTS = [p for p in [
+    ("local", "local:part:before-publish"),
+    ("local", "local:part:after-rename"),
+    ("rados", "rados:part:before-publish"),
+] if p[0] in MP_DRIVERS]
+
+
+@pytest.mark.parametrize("store_setup,point", PART_POINTS, indirect=["store_setup"])
+def test_crash_during_part_upload(store, store_setup, bucket, point):
+    """A part writer that dies leaves the part as it was; gc reclaims its data."""
+    bucket_id = store.get_bucket(bucket).id
+    drv = store_setup.driver
+    uid, infos = upload(store, bucket, "obj", {1: b"kept-1", 2: b"kept-2"})
+    res = run_worker(point, "upload_part", store_setup.uri, bucket, uid, "2",
+                     str(STRIPE + 5), "lost")
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+    assert [(p.number, p.etag) for p in store.list_parts(bucket, uid)] == \
+        [(1, md5(b"kept-1")), (2, md5(b"kept-2"))]
+    store.gc(grace_seconds=0)
+    assert len(store_setup.stored_bodies(bucket_id)) == part_bodies(drv, [6, 6])
+    store.complete_upload(bucket, uid, [infos[1], infos[2]])
+    assert store.get_object(bucket, "obj") == b"kept-1kept-2"
+    store.delete_object(bucket, "obj")
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
+
+
+@pytest.mark.parametrize("store_setup", [d for d in ["rados"] if d in MP_DRIVERS], indirect=True)
+def test_crash_during_abort(store, store_setup, bucket):
+    """An aborter that dies after ending the upload: it is gone, gc drops its parts."""
+    bucket_id = store.get_bucket(bucket).id
+    uid, _ = upload(store, bucket, "obj", {1: pattern(STRIPE + 1, "a"), 2: b"b"})
+    res = run_worker("rados:abort:after-end", "abort", store_setup.uri, bucket, uid)
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+    assert store.list_uploads(bucket) == []
+    with pytest.raises(pyrgw.NoSuchUpload):
+        store.upload_part(bucket, uid, 3, b"late")
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
+
+
+# A PUT or DELETE that dies over a multipart object: gc finds the parts'
+# stripes from the new head's rgw.prev (the old manifest) or the gc queue.
+OVER_POINTS = [
+    ("put_pattern", "rados:put:after-head-swap"),
+    ("put_pattern", "rados:put:before-index"),
+    ("delete", "rados:delete:before-index"),
+]
+
+
+@pytest.mark.parametrize("mode,point", OVER_POINTS)
+@pytest.mark.parametrize("store_setup", [d for d in ["rados"] if d in MP_DRIVERS], indirect=True)
+def test_crash_replacing_multipart_object(store, store_setup, bucket, mode, point):
+    bucket_id = store.get_bucket(bucket).id
+    uid, infos = upload(store, bucket, "obj", {1: pattern(STRIPE + 1, "m1"), 2: b"m2"})
+    store.complete_upload(bucket, uid, [infos[1], infos[2]])
+    args = [store_setup.uri, bucket, "obj"] + (["100", "new"] if mode == "put_pattern" else [])
+    res = run_worker(point, mode, *args)
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+    store.gc(grace_seconds=0)
+    if mode == "put_pattern":
+        assert store.get_object(bucket, "obj") == pattern(100, "new")
+        assert [o.size for o in store.list_objects(bucket).objects] == [100]
+        assert len(store_setup.stored_bodies(bucket_id)) == 1
+    else:
+        with pytest.raises(pyrgw.NoSuchKey):
+            store.get_object(bucket, "obj")
+        assert store.list_objects(bucket).objects == []
+        assert store_setup.stored_bodies(bucket_id) == []
+
+
 @pytest.mark.parametrize("store_setup", ["local"], indirect=True)
 def test_local_store_of_schema_1_is_upgraded(store_setup):
     """A store written before multipart (schema 1) opens, keeps its objects

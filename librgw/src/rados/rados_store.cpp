@@ -17,12 +17,22 @@
 //                         "\xff" "d" <key> -> <epoch>: removal marker (entries older are dead);
 //                         "\xff" "p" <key> "\0" <tag> -> i64 ns: a write/delete in flight,
 //                         re-stamped by a live writer every kPendingRefresh
+//                         "\xff" "u" <upload id> -> UploadRec: a multipart upload, open or
+//                         ending (completion with its head tag, or abort), since ns
+//                         "\xff" "m" <upload id> <%05d number> -> PartRec {size, etag,
+//                         mtime, tag, stripes}: a part
+//                         "\xff" "g" <tag> -> {ns, head, tag, stripes}: stripes nothing
+//                         references any more (replaced, unchosen or aborted parts)
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
 // data pool
 //   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
 //                         rgw.tag, rgw.epoch <epoch>, rgw.manifest {u8 1, str tag, u64 size,
-//                         u64 stripe, u64 num_tails}, rgw.prev (the tag it replaced)
-//   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head
+//                         u64 stripe, u64 num_tails} or, multipart, {u8 2, str tag, u64 size,
+//                         u64 stripe, str upload id, u32 n, n x {str tag, u64 size,
+//                         u64 stripes}}, rgw.prev (the tag it replaced, or "\0" + the
+//                         replaced head's manifest when that was a multipart one)
+//   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head;
+//                         also the stripes of a part (<tag> = the part upload's own tag)
 // <epoch> is a u64 in 9 big-endian 7-bit bytes: Ceph 16 compares omap values as
 // *signed* chars, and bytes below 0x80 sort the same signed or not.
 //
@@ -65,6 +75,43 @@
 // A tombstone younger than kTombstoneAge is a removal in progress (create_bucket
 // fails with Conflict); an older one, or a "buckets" entry without a record, was left
 // by a remover that died, and gc() clears it.
+//
+// Multipart.  Every record of an upload lives in the bucket index object, so each
+// step below is one atomic op on it (asserting that the index exists).
+// - A part writer is a writer whose body always goes to stripes <head>.<tag>.<n>
+//   (4 MiB, its own random tag) under a pending record, like any writer's.  ONE op
+//   publishes it: assert the upload record is the open one read at open, the
+//   pending record is still ours (gc did not judge us dead), and the part record
+//   is what we read (else re-read and retry: last part upload wins); set the part
+//   record, drop the pending record, and turn a replaced part into a dead-stripes
+//   record.  A writer that dies before leaves its pending record: gc reclaims its
+//   stripes like a dead writer's tails.
+// - complete_upload: (1) ONE op asserts the upload record and each chosen part
+//   record are as checked (etags), turns the upload "ending" with the new head's
+//   tag T, and sets the pending record <key>\0T.  From then on no part changes and
+//   the upload reads as missing.  (2) The head with a version 2 manifest (the
+//   chosen parts' stripes, in order; no data copied) is swapped in exactly like a
+//   writer's (same guard, epoch, rgw.prev), the old body queued in gc.  (3) ONE
+//   index op sets the entry (same LT assertions), drops the pending, upload and
+//   part records, and sets dead-stripes records for the unchosen parts.  A failure
+//   before the swap reopens the upload (guarded); after it, or on an uncertain swap
+//   result, the records stay for gc.
+// - abort_upload: ONE op turns the upload ending (tag ""), then ONE op drops it with
+//   its part records and sets their dead-stripes records.
+// - gc, per bucket, after the pending records: an upload ending since before the
+//   grace whose completer's pending record is gone is finished: if the head's tag is
+//   T its manifest's parts stay, every other part becomes dead stripes (T not on the
+//   head means the swap never happened, or its head was replaced since and its
+//   replacer queued the parts: no head references them).  Then dead-stripes records
+//   past the grace are reclaimed.  An ending upload never reopens after a crash: a
+//   client retrying the completion gets NoSuchUpload.
+// - Overwrites and removals of a multipart head queue every segment's stripes; a
+//   writer that dies after its swap leaves the old manifest in rgw.prev for gc.
+// - remove_bucket (empty, nothing young in flight) queues the stripes of every part
+//   record and dead-stripes record in the gc queue before the index goes.
+// - Readers: the head holds no bytes; the range is served from the segments
+//   (segment by binary search, then stripe), one window of read-ahead, across part
+//   boundaries.  A small non-multipart GET is still one read op.
 #include <rados/librados.h>
 
 #include <algorithm>
