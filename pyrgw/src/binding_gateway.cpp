@@ -11,6 +11,7 @@
 
 #include "errors.h"
 #include "gateway/gateway.h"
+#include "s3/auth.h"
 #include "s3/response.h"
 #include "s3/s3_request.h"
 
@@ -88,6 +89,10 @@ class PyRequest {
 }  // namespace
 
 void bind_gateway(py::module_& m) {
+  m.def("presign_v4", &s3::presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
+        py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
+        py::arg("expires"), "SigV4 presigned query string (the core's signer)");
+
   py::class_<PyGateway>(m, "Gateway")
       .def(py::init<const std::map<std::string, std::string>&>(), py::arg("options"))
       .def_property_readonly("region", &PyGateway::region);

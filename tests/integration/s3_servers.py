@@ -74,7 +74,8 @@ def start_wsgi(store_uri, workdir, domains=S3_DOMAIN):
     env = dict(os.environ, RGW_STORE=store_uri, RGW_DOMAINS=domains)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [gunicorn, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread",
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--workers", "2",
+             "--worker-class", "gthread",
              "--threads", "4", "--timeout", "120", "pyrgw.wsgi:application"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
     wait_for_port(port, proc, log_path)

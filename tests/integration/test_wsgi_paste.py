@@ -46,7 +46,7 @@ region = eu-test-1
     log_path = str(tmp_path / "server.log")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([gunicorn, "-b", f"127.0.0.1:{port}", "-k", "gthread",
+        proc = subprocess.Popen([gunicorn, "-b", f"127.0.0.1:{port}", "--no-control-socket", "-k", "gthread",
                                  "--threads", "2", "--chdir", str(tmp_path), "paste_app:application"],
                                 stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -228,7 +228,6 @@ int rgw_gc_run(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_obje
  *   domains          virtual-hosted-style domains, comma separated
  *                    ("s3.example.com": Host bucket.s3.example.com names bucket)
  *   max_object_size  largest single PUT or part, e.g. "5g" (default 5 GiB)
- *   max_skew         allowed signature clock skew in seconds (default 900)
  */
 typedef struct rgw_config rgw_config_t;
 

@@ -66,10 +66,6 @@ void GatewayConfig::set(const std::string& name, const std::string& value) {
   } else if (name == "max_object_size") {
     max_object_size = parse_size(name, value);
     if (max_object_size == 0) fail(RGW_ERR_INVALID_ARGUMENT, "max_object_size: must be > 0");
-  } else if (name == "max_skew") {
-    uint64_t v = parse_size(name, value);
-    if (v > 7 * 86400) fail(RGW_ERR_INVALID_ARGUMENT, "max_skew: at most 604800 seconds");
-    max_skew_seconds = static_cast<int64_t>(v);
   } else {
     fail(RGW_ERR_INVALID_ARGUMENT, "unknown gateway option: " + name);
   }

@@ -17,7 +17,6 @@ struct GatewayConfig {
   std::string region = "us-east-1";         // "region"
   std::vector<std::string> domains;         // "domains": virtual-hosted-style S3 domains
   uint64_t max_object_size = 5ull << 30;    // "max_object_size": single PUT / one part (5 GiB)
-  int64_t max_skew_seconds = 900;           // "max_skew": signature clock skew allowed
 
   // Sets one option from text; throws rgw::Error(RGW_ERR_INVALID_ARGUMENT)
   // naming the option for an unknown name or a bad value.

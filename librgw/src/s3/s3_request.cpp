@@ -126,6 +126,9 @@ void S3Request::route() {
 void S3Request::authenticate() {
   ctx_.auth = parse_auth(req_);
   if (ctx_.auth.scheme == AuthScheme::anonymous) return;
+  // Temporary credentials (STS) are not issued yet: no token is valid.
+  if (!ctx_.auth.security_token.empty())
+    throw_s3(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
   User user;
   try {
     user = ctx_.store.get_user_by_access_key(ctx_.auth.access_key);

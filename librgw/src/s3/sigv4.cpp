@@ -302,6 +302,19 @@ void verify_v4(const AuthInfo& auth, const http::Request& req, const std::string
     throw_s3(403, "SignatureDoesNotMatch",
              "The request signature we calculated does not match the signature you provided. "
              "Check your key and signing method.");
+
+  // Every x-amz-* header must be signed: otherwise whoever holds a signed
+  // request (a presigned URL) could add one and change what it does (turn a
+  // PUT into a copy with x-amz-copy-source, add metadata, ...).
+  const std::vector<std::string> signed_names = split_signed_headers(auth.signed_headers);
+  for (const auto& h : req.headers) {
+    if (h.first.compare(0, 6, "x-amz-") != 0) continue;
+    if (std::find(signed_names.begin(), signed_names.end(), h.first) == signed_names.end()) {
+      S3Error e(403, "AccessDenied", "There were headers present in the request which were not signed");
+      e.details.emplace_back("HeadersNotSigned", h.first);
+      throw e;
+    }
+  }
 }
 
 }  // namespace detail

@@ -29,6 +29,7 @@ from .errors import (
     UserExists,
     UserHasBuckets,
 )
+from .signing import presign_url
 from .store import ObjectReader, Store
 
 PartInfo = _librgw.PartInfo
@@ -38,6 +39,7 @@ __version__ = _librgw.version
 
 __all__ = [
     "Store",
+    "presign_url",
     "ObjectReader",
     "PartInfo",
     "UploadInfo",

@@ -17,8 +17,8 @@ or build one in code, or from a PasteDeploy pipeline::
     domains = s3.example.com
 
 Options (keyword arguments, paste settings, or RGW_* environment variables
-for ``application``): ``store``, ``region``, ``domains``, ``max_object_size``,
-``max_skew`` (docs/gateway-config.md).
+for ``application``): ``store``, ``region``, ``domains``, ``max_object_size``
+(docs/gateway-config.md).
 """
 import os
 import threading
@@ -28,7 +28,7 @@ from . import _librgw
 
 __all__ = ["Application", "app_factory", "application"]
 
-OPTIONS = ("store", "region", "domains", "max_object_size", "max_skew")
+OPTIONS = ("store", "region", "domains", "max_object_size")
 CHUNK = 256 * 1024
 
 
@@ -137,7 +137,7 @@ def app_factory(global_conf, **local_conf):
 
 class _FromEnvironment:
     """``pyrgw.wsgi:application``: configured by RGW_STORE, RGW_REGION,
-    RGW_DOMAINS, RGW_MAX_OBJECT_SIZE and RGW_MAX_SKEW, read at first use."""
+    RGW_DOMAINS and RGW_MAX_OBJECT_SIZE, read at first use."""
 
     def __init__(self):
         self._app = None
