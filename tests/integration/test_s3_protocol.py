@@ -228,7 +228,8 @@ def test_request_errors(s3, bucket):
                                 headers=sign_v4(s3, method, path, kw.pop("headers", None), body))
 
     assert error_of(call("PUT", "/AB")) == (400, "InvalidBucketName")
-    assert error_of(call("GET", f"/{bucket}?policy")) == (501, "NotImplemented")
+    assert error_of(call("PUT", f"/{bucket}?policy", body=b"{}")) == (501, "NotImplemented")
+    assert error_of(call("GET", f"/{bucket}?policy")) == (404, "NoSuchBucketPolicy")
     assert error_of(call("POST", f"/{bucket}/k")) == (405, "MethodNotAllowed")
     assert error_of(call("PUT", f"/{bucket}/" + "k" * 1025, body=b"x")) == (400, "KeyTooLongError")
     assert error_of(call("GET", f"/{bucket}?list-type=2&max-keys=-1")) == (400, "InvalidArgument")
@@ -337,3 +338,29 @@ def test_urls_presigned_by_pyrgw(s3, bucket):
     assert r.status_code == 200 and r.content == b"signed in the core"
     bad = pyrgw.presign_url(f"{s3.url}/{bucket}/by-core", s3.access_key, "wrong-secret")
     assert error_of(requests.get(bad)) == (403, "SignatureDoesNotMatch")
+
+
+def test_unconfigured_bucket_settings_read_as_absent(s3, bucket):
+    c = s3.client()
+    for call, code in ((c.get_bucket_policy, "NoSuchBucketPolicy"),
+                       (c.get_bucket_cors, "NoSuchCORSConfiguration"),
+                       (c.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration"),
+                       (c.get_bucket_tagging, "NoSuchTagSet"),
+                       (c.get_bucket_website, "NoSuchWebsiteConfiguration")):
+        with pytest.raises(ClientError) as e:
+            call(Bucket=bucket)
+        assert e.value.response["Error"]["Code"] == code
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert "LoggingEnabled" not in c.get_bucket_logging(Bucket=bucket)
+    assert c.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
+    c.put_object(Bucket=bucket, Key="o", Body=b"x")
+    acl = c.get_object_acl(Bucket=bucket, Key="o")
+    assert acl["Owner"]["ID"] == s3.uid
+    assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+    assert c.get_object_tagging(Bucket=bucket, Key="o")["TagSet"] == []
+    with pytest.raises(ClientError) as e:
+        c.get_bucket_policy(Bucket=s3.name("missing"))
+    assert e.value.response["Error"]["Code"] == "NoSuchBucket"
+    with pytest.raises(ClientError) as e:
+        c.put_bucket_policy(Bucket=bucket, Policy="{}")
+    assert e.value.response["Error"]["Code"] == "NotImplemented"

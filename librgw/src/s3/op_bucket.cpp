@@ -103,11 +103,13 @@ class GetBucketLocation : public Op {
   }
 };
 
-class GetBucketAcl : public Op {
+class GetAcl : public Op {
  public:
   using Op::Op;
   void finish() override {
     BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    // An object's ACL is its bucket's: objects have no ACLs of their own.
+    if (!ctx_.key.empty()) ctx_.store.stat_object(ctx_.bucket, ctx_.key);
     User owner = ctx_.store.get_user(b.owner);
     XmlWriter x;
     x.root("AccessControlPolicy")
@@ -191,6 +193,59 @@ class DeleteObjects : public XmlBodyOp {
   }
 };
 
+// GET of a bucket configuration this gateway does not support setting: the
+// answer S3 gives for a bucket that has none, so that clients which read
+// them (s3cmd info, SDK helpers) see "not configured" rather than an error.
+struct Unconfigured {
+  const char* subresource;
+  int status;             // 404: the error below; 200: the empty document
+  const char* code_or_root;
+  const char* message;    // for errors; for 200 the document's content
+};
+
+const Unconfigured kUnconfigured[] = {
+    {"policy", 404, "NoSuchBucketPolicy", "The bucket policy does not exist"},
+    {"cors", 404, "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
+    {"lifecycle", 404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"},
+    {"tagging", 404, "NoSuchTagSet", "The TagSet does not exist"},
+    {"website", 404, "NoSuchWebsiteConfiguration",
+     "The specified bucket does not have a website configuration"},
+    {"encryption", 404, "ServerSideEncryptionConfigurationNotFoundError",
+     "The server side encryption configuration was not found"},
+    {"object-lock", 404, "ObjectLockConfigurationNotFoundError",
+     "Object Lock configuration does not exist for this bucket"},
+    {"replication", 404, "ReplicationConfigurationNotFoundError",
+     "The replication configuration was not found"},
+    {"ownershipControls", 404, "OwnershipControlsNotFoundError",
+     "The bucket ownership controls were not found"},
+    {"publicAccessBlock", 404, "NoSuchPublicAccessBlockConfiguration",
+     "The public access block configuration was not found"},
+    {"logging", 200, "BucketLoggingStatus", ""},
+    {"notification", 200, "NotificationConfiguration", ""},
+    {"requestPayment", 200, "RequestPaymentConfiguration", "<Payer>BucketOwner</Payer>"},
+    {"accelerate", 200, "AccelerateConfiguration", ""},
+};
+
+class GetUnconfigured : public Op {
+ public:
+  GetUnconfigured(Context& ctx, const Unconfigured& what) : Op(ctx), what_(what) {}
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    if (what_.status != 200) {
+      S3Error e(what_.status, what_.code_or_root, what_.message);
+      e.details.emplace_back("BucketName", ctx_.bucket);
+      throw e;
+    }
+    XmlWriter x;
+    x.root(what_.code_or_root);
+    std::string doc = x.take() + what_.message + "</" + what_.code_or_root + ">";
+    ctx_.resp.set_xml(200, doc);
+  }
+
+ private:
+  const Unconfigured& what_;
+};
+
 // Sub-resources S3 defines that this gateway does not implement (yet): a
 // request naming one is refused rather than mistaken for a plain one.
 const std::set<std::string>& unsupported_bucket_subresources() {
@@ -205,6 +260,8 @@ const std::set<std::string>& unsupported_bucket_subresources() {
 
 }  // namespace
 
+std::unique_ptr<Op> make_get_acl_op(Context& ctx) { return std::make_unique<GetAcl>(ctx); }
+
 void refuse_unsupported_subresources(Context& ctx) {
   for (const auto& q : ctx.req.query)
     if (unsupported_bucket_subresources().count(q.first))
@@ -212,12 +269,15 @@ void refuse_unsupported_subresources(Context& ctx) {
 }
 
 std::unique_ptr<Op> make_bucket_op(Context& ctx) {
-  refuse_unsupported_subresources(ctx);
   const std::string& m = ctx.req.method;
   const http::Request& r = ctx.req;
+  if (m == "GET")
+    for (const auto& u : kUnconfigured)
+      if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);
+  refuse_unsupported_subresources(ctx);
   if (m == "GET") {
     if (r.has_query("location")) return std::make_unique<GetBucketLocation>(ctx);
-    if (r.has_query("acl")) return std::make_unique<GetBucketAcl>(ctx);
+    if (r.has_query("acl")) return std::make_unique<GetAcl>(ctx);
     if (r.has_query("versioning")) return std::make_unique<GetBucketVersioning>(ctx);
     if (r.has_query("uploads")) return make_list_uploads_op(ctx);
     return make_list_op(ctx);

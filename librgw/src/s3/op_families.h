@@ -11,6 +11,7 @@ std::unique_ptr<Op> make_list_op(Context& ctx);          // op_list.cpp
 std::unique_ptr<Op> make_list_uploads_op(Context& ctx);  // op_multipart.cpp
 std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nullptr if not one
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
+std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
 
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);             // op_object.cpp

@@ -192,6 +192,19 @@ class CopyObject : public Op {
   }
 };
 
+// Objects carry no tags (setting them is not implemented): an empty set.
+class GetObjectTagging : public Op {
+ public:
+  using Op::Op;
+  void finish() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+    XmlWriter x;
+    x.root("Tagging").open("TagSet").close("TagSet").close("Tagging");
+    ctx_.resp.set_xml(200, x.take());
+  }
+};
+
 }  // namespace
 
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
@@ -259,9 +272,12 @@ void object_headers(Response& resp, const ObjectInfo& info) {
 }
 
 std::unique_ptr<Op> make_object_op(Context& ctx) {
+  const std::string& method = ctx.req.method;
+  if (method == "GET" && ctx.req.has_query("acl")) return make_get_acl_op(ctx);
+  if (method == "GET" && ctx.req.has_query("tagging")) return std::make_unique<GetObjectTagging>(ctx);
   refuse_unsupported_subresources(ctx);
   if (ctx.req.has_query("acl"))
-    throw_s3(501, "NotImplemented", "Object ACLs are not implemented.");
+    throw_s3(501, "NotImplemented", "Setting object ACLs is not implemented.");
   if (auto op = make_multipart_op(ctx)) return op;
   const std::string& m = ctx.req.method;
   if (m == "GET" || m == "HEAD") return std::make_unique<GetObject>(ctx);
