@@ -46,8 +46,9 @@ test-sanitize: deps
 	cmake --build $(BUILD)/asan -j $(JOBS)
 	cd $(BUILD)/asan && $(SANITIZE_ENV) ctest --output-on-failure
 	rm -rf $(BUILD)/asan-ceph
-	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- \
-	  $(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}'
+	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- sh -c \
+	  "$(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}' && \
+	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}'" 
 
 bench: core python
 	$(PY) bench/bench_store.py

@@ -6,6 +6,7 @@
 #include "capi_guard.h"
 #include "capi_types.h"
 #include "gateway/gateway.h"
+#include "s3/auth.h"
 #include "s3/response.h"
 #include "s3/s3_request.h"
 
@@ -174,3 +175,18 @@ RGW_API int64_t rgw_response_read(rgw_request_t* req, void* buf, size_t len) {
 }
 
 RGW_API void rgw_request_free(rgw_request_t* req) { delete req; }
+
+RGW_API int rgw_s3_presign(const char* method, const char* host, const char* path,
+                           const char* access_key, const char* secret_key, const char* region,
+                           int64_t now, int64_t expires, char* out, size_t out_size) {
+  return guarded_call([&] {
+    if (!method || !host || !path || !access_key || !secret_key || !out)
+      rgw::fail(-EINVAL, "NULL argument");
+    if (expires < 1 || expires > 604800) rgw::fail(-EINVAL, "expires must be 1..604800 seconds");
+    std::string q = rgw::s3::presign_v4(method, host, path, access_key, secret_key,
+                                        region ? region : "us-east-1", now, expires);
+    if (q.size() + 1 > out_size) rgw::fail(-ERANGE, "buffer too small");
+    std::memcpy(out, q.c_str(), q.size() + 1);
+    return 0;
+  });
+}

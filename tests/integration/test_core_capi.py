@@ -1,13 +1,18 @@
-"""The core-level C tests (librgw/tests/test_capi.c) on both drivers."""
+"""The core-level C tests (librgw/tests/test_capi.c, test_request.c) on both
+drivers."""
 import os
 import subprocess
 
+import pytest
 
 
-def test_capi_program(store_setup):
-    binary = os.environ.get("LIBRGW_TEST_CAPI")
-    assert binary and os.path.exists(binary), \
+@pytest.mark.parametrize("program", ["test_capi", "test_request"])
+def test_c_program(store_setup, program):
+    capi = os.environ.get("LIBRGW_TEST_CAPI")
+    assert capi and os.path.exists(capi), \
         "set LIBRGW_TEST_CAPI to the built test_capi program (make test does)"
+    binary = os.path.join(os.path.dirname(capi), program)
+    assert os.path.exists(binary), binary
     args = [binary] if store_setup.driver == "local" else [binary, store_setup.uri]
     res = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stdout + res.stderr

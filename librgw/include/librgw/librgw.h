@@ -304,6 +304,17 @@ const char *rgw_request_id(const rgw_request_t *req);
 int64_t rgw_response_read(rgw_request_t *req, void *buf, size_t len);
 void rgw_request_free(rgw_request_t *req);
 
+/*
+ * Signs a URL for S3 (SigV4 presigned query, payload unsigned): method, host
+ * ("host[:port]" as the client will send it), path (percent-encoded as sent,
+ * "/bucket/key"), the key pair, region, the signing time (epoch seconds) and
+ * the validity (1..604800 s).  Writes the query string (without '?') into
+ * out; -ERANGE if out_size is too small, -EINVAL for a bad expiry.
+ */
+int rgw_s3_presign(const char *method, const char *host, const char *path,
+                   const char *access_key, const char *secret_key, const char *region,
+                   int64_t now, int64_t expires, char *out, size_t out_size);
+
 /* ---------------------------------------------------- asynchronous form */
 
 /*

@@ -1,0 +1,316 @@
+/*
+ * test_request.c - the request API of the C ABI (what the web-server modules
+ * use): configuration, a gateway, requests served synchronously and through
+ * the asynchronous queue, signed with the core's own presigner.
+ *
+ * Usage: test_request [STORE_URI]   (default: a fresh local store)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <librgw/librgw.h>
+
+#include "check.h"
+
+#define HOST "127.0.0.1:8080"
+
+static char bucket[64], ak[64], sk[64];
+static rgw_gateway_t *gw;
+
+struct response {
+  int status;
+  char body[65536];
+  size_t len;
+  int64_t length;
+  char etag[80];
+  char request_id[80];
+};
+
+static const char *header(rgw_request_t *req, const char *name) {
+  const char *n, *v;
+  for (size_t i = 0; rgw_response_header(req, i, &n, &v) == 0; ++i)
+    if (strcasecmp(n, name) == 0) return v;
+  return NULL;
+}
+
+static void collect(rgw_request_t *req, struct response *out) {
+  out->status = rgw_response_status(req);
+  out->length = rgw_response_length(req);
+  const char *etag = header(req, "ETag");
+  snprintf(out->etag, sizeof out->etag, "%s", etag ? etag : "");
+  const char *id = header(req, "x-amz-request-id");
+  snprintf(out->request_id, sizeof out->request_id, "%s", id ? id : "");
+  CHECK(strcmp(out->request_id, rgw_request_id(req)) == 0);
+  out->len = 0;
+  for (;;) {
+    int64_t n = rgw_response_read(req, out->body + out->len, 1000); /* small reads on purpose */
+    CHECK(n >= 0);
+    if (n <= 0) break;
+    out->len += (size_t)n;
+    if (out->len + 1000 > sizeof out->body) break;
+  }
+  out->body[out->len] = 0;
+}
+
+/* Serves one request synchronously; body (may be NULL) is fed in chunks. */
+static void serve(const char *method, const char *target, const char *host, const char *body,
+                  size_t chunk, struct response *out) {
+  rgw_request_t *req = NULL;
+  CHECK_RC(rgw_request_create(gw, method, target, &req), 0);
+  if (!req) return;
+  CHECK_RC(rgw_request_add_header(req, "Host", 4, host, strlen(host)), 0);
+  if (body) {
+    char len[32];
+    snprintf(len, sizeof len, "%zu", strlen(body));
+    CHECK_RC(rgw_request_add_header(req, "content-length", 14, len, strlen(len)), 0);
+  }
+  int rc = rgw_request_start(req);
+  CHECK(rc == RGW_REQUEST_WANTS_BODY || rc == RGW_REQUEST_DONE);
+  if (rc == RGW_REQUEST_WANTS_BODY) {
+    size_t total = body ? strlen(body) : 0;
+    for (size_t off = 0; off < total && rc == RGW_REQUEST_WANTS_BODY; off += chunk) {
+      size_t n = total - off < chunk ? total - off : chunk;
+      rc = rgw_request_body(req, body + off, n);
+    }
+    if (rc == RGW_REQUEST_WANTS_BODY) CHECK_RC(rgw_request_body_end(req), RGW_REQUEST_DONE);
+  }
+  collect(req, out);
+  rgw_request_free(req);
+}
+
+static void presigned(const char *method, const char *key, char *target, size_t size) {
+  char path[256], q[2048];
+  snprintf(path, sizeof path, "/%s/%s", bucket, key);
+  CHECK_RC(rgw_s3_presign(method, HOST, path, ak, sk, "us-east-1", (int64_t)time(NULL), 60, q,
+                          sizeof q), 0);
+  snprintf(target, size, "%s?%s", path, q);
+}
+
+static void test_config_errors(void) {
+  rgw_config_t *cfg = NULL;
+  CHECK_RC(rgw_config_create(&cfg), 0);
+  CHECK_RC(rgw_config_set(cfg, "bogus", "x"), RGW_ERR_INVALID_ARGUMENT);
+  CHECK(strstr(rgw_last_error(), "bogus") != NULL);
+  CHECK_RC(rgw_config_set(cfg, "max_object_size", "12q"), RGW_ERR_INVALID_ARGUMENT);
+  CHECK_RC(rgw_config_set(cfg, "domains", "ok.example, bad_domain!"), RGW_ERR_INVALID_ARGUMENT);
+  rgw_gateway_t *g = NULL;
+  CHECK_RC(rgw_gateway_open(cfg, &g), RGW_ERR_INVALID_ARGUMENT); /* no store */
+  rgw_config_free(cfg);
+  char q[16];
+  CHECK_RC(rgw_s3_presign("GET", HOST, "/b/k", "a", "s", NULL, 0, 60, q, sizeof q), -ERANGE);
+  CHECK_RC(rgw_s3_presign("GET", HOST, "/b/k", "a", "s", NULL, 0, 604801, q, sizeof q), -EINVAL);
+}
+
+static void test_sync(void) {
+  struct response r;
+  char target[2400];
+  const char *body = "the quick brown fox jumps over the lazy dog";
+
+  presigned("PUT", "fox", target, sizeof target);
+  serve("PUT", target, HOST, body, 7, &r);
+  CHECK(r.status == 200);
+  CHECK(strcmp(r.etag, "\"77add1d5f41223d5582fca736a5cb335\"") == 0);
+
+  serve("GET", "/", HOST, NULL, 0, &r); /* anonymous service listing */
+  CHECK(r.status == 403 && strstr(r.body, "<Code>AccessDenied</Code>"));
+
+  char path[128];
+  snprintf(path, sizeof path, "/%s/fox", bucket);
+  serve("GET", path, HOST, NULL, 0, &r); /* anonymous read of a public-read bucket */
+  CHECK(r.status == 200 && r.len == strlen(body) && memcmp(r.body, body, r.len) == 0);
+  CHECK(r.length == (int64_t)strlen(body));
+
+  rgw_request_t *req = NULL;
+  CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "Range", 5, "bytes=4-8", 9), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_DONE);
+  collect(req, &r);
+  rgw_request_free(req);
+  CHECK(r.status == 206 && r.len == 5 && memcmp(r.body, "quick", 5) == 0);
+
+  serve("HEAD", path, HOST, NULL, 0, &r);
+  CHECK(r.status == 200 && r.len == 0 && r.length == (int64_t)strlen(body));
+
+  snprintf(path, sizeof path, "/%s/missing", bucket);
+  serve("GET", path, HOST, NULL, 0, &r);
+  CHECK(r.status == 404 && strstr(r.body, "<Code>NoSuchKey</Code>"));
+  CHECK(strstr(r.body, r.request_id) != NULL);
+  CHECK(r.length == (int64_t)r.len);
+
+  /* Anonymous PUT: refused at start(), before any body byte. */
+  snprintf(path, sizeof path, "/%s/anon", bucket);
+  CHECK_RC(rgw_request_create(gw, "PUT", path, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "3", 1), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 403);
+  rgw_request_free(req);
+
+  /* A tampered signature is refused before the body too. */
+  presigned("PUT", "tampered", target, sizeof target);
+  char *sig = strstr(target, "X-Amz-Signature=");
+  CHECK(sig != NULL);
+  if (sig) sig[16] = sig[16] == 'a' ? 'b' : 'a';
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "3", 1), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 403);
+  rgw_request_free(req);
+
+  /* A request freed mid-body (client gone) stores nothing. */
+  presigned("PUT", "abandoned", target, sizeof target);
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "10", 2), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_WANTS_BODY);
+  CHECK_RC(rgw_request_body(req, "12345", 5), RGW_REQUEST_WANTS_BODY);
+  CHECK(rgw_response_status(req) < 0); /* no response yet */
+  rgw_request_free(req);
+  snprintf(path, sizeof path, "/%s/abandoned", bucket);
+  serve("HEAD", path, HOST, NULL, 0, &r);
+  CHECK(r.status == 404);
+
+  /* A body shorter than its Content-Length is not stored either. */
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "10", 2), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_WANTS_BODY);
+  CHECK_RC(rgw_request_body(req, "12345", 5), RGW_REQUEST_WANTS_BODY);
+  CHECK_RC(rgw_request_body_end(req), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 400);
+  rgw_request_free(req);
+  serve("HEAD", path, HOST, NULL, 0, &r);
+  CHECK(r.status == 404);
+
+  /* Virtual-hosted style. */
+  char vhost[128];
+  snprintf(vhost, sizeof vhost, "%s.s3.test:8080", bucket);
+  serve("GET", "/fox", vhost, NULL, 0, &r);
+  CHECK(r.status == 200 && r.len == strlen(body));
+
+  /* Misuse is an error code, not a crash. */
+  CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
+  CHECK(rgw_response_read(req, r.body, 10) < 0);
+  CHECK_RC(rgw_request_body(req, "x", 1), RGW_ERR_INVALID_ARGUMENT); /* before start() */
+  rgw_request_free(req);
+}
+
+struct pending {
+  int done;
+  int result;
+};
+
+static void on_done(int result, void *arg) {
+  struct pending *p = arg;
+  p->done = 1;
+  p->result = result;
+}
+
+static int wait_for(rgw_aio_queue_t *q, struct pending *p) {
+  struct pollfd pfd = {.fd = rgw_aio_queue_fd(q), .events = POLLIN};
+  while (!p->done) {
+    if (poll(&pfd, 1, 10000) <= 0) return -ETIMEDOUT;
+    rgw_aio_queue_run(q);
+  }
+  return p->result;
+}
+
+static void test_aio(void) {
+  rgw_aio_queue_t *q = NULL;
+  CHECK_RC(rgw_aio_queue_create(rgw_gateway_store(gw), 2, &q), 0);
+  if (!q) return;
+  char target[2400];
+  presigned("PUT", "aio", target, sizeof target);
+  rgw_request_t *req = NULL;
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "65536", 5), 0);
+  struct pending p = {0, 0};
+  CHECK_RC(rgw_aio_request_start(q, req, on_done, &p), 0);
+  CHECK_RC(wait_for(q, &p), RGW_REQUEST_WANTS_BODY);
+  static char chunk[16384];
+  for (int i = 0; i < 4; ++i) {
+    memset(chunk, 'a' + i, sizeof chunk);
+    p.done = 0;
+    CHECK_RC(rgw_aio_request_body(q, req, chunk, sizeof chunk, on_done, &p), 0);
+    CHECK_RC(wait_for(q, &p), RGW_REQUEST_WANTS_BODY);
+  }
+  p.done = 0;
+  CHECK_RC(rgw_aio_request_body_end(q, req, on_done, &p), 0);
+  CHECK_RC(wait_for(q, &p), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200);
+  rgw_request_free(req);
+
+  char path[128];
+  snprintf(path, sizeof path, "/%s/aio", bucket);
+  CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
+  p.done = 0;
+  CHECK_RC(rgw_aio_request_start(q, req, on_done, &p), 0);
+  CHECK_RC(wait_for(q, &p), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200 && rgw_response_length(req) == 65536);
+  static char buf[8192];
+  size_t total = 0;
+  int ok = 1;
+  for (;;) {
+    p.done = 0;
+    CHECK_RC(rgw_aio_response_read(q, req, buf, sizeof buf, on_done, &p), 0);
+    int n = wait_for(q, &p);
+    if (n <= 0) {
+      CHECK(n == 0);
+      break;
+    }
+    for (int i = 0; i < n; ++i) ok &= buf[i] == 'a' + (int)((total + (size_t)i) / 16384);
+    total += (size_t)n;
+  }
+  CHECK(total == 65536 && ok);
+  rgw_request_free(req);
+  rgw_aio_queue_destroy(q);
+}
+
+int main(int argc, char **argv) {
+  char dir[] = "/tmp/librgw-request-XXXXXX";
+  char uri[512];
+  if (argc > 1) {
+    snprintf(uri, sizeof uri, "%s", argv[1]);
+  } else {
+    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    snprintf(uri, sizeof uri, "local:%s/store", dir);
+  }
+  srand((unsigned)time(NULL) ^ (unsigned)getpid());
+  char tag[32], uid[64];
+  snprintf(tag, sizeof tag, "%x%x", (unsigned)rand(), (unsigned)getpid());
+  snprintf(bucket, sizeof bucket, "req-%s", tag);
+  snprintf(uid, sizeof uid, "requser-%s", tag);
+  snprintf(ak, sizeof ak, "AKREQ%s", tag);
+  snprintf(sk, sizeof sk, "sk/%s+secret", tag);
+
+  test_config_errors();
+
+  rgw_config_t *cfg = NULL;
+  CHECK_RC(rgw_config_create(&cfg), 0);
+  CHECK_RC(rgw_config_set(cfg, "store", uri), 0);
+  CHECK_RC(rgw_config_set(cfg, "domains", "s3.test"), 0);
+  CHECK_RC(rgw_config_set(cfg, "max_object_size", "64m"), 0);
+  int rc = rgw_gateway_open(cfg, &gw);
+  rgw_config_free(cfg); /* the gateway keeps its own copy */
+  if (rc < 0) {
+    fprintf(stderr, "cannot open a gateway on %s: %s: %s\n", uri, rgw_strerror(rc), rgw_last_error());
+    return 2;
+  }
+  rgw_store_t *s = rgw_gateway_store(gw);
+  CHECK_RC(rgw_user_create(s, uid, "Request tests", ak, sk), 0);
+  CHECK_RC(rgw_bucket_create(s, bucket, uid, "public-read"), 0);
+
+  test_sync();
+  test_aio();
+
+  rgw_gateway_close(gw);
+  printf("%d checks, %d failed\n", checks, failures);
+  return failures ? 1 : 0;
+}
