@@ -1,5 +1,6 @@
 # librgw top-level build.
 #   make                 build the core (librgwcore.so) and the Python package
+#   make serve           S3 on 127.0.0.1:$(RGW_PORT) from a local store (WSGI door, gunicorn)
 #   make test            all tests (installs missing Debian packages first)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make bench           benchmarks (bench/), not tests
@@ -12,9 +13,18 @@ CMAKE_ARGS ?=
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps core python test test-core test-integration test-sanitize bench clean
+.PHONY: all serve deps core python test test-core test-integration test-sanitize bench clean
 
 all: core python
+
+# RGW_PORT, RGW_DATA (the local store's directory), RGW_ACCESS_KEY and
+# RGW_SECRET_KEY override the defaults; RGW_STORE may name any store URI.
+RGW_PORT  ?= 8080
+RGW_DATA  ?= $(CURDIR)/.rgw-data
+RGW_STORE ?= local:$(abspath $(RGW_DATA))
+
+serve: core python
+	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve --store '$(RGW_STORE)'
 
 deps: $(BUILD)/.deps-ok
 

@@ -1,0 +1,74 @@
+"""Serve S3 from a store through the WSGI door under gunicorn, in one command.
+
+    python -m pyrgw.serve --store local:/var/lib/librgw [--port 8080]
+
+Makes sure an S3 user exists (uid ``admin`` unless --uid; keys from
+--access-key/--secret-key or RGW_ACCESS_KEY/RGW_SECRET_KEY, generated
+otherwise), prints the endpoint, the keys and a ready aws-cli example, then
+runs gunicorn (gthread workers) on 127.0.0.1.  Ctrl-C stops it.
+"""
+import argparse
+import os
+import shutil
+import sys
+
+from . import errors
+from .store import Store, generate_access_key, generate_secret_key
+
+
+def ensure_user(store, uid, access_key, secret_key):
+    """Returns (access_key, secret_key) of uid, creating the user or adding
+    the given key as needed."""
+    try:
+        user = store.get_user(uid)
+    except errors.NoSuchUser:
+        access_key = access_key or generate_access_key()
+        secret_key = secret_key or generate_secret_key()
+        store.create_user(uid, display_name=uid, access_key=access_key, secret_key=secret_key)
+        return access_key, secret_key
+    for key in user.keys:
+        if access_key in (None, key.access_key):
+            if secret_key in (None, key.secret_key):
+                return key.access_key, key.secret_key
+    access_key = access_key or generate_access_key()
+    secret_key = secret_key or generate_secret_key()
+    store.add_access_key(uid, access_key=access_key, secret_key=secret_key)
+    return access_key, secret_key
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m pyrgw.serve", description=__doc__.splitlines()[0])
+    p.add_argument("--store", default=os.environ.get("RGW_STORE"), required="RGW_STORE" not in os.environ,
+                   help="store URI (local:/dir or rados:PREFIX?conf=...); default $RGW_STORE")
+    p.add_argument("--port", type=int, default=int(os.environ.get("RGW_PORT", "8080")))
+    p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--uid", default="admin")
+    p.add_argument("--access-key", default=os.environ.get("RGW_ACCESS_KEY"))
+    p.add_argument("--secret-key", default=os.environ.get("RGW_SECRET_KEY"))
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--domains", default=os.environ.get("RGW_DOMAINS", ""),
+                   help="virtual-hosted-style S3 domains, comma separated")
+    args = p.parse_args(argv)
+
+    with Store(args.store) as store:
+        ak, sk = ensure_user(store, args.uid, args.access_key, args.secret_key)
+    endpoint = f"http://{args.bind}:{args.port}"
+    print(f"S3 endpoint:   {endpoint}\n"
+          f"store:         {args.store}\n"
+          f"access key:    {ak}\n"
+          f"secret key:    {sk}\n\n"
+          f"try:  AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} "
+          f"aws --endpoint-url {endpoint} s3 mb s3://demo\n", flush=True)
+
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        sys.exit("gunicorn is not installed (pip install gunicorn)")
+    env = dict(os.environ, RGW_STORE=args.store, RGW_DOMAINS=args.domains)
+    os.execve(gunicorn, [gunicorn, "--bind", f"{args.bind}:{args.port}", "--worker-class", "gthread",
+                         "--workers", str(args.workers), "--threads", str(args.threads),
+                         "--no-control-socket", "pyrgw.wsgi:application"], env)
+
+
+if __name__ == "__main__":
+    main()
