@@ -64,7 +64,7 @@ class Server:
                 self.proc.wait()
 
 
-def start_wsgi(store_uri, workdir, domains=S3_DOMAIN):
+def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
     """gunicorn (gthread workers) serving pyrgw.wsgi:application."""
     port = free_port()
     log_path = os.path.join(workdir, f"gunicorn-{port}.log")
@@ -74,7 +74,7 @@ def start_wsgi(store_uri, workdir, domains=S3_DOMAIN):
     env = dict(os.environ, RGW_STORE=store_uri, RGW_DOMAINS=domains)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--workers", "2",
+            [gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--workers", str(workers),
              "--worker-class", "gthread",
              "--threads", "4", "--timeout", "120", "pyrgw.wsgi:application"],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
