@@ -364,3 +364,24 @@ def test_unconfigured_bucket_settings_read_as_absent(s3, bucket):
     with pytest.raises(ClientError) as e:
         c.put_bucket_policy(Bucket=bucket, Policy="{}")
     assert e.value.response["Error"]["Code"] == "NotImplemented"
+
+
+def test_bucket_names_follow_s3_rules(s3):
+    for bad in ("ab", "Upper-case", "under_score", "-dash", "dots..dots", "192.168.1.1",
+                "a" * 64):
+        path = f"/{bad}"
+        r = requests.put(s3.url + path, headers=sign_v4(s3, "PUT", path))
+        assert error_of(r) == (400, "InvalidBucketName"), bad
+    ok = "a.b-" + s3.name("c")[:40]
+    path = f"/{ok}"
+    assert requests.put(s3.url + path, headers=sign_v4(s3, "PUT", path)).status_code == 200
+
+
+def test_response_overrides_cannot_inject_headers(s3, bucket):
+    c = s3.client(signature_version="s3v4")
+    c.put_object(Bucket=bucket, Key="o", Body=b"x")
+    url = c.generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "o", "ResponseContentType": "text/plain\r\nSet-Cookie: a=b"})
+    r = requests.get(url)
+    assert error_of(r) == (400, "InvalidArgument")
+    assert "Set-Cookie" not in r.headers

@@ -34,7 +34,7 @@ def test_serve_prints_credentials_and_serves(tmp_path):
         assert c.get_object(Bucket="served", Key="k")["Body"].read() == b"v"
     finally:
         proc.send_signal(signal.SIGINT)
-        rc = proc.wait(20)
+        rc = proc.wait(60)  # gunicorn lets booting workers finish first
     assert rc == 0, open(log_path).read()
     # Serving again on the same store keeps the user and its data.
     env["RGW_PORT"] = str(port)
@@ -46,4 +46,4 @@ def test_serve_prints_credentials_and_serves(tmp_path):
         assert c.get_object(Bucket="served", Key="k")["Body"].read() == b"v"
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(20)
+        proc.wait(60)

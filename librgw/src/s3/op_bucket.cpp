@@ -22,10 +22,39 @@ std::string canned_acl(const Context& ctx) {
   throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
 }
 
+// S3's rules for new bucket names (DNS-compatible, so that virtual-hosted
+// addressing works): 3-63 characters of a-z 0-9 . -, starting and ending
+// with a letter or digit, no "..", not shaped like an IP address.  (The
+// store accepts wider names, for Swift containers.)
+void check_s3_bucket_name(const std::string& name) {
+  auto bad = [&](const std::string& why) {
+    S3Error e(400, "InvalidBucketName", "The specified bucket is not valid: " + why);
+    e.details.emplace_back("BucketName", name);
+    throw e;
+  };
+  if (name.size() < 3 || name.size() > 63) bad("it must be 3 to 63 characters long");
+  bool all_digits_dots = true;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
+      bad("only lowercase letters, digits, '.' and '-' are allowed");
+    if (!((c >= '0' && c <= '9') || c == '.')) all_digits_dots = false;
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) bad("it must start and end with a letter or digit");
+  if (name.find("..") != std::string::npos || name.find(".-") != std::string::npos ||
+      name.find("-.") != std::string::npos)
+    bad("adjacent periods or a period next to a hyphen");
+  if (all_digits_dots) bad("it must not be formatted as an IP address");
+}
+
 class CreateBucket : public XmlBodyOp {
  public:
   explicit CreateBucket(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
-  void begin() override { require_user(ctx_); acl_ = canned_acl(ctx_); }
+  void begin() override {
+    require_user(ctx_);
+    check_s3_bucket_name(ctx_.bucket);
+    acl_ = canned_acl(ctx_);
+  }
   void finish() override {
     check_location();
     const User& user = require_user(ctx_);
