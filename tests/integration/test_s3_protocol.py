@@ -385,3 +385,13 @@ def test_response_overrides_cannot_inject_headers(s3, bucket):
     r = requests.get(url)
     assert error_of(r) == (400, "InvalidArgument")
     assert "Set-Cookie" not in r.headers
+
+
+def test_no_content_length_on_204_and_304(s3, bucket):
+    etag = s3.client().put_object(Bucket=bucket, Key="n", Body=b"12345")["ETag"]
+    path = f"/{bucket}/n"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path, {"If-None-Match": etag}))
+    assert r.status_code == 304 and r.content == b""
+    assert "Content-Length" not in r.headers and r.headers["ETag"] == etag
+    r = requests.delete(s3.url + path, headers=sign_v4(s3, "DELETE", path))
+    assert r.status_code == 204 and "Content-Length" not in r.headers

@@ -269,8 +269,8 @@ void rgw_gateway_close(rgw_gateway_t *gw);
  *     then rgw_request_body_end() when the body is complete: it verifies
  *     the body (hashes, chunk signatures, checksums) and only then commits;
  *  5. sends rgw_response_status(), the headers from rgw_response_header(),
- *     Content-Length from rgw_response_length(), and the body pulled with
- *     rgw_response_read() (none for HEAD; none for 304).
+ *     Content-Length from rgw_response_length() (unless -1), and the body
+ *     pulled with rgw_response_read() (none for HEAD, 204 and 304).
  * Memory stays bounded whatever the object size.  A request freed before it
  * completed (client gone) stores nothing.  A request is used by one thread at
  * a time.  Negative returns mean misuse or resource failure (answer 500).
@@ -296,7 +296,8 @@ size_t rgw_response_header_count(const rgw_request_t *req);
 /* The i-th header (Content-Length excluded); -ERANGE past the end. */
 int rgw_response_header(const rgw_request_t *req, size_t i, const char **name,
                         const char **value);
-/* The Content-Length to send (for HEAD: the length a GET would have). */
+/* The Content-Length to send (for HEAD: the length a GET would have); -1:
+ * send no Content-Length and no body (204, 304). */
 int64_t rgw_response_length(const rgw_request_t *req);
 /* The request id (also in the x-amz-request-id header), for logs. */
 const char *rgw_request_id(const rgw_request_t *req);

@@ -17,7 +17,9 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;                        // used when reader is null
   std::unique_ptr<ObjectReader> reader;    // streamed body (GET object)
-  int64_t content_length = -1;             // set by the op for streamed/HEAD bodies; else body.size()
+  // Set by the op for streamed and HEAD bodies, else body.size(); -1 after
+  // the request: no body and no Content-Length header (204, 304).
+  int64_t content_length = -1;
   bool head = false;                       // HEAD: headers only, no body bytes
 
   void set_header(const std::string& name, const std::string& value) {

@@ -206,12 +206,19 @@ void S3Request::end_body() {
 }
 
 void S3Request::seal() {
-  if (resp_.content_length < 0) resp_.content_length = static_cast<int64_t>(resp_.body.size());
+  if (resp_.status == 204 || resp_.status == 304) {
+    // No content, and no Content-Length (RFC 9110 8.6).
+    resp_.body.clear();
+    resp_.reader.reset();
+    resp_.content_length = -1;
+  } else if (resp_.content_length < 0) {
+    resp_.content_length = static_cast<int64_t>(resp_.body.size());
+  }
   state_ = State::done;
 }
 
 size_t S3Request::read(char* buf, size_t cap) {
-  if (state_ != State::done || resp_.head || cap == 0) return 0;
+  if (state_ != State::done || resp_.head || resp_.content_length < 0 || cap == 0) return 0;
   if (resp_.reader) return resp_.reader->read(buf, cap);
   size_t n = std::min(cap, resp_.body.size() - body_pos_);
   std::memcpy(buf, resp_.body.data() + body_pos_, n);

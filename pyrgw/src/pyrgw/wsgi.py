@@ -107,7 +107,8 @@ class Application:
         if request.start():
             self._feed(environ, request)
         headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers]
-        headers.append(("Content-Length", str(request.content_length)))
+        if request.content_length >= 0:  # none on 204 and 304
+            headers.append(("Content-Length", str(request.content_length)))
         start_response(f"{request.status} {request.reason}", headers)
         if environ["REQUEST_METHOD"] == "HEAD":
             return []
