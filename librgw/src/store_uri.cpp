@@ -3,31 +3,15 @@
 #include <string>
 
 #include "errors.h"
+#include "http/request.h"
 #include "store.h"
 
 namespace rgw {
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(const std::string& s, const std::string& uri) {
   std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-      int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) fail(RGW_ERR_INVALID_URI, "bad %-escape in store URI: " + uri);
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
+  if (!http::percent_decode(s, out)) fail(RGW_ERR_INVALID_URI, "bad %-escape in store URI: " + uri);
   return out;
 }
 

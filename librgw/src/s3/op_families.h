@@ -25,4 +25,8 @@ void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
 namespace rgw::s3 {
 // x-amz-copy-source "[/]bucket/key[?versionId=null]" (op_object.cpp).
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key);
+// The copy source's info, after its x-amz-copy-source-if-* conditions (412).
+ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key);
+// The CopyObjectResult / CopyPartResult document for the copied object.
+void copy_result(Context& ctx, const char* root, const ObjectInfo& info);
 }  // namespace rgw::s3

@@ -100,9 +100,7 @@ class UploadPartCopy : public Op {
     authorize_bucket(ctx_, ctx_.bucket, Access::write);
     int n = parse_part_number(ctx_.req.query_param("partNumber"));
     upload_of(ctx_);
-    ObjectInfo src = ctx_.store.stat_object(src_bucket, src_key);
-    if (evaluate_conditions(ctx_.req, src, "x-amz-copy-source-") != 0)
-      throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
     uint64_t offset = 0, length = src.size;
     if (const std::string* r = ctx_.req.header("x-amz-copy-source-range")) {
       ByteRange range = parse_range(r);
@@ -122,13 +120,7 @@ class UploadPartCopy : public Op {
       if (got == 0) break;
       writer->write(buf.data(), got);
     }
-    ObjectInfo part = writer->commit({}, 0);
-    XmlWriter x;
-    x.root("CopyPartResult")
-        .element("LastModified", iso8601_ms(part.mtime_ns))
-        .element("ETag", "\"" + part.etag + "\"")
-        .close("CopyPartResult");
-    ctx_.resp.set_xml(200, x.take());
+    copy_result(ctx_, "CopyPartResult", writer->commit({}, 0));
   }
 };
 

@@ -182,18 +182,11 @@ class CopyObject : public Op {
                "This copy request is illegal because it is trying to copy an object to itself "
                "without changing the object's metadata, storage class, website redirect "
                "location or encryption attributes.");
-    ObjectInfo src = ctx_.store.stat_object(src_bucket, src_key);
-    if (evaluate_conditions(ctx_.req, src, "x-amz-copy-source-") != 0)
-      throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    copy_source_info(ctx_, src_bucket, src_key);
     Attrs attrs = attrs_from_headers(ctx_);
     ObjectInfo info = ctx_.store.copy_object(src_bucket, src_key, ctx_.bucket, ctx_.key,
                                              replace ? &attrs : nullptr);
-    XmlWriter x;
-    x.root("CopyObjectResult")
-        .element("LastModified", iso8601_ms(info.mtime_ns))
-        .element("ETag", "\"" + info.etag + "\"")
-        .close("CopyObjectResult");
-    ctx_.resp.set_xml(200, x.take());
+    copy_result(ctx_, "CopyObjectResult", info);
   }
 };
 
@@ -233,6 +226,22 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
   *key = decoded.substr(slash + 1);
   if (!version.empty() && version != "null")
     throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
+}
+
+ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
+  ObjectInfo src = ctx.store.stat_object(bucket, key);
+  if (evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
+    throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+  return src;
+}
+
+void copy_result(Context& ctx, const char* root, const ObjectInfo& info) {
+  XmlWriter x;
+  x.root(root)
+      .element("LastModified", iso8601_ms(info.mtime_ns))
+      .element("ETag", "\"" + info.etag + "\"")
+      .close(root);
+  ctx.resp.set_xml(200, x.take());
 }
 
 Attrs attrs_from_headers(const Context& ctx) {
