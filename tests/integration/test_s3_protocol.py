@@ -395,3 +395,10 @@ def test_no_content_length_on_204_and_304(s3, bucket):
     assert "Content-Length" not in r.headers and r.headers["ETag"] == etag
     r = requests.delete(s3.url + path, headers=sign_v4(s3, "DELETE", path))
     assert r.status_code == 204 and "Content-Length" not in r.headers
+
+
+def test_too_many_headers(s3, bucket):
+    path = f"/{bucket}"
+    h = sign_v4(s3, "GET", path)
+    h.update({f"X-Filler-{i}": "v" * 7000 for i in range(10)})  # 70 KB: under the server's own limits
+    assert error_of(requests.get(s3.url + path, headers=h)) == (400, "RequestHeaderSectionTooLarge")

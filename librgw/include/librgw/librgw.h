@@ -282,7 +282,8 @@ typedef struct rgw_request rgw_request_t;
 
 int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri,
                        rgw_request_t **out);
-/* -EINVAL past 100 headers or 64 KiB of header text. */
+/* Past 100 headers or 64 KiB of header text the request is answered with
+ * 400 RequestHeaderSectionTooLarge by rgw_request_start(). */
 int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len,
                            const char *value, size_t value_len);
 int rgw_request_start(rgw_request_t *req);

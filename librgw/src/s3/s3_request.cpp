@@ -60,8 +60,10 @@ S3Request::~S3Request() = default;
 
 void S3Request::add_header(std::string name, std::string value) {
   header_bytes_ += name.size() + value.size();
-  if (req_.headers.size() >= 100 || header_bytes_ > 65536)
-    fail(RGW_ERR_INVALID_ARGUMENT, "too many request headers");
+  if (req_.headers.size() >= kMaxHeaders || header_bytes_ > kMaxHeaderBytes) {
+    headers_overflow_ = true;  // refused by start(), memory stays bounded
+    return;
+  }
   req_.headers.emplace_back(lower(std::move(name)), trim(value));
 }
 
@@ -150,6 +152,9 @@ bool S3Request::start() {
   req_.method = method_;
   resp_.head = method_ == "HEAD";
   return guarded([&] {
+    if (headers_overflow_)
+      throw_s3(400, "RequestHeaderSectionTooLarge",
+               "Your request header section exceeds the maximum allowed size.");
     route();
     authenticate();
 

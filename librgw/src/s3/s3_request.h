@@ -29,7 +29,10 @@ class S3Request {
   S3Request(Gateway& gw, std::string method, std::string uri);
   ~S3Request();
 
-  // RGW_ERR_INVALID_ARGUMENT (thrown) past 100 headers or 64 KiB of them.
+  // Past 100 headers or 64 KiB of them, the rest are dropped and start()
+  // answers 400 RequestHeaderSectionTooLarge.
+  static constexpr size_t kMaxHeaders = 100;
+  static constexpr size_t kMaxHeaderBytes = 64 * 1024;
   void add_header(std::string name, std::string value);
 
   bool start();
@@ -63,6 +66,7 @@ class S3Request {
   std::string decoded_;
   uint64_t fed_ = 0;
   size_t header_bytes_ = 0;
+  bool headers_overflow_ = false;
   size_t body_pos_ = 0;
   State state_ = State::headers;
 };
