@@ -62,6 +62,7 @@ test-sanitize: deps
 
 bench: core python
 	$(PY) bench/bench_store.py
+	$(PY) bench/bench_s3_wsgi.py
 
 clean:
 	rm -rf $(BUILD) pyrgw/build

@@ -1,0 +1,473 @@
+#!/usr/bin/env python3
+"""S3 over HTTP: the WSGI door under gunicorn (RADOS and local) vs radosgw.
+
+Starts a throwaway Ceph cluster (tests/integration/ceph_cluster.py) and three
+S3 servers side by side on it:
+
+  radosgw      Ceph's own gateway (beast, tcp_nodelay, debug 0, 4 threads)
+  wsgi-rados   gunicorn -k gthread --workers 2 --threads 4 pyrgw.wsgi:application
+               on ``rados:wsgibench?conf=<the cluster>``
+  wsgi-local   the same on ``local:<tmpdir>``
+
+then drives each with ``wrk`` (the same client, the same Lua script, the same
+connection count for every target) for three kinds of 4 KiB requests:
+
+  anon GET     anonymous GET of objects in a public-read bucket
+  signed GET   GET through SigV4 presigned URLs (auth + user lookup)
+  signed PUT   PUT of a 4 KiB body through SigV4 presigned URLs
+
+Every target gets ``--keys`` distinct keys per kind; the script cycles over
+them.  Before timing, every URL is fetched once and must answer 2xx (wrk only
+counts statuses >= 400); during the timed runs any wrk error (connect, read,
+write, timeout, status >= 400) fails the run.  Rounds interleave the targets
+(their order rotates every round); the medians are reported with the ratios
+wsgi-*/radosgw.  Everything (servers, OSD, monitor, wrk) shares the machine's
+cores: the figures are for this machine as a whole, not for a server alone.
+
+This is a benchmark, not a test: it asserts nothing.  Exit code 1 if a
+server could not be set up or a measurement failed or saw a non-2xx answer.
+
+    python3 bench/bench_s3_wsgi.py [--seconds 5] [--rounds 3] [--conns 16]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
+from ceph_cluster import CephCluster, free_port  # noqa: E402
+
+try:
+    import boto3
+    from botocore.config import Config
+except ImportError as e:  # pragma: no cover - tests/requirements.txt has it
+    sys.exit("boto3 is required (%s)" % e)
+
+try:
+    import pyrgw
+except ImportError as e:
+    pyrgw = None
+    PYRGW_ERROR = e
+
+SIZE = 4096
+BUCKET = "bench"
+UID, AK, SK = "bench", "BENCHACCESSKEY000001", "benchsecretkey0000000000000000000000001"
+KINDS = ("anon GET", "signed GET", "signed PUT")
+TARGETS = ("radosgw", "wsgi-rados", "wsgi-local")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# wrk script: cycles over the request targets listed in a file, one per line;
+# each wrk thread starts at its own offset.  done() prints one JSON line.
+WRK_LUA = r"""
+local paths, method, body, headers = {}, "GET", nil, nil
+local i = 0
+local threads = 0
+
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  method = args[1]
+  for line in io.lines(args[2]) do paths[#paths + 1] = line end
+  if method == "PUT" then
+    body = string.rep("0123456789abcdef", tonumber(args[3]) / 16)
+    headers = { ["Content-Type"] = "application/octet-stream" }
+  end
+  i = ((tid or 0) * 7919) % #paths
+end
+
+function request()
+  i = i % #paths + 1
+  return wrk.format(method, paths[i], headers, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\nWRKJSON {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, ' ..
+    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status,
+    e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+# ------------------------------------------------------------------ processes
+def proc_tree(root):
+    """pids of root and all its descendants (scans /proc)."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, ()))
+    return pids
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent busy (all cores, not idle/iowait)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLK_TCK
+
+
+def wait_http(port, proc, log_path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited with %s:\n%s" % (proc.returncode, tail(log_path)))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            conn.close()
+    raise RuntimeError("server did not start:\n" + tail(log_path))
+
+
+def tail(path, n=4000):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()[-n:]
+    except OSError:
+        return ""
+
+
+def start_gunicorn(store_uri, workdir, name):
+    """gunicorn serving pyrgw.wsgi:application as in tests/integration/s3_servers.py."""
+    port = free_port()
+    log_path = os.path.join(workdir, "%s.log" % name)
+    gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable))
+    if gunicorn is None:
+        raise RuntimeError("gunicorn is not installed next to %s" % sys.executable)
+    env = dict(os.environ, RGW_STORE=store_uri)
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [gunicorn, "--bind", "127.0.0.1:%d" % port, "--workers", "2",
+             "--worker-class", "gthread", "--threads", "4", "--timeout", "120",
+             "pyrgw.wsgi:application"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env, cwd=workdir)
+    try:
+        wait_http(port, proc, log_path)
+    except BaseException:
+        stop_proc(proc)
+        raise
+    return port, proc
+
+
+def stop_proc(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+# ------------------------------------------------------------------ S3 setup
+def client(port):
+    return boto3.client(
+        "s3", endpoint_url="http://127.0.0.1:%d" % port, region_name="us-east-1",
+        aws_access_key_id=AK, aws_secret_access_key=SK,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                      retries={"max_attempts": 1}))
+
+
+def request_target(url):
+    u = urllib.parse.urlsplit(url)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+def prepare(port, nkeys, workdir, name):
+    """Bucket, objects and presigned URLs on one target.
+
+    Returns {kind: path of a file listing the request targets}.
+    """
+    c = client(port)
+    c.create_bucket(Bucket=BUCKET, ACL="public-read")
+    body = os.urandom(SIZE)
+    get_keys = ["g-%05d" % i for i in range(nkeys)]
+    put_keys = ["p-%05d" % i for i in range(nkeys)]
+    # radosgw checks the object's ACL for an anonymous GET: its objects are
+    # public-read.  Ours reads the bucket's ACL and refuses object ACLs
+    # other than private (NotImplemented): its objects are plain.
+    acl = {"ACL": "public-read"}
+    for key in get_keys:
+        try:
+            c.put_object(Bucket=BUCKET, Key=key, Body=body, **acl)
+        except c.exceptions.ClientError as e:
+            if not acl or e.response["Error"]["Code"] != "NotImplemented":
+                raise
+            acl = {}
+            c.put_object(Bucket=BUCKET, Key=key, Body=body)
+    targets = {
+        "anon GET": ["/%s/%s" % (BUCKET, k) for k in get_keys],
+        "signed GET": [request_target(c.generate_presigned_url(
+            "get_object", Params={"Bucket": BUCKET, "Key": k}, ExpiresIn=3600))
+            for k in get_keys],
+        "signed PUT": [request_target(c.generate_presigned_url(
+            "put_object", Params={"Bucket": BUCKET, "Key": k}, ExpiresIn=3600))
+            for k in put_keys],
+    }
+    files = {}
+    for kind, paths in targets.items():
+        check_all(port, kind, paths, body)
+        path = os.path.join(workdir, "%s-%s.txt" % (name, kind.replace(" ", "-")))
+        with open(path, "w") as f:
+            f.write("\n".join(paths) + "\n")
+        files[kind] = path
+    return files
+
+
+def check_all(port, kind, paths, body):
+    """Every request target answers 2xx once (wrk only counts statuses >= 400)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for p in paths:
+            if kind == "signed PUT":
+                conn.request("PUT", p, body=body,
+                             headers={"Content-Type": "application/octet-stream"})
+            else:
+                conn.request("GET", p)
+            r = conn.getresponse()
+            data = r.read()
+            if not 200 <= r.status < 300:
+                raise RuntimeError("%s %s -> %d %s\n%s" % (kind, p, r.status, r.reason,
+                                                           data[:500].decode("latin-1")))
+            if kind != "signed PUT" and len(data) != SIZE:
+                raise RuntimeError("%s %s -> %d bytes, want %d" % (kind, p, len(data), SIZE))
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------- wrk
+def run_wrk(port, kind, paths_file, script, args, seconds, cpu_pids):
+    """One wrk run; returns a dict of figures (raises on wrk failure)."""
+    method = "PUT" if kind == "signed PUT" else "GET"
+    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.conns, "-d%gs" % seconds,
+           "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
+           "--", method, paths_file, str(SIZE)]
+    srv0, osd0 = cpu_seconds(cpu_pids[0]), cpu_seconds(cpu_pids[1])
+    box0 = machine_busy_seconds()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    wall = time.monotonic() - t0
+    srv, osd = cpu_seconds(cpu_pids[0]) - srv0, cpu_seconds(cpu_pids[1]) - osd0
+    box = machine_busy_seconds() - box0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
+    if res.returncode != 0 or not lines:
+        raise RuntimeError("wrk failed (rc=%d): %s\n%s" % (res.returncode, " ".join(cmd),
+                                                         res.stdout + res.stderr))
+    out = json.loads(lines[-1][len("WRKJSON "):])
+    errors = {k: out[k] for k in ("connect", "read", "write", "status", "timeout") if out[k]}
+    return {
+        "rps": out["requests"] / (out["duration_us"] / 1e6),
+        "p50_ms": out["p50_us"] / 1000.0,
+        "p99_ms": out["p99_us"] / 1000.0,
+        "srv_cpu": 100.0 * srv / wall,     # % of one core
+        "osd_cpu": 100.0 * osd / wall,
+        "wrk_cpu": 100.0 * wrk_s / wall,
+        "box_cpu": 100.0 * box / wall,     # whole machine, % of one core
+        "errors": errors,
+        "requests": out["requests"],
+    }
+
+
+# --------------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=5.0,
+                    help="wrk duration per measurement (default 5)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds; medians are reported (default 3)")
+    ap.add_argument("--conns", type=int, default=16,
+                    help="wrk connections (default 16)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="wrk threads (default 2)")
+    ap.add_argument("--keys", type=int, default=500,
+                    help="distinct keys per kind and target (default 500)")
+    ap.add_argument("--rgw-threads", type=int, default=4,
+                    help="radosgw rgw_thread_pool_size (default 4: with 1 its "
+                    "4 KiB PUTs were slower here, GETs alike)")
+    ap.add_argument("--warmup", type=float, default=1.0,
+                    help="untimed wrk run per target and kind first (default 1 s)")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    if pyrgw is None:
+        sys.exit("pyrgw is missing (%s)" % PYRGW_ERROR)
+
+    tmp = tempfile.mkdtemp(prefix="bench_s3_wsgi.")
+    cluster = None
+    servers = []
+    failed = False
+    samples = {}  # (target, kind) -> [figures per round]
+    try:
+        b0 = machine_busy_seconds()
+        time.sleep(1.0)
+        idle_busy = 100.0 * (machine_busy_seconds() - b0)
+        if idle_busy > 20:
+            print("warning: before starting anything the machine was %.0f%% busy "
+                  "(%% of one core): something else is running, the figures will "
+                  "be noisy" % idle_busy)
+        cluster = CephCluster(os.path.join(tmp, "ceph"))
+        t0 = time.monotonic()
+        cluster.start()
+        print("ceph cluster up in %.1f s (%s)" % (time.monotonic() - t0, cluster.conf_path),
+              flush=True)
+        conf = cluster.conf_path
+        osd_pids = [cluster.pids()["osd.0"]]
+
+        rgw_port = free_port()
+        cluster.start_radosgw(rgw_port, UID, AK, SK, threads=args.rgw_threads)
+        rgw_pid = cluster.pids()["client.rgw.x"]
+
+        stores = {"wsgi-rados": "rados:wsgibench?conf=%s" % conf,
+                  "wsgi-local": "local:%s" % os.path.join(tmp, "local")}
+        ports, cpu_pids = {"radosgw": rgw_port}, {"radosgw": ([rgw_pid], osd_pids)}
+        for name, uri in stores.items():
+            with pyrgw.Store(uri) as store:
+                store.create_user(UID, display_name=UID, access_key=AK, secret_key=SK)
+            port, proc = start_gunicorn(uri, tmp, name)
+            servers.append(proc)
+            ports[name] = port
+            cpu_pids[name] = (proc.pid, osd_pids)
+
+        files = {}
+        for name in TARGETS:
+            t0 = time.monotonic()
+            files[name] = prepare(ports[name], args.keys, tmp, name)
+            print("%-10s on port %d: %d objects + presigned URLs checked in %.1f s" % (
+                name, ports[name], args.keys, time.monotonic() - t0), flush=True)
+
+        script = os.path.join(tmp, "bench.lua")
+        with open(script, "w") as f:
+            f.write(WRK_LUA)
+
+        def measure(name, kind, seconds):
+            pids = cpu_pids[name]
+            srv = pids[0] if isinstance(pids[0], list) else proc_tree(pids[0])
+            return run_wrk(ports[name], kind, files[name][kind], script, args,
+                           seconds, (srv, pids[1]))
+
+        if args.warmup > 0:
+            for kind in KINDS:
+                for name in TARGETS:
+                    measure(name, kind, args.warmup)
+        # Rounds interleave the targets, their order rotating each round, so
+        # drift in the machine's load hits them alike; report the medians.
+        for rnd in range(args.rounds):
+            order = TARGETS[rnd % 3:] + TARGETS[:rnd % 3]
+            for kind in KINDS:
+                for name in order:
+                    try:
+                        r = measure(name, kind, args.seconds)
+                    except Exception as e:
+                        print("round %d: %-10s %-10s FAILED: %s" % (rnd + 1, name, kind, e))
+                        failed = True
+                        continue
+                    samples.setdefault((name, kind), []).append(r)
+                    note = ""
+                    if r["errors"]:
+                        failed = True
+                        note = "  !!! ERRORS (non-2xx or socket): %s" % r["errors"]
+                    print("round %d: %-10s %-10s %8.0f req/s  p99 %6.2f ms%s" % (
+                        rnd + 1, name, kind, r["rps"], r["p99_ms"], note), flush=True)
+    except Exception as e:
+        print("FAILED: %s" % e)
+        failed = True
+    finally:
+        for proc in servers:
+            stop_proc(proc)
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    report(samples, args)
+    if failed:
+        print("\n!!! the run FAILED: see the messages above (errors, non-2xx answers)")
+    return 1 if failed else 0
+
+
+def report(samples, args):
+    med = {}
+    for key, runs in samples.items():
+        med[key] = {f: statistics.median(r[f] for r in runs)
+                    for f in ("rps", "p50_ms", "p99_ms", "srv_cpu", "osd_cpu", "wrk_cpu", "box_cpu")}
+        med[key]["errors"] = sum(sum(r["errors"].values()) for r in runs)
+    if not med:
+        return
+    print("\n4 KiB objects, wrk -t%d -c%d, %g s x %d interleaved rounds, medians; "
+          "server, OSD, monitor and wrk share %d cores" % (
+              args.threads, args.conns, args.seconds, args.rounds, os.cpu_count()))
+    print("(CPU in % of one core: gw = the gateway's processes, osd = the OSD, "
+          "wrk = the client, box = the whole machine)")
+    print("%-10s %-10s %9s %8s %8s %6s %6s %6s %6s %7s" % (
+        "kind", "target", "req/s", "p50 ms", "p99 ms", "gw%", "osd%", "wrk%", "box%",
+        "errors"))
+    for kind in KINDS:
+        for name in TARGETS:
+            m = med.get((name, kind))
+            if m is None:
+                print("%-10s %-10s %9s" % (kind, name, "failed"))
+                continue
+            print("%-10s %-10s %9.0f %8.2f %8.2f %6.0f %6.0f %6.0f %6.0f %7d" % (
+                kind, name, m["rps"], m["p50_ms"], m["p99_ms"], m["srv_cpu"],
+                m["osd_cpu"], m["wrk_cpu"], m["box_cpu"], m["errors"]))
+    print("\nratios ours / radosgw (req/s; higher is better):")
+    print("%-10s %12s %12s" % ("kind", "wsgi-rados", "wsgi-local"))
+    for kind in KINDS:
+        base = med.get(("radosgw", kind))
+        cells = []
+        for name in ("wsgi-rados", "wsgi-local"):
+            m = med.get((name, kind))
+            cells.append("%.2f" % (m["rps"] / base["rps"]) if m and base else "-")
+        print("%-10s %12s %12s" % (kind, cells[0], cells[1]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
