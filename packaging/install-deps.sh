@@ -12,6 +12,8 @@ packages=(
   ceph-mon ceph-osd ceph-common python3-rados
   # tests: S3 clients from Debian (the Python ones come from PyPI)
   rclone
+  # benchmarks (make bench): the reference gateway and the load generator
+  radosgw wrk
 )
 
 missing=()
