@@ -70,20 +70,34 @@ class PyRequest {
       out.append(py::make_tuple(py::bytes(h.first), py::bytes(h.second)));
     return out;
   }
-  // Reads up to n body bytes (b"" at the end).
+  // Reads up to n body bytes (b"" at the end) straight into one bytes
+  // object, sized to what remains of the body.
   py::bytes read(size_t n) {
-    std::string buf(n, '\0');
-    size_t got;
+    int64_t length = r_->response().content_length;
+    if (length >= 0 && static_cast<uint64_t>(length) >= delivered_ &&
+        n > static_cast<uint64_t>(length) - delivered_)
+      n = static_cast<size_t>(static_cast<uint64_t>(length) - delivered_);
+    PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(n));
+    if (!obj) throw py::error_already_set();
+    size_t got = 0;
     {
       py::gil_scoped_release release;
-      got = r_->read(&buf[0], n);
+      while (got < n) {
+        size_t k = r_->read(PyBytes_AS_STRING(obj) + got, n - got);
+        if (k == 0) break;
+        got += k;
+      }
     }
-    return py::bytes(buf.data(), got);
+    delivered_ += got;
+    if (got < n && _PyBytes_Resize(&obj, static_cast<Py_ssize_t>(got)) != 0)
+      throw py::error_already_set();
+    return py::reinterpret_steal<py::bytes>(obj);
   }
 
  private:
   std::shared_ptr<Gateway> gw_;  // declared first: outlives the request
   std::unique_ptr<s3::S3Request> r_;
+  uint64_t delivered_ = 0;       // body bytes handed to Python so far
 };
 
 }  // namespace

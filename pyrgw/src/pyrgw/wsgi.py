@@ -58,12 +58,14 @@ class _Body:
 
     def __init__(self, request):
         self._request = request
+        self._left = request.content_length
 
     def __iter__(self):
-        while self._request is not None:
+        while self._request is not None and self._left > 0:
             chunk = self._request.read(CHUNK)
             if not chunk:
                 break
+            self._left -= len(chunk)
             yield chunk
 
     def close(self):
