@@ -6,7 +6,8 @@
 //   user.<uid>            encode_user
 //   akey.<access_key>     uid (created exclusively: one owner per key)
 //   swift.<swift_user>    uid
-//   users                 omap: uid -> ""
+//   users                 omap: uid -> ""; also watched by every process's user cache:
+//                         each change of a user is notified on it (rados/user_cache.h)
 //   bucket.<name>         encode_bucket_info (created exclusively); while being removed a
 //                         tombstone: "\0removed" + i64 ns written
 //   buckets               omap: name -> owner uid
@@ -76,6 +77,12 @@
 // fails with Conflict); an older one, or a "buckets" entry without a record, was left
 // by a remover that died, and gc() clears it.
 //
+// Caches.  Bucket records are cached per process, one watch per cached record
+// (rados/bucket_cache.h); users (by uid, access key, Swift user) too, with one
+// watch per process on meta/users (rados/user_cache.h).  Writers read the objects
+// themselves and notify after writing: when a change returns, every process has
+// dropped its copy (or, for users, cannot trust it any more).
+//
 // Multipart.  Every record of an upload lives in the bucket index object, so each
 // step below is one atomic op on it (asserting that the index exists).
 // - A part writer is a writer whose body always goes to stripes <head>.<tag>.<n>
@@ -143,6 +150,7 @@ constexpr uint64_t kStripe = 4ull << 20;          // head inline limit and tail 
 constexpr size_t kFirstRead = kStripe;            // first read: any inline body in one op
 constexpr size_t kMetaRead = 64u << 10;           // first read of a metadata object
 constexpr size_t kReadWindow = 1u << 20;          // tail read-ahead window
+constexpr size_t kListWindow = 32;                // list_buckets: record reads in flight
 constexpr int kMaxRetries = 100;                  // races lost before giving up
 constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
 constexpr uint64_t kOmapPage = 1000;
@@ -983,15 +991,63 @@ class RadosStore : public Store {
       if (owner.empty() || o == owner) names.push_back(name);
       return true;
     });
-    std::vector<BucketInfo> out;
-    for (const auto& n : names) {
-      std::string data;
+    // A record the bucket cache holds is current (as get_bucket's): no read.
+    // The others are read kListWindow at a time, in parallel.
+    std::vector<std::optional<BucketInfo>> got(names.size());
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < names.size(); ++i) {
       BucketInfo b;
-      int r = load_bucket(n, &b);
-      if (r == -ENOENT) continue;  // removed meanwhile
-      if (r < 0) rados_fail(r, "read meta/bucket." + n);
-      if (owner.empty() || b.owner == owner) out.push_back(std::move(b));
+      if (buckets_->peek(names[i], &b)) got[i] = std::move(b);
+      else todo.push_back(i);
     }
+    struct Read {
+      size_t i = 0;
+      ReadOp op;
+      uint64_t size = 0;
+      time_t mtime = 0;
+      int stat_rv = 0, read_rv = 0;
+      size_t n = 0;
+      std::string buf;
+      Completion c;  // last: destroyed (waited for) first
+    };
+    for (size_t start = 0; start < todo.size(); start += kListWindow) {
+      std::vector<std::unique_ptr<Read>> batch;
+      for (size_t j = start; j < todo.size() && j < start + kListWindow; ++j) {
+        auto rd = std::make_unique<Read>();
+        rd->i = todo[j];
+        rd->buf.resize(kMetaRead);
+        rados_read_op_stat(rd->op.op, &rd->size, &rd->mtime, &rd->stat_rv);
+        rados_read_op_read(rd->op.op, 0, kMetaRead, &rd->buf[0], &rd->n, &rd->read_rv);
+        const std::string oid = "bucket." + names[rd->i];
+        int r = rados_aio_read_op_operate(rd->op.op, meta_, rd->c.c, oid.c_str(), 0);
+        if (r < 0) {
+          rd->c.submitted = false;
+          rados_fail(r, "read meta/" + oid);
+        }
+        batch.push_back(std::move(rd));
+      }
+      for (auto& rd : batch) {
+        const std::string& n = names[rd->i];
+        int r = rd->c.wait();
+        if (r == 0) r = rd->stat_rv < 0 ? rd->stat_rv : rd->read_rv;
+        if (r == -ENOENT) continue;  // removed meanwhile
+        if (r < 0) rados_fail(r, "read meta/bucket." + n);
+        BucketInfo b;
+        if (rd->size > rd->n) {  // a record larger than the first read
+          r = load_bucket(n, &b);
+          if (r == -ENOENT) continue;
+          if (r < 0) rados_fail(r, "read meta/bucket." + n);
+        } else {
+          rd->buf.resize(rd->n);
+          if (is_tombstone(rd->buf)) continue;  // being removed
+          b = decode_bucket_info(rd->buf);
+        }
+        got[rd->i] = std::move(b);
+      }
+    }
+    std::vector<BucketInfo> out;
+    for (auto& b : got)
+      if (b && (owner.empty() || b->owner == owner)) out.push_back(std::move(*b));
     return out;
   }
 
