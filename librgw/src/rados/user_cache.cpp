@@ -1,5 +1,6 @@
 #include "rados/user_cache.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <thread>
 
@@ -161,9 +162,12 @@ void UserCache::put(const Token& t, Via via, const std::string& key, const User&
   std::lock_guard<std::mutex> l(mu_);
   if (gen_ != t.gen || !cookie_ || broken_) return;  // a change came in meanwhile
   if (!holds(user, via, key)) return;
-  Entry& e = users_[user.uid];
+  auto [it, fresh] = users_.try_emplace(user.uid);
+  Entry& e = it->second;
   e.user = user;
-  e.loaded = t.start;
+  // The record may have come from this cache (another key of the user): it
+  // keeps the age of its first read.
+  e.loaded = fresh ? t.start : std::min(e.loaded, t.start);
   if (via != Via::uid) {
     auto& aliases = via == Via::access_key ? akeys_ : swifts_;
     auto a = aliases.find(key);
