@@ -126,8 +126,32 @@ def delete(uri, bucket, key):
     print("deleted", flush=True)
 
 
+def lookups(uri):
+    """Serves user lookups read from stdin, one a line, until EOF:
+    "ak KEY", "swift NAME" or "uid UID" prints "ok UID KEYS SWIFT_USER" or
+    "err ERRORNAME"; "repeat N ak KEY" looks up N times, prints "ok N" or the
+    first error.  Every answer is one line."""
+    with pyrgw.Store(uri) as store:
+        find = {"ak": store.get_user_by_access_key, "uid": store.get_user,
+                "swift": store._s.get_user_by_swift_user}
+        print("ready", flush=True)
+        for line in sys.stdin:
+            words = line.split()
+            try:
+                if words[0] == "repeat":
+                    for _ in range(int(words[1])):
+                        find[words[2]](words[3])
+                    print("ok", words[1], flush=True)
+                    continue
+                u = find[words[0]](words[1])
+                keys = ",".join(sorted(k.access_key for k in u.keys)) or "-"
+                print("ok", u.uid, keys, u.swift_user or "-", flush=True)
+            except pyrgw.RGWError as e:
+                print("err", type(e).__name__, flush=True)
+
+
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
      "put_pattern": put_pattern, "delete": delete, "complete": complete,
-     "upload_part": upload_part, "abort": abort}[mode](*args)
+     "upload_part": upload_part, "abort": abort, "lookups": lookups}[mode](*args)

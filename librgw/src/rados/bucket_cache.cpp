@@ -121,6 +121,14 @@ int BucketCache::get(const std::string& name, BucketInfo* info) {
   return r;
 }
 
+bool BucketCache::peek(const std::string& name, BucketInfo* info) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = entries_.find(name);
+  if (it == entries_.end() || !it->second->valid) return false;
+  *info = it->second->info;
+  return true;
+}
+
 void BucketCache::retire_locked(Entries::iterator it, std::list<uint64_t>* cookies) {
   cookies->push_back(it->second->cookie);
   names_.erase(it->second->cookie);

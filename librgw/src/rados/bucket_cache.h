@@ -40,6 +40,9 @@ class BucketCache {
   // Returns 0 or the loader's negative errno.
   int get(const std::string& name, BucketInfo* info);
 
+  // The bucket's record if a current copy is cached (nothing is loaded).
+  bool peek(const std::string& name, BucketInfo* info);
+
   // Tells every process's cache that the bucket changed; call after writing
   // (or before removing) its record.  Waits for the watchers' acks.
   void notify_changed(const std::string& name);

@@ -6,7 +6,8 @@
 //   user.<uid>            encode_user
 //   akey.<access_key>     uid (created exclusively: one owner per key)
 //   swift.<swift_user>    uid
-//   users                 omap: uid -> ""
+//   users                 omap: uid -> ""; also watched by every process's user cache:
+//                         each change of a user is notified on it (rados/user_cache.h)
 //   bucket.<name>         encode_bucket_info (created exclusively); while being removed a
 //                         tombstone: "\0removed" + i64 ns written
 //   buckets               omap: name -> owner uid
@@ -76,6 +77,12 @@
 // fails with Conflict); an older one, or a "buckets" entry without a record, was left
 // by a remover that died, and gc() clears it.
 //
+// Caches.  Bucket records are cached per process, one watch per cached record
+// (rados/bucket_cache.h); users (by uid, access key, Swift user) too, with one
+// watch per process on meta/users (rados/user_cache.h).  Writers read the objects
+// themselves and notify after writing: when a change returns, every process has
+// dropped its copy (or, for users, cannot trust it any more).
+//
 // Multipart.  Every record of an upload lives in the bucket index object, so each
 // step below is one atomic op on it (asserting that the index exists).
 // - A part writer is a writer whose body always goes to stripes <head>.<tag>.<n>
@@ -132,6 +139,7 @@
 #include "errors.h"
 #include "listing.h"
 #include "rados/bucket_cache.h"
+#include "rados/user_cache.h"
 #include "store.h"
 #include "util.h"
 
@@ -142,6 +150,7 @@ constexpr uint64_t kStripe = 4ull << 20;          // head inline limit and tail 
 constexpr size_t kFirstRead = kStripe;            // first read: any inline body in one op
 constexpr size_t kMetaRead = 64u << 10;           // first read of a metadata object
 constexpr size_t kReadWindow = 1u << 20;          // tail read-ahead window
+constexpr size_t kListWindow = 32;                // list_buckets: record reads in flight
 constexpr int kMaxRetries = 100;                  // races lost before giving up
 constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
 constexpr uint64_t kOmapPage = 1000;
@@ -713,6 +722,7 @@ class RadosStore : public Store {
       data_ = open_pool(prefix_ + ".data");
       buckets_ = std::make_unique<rados::BucketCache>(
           meta_, [this](const std::string& n, BucketInfo* b) { return load_bucket(n, b); });
+      users_ = std::make_unique<rados::UserCache>(meta_);
     } catch (...) {
       close();
       throw;
@@ -722,6 +732,11 @@ class RadosStore : public Store {
   ~RadosStore() override { close(); }
 
   // ------------------------------------------------------------ users
+  // Every change of a user (its record, or an alias pointing at it) ends with
+  // users_->notify_changed(uid), also when the call fails after a write
+  // (UserChange), so that no process's cache serves the old state after the
+  // call (user_cache.h).  Lookups go through the cache; the writers read the
+  // objects themselves.
   void create_user(const User& user) override {
     validate_uid(user.uid);
     User u = user;
@@ -746,45 +761,65 @@ class RadosStore : public Store {
     } catch (...) {
       for (const auto& oid : claimed) rados_remove(meta_, oid.c_str());
       rados_remove(meta_, ("user." + u.uid).c_str());
+      // Another process may have looked the half-created user up meanwhile.
+      users_->notify_changed(u.uid);
       throw;
     }
+    // Nobody can hold an older copy of a new user (unknown users are never
+    // cached, and removing one notified): nothing to tell.
   }
 
   User get_user(const std::string& uid) override {
-    std::string data;
-    int r = read_obj(meta_, "user." + uid, &data, nullptr);
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
-    if (r < 0) rados_fail(r, "read meta/user." + uid);
-    return decode_user(data);
+    User u;
+    if (users_->find(rados::UserCache::Via::uid, uid, &u)) return u;
+    auto t = users_->begin();
+    u = read_user(uid);
+    users_->put(t, rados::UserCache::Via::uid, uid, u);
+    return u;
   }
 
   User get_user_by_access_key(const std::string& access_key) override {
+    using Via = rados::UserCache::Via;
+    User u;
+    if (users_->find(Via::access_key, access_key, &u)) return u;
+    auto t = users_->begin();
     std::string uid;
     int r = read_obj(meta_, "akey." + access_key, &uid, nullptr);
     if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
     if (r < 0) rados_fail(r, "read meta/akey." + access_key);
-    std::string data;
-    r = read_obj(meta_, "user." + uid, &data, nullptr);
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
-    if (r < 0) rados_fail(r, "read meta/user." + uid);
-    User u = decode_user(data);
+    // The record may be cached already (another key of the same user).
+    if (!users_->find(Via::uid, uid, &u)) {
+      std::string data;
+      r = read_obj(meta_, "user." + uid, &data, nullptr);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+      if (r < 0) rados_fail(r, "read meta/user." + uid);
+      u = decode_user(data);
+    }
     if (!has_key(u, access_key))
       fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+    users_->put(t, Via::access_key, access_key, u);
     return u;
   }
 
   User get_user_by_swift_user(const std::string& swift_user) override {
+    using Via = rados::UserCache::Via;
+    User u;
+    if (users_->find(Via::swift_user, swift_user, &u)) return u;
+    auto t = users_->begin();
     std::string uid;
     int r = read_obj(meta_, "swift." + swift_user, &uid, nullptr);
     if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
     if (r < 0) rados_fail(r, "read meta/swift." + swift_user);
-    std::string data;
-    r = read_obj(meta_, "user." + uid, &data, nullptr);
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
-    if (r < 0) rados_fail(r, "read meta/user." + uid);
-    User u = decode_user(data);
+    if (!users_->find(Via::uid, uid, &u)) {
+      std::string data;
+      r = read_obj(meta_, "user." + uid, &data, nullptr);
+      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+      if (r < 0) rados_fail(r, "read meta/user." + uid);
+      u = decode_user(data);
+    }
     if (u.swift_user != swift_user)
       fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+    users_->put(t, Via::swift_user, swift_user, u);
     return u;
   }
 
@@ -800,6 +835,7 @@ class RadosStore : public Store {
   void add_access_key(const std::string& uid, const AccessKey& key) override {
     if (key.access_key.empty() || key.secret_key.empty())
       fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
+    UserChange change(*this, uid);
     // The record first, then the alias: an alias then always points at a
     // user whose record holds the key, so a concurrent claimer cannot take it
     // over as stale between the two steps.
@@ -825,6 +861,9 @@ class RadosStore : public Store {
   }
 
   void remove_access_key(const std::string& uid, const std::string& access_key) override {
+    // Notifies even when the key is already gone: a retry after a call that
+    // died between its write and its notify still reaches every cache.
+    UserChange change(*this, uid);
     update_user(uid, [&](User& u) {
       std::vector<AccessKey> kept;
       for (const auto& k : u.keys)
@@ -839,7 +878,8 @@ class RadosStore : public Store {
 
   void set_swift_credentials(const std::string& uid, const std::string& swift_user,
                              const std::string& swift_key) override {
-    User cur = get_user(uid);
+    UserChange change(*this, uid);
+    User cur = read_user(uid);
     bool claimed = false;
     if (!swift_user.empty() && swift_user != cur.swift_user) {
       claim_swift_user(uid, swift_user);
@@ -860,7 +900,8 @@ class RadosStore : public Store {
   }
 
   void remove_user(const std::string& uid) override {
-    User u = get_user(uid);
+    UserChange change(*this, uid);
+    User u = read_user(uid);
     bool owns = false;
     for_each_omap(meta_, "buckets", "", [&](const std::string&, const std::string& owner) {
       if (owner == uid) owns = true;
@@ -877,7 +918,7 @@ class RadosStore : public Store {
   // ---------------------------------------------------------- buckets
   BucketInfo create_bucket(const BucketInfo& info) override {
     validate_bucket_name(info.name);
-    get_user(info.owner);
+    read_user(info.owner);
     BucketInfo b = info;
     b.id = random_hex(8);
     b.created_ns = now_ns();
@@ -950,15 +991,63 @@ class RadosStore : public Store {
       if (owner.empty() || o == owner) names.push_back(name);
       return true;
     });
-    std::vector<BucketInfo> out;
-    for (const auto& n : names) {
-      std::string data;
+    // A record the bucket cache holds is current (as get_bucket's): no read.
+    // The others are read kListWindow at a time, in parallel.
+    std::vector<std::optional<BucketInfo>> got(names.size());
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < names.size(); ++i) {
       BucketInfo b;
-      int r = load_bucket(n, &b);
-      if (r == -ENOENT) continue;  // removed meanwhile
-      if (r < 0) rados_fail(r, "read meta/bucket." + n);
-      if (owner.empty() || b.owner == owner) out.push_back(std::move(b));
+      if (buckets_->peek(names[i], &b)) got[i] = std::move(b);
+      else todo.push_back(i);
     }
+    struct Read {
+      size_t i = 0;
+      ReadOp op;
+      uint64_t size = 0;
+      time_t mtime = 0;
+      int stat_rv = 0, read_rv = 0;
+      size_t n = 0;
+      std::string buf;
+      Completion c;  // last: destroyed (waited for) first
+    };
+    for (size_t start = 0; start < todo.size(); start += kListWindow) {
+      std::vector<std::unique_ptr<Read>> batch;
+      for (size_t j = start; j < todo.size() && j < start + kListWindow; ++j) {
+        auto rd = std::make_unique<Read>();
+        rd->i = todo[j];
+        rd->buf.resize(kMetaRead);
+        rados_read_op_stat(rd->op.op, &rd->size, &rd->mtime, &rd->stat_rv);
+        rados_read_op_read(rd->op.op, 0, kMetaRead, &rd->buf[0], &rd->n, &rd->read_rv);
+        const std::string oid = "bucket." + names[rd->i];
+        int r = rados_aio_read_op_operate(rd->op.op, meta_, rd->c.c, oid.c_str(), 0);
+        if (r < 0) {
+          rd->c.submitted = false;
+          rados_fail(r, "read meta/" + oid);
+        }
+        batch.push_back(std::move(rd));
+      }
+      for (auto& rd : batch) {
+        const std::string& n = names[rd->i];
+        int r = rd->c.wait();
+        if (r == 0) r = rd->stat_rv < 0 ? rd->stat_rv : rd->read_rv;
+        if (r == -ENOENT) continue;  // removed meanwhile
+        if (r < 0) rados_fail(r, "read meta/bucket." + n);
+        BucketInfo b;
+        if (rd->size > rd->n) {  // a record larger than the first read
+          r = load_bucket(n, &b);
+          if (r == -ENOENT) continue;
+          if (r < 0) rados_fail(r, "read meta/bucket." + n);
+        } else {
+          rd->buf.resize(rd->n);
+          if (is_tombstone(rd->buf)) continue;  // being removed
+          b = decode_bucket_info(rd->buf);
+        }
+        got[rd->i] = std::move(b);
+      }
+    }
+    std::vector<BucketInfo> out;
+    for (auto& b : got)
+      if (b && (owner.empty() || b->owner == owner)) out.push_back(std::move(*b));
     return out;
   }
 
@@ -1849,6 +1938,7 @@ class RadosStore : public Store {
 
   void close() noexcept {
     buckets_.reset();  // unwatches: needs the connection
+    users_.reset();
     if (data_) rados_ioctx_destroy(data_);
     if (index_) rados_ioctx_destroy(index_);
     if (meta_) rados_ioctx_destroy(meta_);
@@ -2048,6 +2138,26 @@ class RadosStore : public Store {
     return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
   }
 
+  // The user's record, read from RADOS (not the cache).
+  User read_user(const std::string& uid) {
+    std::string data;
+    int r = read_obj(meta_, "user." + uid, &data, nullptr);
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
+    if (r < 0) rados_fail(r, "read meta/user." + uid);
+    return decode_user(data);
+  }
+
+  // Tells every user cache that `uid` changed when it goes out of scope,
+  // however the call ends.
+  struct UserChange {
+    RadosStore& st;
+    std::string uid;
+    UserChange(RadosStore& s, std::string u) : st(s), uid(std::move(u)) {}
+    ~UserChange() { st.users_->notify_changed(uid); }
+    UserChange(const UserChange&) = delete;
+    UserChange& operator=(const UserChange&) = delete;
+  };
+
   template <typename Fn>
   void update_user(const std::string& uid, Fn fn) {
     const std::string oid = "user." + uid;
@@ -2091,7 +2201,10 @@ class RadosStore : public Store {
       rados_write_op_cmpext(op.op, owner.data(), owner.size(), 0, &cmp_rv);
       rados_write_op_write_full(op.op, uid.data(), uid.size());
       r = rados_write_op_operate(op.op, meta_, oid.c_str(), nullptr, 0);
-      if (r == 0) return;
+      if (r == 0) {
+        users_->notify_changed(owner);  // a cache may still lead `owner`'s way
+        return;
+      }
       if (is_cmp_failure(r) || r == -ENOENT) continue;
       rados_fail(r, "write meta/" + oid);
     }
@@ -2308,6 +2421,7 @@ class RadosStore : public Store {
   rados_ioctx_t index_ = nullptr;
   rados_ioctx_t data_ = nullptr;
   std::unique_ptr<rados::BucketCache> buckets_;
+  std::unique_ptr<rados::UserCache> users_;
 };
 
 // ------------------------------------------------------- writer, continued
