@@ -63,6 +63,7 @@ test-sanitize: deps
 bench: core python
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_s3_wsgi.py
+	$(PY) bench/bench_users.py --s3
 
 clean:
 	rm -rf $(BUILD) pyrgw/build
