@@ -44,10 +44,11 @@ def signing_key(secret, date, region="us-east-1", service="s3"):
     return _hmac(k, "aws4_request")
 
 
-def streaming_signed_body(ep, headers, chunks, region="us-east-1"):
+def streaming_signed_body(ep, headers, chunks, region="us-east-1", trailer=None):
     """The STREAMING-AWS4-HMAC-SHA256-PAYLOAD body for signed request headers:
     each chunk signed, chained from the seed signature, then the final empty
-    chunk."""
+    chunk.  With trailer=(name, value): the -TRAILER form, the trailer and
+    its signature after the final chunk."""
     auth = headers["Authorization"]
     seed = auth.rsplit("Signature=", 1)[1]
     amz_date = headers["X-Amz-Date"]
@@ -58,9 +59,16 @@ def streaming_signed_body(ep, headers, chunks, region="us-east-1"):
         sts = "\n".join(["AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, prev, EMPTY_SHA256,
                          hashlib.sha256(chunk).hexdigest()])
         sig = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
-        out += b"%x;chunk-signature=%s\r\n" % (len(chunk), sig.encode()) + chunk + b"\r\n"
+        out += b"%x;chunk-signature=%s\r\n" % (len(chunk), sig.encode())
+        out += chunk + b"\r\n" if chunk or trailer is None else b""
         prev = sig
-    return out
+    if trailer is None:
+        return out
+    line = f"{trailer[0]}:{trailer[1]}"
+    sts = "\n".join(["AWS4-HMAC-SHA256-TRAILER", amz_date, scope, prev,
+                     hashlib.sha256((line + "\n").encode()).hexdigest()])
+    sig = hmac.new(key, sts.encode(), hashlib.sha256).hexdigest()
+    return out + f"{line}\r\nx-amz-trailer-signature:{sig}\r\n\r\n".encode()
 
 
 def unsigned_trailer_body(chunks, trailer_name, trailer_value):

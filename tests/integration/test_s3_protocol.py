@@ -402,3 +402,32 @@ def test_too_many_headers(s3, bucket):
     h = sign_v4(s3, "GET", path)
     h.update({f"X-Filler-{i}": "v" * 7000 for i in range(10)})  # 70 KB: under the server's own limits
     assert error_of(requests.get(s3.url + path, headers=h)) == (400, "RequestHeaderSectionTooLarge")
+
+
+def test_streaming_signed_chunks_with_signed_trailer(s3, bucket):
+    data = b"signed trailer " * 5000
+    chunks = [data[:40000], data[40000:]]
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    bad = base64.b64encode(zlib.crc32(data + b"!").to_bytes(4, "big")).decode()
+    for key, value, tamper, expect in (("st-ok", crc, None, 200),
+                                       ("st-badsum", bad, None, "BadDigest"),
+                                       ("st-badsig", crc, "sig", "SignatureDoesNotMatch")):
+        path = f"/{bucket}/{key}"
+        headers = {"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-crc32",
+                   "X-Amz-Decoded-Content-Length": str(len(data))}
+        dummy = {"Authorization": "Signature=" + "0" * 64, "X-Amz-Date": "20000101T000000Z"}
+        headers["Content-Length"] = str(len(streaming_signed_body(
+            s3, dummy, chunks, trailer=("x-amz-checksum-crc32", value))))
+        h = sign_v4(s3, "PUT", path, headers,
+                    payload_hash="STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER")
+        body = streaming_signed_body(s3, h, chunks, trailer=("x-amz-checksum-crc32", value))
+        if tamper == "sig":  # the trailer signature no longer matches the trailer
+            i = body.rindex(b"x-amz-trailer-signature:") + 24
+            body = body[:i] + (b"0" if body[i:i + 1] != b"0" else b"1") + body[i + 1:]
+        r = requests.put(s3.url + path, data=body, headers=h)
+        if expect == 200:
+            assert r.status_code == 200, r.content
+            assert s3.client().get_object(Bucket=bucket, Key=key)["Body"].read() == data
+        else:
+            assert error_of(r)[1] == expect
+            assert not exists(s3, bucket, key)
