@@ -58,7 +58,8 @@ test-sanitize: deps
 	rm -rf $(BUILD)/asan-ceph
 	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- sh -c \
 	  "$(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}' && \
-	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}'" 
+	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
+	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 
 bench: core python
 	$(PY) bench/bench_store.py
