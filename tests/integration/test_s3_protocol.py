@@ -245,31 +245,32 @@ def test_request_errors(s3, bucket):
     assert error_of(requests.get(s3.url + f"/{bucket}/k", headers={"Authorization": "AWS4-HMAC-SHA256 junk"}))[0] == 400
 
 
+def put_headers_only(s3, path, headers):
+    """Sends a PUT's headers and no body; returns (status, body) of the answer."""
+    conn = http.client.HTTPConnection(s3.host, timeout=10)
+    try:
+        conn.putrequest("PUT", path, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, r.read()
+    finally:
+        conn.close()
+
+
 def test_too_large_is_refused_before_the_body(s3, bucket):
     path = f"/{bucket}/huge"
     h = sign_v4(s3, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
     h["Content-Length"] = str(6 << 30)
-    conn = http.client.HTTPConnection(s3.host, timeout=10)
-    conn.putrequest("PUT", path, skip_accept_encoding=True)
-    for k, v in h.items():
-        conn.putheader(k, v)
-    conn.endheaders()
-    r = conn.getresponse()
-    assert r.status == 400 and b"EntityTooLarge" in r.read()
-    conn.close()
+    status, body = put_headers_only(s3, path, h)
+    assert status == 400 and b"EntityTooLarge" in body
 
 
 def test_missing_content_length(s3, bucket):
     path = f"/{bucket}/nolen"
-    h = sign_v4(s3, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
-    conn = http.client.HTTPConnection(s3.host, timeout=10)
-    conn.putrequest("PUT", path, skip_accept_encoding=True)
-    for k, v in h.items():
-        conn.putheader(k, v)
-    conn.endheaders()
-    r = conn.getresponse()
-    assert r.status == 411 and b"MissingContentLength" in r.read()
-    conn.close()
+    status, body = put_headers_only(s3, path, sign_v4(s3, "PUT", path, payload_hash="UNSIGNED-PAYLOAD"))
+    assert status == 411 and b"MissingContentLength" in body
 
 
 def test_expect_100_continue(s3, bucket):
