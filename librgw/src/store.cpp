@@ -46,7 +46,8 @@ std::unique_ptr<ObjectWriter> Store::open_part_writer(const std::string&, const 
 std::vector<PartInfo> Store::list_parts(const std::string&, const std::string&) {
   multipart_unsupported();
 }
-std::vector<UploadInfo> Store::list_uploads(const std::string&, const std::string&) {
+std::vector<UploadInfo> Store::list_uploads(const std::string&, const std::string&,
+                                            const std::string&, const std::string&, size_t) {
   multipart_unsupported();
 }
 ObjectInfo Store::complete_upload(const std::string&, const std::string&,

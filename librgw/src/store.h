@@ -105,8 +105,11 @@ class Store {
   //     changes).  Publishes the object with the given etag ("<md5>-N") and
   //     the upload's attrs, ends the upload, and leaves unchosen parts to gc.
   //   abort_upload: ends the upload; its parts become garbage for gc.
-  //   list_uploads: uploads whose key starts with prefix, by key then by
-  //     initiation time.
+  //   list_uploads: uploads whose key starts with prefix and whose (key,
+  //     upload id) sorts after (after_key, after_id) -- all of them when
+  //     after_key is empty -- by key then upload id (ids of one key sort by
+  //     initiation time), at most limit of them: memory stays bounded however
+  //     many uploads a bucket holds.
   //   remove_bucket aborts the bucket's remaining uploads.
   virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
                                    const Attrs& attrs);
@@ -117,7 +120,10 @@ class Store {
   virtual std::vector<PartInfo> list_parts(const std::string& bucket,
                                            const std::string& upload_id);
   virtual std::vector<UploadInfo> list_uploads(const std::string& bucket,
-                                               const std::string& prefix);
+                                               const std::string& prefix,
+                                               const std::string& after_key = "",
+                                               const std::string& after_id = "",
+                                               size_t limit = 1000);
   virtual ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
                                      const std::vector<std::pair<int, std::string>>& parts,
                                      const std::string& etag);

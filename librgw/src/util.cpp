@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <cstdio>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -72,6 +74,12 @@ std::string random_hex(size_t nbytes) {
   if (nbytes > sizeof(buf)) nbytes = sizeof(buf);
   if (RAND_bytes(buf, static_cast<int>(nbytes)) != 1) fail(-EIO, "random number generator failed");
   return to_hex(buf, nbytes);
+}
+
+std::string new_upload_id(int64_t initiated_ns) {
+  char stamp[17];
+  std::snprintf(stamp, sizeof stamp, "%016llx", static_cast<unsigned long long>(initiated_ns));
+  return stamp + random_hex(8);
 }
 
 int64_t now_ns() {

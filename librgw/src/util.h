@@ -15,6 +15,11 @@ std::string random_hex(size_t nbytes);
 // Wall-clock time in nanoseconds since the epoch.
 int64_t now_ns();
 
+// A new multipart upload id: 32 hex characters, the initiation time first,
+// so that ids of one key sort in the order the uploads were initiated
+// (ListMultipartUploads pages by key, then id).
+std::string new_upload_id(int64_t initiated_ns);
+
 std::string to_hex(const unsigned char* data, size_t len);
 
 // The S3 ETag of a multipart object: the MD5 of the parts' binary MD5s,

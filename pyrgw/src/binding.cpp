@@ -344,8 +344,9 @@ PYBIND11_MODULE(_librgw, m) {
            [](PyStore& s, const std::string& b, const std::string& id) { return s.s().list_parts(b, id); },
            nogil())
       .def("list_uploads",
-           [](PyStore& s, const std::string& b, const std::string& prefix) {
-             return s.s().list_uploads(b, prefix);
+           [](PyStore& s, const std::string& b, const std::string& prefix,
+              const std::string& after_key, const std::string& after_id, size_t limit) {
+             return s.s().list_uploads(b, prefix, after_key, after_id, limit);
            },
            nogil())
       .def("complete_upload",

@@ -339,3 +339,30 @@ def test_public_read_bucket_allows_anonymous_reads(s3, c):
     c.put_object(Bucket=private, Key="p", Body=b"no")
     r = requests.get(f"{s3.url}/{private}/p")
     assert r.status_code == 403 and b"<Code>AccessDenied</Code>" in r.content
+
+
+def test_list_multipart_uploads_pagination_and_delimiter(c, bucket):
+    made = []
+    for key in ["a/1", "a/2", "b", "b", "c/x/1", "d"]:
+        made.append((key, c.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]))
+    pages = list(c.get_paginator("list_multipart_uploads").paginate(
+        Bucket=bucket, PaginationConfig={"PageSize": 2}))
+    seen = [(u["Key"], u["UploadId"]) for p in pages for u in p.get("Uploads", [])]
+    assert seen == sorted(made) and len(pages) == 3
+    r = c.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in r["Uploads"]] == ["b", "b", "d"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "c/"]
+    r = c.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=2)
+    assert r["IsTruncated"] and [p["Prefix"] for p in r.get("CommonPrefixes", [])] == ["a/"]
+    assert [u["Key"] for u in r["Uploads"]] == ["b"]  # the first of b's two uploads
+    assert (r["NextKeyMarker"], r["NextUploadIdMarker"]) == ("b", r["Uploads"][0]["UploadId"])
+    r2 = c.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=10,
+                                  KeyMarker=r["NextKeyMarker"], UploadIdMarker=r["NextUploadIdMarker"])
+    got = [u["Key"] for u in r2.get("Uploads", [])] + [p["Prefix"] for p in r2.get("CommonPrefixes", [])]
+    assert sorted(got) == ["b", "c/", "d"] and not r2["IsTruncated"]
+    r = c.list_multipart_uploads(Bucket=bucket, Prefix="a/")
+    assert [u["Key"] for u in r["Uploads"]] == ["a/1", "a/2"]
+    r = c.list_multipart_uploads(Bucket=bucket, KeyMarker="b")
+    assert [u["Key"] for u in r["Uploads"]] == ["c/x/1", "d"]
+    for key, uid in made:
+        c.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid)

@@ -478,3 +478,27 @@ def test_local_store_of_schema_1_is_upgraded(store_setup):
     db = sqlite3.connect(os.path.join(store_setup.root, "meta.db"))
     assert db.execute("SELECT version FROM schema_info").fetchall() == [(2,)]
     db.close()
+
+
+@drivers
+def test_list_uploads_pages(store, bucket):
+    made = []
+    for key in ["k/3", "k/1", "k/2", "k/1", "j", "k/1", "l"]:
+        made.append((key, store.create_upload(bucket, key).upload_id))
+    everything = store.list_uploads(bucket)
+    assert [(u.key, u.upload_id) for u in everything] == sorted(made)
+    # Ids of one key sort by initiation time.
+    k1 = [u for u in everything if u.key == "k/1"]
+    assert [u.initiated_ns for u in k1] == sorted(u.initiated_ns for u in k1)
+    paged, after = [], ("", "")
+    while True:
+        page = store.list_uploads(bucket, "", after[0], after[1], limit=2)
+        assert len(page) <= 2
+        paged += page
+        if len(page) < 2:
+            break
+        after = (page[-1].key, page[-1].upload_id)
+    assert [(u.key, u.upload_id) for u in paged] == sorted(made)
+    assert [u.key for u in store.list_uploads(bucket, "k/", "k/1", "\x7f")] == ["k/2", "k/3"]
+    assert [(u.key, u.upload_id) for u in store.iter_uploads(bucket, "k/")] == \
+        sorted(m for m in made if m[0].startswith("k/"))

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS uploads(
   initiated_ns INTEGER NOT NULL, record BLOB NOT NULL,
   PRIMARY KEY(bucket_id, upload_id));
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket_id, key, initiated_ns);
+CREATE INDEX IF NOT EXISTS uploads_by_key_id ON uploads(bucket_id, key, upload_id);
 CREATE TABLE IF NOT EXISTS parts(
   bucket_id TEXT NOT NULL, upload_id TEXT NOT NULL, number INTEGER NOT NULL,
   size INTEGER NOT NULL, etag TEXT NOT NULL, mtime_ns INTEGER NOT NULL, data_id TEXT NOT NULL,
@@ -555,9 +556,9 @@ class LocalStore : public Store {
     Transaction t(*db_);
     BucketInfo b = get_bucket_locked(bucket);
     UploadInfo u;
-    u.upload_id = random_hex(16);
-    u.key = key;
     u.initiated_ns = now_ns();
+    u.upload_id = new_upload_id(u.initiated_ns);
+    u.key = key;
     u.attrs = attrs;
     Stmt(*db_,
          "INSERT INTO uploads(bucket_id, upload_id, key, initiated_ns, record) VALUES(?, ?, ?, ?, ?)")
@@ -638,18 +639,21 @@ class LocalStore : public Store {
     return out;
   }
 
-  std::vector<UploadInfo> list_uploads(const std::string& bucket,
-                                       const std::string& prefix) override {
+  std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
+                                       const std::string& after_key, const std::string& after_id,
+                                       size_t limit) override {
     ListParams lp;
     lp.prefix = prefix;
-    validate_list_params(lp);
+    validate_list_params(lp);  // after_key is only compared with: any bytes do
     std::lock_guard<std::mutex> l(mu_);
     BucketInfo b = get_bucket_locked(bucket);
     std::vector<UploadInfo> out;
     Stmt q(*db_,
            "SELECT record FROM uploads WHERE bucket_id=? AND key>=? AND key<? "
-           "ORDER BY key, initiated_ns, upload_id");
+           "AND (key>? OR (key=? AND upload_id>?)) ORDER BY key, upload_id LIMIT ?");
     q.bind(1, b.id).bind(2, prefix).bind(3, prefix_end(prefix));
+    q.bind(4, after_key).bind(5, after_key).bind(6, after_key.empty() ? std::string() : after_id);
+    q.bind(7, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
     while (q.step()) out.push_back(decode_upload_info(q.text(0)));
     return out;
   }

@@ -1252,9 +1252,9 @@ class RadosStore : public Store {
     validate_object_key(key);
     BucketInfo b = get_bucket(bucket);
     UploadRec rec;
-    rec.info.upload_id = random_hex(kUploadIdLen / 2);
-    rec.info.key = key;
     rec.info.initiated_ns = now_ns();
+    rec.info.upload_id = new_upload_id(rec.info.initiated_ns);
+    rec.info.key = key;
     rec.info.attrs = attrs;
     WriteOp op;
     rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
@@ -1290,24 +1290,38 @@ class RadosStore : public Store {
     return out;
   }
 
-  std::vector<UploadInfo> list_uploads(const std::string& bucket,
-                                       const std::string& prefix) override {
+  // Upload records are keyed by id, not by object key: the listing scans
+  // them all, keeping only the first `limit` past the marker (a bounded
+  // max-heap), so memory stays bounded however many uploads there are.
+  std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
+                                       const std::string& after_key, const std::string& after_id,
+                                       size_t limit) override {
     ListParams lp;
     lp.prefix = prefix;
-    validate_list_params(lp);
+    validate_list_params(lp);  // after_key is only compared with: any bytes do
     BucketInfo b = get_bucket(bucket);
-    std::vector<UploadInfo> out;
+    auto before = [](const UploadInfo& x, const UploadInfo& y) {
+      return std::tie(x.key, x.upload_id) < std::tie(y.key, y.upload_id);
+    };
+    std::vector<UploadInfo> heap;  // the smallest `limit` seen, largest on top
+    if (limit == 0) return heap;
     for_each_omap(index_, index_oid(b), kUploadPrefix, [&](const std::string&, const std::string& v) {
       UploadRec rec = decode_upload_rec(v);
-      if (!rec.ending && rec.info.key.compare(0, prefix.size(), prefix) == 0)
-        out.push_back(std::move(rec.info));
+      const UploadInfo& u = rec.info;
+      if (rec.ending || u.key.compare(0, prefix.size(), prefix) != 0) return true;
+      if (!after_key.empty() && std::tie(u.key, u.upload_id) <= std::tie(after_key, after_id))
+        return true;
+      if (heap.size() == limit) {
+        if (!before(u, heap.front())) return true;
+        std::pop_heap(heap.begin(), heap.end(), before);
+        heap.pop_back();
+      }
+      heap.push_back(std::move(rec.info));
+      std::push_heap(heap.begin(), heap.end(), before);
       return true;
     });
-    std::sort(out.begin(), out.end(), [](const UploadInfo& a, const UploadInfo& b) {
-      return std::tie(a.key, a.initiated_ns, a.upload_id) <
-             std::tie(b.key, b.initiated_ns, b.upload_id);
-    });
-    return out;
+    std::sort_heap(heap.begin(), heap.end(), before);
+    return heap;
   }
 
   // 1. One op ends the upload (its record turns "ending" with the new head's

@@ -259,58 +259,75 @@ class ListUploads : public Op {
     ListParams p;
     p.prefix = param("prefix");
     p.delimiter = param("delimiter");
-    std::string key_marker = param("key-marker"), id_marker = param("upload-id-marker");
-    unsigned max = parse_max(ctx_, "max-uploads", 1000);
-    std::vector<UploadInfo> uploads = ctx_.store.list_uploads(ctx_.bucket, p.prefix);
+    const std::string key_marker = param("key-marker"), id_marker = param("upload-id-marker");
+    const unsigned max = parse_max(ctx_, "max-uploads", 1000);
+
+    // Pages through the store's listing (bounded batches), rolling keys up
+    // into common prefixes, until max entries and one more are seen.
+    std::vector<UploadInfo> shown;
+    std::vector<std::string> prefixes;
+    bool truncated = false;
+    // Without an upload-id-marker, every upload of key-marker is skipped
+    // ("~" sorts after any hex id).
+    std::string after_key = key_marker, after_id = id_marker.empty() ? "~" : id_marker;
+    while (!truncated) {
+      std::vector<UploadInfo> batch =
+          ctx_.store.list_uploads(ctx_.bucket, p.prefix, after_key, after_id, kBatch);
+      bool jumped = false;
+      for (auto& u : batch) {
+        after_key = u.key;
+        after_id = u.upload_id;
+        if (shown.size() + prefixes.size() == max) {
+          truncated = true;
+          break;
+        }
+        std::string cp = common_prefix(u.key, p);
+        if (cp.empty()) {
+          shown.push_back(std::move(u));
+          continue;
+        }
+        prefixes.push_back(cp);
+        after_key = prefix_end(cp);  // past every key under the prefix
+        after_id.clear();
+        jumped = true;
+        break;
+      }
+      if (!truncated && !jumped && batch.size() < kBatch) break;  // no more uploads
+    }
+    std::string next_key, next_id;
+    if (truncated) {
+      bool last_is_prefix = !prefixes.empty() &&
+                            (shown.empty() || prefixes.back() > shown.back().key);
+      next_key = last_is_prefix ? prefixes.back() : shown.back().key;
+      next_id = last_is_prefix ? "" : shown.back().upload_id;
+    }
 
     XmlWriter x;
     x.root("ListMultipartUploadsResult")
         .element("Bucket", ctx_.bucket)
         .element("KeyMarker", key_marker)
-        .element("UploadIdMarker", id_marker);
-    std::vector<const UploadInfo*> shown;
-    std::vector<std::string> prefixes;
-    bool truncated = false;
-    std::string next_key, next_id;
-    for (const auto& u : uploads) {
-      if (!key_marker.empty()) {
-        if (u.key < key_marker) continue;
-        if (u.key == key_marker && (id_marker.empty() || u.upload_id <= id_marker)) continue;
-      }
-      std::string cp = common_prefix(u.key, p);
-      if (!cp.empty() && !prefixes.empty() && prefixes.back() == cp) continue;
-      if (shown.size() + prefixes.size() == max) {
-        truncated = true;
-        break;
-      }
-      if (!cp.empty()) {
-        prefixes.push_back(cp);
-        next_key = cp;
-        next_id.clear();
-      } else {
-        shown.push_back(&u);
-        next_key = u.key;
-        next_id = u.upload_id;
-      }
-    }
-    x.element("NextKeyMarker", truncated ? next_key : "")
-        .element("NextUploadIdMarker", truncated ? next_id : "")
+        .element("UploadIdMarker", id_marker)
+        .element("NextKeyMarker", next_key)
+        .element("NextUploadIdMarker", next_id)
         .element("MaxUploads", static_cast<uint64_t>(max))
         .element("IsTruncated", truncated);
     if (!p.prefix.empty()) x.element("Prefix", p.prefix);
     if (!p.delimiter.empty()) x.element("Delimiter", p.delimiter);
-    for (const UploadInfo* u : shown) {
-      x.open("Upload").element("Key", u->key).element("UploadId", u->upload_id);
+    for (const UploadInfo& u : shown) {
+      x.open("Upload").element("Key", u.key).element("UploadId", u.upload_id);
       owner_element(x, "Initiator", ctx_, b.owner);
       owner_element(x, "Owner", ctx_, b.owner);
       x.element("StorageClass", "STANDARD")
-          .element("Initiated", iso8601_ms(u->initiated_ns))
+          .element("Initiated", iso8601_ms(u.initiated_ns))
           .close("Upload");
     }
     for (const auto& cp : prefixes) x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");
     x.close("ListMultipartUploadsResult");
     ctx_.resp.set_xml(200, x.take());
   }
+
+ private:
+  static constexpr size_t kBatch = 1000;
 };
 
 }  // namespace

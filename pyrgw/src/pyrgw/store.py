@@ -259,10 +259,21 @@ class Store:
         """The upload's parts, by number."""
         return self._s.list_parts(bucket, upload_id)
 
-    def list_uploads(self, bucket, prefix=""):
+    def list_uploads(self, bucket, prefix="", after_key="", after_id="", limit=1000):
         """Uploads in progress whose key starts with prefix, by key, then by
-        initiation time."""
-        return self._s.list_uploads(bucket, _key(prefix))
+        upload id (the ids of one key sort by initiation time): at most
+        ``limit``, after (after_key, after_id) when after_key is given."""
+        return self._s.list_uploads(bucket, _key(prefix), _key(after_key), after_id, limit)
+
+    def iter_uploads(self, bucket, prefix=""):
+        """Every upload in progress under prefix, fetched a page at a time."""
+        after_key, after_id = "", ""
+        while True:
+            page = self.list_uploads(bucket, prefix, after_key, after_id)
+            yield from page
+            if len(page) < 1000:
+                return
+            after_key, after_id = page[-1].key, page[-1].upload_id
 
     def complete_upload(self, bucket, upload_id, parts, etag=""):
         """Stitches the chosen parts, in ascending order, into the object.
