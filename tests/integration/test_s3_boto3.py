@@ -366,3 +366,36 @@ def test_list_multipart_uploads_pagination_and_delimiter(c, bucket):
     assert [u["Key"] for u in r["Uploads"]] == ["c/x/1", "d"]
     for key, uid in made:
         c.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=uid)
+
+
+def test_public_read_objects_in_a_private_bucket(s3, c, bucket):
+    import requests
+
+    c.put_object(Bucket=bucket, Key="pub", Body=b"public bytes", ACL="public-read")
+    c.put_object(Bucket=bucket, Key="priv", Body=b"private bytes")
+    r = requests.get(f"{s3.url}/{bucket}/pub")
+    assert r.status_code == 200 and r.content == b"public bytes"
+    assert requests.get(f"{s3.url}/{bucket}/pub", headers={"Range": "bytes=0-5"}).content == b"public"
+    # A private object and a missing one look the same to strangers.
+    for key in ("priv", "missing"):
+        r = requests.get(f"{s3.url}/{bucket}/{key}")
+        assert r.status_code == 403 and b"<Code>AccessDenied</Code>" in r.content
+    assert requests.get(f"{s3.url}/{bucket}?list-type=2").status_code == 403
+    assert s3.other.client().get_object(Bucket=bucket, Key="pub")["Body"].read() == b"public bytes"
+    grants = c.get_object_acl(Bucket=bucket, Key="pub")["Grants"]
+    assert {g["Permission"] for g in grants} == {"FULL_CONTROL", "READ"}
+    assert [g["Permission"] for g in c.get_object_acl(Bucket=bucket, Key="priv")["Grants"]] == ["FULL_CONTROL"]
+    # Copies are private unless the copy asks otherwise; the ACL is not metadata.
+    c.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/pub")
+    assert requests.get(f"{s3.url}/{bucket}/copy").status_code == 403
+    assert "rgw-acl" not in str(c.head_object(Bucket=bucket, Key="pub")["ResponseMetadata"]["HTTPHeaders"])
+    c.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/copy", ACL="public-read")
+    assert requests.get(f"{s3.url}/{bucket}/copy").content == b"public bytes"
+    up = c.create_multipart_upload(Bucket=bucket, Key="mp", ACL="public-read")["UploadId"]
+    e = c.upload_part(Bucket=bucket, Key="mp", UploadId=up, PartNumber=1, Body=b"mp")["ETag"]
+    c.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=up,
+                                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e}]})
+    assert requests.get(f"{s3.url}/{bucket}/mp").content == b"mp"
+    # Overwriting without the ACL makes it private again.
+    c.put_object(Bucket=bucket, Key="pub", Body=b"now private")
+    assert requests.get(f"{s3.url}/{bucket}/pub").status_code == 403

@@ -239,7 +239,9 @@ def test_request_errors(s3, bucket):
     assert error_of(call("POST", f"/{bucket}?delete", body=b"<Delete><Object><Key>a")) == (
         400, "MalformedXML")
     assert error_of(call("PUT", f"/{bucket}/k", body=b"x", headers={"x-amz-acl": "bogus"})) == (
-        501, "NotImplemented")
+        400, "InvalidArgument")
+    assert error_of(call("PUT", f"/{bucket}/k", body=b"x",
+                         headers={"x-amz-acl": "public-read-write"})) == (501, "NotImplemented")
     meta = {f"x-amz-meta-m{i}": "v" * 100 for i in range(30)}
     assert error_of(call("PUT", f"/{bucket}/k", body=b"x", headers=meta)) == (400, "MetadataTooLarge")
     assert error_of(requests.get(s3.url + f"/{bucket}/k", headers={"Authorization": "AWS4-HMAC-SHA256 junk"}))[0] == 400

@@ -137,8 +137,9 @@ class GetAcl : public Op {
   using Op::Op;
   void finish() override {
     BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
-    // An object's ACL is its bucket's: objects have no ACLs of their own.
-    if (!ctx_.key.empty()) ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+    // A bucket's canned ACL, or an object's own.
+    std::string acl = b.acl;
+    if (!ctx_.key.empty()) acl = object_acl(ctx_.store.stat_object(ctx_.bucket, ctx_.key));
     User owner = ctx_.store.get_user(b.owner);
     XmlWriter x;
     x.root("AccessControlPolicy")
@@ -150,7 +151,7 @@ class GetAcl : public Op {
     std::string doc = x.take();
     doc += "<Grant>" + grantee_user + "<ID>" + xml_escape(owner.uid) + "</ID><DisplayName>" +
            xml_escape(owner.display_name) + "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>";
-    if (b.acl == "public-read")
+    if (acl == "public-read")
       doc += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
              "<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>"
              "<Permission>READ</Permission></Grant>";

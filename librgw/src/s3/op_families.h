@@ -13,6 +13,15 @@ std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nu
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
 std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
 
+// The internal attribute holding an object's canned ACL ("public-read";
+// absent: private).  Never sent as a header, never set from one directly.
+inline constexpr const char* kObjectAclAttr = "rgw-acl";
+// An object's canned ACL: "private" or "public-read" (op_object.cpp).
+std::string object_acl(const ObjectInfo& info);
+// The canned ACL a request asks for ("" = private); 501/400 for others.
+std::string object_acl_from_headers(const Context& ctx);
+void set_object_acl(Attrs& attrs, const std::string& acl);
+
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);             // op_object.cpp
 // Whether a value may be sent as an HTTP header value (no CR, LF, NUL, ...).

@@ -57,7 +57,9 @@ class CreateUpload : public Op {
   using Op::Op;
   void finish() override {
     authorize_bucket(ctx_, ctx_.bucket, Access::write);
-    UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, attrs_from_headers(ctx_));
+    Attrs attrs = attrs_from_headers(ctx_);
+    set_object_acl(attrs, object_acl_from_headers(ctx_));
+    UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, attrs);
     XmlWriter x;
     x.root("InitiateMultipartUploadResult")
         .element("Bucket", ctx_.bucket)

@@ -19,13 +19,6 @@ const char* const kStoredHeaders[] = {"content-type",  "content-encoding", "cont
 // Metadata limit of S3: user metadata at most 2 KiB.
 constexpr size_t kMaxUserMetadata = 2048;
 
-void check_object_acl(const Context& ctx) {
-  const std::string* acl = ctx.req.header("x-amz-acl");
-  if (!acl || *acl == "private" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
-    return;
-  throw_s3(501, "NotImplemented", "Object ACLs other than private are not implemented.");
-}
-
 // Removes "aws-chunked" from a Content-Encoding list (it describes the
 // transfer, not the object).
 std::string strip_aws_chunked(const std::string& value) {
@@ -47,7 +40,26 @@ class GetObject : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    // Readable if the bucket is (owner, or public-read bucket), else only if
+    // the object itself is public-read -- decided once it is loaded, and a
+    // missing object then answers AccessDenied too (nothing leaks).
+    bool object_must_be_public = false;
+    try {
+      authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    } catch (const S3Error& e) {
+      if (e.status() != 403) throw;
+      object_must_be_public = true;
+    }
+    try {
+      serve(object_must_be_public);
+    } catch (const Error& e) {
+      if (object_must_be_public && e.code() == RGW_ERR_NO_SUCH_KEY) throw_s3(403, "AccessDenied", "Access Denied");
+      throw;
+    }
+  }
+
+ private:
+  void serve(bool object_must_be_public) {
     bool has_overrides = false;
     for (const auto& q : ctx_.req.query)
       if (q.first.compare(0, 9, "response-") == 0) has_overrides = true;
@@ -76,6 +88,8 @@ class GetObject : public Op {
       info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
     }
 
+    if (object_must_be_public && object_acl(info) != "public-read")
+      throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
     int cond = evaluate_conditions(ctx_.req, info);
     if (cond == 412) throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
@@ -134,8 +148,8 @@ class PutObject : public Op {
   bool wants_body() const override { return true; }
   void begin() override {
     authorize_bucket(ctx_, ctx_.bucket, Access::write);
-    check_object_acl(ctx_);
     attrs_ = attrs_from_headers(ctx_);
+    set_object_acl(attrs_, object_acl_from_headers(ctx_));
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
@@ -171,21 +185,23 @@ class CopyObject : public Op {
     parse_copy_source(ctx_, &src_bucket, &src_key);
     authorize_bucket(ctx_, src_bucket, Access::read);
     authorize_bucket(ctx_, ctx_.bucket, Access::write);
-    check_object_acl(ctx_);
+    const std::string acl = object_acl_from_headers(ctx_);
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
     bool replace = false;
     if (directive && *directive == "REPLACE") replace = true;
     else if (directive && *directive != "COPY")
       throw_s3(400, "InvalidArgument", "Unknown metadata directive.");
-    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key)
+    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key && !ctx_.req.header("x-amz-acl"))
       throw_s3(400, "InvalidRequest",
                "This copy request is illegal because it is trying to copy an object to itself "
                "without changing the object's metadata, storage class, website redirect "
                "location or encryption attributes.");
-    copy_source_info(ctx_, src_bucket, src_key);
-    Attrs attrs = attrs_from_headers(ctx_);
-    ObjectInfo info = ctx_.store.copy_object(src_bucket, src_key, ctx_.bucket, ctx_.key,
-                                             replace ? &attrs : nullptr);
+    ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
+    // As in S3, the copy gets the ACL the request names (private by
+    // default), never the source's.
+    Attrs attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
+    set_object_acl(attrs, acl);
+    ObjectInfo info = ctx_.store.copy_object(src_bucket, src_key, ctx_.bucket, ctx_.key, &attrs);
     copy_result(ctx_, "CopyObjectResult", info);
   }
 };
@@ -204,6 +220,29 @@ class GetObjectTagging : public Op {
 };
 
 }  // namespace
+
+// The canned ACL an object is written with: "public-read", or "" for
+// private (bucket-owner-* mean the same here: objects belong to the bucket's
+// owner).  Kept in the internal attribute kObjectAclAttr.
+std::string object_acl_from_headers(const Context& ctx) {
+  const std::string* acl = ctx.req.header("x-amz-acl");
+  if (!acl || *acl == "private" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
+    return "";
+  if (*acl == "public-read") return "public-read";
+  if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read")
+    throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
+  throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
+}
+
+void set_object_acl(Attrs& attrs, const std::string& acl) {
+  if (acl.empty()) attrs.erase(kObjectAclAttr);
+  else attrs[kObjectAclAttr] = acl;
+}
+
+std::string object_acl(const ObjectInfo& info) {
+  auto it = info.attrs.find(kObjectAclAttr);
+  return it == info.attrs.end() ? "private" : it->second;
+}
 
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
   const std::string* raw = ctx.req.header("x-amz-copy-source");
