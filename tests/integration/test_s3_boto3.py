@@ -399,3 +399,30 @@ def test_public_read_objects_in_a_private_bucket(s3, c, bucket):
     # Overwriting without the ACL makes it private again.
     c.put_object(Bucket=bucket, Key="pub", Body=b"now private")
     assert requests.get(f"{s3.url}/{bucket}/pub").status_code == 403
+
+
+def test_put_bucket_acl(s3, c, bucket):
+    import requests
+
+    c.put_object(Bucket=bucket, Key="k", Body=b"acl")
+    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 403
+    c.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert requests.get(f"{s3.url}/{bucket}/k").content == b"acl"
+    policy = c.get_bucket_acl(Bucket=bucket)
+    assert {g["Permission"] for g in policy["Grants"]} == {"FULL_CONTROL", "READ"}
+    # The same policy document back, minus the public grant: private again.
+    private = {"Owner": policy["Owner"],
+               "Grants": [g for g in policy["Grants"] if g["Permission"] == "FULL_CONTROL"]}
+    c.put_bucket_acl(Bucket=bucket, AccessControlPolicy=private)
+    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 403
+    c.put_bucket_acl(Bucket=bucket,
+                     AccessControlPolicy={"Owner": policy["Owner"], "Grants": policy["Grants"]})
+    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 200
+    with pytest.raises(ClientError) as e:
+        c.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": policy["Owner"], "Grants": [
+            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+             "Permission": "WRITE"}]})
+    assert error_code(e) == "NotImplemented"
+    with pytest.raises(ClientError) as e:
+        s3.other.client().put_bucket_acl(Bucket=bucket, ACL="private")
+    assert error_code(e) == "AccessDenied"

@@ -160,6 +160,47 @@ class GetAcl : public Op {
   }
 };
 
+// PutBucketAcl: a canned ACL in x-amz-acl, or an AccessControlPolicy
+// document whose grants are exactly what a canned ACL means (the owner's
+// FULL_CONTROL, and READ for AllUsers or not).
+class PutBucketAcl : public XmlBodyOp {
+ public:
+  explicit PutBucketAcl(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
+  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
+  void finish() override {
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    b.acl = ctx_.req.header("x-amz-acl") ? canned_acl(ctx_) : acl_from_policy(b.owner);
+    ctx_.store.update_bucket(b);
+    ctx_.resp.status = 200;
+  }
+
+ private:
+  std::string acl_from_policy(const std::string& owner) {
+    std::string err;
+    auto doc = parse_xml(body_, &err);
+    const XmlNode* list = doc ? doc->child("AccessControlList") : nullptr;
+    if (!doc || doc->name != "AccessControlPolicy" || !list)
+      throw_s3(400, "MalformedACLError",
+               "The XML you provided was not well-formed or did not validate against our published schema.");
+    bool public_read = false;
+    for (const XmlNode* g : list->children_named("Grant")) {
+      const XmlNode* grantee = g->child("Grantee");
+      const XmlNode* perm = g->child("Permission");
+      const XmlNode* id = grantee ? grantee->child("ID") : nullptr;
+      const XmlNode* uri = grantee ? grantee->child("URI") : nullptr;
+      if (perm && id && id->text == owner && perm->text == "FULL_CONTROL") continue;
+      if (perm && uri && uri->text == "http://acs.amazonaws.com/groups/global/AllUsers" &&
+          perm->text == "READ") {
+        public_read = true;
+        continue;
+      }
+      throw_s3(501, "NotImplemented",
+               "Only the grants of the canned ACLs private and public-read are supported.");
+    }
+    return public_read ? "public-read" : "private";
+  }
+};
+
 class GetBucketVersioning : public Op {
  public:
   using Op::Op;
@@ -314,8 +355,9 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   }
   if (m == "HEAD") return std::make_unique<HeadBucket>(ctx);
   if (m == "PUT") {
-    if (r.has_query("acl") || r.has_query("versioning"))
-      throw_s3(501, "NotImplemented", "Changing bucket ACLs or versioning is not implemented yet.");
+    if (r.has_query("acl")) return std::make_unique<PutBucketAcl>(ctx);
+    if (r.has_query("versioning"))
+      throw_s3(501, "NotImplemented", "Changing bucket versioning is not implemented yet.");
     return std::make_unique<CreateBucket>(ctx);
   }
   if (m == "DELETE") return std::make_unique<DeleteBucket>(ctx);
