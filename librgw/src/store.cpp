@@ -26,6 +26,11 @@ ObjectInfo Store::copy_object(const std::string& src_bucket, const std::string& 
   return writer->commit(replace_attrs ? *replace_attrs : src.attrs, src.delete_at);
 }
 
+ObjectInfo Store::update_object_attrs(const std::string&, const std::string&, const Attrs&,
+                                      const std::string&) {
+  fail(-ENOTSUP, "this store driver does not support updating object attributes");
+}
+
 }  // namespace rgw
 
 namespace rgw {

@@ -87,6 +87,23 @@ class Store {
   virtual ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key,
                                  const std::string& dst_bucket, const std::string& dst_key,
                                  const Attrs* replace_attrs);
+  // Replaces the attributes of the current object (all of them: attrs is the
+  // new set) without rewriting its data: size, etag, mtime and body stay (S3
+  // keeps LastModified on an ACL change).  Plain and multipart objects alike.
+  // Atomic against concurrent overwrites and removals: it applies to the
+  // version read, or to nothing; it never brings back a replaced or removed
+  // version, never lands on a newer one when expected_etag says otherwise,
+  // and a reader or listing sees the old or the new attrs of that version,
+  // never a mix (a crash mid-update leaves one or the other).
+  //   RGW_ERR_NO_SUCH_KEY: no current object (or an expired one), whatever
+  //     expected_etag says.
+  //   RGW_ERR_CONFLICT: expected_etag is non-empty and the current object's
+  //     etag differs (it was replaced since the caller read it).  Empty: the
+  //     current object, whichever it is.
+  //   RGW_ERR_NO_SUCH_BUCKET.
+  // Returns the updated ObjectInfo.  The default throws -ENOTSUP.
+  virtual ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
+                                         const Attrs& attrs, const std::string& expected_etag);
 
   // Multipart uploads.  Parts are stored as they arrive; completion stitches
   // the chosen parts into one object, which replaces any old object

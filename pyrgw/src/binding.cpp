@@ -330,6 +330,12 @@ PYBIND11_MODULE(_librgw, m) {
              return s.s().copy_object(sb, sk, db, dk, attrs ? &*attrs : nullptr);
            },
            nogil())
+      .def("update_object_attrs",
+           [](PyStore& s, const std::string& b, const std::string& k, const Attrs& attrs,
+              const std::string& expected_etag) {
+             return s.s().update_object_attrs(b, k, attrs, expected_etag);
+           },
+           nogil())
       .def("create_upload",
            [](PyStore& s, const std::string& b, const std::string& k, const Attrs& attrs) {
              return s.s().create_upload(b, k, attrs);

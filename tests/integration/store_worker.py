@@ -126,6 +126,11 @@ def delete(uri, bucket, key):
     print("deleted", flush=True)
 
 
+def update_attrs(uri, bucket, key, name, value):
+    pyrgw.Store(uri).update_object_attrs(bucket, key, {name: value})
+    print("updated", flush=True)
+
+
 def lookups(uri):
     """Serves user lookups read from stdin, one a line, until EOF:
     "ak KEY", "swift NAME" or "uid UID" prints "ok UID KEYS SWIFT_USER" or
@@ -154,4 +159,5 @@ if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
      "put_pattern": put_pattern, "delete": delete, "complete": complete,
-     "upload_part": upload_part, "abort": abort, "lookups": lookups}[mode](*args)
+     "upload_part": upload_part, "abort": abort, "lookups": lookups,
+     "update_attrs": update_attrs}[mode](*args)

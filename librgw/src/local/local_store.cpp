@@ -507,6 +507,31 @@ class LocalStore : public Store {
     t.commit();
   }
 
+  // One transaction under the write lock: the row read is the row updated;
+  // the body (data_id, segments) is not touched.
+  ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
+                                 const Attrs& attrs, const std::string& expected_etag) override {
+    validate_object_key(key);
+    std::lock_guard<std::mutex> l(mu_);
+    Transaction t(*db_);
+    BucketInfo b = get_bucket_locked(bucket);
+    Stmt q(*db_,
+           "SELECT record FROM objects WHERE bucket_id=? AND key=? AND version_id='null' AND "
+           "is_latest=1 AND delete_marker=0");
+    if (!q.bind(1, b.id).bind(2, key).step())
+      fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
+    ObjectInfo info = decode_object_info(q.text(0));
+    if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+    if (!expected_etag.empty() && info.etag != expected_etag)
+      fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag + ", expected " +
+                                 expected_etag);
+    info.attrs = attrs;
+    Stmt(*db_, "UPDATE objects SET record=? WHERE bucket_id=? AND key=? AND version_id='null'")
+        .bind_blob(1, encode_object_info(info)).bind(2, b.id).bind(3, key).run();
+    t.commit();
+    return info;
+  }
+
   ListResult list_objects(const std::string& bucket, const ListParams& p) override {
     validate_list_params(p);
     std::lock_guard<std::mutex> l(mu_);

@@ -228,6 +228,17 @@ class Store:
     def copy_object(self, src_bucket, src_key, dst_bucket, dst_key, attrs=None):
         return self._s.copy_object(src_bucket, _key(src_key), dst_bucket, _key(dst_key), attrs)
 
+    def update_object_attrs(self, bucket, key, attrs, expected_etag=""):
+        """Replaces the attributes of the current object (``attrs``: the whole
+        new set, a dict of str -> str, stored as given) without rewriting its
+        data: size, etag and mtime stay.  Plain and multipart objects alike.
+
+        ``expected_etag`` (non-empty): the object must still have that etag,
+        else Conflict (it was replaced since it was read).  NoSuchKey when
+        there is no object.  Returns the updated ObjectInfo.
+        """
+        return self._s.update_object_attrs(bucket, _key(key), attrs, expected_etag)
+
     # multipart uploads ---------------------------------------------------
     def create_upload(self, bucket, key, content_type=None, metadata=None, attrs=None):
         """Starts a multipart upload; the attributes are the final object's.
