@@ -426,3 +426,34 @@ def test_put_bucket_acl(s3, c, bucket):
     with pytest.raises(ClientError) as e:
         s3.other.client().put_bucket_acl(Bucket=bucket, ACL="private")
     assert error_code(e) == "AccessDenied"
+
+
+def test_put_object_acl(s3, c, bucket):
+    import requests
+
+    body = bytes(range(256)) * 100
+    etag = c.put_object(Bucket=bucket, Key="o", Body=body, Metadata={"keep": "me"})["ETag"]
+    before = c.head_object(Bucket=bucket, Key="o")
+    assert requests.get(f"{s3.url}/{bucket}/o").status_code == 403
+    c.put_object_acl(Bucket=bucket, Key="o", ACL="public-read")
+    r = requests.get(f"{s3.url}/{bucket}/o")
+    assert r.status_code == 200 and r.content == body
+    after = c.head_object(Bucket=bucket, Key="o")
+    # The data, ETag, metadata and LastModified are untouched.
+    assert (after["ETag"], after["Metadata"], after["LastModified"]) == \
+        (etag, {"keep": "me"}, before["LastModified"])
+    grants = c.get_object_acl(Bucket=bucket, Key="o")["Grants"]
+    assert {g["Permission"] for g in grants} == {"FULL_CONTROL", "READ"}
+    policy = c.get_object_acl(Bucket=bucket, Key="o")
+    c.put_object_acl(Bucket=bucket, Key="o", AccessControlPolicy={
+        "Owner": policy["Owner"],
+        "Grants": [g for g in policy["Grants"] if g["Permission"] == "FULL_CONTROL"]})
+    assert requests.get(f"{s3.url}/{bucket}/o").status_code == 403
+    c.put_object_acl(Bucket=bucket, Key="o", ACL="bucket-owner-full-control")
+    assert requests.get(f"{s3.url}/{bucket}/o").status_code == 403
+    with pytest.raises(ClientError) as e:
+        c.put_object_acl(Bucket=bucket, Key="missing", ACL="public-read")
+    assert error_code(e) == "NoSuchKey"
+    with pytest.raises(ClientError) as e:
+        s3.other.client().put_object_acl(Bucket=bucket, Key="o", ACL="public-read")
+    assert error_code(e) == "AccessDenied"

@@ -160,17 +160,27 @@ class GetAcl : public Op {
   }
 };
 
-// PutBucketAcl: a canned ACL in x-amz-acl, or an AccessControlPolicy
-// document whose grants are exactly what a canned ACL means (the owner's
-// FULL_CONTROL, and READ for AllUsers or not).
-class PutBucketAcl : public XmlBodyOp {
+// PutBucketAcl and PutObjectAcl: a canned ACL in x-amz-acl, or an
+// AccessControlPolicy document whose grants are exactly what a canned ACL
+// means (the owner's FULL_CONTROL, and READ for AllUsers or not).  An
+// object's ACL changes in place (its data is not rewritten), and only on
+// the version the request saw: a concurrent overwrite wins (409).
+class PutAcl : public XmlBodyOp {
  public:
-  explicit PutBucketAcl(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
+  explicit PutAcl(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
   void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
   void finish() override {
     BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
-    b.acl = ctx_.req.header("x-amz-acl") ? canned_acl(ctx_) : acl_from_policy(b.owner);
-    ctx_.store.update_bucket(b);
+    const bool canned = ctx_.req.header("x-amz-acl") != nullptr;
+    if (ctx_.key.empty()) {
+      b.acl = canned ? canned_acl(ctx_) : acl_from_policy(b.owner);
+      ctx_.store.update_bucket(b);
+    } else {
+      std::string acl = canned ? object_acl_from_headers(ctx_) : acl_from_policy(b.owner);
+      ObjectInfo info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+      set_object_acl(info.attrs, acl == "private" ? "" : acl);
+      ctx_.store.update_object_attrs(ctx_.bucket, ctx_.key, info.attrs, info.etag);
+    }
     ctx_.resp.status = 200;
   }
 
@@ -332,6 +342,7 @@ const std::set<std::string>& unsupported_bucket_subresources() {
 }  // namespace
 
 std::unique_ptr<Op> make_get_acl_op(Context& ctx) { return std::make_unique<GetAcl>(ctx); }
+std::unique_ptr<Op> make_put_acl_op(Context& ctx) { return std::make_unique<PutAcl>(ctx); }
 
 void refuse_unsupported_subresources(Context& ctx) {
   for (const auto& q : ctx.req.query)
@@ -355,7 +366,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   }
   if (m == "HEAD") return std::make_unique<HeadBucket>(ctx);
   if (m == "PUT") {
-    if (r.has_query("acl")) return std::make_unique<PutBucketAcl>(ctx);
+    if (r.has_query("acl")) return std::make_unique<PutAcl>(ctx);
     if (r.has_query("versioning"))
       throw_s3(501, "NotImplemented", "Changing bucket versioning is not implemented yet.");
     return std::make_unique<CreateBucket>(ctx);

@@ -12,6 +12,7 @@ std::unique_ptr<Op> make_list_uploads_op(Context& ctx);  // op_multipart.cpp
 std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nullptr if not one
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
 std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
+std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
 
 // The internal attribute holding an object's canned ACL ("public-read";
 // absent: private).  Never sent as a header, never set from one directly.

@@ -339,9 +339,10 @@ std::unique_ptr<Op> make_object_op(Context& ctx) {
   const std::string& method = ctx.req.method;
   if (method == "GET" && ctx.req.has_query("acl")) return make_get_acl_op(ctx);
   if (method == "GET" && ctx.req.has_query("tagging")) return std::make_unique<GetObjectTagging>(ctx);
+  if (method == "PUT" && ctx.req.has_query("acl")) return make_put_acl_op(ctx);
   refuse_unsupported_subresources(ctx);
   if (ctx.req.has_query("acl"))
-    throw_s3(501, "NotImplemented", "Setting object ACLs is not implemented.");
+    throw_s3(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
   if (auto op = make_multipart_op(ctx)) return op;
   const std::string& m = ctx.req.method;
   if (m == "GET" || m == "HEAD") return std::make_unique<GetObject>(ctx);
