@@ -779,47 +779,40 @@ class RadosStore : public Store {
   }
 
   User get_user_by_access_key(const std::string& access_key) override {
-    using Via = rados::UserCache::Via;
-    User u;
-    if (users_->find(Via::access_key, access_key, &u)) return u;
-    auto t = users_->begin();
-    std::string uid;
-    int r = read_obj(meta_, "akey." + access_key, &uid, nullptr);
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
-    if (r < 0) rados_fail(r, "read meta/akey." + access_key);
-    // The record may be cached already (another key of the same user).
-    if (!users_->find(Via::uid, uid, &u)) {
-      std::string data;
-      r = read_obj(meta_, "user." + uid, &data, nullptr);
-      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
-      if (r < 0) rados_fail(r, "read meta/user." + uid);
-      u = decode_user(data);
-    }
-    if (!has_key(u, access_key))
-      fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
-    users_->put(t, Via::access_key, access_key, u);
-    return u;
+    return get_user_via(rados::UserCache::Via::access_key, "akey.", access_key,
+                        RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'",
+                        [&](const User& u) { return has_key(u, access_key); });
   }
 
   User get_user_by_swift_user(const std::string& swift_user) override {
-    using Via = rados::UserCache::Via;
+    return get_user_via(rados::UserCache::Via::swift_user, "swift.", swift_user,
+                        RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'",
+                        [&](const User& u) { return u.swift_user == swift_user; });
+  }
+
+  // A lookup through a name index: meta/<prefix><name> holds the uid, whose
+  // record must still hold the name (else it was moved or removed meanwhile).
+  template <typename Holds>
+  User get_user_via(rados::UserCache::Via via, const char* prefix, const std::string& name,
+                    int missing, const std::string& missing_message, Holds holds) {
     User u;
-    if (users_->find(Via::swift_user, swift_user, &u)) return u;
+    if (users_->find(via, name, &u)) return u;
     auto t = users_->begin();
     std::string uid;
-    int r = read_obj(meta_, "swift." + swift_user, &uid, nullptr);
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
-    if (r < 0) rados_fail(r, "read meta/swift." + swift_user);
-    if (!users_->find(Via::uid, uid, &u)) {
+    const std::string index = prefix + name;
+    int r = read_obj(meta_, index, &uid, nullptr);
+    if (r == -ENOENT) fail(missing, missing_message);
+    if (r < 0) rados_fail(r, "read meta/" + index);
+    // The record may be cached already (found through another name).
+    if (!users_->find(rados::UserCache::Via::uid, uid, &u)) {
       std::string data;
       r = read_obj(meta_, "user." + uid, &data, nullptr);
-      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
+      if (r == -ENOENT) fail(missing, missing_message);
       if (r < 0) rados_fail(r, "read meta/user." + uid);
       u = decode_user(data);
     }
-    if (u.swift_user != swift_user)
-      fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
-    users_->put(t, Via::swift_user, swift_user, u);
+    if (!holds(u)) fail(missing, missing_message);
+    users_->put(t, via, name, u);
     return u;
   }
 
