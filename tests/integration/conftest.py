@@ -147,8 +147,10 @@ class S3Endpoint:
 
 
 @pytest.fixture(scope="session")
-def s3_servers(request, tmp_path_factory):
-    """Starts each (door, driver) server once per session, on first use."""
+def s3_servers(request, tmp_path_factory, ceph_cluster):
+    """Starts each (door, driver) server once per session, on first use.
+    Depends on the Ceph cluster so that the cluster outlives the servers
+    (a RADOS client whose cluster vanished can hang in its shutdown)."""
     started = {}
 
     def get(door, driver):
@@ -162,9 +164,8 @@ def s3_servers(request, tmp_path_factory):
             root = os.path.join(workdir, "store")
             uri = "local:" + root
         else:
-            cluster = request.getfixturevalue("ceph_cluster")
             prefix = request.getfixturevalue("rados_prefix")
-            uri = f"rados:{prefix}?conf={cluster.conf_path}"
+            uri = f"rados:{prefix}?conf={ceph_cluster.conf_path}"
         tag = uuid.uuid4().hex[:8]
         users = []
         with pyrgw.Store(uri) as store:

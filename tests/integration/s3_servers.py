@@ -6,6 +6,7 @@ nginx and Apache modules join DOORS as they arrive.
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -55,6 +56,7 @@ class Server:
         self.log_path = log_path
 
     def stop(self):
+        """Stops the server and every process it started (its own session)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -62,6 +64,10 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        try:  # workers left behind by a master that had to be killed
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
@@ -77,7 +83,7 @@ def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
             [gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--workers", str(workers),
              "--worker-class", "gthread",
              "--threads", "4", "--timeout", "120", "pyrgw.wsgi:application"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir)
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir, start_new_session=True)
     wait_for_port(port, proc, log_path)
     return Server("wsgi", f"http://127.0.0.1:{port}", proc, log_path)
 
