@@ -5,11 +5,20 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import boto3
 from botocore.config import Config
 
 from s3_servers import free_port, wait_for_port
+
+
+def wait_for_workers(log_path, n, timeout=30):
+    """Waits until gunicorn has booted n workers (Ctrl-C is then a plain stop)."""
+    deadline = time.monotonic() + timeout
+    while open(log_path).read().count("Booting worker") < n and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
 
 
 def test_serve_prints_credentials_and_serves(tmp_path):
@@ -32,6 +41,7 @@ def test_serve_prints_credentials_and_serves(tmp_path):
         c.create_bucket(Bucket="served")
         c.put_object(Bucket="served", Key="k", Body=b"v")
         assert c.get_object(Bucket="served", Key="k")["Body"].read() == b"v"
+        wait_for_workers(log_path, 2)
     finally:
         proc.send_signal(signal.SIGINT)
         rc = proc.wait(60)  # gunicorn lets booting workers finish first
@@ -44,6 +54,7 @@ def test_serve_prints_credentials_and_serves(tmp_path):
     try:
         wait_for_port(port, proc, log_path)
         assert c.get_object(Bucket="served", Key="k")["Body"].read() == b"v"
+        wait_for_workers(log_path, 2)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(60)

@@ -65,9 +65,13 @@ def main(argv=None):
     if gunicorn is None:
         sys.exit("gunicorn is not installed (pip install gunicorn)")
     env = dict(os.environ, RGW_STORE=args.store, RGW_DOMAINS=args.domains)
+    # --preload: the app is imported once, in the master, so a worker has
+    # nothing to import when it boots and Ctrl-C never interrupts an import.
+    # The gateway (and any RADOS connection) still opens in each worker,
+    # after fork, at its first request.
     os.execve(gunicorn, [gunicorn, "--bind", f"{args.bind}:{args.port}", "--worker-class", "gthread",
                          "--workers", str(args.workers), "--threads", str(args.threads),
-                         "--no-control-socket", "pyrgw.wsgi:application"], env)
+                         "--preload", "--no-control-socket", "pyrgw.wsgi:application"], env)
 
 
 if __name__ == "__main__":
