@@ -276,6 +276,18 @@ struct AsyncWrite {
   Completion c;
 };
 
+// Waits for a pending-record write (RadosStore::set_pending_async) still in
+// flight, then releases it; nothing to do once it was waited for.  The op
+// asserts the index exists: -ENOENT means the bucket was removed meanwhile.
+void await_pending(std::unique_ptr<AsyncWrite>& op, const std::string& bucket,
+                   const std::string& ioid, const char* when = "") {
+  if (!op) return;
+  int r = op->c.wait();
+  op.reset();
+  if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed" + when);
+  if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
+}
+
 struct AsyncXattrRead {
   ReadOp op;
   XattrIter xi;
@@ -1190,13 +1202,7 @@ class RadosStore : public Store {
     // The pending record is in flight during the first look at the head; it
     // must be there before the head goes.
     std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
-    auto wait_pending = [&] {
-      if (!pending_op) return;
-      int r = pending_op->c.wait();
-      pending_op.reset();
-      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
-      if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
-    };
+    auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
     std::optional<uint64_t> removed;  // epoch of the head removed
     int attempt = 0;
     for (; attempt < kMaxRetries && !removed; ++attempt) {
@@ -1247,13 +1253,7 @@ class RadosStore : public Store {
     const std::string ioid = index_oid(b);
     const std::string pend = pending_key(key, "at-" + random_hex(8));
     std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
-    auto wait_pending = [&] {
-      if (!pending_op) return;
-      int r = pending_op->c.wait();
-      pending_op.reset();
-      if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
-      if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
-    };
+    auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
     ObjectInfo info;
     std::string info_bytes, tag;
     uint64_t epoch = 0;
@@ -2670,12 +2670,7 @@ void RadosWriter::wait_inflight() {
 }
 
 void RadosWriter::wait_pending() {
-  if (!pending_op_) return;
-  int r = pending_op_->c.wait();
-  pending_op_.reset();
-  if (r == -ENOENT)
-    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
-  if (r < 0) rados_fail(r, "set pending record in index/" + RadosStore::index_oid(bucket_));
+  await_pending(pending_op_, bucket_.name, RadosStore::index_oid(bucket_), " during the upload");
 }
 
 void RadosWriter::flush_tail() {
