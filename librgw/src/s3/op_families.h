@@ -35,6 +35,9 @@ void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
 namespace rgw::s3 {
 // x-amz-copy-source "[/]bucket/key[?versionId=null]" (op_object.cpp).
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key);
+// Parses the copy source and checks the caller may read it and write the
+// destination bucket (CopyObject, UploadPartCopy).
+void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key);
 // The copy source's info, after its x-amz-copy-source-if-* conditions (412).
 ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key);
 // The CopyObjectResult / CopyPartResult document for the copied object.

@@ -97,9 +97,7 @@ class UploadPartCopy : public Op {
   using Op::Op;
   void finish() override {
     std::string src_bucket, src_key;
-    parse_copy_source(ctx_, &src_bucket, &src_key);
-    authorize_bucket(ctx_, src_bucket, Access::read);
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_copy(ctx_, &src_bucket, &src_key);
     int n = parse_part_number(ctx_.req.query_param("partNumber"));
     upload_of(ctx_);
     ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);

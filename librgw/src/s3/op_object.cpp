@@ -182,9 +182,7 @@ class CopyObject : public Op {
   using Op::Op;
   void finish() override {
     std::string src_bucket, src_key;
-    parse_copy_source(ctx_, &src_bucket, &src_key);
-    authorize_bucket(ctx_, src_bucket, Access::read);
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_copy(ctx_, &src_bucket, &src_key);
     const std::string acl = object_acl_from_headers(ctx_);
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
     bool replace = false;
@@ -237,6 +235,12 @@ std::string object_acl_from_headers(const Context& ctx) {
 void set_object_acl(Attrs& attrs, const std::string& acl) {
   if (acl.empty()) attrs.erase(kObjectAclAttr);
   else attrs[kObjectAclAttr] = acl;
+}
+
+void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {
+  parse_copy_source(ctx, src_bucket, src_key);
+  authorize_bucket(ctx, *src_bucket, Access::read);
+  authorize_bucket(ctx, ctx.bucket, Access::write);
 }
 
 std::string object_acl(const ObjectInfo& info) {
