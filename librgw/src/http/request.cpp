@@ -14,6 +14,17 @@ int hex_value(char c) {
 
 }  // namespace
 
+bool parse_decimal(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
 bool percent_decode(std::string_view s, std::string& out) {
   out.clear();
   out.reserve(s.size());

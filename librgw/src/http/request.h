@@ -1,6 +1,7 @@
 // request.h - an HTTP request as the core sees it, whatever door it came in by.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,10 @@ struct Request {
   // First value of a query parameter, or nullptr.
   const std::string* query_param(std::string_view name) const;
 };
+
+// Parses 1 to 19 decimal digits (nothing else: no sign, no spaces), as
+// Content-Length and byte ranges are written.
+bool parse_decimal(std::string_view s, uint64_t* out);
 
 // Percent-decodes s; false on a malformed escape.  '+' is kept as is.
 bool percent_decode(std::string_view s, std::string& out);

@@ -28,14 +28,7 @@ bool etag_listed(const std::string& list, const std::string& etag) {
 }
 
 bool parse_u64(const std::string& s, size_t b, size_t e, uint64_t* out) {
-  if (b >= e || e - b > 19) return false;
-  uint64_t v = 0;
-  for (size_t i = b; i < e; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-  }
-  *out = v;
-  return true;
+  return b < e && http::parse_decimal(std::string_view(s).substr(b, e - b), out);
 }
 
 }  // namespace

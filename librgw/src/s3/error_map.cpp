@@ -35,7 +35,7 @@ S3Error from_core(const Error& e) {
     case RGW_ERR_INVALID_BUCKET_NAME:
       return S3Error(400, "InvalidBucketName", "The specified bucket is not valid.");
     case RGW_ERR_INVALID_KEY:
-      return S3Error(400, e.what() && std::string(e.what()).find("long") != std::string::npos
+      return S3Error(400, std::string(e.what()).find("longer") != std::string::npos
                               ? "KeyTooLongError" : "InvalidArgument",
                      e.what());
     case RGW_ERR_INVALID_RANGE:

@@ -28,17 +28,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-bool parse_u64(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
 }  // namespace
 
 std::string Context::resource() const {
@@ -161,7 +150,7 @@ bool S3Request::start() {
     const std::string* te = req_.header("transfer-encoding");
     const std::string* cl = req_.header("content-length");
     uint64_t length = 0;
-    if (cl && !parse_u64(*cl, &length))
+    if (cl && !http::parse_decimal(*cl, &length))
       throw_s3(400, "InvalidArgument", "Content-Length is not a number.");
     op_ = make_op(ctx_);
     if (!op_->wants_body()) {
