@@ -246,6 +246,7 @@ def test_bad_listen_refused(listen):
     ("threads", 0, "at least 1"),
     ("threads", "8", "at least 1"),
     ("threads", True, "at least 1"),
+    ("threads", 257, "at most 256"),
     ("workers", 0, "at least 1 or 'auto'"),
     ("workers", "many", "at least 1 or 'auto'"),
     ("region", "US-EAST-1", "only a-z, 0-9 and '-'"),
@@ -384,11 +385,15 @@ def test_broken_directive_fails_nginx_t(tmp_path):
 
 
 def test_cli_check_failure_writes_nothing(tmp_path):
-    """A store URI with no nginx-unsafe character that the module still refuses."""
+    """Values well-formed for the generator that nginx itself refuses."""
     module = nginx_module()
     out = tmp_path / "rgw.conf"
-    res = cli("nginx-conf", "--store", "nosuchdriver:x", "--module", module, "--kind", "server",
-              "--check", "--output", str(out))
+    res = cli("nginx-conf", "--store", "local:/x", "--module", module, "--kind", "server",
+              "--buffer-size", "9999999999999999m", "--check", "--output", str(out))
     assert res.returncode == 1 and res.stdout == ""
-    assert "rgw_store" in res.stderr and "test failed" in res.stderr, res.stderr
+    assert "invalid value" in res.stderr and "test failed" in res.stderr, res.stderr
+    res = cli("nginx-conf", "--store", "local:/x", "--module", str(tmp_path / "missing.so"),
+              "--kind", "server", "--check", "--output", str(out))
+    assert res.returncode == 1 and res.stdout == ""
+    assert "missing.so" in res.stderr and "test failed" in res.stderr, res.stderr
     assert not out.exists()

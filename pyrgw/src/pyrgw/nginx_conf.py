@@ -29,6 +29,7 @@ DEFAULT_MODULE = "/usr/lib/nginx/modules/ngx_http_rgw_module.so"
 KINDS = ("full", "server", "module")
 ERROR_LOG_LEVELS = ("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg")
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+MAX_THREADS = 256  # the module's own limit for rgw_threads
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "nginx")
 
@@ -102,6 +103,8 @@ class NginxSettings:
         check_size("max_object_size", self.max_object_size, _OFFSET, "k, m or g")
         check_size("buffer_size", self.buffer_size, _SIZE, "k or m")
         check_count("threads", self.threads)
+        if self.threads > MAX_THREADS:
+            raise ValueError(f"threads: at most {MAX_THREADS}: {self.threads!r}")
         if self.workers != "auto":
             check_count("workers", self.workers, also="or 'auto'")
         check_path("module", self.module)
