@@ -13,9 +13,12 @@ CMAKE_ARGS ?=
 SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-.PHONY: all serve deps core python test test-core test-integration test-sanitize bench clean
+NGINX_BUILD  := $(BUILD)/nginx
+NGINX_MODULE := $(abspath $(NGINX_BUILD))/objs/ngx_http_rgw_module.so
 
-all: core python
+.PHONY: all serve deps core python nginx-module test test-core test-integration test-sanitize bench clean
+
+all: core python nginx-module
 
 # RGW_PORT, RGW_DATA (the local store's directory), RGW_ACCESS_KEY and
 # RGW_SECRET_KEY override the defaults; RGW_STORE may name any store URI.
@@ -42,13 +45,18 @@ core: deps
 python: deps
 	$(PY) -m pip install -q ./pyrgw
 
+# The nginx module, built against Debian's nginx-dev; it finds librgwcore.so
+# in $(BUILD)/core through its run-time path.
+nginx-module: core
+	JOBS=$(JOBS) modules/nginx/build.sh $(NGINX_BUILD) librgw/include $(BUILD)/core $(abspath $(BUILD)/core)
+
 test: test-core test-integration
 
 test-core: core
 	cd $(BUILD)/core && ctest --output-on-failure
 
-test-integration: core python
-	LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) LIBRGW_BUILD_DIR=$(abspath $(BUILD)/core) \
+test-integration: core python nginx-module
+	LIBRGW_NGINX_MODULE=$(NGINX_MODULE) LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) LIBRGW_BUILD_DIR=$(abspath $(BUILD)/core) \
 	  $(PY) -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
 test-sanitize: deps

@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libsqlite3-dev libssl-dev librados-dev
   python3-dev python3-venv python3-pip
+  # the nginx module: Debian's nginx and the headers/flags to build against it
+  nginx nginx-dev
   # tests: a throwaway Ceph cluster and the raw RADOS binding for comparisons
   ceph-mon ceph-osd ceph-common python3-rados
   # tests: S3 clients from Debian (the Python ones come from PyPI)

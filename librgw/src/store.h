@@ -151,6 +151,17 @@ class Store {
   virtual GcReport gc(const GcOptions& options) = 0;
 };
 
+// A store URI taken apart (docs/store-uri.md); RGW_ERR_INVALID_URI if it is
+// malformed.  Nothing is opened: configuration checks (nginx -t) use it.
+struct StoreUri {
+  enum class Kind { local, rados };
+  Kind kind = Kind::local;
+  std::string path;  // local: the directory; rados: the pool prefix
+  std::string conf, client;
+  int timeout = 0;
+};
+StoreUri parse_store_uri(const std::string& uri);
+
 // Opens a store from a store URI (docs/store-uri.md):
 //   local:/abs/dir   local:///abs/dir   /abs/dir   (the embedded local driver)
 //   rados:PREFIX[?conf=/etc/ceph/ceph.conf&client=admin&timeout=30]

@@ -15,16 +15,18 @@ std::string percent_decode(const std::string& s, const std::string& uri) {
   return out;
 }
 
-std::unique_ptr<Store> open_local_uri(const std::string& rest, const std::string& uri) {
-  std::string path = rest;
-  if (path.rfind("//", 0) == 0) path = path.substr(2);  // local:///abs -> /abs
-  path = percent_decode(path, uri);
-  if (path.empty() || path[0] != '/')
+StoreUri parse_local_uri(const std::string& rest, const std::string& uri) {
+  StoreUri u;
+  u.kind = StoreUri::Kind::local;
+  u.path = rest;
+  if (u.path.rfind("//", 0) == 0) u.path = u.path.substr(2);  // local:///abs -> /abs
+  u.path = percent_decode(u.path, uri);
+  if (u.path.empty() || u.path[0] != '/')
     fail(RGW_ERR_INVALID_URI, "local store URI needs an absolute directory: " + uri);
-  return open_local_store(path);
+  return u;
 }
 
-std::unique_ptr<Store> open_rados_uri(const std::string& rest, const std::string& uri) {
+StoreUri parse_rados_uri(const std::string& rest, const std::string& uri) {
   std::string prefix = rest, query;
   size_t q = rest.find('?');
   if (q != std::string::npos) {
@@ -61,17 +63,34 @@ std::unique_ptr<Store> open_rados_uri(const std::string& rest, const std::string
     if (amp == std::string::npos) break;
     pos = amp + 1;
   }
-  return open_rados_store(prefix, conf, client, timeout);
+  StoreUri u;
+  u.kind = StoreUri::Kind::rados;
+  u.path = prefix;
+  u.conf = conf;
+  u.client = client;
+  u.timeout = timeout;
+  return u;
 }
 
 }  // namespace
 
-std::unique_ptr<Store> open_store(const std::string& uri) {
-  if (uri.rfind("local:", 0) == 0) return open_local_uri(uri.substr(6), uri);
-  if (uri.rfind("rados:", 0) == 0) return open_rados_uri(uri.substr(6), uri);
-  if (!uri.empty() && uri[0] == '/') return open_local_store(uri);
+StoreUri parse_store_uri(const std::string& uri) {
+  if (uri.rfind("local:", 0) == 0) return parse_local_uri(uri.substr(6), uri);
+  if (uri.rfind("rados:", 0) == 0) return parse_rados_uri(uri.substr(6), uri);
+  if (!uri.empty() && uri[0] == '/') {
+    StoreUri u;
+    u.kind = StoreUri::Kind::local;
+    u.path = uri;
+    return u;
+  }
   fail(RGW_ERR_INVALID_URI,
        "store URI must start with local: or rados: (or be an absolute path): '" + uri + "'");
+}
+
+std::unique_ptr<Store> open_store(const std::string& uri) {
+  StoreUri u = parse_store_uri(uri);
+  if (u.kind == StoreUri::Kind::local) return open_local_store(u.path);
+  return open_rados_store(u.path, u.conf, u.client, u.timeout);
 }
 
 }  // namespace rgw

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "errors.h"
+#include "store.h"
 
 namespace rgw {
 
@@ -43,6 +44,7 @@ bool valid_domain(const std::string& d) {
 
 void GatewayConfig::set(const std::string& name, const std::string& value) {
   if (name == "store") {
+    parse_store_uri(value);  // refuses a malformed URI now, not when opened
     store_uri = value;
   } else if (name == "region") {
     for (char c : value)
