@@ -396,4 +396,52 @@ def test_cli_check_failure_writes_nothing(tmp_path):
               "--kind", "server", "--check", "--output", str(out))
     assert res.returncode == 1 and res.stdout == ""
     assert "missing.so" in res.stderr and "test failed" in res.stderr, res.stderr
+    res = cli("nginx-conf", "--store", "relative/store", "--module", module, "--kind", "server",
+              "--check", "--output", str(out))
+    assert res.returncode == 1 and res.stdout == ""
+    assert "store URI" in res.stderr and "test failed" in res.stderr, res.stderr
     assert not out.exists()
+
+
+def test_generated_conf_serves_s3(tmp_path):
+    """nginx started on a generated nginx.conf serves S3: a key with '//' and
+    metadata with '_' (signed, so underscores_in_headers must be on) go through."""
+    import boto3
+    from botocore.config import Config
+
+    import pyrgw
+    from s3_servers import Server, free_port, wait_for_port
+
+    module = nginx_module()
+    prefix = tmp_path / "prefix"
+    prefix.mkdir()
+    store = f"local:{tmp_path}/store"
+    port = free_port()
+    conf = tmp_path / "nginx.conf"
+    res = cli("nginx-conf", "--store", store, "--prefix", str(prefix), "--module", module,
+              "--listen", f"127.0.0.1:{port}", "--workers", "1", "--output", str(conf), "--check")
+    assert res.returncode == 0, res.stderr
+    with pyrgw.Store(store) as s:
+        s.create_user("nginx-conf", access_key="AKNGINXCONF", secret_key="SKNGINXCONF")
+
+    log = str(prefix / "error.log")
+    with open(tmp_path / "nginx.out", "w") as out:
+        proc = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-e", log],
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server("nginx", f"http://127.0.0.1:{port}", proc, log)
+    try:
+        wait_for_port(port, proc, log)
+        s3 = boto3.client("s3", endpoint_url=server.url, region_name="us-east-1",
+                          aws_access_key_id="AKNGINXCONF", aws_secret_access_key="SKNGINXCONF",
+                          config=Config(s3={"addressing_style": "path"},
+                                        retries={"max_attempts": 1}))
+        s3.create_bucket(Bucket="conf-test")
+        s3.put_object(Bucket="conf-test", Key="a//b_c", Body=b"hello",
+                      Metadata={"my_key": "v"})
+        got = s3.get_object(Bucket="conf-test", Key="a//b_c")
+        assert (got["Body"].read(), got["Metadata"]) == (b"hello", {"my_key": "v"})
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket="conf-test")["Contents"]]
+        assert keys == ["a//b_c"]
+        assert got["ResponseMetadata"]["HTTPHeaders"]["server"] == "nginx"  # server_tokens off
+    finally:
+        server.stop()
