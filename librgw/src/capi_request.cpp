@@ -36,7 +36,7 @@ struct rgw_request {
   int finished(int rc) {
     if (rc != RGW_REQUEST_DONE || readahead_max == 0 || ahead) return rc;
     int64_t length = impl->response().content_length;
-    if (length <= 0) return rc;
+    if (length <= 0 || impl->response().head) return rc;
     size_t want = static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
     ahead.reset(new char[want]);
     while (ahead_len < want) {
