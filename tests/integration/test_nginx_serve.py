@@ -39,6 +39,18 @@ def start(tmp_path, port, store, run_dir):
     return proc, log_path
 
 
+def kill_all(proc, run_dir):
+    """After a failed assert: kill the serve process and the nginx it runs
+    (nginx has its own session, so it would outlive a killed parent)."""
+    try:
+        os.kill(int(open(os.path.join(run_dir, "nginx.pid")).read()), signal.SIGTERM)
+    except (OSError, ValueError):
+        pass
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def stop(proc, log_path):
     proc.send_signal(signal.SIGINT)
     rc = proc.wait(60)
@@ -72,7 +84,7 @@ def test_demo_prints_credentials_serves_and_stops_cleanly(tmp_path):
         assert c.get_object(Bucket="served", Key="k")["Body"].read() == b"v"
         master = int(open(os.path.join(run_dir, "nginx.pid")).read())
     except BaseException:
-        proc.kill()
+        kill_all(proc, run_dir)
         raise
     stop(proc, log_path)
     with pytest.raises(ProcessLookupError):
@@ -90,7 +102,8 @@ def test_ctrl_c_lets_an_upload_in_progress_finish(tmp_path):
     """SIGINT stops nginx gracefully: an upload already streaming completes."""
     port = free_port()
     store = "local:" + str(tmp_path / "store")
-    proc, log_path = start(tmp_path, port, store, str(tmp_path / "run"))
+    run_dir = str(tmp_path / "run")
+    proc, log_path = start(tmp_path, port, store, run_dir)
     c = client(port)
     c.create_bucket(Bucket="slow")
     started = threading.Event()
@@ -127,10 +140,14 @@ def test_ctrl_c_lets_an_upload_in_progress_finish(tmp_path):
 
     t = threading.Thread(target=upload)
     t.start()
-    assert started.wait(10) and "error" not in result, result  # the upload is streaming
-    proc.send_signal(signal.SIGINT)
-    t.join(60)
-    assert proc.wait(60) == 0, open(log_path).read()
+    try:
+        assert started.wait(10) and "error" not in result, result  # the upload is streaming
+        proc.send_signal(signal.SIGINT)
+        t.join(60)
+        assert proc.wait(60) == 0, open(log_path).read()
+    finally:
+        if proc.poll() is None:  # a failed assert above: leave no server behind
+            kill_all(proc, run_dir)
     assert result.get("status") == 200, (result, open(log_path).read())
     # The object is complete in the store.
     with pyrgw.Store(store) as s:
