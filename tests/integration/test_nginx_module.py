@@ -19,10 +19,11 @@ import uuid
 
 import pytest
 import requests
+import urllib3
 
 import pyrgw
 from conftest import DRIVERS, StoreSetup
-from s3_servers import NGINX, nginx_settings, run_nginx, start_nginx
+from s3_servers import NGINX, nginx_settings, start_nginx
 from s3_signing import sign_v4
 
 MiB = 1 << 20
@@ -442,7 +443,7 @@ def test_reload_under_load(request, tmp_path_factory, driver):
                     call(session, f"thread {n} PUT {i}", "PUT", key, data,
                          lambda r: r.status_code == 200)
                     call(session, f"thread {n} GET {i}", "GET", key, b"",
-                         lambda r: r.status_code == 200 and r.content == data)
+                         lambda r, data=data: r.status_code == 200 and r.content == data)
                 except Exception as e:
                     with lock:
                         failures.append(f"thread {n} request {i}: {e!r}")
@@ -553,6 +554,67 @@ def test_reload_lets_requests_in_flight_finish(request, tmp_path_factory, driver
         assert "exited on signal" not in log
         for level in ("[alert]", "[crit]", "[emerg]"):
             assert level not in log, log[-3000:]
+    finally:
+        site.stop()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_fast_stop_with_requests_in_flight(request, tmp_path_factory, driver):
+    """`nginx -s stop` (SIGTERM) while a PUT is sending its body and a GET is
+    half read: the worker drops both and exits normally, and the aborted
+    upload leaves no object behind."""
+    site = make_site(request, tmp_path_factory, driver).start(workers=1)
+    srv = site.server
+    try:
+        data = os.urandom(24 * MiB)
+        site.put("big", data)
+        [worker] = srv.worker_pids()
+        get = site.get("big", stream=True)
+        assert get.status_code == 200
+        get.raw.read(MiB)
+
+        sent, release = threading.Event(), threading.Event()
+        result = {}
+
+        def body():
+            for _ in range(16):
+                yield b"x" * MiB
+            sent.set()
+            release.wait(60)
+            yield b"y" * MiB
+
+        def put():
+            path = site.path("cut-short")
+            h = sign_v4(site.ep, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
+            try:
+                result["put"] = requests.put(site.ep.url + path, data=body(), headers=h,
+                                             timeout=60)
+            except Exception as e:
+                result["put"] = e
+
+        t = threading.Thread(target=put)
+        t.start()
+        try:
+            assert sent.wait(60)
+            res = subprocess.run([NGINX, "-p", srv.prefix + "/", "-c", srv.conf_path,
+                                  "-e", srv.log_path, "-s", "stop"],
+                                 capture_output=True, text=True, timeout=30)
+            assert res.returncode == 0, res.stderr
+            assert srv.proc.wait(60) == 0
+        finally:
+            release.set()
+            t.join(60)
+        assert isinstance(result["put"], requests.ConnectionError), result["put"]
+        with pytest.raises(urllib3.exceptions.ProtocolError, match="IncompleteRead"):
+            get.raw.read()  # cut short
+        log = site.log_since(0)
+        assert f"worker process {worker} exited with code 0" in log, log[-3000:]
+        assert "exited on signal" not in log
+        for level in ("[alert]", "[crit]", "[emerg]"):
+            assert level not in log, log[-3000:]
+        with pyrgw.Store(site.uri) as store:
+            assert [o.key for o in store.list_objects(site.bucket).objects] == ["big"]
+            assert store.get_object(site.bucket, "big") == data
     finally:
         site.stop()
 
@@ -683,8 +745,9 @@ def test_store_that_does_not_open_answers_503(driver, tmp_path):
         assert srv.proc.poll() is None and len(srv.worker_pids()) == 1
         with open(srv.log_path) as f:
             log = f.read()
-        assert re.search(rf'\[emerg\] .*rgw: store "{re.escape(uri)}" did not open: .+; '
-                         r"its locations answer 503", log), log[-3000:]
+        why = {"local": "Not a directory", "rados": "no-such-ceph.conf"}[driver]
+        assert re.search(rf'\[emerg\] .*rgw: store "{re.escape(uri)}" did not open: '
+                         rf".*{why}.*; its locations answer 503", log), log[-3000:]
         assert f'rgw: store "{uri}" is not open in this worker' in log, log[-3000:]
         assert "exited on signal" not in log
     finally:
