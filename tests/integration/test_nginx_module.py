@@ -364,6 +364,59 @@ def test_one_worker_serves_others_during_a_slow_put(site):
     assert_no_crash(site.log_since(offset))
 
 
+# ---------------------------------------------------------------- refused before the body ends
+
+def read_until_eof(sock):
+    sock.settimeout(30)
+    out = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return out
+        out += chunk
+
+
+def test_refused_mid_body_says_connection_close(request, tmp_path_factory):
+    """rgw_max_object_size 1m: a chunked PUT (no length up front) is refused
+    once 1 MiB has arrived.  The rest of the body is never read, so the
+    connection cannot carry another request: the answer says
+    "Connection: close", and a request pipelined after the body is not
+    answered.  A Content-Length over the limit is refused from the headers;
+    the body is read and dropped, and the connection goes on."""
+    site = make_site(request, tmp_path_factory, "local").start(workers=1, max_object_size="1m")
+    try:
+        site.put("small", b"fits")
+        get_small = raw_head(site, "GET", "small", sign_v4(site.ep, "GET", site.path("small")))
+
+        h = sign_v4(site.ep, "PUT", site.path("big"), {"Transfer-Encoding": "chunked"},
+                    payload_hash="UNSIGNED-PAYLOAD")
+        chunk = os.urandom(MiB)
+        body = b"".join(b"%x\r\n" % len(chunk) + chunk + b"\r\n" for _ in range(3)) + b"0\r\n\r\n"
+        with raw_connect(site) as sock:
+            sock.sendall(raw_head(site, "PUT", "big", h) + body + get_small)
+            out = read_until_eof(sock)
+        head, _, rest = out.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), out[:500]
+        assert b"\r\nConnection: close\r\n" in head + b"\r\n", head
+        assert b"<Code>EntityTooLarge</Code>" in rest and b"HTTP/1.1" not in rest, out[:1000]
+        assert site.head_status("big") == 404
+
+        size = 3 * MiB
+        h = sign_v4(site.ep, "PUT", site.path("big"), {"Content-Length": str(size)},
+                    payload_hash="UNSIGNED-PAYLOAD")
+        with raw_connect(site) as sock:
+            sock.sendall(raw_head(site, "PUT", "big", h) + os.urandom(size) + get_small)
+            sock.shutdown(socket.SHUT_WR)
+            out = read_until_eof(sock)
+        assert out.startswith(b"HTTP/1.1 400 "), out[:500]
+        assert b"\r\nConnection: keep-alive\r\n" in out.split(b"\r\n\r\n", 1)[0], out[:500]
+        assert b"<Code>EntityTooLarge</Code>" in out
+        assert out.count(b"HTTP/1.1 ") == 2 and out.endswith(b"fits"), out[-500:]
+        assert_no_crash(site.log_since(0).split("start worker processes", 1)[1])
+    finally:
+        site.stop()
+
+
 # ---------------------------------------------------------------- reload
 
 def reload(srv):
