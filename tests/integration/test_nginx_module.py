@@ -417,6 +417,36 @@ def test_refused_mid_body_says_connection_close(request, tmp_path_factory):
         site.stop()
 
 
+def test_unwanted_body_is_dropped_and_the_connection_goes_on(request, tmp_path_factory):
+    """The core answers a GET from its headers; its 3 MiB body (which nginx
+    reads and drops) and a pipelined GET are still arriving while the
+    300 KiB answer streams out.  After the answer nginx drops the rest of
+    the body and answers the pipelined GET on the same connection."""
+    site = make_site(request, tmp_path_factory, "local").start(workers=1)
+    try:
+        data = os.urandom(300 * 1024)  # more than one rgw_buffer_size: not all read ahead
+        site.put("obj", data)
+        site.put("small", b"fits")
+        get_small = raw_head(site, "GET", "small", sign_v4(site.ep, "GET", site.path("small")))
+        size = 3 * MiB
+        h = sign_v4(site.ep, "GET", site.path("obj"), {"Content-Length": str(size)},
+                    payload_hash="UNSIGNED-PAYLOAD")
+        for _ in range(3):
+            with raw_connect(site) as sock:
+                sock.sendall(raw_head(site, "GET", "obj", h) + b"b" * size + get_small)
+                sock.shutdown(socket.SHUT_WR)
+                out = read_until_eof(sock)
+            first, _, rest = out.partition(b"\r\n\r\n")
+            assert first.startswith(b"HTTP/1.1 200 "), out[:500]
+            assert rest[:len(data)] == data
+            second = rest[len(data):]
+            assert second.startswith(b"HTTP/1.1 200 ") and second.endswith(b"\r\n\r\nfits"), \
+                second[:500]
+        assert_no_crash(site.log_since(0).split("start worker processes", 1)[1])
+    finally:
+        site.stop()
+
+
 # ---------------------------------------------------------------- reload
 
 def reload(srv):
