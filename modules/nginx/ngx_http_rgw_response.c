@@ -33,7 +33,17 @@ ngx_http_rgw_respond(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
     ngx_int_t  rc;
 
     ctx->responding = 1;
-    r->read_event_handler = ngx_http_block_reading;
+
+    /*
+     * No more of the body goes to the core.  But a body the core did not
+     * want is nginx's to drop (ngx_http_rgw_skip_body): its handler must
+     * keep reading, or data that arrives while the answer is sent is left
+     * unread and the connection stalls until lingering_timeout.
+     */
+
+    if (!r->discard_body) {
+        r->read_event_handler = ngx_http_block_reading;
+    }
 
     if (ngx_http_rgw_set_headers(r, ctx) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
