@@ -9,7 +9,6 @@
 #define NGX_HTTP_RGW_DEFAULT_REGION       "us-east-1"
 #define NGX_HTTP_RGW_DEFAULT_MAX_OBJECT   ((off_t) 5 * 1024 * 1024 * 1024)
 #define NGX_HTTP_RGW_DEFAULT_BUFFER       (128 * 1024)
-#define NGX_HTTP_RGW_DEFAULT_THREADS      8
 #define NGX_HTTP_RGW_MAX_THREADS          256
 
 
@@ -164,7 +163,8 @@ ngx_http_rgw_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_rgw_main_conf_t  *rmcf = conf;
 
-    ngx_conf_init_uint_value(rmcf->threads, NGX_HTTP_RGW_DEFAULT_THREADS);
+    /* 0: each gateway takes its store's default (ngx_http_rgw_worker.c) */
+    ngx_conf_init_uint_value(rmcf->threads, 0);
 
     return NGX_CONF_OK;
 }

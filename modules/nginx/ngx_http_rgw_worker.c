@@ -19,6 +19,15 @@
  */
 #define NGX_HTTP_RGW_GUARD_MSEC  1000
 
+/*
+ * I/O threads per gateway unless rgw_threads says otherwise.  A local store
+ * serializes its metadata on one SQLite connection per process, so two
+ * threads are enough and fewer thread wake-ups are cheaper; a RADOS call
+ * waits on the network, so more calls in flight pay.
+ */
+#define NGX_HTTP_RGW_LOCAL_THREADS  2
+#define NGX_HTTP_RGW_RADOS_THREADS  8
+
 static ngx_uint_t   ngx_http_rgw_in_flight;
 static ngx_event_t  ngx_http_rgw_guard;
 
@@ -32,7 +41,7 @@ static ngx_int_t ngx_http_rgw_open_gateway(ngx_cycle_t *cycle,
 ngx_int_t
 ngx_http_rgw_init_worker(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                 i;
+    ngx_uint_t                 i, threads;
     ngx_http_rgw_gateway_t    *gw;
     ngx_http_rgw_main_conf_t  *rmcf;
 
@@ -55,8 +64,16 @@ ngx_http_rgw_init_worker(ngx_cycle_t *cycle)
          * and the error log says why.
          */
 
-        if (ngx_http_rgw_open_gateway(cycle, &gw[i], rmcf->threads)
-            != NGX_OK)
+        threads = rmcf->threads;
+
+        if (threads == 0) {
+            threads = (gw[i].store.len > 6
+                       && ngx_strncmp(gw[i].store.data, "rados:", 6) == 0)
+                      ? NGX_HTTP_RGW_RADOS_THREADS
+                      : NGX_HTTP_RGW_LOCAL_THREADS;
+        }
+
+        if (ngx_http_rgw_open_gateway(cycle, &gw[i], threads) != NGX_OK)
         {
             ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                           "rgw: store \"%V\" did not open: %s; "

@@ -90,7 +90,6 @@ def test_full_conf(tmp_path):
         'tcp_nodelay on;',
         'keepalive_requests 10000;',
         'server_tokens off;',
-        'rgw_threads 8;',
         'server {',
         'listen 127.0.0.1:8080;',
         'underscores_in_headers on;',
@@ -377,7 +376,8 @@ def test_broken_directive_fails_nginx_t(tmp_path):
     assert 'unknown directive "rgw_no_such_directive"' in output
     ok, output = check(text.replace("rgw_max_object_size 5g;", "rgw_max_object_size 0;"))
     assert not ok and "rgw_max_object_size" in output
-    snippet = render(NginxSettings(store="local:/x", module=module), kind="server")
+    snippet = render(NginxSettings(store="local:/x", module=module, threads=8), kind="server")
+    assert "rgw_threads 8;" in snippet
     ok, output = check(snippet.replace("rgw_threads 8;", "rgw_threads 0;"), kind="server",
                        module=module)
     assert not ok and "rgw_threads" in output

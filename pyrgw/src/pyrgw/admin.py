@@ -190,8 +190,9 @@ def add_nginx_conf_parser(groups):
                    help="largest single PUT or part, nginx size: 5g, 512m (default: 5g)")
     c.add_argument("--buffer-size", default="128k", metavar="SIZE",
                    help="one store read or write, and client_body_buffer_size (default: 128k)")
-    c.add_argument("--threads", type=int, default=8,
-                   help="store I/O threads per worker process (default: 8)")
+    c.add_argument("--threads", type=int, default=None,
+                   help="store I/O threads per worker process (default: the module's, "
+                        "2 for a local store, 8 for RADOS)")
     c.add_argument("--workers", default="2", metavar="N|auto",
                    help="nginx worker processes (default: 2)")
     c.add_argument("--module", metavar="PATH",

@@ -73,7 +73,7 @@ class NginxSettings:
     region: str = "us-east-1"
     max_object_size: str = "5g"
     buffer_size: str = "128k"
-    threads: int = 8
+    threads: int | None = None  # None: the module's default (2 for local:, 8 for rados:)
     workers: Union[int, str] = 2
     module: str = dataclasses.field(default_factory=default_module)
     prefix: Optional[str] = None
@@ -102,9 +102,10 @@ class NginxSettings:
             raise ValueError(f"region: only a-z, 0-9 and '-' allowed: {self.region!r}")
         _check_size("max_object_size", self.max_object_size, _OFFSET, "k, m or g")
         _check_size("buffer_size", self.buffer_size, _SIZE, "k or m")
-        _check_count("threads", self.threads)
-        if self.threads > MAX_THREADS:
-            raise ValueError(f"threads: at most {MAX_THREADS}: {self.threads!r}")
+        if self.threads is not None:
+            _check_count("threads", self.threads)
+            if self.threads > MAX_THREADS:
+                raise ValueError(f"threads: at most {MAX_THREADS}: {self.threads!r}")
         if self.workers != "auto":
             _check_count("workers", self.workers, also="or 'auto'")
         _check_path("module", self.module)
