@@ -707,7 +707,7 @@ def test_fast_stop_with_requests_in_flight(request, tmp_path_factory, driver):
 def good_conf(tmp_path):
     from pyrgw.nginx_conf import check, render
 
-    settings = nginx_settings("local:" + str(tmp_path / "store"), str(tmp_path))
+    settings = nginx_settings("local:" + str(tmp_path / "store"), str(tmp_path), threads=8)
     text = render(settings)
     ok, output = check(text)
     assert ok, output
