@@ -743,6 +743,7 @@ def fmt_ratio(x):
 
 def report(samples, args, cond):
     med = medians(samples)
+    all_runs = [r for runs in samples.values() for r in runs]
     if not med:
         return
     targets = args.targets
@@ -809,10 +810,13 @@ def report(samples, args, cond):
 
     # foreign load
     worst = max(m["other_cpu"] for m in med.values())
-    print("\nload average at start %s, at end %s; other processes before starting: %.0f%% "
-          "of one core; during the runs (median per row) at most %.0f%%" % (
-              cond["load_start"], cond["load_end"], cond["others_start"], worst))
-    if worst > 10 or cond["others_start"] > 20:
+    loaded = [r["other_cpu"] for r in all_runs if r["other_cpu"] > 15]
+    print("\nload average at start %s, at end %s (the benchmark's own processes count); "
+          "other processes before starting: %.0f%% of one core; during the runs: at most "
+          "%.0f%% in a row's median, above 15%% in %d of %d runs%s" % (
+              cond["load_start"], cond["load_end"], cond["others_start"], worst, len(loaded),
+              len(all_runs), " (max %.0f%%)" % max(loaded) if loaded else ""))
+    if worst > 10 or cond["others_start"] > 20 or len(loaded) > len(all_runs) / 10:
         print("!!! FOREIGN LOAD: processes outside this benchmark used CPU while it measured;"
               " the figures are not those of a quiet machine")
         if cond.get("busy_end"):
