@@ -318,7 +318,8 @@ def module_conf(store_uri, port, prefix, args):
     from pyrgw.nginx_conf import NginxSettings, render
     return render(NginxSettings(
         store=store_uri, listen="127.0.0.1:%d" % port, workers=args.workers,
-        threads=args.ngx_threads, module=args.module, prefix=prefix,
+        threads=args.ngx_threads, buffer_size=args.ngx_buffer_size, module=args.module,
+        prefix=prefix,
         access_log=False, error_log_level="warn"))
 
 
@@ -538,6 +539,8 @@ def parse_args():
                     help="nginx worker processes, module and static (default 2)")
     ap.add_argument("--ngx-threads", type=int, default=8,
                     help="the module's rgw_threads: store I/O threads per worker (default 8)")
+    ap.add_argument("--ngx-buffer-size", default="128k",
+                    help="the module's rgw_buffer_size: one store read or write (default 128k)")
     ap.add_argument("--rgw-threads", type=int, default=4,
                     help="radosgw rgw_thread_pool_size (default 4, as bench_s3_wsgi.py)")
     ap.add_argument("--module", default=None,
@@ -748,10 +751,12 @@ def report(samples, args, cond):
         return
     targets = args.targets
     print("\nwrk -t%d, GET -c%d, PUT -c%d, %g s x %d interleaved rounds, medians; "
-          "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %d; "
+          "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %d, "
+          "rgw_buffer_size %s; "
           "radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d" % (
               args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
-              os.cpu_count(), args.workers, args.ngx_threads, args.rgw_threads))
+              os.cpu_count(), args.workers, args.ngx_threads, args.ngx_buffer_size,
+              args.rgw_threads))
     print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
           "ratios are of req/s (GET for */static)")
 
