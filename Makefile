@@ -1,6 +1,7 @@
 # librgw top-level build.
 #   make                 build the core (librgwcore.so) and the Python package
-#   make serve           S3 on 127.0.0.1:$(RGW_PORT) from a local store (WSGI door, gunicorn)
+#   make demo            S3 on 127.0.0.1:$(RGW_PORT) from a local store: Debian's nginx + our module
+#   make serve           the same through the WSGI door under gunicorn
 #   make test            all tests (installs missing Debian packages first)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make bench           benchmarks (bench/), not tests
@@ -16,7 +17,7 @@ SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 NGINX_BUILD  := $(BUILD)/nginx
 NGINX_MODULE := $(abspath $(NGINX_BUILD))/objs/ngx_http_rgw_module.so
 
-.PHONY: all serve deps core python nginx-module test test-core test-integration test-sanitize bench clean
+.PHONY: all demo serve deps core python nginx-module test test-core test-integration test-sanitize bench clean
 
 all: core python nginx-module
 
@@ -25,6 +26,11 @@ all: core python nginx-module
 RGW_PORT  ?= 8080
 RGW_DATA  ?= $(CURDIR)/.rgw-data
 RGW_STORE ?= local:$(abspath $(RGW_DATA))
+
+# The main job: Debian's nginx with ngx_http_rgw_module on 127.0.0.1:$(RGW_PORT).
+demo: core python nginx-module
+	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve_nginx --store '$(RGW_STORE)' \
+	  --module $(NGINX_MODULE) --run-dir $(abspath $(BUILD))/demo
 
 serve: core python
 	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve --store '$(RGW_STORE)'

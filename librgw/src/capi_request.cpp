@@ -1,4 +1,5 @@
 // capi_request.cpp - the C API of gateways and requests (librgw.h).
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -26,6 +27,25 @@ struct rgw_request {
   // Response headers other than Content-Length, as C strings.
   std::vector<std::pair<std::string, std::string>> headers;
   bool headers_ready = false;
+  // Read-ahead (rgw_request_set_readahead): up to readahead_max body bytes
+  // read on the thread that completed the request.
+  size_t readahead_max = 0;
+  std::unique_ptr<char[]> ahead;
+  size_t ahead_len = 0;
+
+  int finished(int rc) {
+    if (rc != RGW_REQUEST_DONE || readahead_max == 0 || ahead) return rc;
+    int64_t length = impl->response().content_length;
+    if (length <= 0 || impl->response().head) return rc;
+    size_t want = static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
+    ahead.reset(new char[want]);
+    while (ahead_len < want) {
+      size_t n = impl->read(ahead.get() + ahead_len, want - ahead_len);
+      if (n == 0) break;  // HEAD, or the end
+      ahead_len += n;
+    }
+    return rc;
+  }
 
   void collect_headers() {
     if (headers_ready) return;
@@ -102,15 +122,15 @@ namespace rgw::capi {
 int request_start(rgw_request_t* req) {
   return guarded_call([&] {
     if (!req) rgw::fail(-EINVAL, "NULL request");
-    return req->impl->start() ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE;
+    return req->finished(req->impl->start() ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
   });
 }
 
 int request_body(rgw_request_t* req, const void* data, size_t len) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
-    return req->impl->body(static_cast<const char*>(data), len) ? RGW_REQUEST_WANTS_BODY
-                                                                 : RGW_REQUEST_DONE;
+    return req->finished(req->impl->body(static_cast<const char*>(data), len)
+                             ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
   });
 }
 
@@ -118,7 +138,7 @@ int request_body_end(rgw_request_t* req) {
   return guarded_call([&] {
     if (!req) rgw::fail(-EINVAL, "NULL request");
     req->impl->end_body();
-    return RGW_REQUEST_DONE;
+    return req->finished(RGW_REQUEST_DONE);
   });
 }
 
@@ -131,6 +151,21 @@ int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
 }
 
 }  // namespace rgw::capi
+
+RGW_API int rgw_request_set_readahead(rgw_request_t* req, size_t max) {
+  if (!req) return -EINVAL;
+  req->readahead_max = max;
+  return 0;
+}
+
+RGW_API size_t rgw_response_readahead(const rgw_request_t* req, const void** data) {
+  if (!req || !req->ahead) {
+    if (data) *data = nullptr;
+    return 0;
+  }
+  if (data) *data = req->ahead.get();
+  return req->ahead_len;
+}
 
 RGW_API int rgw_request_start(rgw_request_t* req) { return rgw::capi::request_start(req); }
 RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {

@@ -270,6 +270,38 @@ static void test_aio(void) {
   }
   CHECK(total == 65536 && ok);
   rgw_request_free(req);
+
+  /* Read-ahead: the first 20000 bytes come back with the response; reads
+   * continue after them.  A HEAD reads nothing ahead. */
+  CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
+  CHECK_RC(rgw_request_set_readahead(req, 20000), 0);
+  const void *ahead = NULL;
+  CHECK(rgw_response_readahead(req, &ahead) == 0 && ahead == NULL);
+  p.done = 0;
+  CHECK_RC(rgw_aio_request_start(q, req, on_done, &p), 0);
+  CHECK_RC(wait_for(q, &p), RGW_REQUEST_DONE);
+  CHECK(rgw_response_readahead(req, &ahead) == 20000 && ahead != NULL);
+  ok = 1;
+  for (size_t i = 0; ahead && i < 20000; ++i) ok &= ((const char *)ahead)[i] == 'a' + (int)(i / 16384);
+  total = 20000;
+  for (;;) {
+    int64_t n = rgw_response_read(req, buf, sizeof buf);
+    if (n <= 0) {
+      CHECK(n == 0);
+      break;
+    }
+    for (int64_t i = 0; i < n; ++i) ok &= buf[i] == 'a' + (int)((total + (size_t)i) / 16384);
+    total += (size_t)n;
+  }
+  CHECK(total == 65536 && ok);
+  rgw_request_free(req);
+
+  CHECK_RC(rgw_request_create(gw, "HEAD", path, &req), 0);
+  CHECK_RC(rgw_request_set_readahead(req, 20000), 0);
+  CHECK_RC(rgw_request_start(req), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200 && rgw_response_length(req) == 65536);
+  CHECK(rgw_response_readahead(req, &ahead) == 0);
+  rgw_request_free(req);
   rgw_aio_queue_destroy(q);
 }
 

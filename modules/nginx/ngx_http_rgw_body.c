@@ -200,8 +200,13 @@ ngx_http_rgw_body_fed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
     if (result == RGW_REQUEST_DONE) {
         /*
          * Refused mid-body (a bad chunk signature, too large): answer now
-         * and read no more; nginx closes the connection after the answer.
+         * and read no more; nginx closes the connection after the answer,
+         * so the answer must not say "keep-alive".
          */
+        if (r->reading_body) {
+            r->keepalive = 0;
+        }
+
         ngx_http_rgw_respond(r, ctx);
         return;
     }

@@ -95,6 +95,12 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
 
     gw->requests++;
 
+    /*
+     * The first buffer of the body comes back with the response: a small
+     * GET costs one trip to an I/O thread.
+     */
+    (void) rgw_request_set_readahead(ctx->rreq, rlcf->buffer_size);
+
     if (ngx_http_rgw_add_headers(r, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

@@ -18,6 +18,8 @@
 
 static ngx_int_t ngx_http_rgw_set_headers(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx);
+static ngx_int_t ngx_http_rgw_send_readahead(ngx_http_request_t *r,
+    ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_pump(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_data_read(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
@@ -31,7 +33,17 @@ ngx_http_rgw_respond(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
     ngx_int_t  rc;
 
     ctx->responding = 1;
-    r->read_event_handler = ngx_http_block_reading;
+
+    /*
+     * No more of the body goes to the core.  But a body the core did not
+     * want is nginx's to drop (ngx_http_rgw_skip_body): its handler must
+     * keep reading, or data that arrives while the answer is sent is left
+     * unread and the connection stalls until lingering_timeout.
+     */
+
+    if (!r->discard_body) {
+        r->read_event_handler = ngx_http_block_reading;
+    }
 
     if (ngx_http_rgw_set_headers(r, ctx) != NGX_OK) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
@@ -50,7 +62,64 @@ ngx_http_rgw_respond(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
         return;
     }
 
+    rc = ngx_http_rgw_send_readahead(r, ctx);
+
+    if (rc == NGX_ERROR || ctx->rest == 0) {
+        /* all sent, or nginx's writer sends what is left, then finalizes */
+        ngx_http_finalize_request(r, rc);
+        return;
+    }
+
     ngx_http_rgw_pump(r, ctx);
+}
+
+
+/*
+ * The body bytes the core read ahead with the response (all of a small
+ * body).  They are sent from the core's memory, which lives as long as the
+ * request; their buffer is not one of the two the pump reuses.
+ */
+
+static ngx_int_t
+ngx_http_rgw_send_readahead(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
+{
+    size_t        n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+    const void   *data;
+
+    n = rgw_response_readahead(ctx->rreq, &data);
+
+    if (n == 0) {
+        return NGX_OK;
+    }
+
+    if ((off_t) n > ctx->rest) {
+        n = (size_t) ctx->rest;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->start = (u_char *) data;
+    b->pos = b->start;
+    b->last = b->start + n;
+    b->end = b->last;
+    b->memory = 1;
+
+    ctx->rest -= n;
+
+    if (ctx->rest == 0) {
+        b->last_buf = 1;
+    }
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    return ngx_http_rgw_output(r, ctx, cl);
 }
 
 
@@ -294,7 +363,7 @@ ngx_http_rgw_output(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
 
     wev = r->connection->write;
 
-    if (ctx->busy == NULL) {
+    if (ctx->busy == NULL && !r->connection->buffered) {
         if (wev->timer_set && !wev->delayed) {
             ngx_del_timer(wev);
         }

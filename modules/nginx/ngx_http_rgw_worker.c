@@ -13,7 +13,9 @@
 /*
  * While any operation is in flight, a timer keeps a gracefully exiting
  * worker (nginx -s reload, -s quit) alive: nginx leaves once no timers are
- * left, and a request waiting on the store has none of its own.
+ * left, and a request waiting on the store has none of its own.  With
+ * nothing in flight the timer is cancelable, so that it does not hold the
+ * worker until it next fires.
  */
 #define NGX_HTTP_RGW_GUARD_MSEC  1000
 
@@ -206,8 +208,12 @@ ngx_http_rgw_wait(ngx_http_rgw_ctx_t *ctx, int rc, ngx_http_rgw_next_pt next)
     ctx->in_flight = 1;
     ctx->next = next;
 
-    if (ngx_http_rgw_in_flight++ == 0 && !ngx_http_rgw_guard.timer_set) {
-        ngx_add_timer(&ngx_http_rgw_guard, NGX_HTTP_RGW_GUARD_MSEC);
+    if (ngx_http_rgw_in_flight++ == 0) {
+        ngx_http_rgw_guard.cancelable = 0;
+
+        if (!ngx_http_rgw_guard.timer_set) {
+            ngx_add_timer(&ngx_http_rgw_guard, NGX_HTTP_RGW_GUARD_MSEC);
+        }
     }
 
     return NGX_OK;
@@ -224,7 +230,10 @@ ngx_http_rgw_aio_done(int result, void *arg)
     ngx_connection_t    *c;
     ngx_http_request_t  *r;
 
-    ngx_http_rgw_in_flight--;
+    if (--ngx_http_rgw_in_flight == 0) {
+        ngx_http_rgw_guard.cancelable = 1;
+    }
+
     ctx->in_flight = 0;
 
     r = ctx->request;

@@ -14,7 +14,7 @@ import time
 
 import requests
 
-DOORS = ["wsgi"]
+DOORS = ["wsgi", "nginx"]
 
 # Virtual-hosted-style requests use Host: <bucket>.s3.test (no DNS needed:
 # tests connect to 127.0.0.1 and set the Host header).
@@ -49,16 +49,17 @@ def read_log(path):
 
 
 class Server:
-    def __init__(self, door, url, proc, log_path):
+    def __init__(self, door, url, proc, log_path, stop_signal=signal.SIGTERM):
         self.door = door
         self.url = url
         self.proc = proc
         self.log_path = log_path
+        self.stop_signal = stop_signal
 
     def stop(self):
         """Stops the server and every process it started (its own session)."""
         if self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.send_signal(self.stop_signal)
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
@@ -88,4 +89,80 @@ def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
     return Server("wsgi", f"http://127.0.0.1:{port}", proc, log_path)
 
 
-STARTERS = {"wsgi": start_wsgi}
+NGINX = "/usr/sbin/nginx"
+
+
+def nginx_module():
+    """The built ngx_http_rgw_module.so, from $LIBRGW_NGINX_MODULE (make test sets it)."""
+    path = os.environ.get("LIBRGW_NGINX_MODULE")
+    if not path:
+        raise RuntimeError("LIBRGW_NGINX_MODULE is not set: it must name the built "
+                           "ngx_http_rgw_module.so (make test-integration sets it)")
+    if not os.path.isfile(path):
+        raise RuntimeError(f"LIBRGW_NGINX_MODULE={path}: no such file (make nginx-module)")
+    return path
+
+
+class NginxServer(Server):
+    """nginx's master process in the foreground; stop() quits it gracefully
+    (SIGQUIT), then kills its process group if it does not leave."""
+
+    def __init__(self, url, proc, log_path, conf_path, prefix, port):
+        super().__init__("nginx", url, proc, log_path, stop_signal=signal.SIGQUIT)
+        self.conf_path = conf_path
+        self.prefix = prefix
+        self.port = port
+
+    def worker_pids(self):
+        """The master's children: its worker processes."""
+        with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+            return sorted(int(p) for p in f.read().split())
+
+
+def nginx_settings(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
+    """NginxSettings for a test server in workdir (pid, logs and temp files
+    under workdir/nginx-PORT); options are further NginxSettings fields."""
+    from pyrgw.nginx_conf import NginxSettings
+
+    port = options.pop("port", None) or free_port()
+    prefix = os.path.join(workdir, f"nginx-{port}")
+    os.makedirs(prefix, exist_ok=True)
+    if isinstance(domains, str):
+        domains = [d for d in domains.split(",") if d]
+    return NginxSettings(store=store_uri, listen=f"127.0.0.1:{port}", domains=list(domains),
+                         workers=workers, module=nginx_module(), prefix=prefix,
+                         error_log_level=options.pop("error_log_level", "info"), **options)
+
+
+def run_nginx(settings, text=None):
+    """Starts nginx in the foreground on the configuration rendered from
+    settings (or on text, a configuration rendered from them and edited),
+    and waits for its port.  Returns an NginxServer."""
+    from pyrgw.nginx_conf import render
+
+    prefix = settings.prefix
+    port = int(settings.listen.rsplit(":", 1)[1])
+    conf_path = os.path.join(prefix, "nginx.conf")
+    with open(conf_path, "w") as f:
+        f.write(render(settings) if text is None else text)
+    log_path = os.path.join(prefix, "error.log")
+    with open(os.path.join(prefix, "nginx.out"), "w") as out:
+        proc = subprocess.Popen([NGINX, "-p", prefix + "/", "-c", conf_path, "-e", log_path],
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    server = NginxServer(f"http://127.0.0.1:{port}", proc, log_path, conf_path, prefix, port)
+    try:
+        wait_for_port(port, proc, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def start_nginx(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
+    """Debian's nginx with ngx_http_rgw_module, on a full nginx.conf that
+    pyrgw.nginx_conf renders."""
+    return run_nginx(nginx_settings(store_uri, workdir, domains, workers, **options))
+
+
+STARTERS = {"wsgi": start_wsgi, "nginx": start_nginx}

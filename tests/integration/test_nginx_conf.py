@@ -97,6 +97,7 @@ def test_full_conf(tmp_path):
         'merge_slashes off;',
         'client_max_body_size 0;',
         'client_body_buffer_size 128k;',
+        'large_client_header_buffers 4 64k;',
         'location / {',
         'rgw on;',
         f'rgw_store "{RADOS_URI}";',

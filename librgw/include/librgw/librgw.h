@@ -304,6 +304,18 @@ int64_t rgw_response_length(const rgw_request_t *req);
 const char *rgw_request_id(const rgw_request_t *req);
 /* Copies up to len body bytes into buf; returns the count, 0 at the end. */
 int64_t rgw_response_read(rgw_request_t *req, void *buf, size_t len);
+
+/*
+ * Read-ahead, for doors that pay for every trip to an I/O thread: once the
+ * response is ready, the call that returns RGW_REQUEST_DONE (start, body or
+ * body_end) also reads up to max bytes of the response body, on the same
+ * thread, so that a small GET needs one trip.  Set it before
+ * rgw_request_start(); 0 (the default) reads nothing ahead.
+ * rgw_response_readahead() gives those bytes (*data stays valid until
+ * rgw_request_free()) and rgw_response_read() continues after them.
+ */
+int rgw_request_set_readahead(rgw_request_t *req, size_t max);
+size_t rgw_response_readahead(const rgw_request_t *req, const void **data);
 void rgw_request_free(rgw_request_t *req);
 
 /*

@@ -26,9 +26,11 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <unordered_map>
 
 #include "errors.h"
 #include "listing.h"
+#include "local/shared_counter.h"
 #include "local/sqlite.h"
 #include "store.h"
 #include "util.h"
@@ -36,6 +38,7 @@
 namespace rgw {
 namespace {
 
+using local::SharedCounter;
 using local::Db;
 using local::Stmt;
 using local::Transaction;
@@ -218,6 +221,7 @@ class LocalStore : public Store {
     make_dir(join(dir_, "data"));
     make_dir(join(dir_, "tmp"));
     db_ = std::make_unique<Db>(join(dir_, "meta.db"));
+    bucket_epoch_ = std::make_unique<SharedCounter>(join(dir_, "bucket-epoch"));
     db_->exec("PRAGMA journal_mode=WAL");
     db_->exec("PRAGMA synchronous=FULL");
     db_->exec("PRAGMA foreign_keys=ON");
@@ -352,12 +356,13 @@ class LocalStore : public Store {
     Stmt(*db_, "INSERT INTO buckets(name, owner, record) VALUES(?, ?, ?)")
         .bind(1, b.name).bind(2, b.owner).bind_blob(3, encode_bucket_info(b)).run();
     t.commit();
+    bucket_epoch_->bump();
     return b;
   }
 
   BucketInfo get_bucket(const std::string& name) override {
     std::lock_guard<std::mutex> l(mu_);
-    return get_bucket_locked(name);
+    return get_bucket_cached_locked(name);
   }
 
   void update_bucket(const BucketInfo& info) override {
@@ -370,6 +375,7 @@ class LocalStore : public Store {
     Stmt(*db_, "UPDATE buckets SET record=? WHERE name=?")
         .bind_blob(1, encode_bucket_info(cur)).bind(2, cur.name).run();
     t.commit();
+    bucket_epoch_->bump();
   }
 
   std::vector<BucketInfo> list_buckets(const std::string& owner) override {
@@ -398,6 +404,7 @@ class LocalStore : public Store {
     Stmt(*db_, "DELETE FROM uploads WHERE bucket_id=?").bind(1, b.id).run();
     Stmt(*db_, "DELETE FROM buckets WHERE name=?").bind(1, name).run();
     t.commit();
+    bucket_epoch_->bump();
   }
 
   BucketStats bucket_stats(const std::string& name) override {
@@ -828,6 +835,26 @@ class LocalStore : public Store {
     return decode_bucket_info(q.text(0));
   }
 
+  // Bucket records for reads, from a per-process cache.  Every change of a
+  // bucket, in any process, bumps the store's shared bucket epoch after its
+  // commit; a cache filled under an older epoch is dropped before use.  The
+  // epoch is read before the database, so a change racing with a fill is
+  // seen at the next lookup.  Writers read buckets inside their transaction
+  // (get_bucket_locked), never from here.
+  BucketInfo get_bucket_cached_locked(const std::string& name) {
+    const uint64_t epoch = bucket_epoch_->load();
+    if (epoch != bucket_cache_epoch_) {
+      bucket_cache_.clear();
+      bucket_cache_epoch_ = epoch;
+    }
+    auto it = bucket_cache_.find(name);
+    if (it != bucket_cache_.end()) return it->second;
+    BucketInfo b = get_bucket_locked(name);
+    if (bucket_cache_.size() >= kBucketCacheMax) bucket_cache_.clear();
+    bucket_cache_.emplace(name, b);
+    return b;
+  }
+
   UploadInfo get_upload_locked(const BucketInfo& b, const std::string& upload_id) {
     Stmt q(*db_, "SELECT record FROM uploads WHERE bucket_id=? AND upload_id=?");
     if (!q.bind(1, b.id).bind(2, upload_id).step())
@@ -858,7 +885,7 @@ class LocalStore : public Store {
   ObjectInfo lookup(const std::string& bucket, const std::string& key, std::vector<Segment>* body) {
     validate_object_key(key);
     std::lock_guard<std::mutex> l(mu_);
-    BucketInfo b = get_bucket_locked(bucket);
+    BucketInfo b = get_bucket_cached_locked(bucket);
     Stmt q(*db_,
            "SELECT data_id, record FROM objects WHERE bucket_id=? AND key=? AND is_latest=1 AND "
            "delete_marker=0");
@@ -926,9 +953,14 @@ class LocalStore : public Store {
     }
   }
 
+  static constexpr size_t kBucketCacheMax = 4096;
+
   std::string dir_;
   std::mutex mu_;  // one SQLite connection per store handle
   std::unique_ptr<Db> db_;
+  std::unique_ptr<SharedCounter> bucket_epoch_;
+  std::unordered_map<std::string, BucketInfo> bucket_cache_;  // under mu_
+  uint64_t bucket_cache_epoch_ = 0;
 };
 
 LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key)

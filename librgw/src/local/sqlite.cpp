@@ -20,7 +20,34 @@ Db::Db(const std::string& path) {
   sqlite3_busy_timeout(db_, 60000);
 }
 
-Db::~Db() { sqlite3_close(db_); }
+Db::~Db() {
+  for (auto& c : cache_) sqlite3_finalize(c.second.stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* Db::acquire(const char* sql) {
+  Cached& c = cache_[sql];
+  sqlite3_stmt* stmt = nullptr;
+  if (c.stmt && !c.in_use) {
+    c.in_use = true;
+    return c.stmt;
+  }
+  int rc = sqlite3_prepare_v3(db_, sql, -1, c.stmt ? 0 : SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) fail_sqlite(rc, std::string("prepare ") + sql);
+  if (!c.stmt) {
+    c.stmt = stmt;
+    c.in_use = true;
+  }
+  return stmt;
+}
+
+void Db::release(const char* sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  auto it = cache_.find(sql);
+  if (it != cache_.end() && it->second.stmt == stmt) it->second.in_use = false;
+  else sqlite3_finalize(stmt);
+}
 
 void Db::fail_sqlite(int rc, const std::string& what) {
   int code = RGW_ERR_STORE;
@@ -40,12 +67,9 @@ void Db::exec(const char* sql) {
   }
 }
 
-Stmt::Stmt(Db& db, const char* sql) : db_(db) {
-  int rc = sqlite3_prepare_v2(db.handle(), sql, -1, &stmt_, nullptr);
-  if (rc != SQLITE_OK) db_.fail_sqlite(rc, std::string("prepare ") + sql);
-}
+Stmt::Stmt(Db& db, const char* sql) : db_(db), sql_(sql), stmt_(db.acquire(sql)) {}
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() { db_.release(sql_, stmt_); }
 
 Stmt& Stmt::bind(int i, const std::string& v) {
   sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);

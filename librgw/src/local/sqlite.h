@@ -5,12 +5,15 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 namespace rgw::local {
 
 class Db;
 
-// One prepared statement; reset on destruction so it can be reused.
+// One use of a prepared statement.  The SQL must be a string literal: the
+// Db prepares each text once and keeps it (keyed by its address); the Stmt
+// borrows it and resets it on destruction.
 class Stmt {
  public:
   Stmt(Db& db, const char* sql);
@@ -29,6 +32,7 @@ class Stmt {
 
  private:
   Db& db_;
+  const char* sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -41,10 +45,20 @@ class Db {
 
   void exec(const char* sql);
   sqlite3* handle() { return db_; }
+
+  // The cached statement for sql (prepared on first use), or a fresh one
+  // when the cached one is in use (a nested query with the same text).
+  sqlite3_stmt* acquire(const char* sql);
+  void release(const char* sql, sqlite3_stmt* stmt);
   [[noreturn]] void fail_sqlite(int rc, const std::string& what);
 
  private:
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
   sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, Cached> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

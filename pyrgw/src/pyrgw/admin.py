@@ -198,7 +198,8 @@ def add_nginx_conf_parser(groups):
                    help="ngx_http_rgw_module.so (default: $RGW_NGINX_MODULE or "
                         f"{nginx_conf.DEFAULT_MODULE})")
     c.add_argument("--prefix", metavar="DIR",
-                   help="directory for the pid file, logs and temp files (required for --kind full)")
+                   help="directory for the pid file, logs and temp files "
+                        "(required for --kind full)")
     c.add_argument("--access-log", action="store_true", help="write PREFIX/access.log")
     c.add_argument("--error-log-level", default="warn", choices=nginx_conf.ERROR_LOG_LEVELS,
                    help="error_log level (default: warn)")

@@ -91,39 +91,39 @@ class NginxSettings:
 
     def validate(self):
         """Raises ValueError naming the first setting that cannot go into nginx.conf."""
-        check_value("store", self.store)
-        check_listen(self.listen)
+        _check_value("store", self.store)
+        _check_listen(self.listen)
         if not isinstance(self.domains, (list, tuple)):
             raise ValueError(f"domains: expected a list of names, got {self.domains!r}")
         for domain in self.domains:
-            check_domain(domain)
-        check_value("region", self.region)
+            _check_domain(domain)
+        _check_value("region", self.region)
         if not _REGION.fullmatch(self.region):
             raise ValueError(f"region: only a-z, 0-9 and '-' allowed: {self.region!r}")
-        check_size("max_object_size", self.max_object_size, _OFFSET, "k, m or g")
-        check_size("buffer_size", self.buffer_size, _SIZE, "k or m")
-        check_count("threads", self.threads)
+        _check_size("max_object_size", self.max_object_size, _OFFSET, "k, m or g")
+        _check_size("buffer_size", self.buffer_size, _SIZE, "k or m")
+        _check_count("threads", self.threads)
         if self.threads > MAX_THREADS:
             raise ValueError(f"threads: at most {MAX_THREADS}: {self.threads!r}")
         if self.workers != "auto":
-            check_count("workers", self.workers, also="or 'auto'")
-        check_path("module", self.module)
+            _check_count("workers", self.workers, also="or 'auto'")
+        _check_path("module", self.module)
         if self.prefix is not None:
-            check_path("prefix", self.prefix)
-        check_flag("access_log", self.access_log)
-        check_flag("daemon", self.daemon)
+            _check_path("prefix", self.prefix)
+        _check_flag("access_log", self.access_log)
+        _check_flag("daemon", self.daemon)
         if self.error_log_level not in ERROR_LOG_LEVELS:
             raise ValueError(f"error_log_level: one of {', '.join(ERROR_LOG_LEVELS)}, "
                              f"not {self.error_log_level!r}")
         if self.user is not None:
-            check_value("user", self.user)
+            _check_value("user", self.user)
             if not _USER.fullmatch(self.user):
                 raise ValueError(f"user: not a user name: {self.user!r}")
 
 
 # ---------------------------------------------------------------- validation
 
-def check_value(name, value):
+def _check_value(name, value):
     """A string that nginx reads as one plain argument, even unquoted."""
     if not isinstance(value, str):
         raise ValueError(f"{name}: expected a string, got {value!r}")
@@ -142,15 +142,15 @@ def check_value(name, value):
                          f"directive value: {value!r}")
 
 
-def check_domain(domain):
-    check_value("domains", domain)
+def _check_domain(domain):
+    _check_value("domains", domain)
     labels = domain.lower().split(".")
     if len(domain) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
         raise ValueError(f"domains: not a DNS name (letters, digits, '-' and '.'): {domain!r}")
 
 
-def check_listen(listen):
-    check_value("listen", listen)
+def _check_listen(listen):
+    _check_value("listen", listen)
     host, sep, port = listen.rpartition(":")
     if not sep:
         host, port = None, listen
@@ -171,29 +171,29 @@ def check_listen(listen):
                      f"[::1]:8080)")
 
 
-def check_size(name, value, pattern, units):
+def _check_size(name, value, pattern, units):
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
-    check_value(name, value)
+    _check_value(name, value)
     if not pattern.fullmatch(value):
         raise ValueError(f"{name}: expected a size above zero, digits with an optional "
                          f"{units} suffix: {value!r}")
 
 
-def check_count(name, value, also=""):
+def _check_count(name, value, also=""):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a whole number of at least 1{' ' + also if also else ''}"
-                         f": {value!r}")
+        also = " " + also if also else ""
+        raise ValueError(f"{name}: expected a whole number of at least 1{also}: {value!r}")
 
 
-def check_path(name, value):
-    check_value(name, value)
+def _check_path(name, value):
+    _check_value(name, value)
     if not os.path.isabs(value):
         raise ValueError(f"{name}: must be an absolute path (nginx would resolve it against "
                          f"its own prefix): {value!r}")
 
 
-def check_flag(name, value):
+def _check_flag(name, value):
     if not isinstance(value, bool):
         raise ValueError(f"{name}: expected True or False, got {value!r}")
 

@@ -1,0 +1,105 @@
+"""Serve S3 from a store through Debian's nginx and ngx_http_rgw_module, in one command.
+
+    python -m pyrgw.serve_nginx --store local:/var/lib/librgw [--port 8080]
+
+Makes sure an S3 user exists (as ``python -m pyrgw.serve`` does: keys from
+--access-key/--secret-key or RGW_ACCESS_KEY/RGW_SECRET_KEY, generated
+otherwise), renders an nginx.conf with pyrgw.nginx_conf into --run-dir,
+checks it with ``nginx -t``, prints the endpoint, the keys and a ready
+aws-cli example, and runs nginx in the foreground.  Ctrl-C (or SIGTERM)
+stops nginx gracefully: requests in progress finish first.
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from . import nginx_conf
+from .serve import ensure_user
+from .store import Store
+
+GRACE_SECONDS = 20
+
+
+def _parse(argv):
+    p = argparse.ArgumentParser(prog="python -m pyrgw.serve_nginx",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("--store", default=os.environ.get("RGW_STORE"), required="RGW_STORE" not in os.environ,
+                   help="store URI (local:/dir or rados:PREFIX?conf=...); default $RGW_STORE")
+    p.add_argument("--port", type=int, default=int(os.environ.get("RGW_PORT", "8080")))
+    p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--uid", default="admin")
+    p.add_argument("--access-key", default=os.environ.get("RGW_ACCESS_KEY"))
+    p.add_argument("--secret-key", default=os.environ.get("RGW_SECRET_KEY"))
+    p.add_argument("--domain", action="append", default=[],
+                   help="virtual-hosted-style S3 domain (repeatable)")
+    p.add_argument("--workers", default="2")
+    p.add_argument("--module", default=nginx_conf.default_module(),
+                   help="ngx_http_rgw_module.so (default $RGW_NGINX_MODULE or Debian's module directory)")
+    p.add_argument("--run-dir", required=True,
+                   help="directory for nginx.conf, the pid file, logs and temp files")
+    p.add_argument("--nginx", default="/usr/sbin/nginx")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = _parse(argv)
+    run_dir = os.path.abspath(args.run_dir)
+    os.makedirs(run_dir, exist_ok=True)
+    try:
+        settings = nginx_conf.NginxSettings(
+            store=args.store, listen=f"{args.bind}:{args.port}", domains=args.domain,
+            workers=int(args.workers) if args.workers.isdigit() else args.workers, module=os.path.abspath(args.module), prefix=run_dir,
+            access_log=True)
+        text = nginx_conf.render(settings)
+    except ValueError as e:
+        sys.exit(f"serve_nginx: {e}")
+    ok, output = nginx_conf.check(text, nginx=args.nginx)
+    if not ok:
+        sys.exit(f"serve_nginx: nginx refused the configuration:\n{output}")
+    conf = os.path.join(run_dir, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(text)
+
+    with Store(args.store) as store:
+        ak, sk = ensure_user(store, args.uid, args.access_key, args.secret_key)
+
+    error_log = os.path.join(run_dir, "error.log")
+    # Its own session: Ctrl-C reaches only us, and we stop nginx gracefully.
+    proc = subprocess.Popen([args.nginx, "-p", run_dir + "/", "-c", conf, "-e", error_log],
+                            start_new_session=True)
+    endpoint = f"http://{args.bind}:{args.port}"
+    print(f"S3 endpoint:   {endpoint}   (nginx + ngx_http_rgw_module, pid {proc.pid})\n"
+          f"store:         {args.store}\n"
+          f"access key:    {ak}\n"
+          f"secret key:    {sk}\n"
+          f"config, logs:  {run_dir}\n\n"
+          f"try:  AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} "
+          f"aws --endpoint-url {endpoint} s3 mb s3://demo\n\n"
+          f"Ctrl-C stops it.", flush=True)
+
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping and proc.poll() is None:
+            stopping.append(time.monotonic())
+            proc.send_signal(signal.SIGQUIT)  # graceful: finish requests in progress
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while (rc := proc.poll()) is None:
+        time.sleep(0.2)
+        if stopping and time.monotonic() - stopping[0] > GRACE_SECONDS:
+            proc.terminate()  # fast shutdown
+    if stopping:
+        print("nginx stopped", flush=True)
+        return 0
+    with open(error_log, errors="replace") as f:
+        tail = f.read()[-3000:]
+    sys.exit(f"serve_nginx: nginx exited with status {rc}:\n{tail}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
