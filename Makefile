@@ -75,10 +75,11 @@ test-sanitize: deps
 	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 
-bench: core python
+bench: core python nginx-module
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_s3_wsgi.py
 	$(PY) bench/bench_users.py --s3
+	LIBRGW_NGINX_MODULE=$(NGINX_MODULE) $(PY) bench/bench_nginx.py
 
 clean:
 	rm -rf $(BUILD) pyrgw/build

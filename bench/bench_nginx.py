@@ -1,0 +1,854 @@
+#!/usr/bin/env python3
+"""S3 over HTTP: the nginx module (RADOS and local) vs radosgw vs static nginx.
+
+Starts a throwaway Ceph cluster (tests/integration/ceph_cluster.py) and four
+servers side by side on this machine:
+
+  ngx-rados   Debian's nginx, 2 workers, ngx_http_rgw_module on
+              ``rados:ngxbench?conf=<the cluster>``; nginx.conf rendered by
+              pyrgw.nginx_conf (what `librgw-admin nginx-conf` writes)
+  radosgw     Ceph's own gateway on the same cluster, at its best: beast,
+              tcp_nodelay=1, debug_rgw 0/0, rgw_thread_pool_size 4
+              (as bench/bench_s3_wsgi.py runs it)
+  ngx-local   the same nginx + module on ``local:<tmpdir>``
+  static      plain nginx (2 workers, sendfile) serving the same bytes as
+              static files under the same paths: the ceiling for a GET
+
+then drives each with ``wrk`` (the same client, the same Lua script, the same
+threads and connections for every target) for each object size (4 KiB,
+64 KiB, 1 MiB by default) and two kinds of request:
+
+  GET   anonymous GET of objects in a public-read bucket (static: the files)
+  PUT   PUT of an object-sized body through SigV4 presigned URLs
+        (not for static)
+
+Every target gets ``--keys`` distinct keys per size and kind; the script
+cycles over them.  Before timing, every URL is fetched once and must answer
+2xx with the object's bytes (wrk only counts statuses >= 400); during the
+timed runs any wrk error (connect, read, write, timeout, status >= 400) or a
+GET run that read fewer bytes than its requests' bodies fails the run.
+Rounds interleave the targets (their order rotates every round); the medians
+are reported, with the ratios ngx-rados/radosgw and ngx-local/static and the
+issue's targets.  Everything (servers, OSD, monitor, wrk) shares the
+machine's cores: the figures are for this machine as a whole.  CPU used by
+processes that are not the benchmark's is measured too ("other"): figures
+taken while something else ran are flagged.
+
+This is a benchmark, not a test: it asserts nothing.  Exit code 1 if a
+server could not be set up or a measurement failed or saw a non-2xx answer.
+
+    python3 bench/bench_nginx.py [--seconds 5] [--rounds 3] [--sizes 4k,64k,1m]
+        [--conns 16] [--put-conns 16] [--targets ngx-rados,radosgw,...] [--quick]
+"""
+
+import argparse
+import http.client
+import json
+import os
+import resource
+import signal
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
+from ceph_cluster import CephCluster, free_port  # noqa: E402
+
+try:
+    import boto3
+    from botocore.config import Config
+except ImportError as e:  # pragma: no cover - tests/requirements.txt has it
+    sys.exit("boto3 is required (%s)" % e)
+
+NGINX = "/usr/sbin/nginx"
+BUCKET = "bench"
+UID, AK, SK = "bench", "BENCHACCESSKEY000001", "benchsecretkey0000000000000000000000001"
+TARGETS = ("ngx-rados", "radosgw", "ngx-local", "static")
+MODULE_TARGETS = ("ngx-rados", "ngx-local")
+OPS = ("GET", "PUT")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# A wrk thread pre-formats one request per key: for big PUT bodies the key
+# list is cut so that this stays below about this many bytes per thread.
+PUT_BYTES_PER_THREAD = 64 << 20
+
+# The issue's targets: (label, size, op, target, baseline, minimum ratio).
+GOALS = (
+    ("4 KiB GET: ngx-rados >= 5x radosgw", 4096, "GET", "ngx-rados", "radosgw", 5.0),
+    ("1 MiB GET: ngx-rados >= 2x radosgw", 1 << 20, "GET", "ngx-rados", "radosgw", 2.0),
+    ("4 KiB PUT: ngx-rados >= 3x radosgw", 4096, "PUT", "ngx-rados", "radosgw", 3.0),
+    ("4 KiB GET: ngx-local >= 0.7x static", 4096, "GET", "ngx-local", "static", 0.7),
+)
+
+# wrk script: args are the method, a file listing the request targets (one
+# per line) and the body size.  Every request is formatted once in init()
+# (the PUT body is the same for all); each wrk thread starts at its own
+# offset and cycles.  done() prints one JSON line.
+WRK_LUA = r"""
+local reqs = {}
+local i = 0
+local threads = 0
+
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+
+function init(args)
+  local method, body, headers = args[1], nil, nil
+  if method == "PUT" then
+    local size = tonumber(args[3])
+    body = string.rep("0123456789abcdef", math.floor(size / 16)) ..
+           string.rep("x", size % 16)
+    headers = { ["Content-Type"] = "application/octet-stream" }
+  end
+  for line in io.lines(args[2]) do
+    reqs[#reqs + 1] = wrk.format(method, line, headers, body)
+  end
+  i = ((tid or 0) * 7919) % #reqs
+end
+
+function request()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\nWRKJSON {"requests": %d, "bytes": %d, "duration_us": %d, "connect": %d, ' ..
+    '"read": %d, "write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\n',
+    summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write,
+    e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+# ------------------------------------------------------------------ sizes
+def parse_size(text):
+    t = text.strip().lower().rstrip("b").rstrip("i")
+    mult = {"k": 1 << 10, "m": 1 << 20}.get(t[-1:], 1)
+    num = t[:-1] if t[-1:] in ("k", "m") else t
+    if not num.isdigit() or int(num) == 0:
+        raise argparse.ArgumentTypeError("not a size: %r (e.g. 4k, 64k, 1m)" % text)
+    return int(num) * mult
+
+
+def size_label(size):
+    if size % (1 << 20) == 0:
+        return "%d MiB" % (size >> 20)
+    if size % (1 << 10) == 0:
+        return "%d KiB" % (size >> 10)
+    return "%d B" % size
+
+
+def size_tag(size):
+    return size_label(size).replace(" ", "").lower()
+
+
+# ------------------------------------------------------------------ processes
+def proc_tree(root):
+    """pids of root and all its descendants (scans /proc)."""
+    children = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(name))
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, ()))
+    return pids
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def machine_cpu():
+    """(busy, task) CPU seconds of the whole machine so far: busy = all but
+    idle and iowait; task = user + nice + system, what processes are charged
+    (irq and softirq time, e.g. loopback networking, are not)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    busy = sum(fields[:8]) - fields[3] - fields[4]
+    return busy / CLK_TCK, sum(fields[:3]) / CLK_TCK
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def others_busy(seconds=1.0):
+    """% of one core used by processes outside this benchmark's tree."""
+    own0, (_, task0) = cpu_seconds(proc_tree(os.getpid())), machine_cpu()
+    time.sleep(seconds)
+    own1, (_, task1) = cpu_seconds(proc_tree(os.getpid())), machine_cpu()
+    return max(0.0, 100.0 * ((task1 - task0) - (own1 - own0)) / seconds)
+
+
+def busy_processes(seconds=1.0, limit=6):
+    """The busiest processes outside this benchmark over `seconds`."""
+    mine = set(proc_tree(os.getpid()))
+
+    def snap():
+        out = {}
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in mine:
+                continue
+            try:
+                with open("/proc/%s/stat" % name) as f:
+                    stat = f.read()
+                with open("/proc/%s/cmdline" % name, "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            out[int(name)] = (int(fields[11]) + int(fields[12]), cmd or "[%s]" % comm)
+        return out
+
+    a = snap()
+    time.sleep(seconds)
+    b = snap()
+    use = sorted(((b[p][0] - a[p][0]) / CLK_TCK / seconds * 100.0, p, b[p][1])
+                 for p in b if p in a)
+    return [(pct, pid, cmd[:110]) for pct, pid, cmd in reversed(use) if pct >= 1.0][:limit]
+
+
+def tail(path, n=4000):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()[-n:]
+    except OSError:
+        return ""
+
+
+def wait_http(port, proc, log_path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited with %s:\n%s" % (proc.returncode, tail(log_path)))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            conn.close()
+    raise RuntimeError("server did not start:\n" + tail(log_path))
+
+
+def stop_proc(proc):
+    """Stops a server started in its own session, with everything it started."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    try:  # nginx workers left behind by a master that had to be killed
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# ------------------------------------------------------------------ nginx
+STATIC_CONF = """\
+# plain nginx serving files: the ceiling for a GET on this machine
+{user}daemon off;
+master_process on;
+worker_processes {workers};
+pid "{prefix}/nginx.pid";
+error_log "{prefix}/error.log" warn;
+
+events {{
+    worker_connections 1024;
+}}
+
+http {{
+    access_log off;
+{temp_paths}
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_requests 10000;
+    server_tokens off;
+    types {{ }}
+    default_type application/octet-stream;
+
+    server {{
+        listen 127.0.0.1:{port};
+        root "{root}";
+        location / {{
+        }}
+    }}
+}}
+"""
+
+
+def module_conf(store_uri, port, prefix, args):
+    """nginx.conf for the module, as `librgw-admin nginx-conf` renders it."""
+    from pyrgw.nginx_conf import NginxSettings, render
+    return render(NginxSettings(
+        store=store_uri, listen="127.0.0.1:%d" % port, workers=args.workers,
+        threads=args.ngx_threads, buffer_size=args.ngx_buffer_size, module=args.module,
+        prefix=prefix,
+        access_log=False, error_log_level="warn"))
+
+
+def static_conf(root, port, prefix, args):
+    temp_paths = "\n".join('    %s_temp_path "%s/%s_temp";' % (p, prefix, p)
+                           for p in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return STATIC_CONF.format(user="user root;\n" if os.geteuid() == 0 else "",
+                              workers=args.workers, prefix=prefix, port=port, root=root,
+                              temp_paths=temp_paths)
+
+
+def start_nginx(name, conf_text, port, workdir):
+    prefix = os.path.join(workdir, name)
+    os.makedirs(prefix, exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    log_path = os.path.join(prefix, "error.log")
+    test = subprocess.run([NGINX, "-t", "-q", "-p", prefix + "/", "-c", conf, "-e", log_path],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if test.returncode != 0:
+        raise RuntimeError("%s: nginx -t failed:\n%s%s" % (name, test.stdout, test.stderr))
+    with open(os.path.join(prefix, "nginx.out"), "w") as out:
+        proc = subprocess.Popen([NGINX, "-p", prefix + "/", "-c", conf, "-e", log_path],
+                                stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_http(port, proc, log_path)
+    except BaseException:
+        stop_proc(proc)
+        raise
+    return proc, log_path
+
+
+def log_problems(path):
+    """Lines of an nginx error log that mean the figures cannot be trusted."""
+    bad = ("[alert]", "[crit]", "[emerg]", "exited on signal")
+    return [ln for ln in tail(path, 200000).splitlines() if any(b in ln for b in bad)]
+
+
+# ------------------------------------------------------------------ S3 setup
+def client(port):
+    return boto3.client(
+        "s3", endpoint_url="http://127.0.0.1:%d" % port, region_name="us-east-1",
+        aws_access_key_id=AK, aws_secret_access_key=SK,
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                      retries={"max_attempts": 1}))
+
+
+def request_target(url):
+    u = urllib.parse.urlsplit(url)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+def keys_for(op, size, nkeys):
+    n = nkeys
+    if op == "PUT":
+        n = min(nkeys, max(8, PUT_BYTES_PER_THREAD // size))
+    return ["%s-%s-%05d" % (op.lower(), size_tag(size), i) for i in range(n)]
+
+
+def write_list(workdir, name, op, size, paths):
+    path = os.path.join(workdir, "%s-%s-%s.txt" % (name, op, size_tag(size)))
+    with open(path, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    return path
+
+
+def prepare_s3(port, sizes, nkeys, workdir, name):
+    """Bucket, objects and presigned URLs on one S3 target.
+
+    Returns {(op, size): path of a file listing the request targets}.
+    """
+    c = client(port)
+    c.create_bucket(Bucket=BUCKET, ACL="public-read")
+    # radosgw checks the object's ACL for an anonymous GET: its objects are
+    # public-read.  Ours reads the bucket's ACL and refuses object ACLs
+    # other than private (NotImplemented): its objects are plain.
+    acl = {"ACL": "public-read"}
+    files = {}
+    for size in sizes:
+        body = os.urandom(size)
+        for key in keys_for("GET", size, nkeys):
+            try:
+                c.put_object(Bucket=BUCKET, Key=key, Body=body, **acl)
+            except c.exceptions.ClientError as e:
+                if not acl or e.response["Error"]["Code"] != "NotImplemented":
+                    raise
+                acl = {}
+                c.put_object(Bucket=BUCKET, Key=key, Body=body)
+        gets = ["/%s/%s" % (BUCKET, k) for k in keys_for("GET", size, nkeys)]
+        puts = [request_target(c.generate_presigned_url(
+            "put_object", Params={"Bucket": BUCKET, "Key": k}, ExpiresIn=6 * 3600))
+            for k in keys_for("PUT", size, nkeys)]
+        check_all(port, "GET", gets, size, body)
+        check_all(port, "PUT", puts, size, body)
+        files[("GET", size)] = write_list(workdir, name, "GET", size, gets)
+        files[("PUT", size)] = write_list(workdir, name, "PUT", size, puts)
+    return files
+
+
+def prepare_static(port, root, sizes, nkeys, workdir):
+    """The GET objects as files under the same paths."""
+    os.makedirs(os.path.join(root, BUCKET), exist_ok=True)
+    files = {}
+    for size in sizes:
+        body = os.urandom(size)
+        keys = keys_for("GET", size, nkeys)
+        for key in keys:
+            with open(os.path.join(root, BUCKET, key), "wb") as f:
+                f.write(body)
+        gets = ["/%s/%s" % (BUCKET, k) for k in keys]
+        check_all(port, "GET", gets, size, body)
+        files[("GET", size)] = write_list(workdir, "static", "GET", size, gets)
+    return files
+
+
+def check_all(port, op, paths, size, body):
+    """Every request target answers 2xx once (wrk only counts statuses >= 400),
+    a GET with the object's bytes."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        for p in paths:
+            if op == "PUT":
+                conn.request("PUT", p, body=body,
+                             headers={"Content-Type": "application/octet-stream"})
+            else:
+                conn.request("GET", p)
+            r = conn.getresponse()
+            data = r.read()
+            if not 200 <= r.status < 300:
+                raise RuntimeError("%s %s -> %d %s\n%s" % (op, p, r.status, r.reason,
+                                                           data[:500].decode("latin-1")))
+            if op == "GET" and data != body:
+                raise RuntimeError("GET %s -> %d bytes, not the %d stored" % (
+                    p, len(data), size))
+    finally:
+        conn.close()
+
+
+# ---------------------------------------------------------------------- wrk
+def run_wrk(port, op, size, paths_file, script, args, seconds, srv_pids, osd_pids):
+    """One wrk run; returns a dict of figures (raises on wrk failure)."""
+    conns = args.put_conns if op == "PUT" else args.conns
+    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % conns, "-d%ds" % seconds,
+           "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
+           "--", op, paths_file, str(size)]
+    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
+    srv0, osd0, own0 = cpu_seconds(srv_pids), cpu_seconds(osd_pids), cpu_seconds(own_pids)
+    kthr0 = cpu_seconds(kthreads)
+    busy0, task0 = machine_cpu()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    wall = time.monotonic() - t0
+    srv, osd = cpu_seconds(srv_pids) - srv0, cpu_seconds(osd_pids) - osd0
+    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
+    busy1, task1 = machine_cpu()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
+    if res.returncode != 0 or not lines:
+        raise RuntimeError("wrk failed (rc=%d): %s\n%s" % (res.returncode, " ".join(cmd),
+                                                         res.stdout + res.stderr))
+    out = json.loads(lines[-1][len("WRKJSON "):])
+    errors = {k: out[k] for k in ("connect", "read", "write", "status", "timeout") if out[k]}
+    if out["requests"] == 0:
+        errors["no requests"] = 1
+    elif op == "GET" and out["bytes"] < out["requests"] * size:
+        # every answer carries the whole object, plus headers
+        errors["short GET bodies"] = out["requests"]
+    rps = out["requests"] / (out["duration_us"] / 1e6)
+    return {
+        "rps": rps,
+        "mbps": rps * size / 1e6,
+        "p50_ms": out["p50_us"] / 1000.0,
+        "p99_ms": out["p99_us"] / 1000.0,
+        "srv_cpu": 100.0 * srv / wall,     # % of one core
+        "osd_cpu": 100.0 * osd / wall,
+        "wrk_cpu": 100.0 * wrk_s / wall,
+        "box_cpu": 100.0 * (busy1 - busy0) / wall,   # whole machine, irq included
+        # kernel threads (writeback after the local store's fsync, ...) apart
+        "kthr_cpu": 100.0 * kthr / wall,
+        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - wrk_s - kthr) / wall),
+        "errors": errors,
+        "requests": out["requests"],
+    }
+
+
+# --------------------------------------------------------------------- main
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=int, default=None,
+                    help="wrk duration per measurement, whole seconds (default 5; --quick 2)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="interleaved rounds; medians are reported (default 3; --quick 1)")
+    ap.add_argument("--sizes", default="4k,64k,1m",
+                    help="object sizes, comma-separated (default 4k,64k,1m)")
+    ap.add_argument("--conns", type=int, default=16,
+                    help="wrk connections for GET (default 16)")
+    ap.add_argument("--put-conns", type=int, default=16,
+                    help="wrk connections for PUT (default 16)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="wrk threads (default 2)")
+    ap.add_argument("--targets", default=",".join(TARGETS),
+                    help="targets to run, comma-separated (default all: %s)" % ",".join(TARGETS))
+    ap.add_argument("--keys", type=int, default=None,
+                    help="distinct keys per size, kind and target (default 100; --quick 20); "
+                    "PUT keys are capped so a wrk thread holds at most 64 MiB of requests")
+    ap.add_argument("--warmup", type=int, default=None,
+                    help="untimed wrk run per target, size and kind first, whole seconds "
+                    "(default 1; 0: none)")
+    ap.add_argument("--quick", action="store_true",
+                    help="a short run: 2 s, 1 round, 20 keys "
+                    "(options given explicitly still win)")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="nginx worker processes, module and static (default 2)")
+    ap.add_argument("--ngx-threads", type=int, default=8,
+                    help="the module's rgw_threads: store I/O threads per worker (default 8)")
+    ap.add_argument("--ngx-buffer-size", default="128k",
+                    help="the module's rgw_buffer_size: one store read or write (default 128k)")
+    ap.add_argument("--rgw-threads", type=int, default=4,
+                    help="radosgw rgw_thread_pool_size (default 4, as bench_s3_wsgi.py)")
+    ap.add_argument("--module", default=None,
+                    help="the module's .so (default $LIBRGW_NGINX_MODULE, else "
+                    "build/nginx/objs/ngx_http_rgw_module.so)")
+    args = ap.parse_args()
+    quick = args.quick
+    for name, normal, short in (("seconds", 5, 2), ("rounds", 3, 1), ("keys", 100, 20),
+                                ("warmup", 1, 1)):
+        if getattr(args, name) is None:
+            setattr(args, name, short if quick else normal)
+    try:
+        args.sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    except argparse.ArgumentTypeError as e:
+        ap.error(str(e))
+    if not args.sizes:
+        ap.error("--sizes: no size given")
+    chosen = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in TARGETS]
+    if unknown or not chosen:
+        ap.error("--targets: unknown %s (choose from %s)" % (
+            ",".join(unknown) or "(none)", ",".join(TARGETS)))
+    args.targets = tuple(t for t in TARGETS if t in chosen)
+    if args.rounds < 1 or args.seconds < 1 or args.keys < 1 or args.warmup < 0:
+        ap.error("--rounds, --seconds and --keys must be positive (wrk takes whole seconds)")
+    if args.module is None:
+        args.module = (os.environ.get("LIBRGW_NGINX_MODULE") or
+                       os.path.join(REPO, "build", "nginx", "objs", "ngx_http_rgw_module.so"))
+    args.module = os.path.abspath(args.module)
+    return args
+
+
+def main():
+    args = parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    needs_nginx = bool(set(args.targets) & {"ngx-rados", "ngx-local", "static"})
+    if needs_nginx and not os.access(NGINX, os.X_OK):
+        sys.exit("%s is missing: apt-get install -y nginx" % NGINX)
+    if set(args.targets) & set(MODULE_TARGETS):
+        if not os.path.exists(args.module):
+            sys.exit("the nginx module is not built: %s (make nginx-module)" % args.module)
+        try:
+            import pyrgw
+            import pyrgw.nginx_conf  # noqa: F401
+        except ImportError as e:
+            sys.exit("pyrgw with pyrgw.nginx_conf is required (%s): make python" % e)
+
+    tmp = tempfile.mkdtemp(prefix="bench_nginx.")
+    cluster = None
+    servers = {}      # name -> Popen (nginx masters)
+    logs = {}         # name -> nginx error log
+    failed = False
+    samples = {}      # (name, op, size) -> [figures per round]
+    conditions = {"load_start": loadavg()}
+    try:
+        others = others_busy(1.0)
+        conditions["others_start"] = others
+        if others > 20:
+            print("warning: before starting anything, other processes used %.0f%% of one "
+                  "core: the figures will be noisy.  Busiest:" % others)
+            for pct, pid, cmd in busy_processes(1.0):
+                print("  %5.0f%%  %6d  %s" % (pct, pid, cmd))
+
+        ports, srv_pids, osd_pids = {}, {}, []
+        rados = {"ngx-rados", "radosgw"} & set(args.targets)
+        if rados:
+            cluster = CephCluster(os.path.join(tmp, "ceph"))
+            t0 = time.monotonic()
+            cluster.start()
+            print("ceph cluster up in %.1f s (%s)" % (time.monotonic() - t0, cluster.conf_path),
+                  flush=True)
+            osd_pids = [cluster.pids()["osd.0"], cluster.pids()["mon.a"]]
+        if "radosgw" in args.targets:
+            ports["radosgw"] = free_port()
+            cluster.start_radosgw(ports["radosgw"], UID, AK, SK, threads=args.rgw_threads)
+            srv_pids["radosgw"] = lambda: [cluster.pids()["client.rgw.x"]]
+
+        stores = {"ngx-rados": lambda: "rados:ngxbench?conf=%s" % cluster.conf_path,
+                  "ngx-local": lambda: "local:%s" % os.path.join(tmp, "local-store")}
+        for name in MODULE_TARGETS:
+            if name not in args.targets:
+                continue
+            uri = stores[name]()
+            with pyrgw.Store(uri) as store:
+                store.create_user(UID, display_name=UID, access_key=AK, secret_key=SK)
+            port = free_port()
+            proc, logs[name] = start_nginx(
+                name, module_conf(uri, port, os.path.join(tmp, name), args), port, tmp)
+            servers[name], ports[name] = proc, port
+        static_root = os.path.join(tmp, "static-root")
+        if "static" in args.targets:
+            os.makedirs(static_root)
+            port = free_port()
+            proc, logs["static"] = start_nginx(
+                "static", static_conf(static_root, port, os.path.join(tmp, "static"), args),
+                port, tmp)
+            servers["static"], ports["static"] = proc, port
+        for name, proc in servers.items():
+            srv_pids[name] = (lambda p: lambda: proc_tree(p.pid))(proc)
+
+        files = {}
+        for name in args.targets:
+            t0 = time.monotonic()
+            if name == "static":
+                files[name] = prepare_static(ports[name], static_root, args.sizes,
+                                             args.keys, tmp)
+            else:
+                files[name] = prepare_s3(ports[name], args.sizes, args.keys, tmp, name)
+            print("%-9s on port %5d: objects + presigned URLs checked in %.1f s" % (
+                name, ports[name], time.monotonic() - t0), flush=True)
+
+        script = os.path.join(tmp, "bench.lua")
+        with open(script, "w") as f:
+            f.write(WRK_LUA)
+
+        def measure(name, op, size, seconds):
+            return run_wrk(ports[name], op, size, files[name][(op, size)], script, args,
+                           seconds, srv_pids[name](), osd_pids)
+
+        def runs(order):
+            for size in args.sizes:
+                for op in OPS:
+                    for name in order:
+                        if (op, size) in files[name]:
+                            yield size, op, name
+
+        if args.warmup > 0:
+            for size, op, name in runs(args.targets):
+                measure(name, op, size, args.warmup)
+        # Rounds interleave the targets, their order rotating each round, so
+        # drift in the machine's load hits them alike; report the medians.
+        n = len(args.targets)
+        for rnd in range(args.rounds):
+            order = args.targets[rnd % n:] + args.targets[:rnd % n]
+            for size, op, name in runs(order):
+                try:
+                    r = measure(name, op, size, args.seconds)
+                except Exception as e:
+                    print("round %d: %-9s %-7s %s FAILED: %s" % (
+                        rnd + 1, name, size_label(size), op, e))
+                    failed = True
+                    continue
+                samples.setdefault((name, op, size), []).append(r)
+                note = ""
+                if r["errors"]:
+                    failed = True
+                    note = "  !!! ERRORS (non-2xx, socket or short body): %s" % r["errors"]
+                if r["other_cpu"] > 15:
+                    note += "  (other processes: %.0f%% of a core)" % r["other_cpu"]
+                print("round %d: %-9s %-7s %s %9.0f req/s %8.1f MB/s  p99 %7.2f ms%s" % (
+                    rnd + 1, name, size_label(size), op, r["rps"], r["mbps"], r["p99_ms"],
+                    note), flush=True)
+        conditions["busy_end"] = busy_processes(1.0)
+        for name, path in logs.items():
+            problems = log_problems(path)
+            if problems:
+                failed = True
+                print("!!! %s: nginx error log %s has %d alert/crit lines, e.g.:\n  %s" % (
+                    name, path, len(problems), "\n  ".join(problems[:5])))
+    except Exception as e:
+        print("FAILED: %s" % e)
+        failed = True
+    except KeyboardInterrupt:
+        print("interrupted")
+        failed = True
+    finally:
+        for proc in servers.values():
+            stop_proc(proc)
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    conditions["load_end"] = loadavg()
+    report(samples, args, conditions)
+    if failed:
+        print("\n!!! the run FAILED: see the messages above (errors, non-2xx answers)")
+    return 1 if failed else 0
+
+
+# ------------------------------------------------------------------- report
+def medians(samples):
+    med = {}
+    for key, runs in samples.items():
+        med[key] = {f: statistics.median(r[f] for r in runs)
+                    for f in ("rps", "mbps", "p50_ms", "p99_ms", "srv_cpu", "osd_cpu",
+                              "wrk_cpu", "box_cpu", "kthr_cpu", "other_cpu")}
+        med[key]["max_other"] = max(r["other_cpu"] for r in runs)
+        med[key]["errors"] = sum(sum(r["errors"].values()) for r in runs)
+    return med
+
+
+def ratio(med, a, b, op, size):
+    ma, mb = med.get((a, op, size)), med.get((b, op, size))
+    if not ma or not mb or not mb["rps"]:
+        return None
+    return ma["rps"] / mb["rps"]
+
+
+def fmt_ratio(x):
+    return "-" if x is None else "%.2fx" % x
+
+
+def report(samples, args, cond):
+    med = medians(samples)
+    all_runs = [r for runs in samples.values() for r in runs]
+    if not med:
+        return
+    targets = args.targets
+    print("\nwrk -t%d, GET -c%d, PUT -c%d, %g s x %d interleaved rounds, medians; "
+          "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %d, "
+          "rgw_buffer_size %s; "
+          "radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d" % (
+              args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
+              os.cpu_count(), args.workers, args.ngx_threads, args.ngx_buffer_size,
+              args.rgw_threads))
+    print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
+          "ratios are of req/s (GET for */static)")
+
+    # the main table
+    w = 27
+    head1 = "%-7s %-3s |" % ("", "") + "".join(" %-*s|" % (w - 2, t) for t in targets)
+    head2 = "%-7s %-3s |" % ("size", "op") + "".join(
+        " %9s %7s %7s |" % ("req/s", "MB/s", "p99") for _ in targets)
+    print()
+    print(head1 + " %-11s %-11s" % ("rados/rgw", "local/static"))
+    print(head2)
+    print("-" * (len(head2) + 24))
+    for size in args.sizes:
+        for op in OPS:
+            cells = []
+            for t in targets:
+                m = med.get((t, op, size))
+                if m is None:
+                    cells.append(" %9s %7s %7s |" % ("-" if (t == "static" and op == "PUT")
+                                                     else "failed", "", ""))
+                else:
+                    cells.append(" %9.0f %7.1f %7.2f |" % (m["rps"], m["mbps"], m["p99_ms"]))
+            print("%-7s %-3s |" % (size_label(size), op) + "".join(cells) + " %-11s %-11s" % (
+                fmt_ratio(ratio(med, "ngx-rados", "radosgw", op, size)),
+                fmt_ratio(ratio(med, "ngx-local", "static", op, size))))
+
+    # CPU detail
+    print("\nCPU in % of one core (medians): gw = the server's processes, osd = OSD + "
+          "monitor, wrk = the client, box = the whole machine (irq included), kthr = kernel "
+          "threads, other = user processes not the benchmark's")
+    print("%-7s %-3s %-9s %9s %8s %8s %6s %6s %6s %6s %6s %6s %6s" % (
+        "size", "op", "target", "req/s", "p50 ms", "p99 ms", "gw%", "osd%", "wrk%", "box%",
+        "kthr%", "other%", "errors"))
+    for size in args.sizes:
+        for op in OPS:
+            for t in targets:
+                m = med.get((t, op, size))
+                if m is None:
+                    continue
+                print("%-7s %-3s %-9s %9.0f %8.2f %8.2f %6.0f %6.0f %6.0f %6.0f %6.0f %6.0f "
+                      "%6d" % (size_label(size), op, t, m["rps"], m["p50_ms"], m["p99_ms"],
+                               m["srv_cpu"], m["osd_cpu"], m["wrk_cpu"], m["box_cpu"],
+                               m["kthr_cpu"], m["other_cpu"], m["errors"]))
+
+    # the issue's targets
+    print("\nthe issue's targets (medians of req/s):")
+    for label, size, op, a, b, want in GOALS:
+        if size not in args.sizes or a not in targets or b not in targets:
+            print("  %-38s not measured in this run" % label)
+            continue
+        r = ratio(med, a, b, op, size)
+        if r is None:
+            print("  %-38s no figures (a measurement failed)" % label)
+            continue
+        print("  %-38s %6.2fx  %s" % (label, r, "met" if r >= want else "NOT met"))
+
+    # foreign load
+    worst = max(m["other_cpu"] for m in med.values())
+    loaded = [r["other_cpu"] for r in all_runs if r["other_cpu"] > 15]
+    print("\nload average at start %s, at end %s (the benchmark's own processes count); "
+          "other processes before starting: %.0f%% of one core; during the runs: at most "
+          "%.0f%% in a row's median, above 15%% in %d of %d runs%s" % (
+              cond["load_start"], cond["load_end"], cond["others_start"], worst, len(loaded),
+              len(all_runs), " (max %.0f%%)" % max(loaded) if loaded else ""))
+    if worst > 10 or cond["others_start"] > 20 or len(loaded) > len(all_runs) / 10:
+        print("!!! FOREIGN LOAD: processes outside this benchmark used CPU while it measured;"
+              " the figures are not those of a quiet machine")
+        if cond.get("busy_end"):
+            print("busiest other processes right after the last measurement:")
+            for pct, pid, cmd in cond["busy_end"]:
+                print("  %5.0f%%  %6d  %s" % (pct, pid, cmd))
+
+    # markdown, for docs/benchmarks.md
+    print("\nMarkdown:\n")
+    cols = list(targets) + ["ngx-rados / radosgw", "ngx-local / static"]
+    print("| object | op | " + " | ".join(cols) + " |")
+    print("|---|---|" + "---:|" * len(cols))
+    for size in args.sizes:
+        for op in OPS:
+            cells = []
+            for t in targets:
+                m = med.get((t, op, size))
+                if m is None:
+                    cells.append("—" if (t == "static" and op == "PUT") else "failed")
+                else:
+                    cells.append("%s req/s · %s MB/s · p99 %.1f ms" % (
+                        "{:,}".format(round(m["rps"])), "{:,}".format(round(m["mbps"])),
+                        m["p99_ms"]))
+            cells.append(fmt_ratio(ratio(med, "ngx-rados", "radosgw", op, size)))
+            cells.append(fmt_ratio(ratio(med, "ngx-local", "static", op, size)))
+            print("| %s | %s | %s |" % (size_label(size), op, " | ".join(cells)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
