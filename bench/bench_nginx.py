@@ -537,8 +537,9 @@ def parse_args():
                     "(options given explicitly still win)")
     ap.add_argument("--workers", type=int, default=2,
                     help="nginx worker processes, module and static (default 2)")
-    ap.add_argument("--ngx-threads", type=int, default=8,
-                    help="the module's rgw_threads: store I/O threads per worker (default 8)")
+    ap.add_argument("--ngx-threads", type=int, default=None,
+                    help="the module's rgw_threads: store I/O threads per worker "
+                         "(default: the module's, 2 for the local store, 8 for RADOS)")
     ap.add_argument("--ngx-buffer-size", default="128k",
                     help="the module's rgw_buffer_size: one store read or write (default 128k)")
     ap.add_argument("--rgw-threads", type=int, default=4,
@@ -751,11 +752,12 @@ def report(samples, args, cond):
         return
     targets = args.targets
     print("\nwrk -t%d, GET -c%d, PUT -c%d, %g s x %d interleaved rounds, medians; "
-          "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %d, "
+          "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %s, "
           "rgw_buffer_size %s; "
           "radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d" % (
               args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
-              os.cpu_count(), args.workers, args.ngx_threads, args.ngx_buffer_size,
+              os.cpu_count(), args.workers,
+              args.ngx_threads or "default (local 2, rados 8)", args.ngx_buffer_size,
               args.rgw_threads))
     print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
           "ratios are of req/s (GET for */static)")
