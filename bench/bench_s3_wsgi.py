@@ -41,16 +41,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
-
 try:
-    import boto3
-    from botocore.config import Config
-except ImportError as e:  # pragma: no cover - tests/requirements.txt has it
+    from bench_util import (AK, SK, UID, client, cpu_seconds, machine_cpu, proc_tree,
+                            request_target, stop_proc, wait_http)  # noqa: E402
+except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
 try:
@@ -61,7 +59,6 @@ except ImportError as e:
 
 SIZE = 4096
 BUCKET = "bench"
-UID, AK, SK = "bench", "BENCHACCESSKEY000001", "benchsecretkey0000000000000000000000001"
 KINDS = ("anon GET", "signed GET", "signed PUT")
 TARGETS = ("radosgw", "wsgi-rados", "wsgi-local")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -105,73 +102,6 @@ end
 
 
 # ------------------------------------------------------------------ processes
-def proc_tree(root):
-    """pids of root and all its descendants (scans /proc)."""
-    children = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        children.setdefault(ppid, []).append(int(name))
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        todo.extend(children.get(pid, ()))
-    return pids
-
-
-def cpu_seconds(pids):
-    """User + system CPU seconds used so far by these processes."""
-    total = 0
-    for pid in pids:
-        try:
-            with open("/proc/%d/stat" % pid) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLK_TCK
-
-
-def machine_busy_seconds():
-    """CPU seconds the whole machine spent busy (all cores, not idle/iowait)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return (sum(fields[:8]) - fields[3] - fields[4]) / CLK_TCK
-
-
-def wait_http(port, proc, log_path, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("server exited with %s:\n%s" % (proc.returncode, tail(log_path)))
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            conn.request("GET", "/")
-            conn.getresponse().read()
-            return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            conn.close()
-    raise RuntimeError("server did not start:\n" + tail(log_path))
-
-
-def tail(path, n=4000):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()[-n:]
-    except OSError:
-        return ""
-
-
 def start_gunicorn(store_uri, workdir, name):
     """gunicorn serving pyrgw.wsgi:application as in tests/integration/s3_servers.py."""
     port = free_port()
@@ -195,30 +125,7 @@ def start_gunicorn(store_uri, workdir, name):
     return port, proc
 
 
-def stop_proc(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 # ------------------------------------------------------------------ S3 setup
-def client(port):
-    return boto3.client(
-        "s3", endpoint_url="http://127.0.0.1:%d" % port, region_name="us-east-1",
-        aws_access_key_id=AK, aws_secret_access_key=SK,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                      retries={"max_attempts": 1}))
-
-
-def request_target(url):
-    u = urllib.parse.urlsplit(url)
-    return u.path + ("?" + u.query if u.query else "")
-
-
 def prepare(port, nkeys, workdir, name):
     """Bucket, objects and presigned URLs on one target.
 
@@ -289,13 +196,13 @@ def run_wrk(port, kind, paths_file, script, args, seconds, cpu_pids):
            "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
            "--", method, paths_file, str(SIZE)]
     srv0, osd0 = cpu_seconds(cpu_pids[0]), cpu_seconds(cpu_pids[1])
-    box0 = machine_busy_seconds()
+    box0 = machine_cpu()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     wall = time.monotonic() - t0
     srv, osd = cpu_seconds(cpu_pids[0]) - srv0, cpu_seconds(cpu_pids[1]) - osd0
-    box = machine_busy_seconds() - box0
+    box = machine_cpu() - box0
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
@@ -347,9 +254,9 @@ def main():
     failed = False
     samples = {}  # (target, kind) -> [figures per round]
     try:
-        b0 = machine_busy_seconds()
+        b0 = machine_cpu()
         time.sleep(1.0)
-        idle_busy = 100.0 * (machine_busy_seconds() - b0)
+        idle_busy = 100.0 * (machine_cpu() - b0)
         if idle_busy > 20:
             print("warning: before starting anything the machine was %.0f%% busy "
                   "(%% of one core): something else is running, the figures will "

@@ -36,8 +36,9 @@ def ensure_user(store, uid, access_key, secret_key):
     return access_key, secret_key
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m pyrgw.serve", description=__doc__.splitlines()[0])
+def add_server_args(p):
+    """The options every `serve` command takes: the store, where to listen,
+    and the user (keys default to $RGW_ACCESS_KEY / $RGW_SECRET_KEY)."""
     p.add_argument("--store", default=os.environ.get("RGW_STORE"), required="RGW_STORE" not in os.environ,
                    help="store URI (local:/dir or rados:PREFIX?conf=...); default $RGW_STORE")
     p.add_argument("--port", type=int, default=int(os.environ.get("RGW_PORT", "8080")))
@@ -45,6 +46,11 @@ def main(argv=None):
     p.add_argument("--uid", default="admin")
     p.add_argument("--access-key", default=os.environ.get("RGW_ACCESS_KEY"))
     p.add_argument("--secret-key", default=os.environ.get("RGW_SECRET_KEY"))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m pyrgw.serve", description=__doc__.splitlines()[0])
+    add_server_args(p)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--domains", default=os.environ.get("RGW_DOMAINS", ""),

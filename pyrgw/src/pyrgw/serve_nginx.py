@@ -17,7 +17,7 @@ import sys
 import time
 
 from . import nginx_conf
-from .serve import ensure_user
+from .serve import add_server_args, ensure_user
 from .store import Store
 
 GRACE_SECONDS = 20
@@ -26,13 +26,7 @@ GRACE_SECONDS = 20
 def _parse(argv):
     p = argparse.ArgumentParser(prog="python -m pyrgw.serve_nginx",
                                 description=__doc__.splitlines()[0])
-    p.add_argument("--store", default=os.environ.get("RGW_STORE"), required="RGW_STORE" not in os.environ,
-                   help="store URI (local:/dir or rados:PREFIX?conf=...); default $RGW_STORE")
-    p.add_argument("--port", type=int, default=int(os.environ.get("RGW_PORT", "8080")))
-    p.add_argument("--bind", default="127.0.0.1")
-    p.add_argument("--uid", default="admin")
-    p.add_argument("--access-key", default=os.environ.get("RGW_ACCESS_KEY"))
-    p.add_argument("--secret-key", default=os.environ.get("RGW_SECRET_KEY"))
+    add_server_args(p)
     p.add_argument("--domain", action="append", default=[],
                    help="virtual-hosted-style S3 domain (repeatable)")
     p.add_argument("--workers", default="2")
