@@ -196,13 +196,13 @@ def run_wrk(port, kind, paths_file, script, args, seconds, cpu_pids):
            "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
            "--", method, paths_file, str(SIZE)]
     srv0, osd0 = cpu_seconds(cpu_pids[0]), cpu_seconds(cpu_pids[1])
-    box0 = machine_cpu()
+    box0 = machine_cpu()[0]
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     wall = time.monotonic() - t0
     srv, osd = cpu_seconds(cpu_pids[0]) - srv0, cpu_seconds(cpu_pids[1]) - osd0
-    box = machine_cpu() - box0
+    box = machine_cpu()[0] - box0
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
@@ -254,9 +254,9 @@ def main():
     failed = False
     samples = {}  # (target, kind) -> [figures per round]
     try:
-        b0 = machine_cpu()
+        b0 = machine_cpu()[0]
         time.sleep(1.0)
-        idle_busy = 100.0 * (machine_cpu() - b0)
+        idle_busy = 100.0 * (machine_cpu()[0] - b0)
         if idle_busy > 20:
             print("warning: before starting anything the machine was %.0f%% busy "
                   "(%% of one core): something else is running, the figures will "
