@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import os
 import re
+import signal
 import socket
 import subprocess
 import threading
@@ -835,3 +836,56 @@ def test_store_that_does_not_open_answers_503(driver, tmp_path):
         assert "exited on signal" not in log
     finally:
         srv.stop()
+
+
+# ---------------------------------------------------------------- a stalled OSD
+
+def test_stalled_osd_neither_blocks_nor_crashes_the_worker(request, tmp_path_factory):
+    """The OSD stops answering (SIGSTOP) with the store's op timeout at 3 s:
+    a GET waits on an I/O thread while the same single worker keeps
+    answering a request that needs no store call; the GET then fails
+    cleanly with a 5xx, the worker survives, and once the OSD is back the
+    object is served again."""
+    cluster = request.getfixturevalue("ceph_cluster")
+    prefix = request.getfixturevalue("rados_prefix")
+    workdir = str(tmp_path_factory.mktemp("ngx-stall"))
+    site = Site("rados", f"rados:{prefix}?conf={cluster.conf_path}&timeout=3", workdir)
+    site.start(workers=1)
+    osd = cluster._procs["osd.0"][0]
+    try:
+        site.put("k", b"before the stall")
+        pids = site.server.worker_pids()
+        offset = site.log_offset()
+        result = {}
+
+        def stalled_get():
+            r = site.get("k", timeout=120)
+            result["status"], result["done_at"] = r.status_code, time.monotonic()
+
+        os.kill(osd.pid, signal.SIGSTOP)
+        try:
+            t = threading.Thread(target=stalled_get)
+            t.start()
+            time.sleep(0.5)  # the GET is waiting on the OSD
+            # Refused from the headers alone (anonymous ListBuckets): no store call.
+            r = requests.get(site.ep.url + "/", timeout=30)
+            answered_at = time.monotonic()
+            assert r.status_code == 403, r.content
+            assert "status" not in result  # the GET is still waiting
+            t.join(60)
+        finally:
+            os.kill(osd.pid, signal.SIGCONT)
+        assert result["status"] >= 500, result
+        assert result["done_at"] > answered_at
+        assert site.server.worker_pids() == pids
+        assert_no_crash(site.log_since(offset))
+        # The OSD is back: the object is served again.
+        deadline = time.monotonic() + 60
+        while True:
+            r = site.get("k")
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 200 and r.content == b"before the stall"
+    finally:
+        site.stop()
