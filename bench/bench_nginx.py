@@ -42,10 +42,7 @@ server could not be set up or a measurement failed or saw a non-2xx answer.
 """
 
 import argparse
-import http.client
-import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -58,8 +55,9 @@ REPO = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
 try:
-    from bench_util import (AK, SK, UID, client, cpu_seconds, machine_cpu, proc_tree,
-                            request_target, stop_proc, tail, wait_http)  # noqa: E402
+    from bench_util import (  # noqa: E402
+        AK, SK, UID, WRK_LUA, check_all, client, cpu_seconds, machine_cpu, proc_tree,
+        request_target, run_wrk, stop_proc, tail, wait_http)
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
@@ -81,48 +79,6 @@ GOALS = (
     ("4 KiB GET: ngx-local >= 0.7x static", 4096, "GET", "ngx-local", "static", 0.7),
 )
 
-# wrk script: args are the method, a file listing the request targets (one
-# per line) and the body size.  Every request is formatted once in init()
-# (the PUT body is the same for all); each wrk thread starts at its own
-# offset and cycles.  done() prints one JSON line.
-WRK_LUA = r"""
-local reqs = {}
-local i = 0
-local threads = 0
-
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-
-function init(args)
-  local method, body, headers = args[1], nil, nil
-  if method == "PUT" then
-    local size = tonumber(args[3])
-    body = string.rep("0123456789abcdef", math.floor(size / 16)) ..
-           string.rep("x", size % 16)
-    headers = { ["Content-Type"] = "application/octet-stream" }
-  end
-  for line in io.lines(args[2]) do
-    reqs[#reqs + 1] = wrk.format(method, line, headers, body)
-  end
-  i = ((tid or 0) * 7919) % #reqs
-end
-
-function request()
-  i = i % #reqs + 1
-  return reqs[i]
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '\nWRKJSON {"requests": %d, "bytes": %d, "duration_us": %d, "connect": %d, ' ..
-    '"read": %d, "write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\n',
-    summary.requests, summary.bytes, summary.duration, e.connect, e.read, e.write,
-    e.status, e.timeout, latency:percentile(50), latency:percentile(99)))
-end
-"""
 
 
 # ------------------------------------------------------------------ sizes
@@ -335,78 +291,7 @@ def prepare_static(port, root, sizes, nkeys, workdir):
     return files
 
 
-def check_all(port, op, paths, size, body):
-    """Every request target answers 2xx once (wrk only counts statuses >= 400),
-    a GET with the object's bytes."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        for p in paths:
-            if op == "PUT":
-                conn.request("PUT", p, body=body,
-                             headers={"Content-Type": "application/octet-stream"})
-            else:
-                conn.request("GET", p)
-            r = conn.getresponse()
-            data = r.read()
-            if not 200 <= r.status < 300:
-                raise RuntimeError("%s %s -> %d %s\n%s" % (op, p, r.status, r.reason,
-                                                           data[:500].decode("latin-1")))
-            if op == "GET" and data != body:
-                raise RuntimeError("GET %s -> %d bytes, not the %d stored" % (
-                    p, len(data), size))
-    finally:
-        conn.close()
-
-
 # ---------------------------------------------------------------------- wrk
-def run_wrk(port, op, size, paths_file, script, args, seconds, srv_pids, osd_pids):
-    """One wrk run; returns a dict of figures (raises on wrk failure)."""
-    conns = args.put_conns if op == "PUT" else args.conns
-    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % conns, "-d%ds" % seconds,
-           "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
-           "--", op, paths_file, str(size)]
-    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
-    srv0, osd0, own0 = cpu_seconds(srv_pids), cpu_seconds(osd_pids), cpu_seconds(own_pids)
-    kthr0 = cpu_seconds(kthreads)
-    busy0, task0 = machine_cpu()
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
-    wall = time.monotonic() - t0
-    srv, osd = cpu_seconds(srv_pids) - srv0, cpu_seconds(osd_pids) - osd0
-    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
-    busy1, task1 = machine_cpu()
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
-    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
-    if res.returncode != 0 or not lines:
-        raise RuntimeError("wrk failed (rc=%d): %s\n%s" % (res.returncode, " ".join(cmd),
-                                                         res.stdout + res.stderr))
-    out = json.loads(lines[-1][len("WRKJSON "):])
-    errors = {k: out[k] for k in ("connect", "read", "write", "status", "timeout") if out[k]}
-    if out["requests"] == 0:
-        errors["no requests"] = 1
-    elif op == "GET" and out["bytes"] < out["requests"] * size:
-        # every answer carries the whole object, plus headers
-        errors["short GET bodies"] = out["requests"]
-    rps = out["requests"] / (out["duration_us"] / 1e6)
-    return {
-        "rps": rps,
-        "mbps": rps * size / 1e6,
-        "p50_ms": out["p50_us"] / 1000.0,
-        "p99_ms": out["p99_us"] / 1000.0,
-        "srv_cpu": 100.0 * srv / wall,     # % of one core
-        "osd_cpu": 100.0 * osd / wall,
-        "wrk_cpu": 100.0 * wrk_s / wall,
-        "box_cpu": 100.0 * (busy1 - busy0) / wall,   # whole machine, irq included
-        # kernel threads (writeback after the local store's fsync, ...) apart
-        "kthr_cpu": 100.0 * kthr / wall,
-        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - wrk_s - kthr) / wall),
-        "errors": errors,
-        "requests": out["requests"],
-    }
-
-
 # --------------------------------------------------------------------- main
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -557,7 +442,8 @@ def main():
             f.write(WRK_LUA)
 
         def measure(name, op, size, seconds):
-            return run_wrk(ports[name], op, size, files[name][(op, size)], script, args,
+            return run_wrk(ports[name], op, size, files[name][(op, size)], script, args.threads,
+                           args.put_conns if op == "PUT" else args.conns,
                            seconds, srv_pids[name](), osd_pids)
 
         def runs(order):

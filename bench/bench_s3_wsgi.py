@@ -31,10 +31,7 @@ server could not be set up or a measurement failed or saw a non-2xx answer.
 """
 
 import argparse
-import http.client
-import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -46,8 +43,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
 try:
-    from bench_util import (AK, SK, UID, client, cpu_seconds, machine_cpu, proc_tree,
-                            request_target, stop_proc, wait_http)  # noqa: E402
+    from bench_util import (  # noqa: E402
+        AK, SK, UID, WRK_LUA, check_all, client, machine_cpu, proc_tree, request_target,
+        run_wrk, stop_proc, wait_http)
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
@@ -63,42 +61,6 @@ KINDS = ("anon GET", "signed GET", "signed PUT")
 TARGETS = ("radosgw", "wsgi-rados", "wsgi-local")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# wrk script: cycles over the request targets listed in a file, one per line;
-# each wrk thread starts at its own offset.  done() prints one JSON line.
-WRK_LUA = r"""
-local paths, method, body, headers = {}, "GET", nil, nil
-local i = 0
-local threads = 0
-
-function setup(thread)
-  thread:set("tid", threads)
-  threads = threads + 1
-end
-
-function init(args)
-  method = args[1]
-  for line in io.lines(args[2]) do paths[#paths + 1] = line end
-  if method == "PUT" then
-    body = string.rep("0123456789abcdef", tonumber(args[3]) / 16)
-    headers = { ["Content-Type"] = "application/octet-stream" }
-  end
-  i = ((tid or 0) * 7919) % #paths
-end
-
-function request()
-  i = i % #paths + 1
-  return wrk.format(method, paths[i], headers, body)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '\nWRKJSON {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, ' ..
-    '"write": %d, "status": %d, "timeout": %d, "p50_us": %d, "p99_us": %d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status,
-    e.timeout, latency:percentile(50), latency:percentile(99)))
-end
-"""
 
 
 # ------------------------------------------------------------------ processes
@@ -159,7 +121,7 @@ def prepare(port, nkeys, workdir, name):
     }
     files = {}
     for kind, paths in targets.items():
-        check_all(port, kind, paths, body)
+        check_all(port, "PUT" if kind == "signed PUT" else "GET", paths, SIZE, body)
         path = os.path.join(workdir, "%s-%s.txt" % (name, kind.replace(" ", "-")))
         with open(path, "w") as f:
             f.write("\n".join(paths) + "\n")
@@ -167,63 +129,7 @@ def prepare(port, nkeys, workdir, name):
     return files
 
 
-def check_all(port, kind, paths, body):
-    """Every request target answers 2xx once (wrk only counts statuses >= 400)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        for p in paths:
-            if kind == "signed PUT":
-                conn.request("PUT", p, body=body,
-                             headers={"Content-Type": "application/octet-stream"})
-            else:
-                conn.request("GET", p)
-            r = conn.getresponse()
-            data = r.read()
-            if not 200 <= r.status < 300:
-                raise RuntimeError("%s %s -> %d %s\n%s" % (kind, p, r.status, r.reason,
-                                                           data[:500].decode("latin-1")))
-            if kind != "signed PUT" and len(data) != SIZE:
-                raise RuntimeError("%s %s -> %d bytes, want %d" % (kind, p, len(data), SIZE))
-    finally:
-        conn.close()
-
-
 # ---------------------------------------------------------------------- wrk
-def run_wrk(port, kind, paths_file, script, args, seconds, cpu_pids):
-    """One wrk run; returns a dict of figures (raises on wrk failure)."""
-    method = "PUT" if kind == "signed PUT" else "GET"
-    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.conns, "-d%gs" % seconds,
-           "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
-           "--", method, paths_file, str(SIZE)]
-    srv0, osd0 = cpu_seconds(cpu_pids[0]), cpu_seconds(cpu_pids[1])
-    box0 = machine_cpu()[0]
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
-    wall = time.monotonic() - t0
-    srv, osd = cpu_seconds(cpu_pids[0]) - srv0, cpu_seconds(cpu_pids[1]) - osd0
-    box = machine_cpu()[0] - box0
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
-    lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
-    if res.returncode != 0 or not lines:
-        raise RuntimeError("wrk failed (rc=%d): %s\n%s" % (res.returncode, " ".join(cmd),
-                                                         res.stdout + res.stderr))
-    out = json.loads(lines[-1][len("WRKJSON "):])
-    errors = {k: out[k] for k in ("connect", "read", "write", "status", "timeout") if out[k]}
-    return {
-        "rps": out["requests"] / (out["duration_us"] / 1e6),
-        "p50_ms": out["p50_us"] / 1000.0,
-        "p99_ms": out["p99_us"] / 1000.0,
-        "srv_cpu": 100.0 * srv / wall,     # % of one core
-        "osd_cpu": 100.0 * osd / wall,
-        "wrk_cpu": 100.0 * wrk_s / wall,
-        "box_cpu": 100.0 * box / wall,     # whole machine, % of one core
-        "errors": errors,
-        "requests": out["requests"],
-    }
-
-
 # --------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -298,8 +204,9 @@ def main():
         def measure(name, kind, seconds):
             pids = cpu_pids[name]
             srv = pids[0] if isinstance(pids[0], list) else proc_tree(pids[0])
-            return run_wrk(ports[name], kind, files[name][kind], script, args,
-                           seconds, (srv, pids[1]))
+            return run_wrk(ports[name], "PUT" if kind == "signed PUT" else "GET", SIZE,
+                           files[name][kind], script, args.threads, args.conns, seconds,
+                           srv, pids[1])
 
         if args.warmup > 0:
             for kind in KINDS:
