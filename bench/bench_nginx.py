@@ -57,7 +57,7 @@ from ceph_cluster import CephCluster, free_port  # noqa: E402
 try:
     from bench_util import (  # noqa: E402
         AK, SK, UID, WRK_LUA, check_all, client, cpu_seconds, machine_cpu, proc_tree,
-        request_target, run_wrk, stop_proc, tail, wait_http)
+        put_public, request_target, run_wrk, stop_proc, tail, wait_http)
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
@@ -249,21 +249,10 @@ def prepare_s3(port, sizes, nkeys, workdir, name):
     """
     c = client(port)
     c.create_bucket(Bucket=BUCKET, ACL="public-read")
-    # radosgw checks the object's ACL for an anonymous GET: its objects are
-    # public-read.  Ours reads the bucket's ACL and refuses object ACLs
-    # other than private (NotImplemented): its objects are plain.
-    acl = {"ACL": "public-read"}
     files = {}
     for size in sizes:
         body = os.urandom(size)
-        for key in keys_for("GET", size, nkeys):
-            try:
-                c.put_object(Bucket=BUCKET, Key=key, Body=body, **acl)
-            except c.exceptions.ClientError as e:
-                if not acl or e.response["Error"]["Code"] != "NotImplemented":
-                    raise
-                acl = {}
-                c.put_object(Bucket=BUCKET, Key=key, Body=body)
+        put_public(c, BUCKET, keys_for("GET", size, nkeys), body)
         gets = ["/%s/%s" % (BUCKET, k) for k in keys_for("GET", size, nkeys)]
         puts = [request_target(c.generate_presigned_url(
             "put_object", Params={"Bucket": BUCKET, "Key": k}, ExpiresIn=6 * 3600))

@@ -44,8 +44,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
 try:
     from bench_util import (  # noqa: E402
-        AK, SK, UID, WRK_LUA, check_all, client, machine_cpu, proc_tree, request_target,
-        run_wrk, stop_proc, wait_http)
+        AK, SK, UID, WRK_LUA, check_all, client, machine_cpu, proc_tree, put_public,
+        request_target, run_wrk, stop_proc, wait_http)
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
@@ -98,18 +98,7 @@ def prepare(port, nkeys, workdir, name):
     body = os.urandom(SIZE)
     get_keys = ["g-%05d" % i for i in range(nkeys)]
     put_keys = ["p-%05d" % i for i in range(nkeys)]
-    # radosgw checks the object's ACL for an anonymous GET: its objects are
-    # public-read.  Ours reads the bucket's ACL and refuses object ACLs
-    # other than private (NotImplemented): its objects are plain.
-    acl = {"ACL": "public-read"}
-    for key in get_keys:
-        try:
-            c.put_object(Bucket=BUCKET, Key=key, Body=body, **acl)
-        except c.exceptions.ClientError as e:
-            if not acl or e.response["Error"]["Code"] != "NotImplemented":
-                raise
-            acl = {}
-            c.put_object(Bucket=BUCKET, Key=key, Body=body)
+    put_public(c, BUCKET, get_keys, body)
     targets = {
         "anon GET": ["/%s/%s" % (BUCKET, k) for k in get_keys],
         "signed GET": [request_target(c.generate_presigned_url(

@@ -227,3 +227,10 @@ def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pid
         "errors": errors,
         "requests": out["requests"],
     }
+
+
+def put_public(c, bucket, keys, body):
+    """PUTs body under each key, public-read: radosgw checks the object's
+    ACL for an anonymous GET (ours also honours the bucket's)."""
+    for key in keys:
+        c.put_object(Bucket=bucket, Key=key, Body=body, ACL="public-read")
