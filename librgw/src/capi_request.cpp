@@ -8,8 +8,8 @@
 #include "capi_types.h"
 #include "gateway/gateway.h"
 #include "s3/auth.h"
-#include "s3/response.h"
-#include "s3/s3_request.h"
+#include "http/response.h"
+#include "gateway/exchange.h"
 
 #define RGW_API extern "C" __attribute__((visibility("default")))
 
@@ -23,7 +23,7 @@ struct rgw_gateway {
 };
 
 struct rgw_request {
-  std::unique_ptr<rgw::s3::S3Request> impl;
+  std::unique_ptr<rgw::Exchange> impl;
   // Response headers other than Content-Length, as C strings.
   std::vector<std::pair<std::string, std::string>> headers;
   bool headers_ready = false;
@@ -102,7 +102,7 @@ RGW_API int rgw_request_create(rgw_gateway_t* gw, const char* method, const char
   return guarded_call([&] {
     if (!gw || !method || !uri || !out) rgw::fail(-EINVAL, "NULL argument");
     auto req = std::make_unique<rgw_request>();
-    req->impl = std::make_unique<rgw::s3::S3Request>(*gw->impl, method, uri);
+    req->impl = std::make_unique<rgw::Exchange>(*gw->impl, method, uri);
     *out = req.release();
     return 0;
   });
@@ -178,7 +178,7 @@ RGW_API int rgw_response_status(const rgw_request_t* req) {
 }
 
 RGW_API const char* rgw_response_reason(const rgw_request_t* req) {
-  return rgw::s3::status_reason(rgw_response_status(req));
+  return rgw::http::status_reason(rgw_response_status(req));
 }
 
 RGW_API size_t rgw_response_header_count(const rgw_request_t* req) {

@@ -16,7 +16,7 @@
 #include "http/request.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
+#include "crypto.h"
 
 using namespace rgw;
 using namespace rgw::s3;

@@ -19,9 +19,9 @@
 #include "http/request.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
-#include "s3/s3_request.h"
-#include "s3/xml.h"
+#include "crypto.h"
+#include "gateway/exchange.h"
+#include "xml.h"
 
 using namespace rgw;
 using namespace rgw::s3;
@@ -197,7 +197,7 @@ Outcome serve(Gateway& gw, Signer& signer, bool sign, bool chunked_garbage) {
   else if (pick(2)) headers.emplace_back("authorization", mutate("AWS4-HMAC-SHA256 Credential=AK/20261126/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"));
   headers.emplace_back("content-length", std::to_string(body.size()));
 
-  S3Request req(gw, method, target);
+  Exchange req(gw, method, target);
   for (auto& h : headers) req.add_header(h.first, h.second);
   Outcome out;
   bool more = req.start();

@@ -12,8 +12,8 @@
 #include "errors.h"
 #include "gateway/gateway.h"
 #include "s3/auth.h"
-#include "s3/response.h"
-#include "s3/s3_request.h"
+#include "http/response.h"
+#include "gateway/exchange.h"
 
 namespace py = pybind11;
 using namespace rgw;
@@ -38,7 +38,7 @@ class PyGateway {
 class PyRequest {
  public:
   PyRequest(const PyGateway& gw, const std::string& method, const std::string& uri)
-      : gw_(gw.gw()), r_(std::make_unique<s3::S3Request>(*gw_, method, uri)) {}
+      : gw_(gw.gw()), r_(std::make_unique<Exchange>(*gw_, method, uri)) {}
   void add_header(const std::string& name, const std::string& value) {
     r_->add_header(name, value);
   }
@@ -61,7 +61,7 @@ class PyRequest {
   }
   bool done() const { return r_->done(); }
   int status() const { return r_->response().status; }
-  std::string reason() const { return s3::status_reason(r_->response().status); }
+  std::string reason() const { return http::status_reason(r_->response().status); }
   int64_t content_length() const { return r_->response().content_length; }
   std::string request_id() const { return r_->request_id(); }
   py::list headers() const {
@@ -96,7 +96,7 @@ class PyRequest {
 
  private:
   std::shared_ptr<Gateway> gw_;  // declared first: outlives the request
-  std::unique_ptr<s3::S3Request> r_;
+  std::unique_ptr<Exchange> r_;
   uint64_t delivered_ = 0;       // body bytes handed to Python so far
 };
 

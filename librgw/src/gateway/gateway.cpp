@@ -4,18 +4,35 @@
 #include <cstdio>
 
 #include "errors.h"
+#include "s3/s3_handler.h"
 #include "util.h"
 
 namespace rgw {
 
-Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
-  if (config_.store_uri.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "no store configured (option \"store\")");
-  store_ = std::shared_ptr<Store>(open_store(config_.store_uri));
-  id_prefix_ = "tx" + random_hex(6);
+namespace {
+
+// The protocols, by path.  S3 is the fallback: it owns every path that no
+// route claims.  A new protocol is one router.add() here.
+Router make_router(const GatewayConfig&) {
+  Router router(s3::make_protocol());
+  return router;
 }
 
+std::shared_ptr<Store> open_configured_store(const GatewayConfig& config) {
+  if (config.store_uri.empty())
+    fail(RGW_ERR_INVALID_ARGUMENT, "no store configured (option \"store\")");
+  return std::shared_ptr<Store>(open_store(config.store_uri));
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayConfig config) : Gateway(config, open_configured_store(config)) {}
+
 Gateway::Gateway(GatewayConfig config, std::shared_ptr<Store> store)
-    : config_(std::move(config)), store_(std::move(store)), id_prefix_("tx" + random_hex(6)) {}
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      router_(make_router(config_)),
+      id_prefix_("tx" + random_hex(6)) {}
 
 std::string Gateway::next_request_id() {
   char buf[24];

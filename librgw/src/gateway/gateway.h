@@ -1,4 +1,5 @@
-// gateway.h - one configured gateway: its options and its open store.
+// gateway.h - one configured gateway: its options, its open store, and
+// the router that hands each request to its protocol.
 //
 // Created once per process (after fork) by a door; shared by all requests
 // and threads.
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "gateway/config.h"
+#include "gateway/router.h"
 #include "store.h"
 
 namespace rgw {
@@ -23,6 +25,7 @@ class Gateway {
   const GatewayConfig& config() const { return config_; }
   Store& store() { return *store_; }
   std::shared_ptr<Store> shared_store() { return store_; }
+  const Router& router() const { return router_; }
 
   // A new request id: unique in this process, hard to guess across them.
   std::string next_request_id();
@@ -30,6 +33,7 @@ class Gateway {
  private:
   GatewayConfig config_;
   std::shared_ptr<Store> store_;
+  Router router_;
   std::string id_prefix_;
   std::atomic<uint64_t> counter_{0};
 };

@@ -4,7 +4,7 @@
 #include "s3/auth.h"
 
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
+#include "crypto.h"
 
 #include <cstdio>
 

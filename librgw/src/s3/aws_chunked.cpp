@@ -12,7 +12,7 @@
 
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
+#include "crypto.h"
 #include "s3/payload_internal.h"
 
 namespace rgw::s3::detail {

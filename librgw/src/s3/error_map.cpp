@@ -5,7 +5,6 @@
 #include <new>
 
 #include "errors.h"
-#include "s3/response.h"
 
 namespace rgw::s3 {
 
@@ -70,39 +69,14 @@ S3Error to_s3_error(const std::exception_ptr& error) {
     std::rethrow_exception(error);
   } catch (const S3Error& e) {
     return e;
+  } catch (const http::Error& e) {
+    return S3Error(e);  // a protocol-neutral refusal: its code is S3's too
   } catch (const Error& e) {
     return from_core(e);
   } catch (const std::bad_alloc&) {
     return S3Error(503, "SlowDown", "Please reduce your request rate.");
   } catch (...) {
     return S3Error(500, "InternalError", "We encountered an internal error. Please try again.");
-  }
-}
-
-const char* status_reason(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Payload Too Large";
-    case 416: return "Range Not Satisfiable";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 507: return "Insufficient Storage";
-    default: return status < 300 ? "OK" : status < 500 ? "Bad Request" : "Internal Server Error";
   }
 }
 

@@ -1,6 +1,6 @@
 // op.h - one S3 operation, and what every operation is given.
 //
-// The request driver (s3_request.cpp) routes a request to an Op, then calls
+// The S3 handler (s3_handler.cpp) routes a request to an Op, then calls
 // begin() once the caller is authenticated, feed() with verified payload
 // bytes as they stream, and finish() after the whole body verified.  An Op
 // that throws (S3Error or rgw::Error) has its error rendered instead; its
@@ -16,9 +16,14 @@
 #include "http/request.h"
 #include "model.h"
 #include "s3/auth.h"
-#include "s3/response.h"
+#include "http/response.h"
 
 namespace rgw::s3 {
+
+using http::Response;
+
+// The XML namespace of S3's documents.
+inline constexpr const char* kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 struct Context {
   Gateway& gw;

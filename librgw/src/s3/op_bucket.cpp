@@ -6,7 +6,7 @@
 #include "errors.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
-#include "s3/xml.h"
+#include "xml.h"
 
 namespace rgw::s3 {
 
@@ -124,7 +124,7 @@ class GetBucketLocation : public Op {
     const std::string& region = ctx_.gw.config().region;
     XmlWriter x;
     // AWS answers an empty constraint for us-east-1.
-    x.root("LocationConstraint");
+    x.root("LocationConstraint", kS3Namespace);
     std::string doc = x.take();
     if (region != "us-east-1") doc += xml_escape(region);
     doc += "</LocationConstraint>";
@@ -142,7 +142,7 @@ class GetAcl : public Op {
     if (!ctx_.key.empty()) acl = object_acl(ctx_.store.stat_object(ctx_.bucket, ctx_.key));
     User owner = ctx_.store.get_user(b.owner);
     XmlWriter x;
-    x.root("AccessControlPolicy")
+    x.root("AccessControlPolicy", kS3Namespace)
         .open("Owner").element("ID", owner.uid).element("DisplayName", owner.display_name)
         .close("Owner")
         .open("AccessControlList");
@@ -217,7 +217,7 @@ class GetBucketVersioning : public Op {
   void finish() override {
     BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
     XmlWriter x;
-    x.root("VersioningConfiguration");
+    x.root("VersioningConfiguration", kS3Namespace);
     if (b.versioning == Versioning::enabled) x.element("Status", "Enabled");
     if (b.versioning == Versioning::suspended) x.element("Status", "Suspended");
     x.close("VersioningConfiguration");
@@ -241,7 +241,7 @@ class DeleteObjects : public XmlBodyOp {
     const XmlNode* quiet_node = doc->child("Quiet");
     bool quiet = quiet_node && (quiet_node->text == "true" || quiet_node->text == "True");
     XmlWriter x;
-    x.root("DeleteResult");
+    x.root("DeleteResult", kS3Namespace);
     for (const XmlNode* o : objects) {
       const XmlNode* k = o->child("Key");
       std::string key = k ? k->text : "";
@@ -318,7 +318,7 @@ class GetUnconfigured : public Op {
       throw e;
     }
     XmlWriter x;
-    x.root(what_.code_or_root);
+    x.root(what_.code_or_root, kS3Namespace);
     std::string doc = x.take() + what_.message + "</" + what_.code_or_root + ">";
     ctx_.resp.set_xml(200, doc);
   }

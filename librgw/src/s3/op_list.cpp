@@ -1,8 +1,8 @@
 // op_list.cpp - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
-#include "s3/http_date.h"
+#include "http/date.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
-#include "s3/xml.h"
+#include "xml.h"
 
 namespace rgw::s3 {
 
@@ -86,7 +86,7 @@ class ListOp : public Op {
     }
 
     XmlWriter x;
-    x.root(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult");
+    x.root(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult", kS3Namespace);
     x.element("Name", ctx_.bucket).element("Prefix", enc(p.prefix));
     if (kind_ == Kind::v1) x.element("Marker", enc(p.marker));
     if (kind_ == Kind::versions)
@@ -110,7 +110,7 @@ class ListOp : public Op {
       x.open(kind_ == Kind::versions ? "Version" : "Contents").element("Key", enc(o.key));
       if (kind_ == Kind::versions)
         x.element("VersionId", o.version_id).element("IsLatest", o.is_latest);
-      x.element("LastModified", iso8601_ms(o.mtime_ns))
+      x.element("LastModified", http::iso8601_ms(o.mtime_ns))
           .element("ETag", "\"" + o.etag + "\"")
           .element("Size", o.size);
       if (owner_wanted)

@@ -5,11 +5,11 @@
 
 #include "errors.h"
 #include "listing.h"
-#include "s3/conditions.h"
-#include "s3/http_date.h"
+#include "http/conditions.h"
+#include "http/date.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
-#include "s3/xml.h"
+#include "xml.h"
 #include "util.h"
 
 namespace rgw::s3 {
@@ -61,7 +61,7 @@ class CreateUpload : public Op {
     set_object_acl(attrs, object_acl_from_headers(ctx_));
     UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, attrs);
     XmlWriter x;
-    x.root("InitiateMultipartUploadResult")
+    x.root("InitiateMultipartUploadResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
         .element("Key", ctx_.key)
         .element("UploadId", up.upload_id)
@@ -103,8 +103,8 @@ class UploadPartCopy : public Op {
     ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
     uint64_t offset = 0, length = src.size;
     if (const std::string* r = ctx_.req.header("x-amz-copy-source-range")) {
-      ByteRange range = parse_range(r);
-      if (range.kind != ByteRange::Kind::from_to || !resolve_range(range, src.size, &offset, &length) ||
+      http::ByteRange range = http::parse_range(r);
+      if (range.kind != http::ByteRange::Kind::from_to || !http::resolve_range(range, src.size, &offset, &length) ||
           range.last >= src.size)
         throw_s3(400, "InvalidRange", "The x-amz-copy-source-range value must be of the form "
                                       "bytes=first-last where first and last are the zero-based "
@@ -174,7 +174,7 @@ class CompleteUpload : public XmlBodyOp {
     std::string etag = md5.hex_digest() + "-" + std::to_string(wanted.size());
     ObjectInfo info = ctx_.store.complete_upload(ctx_.bucket, id, wanted, etag);
     XmlWriter x;
-    x.root("CompleteMultipartUploadResult")
+    x.root("CompleteMultipartUploadResult", kS3Namespace)
         .element("Location", "/" + ctx_.bucket + "/" + ctx_.key)
         .element("Bucket", ctx_.bucket)
         .element("Key", ctx_.key)
@@ -215,7 +215,7 @@ class ListParts : public Op {
     if (const std::string* m = ctx_.req.query_param("part-number-marker")) marker = std::atoi(m->c_str());
     std::vector<PartInfo> parts = ctx_.store.list_parts(ctx_.bucket, up.upload_id);
     XmlWriter x;
-    x.root("ListPartsResult")
+    x.root("ListPartsResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
         .element("Key", ctx_.key)
         .element("UploadId", up.upload_id);
@@ -238,7 +238,7 @@ class ListParts : public Op {
     for (const PartInfo* p : shown)
       x.open("Part")
           .element("PartNumber", static_cast<uint64_t>(p->number))
-          .element("LastModified", iso8601_ms(p->mtime_ns))
+          .element("LastModified", http::iso8601_ms(p->mtime_ns))
           .element("ETag", "\"" + p->etag + "\"")
           .element("Size", p->size)
           .close("Part");
@@ -303,7 +303,7 @@ class ListUploads : public Op {
     }
 
     XmlWriter x;
-    x.root("ListMultipartUploadsResult")
+    x.root("ListMultipartUploadsResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
         .element("KeyMarker", key_marker)
         .element("UploadIdMarker", id_marker)
@@ -318,7 +318,7 @@ class ListUploads : public Op {
       owner_element(x, "Initiator", ctx_, b.owner);
       owner_element(x, "Owner", ctx_, b.owner);
       x.element("StorageClass", "STANDARD")
-          .element("Initiated", iso8601_ms(u.initiated_ns))
+          .element("Initiated", http::iso8601_ms(u.initiated_ns))
           .close("Upload");
     }
     for (const auto& cp : prefixes) x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");

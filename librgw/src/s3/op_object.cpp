@@ -2,11 +2,11 @@
 #include <cstring>
 
 #include "errors.h"
-#include "s3/conditions.h"
-#include "s3/http_date.h"
+#include "http/conditions.h"
+#include "http/date.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
-#include "s3/xml.h"
+#include "xml.h"
 
 namespace rgw::s3 {
 
@@ -68,14 +68,14 @@ class GetObject : public Op {
                "Request specific response headers cannot be used for anonymous GET requests.");
 
     const bool head = ctx_.req.method == "HEAD";
-    ByteRange range = parse_range(ctx_.req.header("range"));
+    http::ByteRange range = http::parse_range(ctx_.req.header("range"));
     std::unique_ptr<ObjectReader> reader;
     ObjectInfo info;
     // The common GET (no suffix range) opens the reader at once: one store
     // round trip, and the object it pins is the one the conditions see.
-    if (!head && range.kind != ByteRange::Kind::suffix) {
-      uint64_t offset = range.kind == ByteRange::Kind::none ? 0 : range.first;
-      int64_t length = range.kind == ByteRange::Kind::from_to
+    if (!head && range.kind != http::ByteRange::Kind::suffix) {
+      uint64_t offset = range.kind == http::ByteRange::Kind::none ? 0 : range.first;
+      int64_t length = range.kind == http::ByteRange::Kind::from_to
                            ? static_cast<int64_t>(range.last - range.first + 1) : -1;
       try {
         reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, length);
@@ -91,16 +91,16 @@ class GetObject : public Op {
     if (object_must_be_public && object_acl(info) != "public-read")
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
-    int cond = evaluate_conditions(ctx_.req, info);
+    int cond = http::evaluate_conditions(ctx_.req, info);
     if (cond == 412) throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     if (cond == 304) {
       resp.status = 304;
       resp.set_header("ETag", "\"" + info.etag + "\"");
-      resp.set_header("Last-Modified", http_date(info.mtime_ns / 1000000000));
+      resp.set_header("Last-Modified", http::http_date(info.mtime_ns / 1000000000));
       return;
     }
     uint64_t offset, length;
-    if (!resolve_range(range, info.size, &offset, &length)) {
+    if (!http::resolve_range(range, info.size, &offset, &length)) {
       S3Error e(416, "InvalidRange", "The requested range is not satisfiable");
       e.details.emplace_back("RangeRequested", *ctx_.req.header("range"));
       e.details.emplace_back("ActualObjectSize", std::to_string(info.size));
@@ -110,14 +110,14 @@ class GetObject : public Op {
     if (reader && reader->info().etag != info.etag) {
       // Replaced between stat and open (suffix range): answer for what we read.
       info = reader->info();
-      if (!resolve_range(range, info.size, &offset, &length))
+      if (!http::resolve_range(range, info.size, &offset, &length))
         throw_s3(416, "InvalidRange", "The requested range is not satisfiable");
       reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, static_cast<int64_t>(length));
     }
 
     object_headers(resp, info);
     resp.status = 200;
-    if (range.kind != ByteRange::Kind::none) {
+    if (range.kind != http::ByteRange::Kind::none) {
       resp.status = 206;
       resp.set_header("Content-Range", "bytes " + std::to_string(offset) + "-" +
                                            std::to_string(offset + length - 1) + "/" +
@@ -212,7 +212,7 @@ class GetObjectTagging : public Op {
     authorize_bucket(ctx_, ctx_.bucket, Access::read);
     ctx_.store.stat_object(ctx_.bucket, ctx_.key);
     XmlWriter x;
-    x.root("Tagging").open("TagSet").close("TagSet").close("Tagging");
+    x.root("Tagging", kS3Namespace).open("TagSet").close("TagSet").close("Tagging");
     ctx_.resp.set_xml(200, x.take());
   }
 };
@@ -273,15 +273,15 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
 
 ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
   ObjectInfo src = ctx.store.stat_object(bucket, key);
-  if (evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
+  if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
     throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
   return src;
 }
 
 void copy_result(Context& ctx, const char* root, const ObjectInfo& info) {
   XmlWriter x;
-  x.root(root)
-      .element("LastModified", iso8601_ms(info.mtime_ns))
+  x.root(root, kS3Namespace)
+      .element("LastModified", http::iso8601_ms(info.mtime_ns))
       .element("ETag", "\"" + info.etag + "\"")
       .close(root);
   ctx.resp.set_xml(200, x.take());
@@ -317,7 +317,7 @@ bool safe_header_value(const std::string& v) {
 
 void object_headers(Response& resp, const ObjectInfo& info) {
   resp.set_header("ETag", "\"" + info.etag + "\"");
-  resp.set_header("Last-Modified", http_date(info.mtime_ns / 1000000000));
+  resp.set_header("Last-Modified", http::http_date(info.mtime_ns / 1000000000));
   resp.set_header("Accept-Ranges", "bytes");
   auto ct = info.attrs.find("content-type");
   resp.set_header("Content-Type", ct != info.attrs.end() && safe_header_value(ct->second)

@@ -1,7 +1,7 @@
 // op_service.cpp - operations on the service: ListBuckets.
-#include "s3/http_date.h"
+#include "http/date.h"
 #include "s3/op.h"
-#include "s3/xml.h"
+#include "xml.h"
 
 namespace rgw::s3 {
 
@@ -13,7 +13,7 @@ class ListBuckets : public Op {
   void finish() override {
     const User& user = require_user(ctx_);
     XmlWriter x;
-    x.root("ListAllMyBucketsResult")
+    x.root("ListAllMyBucketsResult", kS3Namespace)
         .open("Owner")
         .element("ID", user.uid)
         .element("DisplayName", user.display_name)
@@ -22,7 +22,7 @@ class ListBuckets : public Op {
     for (const auto& b : ctx_.store.list_buckets(user.uid))
       x.open("Bucket")
           .element("Name", b.name)
-          .element("CreationDate", iso8601_ms(b.created_ns))
+          .element("CreationDate", http::iso8601_ms(b.created_ns))
           .close("Bucket");
     x.close("Buckets").close("ListAllMyBucketsResult");
     ctx_.resp.set_xml(200, x.take());

@@ -5,7 +5,7 @@
 
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
+#include "crypto.h"
 #include "s3/payload_internal.h"
 #include "util.h"
 

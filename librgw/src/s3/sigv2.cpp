@@ -6,7 +6,7 @@
 
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "s3/crypto.h"
+#include "crypto.h"
 
 namespace rgw::s3::detail {
 

@@ -1,9 +1,9 @@
 // conditions.cpp - If-* evaluation (RFC 9110 order) and Range parsing.
-#include "s3/conditions.h"
+#include "http/conditions.h"
 
-#include "s3/http_date.h"
+#include "http/date.h"
 
-namespace rgw::s3 {
+namespace rgw::http {
 
 namespace {
 
@@ -107,4 +107,4 @@ bool resolve_range(const ByteRange& range, uint64_t size, uint64_t* offset, uint
   return false;
 }
 
-}  // namespace rgw::s3
+}  // namespace rgw::http

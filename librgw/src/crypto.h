@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace rgw::s3 {
+namespace rgw {
 
 // Lower-case hex of raw bytes.
 std::string hex(std::string_view raw);
@@ -89,4 +89,4 @@ class Crc32c {
 // The 4 big-endian bytes of v (how S3 encodes a CRC before base64).
 std::string be32(uint32_t v);
 
-}  // namespace rgw::s3
+}  // namespace rgw

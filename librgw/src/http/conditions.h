@@ -1,4 +1,4 @@
-// conditions.h - HTTP conditional requests and byte ranges, as S3 applies them.
+// conditions.h - HTTP conditional requests and byte ranges (RFC 9110), as the protocols apply them.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include "http/request.h"
 #include "model.h"
 
-namespace rgw::s3 {
+namespace rgw::http {
 
 // The status a conditional request gets against an object: 0 (go on), 304
 // or 412.  Headers are named as given (prefix "" for If-Match..., or
@@ -30,4 +30,4 @@ ByteRange parse_range(const std::string* header);
 // Resolves a range against an object size: false if unsatisfiable (416).
 bool resolve_range(const ByteRange& range, uint64_t size, uint64_t* offset, uint64_t* length);
 
-}  // namespace rgw::s3
+}  // namespace rgw::http

@@ -1,5 +1,5 @@
 // crypto.cpp - SHA/HMAC through OpenSSL 3 EVP, base64 and CRCs by hand.
-#include "s3/crypto.h"
+#include "crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -8,7 +8,7 @@
 #include <array>
 #include <stdexcept>
 
-namespace rgw::s3 {
+namespace rgw {
 
 std::string hex(std::string_view raw) {
   static const char kHex[] = "0123456789abcdef";
@@ -219,4 +219,4 @@ std::string be32(uint32_t v) {
   return out;
 }
 
-}  // namespace rgw::s3
+}  // namespace rgw

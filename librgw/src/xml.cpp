@@ -1,10 +1,10 @@
 // xml.cpp - XML writer and a strict, minimal reader (see xml.h).
-#include "s3/xml.h"
+#include "xml.h"
 
 #include <cstdint>
 #include <string>
 
-namespace rgw::s3 {
+namespace rgw {
 
 std::string xml_escape(std::string_view text) {
   std::string out;
@@ -25,11 +25,11 @@ std::string xml_escape(std::string_view text) {
 
 XmlWriter::XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") {}
 
-XmlWriter& XmlWriter::root(std::string_view name) {
+XmlWriter& XmlWriter::root(std::string_view name, std::string_view xmlns) {
   out_ += '<';
   out_ += name;
   out_ += " xmlns=\"";
-  out_ += kS3Namespace;
+  out_ += xmlns;
   out_ += "\">";
   return *this;
 }
@@ -259,4 +259,4 @@ std::unique_ptr<XmlNode> parse_xml(std::string_view doc, std::string* error) {
   return Parser(doc).document(error);
 }
 
-}  // namespace rgw::s3
+}  // namespace rgw

@@ -1,11 +1,11 @@
-// http_date.cpp - formatting and parsing of S3/HTTP dates (UTC only).
-#include "s3/http_date.h"
+// date.cpp - formatting and parsing of S3/HTTP dates (UTC only).
+#include "http/date.h"
 
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
-namespace rgw::s3 {
+namespace rgw::http {
 
 namespace {
 
@@ -85,4 +85,4 @@ bool parse_http_date(const std::string& text, int64_t* epoch_seconds) {
   return false;
 }
 
-}  // namespace rgw::s3
+}  // namespace rgw::http

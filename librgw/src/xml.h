@@ -1,4 +1,4 @@
-// xml.h - the small XML writer and reader the S3 protocol needs.
+// xml.h - the small XML writer and reader the protocols need.
 //
 // The writer produces documents byte-for-byte in AWS's shape (no
 // whitespace between elements).  The reader parses the few request bodies S3
@@ -12,15 +12,13 @@
 #include <string_view>
 #include <vector>
 
-namespace rgw::s3 {
-
-inline constexpr const char* kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
+namespace rgw {
 
 class XmlWriter {
  public:
   XmlWriter();  // starts with the XML declaration
-  // Opens the document element with the S3 namespace.
-  XmlWriter& root(std::string_view name);
+  // Opens the document element in the namespace xmlns (S3: kS3Namespace).
+  XmlWriter& root(std::string_view name, std::string_view xmlns);
   XmlWriter& open(std::string_view name);
   XmlWriter& close(std::string_view name);
   // <name>escaped text</name>
@@ -52,4 +50,4 @@ struct XmlNode {
 // nests deeper than 32 levels.
 std::unique_ptr<XmlNode> parse_xml(std::string_view doc, std::string* error);
 
-}  // namespace rgw::s3
+}  // namespace rgw

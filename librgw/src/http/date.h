@@ -1,10 +1,10 @@
-// http_date.h - the time formats of S3 responses and HTTP conditionals.
+// date.h - the time formats of HTTP headers, conditionals and listings.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-namespace rgw::s3 {
+namespace rgw::http {
 
 // "2009-10-12T17:50:30.000Z" (listings, CopyObjectResult).
 std::string iso8601_ms(int64_t epoch_ns);
@@ -14,4 +14,4 @@ std::string http_date(int64_t epoch_seconds);
 // recipients to accept.  False if it is none of them.
 bool parse_http_date(const std::string& text, int64_t* epoch_seconds);
 
-}  // namespace rgw::s3
+}  // namespace rgw::http

@@ -1,0 +1,131 @@
+// exchange.cpp - the protocol-neutral request driver.
+#include "gateway/exchange.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "errors.h"
+#include "http/error.h"
+
+namespace rgw {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return s;
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+Exchange::Exchange(Gateway& gw, std::string method, std::string target)
+    : gw_(gw), target_(std::move(target)), request_id_(gw.next_request_id()) {
+  req_.method = std::move(method);
+  resp_.head = req_.method == "HEAD";
+}
+
+Exchange::~Exchange() = default;
+
+void Exchange::add_header(std::string name, std::string value) {
+  header_bytes_ += name.size() + value.size();
+  if (req_.headers.size() >= kMaxHeaders || header_bytes_ > kMaxHeaderBytes) {
+    headers_overflow_ = true;  // refused by start(), memory stays bounded
+    return;
+  }
+  req_.headers.emplace_back(lower(std::move(name)), trim(value));
+}
+
+void Exchange::fail_with(const std::exception_ptr& error) noexcept {
+  if (!handler_) {
+    // Not routed (an allocation failed on the way): the fallback renders it.
+    try {
+      protocol_ = &gw_.router().fallback();
+      handler_ = protocol_->make_handler(HandlerArgs{gw_, req_, resp_, request_id_});
+    } catch (...) {
+      resp_ = http::Response();
+      resp_.status = 500;
+      resp_.content_length = 0;
+      state_ = State::done;
+      return;
+    }
+  }
+  handler_->error(error);
+  resp_.content_length = static_cast<int64_t>(resp_.body.size());
+  state_ = State::done;
+}
+
+template <typename F>
+bool Exchange::guarded(F&& step) {
+  try {
+    step();
+  } catch (...) {
+    fail_with(std::current_exception());
+  }
+  return state_ != State::done;
+}
+
+bool Exchange::start() {
+  if (state_ != State::headers) fail(RGW_ERR_INVALID_ARGUMENT, "request already started");
+  return guarded([&] {
+    // A target that does not parse belongs to the router's fallback, which
+    // answers for it.
+    bool parsed = req_.parse_uri(target_);
+    protocol_ = parsed ? &gw_.router().route(req_.raw_path) : &gw_.router().fallback();
+    handler_ = protocol_->make_handler(HandlerArgs{gw_, req_, resp_, request_id_});
+    if (headers_overflow_)
+      throw http::Error(400, "RequestHeaderSectionTooLarge",
+                        "Your request header section exceeds the maximum allowed size.");
+    if (!parsed) throw http::Error(400, "InvalidURI", "Couldn't parse the specified URI.");
+    if (handler_->start()) {
+      state_ = State::body;
+    } else {
+      seal();
+    }
+  });
+}
+
+bool Exchange::body(const char* data, size_t len) {
+  if (state_ == State::done) return false;
+  if (state_ != State::body) fail(RGW_ERR_INVALID_ARGUMENT, "body fed before start()");
+  return guarded([&] { handler_->body(data, len); });
+}
+
+void Exchange::end_body() {
+  if (state_ == State::done) return;
+  if (state_ != State::body) fail(RGW_ERR_INVALID_ARGUMENT, "end_body() before start()");
+  guarded([&] {
+    handler_->end_body();
+    seal();
+  });
+}
+
+void Exchange::seal() {
+  if (resp_.status == 204 || resp_.status == 304) {
+    // No content, and no Content-Length (RFC 9110 8.6).
+    resp_.body.clear();
+    resp_.reader.reset();
+    resp_.content_length = -1;
+  } else if (resp_.content_length < 0) {
+    resp_.content_length = static_cast<int64_t>(resp_.body.size());
+  }
+  state_ = State::done;
+}
+
+size_t Exchange::read(char* buf, size_t cap) {
+  if (state_ != State::done || resp_.head || resp_.content_length < 0 || cap == 0) return 0;
+  if (resp_.reader) return resp_.reader->read(buf, cap);
+  size_t n = std::min(cap, resp_.body.size() - body_pos_);
+  std::memcpy(buf, resp_.body.data() + body_pos_, n);
+  body_pos_ += n;
+  return n;
+}
+
+}  // namespace rgw

@@ -1,0 +1,80 @@
+// exchange.h - one HTTP request/response exchange served by the core,
+// whatever the protocol: the protocol-neutral request driver behind the C
+// request API (rgw_request_*) and every door.
+//
+// The door creates it with the method and the request target as received,
+// adds the headers, then:
+//   start()     parses the target, routes the request to its protocol
+//               (router.h) and lets the protocol's handler authenticate and
+//               authorize from the headers; true: the operation wants the
+//               body (a door holding "Expect: 100-continue" may now send 100);
+//               false: the response is ready (an error, or no input needed).
+//   body(...)   feeds body bytes as they arrive on the wire (any chunking,
+//               Transfer-Encoding already removed); false: the response is
+//               ready early (an error): stop feeding.
+//   end_body()  the body is complete: the protocol verifies it, then commits.
+// Then response() has status and headers, and read() pulls the body in
+// chunks.  Errors are rendered by the protocol that owns the request (the
+// router's fallback when it could not be routed).  Memory is bounded whatever
+// the object size; destroying an exchange before it completed stores
+// nothing.  One thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gateway/gateway.h"
+#include "gateway/protocol.h"
+#include "http/request.h"
+#include "http/response.h"
+
+namespace rgw {
+
+class Exchange {
+ public:
+  Exchange(Gateway& gw, std::string method, std::string target);
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  // Past 100 headers or 64 KiB of them, the rest are dropped and start()
+  // answers 400 RequestHeaderSectionTooLarge.
+  static constexpr size_t kMaxHeaders = 100;
+  static constexpr size_t kMaxHeaderBytes = 64 * 1024;
+  void add_header(std::string name, std::string value);
+
+  bool start();
+  bool body(const char* data, size_t len);
+  void end_body();
+
+  bool done() const { return state_ == State::done; }
+  const std::string& request_id() const { return request_id_; }
+  const http::Response& response() const { return resp_; }
+  // The protocol serving the request ("s3"), or "" before start().
+  const char* protocol() const { return protocol_ ? protocol_->name() : ""; }
+  // Copies up to cap body bytes into buf; 0 at the end (and always for HEAD,
+  // 204 and 304).
+  size_t read(char* buf, size_t cap);
+
+ private:
+  enum class State { headers, body, done };
+
+  template <typename F>
+  bool guarded(F&& step);
+  void fail_with(const std::exception_ptr& error) noexcept;
+  void seal();
+
+  Gateway& gw_;
+  std::string target_;
+  std::string request_id_;
+  http::Request req_;
+  http::Response resp_;
+  Protocol* protocol_ = nullptr;
+  std::unique_ptr<Handler> handler_;  // declared last: it refers to the members above
+  size_t header_bytes_ = 0;
+  bool headers_overflow_ = false;
+  size_t body_pos_ = 0;
+  State state_ = State::headers;
+};
+
+}  // namespace rgw
