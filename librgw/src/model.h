@@ -3,9 +3,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "acl.h"
 
 namespace rgw {
 
@@ -28,6 +31,21 @@ struct User {
   std::string swift_key;
   int64_t created_ns = 0;
   bool suspended = false;
+  Attrs attrs;             // account metadata, temp-URL keys, ...
+};
+
+// The kinds of credential a user is found by (Store::get_user_by_credential).
+enum class CredentialKind {
+  s3_access_key = RGW_CREDENTIAL_S3_ACCESS_KEY,  // an S3 access key id
+  swift_user = RGW_CREDENTIAL_SWIFT_USER,        // "account:user"
+};
+
+// What Store::update_user changes: the fields that are set.
+struct UserUpdate {
+  std::optional<std::string> display_name;
+  std::optional<std::string> email;
+  std::optional<bool> suspended;
+  std::optional<Attrs> attrs;  // the whole new set
 };
 
 // Versioning states of a bucket.
@@ -39,7 +57,7 @@ struct BucketInfo {
   std::string id;       // unique per creation: a re-created bucket gets a new id
   int64_t created_ns = 0;
   Versioning versioning = Versioning::unversioned;
-  std::string acl = "private";  // canned ACL: "private" or "public-read"
+  Acl acl;                      // who may do what (its owner is the bucket's)
   Attrs attrs;                  // bucket/container metadata, temp-URL keys, ...
 };
 
@@ -54,12 +72,57 @@ struct ObjectInfo {
   bool delete_marker = false;
   bool is_latest = true;
   Attrs attrs;
+  Acl acl;                 // owner "" = the bucket's owner, with full control
+};
+
+// Names one object version: version_id "" is the current version, "null"
+// the null version (the only one an object in an unversioned bucket has).
+struct ObjectRef {
+  std::string bucket;
+  std::string key;
+  std::string version_id;
+};
+
+// How to read an object.
+struct ReadOptions {
+  uint64_t offset = 0;
+  int64_t length = -1;     // < 0: to the end
+};
+
+// What a writer's commit() publishes with the body.
+struct WriteOptions {
+  Attrs attrs;
+  Acl acl;                 // owner "" = the bucket's owner
+  int64_t delete_at = 0;   // epoch seconds, 0 = never
+  std::string etag;        // "" = the writer's MD5 (multipart completion: "<md5>-N")
+};
+
+// How to remove an object.
+struct RemoveOptions {
+  std::string if_match;    // non-empty: only if the current object has this
+                           // etag (else RGW_ERR_CONFLICT)
+};
+
+// What Store::update_object_attrs changes: the fields that are set.
+struct AttrsUpdate {
+  std::optional<Attrs> attrs;       // the whole new set
+  std::optional<Acl> acl;
+  std::optional<int64_t> delete_at;
+  std::string if_match;             // non-empty: only if the object still has this etag
+};
+
+// How to copy an object.
+struct CopyOptions {
+  std::optional<Attrs> attrs;       // the copy's attributes (default: the source's)
+  Acl acl;                          // the copy's policy
+  std::optional<int64_t> delete_at; // default: the source's
 };
 
 struct ListParams {
   std::string prefix;
   std::string delimiter;
   std::string marker;      // list keys strictly after this one
+  std::string end_marker;  // list keys strictly before this one ("": no limit)
   unsigned max_keys = 1000;
 };
 
@@ -76,6 +139,8 @@ struct UploadInfo {
   std::string key;
   int64_t initiated_ns = 0;
   Attrs attrs;             // the object's attributes, given at creation
+  Acl acl;                 // the object's policy, given at creation
+  int64_t delete_at = 0;   // the object's expiry, given at creation
 };
 
 // One uploaded part of a multipart upload.
@@ -102,6 +167,8 @@ struct GcReport {
 };
 
 // The info of an object a writer commits now: mtime is now, version "null".
+ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
+                                 const WriteOptions& options);
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
                                  int64_t delete_at, const Attrs& attrs);
 

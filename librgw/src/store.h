@@ -28,8 +28,11 @@ class ObjectWriter {
   virtual void write(const char* data, size_t len) = 0;
   // Bytes written so far and their running MD5 are kept by the writer.
   virtual uint64_t bytes_written() const = 0;
-  // Publishes the object.  info.etag is filled by the writer (hex MD5) unless
-  // the caller passes a non-empty etag (multipart completion).
+  // Publishes the object with the options' attrs, acl and delete_at.
+  // info.etag is the writer's hex MD5 unless options.etag is non-empty
+  // (multipart completion).
+  virtual ObjectInfo commit(const WriteOptions& options);
+  // (Until the drivers take WriteOptions: what commit(options) calls.)
   virtual ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
                             const std::string& etag_override = "") = 0;
   virtual void abort() = 0;
@@ -54,6 +57,11 @@ class Store {
   // Users and keys.
   virtual void create_user(const User& user) = 0;         // RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
   virtual User get_user(const std::string& uid) = 0;      // RGW_ERR_NO_SUCH_USER
+  // The user a credential belongs to: RGW_ERR_NO_SUCH_ACCESS_KEY (S3 key),
+  // RGW_ERR_NO_SUCH_USER.
+  virtual User get_user_by_credential(CredentialKind kind, const std::string& id);
+  // Changes the fields the update sets; RGW_ERR_NO_SUCH_USER.
+  virtual void update_user(const std::string& uid, const UserUpdate& update);
   virtual User get_user_by_access_key(const std::string& access_key) = 0;  // RGW_ERR_NO_SUCH_ACCESS_KEY
   virtual User get_user_by_swift_user(const std::string& swift_user) = 0;  // RGW_ERR_NO_SUCH_USER
   virtual std::vector<std::string> list_users() = 0;      // uids, sorted
@@ -82,6 +90,23 @@ class Store {
   virtual ObjectInfo stat_object(const std::string& bucket, const std::string& key) = 0;
   // Removing a missing key succeeds (S3 semantics); a missing bucket does not.
   virtual void remove_object(const std::string& bucket, const std::string& key) = 0;
+
+  // The same by reference and with options.  A version id other than ""
+  // (the current version) or "null" (the only version an object of an
+  // unversioned bucket has) is RGW_ERR_NO_SUCH_VERSION; a remove whose
+  // options.if_match differs from the current object's etag is
+  // RGW_ERR_CONFLICT (a missing object is still removed, i.e. nothing).
+  virtual std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
+                                                    const ReadOptions& options);
+  virtual ObjectInfo stat_object(const ObjectRef& ref);
+  virtual void remove_object(const ObjectRef& ref, const RemoveOptions& options);
+  // Copies bytes, attributes (options.attrs replaces them), the policy
+  // options give and the expiry (options.delete_at, default the source's).
+  virtual ObjectInfo copy_object(const ObjectRef& src, const std::string& dst_bucket,
+                                 const std::string& dst_key, const CopyOptions& options);
+  // Changes what the update sets, as update_object_attrs() below does for
+  // attrs: in place, atomic, on the version read (update.if_match).
+  virtual ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update);
   virtual ListResult list_objects(const std::string& bucket, const ListParams& params) = 0;
   // Copies bytes and attributes (attrs replaced when replace_attrs is given).
   virtual ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key,
@@ -130,6 +155,9 @@ class Store {
   //   remove_bucket aborts the bucket's remaining uploads.
   virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
                                    const Attrs& attrs);
+  // The same with the final object's attrs, acl and delete_at.
+  virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
+                                   const WriteOptions& object);
   virtual UploadInfo get_upload(const std::string& bucket, const std::string& upload_id);
   virtual std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
                                                          const std::string& upload_id,

@@ -33,15 +33,24 @@ void crash_point(const char* name) {
 }
 
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
-                                 int64_t delete_at, const Attrs& attrs) {
+                                 const WriteOptions& options) {
   ObjectInfo info;
   info.key = key;
   info.size = size;
-  info.etag = std::move(etag);
+  info.etag = options.etag.empty() ? std::move(etag) : options.etag;
   info.mtime_ns = now_ns();
-  info.delete_at = delete_at;
-  info.attrs = attrs;
+  info.delete_at = options.delete_at;
+  info.attrs = options.attrs;
+  info.acl = options.acl;
   return info;
+}
+
+ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
+                                 int64_t delete_at, const Attrs& attrs) {
+  WriteOptions options;
+  options.attrs = attrs;
+  options.delete_at = delete_at;
+  return committed_object_info(key, size, std::move(etag), options);
 }
 
 bool is_expired(const ObjectInfo& info) {
@@ -166,136 +175,6 @@ Attrs Decoder::attrs() {
     a[k] = str();
   }
   return a;
-}
-
-namespace {
-constexpr uint8_t kObjectInfoVersion = 1;
-constexpr uint8_t kUserVersion = 1;
-constexpr uint8_t kBucketVersion = 1;
-constexpr uint8_t kUploadVersion = 1;
-
-void check_version(uint8_t got, uint8_t max, const char* what) {
-  if (got == 0 || got > max)
-    fail(-EIO, std::string("unsupported ") + what + " record version " + std::to_string(got));
-}
-}  // namespace
-
-std::string encode_object_info(const ObjectInfo& info) {
-  Encoder e;
-  e.u8(kObjectInfoVersion);
-  e.str(info.key);
-  e.str(info.version_id);
-  e.u64(info.size);
-  e.str(info.etag);
-  e.i64(info.mtime_ns);
-  e.i64(info.delete_at);
-  e.u8(info.delete_marker ? 1 : 0);
-  e.u8(info.is_latest ? 1 : 0);
-  e.attrs(info.attrs);
-  return e.bytes();
-}
-
-ObjectInfo decode_object_info(const std::string& bytes) {
-  Decoder d(bytes);
-  check_version(d.u8(), kObjectInfoVersion, "object");
-  ObjectInfo info;
-  info.key = d.str();
-  info.version_id = d.str();
-  info.size = d.u64();
-  info.etag = d.str();
-  info.mtime_ns = d.i64();
-  info.delete_at = d.i64();
-  info.delete_marker = d.u8() != 0;
-  info.is_latest = d.u8() != 0;
-  info.attrs = d.attrs();
-  return info;
-}
-
-std::string encode_user(const User& user) {
-  Encoder e;
-  e.u8(kUserVersion);
-  e.str(user.uid);
-  e.str(user.display_name);
-  e.str(user.email);
-  e.u32(static_cast<uint32_t>(user.keys.size()));
-  for (const auto& k : user.keys) {
-    e.str(k.access_key);
-    e.str(k.secret_key);
-  }
-  e.str(user.swift_user);
-  e.str(user.swift_key);
-  e.i64(user.created_ns);
-  e.u8(user.suspended ? 1 : 0);
-  return e.bytes();
-}
-
-User decode_user(const std::string& bytes) {
-  Decoder d(bytes);
-  check_version(d.u8(), kUserVersion, "user");
-  User u;
-  u.uid = d.str();
-  u.display_name = d.str();
-  u.email = d.str();
-  uint32_t n = d.u32();
-  for (uint32_t i = 0; i < n; ++i) {
-    AccessKey k;
-    k.access_key = d.str();
-    k.secret_key = d.str();
-    u.keys.push_back(k);
-  }
-  u.swift_user = d.str();
-  u.swift_key = d.str();
-  u.created_ns = d.i64();
-  u.suspended = d.u8() != 0;
-  return u;
-}
-
-std::string encode_bucket_info(const BucketInfo& info) {
-  Encoder e;
-  e.u8(kBucketVersion);
-  e.str(info.name);
-  e.str(info.owner);
-  e.str(info.id);
-  e.i64(info.created_ns);
-  e.u8(static_cast<uint8_t>(info.versioning));
-  e.str(info.acl);
-  e.attrs(info.attrs);
-  return e.bytes();
-}
-
-BucketInfo decode_bucket_info(const std::string& bytes) {
-  Decoder d(bytes);
-  check_version(d.u8(), kBucketVersion, "bucket");
-  BucketInfo b;
-  b.name = d.str();
-  b.owner = d.str();
-  b.id = d.str();
-  b.created_ns = d.i64();
-  b.versioning = static_cast<Versioning>(d.u8());
-  b.acl = d.str();
-  b.attrs = d.attrs();
-  return b;
-}
-
-std::string encode_upload_info(const UploadInfo& info) {
-  Encoder e;
-  e.u8(kUploadVersion);
-  e.str(info.upload_id);
-  e.str(info.key);
-  e.i64(info.initiated_ns);
-  e.attrs(info.attrs);
-  return e.bytes();
-}
-
-UploadInfo decode_upload_info(const std::string& bytes) {
-  Decoder d(bytes);
-  check_version(d.u8(), kUploadVersion, "upload");
-  UploadInfo u;
-  u.upload_id = d.str();
-  u.key = d.str();
-  u.initiated_ns = d.i64();
-  u.attrs = d.attrs();
-  return u;
 }
 
 }  // namespace rgw

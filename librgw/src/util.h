@@ -85,13 +85,7 @@ class Decoder {
   size_t pos_ = 0;
 };
 
-std::string encode_object_info(const ObjectInfo& info);
-ObjectInfo decode_object_info(const std::string& bytes);
-std::string encode_user(const User& user);
-User decode_user(const std::string& bytes);
-std::string encode_bucket_info(const BucketInfo& info);
-BucketInfo decode_bucket_info(const std::string& bytes);
-std::string encode_upload_info(const UploadInfo& info);
-UploadInfo decode_upload_info(const std::string& bytes);
-
 }  // namespace rgw
+
+// The records of the model (users, buckets, objects, uploads).
+#include "codec.h"  // IWYU pragma: export

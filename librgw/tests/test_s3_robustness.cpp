@@ -238,7 +238,7 @@ void test_requests(const std::string& uri) {
     BucketInfo info;
     info.name = b;
     info.owner = "fuzz";
-    info.acl = b[2] == '1' ? "public-read" : "private";
+    info.acl = canned_acl(b[2] == '1' ? "public-read" : "private", "fuzz");
     gw.store().create_bucket(info);
   }
   {

@@ -28,40 +28,72 @@
 extern "C" {
 #endif
 
+/* --------------------------------------------------------------- version */
+
+/* The version of this header.  rgw_version_code() gives the library's own
+ * (they differ when a program runs against a newer library than the one it
+ * was built with). */
 #define LIBRGW_VERSION_MAJOR 0
-#define LIBRGW_VERSION_MINOR 1
+#define LIBRGW_VERSION_MINOR 2
 #define LIBRGW_VERSION_PATCH 0
+#define LIBRGW_MAKE_VERSION(major, minor, patch) \
+  (((major) << 16) | ((minor) << 8) | (patch))
+#define LIBRGW_VERSION_CODE \
+  LIBRGW_MAKE_VERSION(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR, LIBRGW_VERSION_PATCH)
+
+/* The library's version as "major.minor.patch"; never NULL. */
+const char *rgw_version(void);
+
+/* The library's version as LIBRGW_MAKE_VERSION(major, minor, patch), to
+ * compare with LIBRGW_VERSION_CODE. */
+int rgw_version_code(void);
 
 /* ---------------------------------------------------------------- errors */
 
-#define RGW_OK                     0
-#define RGW_ERR_NO_SUCH_USER       (-1001) /* uid or Swift user unknown */
-#define RGW_ERR_NO_SUCH_ACCESS_KEY (-1002) /* S3 access key unknown */
-#define RGW_ERR_NO_SUCH_BUCKET     (-1003)
-#define RGW_ERR_NO_SUCH_KEY        (-1004) /* object key not in the bucket */
-#define RGW_ERR_USER_EXISTS        (-1005)
-#define RGW_ERR_ACCESS_KEY_EXISTS  (-1006) /* access key taken (any user) */
-#define RGW_ERR_BUCKET_EXISTS      (-1007) /* name taken (any owner) */
-#define RGW_ERR_BUCKET_NOT_EMPTY   (-1008)
-#define RGW_ERR_USER_HAS_BUCKETS   (-1009) /* remove the buckets first */
-#define RGW_ERR_INVALID_BUCKET_NAME (-1010)
-#define RGW_ERR_INVALID_KEY        (-1011) /* object key: empty, > 1024 bytes, not UTF-8, NUL */
-#define RGW_ERR_INVALID_RANGE      (-1012) /* range starts past the end */
-#define RGW_ERR_INVALID_URI        (-1013) /* store URI not understood */
-#define RGW_ERR_INVALID_ARGUMENT   (-1014)
-#define RGW_ERR_CONFLICT           (-1015) /* lost a race that could not be retried */
-#define RGW_ERR_STORE              (-1016) /* store backend failed; see rgw_last_error() */
-#define RGW_ERR_NO_SUCH_UPLOAD     (-1017) /* multipart upload id unknown (or completed/aborted) */
-#define RGW_ERR_INVALID_PART       (-1018) /* a part to complete is missing or its ETag differs */
+/*
+ * The core's own error codes, in one list:
+ *   X(NAME, code, "ShortName", "kind", "meaning")
+ * gives RGW_ERR_NAME = code; rgw_strerror(code) = "ShortName"; kind says
+ * what sort of failure it is, for bindings that map codes to exception
+ * classes: "not-found", "exists", "invalid", "state" (the operation does not
+ * fit the current state) or "store" (the storage failed).  Functions may
+ * also return a negative errno (-EINVAL, -ENOMEM, -EIO, -ETIMEDOUT, ...).
+ */
+#define RGW_ERROR_LIST(X)                                                                     \
+  X(NO_SUCH_USER, -1001, "NoSuchUser", "not-found", "uid or Swift user unknown")             \
+  X(NO_SUCH_ACCESS_KEY, -1002, "NoSuchAccessKey", "not-found", "S3 access key unknown")      \
+  X(NO_SUCH_BUCKET, -1003, "NoSuchBucket", "not-found", "bucket unknown")                    \
+  X(NO_SUCH_KEY, -1004, "NoSuchKey", "not-found", "object key not in the bucket")            \
+  X(USER_EXISTS, -1005, "UserExists", "exists", "uid taken")                                 \
+  X(ACCESS_KEY_EXISTS, -1006, "AccessKeyExists", "exists", "access key taken (any user)")    \
+  X(BUCKET_EXISTS, -1007, "BucketExists", "exists", "bucket name taken (any owner)")         \
+  X(BUCKET_NOT_EMPTY, -1008, "BucketNotEmpty", "state", "the bucket still holds objects")    \
+  X(USER_HAS_BUCKETS, -1009, "UserHasBuckets", "state", "remove the user's buckets first")   \
+  X(INVALID_BUCKET_NAME, -1010, "InvalidBucketName", "invalid", "not a valid bucket name")   \
+  X(INVALID_KEY, -1011, "InvalidKey", "invalid",                                             \
+    "object key empty, over 1024 bytes, not UTF-8 or with NUL")                              \
+  X(INVALID_RANGE, -1012, "InvalidRange", "invalid", "range starts past the end")            \
+  X(INVALID_URI, -1013, "InvalidStoreURI", "invalid", "store URI not understood")            \
+  X(INVALID_ARGUMENT, -1014, "InvalidArgument", "invalid", "bad argument; see rgw_last_error()") \
+  X(CONFLICT, -1015, "Conflict", "state", "lost a race that could not be retried")          \
+  X(STORE, -1016, "StoreError", "store", "the store backend failed; see rgw_last_error()")  \
+  X(NO_SUCH_UPLOAD, -1017, "NoSuchUpload", "not-found",                                      \
+    "multipart upload id unknown (or completed or aborted)")                                 \
+  X(INVALID_PART, -1018, "InvalidPart", "invalid",                                           \
+    "a part to complete is missing or its ETag differs")                                     \
+  X(NO_SUCH_VERSION, -1019, "NoSuchVersion", "not-found", "no such version of the object")
 
-/* Short name of a code ("NoSuchBucket", "EIO", ...); never NULL. */
+#define RGW_ERROR_ENUM_ENTRY_(name, code, short_name, kind, meaning) RGW_ERR_##name = (code),
+enum rgw_error_code { RGW_OK = 0, RGW_ERROR_LIST(RGW_ERROR_ENUM_ENTRY_) };
+#undef RGW_ERROR_ENUM_ENTRY_
+
+/* Short name of a code ("NoSuchBucket", "EIO", "OK", "UnknownError"); never
+ * NULL.  Thread-safe. */
 const char *rgw_strerror(int code);
 
-/* Detailed message of the last failed call on this thread ("" if none). */
+/* Detailed message of the last failed call on the calling thread ("" if
+ * none); valid until that thread's next call into the library. */
 const char *rgw_last_error(void);
-
-/* Library version as "major.minor.patch". */
-const char *rgw_version(void);
 
 /* ----------------------------------------------------------------- store */
 
@@ -74,65 +106,243 @@ typedef struct rgw_store rgw_store_t;
  *   rados:PREFIX?conf=/etc/ceph/ceph.conf&client=admin&timeout=30
  *                                Ceph RADOS, pools PREFIX.meta, PREFIX.index,
  *                                PREFIX.data (created when missing).
+ * Returns 0 and *out, or RGW_ERR_INVALID_URI (malformed URI, or a driver
+ * this build lacks), RGW_ERR_STORE or a negative errno (the store did not
+ * open; rgw_last_error() says why).  Open stores after fork().
  */
 int rgw_store_open(const char *uri, rgw_store_t **out);
 
-/* Closes the store; every handle obtained from it must be released first. */
+/* Closes the store; every handle obtained from it (readers, writers,
+ * queues) must be released first.  NULL is ignored. */
 void rgw_store_close(rgw_store_t *store);
+
+/* ------------------------------------------------------- string lists */
+
+/* Frees a NULL-terminated array of strings returned by rgw_user_list() or
+ * rgw_bucket_list(); NULL is ignored. */
+void rgw_free_strings(char **strings);
+
+/* -------------------------------------------------------- attributes */
+
+/* Attributes: lower-case header names ("content-type", "x-amz-meta-foo")
+ * to values, for objects, buckets and users. */
+typedef struct rgw_attrs rgw_attrs_t;
+
+/* A new empty set, or NULL when out of memory. */
+rgw_attrs_t *rgw_attrs_new(void);
+/* Sets (or replaces) one attribute; the name is lower-cased.  -EINVAL for a
+ * NULL or empty name or a NULL value. */
+int rgw_attrs_set(rgw_attrs_t *attrs, const char *name, const char *value);
+/* Frees the set; NULL is ignored. */
+void rgw_attrs_free(rgw_attrs_t *attrs);
+
+/* ------------------------------------------------- access control lists */
+
+/*
+ * An access policy as the core evaluates it: an owner (a uid) and a list of
+ * grants, each giving a set of permissions to a grantee.  The owner always
+ * holds RGW_PERM_READ_ACP and RGW_PERM_WRITE_ACP; the rest comes from the
+ * grants.  An object policy with an empty owner belongs to the bucket's
+ * owner, who then has full control (objects written without a policy).
+ */
+typedef struct rgw_acl rgw_acl_t;
+
+/* Permissions (bits). */
+#define RGW_PERM_READ         0x01 /* bucket: list; object: read data and metadata */
+#define RGW_PERM_WRITE        0x02 /* bucket: create, overwrite, delete objects */
+#define RGW_PERM_READ_ACP     0x04 /* read the policy */
+#define RGW_PERM_WRITE_ACP    0x08 /* replace the policy */
+#define RGW_PERM_FULL_CONTROL 0x0f /* the four above */
+#define RGW_PERM_READ_OBJECTS 0x10 /* bucket: read any of its objects (Swift) */
+
+/* Grantee kinds, and the groups a RGW_GRANTEE_GROUP grant can name. */
+#define RGW_GRANTEE_USER     1 /* id: a uid */
+#define RGW_GRANTEE_EMAIL    2 /* id: a user's e-mail address */
+#define RGW_GRANTEE_GROUP    3 /* id: one of the RGW_GROUP_* names */
+#define RGW_GRANTEE_REFERRER 4 /* id: "*", a host, or ".domain" (hosts under it) */
+#define RGW_GROUP_ALL_USERS           "all-users"           /* anonymous included */
+#define RGW_GROUP_AUTHENTICATED_USERS "authenticated-users"
+#define RGW_GROUP_LOG_DELIVERY        "log-delivery"
+
+/* A policy with this owner ("" or NULL: the bucket's owner) and no grants.
+ * -ENOMEM. */
+int rgw_acl_new(const char *owner, rgw_acl_t **out);
+/* S3's canned ACL `name` ("private", "public-read", "public-read-write",
+ * "authenticated-read", "bucket-owner-read", "bucket-owner-full-control",
+ * "log-delivery-write") for owner; bucket_owner (may be NULL) is named by the
+ * bucket-owner-* ACLs.  RGW_ERR_INVALID_ARGUMENT for another name. */
+int rgw_acl_new_canned(const char *name, const char *owner, const char *bucket_owner,
+                       rgw_acl_t **out);
+/* Adds a grant: kind RGW_GRANTEE_*, the grantee's id, RGW_PERM_* bits.
+ * RGW_ERR_INVALID_ARGUMENT for a bad kind, an empty id, an unknown group or
+ * no permission. */
+int rgw_acl_add_grant(rgw_acl_t *acl, int kind, const char *id, unsigned permissions);
+/* The owner ("" = the bucket's owner). */
+const char *rgw_acl_owner(const rgw_acl_t *acl);
+size_t rgw_acl_grant_count(const rgw_acl_t *acl);
+/* The i-th grant; -ERANGE past the end.  Out-pointers may be NULL. */
+int rgw_acl_grant_at(const rgw_acl_t *acl, size_t i, int *kind, const char **id,
+                     unsigned *permissions);
+/* The canned ACL the policy is exactly ("private", "public-read", ...), or
+ * NULL if none; bucket_owner (may be NULL) stands in for an empty owner. */
+const char *rgw_acl_canned_name(const rgw_acl_t *acl, const char *bucket_owner);
+/* The RGW_PERM_* bits that uid (NULL or "": anonymous) holds under the
+ * policy; bucket_owner stands in for an empty owner. */
+unsigned rgw_acl_permissions(const rgw_acl_t *acl, const char *uid, const char *bucket_owner);
+/* Frees the policy; NULL is ignored. */
+void rgw_acl_free(rgw_acl_t *acl);
 
 /* ----------------------------------------------------------------- users */
 
-/* Creates a user with one S3 key pair (both may be NULL for none). */
+/*
+ * A user: uid, display name, e-mail, S3 key pairs, a Swift identity,
+ * attributes (account metadata, temp-URL keys, ...), creation time and a
+ * suspended flag.  Handles come from rgw_user_get()/rgw_user_find() (what
+ * is stored) or rgw_user_new() (a description to create or modify).
+ */
+typedef struct rgw_user rgw_user_t;
+
+/* Kinds of credential a user is found by (rgw_user_find). */
+#define RGW_CREDENTIAL_S3_ACCESS_KEY 1 /* id: an S3 access key id */
+#define RGW_CREDENTIAL_SWIFT_USER    2 /* id: "account:user" as in X-Auth-User */
+
+/* A description of user uid, with nothing else set. */
+int rgw_user_new(const char *uid, rgw_user_t **out);
+/* Setters, for rgw_user_add() and rgw_user_modify().  -EINVAL for NULL. */
+int rgw_user_set_display_name(rgw_user_t *user, const char *display_name);
+int rgw_user_set_email(rgw_user_t *user, const char *email);
+int rgw_user_set_suspended(rgw_user_t *user, int suspended);
+/* Sets one attribute (value NULL: removes it from the description). */
+int rgw_user_set_attr(rgw_user_t *user, const char *name, const char *value);
+/* For rgw_user_add(): a key pair, and the Swift identity. */
+int rgw_user_add_key(rgw_user_t *user, const char *access_key, const char *secret_key);
+int rgw_user_set_swift(rgw_user_t *user, const char *swift_user, const char *swift_key);
+
+/* Getters; strings live as long as the handle. */
+const char *rgw_user_uid(const rgw_user_t *user);
+const char *rgw_user_display_name(const rgw_user_t *user);
+const char *rgw_user_email(const rgw_user_t *user);
+int64_t rgw_user_created_ns(const rgw_user_t *user);
+int rgw_user_suspended(const rgw_user_t *user);
+const char *rgw_user_swift_user(const rgw_user_t *user);  /* "" if none */
+const char *rgw_user_swift_key(const rgw_user_t *user);
+size_t rgw_user_key_count(const rgw_user_t *user);
+/* The i-th key pair; -ERANGE past the end. */
+int rgw_user_key_at(const rgw_user_t *user, size_t i, const char **access_key,
+                    const char **secret_key);
+const char *rgw_user_attr(const rgw_user_t *user, const char *name);  /* NULL if unset */
+size_t rgw_user_attr_count(const rgw_user_t *user);
+int rgw_user_attr_at(const rgw_user_t *user, size_t i, const char **name, const char **value);
+void rgw_user_free(rgw_user_t *user);
+
+/* Creates a user as described (keys, Swift identity and attributes
+ * included), atomically.  RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
+ * (a key or the Swift user is taken), RGW_ERR_INVALID_ARGUMENT. */
+int rgw_user_add(rgw_store_t *store, const rgw_user_t *user);
+/* The short form: a user with one S3 key pair (both NULL for none). */
 int rgw_user_create(rgw_store_t *store, const char *uid, const char *display_name,
                     const char *access_key, const char *secret_key);
-
-/* Removes a user; RGW_ERR_USER_HAS_BUCKETS while it owns buckets. */
+/* The stored user; RGW_ERR_NO_SUCH_USER. */
+int rgw_user_get(rgw_store_t *store, const char *uid, rgw_user_t **out);
+/* The user a credential belongs to (kind RGW_CREDENTIAL_*):
+ * RGW_ERR_NO_SUCH_ACCESS_KEY, RGW_ERR_NO_SUCH_USER. */
+int rgw_user_find(rgw_store_t *store, int kind, const char *id, rgw_user_t **out);
+/* Changes what the description sets -- display name, e-mail, suspended,
+ * attributes (the whole set, when any attribute was set) -- of the user it
+ * names, and nothing else.  RGW_ERR_NO_SUCH_USER. */
+int rgw_user_modify(rgw_store_t *store, const rgw_user_t *changes);
+/* The uids, sorted, as a NULL-terminated array (rgw_free_strings()); returns
+ * how many. */
+int rgw_user_list(rgw_store_t *store, char ***uids);
+/* Removes a user and its keys; RGW_ERR_USER_HAS_BUCKETS while it owns
+ * buckets. */
 int rgw_user_remove(rgw_store_t *store, const char *uid);
-
+/* Adds an S3 key pair: RGW_ERR_ACCESS_KEY_EXISTS, RGW_ERR_NO_SUCH_USER. */
 int rgw_user_key_add(rgw_store_t *store, const char *uid, const char *access_key,
                      const char *secret_key);
+/* Removes an S3 key pair; requests signed with it fail from then on, in
+ * every process.  RGW_ERR_NO_SUCH_ACCESS_KEY. */
 int rgw_user_key_remove(rgw_store_t *store, const char *uid, const char *access_key);
-
+/* Sets (or with swift_user "" removes) the user's Swift identity.
+ * RGW_ERR_ACCESS_KEY_EXISTS if another user has that Swift user. */
+int rgw_user_set_swift_credentials(rgw_store_t *store, const char *uid, const char *swift_user,
+                                   const char *swift_key);
 /*
  * Looks up an access key: copies the owner's uid and the secret (NUL
- * terminated) into the caller's buffers.  -ERANGE if a buffer is too small.
+ * terminated) into the caller's buffers (either may be NULL).  -ERANGE if a
+ * buffer is too small.  RGW_ERR_NO_SUCH_ACCESS_KEY.
  */
 int rgw_user_lookup_key(rgw_store_t *store, const char *access_key, char *uid,
                         size_t uid_size, char *secret, size_t secret_size);
 
 /* --------------------------------------------------------------- buckets */
 
-/* acl: "private" or "public-read" (NULL = private). */
+/* A bucket: name, owner, id (new at each creation), creation time,
+ * versioning state, access policy, attributes. */
+typedef struct rgw_bucket rgw_bucket_t;
+
+#define RGW_VERSIONING_OFF       0 /* never enabled */
+#define RGW_VERSIONING_ENABLED   1
+#define RGW_VERSIONING_SUSPENDED 2
+
+/* A description of a bucket to create (rgw_bucket_add) with a private
+ * policy for owner_uid. */
+int rgw_bucket_new(const char *name, const char *owner_uid, rgw_bucket_t **out);
+/* Setters, for rgw_bucket_add() and rgw_bucket_update(): the policy (the
+ * handle keeps a copy), the versioning state (RGW_VERSIONING_*), and one
+ * attribute (value NULL removes it). */
+int rgw_bucket_set_acl(rgw_bucket_t *bucket, const rgw_acl_t *acl);
+int rgw_bucket_set_versioning(rgw_bucket_t *bucket, int state);
+int rgw_bucket_set_attr(rgw_bucket_t *bucket, const char *name, const char *value);
+
+/* Getters; strings and the policy live as long as the handle. */
+const char *rgw_bucket_name(const rgw_bucket_t *bucket);
+const char *rgw_bucket_owner(const rgw_bucket_t *bucket);
+const char *rgw_bucket_id(const rgw_bucket_t *bucket);
+int64_t rgw_bucket_created_ns(const rgw_bucket_t *bucket);
+int rgw_bucket_versioning(const rgw_bucket_t *bucket);
+const rgw_acl_t *rgw_bucket_acl(const rgw_bucket_t *bucket);
+const char *rgw_bucket_attr(const rgw_bucket_t *bucket, const char *name);
+size_t rgw_bucket_attr_count(const rgw_bucket_t *bucket);
+int rgw_bucket_attr_at(const rgw_bucket_t *bucket, size_t i, const char **name,
+                       const char **value);
+void rgw_bucket_free(rgw_bucket_t *bucket);
+
+/* Creates a bucket as described; *out (may be NULL) receives what was
+ * stored (its id and creation time).  RGW_ERR_BUCKET_EXISTS,
+ * RGW_ERR_INVALID_BUCKET_NAME, RGW_ERR_NO_SUCH_USER. */
+int rgw_bucket_add(rgw_store_t *store, const rgw_bucket_t *bucket, rgw_bucket_t **out);
+/* The short form: acl "private" or "public-read" (NULL = private). */
 int rgw_bucket_create(rgw_store_t *store, const char *name, const char *owner_uid,
                       const char *acl);
-
-/* Removes an empty bucket; RGW_ERR_BUCKET_NOT_EMPTY otherwise. */
+/* The stored bucket; RGW_ERR_NO_SUCH_BUCKET. */
+int rgw_bucket_get(rgw_store_t *store, const char *name, rgw_bucket_t **out);
+/* Replaces the policy, versioning state and attributes of the bucket the
+ * handle names (its owner and id stay).  RGW_ERR_NO_SUCH_BUCKET. */
+int rgw_bucket_update(rgw_store_t *store, const rgw_bucket_t *bucket);
+/* Removes an empty bucket; RGW_ERR_BUCKET_NOT_EMPTY otherwise (uploads in
+ * progress are aborted with it). */
 int rgw_bucket_remove(rgw_store_t *store, const char *name);
-
-/* 0 if the bucket exists (owner copied into owner_uid when non-NULL). */
+/* 0 if the bucket exists: its owner (copied into owner_uid when non-NULL;
+ * -ERANGE if too small), object count and bytes (either may be NULL). */
 int rgw_bucket_stat(rgw_store_t *store, const char *name, char *owner_uid, size_t owner_size,
                     uint64_t *num_objects, uint64_t *size_bytes);
-
-/*
- * Lists bucket names (all owners when owner_uid is NULL), sorted.  On success
- * *names is a NULL-terminated array to release with rgw_free_strings().
- */
+/* Bucket names (all owners when owner_uid is NULL or ""), sorted, as a
+ * NULL-terminated array for rgw_free_strings(); returns how many. */
 int rgw_bucket_list(rgw_store_t *store, const char *owner_uid, char ***names);
-void rgw_free_strings(char **strings);
 
-/* ----------------------------------------------------- object attributes */
-
-/* Attributes: lower-case header names ("content-type", "x-amz-meta-foo"). */
-typedef struct rgw_attrs rgw_attrs_t;
-
-rgw_attrs_t *rgw_attrs_new(void);
-/* Sets (or replaces) one attribute; the name is lower-cased. */
-int rgw_attrs_set(rgw_attrs_t *attrs, const char *name, const char *value);
-void rgw_attrs_free(rgw_attrs_t *attrs);
+/* The buckets themselves (all owners when owner_uid is NULL or ""), by name. */
+typedef struct rgw_bucket_listing rgw_bucket_listing_t;
+int rgw_bucket_list_v2(rgw_store_t *store, const char *owner_uid, rgw_bucket_listing_t **out);
+size_t rgw_bucket_listing_count(const rgw_bucket_listing_t *list);
+/* The i-th bucket (owned by the list), NULL past the end. */
+const rgw_bucket_t *rgw_bucket_listing_at(const rgw_bucket_listing_t *list, size_t i);
+void rgw_bucket_listing_free(rgw_bucket_listing_t *list);
 
 /* ---------------------------------------------------------- object info */
 
-/* What is known of one object version.  Released with rgw_object_free(). */
+/* What is known of one object version.  Released with rgw_object_free()
+ * (except where owned by a reader, listing or upload). */
 typedef struct rgw_object rgw_object_t;
 
 const char *rgw_object_key(const rgw_object_t *obj);
@@ -141,12 +351,53 @@ uint64_t rgw_object_size(const rgw_object_t *obj);
 const char *rgw_object_etag(const rgw_object_t *obj);        /* hex, unquoted */
 int64_t rgw_object_mtime_ns(const rgw_object_t *obj);
 int64_t rgw_object_delete_at(const rgw_object_t *obj);       /* epoch s, 0 = never */
+int rgw_object_is_latest(const rgw_object_t *obj);
+int rgw_object_is_delete_marker(const rgw_object_t *obj);
+/* The object's access policy (owned by the object). */
+const rgw_acl_t *rgw_object_acl(const rgw_object_t *obj);
 /* Value of one attribute, or NULL. */
 const char *rgw_object_attr(const rgw_object_t *obj, const char *name);
 size_t rgw_object_attr_count(const rgw_object_t *obj);
 /* The i-th attribute in name order; -ERANGE past the end. */
 int rgw_object_attr_at(const rgw_object_t *obj, size_t i, const char **name, const char **value);
 void rgw_object_free(rgw_object_t *obj);
+
+/* ------------------------------------------------------ operation options */
+
+/*
+ * Options of object operations, in the style of librados' read and write
+ * ops: a handle gathers what one call should do beyond the defaults, so that
+ * a new knob is a new setter, never a new signature.  Handles are not bound
+ * to a store; one may be reused for many calls.  Each call says which
+ * options it reads; it ignores the others.
+ */
+typedef struct rgw_read_opts rgw_read_opts_t;
+typedef struct rgw_write_opts rgw_write_opts_t;
+
+int rgw_read_opts_new(rgw_read_opts_t **out);
+/* The version to read ("" or NULL: the current one; "null": the null
+ * version).  Unknown versions fail with RGW_ERR_NO_SUCH_VERSION. */
+int rgw_read_opts_set_version(rgw_read_opts_t *opts, const char *version_id);
+/* A byte range: length < 0 reads to the end. */
+int rgw_read_opts_set_range(rgw_read_opts_t *opts, uint64_t offset, int64_t length);
+void rgw_read_opts_free(rgw_read_opts_t *opts);
+
+int rgw_write_opts_new(rgw_write_opts_t **out);
+/* The attributes to store (a copy of attrs replaces any set before). */
+int rgw_write_opts_set_attrs(rgw_write_opts_t *opts, const rgw_attrs_t *attrs);
+/* The access policy to store (a copy). */
+int rgw_write_opts_set_acl(rgw_write_opts_t *opts, const rgw_acl_t *acl);
+/* When the object expires: epoch seconds, 0 = never. */
+int rgw_write_opts_set_delete_at(rgw_write_opts_t *opts, int64_t delete_at);
+/* The ETag to record instead of the MD5 the writer computes (hex, unquoted;
+ * multipart completion's "<md5>-N"). */
+int rgw_write_opts_set_etag(rgw_write_opts_t *opts, const char *etag);
+/* Apply only if the current object's ETag is this one (else
+ * RGW_ERR_CONFLICT); NULL or "" clears the condition. */
+int rgw_write_opts_set_if_match(rgw_write_opts_t *opts, const char *etag);
+/* The version a remove or update applies to ("" or NULL: the current). */
+int rgw_write_opts_set_version(rgw_write_opts_t *opts, const char *version_id);
+void rgw_write_opts_free(rgw_write_opts_t *opts);
 
 /* --------------------------------------------------------------- objects */
 
@@ -157,40 +408,73 @@ typedef struct rgw_reader rgw_reader_t;
  * Writing: open, write any number of chunks (memory stays bounded whatever
  * the size), then commit or abort.  Nothing is visible before commit; commit
  * replaces an existing object atomically.  rgw_writer_free() on a writer that
- * was not committed aborts it.
+ * was not committed aborts it.  A writer is used by one thread at a time.
+ * RGW_ERR_NO_SUCH_BUCKET, RGW_ERR_INVALID_KEY.
  */
 int rgw_writer_open(rgw_store_t *store, const char *bucket, const char *key, rgw_writer_t **out);
+/* Appends len bytes. */
 int rgw_writer_write(rgw_writer_t *w, const void *data, size_t len);
-/* attrs may be NULL; delete_at is epoch seconds or 0.  *info (if non-NULL)
- * receives the stored object's info, to release with rgw_object_free(). */
+/* Publishes the object with attrs (may be NULL) and delete_at (epoch
+ * seconds, 0 = never); *info (if non-NULL) receives the stored object's
+ * info, to release with rgw_object_free(). */
 int rgw_writer_commit(rgw_writer_t *w, const rgw_attrs_t *attrs, int64_t delete_at,
                       rgw_object_t **info);
+/* The same with options (may be NULL): attrs, acl, delete_at, etag. */
+int rgw_writer_commit_v2(rgw_writer_t *w, const rgw_write_opts_t *opts, rgw_object_t **info);
+/* Bytes written so far. */
+uint64_t rgw_writer_bytes(const rgw_writer_t *w);
+/* Aborts (unless committed) and frees; NULL is ignored. */
 void rgw_writer_free(rgw_writer_t *w);
 
 /*
  * Reading: open a byte range (length < 0: to the end) and read it in chunks.
  * The object is pinned at open: a concurrent overwrite does not tear it.
- * RGW_ERR_INVALID_RANGE if offset > size.
+ * RGW_ERR_NO_SUCH_KEY (also for an expired object), RGW_ERR_INVALID_RANGE
+ * if offset > size.  A reader is used by one thread at a time.
  */
 int rgw_reader_open(rgw_store_t *store, const char *bucket, const char *key, uint64_t offset,
                     int64_t length, rgw_reader_t **out);
+/* The same with options (may be NULL: the whole current object): version,
+ * range.  RGW_ERR_NO_SUCH_VERSION. */
+int rgw_reader_open_v2(rgw_store_t *store, const char *bucket, const char *key,
+                       const rgw_read_opts_t *opts, rgw_reader_t **out);
 /* The object being read (owned by the reader). */
 const rgw_object_t *rgw_reader_object(const rgw_reader_t *r);
 /* Reads up to len bytes; returns the count, 0 at the end of the range. */
 int64_t rgw_reader_read(rgw_reader_t *r, void *buf, size_t len);
+/* Bytes of the range not read yet. */
+uint64_t rgw_reader_remaining(const rgw_reader_t *r);
 void rgw_reader_free(rgw_reader_t *r);
 
+/* The current object's info.  RGW_ERR_NO_SUCH_KEY. */
 int rgw_object_stat(rgw_store_t *store, const char *bucket, const char *key, rgw_object_t **out);
-/* Idempotent: removing a missing key returns 0. */
+/* The same with options (may be NULL): version. */
+int rgw_object_stat_v2(rgw_store_t *store, const char *bucket, const char *key,
+                       const rgw_read_opts_t *opts, rgw_object_t **out);
+/* Idempotent: removing a missing key returns 0.  RGW_ERR_NO_SUCH_BUCKET. */
 int rgw_object_remove(rgw_store_t *store, const char *bucket, const char *key);
+/* The same with options (may be NULL): version, if_match (RGW_ERR_CONFLICT
+ * when the current object's ETag differs; a missing object is still 0). */
+int rgw_object_remove_v2(rgw_store_t *store, const char *bucket, const char *key,
+                         const rgw_write_opts_t *opts);
 /* Copies an object; attrs NULL keeps the source's attributes. */
 int rgw_object_copy(rgw_store_t *store, const char *src_bucket, const char *src_key,
                     const char *dst_bucket, const char *dst_key, const rgw_attrs_t *attrs,
                     rgw_object_t **info);
+/*
+ * Changes an object's metadata in place, without rewriting its data (size,
+ * ETag, mtime stay): whatever the options set of attrs (the whole new set),
+ * acl and delete_at, on the version they name, if_match guarding against a
+ * concurrent overwrite.  Atomic: readers see the old or the new metadata.
+ * RGW_ERR_NO_SUCH_KEY, RGW_ERR_CONFLICT (if_match differs).
+ */
+int rgw_object_update(rgw_store_t *store, const char *bucket, const char *key,
+                      const rgw_write_opts_t *opts, rgw_object_t **info);
 
 /* --------------------------------------------------------------- listing */
 
 typedef struct rgw_listing rgw_listing_t;
+typedef struct rgw_list_opts rgw_list_opts_t;
 
 /*
  * Lists keys after marker (NULL/"" = from the start) that start with prefix,
@@ -200,23 +484,112 @@ typedef struct rgw_listing rgw_listing_t;
 int rgw_object_list(rgw_store_t *store, const char *bucket, const char *prefix,
                     const char *delimiter, const char *marker, unsigned max_keys,
                     rgw_listing_t **out);
+
+/* Listing options: prefix, delimiter, marker (list keys after it),
+ * end_marker (list keys before it), max_keys (default and at most 1000). */
+int rgw_list_opts_new(rgw_list_opts_t **out);
+int rgw_list_opts_set_prefix(rgw_list_opts_t *opts, const char *prefix);
+int rgw_list_opts_set_delimiter(rgw_list_opts_t *opts, const char *delimiter);
+int rgw_list_opts_set_marker(rgw_list_opts_t *opts, const char *marker);
+int rgw_list_opts_set_end_marker(rgw_list_opts_t *opts, const char *end_marker);
+int rgw_list_opts_set_max_keys(rgw_list_opts_t *opts, unsigned max_keys);
+void rgw_list_opts_free(rgw_list_opts_t *opts);
+/* Lists with options (NULL: the defaults). */
+int rgw_object_list_v2(rgw_store_t *store, const char *bucket, const rgw_list_opts_t *opts,
+                       rgw_listing_t **out);
+
 size_t rgw_listing_count(const rgw_listing_t *l);
+/* The i-th object (owned by the listing), NULL past the end. */
 const rgw_object_t *rgw_listing_object(const rgw_listing_t *l, size_t i);
 size_t rgw_listing_prefix_count(const rgw_listing_t *l);
 const char *rgw_listing_prefix(const rgw_listing_t *l, size_t i);
+/* 1 if more entries follow (list again from rgw_listing_next_marker()). */
 int rgw_listing_truncated(const rgw_listing_t *l);
 const char *rgw_listing_next_marker(const rgw_listing_t *l);
 void rgw_listing_free(rgw_listing_t *l);
+
+/* ------------------------------------------------------ multipart uploads */
+
+/*
+ * A multipart upload: parts are stored as they arrive (in any order, each
+ * replacing an earlier part of its number), then completion stitches the
+ * chosen parts into one object -- without copying their data -- which
+ * replaces any old object atomically.
+ */
+typedef struct rgw_upload rgw_upload_t;
+typedef struct rgw_upload_listing rgw_upload_listing_t;
+typedef struct rgw_part_listing rgw_part_listing_t;
+
+/* Starts an upload for key; opts (may be NULL) give the final object's
+ * attrs, acl and delete_at.  RGW_ERR_NO_SUCH_BUCKET, RGW_ERR_INVALID_KEY. */
+int rgw_upload_create(rgw_store_t *store, const char *bucket, const char *key,
+                      const rgw_write_opts_t *opts, rgw_upload_t **out);
+/* An upload in progress; RGW_ERR_NO_SUCH_UPLOAD (also once completed or
+ * aborted). */
+int rgw_upload_get(rgw_store_t *store, const char *bucket, const char *upload_id,
+                   rgw_upload_t **out);
+const char *rgw_upload_id(const rgw_upload_t *u);
+const char *rgw_upload_key(const rgw_upload_t *u);
+int64_t rgw_upload_initiated_ns(const rgw_upload_t *u);
+const rgw_acl_t *rgw_upload_acl(const rgw_upload_t *u);
+const char *rgw_upload_attr(const rgw_upload_t *u, const char *name);
+size_t rgw_upload_attr_count(const rgw_upload_t *u);
+int rgw_upload_attr_at(const rgw_upload_t *u, size_t i, const char **name, const char **value);
+void rgw_upload_free(rgw_upload_t *u);
+
+/* A writer for part part_number (1..10000) of the upload; its commit (any
+ * options ignored) publishes the part, and the info it returns has the
+ * part's size, ETag and mtime.  RGW_ERR_NO_SUCH_UPLOAD,
+ * RGW_ERR_INVALID_ARGUMENT (part number). */
+int rgw_part_writer_open(rgw_store_t *store, const char *bucket, const char *upload_id,
+                         int part_number, rgw_writer_t **out);
+
+/* The upload's parts, by number. */
+int rgw_upload_list_parts(rgw_store_t *store, const char *bucket, const char *upload_id,
+                          rgw_part_listing_t **out);
+size_t rgw_part_listing_count(const rgw_part_listing_t *parts);
+/* The i-th part; -ERANGE past the end.  Out-pointers may be NULL. */
+int rgw_part_listing_at(const rgw_part_listing_t *parts, size_t i, int *number, uint64_t *size,
+                     const char **etag, int64_t *mtime_ns);
+void rgw_part_listing_free(rgw_part_listing_t *parts);
+
+/* Uploads in progress whose key starts with prefix, by key then upload id
+ * (the ids of one key sort by initiation time), after (after_key,
+ * after_id) when after_key is non-empty; at most limit (1..1000).  Memory
+ * stays bounded however many uploads a bucket holds. */
+int rgw_upload_list(rgw_store_t *store, const char *bucket, const char *prefix,
+                    const char *after_key, const char *after_id, size_t limit,
+                    rgw_upload_listing_t **out);
+size_t rgw_upload_listing_count(const rgw_upload_listing_t *list);
+/* The i-th upload (owned by the list), NULL past the end. */
+const rgw_upload_t *rgw_upload_listing_at(const rgw_upload_listing_t *list, size_t i);
+void rgw_upload_listing_free(rgw_upload_listing_t *list);
+
+/*
+ * Completes an upload with nparts parts, in ascending order of number, each
+ * with the hex ETag it was stored with (quotes allowed).  etag (NULL or "")
+ * defaults to S3's multipart ETag (MD5 of the parts' MD5s, "-", the count).
+ * RGW_ERR_INVALID_PART (a part missing or its ETag differs; nothing
+ * changes), RGW_ERR_NO_SUCH_UPLOAD.  *info (may be NULL) gets the object.
+ */
+int rgw_upload_complete(rgw_store_t *store, const char *bucket, const char *upload_id,
+                        size_t nparts, const int *numbers, const char *const *etags,
+                        const char *etag, rgw_object_t **info);
+/* Ends an upload; its parts become garbage for gc.  RGW_ERR_NO_SUCH_UPLOAD. */
+int rgw_upload_abort(rgw_store_t *store, const char *bucket, const char *upload_id);
 
 /* -------------------------------------------------- garbage collection */
 
 /*
  * Runs one explicit garbage-collection pass (nothing runs in the background):
  * reclaims data of overwritten/deleted objects and of writers that died,
- * leaving anything younger than grace_seconds alone.
+ * leaving anything younger than grace_seconds alone.  Counts (may be NULL).
  */
 int rgw_gc_run(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_objects,
                uint64_t *removed_bytes);
+/* The same, also counting the index entries repaired after crashed writers. */
+int rgw_gc_run_v2(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_objects,
+                  uint64_t *removed_bytes, uint64_t *repaired_entries);
 
 /* ------------------------------------------------ gateway configuration */
 

@@ -76,9 +76,12 @@ class XmlBodyOp : public Op {
 enum class Access { read, write, owner };
 
 // Loads the bucket and checks the caller may do `access` on it: the owner
-// may do anything; anyone (even anonymous) may read a public-read bucket.
-// Throws NoSuchBucket / AccessDenied.
+// may do anything; others what the bucket's grants give them (read: list;
+// write: its objects).  Throws NoSuchBucket / AccessDenied.
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access);
+
+// The caller, as access policies see it.
+Principal principal(const Context& ctx);
 
 // Throws AccessDenied unless the caller is authenticated.
 const User& require_user(Context& ctx);

@@ -1,6 +1,6 @@
 // op_bucket.cpp - operations on a bucket: create, head, delete, location,
-// ACL and versioning status, multi-object delete; listings are in
-// op_list.cpp, upload listings in op_multipart.cpp.
+// versioning status, multi-object delete; ACLs are in op_acl.cpp, listings
+// in op_list.cpp, upload listings in op_multipart.cpp.
 #include <set>
 
 #include "errors.h"
@@ -11,16 +11,6 @@
 namespace rgw::s3 {
 
 namespace {
-
-std::string canned_acl(const Context& ctx) {
-  const std::string* acl = ctx.req.header("x-amz-acl");
-  if (!acl || acl->empty() || *acl == "private") return "private";
-  if (*acl == "public-read") return "public-read";
-  if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read" ||
-      *acl == "bucket-owner-read" || *acl == "bucket-owner-full-control" || *acl == "log-delivery-write")
-    throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
-  throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
-}
 
 // S3's rules for new bucket names (DNS-compatible, so that virtual-hosted
 // addressing works): 3-63 characters of a-z 0-9 . -, starting and ending
@@ -53,7 +43,7 @@ class CreateBucket : public XmlBodyOp {
   void begin() override {
     require_user(ctx_);
     check_s3_bucket_name(ctx_.bucket);
-    acl_ = canned_acl(ctx_);
+    acl_ = canned_acl_header(ctx_);
   }
   void finish() override {
     check_location();
@@ -61,7 +51,7 @@ class CreateBucket : public XmlBodyOp {
     BucketInfo info;
     info.name = ctx_.bucket;
     info.owner = user.uid;
-    info.acl = acl_;
+    info.acl = rgw::canned_acl(acl_, user.uid);
     try {
       ctx_.store.create_bucket(info);
     } catch (const Error& e) {
@@ -129,85 +119,6 @@ class GetBucketLocation : public Op {
     if (region != "us-east-1") doc += xml_escape(region);
     doc += "</LocationConstraint>";
     ctx_.resp.set_xml(200, doc);
-  }
-};
-
-class GetAcl : public Op {
- public:
-  using Op::Op;
-  void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
-    // A bucket's canned ACL, or an object's own.
-    std::string acl = b.acl;
-    if (!ctx_.key.empty()) acl = object_acl(ctx_.store.stat_object(ctx_.bucket, ctx_.key));
-    User owner = ctx_.store.get_user(b.owner);
-    XmlWriter x;
-    x.root("AccessControlPolicy", kS3Namespace)
-        .open("Owner").element("ID", owner.uid).element("DisplayName", owner.display_name)
-        .close("Owner")
-        .open("AccessControlList");
-    std::string grantee_user =
-        "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\">";
-    std::string doc = x.take();
-    doc += "<Grant>" + grantee_user + "<ID>" + xml_escape(owner.uid) + "</ID><DisplayName>" +
-           xml_escape(owner.display_name) + "</DisplayName></Grantee><Permission>FULL_CONTROL</Permission></Grant>";
-    if (acl == "public-read")
-      doc += "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
-             "<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>"
-             "<Permission>READ</Permission></Grant>";
-    doc += "</AccessControlList></AccessControlPolicy>";
-    ctx_.resp.set_xml(200, doc);
-  }
-};
-
-// PutBucketAcl and PutObjectAcl: a canned ACL in x-amz-acl, or an
-// AccessControlPolicy document whose grants are exactly what a canned ACL
-// means (the owner's FULL_CONTROL, and READ for AllUsers or not).  An
-// object's ACL changes in place (its data is not rewritten), and only on
-// the version the request saw: a concurrent overwrite wins (409).
-class PutAcl : public XmlBodyOp {
- public:
-  explicit PutAcl(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
-  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
-  void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
-    const bool canned = ctx_.req.header("x-amz-acl") != nullptr;
-    if (ctx_.key.empty()) {
-      b.acl = canned ? canned_acl(ctx_) : acl_from_policy(b.owner);
-      ctx_.store.update_bucket(b);
-    } else {
-      std::string acl = canned ? object_acl_from_headers(ctx_) : acl_from_policy(b.owner);
-      ObjectInfo info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
-      set_object_acl(info.attrs, acl == "private" ? "" : acl);
-      ctx_.store.update_object_attrs(ctx_.bucket, ctx_.key, info.attrs, info.etag);
-    }
-    ctx_.resp.status = 200;
-  }
-
- private:
-  std::string acl_from_policy(const std::string& owner) {
-    std::string err;
-    auto doc = parse_xml(body_, &err);
-    const XmlNode* list = doc ? doc->child("AccessControlList") : nullptr;
-    if (!doc || doc->name != "AccessControlPolicy" || !list)
-      throw_s3(400, "MalformedACLError",
-               "The XML you provided was not well-formed or did not validate against our published schema.");
-    bool public_read = false;
-    for (const XmlNode* g : list->children_named("Grant")) {
-      const XmlNode* grantee = g->child("Grantee");
-      const XmlNode* perm = g->child("Permission");
-      const XmlNode* id = grantee ? grantee->child("ID") : nullptr;
-      const XmlNode* uri = grantee ? grantee->child("URI") : nullptr;
-      if (perm && id && id->text == owner && perm->text == "FULL_CONTROL") continue;
-      if (perm && uri && uri->text == "http://acs.amazonaws.com/groups/global/AllUsers" &&
-          perm->text == "READ") {
-        public_read = true;
-        continue;
-      }
-      throw_s3(501, "NotImplemented",
-               "Only the grants of the canned ACLs private and public-read are supported.");
-    }
-    return public_read ? "public-read" : "private";
   }
 };
 
@@ -341,8 +252,6 @@ const std::set<std::string>& unsupported_bucket_subresources() {
 
 }  // namespace
 
-std::unique_ptr<Op> make_get_acl_op(Context& ctx) { return std::make_unique<GetAcl>(ctx); }
-std::unique_ptr<Op> make_put_acl_op(Context& ctx) { return std::make_unique<PutAcl>(ctx); }
 
 void refuse_unsupported_subresources(Context& ctx) {
   for (const auto& q : ctx.req.query)
@@ -359,14 +268,14 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   refuse_unsupported_subresources(ctx);
   if (m == "GET") {
     if (r.has_query("location")) return std::make_unique<GetBucketLocation>(ctx);
-    if (r.has_query("acl")) return std::make_unique<GetAcl>(ctx);
+    if (r.has_query("acl")) return make_get_acl_op(ctx);
     if (r.has_query("versioning")) return std::make_unique<GetBucketVersioning>(ctx);
     if (r.has_query("uploads")) return make_list_uploads_op(ctx);
     return make_list_op(ctx);
   }
   if (m == "HEAD") return std::make_unique<HeadBucket>(ctx);
   if (m == "PUT") {
-    if (r.has_query("acl")) return std::make_unique<PutAcl>(ctx);
+    if (r.has_query("acl")) return make_put_acl_op(ctx);
     if (r.has_query("versioning"))
       throw_s3(501, "NotImplemented", "Changing bucket versioning is not implemented yet.");
     return std::make_unique<CreateBucket>(ctx);

@@ -16,10 +16,21 @@ const User& require_user(Context& ctx) {
   return *ctx.user;
 }
 
+Principal principal(const Context& ctx) {
+  Principal p;
+  if (ctx.user) {
+    p.uid = ctx.user->uid;
+    p.email = ctx.user->email;
+  }
+  return p;
+}
+
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access) {
   BucketInfo info = ctx.store.get_bucket(bucket);
   if (ctx.user && ctx.user->uid == info.owner) return info;
-  if (access == Access::read && info.acl == "public-read") return info;
+  if (access == Access::read && allows(info.acl, principal(ctx), info.owner, kPermRead)) return info;
+  if (access == Access::write && allows(info.acl, principal(ctx), info.owner, kPermWrite))
+    return info;
   throw_s3(403, "AccessDenied", "Access Denied");
 }
 

@@ -11,8 +11,11 @@ std::unique_ptr<Op> make_list_op(Context& ctx);          // op_list.cpp
 std::unique_ptr<Op> make_list_uploads_op(Context& ctx);  // op_multipart.cpp
 std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nullptr if not one
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
-std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
-std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_bucket.cpp (bucket or object)
+std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
+std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
+// The canned ACL x-amz-acl names for a bucket ("private" when absent);
+// 501 for the canned ACLs not supported yet, 400 for unknown ones.
+std::string canned_acl_header(const Context& ctx);       // op_acl.cpp
 
 // The internal attribute holding an object's canned ACL ("public-read";
 // absent: private).  Never sent as a header, never set from one directly.

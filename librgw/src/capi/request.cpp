@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "capi_guard.h"
-#include "capi_types.h"
+#include "capi/guard.h"
+#include "capi/types.h"
 #include "gateway/gateway.h"
 #include "s3/auth.h"
 #include "http/response.h"

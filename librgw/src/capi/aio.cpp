@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "capi_types.h"
+#include "capi/types.h"
 
 #define RGW_API extern "C" __attribute__((visibility("default")))
 

@@ -1,0 +1,48 @@
+// store.cpp - the C API of stores, attribute sets and garbage collection.
+#include "capi/guard.h"
+
+using rgw::capi::guarded_call;
+using rgw::capi::need;
+
+RGW_API int rgw_store_open(const char* uri, rgw_store_t** out) {
+  return guarded_call([&] {
+    need("rgw_store_open", uri, out);
+    auto store = rgw::open_store(uri);
+    *out = new rgw_store{std::move(store)};
+    return 0;
+  });
+}
+
+RGW_API void rgw_store_close(rgw_store_t* store) { delete store; }
+
+RGW_API rgw_attrs_t* rgw_attrs_new(void) { return new (std::nothrow) rgw_attrs{}; }
+
+RGW_API int rgw_attrs_set(rgw_attrs_t* attrs, const char* name, const char* value) {
+  return guarded_call([&] {
+    if (!attrs || !name || !*name || !value) rgw::fail(-EINVAL, "attribute name and value needed");
+    attrs->attrs[rgw::capi::attr_name(name)] = value;
+    return 0;
+  });
+}
+
+RGW_API void rgw_attrs_free(rgw_attrs_t* attrs) { delete attrs; }
+
+RGW_API int rgw_gc_run_v2(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,
+                          uint64_t* removed_bytes, uint64_t* repaired_entries) {
+  return guarded_call([&] {
+    need("rgw_gc_run", store);
+    if (grace_seconds < 0) rgw::fail(-EINVAL, "grace_seconds must not be negative");
+    rgw::GcOptions opts;  // the drivers clamp very large graces
+    opts.grace_seconds = grace_seconds;
+    rgw::GcReport r = store->impl->gc(opts);
+    if (removed_objects) *removed_objects = r.removed_objects;
+    if (removed_bytes) *removed_bytes = r.removed_bytes;
+    if (repaired_entries) *repaired_entries = r.repaired_entries;
+    return 0;
+  });
+}
+
+RGW_API int rgw_gc_run(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,
+                       uint64_t* removed_bytes) {
+  return rgw_gc_run_v2(store, grace_seconds, removed_objects, removed_bytes, nullptr);
+}
