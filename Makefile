@@ -48,8 +48,12 @@ core: deps
 	cmake -S librgw -B $(BUILD)/core -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 	cmake --build $(BUILD)/core -j $(JOBS)
 
-python: deps
-	$(PY) -m pip install -q ./pyrgw
+# pyrgw links the core just built (librgwcore.so.0 in $(BUILD)/core, found
+# through its uninstalled pkg-config file), as a distribution package links
+# the installed one; `pip install ./pyrgw` elsewhere builds it in.
+python: core
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/core) $(PY) -m pip install -q ./pyrgw \
+	  -C cmake.define.PYRGW_CORE=system
 
 # The nginx module, built against Debian's nginx-dev; it finds librgwcore.so
 # in $(BUILD)/core through its run-time path.

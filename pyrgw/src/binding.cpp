@@ -1,185 +1,249 @@
-// binding.cpp - pyrgw._librgw: the librgw core for Python.
+// binding.cpp - pyrgw._librgw: the librgw C API for Python.
 //
-// A thin layer: every call goes straight to the C++ core with the GIL
-// released while it works.  Core errors become the typed exceptions of
-// pyrgw.errors (chosen by code there, so the mapping lives in one place).
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
+// A thin layer over <librgw/librgw.h> only: every call goes to the C API
+// with the GIL released while it works; failures become the typed
+// exceptions of pyrgw.errors (chosen by code there, from the one list of
+// codes in the header).  This file: the module, errors, value types,
+// conversions, and stores with their users, buckets and gc.
+#include <cstdlib>
 
-#include <memory>
-#include <string>
+#include "binding_util.h"
 
-#include "errors.h"
-#include "librgw/librgw.h"
-#include "store.h"
-
-namespace py = pybind11;
-using namespace rgw;
-
-void bind_gateway(py::module_& m);  // binding_gateway.cpp
-
-namespace {
+namespace pyrgw {
 
 using nogil = py::call_guard<py::gil_scoped_release>;
 
-// A contiguous view of a Python buffer (bytes, bytearray, memoryview, ...),
-// released on scope exit.  Strided views are refused (BufferError): their
-// bytes are not one run of memory.
-class ContiguousBuffer {
- public:
-  ContiguousBuffer(py::handle obj, bool writable) {
-    if (PyObject_GetBuffer(obj.ptr(), &view_, PyBUF_SIMPLE | (writable ? PyBUF_WRITABLE : 0)) != 0)
-      throw py::error_already_set();
-  }
-  ~ContiguousBuffer() { PyBuffer_Release(&view_); }
-  ContiguousBuffer(const ContiguousBuffer&) = delete;
-  ContiguousBuffer& operator=(const ContiguousBuffer&) = delete;
-  char* data() { return static_cast<char*>(view_.buf); }
-  size_t size() const { return static_cast<size_t>(view_.len); }
+// ------------------------------------------------------------ conversions
 
- private:
-  Py_buffer view_;
-};
+namespace {
 
-// Writers and readers share ownership of their store, so that closing (or
-// dropping) the Store object cannot free it while they are in use.
-class PyWriter {
- public:
-  PyWriter(std::shared_ptr<Store> store, std::unique_ptr<ObjectWriter> w)
-      : store_(std::move(store)), w_(std::move(w)) {}
-  void write(py::handle data) {
-    if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
-    ContiguousBuffer buf(data, false);
-    py::gil_scoped_release release;
-    w_->write(buf.data(), buf.size());
+const char* kind_name(int kind) {
+  switch (kind) {
+    case RGW_GRANTEE_USER: return "user";
+    case RGW_GRANTEE_EMAIL: return "email";
+    case RGW_GRANTEE_GROUP: return "group";
+    case RGW_GRANTEE_REFERRER: return "referrer";
+    default: return "unknown";
   }
-  ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag) {
-    if (!w_) fail(RGW_ERR_INVALID_ARGUMENT, "writer is closed");
-    py::gil_scoped_release release;
-    ObjectInfo info = w_->commit(attrs, delete_at, etag);
-    w_.reset();
-    return info;
-  }
-  void abort() {
-    if (!w_) return;
-    py::gil_scoped_release release;
-    w_->abort();
-    w_.reset();
-  }
-  uint64_t bytes_written() const { return w_ ? w_->bytes_written() : 0; }
+}
 
- private:
-  std::shared_ptr<Store> store_;  // declared first: destroyed after the writer
-  std::unique_ptr<ObjectWriter> w_;
-};
+int kind_code(const std::string& kind) {
+  if (kind == "user") return RGW_GRANTEE_USER;
+  if (kind == "email") return RGW_GRANTEE_EMAIL;
+  if (kind == "group") return RGW_GRANTEE_GROUP;
+  if (kind == "referrer") return RGW_GRANTEE_REFERRER;
+  throw py::value_error("grantee kind must be user, email, group or referrer, not '" + kind + "'");
+}
 
-class PyReader {
- public:
-  PyReader(std::shared_ptr<Store> store, std::unique_ptr<ObjectReader> r)
-      : store_(std::move(store)), r_(std::move(r)) {}
-  const ObjectInfo& info() const { return r_->info(); }
-  // Reads up to n bytes (all that remain when n < 0) into one bytes object,
-  // allocated once at its final size and filled with the GIL released.
-  py::bytes read(int64_t n) {
-    uint64_t want = r_->remaining();
-    if (n >= 0 && static_cast<uint64_t>(n) < want) want = static_cast<uint64_t>(n);
-    PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(want));
-    if (!obj) throw py::error_already_set();
-    py::bytes out = py::reinterpret_steal<py::bytes>(obj);
-    char* p = PyBytes_AS_STRING(obj);
-    uint64_t got = 0;
-    {
-      py::gil_scoped_release release;
-      while (got < want) {
-        size_t k = r_->read(p + got, static_cast<size_t>(want - got));
-        if (k == 0) break;
-        got += k;
-      }
-    }
-    if (got < want) out = py::bytes(p, static_cast<size_t>(got));
-    return out;
+template <typename Handle, typename Count, typename At>
+Attrs attrs_of(const Handle* h, Count count, At at) {
+  Attrs out;
+  size_t n = count(h);
+  for (size_t i = 0; i < n; ++i) {
+    const char *name, *value;
+    if (at(h, i, &name, &value) == 0) out.emplace(name, value);
   }
-  uint64_t remaining() const { return r_->remaining(); }
-  size_t readinto(py::handle target) {
-    ContiguousBuffer buf(target, true);
-    py::gil_scoped_release release;
-    return r_->read(buf.data(), buf.size());
-  }
-
- private:
-  std::shared_ptr<Store> store_;  // declared first: destroyed after the reader
-  std::unique_ptr<ObjectReader> r_;
-};
-
-class PyStore {
- public:
-  explicit PyStore(const std::string& uri) {
-    py::gil_scoped_release release;
-    s_ = std::shared_ptr<Store>(open_store(uri));
-  }
-  Store& s() {
-    if (!s_) fail(RGW_ERR_INVALID_ARGUMENT, "store is closed");
-    return *s_;
-  }
-  // Lets go of the store; it closes once no writer or reader uses it.
-  void close() {
-    py::gil_scoped_release release;
-    s_.reset();
-  }
-  PyWriter open_writer(const std::string& bucket, const std::string& key) {
-    s();
-    std::unique_ptr<ObjectWriter> w;
-    {
-      py::gil_scoped_release release;
-      w = s_->open_writer(bucket, key);
-    }
-    return PyWriter(s_, std::move(w));
-  }
-  PyWriter open_part_writer(const std::string& bucket, const std::string& upload_id, int number) {
-    s();
-    std::unique_ptr<ObjectWriter> w;
-    {
-      py::gil_scoped_release release;
-      w = s_->open_part_writer(bucket, upload_id, number);
-    }
-    return PyWriter(s_, std::move(w));
-  }
-  PyReader open_reader(const std::string& bucket, const std::string& key, uint64_t offset,
-                       int64_t length) {
-    s();
-    std::unique_ptr<ObjectReader> r;
-    {
-      py::gil_scoped_release release;
-      r = s_->open_reader(bucket, key, offset, length);
-    }
-    return PyReader(s_, std::move(r));
-  }
-
- private:
-  std::shared_ptr<Store> s_;
-};
+  return out;
+}
 
 }  // namespace
 
-PYBIND11_MODULE(_librgw, m) {
-  m.doc() = "librgw core (C++), used through the pyrgw package";
-  m.attr("version") = rgw_version();
+Acl acl_from(const rgw_acl_t* acl) {
+  Acl out;
+  out.owner = rgw_acl_owner(acl);
+  size_t n = rgw_acl_grant_count(acl);
+  for (size_t i = 0; i < n; ++i) {
+    int kind;
+    const char* id;
+    unsigned perms;
+    if (rgw_acl_grant_at(acl, i, &kind, &id, &perms) == 0)
+      out.grants.push_back(Grant{kind_name(kind), id, perms});
+  }
+  return out;
+}
 
-  py::register_exception_translator([](std::exception_ptr p) {
-    try {
-      if (p) std::rethrow_exception(p);
-    } catch (const Error& e) {
-      py::object exc = py::module_::import("pyrgw.errors").attr("error_for")(e.code(), e.what());
-      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
-    }
-  });
-  m.def("strerror", &rgw_strerror, "Short name of a librgw error code");
-  bind_gateway(m);
+AclPtr acl_to_c(const Acl& acl) {
+  for (const auto& g : acl.grants) kind_code(g.kind);  // raises before any call
+  rgw_acl_t* raw = nullptr;
+  check(rgw_acl_new(c_arg(acl.owner), &raw));
+  AclPtr out(raw);
+  for (const auto& g : acl.grants)
+    check(rgw_acl_add_grant(out.get(), kind_code(g.kind), c_arg(g.id), g.permissions));
+  return out;
+}
 
-  py::enum_<Versioning>(m, "Versioning")
-      .value("unversioned", Versioning::unversioned)
-      .value("enabled", Versioning::enabled)
-      .value("suspended", Versioning::suspended);
+AttrsPtr attrs_to_c(const Attrs& attrs) {
+  AttrsPtr out(rgw_attrs_new());
+  if (!out) throw std::bad_alloc();
+  for (const auto& [name, value] : attrs) check(rgw_attrs_set(out.get(), c_arg(name), c_arg(value)));
+  return out;
+}
+
+std::optional<std::string> canned_name(const Acl& acl, const std::string& bucket_owner) {
+  AclPtr c = acl_to_c(acl);
+  const char* name = rgw_acl_canned_name(c.get(), c_arg(bucket_owner));
+  if (!name) return std::nullopt;
+  return std::string(name);
+}
+
+Acl canned(const std::string& name, const std::string& owner, const std::string& bucket_owner) {
+  rgw_acl_t* raw = nullptr;
+  check(rgw_acl_new_canned(c_arg(name), c_arg(owner), c_arg(bucket_owner), &raw));
+  AclPtr c(raw);
+  return acl_from(c.get());
+}
+
+ObjectInfo object_from(const rgw_object_t* o) {
+  ObjectInfo info;
+  info.key = rgw_object_key(o);
+  info.version_id = rgw_object_version_id(o);
+  info.size = rgw_object_size(o);
+  info.etag = rgw_object_etag(o);
+  info.mtime_ns = rgw_object_mtime_ns(o);
+  info.delete_at = rgw_object_delete_at(o);
+  info.delete_marker = rgw_object_is_delete_marker(o) != 0;
+  info.is_latest = rgw_object_is_latest(o) != 0;
+  info.attrs = attrs_of(o, rgw_object_attr_count, rgw_object_attr_at);
+  info.policy = acl_from(rgw_object_acl(o));
+  return info;
+}
+
+BucketInfo bucket_from(const rgw_bucket_t* b) {
+  BucketInfo info;
+  info.name = rgw_bucket_name(b);
+  info.owner = rgw_bucket_owner(b);
+  info.id = rgw_bucket_id(b);
+  info.created_ns = rgw_bucket_created_ns(b);
+  info.versioning = static_cast<Versioning>(rgw_bucket_versioning(b));
+  info.policy = acl_from(rgw_bucket_acl(b));
+  info.attrs = attrs_of(b, rgw_bucket_attr_count, rgw_bucket_attr_at);
+  return info;
+}
+
+User user_from(const rgw_user_t* u) {
+  User user;
+  user.uid = rgw_user_uid(u);
+  user.display_name = rgw_user_display_name(u);
+  user.email = rgw_user_email(u);
+  size_t n = rgw_user_key_count(u);
+  for (size_t i = 0; i < n; ++i) {
+    const char *ak, *sk;
+    if (rgw_user_key_at(u, i, &ak, &sk) == 0) user.keys.push_back(AccessKey{ak, sk});
+  }
+  user.swift_user = rgw_user_swift_user(u);
+  user.swift_key = rgw_user_swift_key(u);
+  user.created_ns = rgw_user_created_ns(u);
+  user.suspended = rgw_user_suspended(u) != 0;
+  user.attrs = attrs_of(u, rgw_user_attr_count, rgw_user_attr_at);
+  return user;
+}
+
+// ----------------------------------------------------------------- stores
+
+Store::Store(const std::string& uri) {
+  rgw_store_t* raw = nullptr;
+  {
+    py::gil_scoped_release release;
+    check(rgw_store_open(c_arg(uri), &raw));
+  }
+  s_ = std::shared_ptr<rgw_store_t>(raw, rgw_store_close);
+}
+
+rgw_store_t* Store::get() const {
+  if (!s_) throw CallError{RGW_ERR_INVALID_ARGUMENT, "store is closed"};
+  return s_.get();
+}
+
+std::shared_ptr<rgw_store_t> Store::shared() const {
+  get();
+  return s_;
+}
+
+void Store::close() {
+  py::gil_scoped_release release;
+  s_.reset();  // closes once no reader or writer holds it
+}
+
+namespace {
+
+struct BucketStats {
+  uint64_t num_objects, size_bytes;
+};
+struct GcReport {
+  uint64_t removed_objects, removed_bytes, repaired_entries;
+};
+
+UserPtr user_to_c(const User& u) {
+  rgw_user_t* raw = nullptr;
+  check(rgw_user_new(c_arg(u.uid), &raw));
+  UserPtr h(raw);
+  check(rgw_user_set_display_name(h.get(), c_arg(u.display_name)));
+  check(rgw_user_set_email(h.get(), c_arg(u.email)));
+  check(rgw_user_set_suspended(h.get(), u.suspended));
+  for (const auto& k : u.keys)
+    check(rgw_user_add_key(h.get(), c_arg(k.access_key), c_arg(k.secret_key)));
+  if (!u.swift_user.empty() || !u.swift_key.empty())
+    check(rgw_user_set_swift(h.get(), c_arg(u.swift_user), c_arg(u.swift_key)));
+  for (const auto& [name, value] : u.attrs)
+    check(rgw_user_set_attr(h.get(), c_arg(name), c_arg(value)));
+  return h;
+}
+
+User find_user(Store& s, int kind, const std::string& id) {
+  rgw_user_t* raw = nullptr;
+  check(rgw_user_find(s.get(), kind, c_arg(id), &raw));
+  UserPtr u(raw);
+  return user_from(u.get());
+}
+
+BucketPtr bucket_to_c(const BucketInfo& b) {
+  rgw_bucket_t* raw = nullptr;
+  check(rgw_bucket_new(c_bucket(b.name), c_arg(b.owner), &raw));
+  BucketPtr h(raw);
+  AclPtr acl = acl_to_c(b.policy);
+  check(rgw_bucket_set_acl(h.get(), acl.get()));
+  check(rgw_bucket_set_versioning(h.get(), static_cast<int>(b.versioning)));
+  for (const auto& [name, value] : b.attrs)
+    check(rgw_bucket_set_attr(h.get(), c_arg(name), c_arg(value)));
+  return h;
+}
+
+std::vector<std::string> take_strings(char** arr) {
+  std::vector<std::string> out;
+  for (char** p = arr; p && *p; ++p) out.emplace_back(*p);
+  rgw_free_strings(arr);
+  return out;
+}
+
+void bind_types(py::module_& m) {
+  py::class_<Grant>(m, "Grant")
+      .def(py::init([](std::string kind, std::string id, unsigned permissions) {
+             kind_code(kind);
+             return Grant{std::move(kind), std::move(id), permissions};
+           }),
+           py::arg("kind"), py::arg("id"), py::arg("permissions"))
+      .def_readonly("kind", &Grant::kind)
+      .def_readonly("id", &Grant::id)
+      .def_readonly("permissions", &Grant::permissions)
+      .def("__eq__", [](const Grant& a, const Grant& b) {
+        return a.kind == b.kind && a.id == b.id && a.permissions == b.permissions;
+      })
+      .def("__repr__", [](const Grant& g) {
+        return "<Grant " + g.kind + ":" + g.id + " " + std::to_string(g.permissions) + ">";
+      });
+
+  py::class_<Acl>(m, "Acl")
+      .def(py::init([](std::string owner, std::vector<Grant> grants) {
+             return Acl{std::move(owner), std::move(grants)};
+           }),
+           py::arg("owner") = "", py::arg("grants") = std::vector<Grant>{})
+      .def_static("canned", &canned, py::arg("name"), py::arg("owner"),
+                  py::arg("bucket_owner") = "",
+                  "S3's canned ACL `name` for owner (the core's definition)")
+      .def("canned_name", &canned_name, py::arg("bucket_owner") = "",
+           "The canned ACL this policy is exactly, or None")
+      .def_readwrite("owner", &Acl::owner)
+      .def_readwrite("grants", &Acl::grants);
 
   py::class_<AccessKey>(m, "AccessKey")
       .def(py::init<>())
@@ -196,7 +260,13 @@ PYBIND11_MODULE(_librgw, m) {
       .def_readwrite("swift_user", &User::swift_user)
       .def_readwrite("swift_key", &User::swift_key)
       .def_readwrite("created_ns", &User::created_ns)
-      .def_readwrite("suspended", &User::suspended);
+      .def_readwrite("suspended", &User::suspended)
+      .def_readwrite("attrs", &User::attrs);
+
+  py::enum_<Versioning>(m, "Versioning")
+      .value("unversioned", Versioning::unversioned)
+      .value("enabled", Versioning::enabled)
+      .value("suspended", Versioning::suspended);
 
   py::class_<BucketInfo>(m, "BucketInfo")
       .def(py::init<>())
@@ -205,8 +275,13 @@ PYBIND11_MODULE(_librgw, m) {
       .def_readonly("id", &BucketInfo::id)
       .def_readonly("created_ns", &BucketInfo::created_ns)
       .def_readwrite("versioning", &BucketInfo::versioning)
-      .def_readwrite("acl", &BucketInfo::acl)
-      .def_readwrite("attrs", &BucketInfo::attrs);
+      .def_readwrite("policy", &BucketInfo::policy)
+      .def_readwrite("attrs", &BucketInfo::attrs)
+      // The canned ACL the policy is ("private", "public-read", ...) or None;
+      // setting a name replaces the policy with that canned ACL.
+      .def_property(
+          "acl", [](const BucketInfo& b) { return canned_name(b.policy, b.owner); },
+          [](BucketInfo& b, const std::string& name) { b.policy = canned(name, b.owner, b.owner); });
 
   py::class_<ObjectInfo>(m, "ObjectInfo")
       .def_readonly("key", &ObjectInfo::key)
@@ -218,157 +293,203 @@ PYBIND11_MODULE(_librgw, m) {
       .def_readonly("delete_marker", &ObjectInfo::delete_marker)
       .def_readonly("is_latest", &ObjectInfo::is_latest)
       .def_readonly("attrs", &ObjectInfo::attrs)
+      .def_readonly("policy", &ObjectInfo::policy)
       .def("__repr__", [](const ObjectInfo& o) {
         return "<ObjectInfo key=" + py::repr(py::str(o.key)).cast<std::string>() +
                " size=" + std::to_string(o.size) + " etag=" + o.etag + ">";
       });
 
-  py::class_<ListResult>(m, "ListResult")
-      .def_readonly("objects", &ListResult::objects)
-      .def_readonly("common_prefixes", &ListResult::common_prefixes)
-      .def_readonly("truncated", &ListResult::truncated)
-      .def_readonly("next_marker", &ListResult::next_marker);
-
-  py::class_<UploadInfo>(m, "UploadInfo")
-      .def_readonly("upload_id", &UploadInfo::upload_id)
-      .def_readonly("key", &UploadInfo::key)
-      .def_readonly("initiated_ns", &UploadInfo::initiated_ns)
-      .def_readonly("attrs", &UploadInfo::attrs)
-      .def("__repr__", [](const UploadInfo& u) {
-        return "<UploadInfo key=" + py::repr(py::str(u.key)).cast<std::string>() +
-               " upload_id=" + u.upload_id + ">";
-      });
-
-  py::class_<PartInfo>(m, "PartInfo")
-      .def(py::init([](int number, uint64_t size, std::string etag, int64_t mtime_ns) {
-             return PartInfo{number, size, std::move(etag), mtime_ns};
-           }),
-           py::arg("number"), py::arg("size"), py::arg("etag"), py::arg("mtime_ns") = 0)
-      .def_readonly("number", &PartInfo::number)
-      .def_readonly("size", &PartInfo::size)
-      .def_readonly("etag", &PartInfo::etag)
-      .def_readonly("mtime_ns", &PartInfo::mtime_ns)
-      .def("__repr__", [](const PartInfo& p) {
-        return "<PartInfo number=" + std::to_string(p.number) + " size=" + std::to_string(p.size) +
-               " etag=" + p.etag + ">";
-      });
-
   py::class_<BucketStats>(m, "BucketStats")
       .def_readonly("num_objects", &BucketStats::num_objects)
       .def_readonly("size_bytes", &BucketStats::size_bytes);
-
   py::class_<GcReport>(m, "GcReport")
       .def_readonly("removed_objects", &GcReport::removed_objects)
       .def_readonly("removed_bytes", &GcReport::removed_bytes)
       .def_readonly("repaired_entries", &GcReport::repaired_entries);
 
-  py::class_<PyWriter>(m, "Writer")
-      .def("write", &PyWriter::write, py::arg("data"))
-      .def("commit", &PyWriter::commit, py::arg("attrs") = Attrs{}, py::arg("delete_at") = 0,
-           py::arg("etag") = "")
-      .def("abort", &PyWriter::abort)
-      .def_property_readonly("bytes_written", &PyWriter::bytes_written);
+  for (auto [name, value] : {std::pair{"PERM_READ", RGW_PERM_READ},
+                             {"PERM_WRITE", RGW_PERM_WRITE},
+                             {"PERM_READ_ACP", RGW_PERM_READ_ACP},
+                             {"PERM_WRITE_ACP", RGW_PERM_WRITE_ACP},
+                             {"PERM_FULL_CONTROL", RGW_PERM_FULL_CONTROL},
+                             {"PERM_READ_OBJECTS", RGW_PERM_READ_OBJECTS}})
+    m.attr(name) = value;
+  m.attr("GROUP_ALL_USERS") = RGW_GROUP_ALL_USERS;
+  m.attr("GROUP_AUTHENTICATED_USERS") = RGW_GROUP_AUTHENTICATED_USERS;
+  m.attr("GROUP_LOG_DELIVERY") = RGW_GROUP_LOG_DELIVERY;
+}
 
-  py::class_<PyReader>(m, "Reader")
-      .def_property_readonly("info", &PyReader::info)
-      .def("read", &PyReader::read, py::arg("n") = -1)
-      .def_property_readonly("remaining", &PyReader::remaining)
-      .def("readinto", &PyReader::readinto, py::arg("buffer"));
-
-  py::class_<PyStore>(m, "Store")
-      .def(py::init<const std::string&>(), py::arg("uri"))
-      .def("close", &PyStore::close)
-      .def("create_user", [](PyStore& s, const User& u) { s.s().create_user(u); }, nogil())
-      .def("get_user", [](PyStore& s, const std::string& uid) { return s.s().get_user(uid); }, nogil())
+void bind_store(py::class_<Store>& cls) {
+  cls.def(py::init<const std::string&>(), py::arg("uri"))
+      .def("close", &Store::close)
+      // users
+      .def("create_user",
+           [](Store& s, const User& u) {
+             UserPtr h = user_to_c(u);
+             py::gil_scoped_release release;
+             check(rgw_user_add(s.get(), h.get()));
+           })
+      .def("get_user",
+           [](Store& s, const std::string& uid) {
+             py::gil_scoped_release release;
+             rgw_user_t* raw = nullptr;
+             check(rgw_user_get(s.get(), c_arg(uid), &raw));
+             UserPtr u(raw);
+             return user_from(u.get());
+           })
       .def("get_user_by_access_key",
-           [](PyStore& s, const std::string& ak) { return s.s().get_user_by_access_key(ak); }, nogil())
+           [](Store& s, const std::string& ak) {
+             py::gil_scoped_release release;
+             return find_user(s, RGW_CREDENTIAL_S3_ACCESS_KEY, ak);
+           })
       .def("get_user_by_swift_user",
-           [](PyStore& s, const std::string& su) { return s.s().get_user_by_swift_user(su); }, nogil())
-      .def("list_users", [](PyStore& s) { return s.s().list_users(); }, nogil())
+           [](Store& s, const std::string& su) {
+             py::gil_scoped_release release;
+             return find_user(s, RGW_CREDENTIAL_SWIFT_USER, su);
+           })
+      .def("list_users",
+           [](Store& s) {
+             py::gil_scoped_release release;
+             char** uids = nullptr;
+             check(rgw_user_list(s.get(), &uids));
+             return take_strings(uids);
+           })
+      .def("modify_user",
+           [](Store& s, const std::string& uid, std::optional<std::string> display_name,
+              std::optional<std::string> email, std::optional<bool> suspended,
+              std::optional<Attrs> attrs) {
+             rgw_user_t* raw = nullptr;
+             check(rgw_user_new(c_arg(uid), &raw));
+             UserPtr h(raw);
+             if (display_name) check(rgw_user_set_display_name(h.get(), display_name->c_str()));
+             if (email) check(rgw_user_set_email(h.get(), email->c_str()));
+             if (suspended) check(rgw_user_set_suspended(h.get(), *suspended));
+             if (attrs) {
+               check(rgw_user_clear_attrs(h.get()));  // the whole new set
+               for (const auto& [name, value] : *attrs)
+                 check(rgw_user_set_attr(h.get(), c_arg(name), c_arg(value)));
+             }
+             py::gil_scoped_release release;
+             check(rgw_user_modify(s.get(), h.get()));
+           },
+           py::arg("uid"), py::arg("display_name") = py::none(), py::arg("email") = py::none(),
+           py::arg("suspended") = py::none(), py::arg("attrs") = py::none())
       .def("add_access_key",
-           [](PyStore& s, const std::string& uid, const AccessKey& k) { s.s().add_access_key(uid, k); },
-           nogil())
+           [](Store& s, const std::string& uid, const AccessKey& k) {
+             py::gil_scoped_release release;
+             check(rgw_user_key_add(s.get(), c_arg(uid), c_arg(k.access_key),
+                                    c_arg(k.secret_key)));
+           })
       .def("remove_access_key",
-           [](PyStore& s, const std::string& uid, const std::string& ak) { s.s().remove_access_key(uid, ak); },
-           nogil())
+           [](Store& s, const std::string& uid, const std::string& ak) {
+             py::gil_scoped_release release;
+             check(rgw_user_key_remove(s.get(), c_arg(uid), c_arg(ak)));
+           })
       .def("set_swift_credentials",
-           [](PyStore& s, const std::string& uid, const std::string& su, const std::string& sk) {
-             s.s().set_swift_credentials(uid, su, sk);
-           },
-           nogil())
-      .def("remove_user", [](PyStore& s, const std::string& uid) { s.s().remove_user(uid); }, nogil())
-      .def("create_bucket", [](PyStore& s, const BucketInfo& b) { return s.s().create_bucket(b); }, nogil())
-      .def("get_bucket", [](PyStore& s, const std::string& n) { return s.s().get_bucket(n); }, nogil())
-      .def("update_bucket", [](PyStore& s, const BucketInfo& b) { s.s().update_bucket(b); }, nogil())
-      .def("list_buckets", [](PyStore& s, const std::string& owner) { return s.s().list_buckets(owner); },
-           nogil())
-      .def("remove_bucket", [](PyStore& s, const std::string& n) { s.s().remove_bucket(n); }, nogil())
-      .def("bucket_stats", [](PyStore& s, const std::string& n) { return s.s().bucket_stats(n); }, nogil())
-      .def("open_writer", &PyStore::open_writer, py::arg("bucket"), py::arg("key"))
-      .def("open_reader", &PyStore::open_reader, py::arg("bucket"), py::arg("key"),
-           py::arg("offset") = 0, py::arg("length") = -1)
-      .def("stat_object",
-           [](PyStore& s, const std::string& b, const std::string& k) { return s.s().stat_object(b, k); },
-           nogil())
-      .def("remove_object",
-           [](PyStore& s, const std::string& b, const std::string& k) { s.s().remove_object(b, k); },
-           nogil())
-      .def("list_objects",
-           [](PyStore& s, const std::string& b, const std::string& prefix, const std::string& delimiter,
-              const std::string& marker, unsigned max_keys) {
-             ListParams p;
-             p.prefix = prefix;
-             p.delimiter = delimiter;
-             p.marker = marker;
-             p.max_keys = max_keys;
-             return s.s().list_objects(b, p);
-           },
-           nogil())
-      .def("copy_object",
-           [](PyStore& s, const std::string& sb, const std::string& sk, const std::string& db,
-              const std::string& dk, std::optional<Attrs> attrs) {
-             return s.s().copy_object(sb, sk, db, dk, attrs ? &*attrs : nullptr);
-           },
-           nogil())
-      .def("update_object_attrs",
-           [](PyStore& s, const std::string& b, const std::string& k, const Attrs& attrs,
-              const std::string& expected_etag) {
-             return s.s().update_object_attrs(b, k, attrs, expected_etag);
-           },
-           nogil())
-      .def("create_upload",
-           [](PyStore& s, const std::string& b, const std::string& k, const Attrs& attrs) {
-             return s.s().create_upload(b, k, attrs);
-           },
-           nogil())
-      .def("get_upload",
-           [](PyStore& s, const std::string& b, const std::string& id) { return s.s().get_upload(b, id); },
-           nogil())
-      .def("open_part_writer", &PyStore::open_part_writer, py::arg("bucket"), py::arg("upload_id"),
-           py::arg("part_number"))
-      .def("list_parts",
-           [](PyStore& s, const std::string& b, const std::string& id) { return s.s().list_parts(b, id); },
-           nogil())
-      .def("list_uploads",
-           [](PyStore& s, const std::string& b, const std::string& prefix,
-              const std::string& after_key, const std::string& after_id, size_t limit) {
-             return s.s().list_uploads(b, prefix, after_key, after_id, limit);
-           },
-           nogil())
-      .def("complete_upload",
-           [](PyStore& s, const std::string& b, const std::string& id,
-              const std::vector<std::pair<int, std::string>>& parts, const std::string& etag) {
-             return s.s().complete_upload(b, id, parts, etag);
-           },
-           nogil())
-      .def("abort_upload",
-           [](PyStore& s, const std::string& b, const std::string& id) { s.s().abort_upload(b, id); },
-           nogil())
-      .def("gc",
-           [](PyStore& s, int64_t grace) {
-             GcOptions o;
-             o.grace_seconds = grace;
-             return s.s().gc(o);
-           },
-           nogil());
+           [](Store& s, const std::string& uid, const std::string& su, const std::string& sk) {
+             py::gil_scoped_release release;
+             check(rgw_user_set_swift_credentials(s.get(), c_arg(uid), c_arg(su), c_key(sk)));
+           })
+      .def("remove_user",
+           [](Store& s, const std::string& uid) {
+             py::gil_scoped_release release;
+             check(rgw_user_remove(s.get(), c_arg(uid)));
+           })
+      // buckets
+      .def("create_bucket",
+           [](Store& s, const BucketInfo& b) {
+             BucketPtr h = bucket_to_c(b);
+             py::gil_scoped_release release;
+             rgw_bucket_t* raw = nullptr;
+             check(rgw_bucket_add(s.get(), h.get(), &raw));
+             BucketPtr created(raw);
+             return bucket_from(created.get());
+           })
+      .def("get_bucket",
+           [](Store& s, const std::string& name) {
+             py::gil_scoped_release release;
+             rgw_bucket_t* raw = nullptr;
+             check(rgw_bucket_get(s.get(), c_bucket(name), &raw));
+             BucketPtr b(raw);
+             return bucket_from(b.get());
+           })
+      .def("update_bucket",
+           [](Store& s, const BucketInfo& b) {
+             BucketPtr h = bucket_to_c(b);
+             py::gil_scoped_release release;
+             check(rgw_bucket_update(s.get(), h.get()));
+           })
+      .def("list_buckets",
+           [](Store& s, const std::string& owner) {
+             py::gil_scoped_release release;
+             rgw_bucket_listing_t* raw = nullptr;
+             check(rgw_bucket_list_v2(s.get(), c_arg(owner), &raw));
+             std::unique_ptr<rgw_bucket_listing_t, Freer<rgw_bucket_listing_t, rgw_bucket_listing_free>>
+                 list(raw);
+             std::vector<BucketInfo> out;
+             size_t n = rgw_bucket_listing_count(list.get());
+             for (size_t i = 0; i < n; ++i) out.push_back(bucket_from(rgw_bucket_listing_at(list.get(), i)));
+             return out;
+           })
+      .def("remove_bucket",
+           [](Store& s, const std::string& name) {
+             py::gil_scoped_release release;
+             check(rgw_bucket_remove(s.get(), c_bucket(name)));
+           })
+      .def("bucket_stats",
+           [](Store& s, const std::string& name) {
+             uint64_t objects = 0, bytes = 0;
+             {
+               py::gil_scoped_release release;
+               check(rgw_bucket_stat(s.get(), c_bucket(name), nullptr, 0, &objects, &bytes));
+             }
+             return BucketStats{objects, bytes};
+           })
+      .def("gc", [](Store& s, int64_t grace) {
+        uint64_t objects = 0, bytes = 0, repaired = 0;
+        {
+          py::gil_scoped_release release;
+          check(rgw_gc_run_v2(s.get(), grace, &objects, &bytes, &repaired));
+        }
+        return GcReport{objects, bytes, repaired};
+      });
+}
+
+}  // namespace
+
+// ----------------------------------------------------------------- errors
+
+void bind_errors(py::module_& m) {
+  py::list codes;
+#define PYRGW_ERROR_ENTRY_(name, code, short_name, kind, meaning) \
+  codes.append(py::make_tuple(short_name, code, kind, meaning));
+  RGW_ERROR_LIST(PYRGW_ERROR_ENTRY_)
+#undef PYRGW_ERROR_ENTRY_
+  m.attr("error_codes") = codes;
+  m.def("strerror", &rgw_strerror, "Short name of a librgw error code");
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const CallError& e) {
+      py::object exc = py::module_::import("pyrgw.errors").attr("error_for")(e.code, e.message);
+      PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+    }
+  });
+}
+
+}  // namespace pyrgw
+
+PYBIND11_MODULE(_librgw, m) {
+  using namespace pyrgw;
+  m.doc() = "librgw's C API, used through the pyrgw package";
+  m.attr("version") = rgw_version();
+  m.attr("version_code") = rgw_version_code();
+  m.attr("header_version_code") = LIBRGW_VERSION_CODE;
+  bind_errors(m);
+  bind_types(m);
+  py::class_<Store> store(m, "Store");
+  bind_store(store);
+  bind_objects(m, store);
+  bind_multipart(m, store);
+  bind_gateway(m);
 }

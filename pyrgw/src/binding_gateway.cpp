@@ -1,50 +1,56 @@
-// binding_gateway.cpp - gateways and requests for Python (the WSGI door).
+// binding_gateway.cpp - gateways and requests for Python (the WSGI door),
+// and URL signing, over the C API.
 //
-// The same request driver the web-server modules use: Python hands over the
-// request line, headers and body chunks as bytes and pulls the response; the
-// GIL is released whenever the core works.
-#include <pybind11/pybind11.h>
-#include <pybind11/stl.h>
+// The same request API the web-server modules use: Python hands over the
+// request line, headers and body chunks as bytes and pulls the response;
+// the GIL is released whenever the core works.
+#include "binding_util.h"
 
-#include <memory>
-#include <string>
-
-#include "errors.h"
-#include "gateway/gateway.h"
-#include "s3/auth.h"
-#include "http/response.h"
-#include "gateway/exchange.h"
-
-namespace py = pybind11;
-using namespace rgw;
+namespace pyrgw {
 
 namespace {
 
-class PyGateway {
- public:
-  explicit PyGateway(const std::map<std::string, std::string>& options) {
-    GatewayConfig cfg;
-    for (const auto& o : options) cfg.set(o.first, o.second);
-    py::gil_scoped_release release;
-    gw_ = std::make_shared<Gateway>(std::move(cfg));
-  }
-  std::shared_ptr<Gateway> gw() const { return gw_; }
-  std::string region() const { return gw_->config().region; }
+using ConfigPtr = std::unique_ptr<rgw_config_t, Freer<rgw_config_t, rgw_config_free>>;
 
- private:
-  std::shared_ptr<Gateway> gw_;
+struct GatewayCloser {
+  void operator()(rgw_gateway_t* gw) const { rgw_gateway_close(gw); }
 };
 
-class PyRequest {
+class Gateway {
  public:
-  PyRequest(const PyGateway& gw, const std::string& method, const std::string& uri)
-      : gw_(gw.gw()), r_(std::make_unique<Exchange>(*gw_, method, uri)) {}
+  explicit Gateway(const std::map<std::string, std::string>& options) {
+    rgw_config_t* raw = nullptr;
+    check(rgw_config_create(&raw));
+    ConfigPtr cfg(raw);
+    for (const auto& [name, value] : options) check(rgw_config_set(cfg.get(), c_arg(name), c_arg(value)));
+    rgw_gateway_t* gw = nullptr;
+    {
+      py::gil_scoped_release release;
+      check(rgw_gateway_open(cfg.get(), &gw));
+    }
+    gw_ = std::shared_ptr<rgw_gateway_t>(gw, GatewayCloser());
+  }
+  std::shared_ptr<rgw_gateway_t> gw() const { return gw_; }
+
+ private:
+  std::shared_ptr<rgw_gateway_t> gw_;
+};
+
+class Request {
+ public:
+  Request(const Gateway& gw, const std::string& method, const std::string& uri) : gw_(gw.gw()) {
+    check(rgw_request_create(gw_.get(), c_arg(method), c_arg(uri), &r_));
+  }
+  ~Request() { rgw_request_free(r_); }
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
   void add_header(const std::string& name, const std::string& value) {
-    r_->add_header(name, value);
+    check(rgw_request_add_header(r_, name.data(), name.size(), value.data(), value.size()));
   }
   bool start() {
     py::gil_scoped_release release;
-    return r_->start();
+    return check(rgw_request_start(r_)) == RGW_REQUEST_WANTS_BODY;
   }
   bool body(py::buffer data) {
     py::buffer_info info = data.request();
@@ -53,76 +59,86 @@ class PyRequest {
     const char* p = static_cast<const char*>(info.ptr);
     size_t n = static_cast<size_t>(info.size * info.itemsize);
     py::gil_scoped_release release;
-    return r_->body(p, n);
+    return check(rgw_request_body(r_, p, n)) == RGW_REQUEST_WANTS_BODY;
   }
   void end_body() {
     py::gil_scoped_release release;
-    r_->end_body();
+    check(rgw_request_body_end(r_));
   }
-  bool done() const { return r_->done(); }
-  int status() const { return r_->response().status; }
-  std::string reason() const { return http::status_reason(r_->response().status); }
-  int64_t content_length() const { return r_->response().content_length; }
-  std::string request_id() const { return r_->request_id(); }
+  int status() const { return rgw_response_status(r_); }
+  std::string reason() const { return rgw_response_reason(r_); }
+  int64_t content_length() const { return rgw_response_length(r_); }
+  std::string request_id() const { return rgw_request_id(r_); }
   py::list headers() const {
     py::list out;
-    for (const auto& h : r_->response().headers)
-      out.append(py::make_tuple(py::bytes(h.first), py::bytes(h.second)));
+    const char *name, *value;
+    for (size_t i = 0; rgw_response_header(r_, i, &name, &value) == 0; ++i)
+      out.append(py::make_tuple(py::bytes(name), py::bytes(value)));
     return out;
   }
   // Reads up to n body bytes (b"" at the end) straight into one bytes
   // object, sized to what remains of the body.
   py::bytes read(size_t n) {
-    int64_t length = r_->response().content_length;
+    int64_t length = rgw_response_length(r_);
     if (length >= 0 && static_cast<uint64_t>(length) >= delivered_ &&
         n > static_cast<uint64_t>(length) - delivered_)
       n = static_cast<size_t>(static_cast<uint64_t>(length) - delivered_);
     PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(n));
     if (!obj) throw py::error_already_set();
+    py::bytes out = py::reinterpret_steal<py::bytes>(obj);
     size_t got = 0;
     {
       py::gil_scoped_release release;
       while (got < n) {
-        size_t k = r_->read(PyBytes_AS_STRING(obj) + got, n - got);
+        int64_t k = check(rgw_response_read(r_, PyBytes_AS_STRING(obj) + got, n - got));
         if (k == 0) break;
-        got += k;
+        got += static_cast<size_t>(k);
       }
     }
     delivered_ += got;
-    if (got < n && _PyBytes_Resize(&obj, static_cast<Py_ssize_t>(got)) != 0)
-      throw py::error_already_set();
-    return py::reinterpret_steal<py::bytes>(obj);
+    if (got < n) out = py::bytes(PyBytes_AS_STRING(obj), got);
+    return out;
   }
 
  private:
-  std::shared_ptr<Gateway> gw_;  // declared first: outlives the request
-  std::unique_ptr<Exchange> r_;
-  uint64_t delivered_ = 0;       // body bytes handed to Python so far
+  std::shared_ptr<rgw_gateway_t> gw_;  // declared first: outlives the request
+  rgw_request_t* r_ = nullptr;
+  uint64_t delivered_ = 0;             // body bytes handed to Python so far
 };
+
+std::string presign_v4(const std::string& method, const std::string& host,
+                       const std::string& raw_path, const std::string& access_key,
+                       const std::string& secret_key, const std::string& region, int64_t now,
+                       int64_t expires) {
+  std::vector<char> out(4096 + raw_path.size() * 3 + access_key.size() * 3);
+  check(rgw_s3_presign(c_arg(method), c_arg(host), c_arg(raw_path), c_arg(access_key),
+                       c_arg(secret_key), c_arg(region), now, expires, out.data(), out.size()));
+  return std::string(out.data());
+}
 
 }  // namespace
 
 void bind_gateway(py::module_& m) {
-  m.def("presign_v4", &s3::presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
+  m.def("presign_v4", &presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");
 
-  py::class_<PyGateway>(m, "Gateway")
-      .def(py::init<const std::map<std::string, std::string>&>(), py::arg("options"))
-      .def_property_readonly("region", &PyGateway::region);
+  py::class_<Gateway>(m, "Gateway")
+      .def(py::init<const std::map<std::string, std::string>&>(), py::arg("options"));
 
-  py::class_<PyRequest>(m, "Request")
-      .def(py::init<const PyGateway&, const std::string&, const std::string&>(),
-           py::arg("gateway"), py::arg("method"), py::arg("uri"))
-      .def("add_header", &PyRequest::add_header)
-      .def("start", &PyRequest::start)
-      .def("body", &PyRequest::body)
-      .def("end_body", &PyRequest::end_body)
-      .def_property_readonly("done", &PyRequest::done)
-      .def_property_readonly("status", &PyRequest::status)
-      .def_property_readonly("reason", &PyRequest::reason)
-      .def_property_readonly("content_length", &PyRequest::content_length)
-      .def_property_readonly("request_id", &PyRequest::request_id)
-      .def_property_readonly("headers", &PyRequest::headers)
-      .def("read", &PyRequest::read);
+  py::class_<Request>(m, "Request")
+      .def(py::init<const Gateway&, const std::string&, const std::string&>(), py::arg("gateway"),
+           py::arg("method"), py::arg("uri"))
+      .def("add_header", &Request::add_header)
+      .def("start", &Request::start)
+      .def("body", &Request::body)
+      .def("end_body", &Request::end_body)
+      .def_property_readonly("status", &Request::status)
+      .def_property_readonly("reason", &Request::reason)
+      .def_property_readonly("content_length", &Request::content_length)
+      .def_property_readonly("request_id", &Request::request_id)
+      .def_property_readonly("headers", &Request::headers)
+      .def("read", &Request::read);
 }
+
+}  // namespace pyrgw

@@ -36,6 +36,7 @@ extern "C" {
 #define LIBRGW_VERSION_MAJOR 0
 #define LIBRGW_VERSION_MINOR 2
 #define LIBRGW_VERSION_PATCH 0
+#define LIBRGW_VERSION_STRING "0.2.0" /* the three above, as text */
 #define LIBRGW_MAKE_VERSION(major, minor, patch) \
   (((major) << 16) | ((minor) << 8) | (patch))
 #define LIBRGW_VERSION_CODE \
@@ -212,8 +213,13 @@ int rgw_user_new(const char *uid, rgw_user_t **out);
 int rgw_user_set_display_name(rgw_user_t *user, const char *display_name);
 int rgw_user_set_email(rgw_user_t *user, const char *email);
 int rgw_user_set_suspended(rgw_user_t *user, int suspended);
-/* Sets one attribute (value NULL: removes it from the description). */
+/* Sets one attribute (value NULL: removes it from the description).  For
+ * rgw_user_modify() the attributes are then one of the fields set: the
+ * description's attributes become the user's whole set. */
 int rgw_user_set_attr(rgw_user_t *user, const char *name, const char *value);
+/* Empties the description's attributes, and (for rgw_user_modify()) marks
+ * them set: the user's attributes become the empty set plus any set after. */
+int rgw_user_clear_attrs(rgw_user_t *user);
 /* For rgw_user_add(): a key pair, and the Swift identity. */
 int rgw_user_add_key(rgw_user_t *user, const char *access_key, const char *secret_key);
 int rgw_user_set_swift(rgw_user_t *user, const char *swift_user, const char *swift_key);

@@ -50,9 +50,15 @@ RGW_API const char* rgw_strerror(int code) {
 
 RGW_API const char* rgw_last_error(void) { return last_error.c_str(); }
 
-RGW_API const char* rgw_version(void) {
-  return RGW_VERSION_STRING_(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR, LIBRGW_VERSION_PATCH);
+constexpr bool same_text(const char* a, const char* b) {
+  return *a == *b && (*a == '\0' || same_text(a + 1, b + 1));
 }
+static_assert(same_text(LIBRGW_VERSION_STRING,
+                        RGW_VERSION_STRING_(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR,
+                                            LIBRGW_VERSION_PATCH)),
+              "LIBRGW_VERSION_STRING must spell LIBRGW_VERSION_MAJOR.MINOR.PATCH");
+
+RGW_API const char* rgw_version(void) { return LIBRGW_VERSION_STRING; }
 
 RGW_API int rgw_version_code(void) { return LIBRGW_VERSION_CODE; }
 

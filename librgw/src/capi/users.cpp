@@ -54,6 +54,15 @@ RGW_API int rgw_user_set_attr(rgw_user_t* user, const char* name, const char* va
   });
 }
 
+RGW_API int rgw_user_clear_attrs(rgw_user_t* user) {
+  return guarded_call([&] {
+    need("rgw_user_clear_attrs", user);
+    user->user.attrs.clear();
+    user->changes.attrs = rgw::Attrs{};
+    return 0;
+  });
+}
+
 RGW_API int rgw_user_add_key(rgw_user_t* user, const char* access_key, const char* secret_key) {
   return guarded_call([&] {
     need("rgw_user_add_key", user, access_key, secret_key);

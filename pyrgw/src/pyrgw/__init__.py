@@ -1,65 +1,24 @@
 """pyrgw: librgw for Python.
 
 Object storage (S3 and Swift) on Ceph RADOS or on an embedded local store,
-through the same C++ core that the nginx and Apache modules use.
+through the same core that the nginx and Apache modules use, bound through
+its C API (<librgw/librgw.h>).
 
     >>> import pyrgw
     >>> store = pyrgw.Store("local:/tmp/demo-store")
     >>> store.create_user("alice", access_key="AK", secret_key="SK")
 """
-from . import _librgw
-from .errors import (
-    AccessKeyExists,
-    BucketExists,
-    BucketNotEmpty,
-    Conflict,
-    InvalidArgument,
-    InvalidBucketName,
-    InvalidKey,
-    InvalidPart,
-    InvalidRange,
-    InvalidStoreURI,
-    NoSuchAccessKey,
-    NoSuchBucket,
-    NoSuchKey,
-    NoSuchUpload,
-    NoSuchUser,
-    RGWError,
-    StoreError,
-    UserExists,
-    UserHasBuckets,
-)
+from . import _librgw, errors
+from .errors import *  # noqa: F401,F403 (the exception classes, one per core error code)
 from .signing import presign_url
 from .store import ObjectReader, Store
 
+Acl = _librgw.Acl
+Grant = _librgw.Grant
 PartInfo = _librgw.PartInfo
 UploadInfo = _librgw.UploadInfo
 
 __version__ = _librgw.version
 
-__all__ = [
-    "Store",
-    "presign_url",
-    "ObjectReader",
-    "PartInfo",
-    "UploadInfo",
-    "RGWError",
-    "AccessKeyExists",
-    "BucketExists",
-    "BucketNotEmpty",
-    "Conflict",
-    "InvalidArgument",
-    "InvalidBucketName",
-    "InvalidKey",
-    "InvalidPart",
-    "InvalidRange",
-    "InvalidStoreURI",
-    "NoSuchAccessKey",
-    "NoSuchBucket",
-    "NoSuchKey",
-    "NoSuchUpload",
-    "NoSuchUser",
-    "StoreError",
-    "UserExists",
-    "UserHasBuckets",
-]
+__all__ = ["Store", "presign_url", "ObjectReader", "Acl", "Grant", "PartInfo",
+           "UploadInfo"] + errors.__all__

@@ -1,10 +1,17 @@
 """Typed exceptions for the error codes of the librgw core.
 
-The codes are the RGW_ERR_* values of <librgw/librgw.h> (or a negative errno
-for system errors); the core raises them and this module names them.
+The classes are made from the core's one list of codes (``RGW_ERROR_LIST``
+in <librgw/librgw.h>, as ``_librgw.error_codes``): each is named as
+``rgw_strerror()`` names its code (``NoSuchBucket``, ``InvalidKey``, ...),
+carries the code in ``code``, and derives from RGWError and, by its kind,
+from LookupError ("not-found"), ValueError ("invalid") or OSError ("store").
+Negative errno values from the core raise StoreError (or InvalidArgument for
+EINVAL) with ``errno`` set.
 """
 import errno as _errno
 import os as _os
+
+from . import _librgw
 
 
 class RGWError(Exception):
@@ -22,85 +29,17 @@ class RGWError(Exception):
         return type(self).__name__
 
 
-class NoSuchUser(RGWError, LookupError):
-    code = -1001
+_BASES = {"not-found": (LookupError,), "invalid": (ValueError,), "store": (OSError,)}
+_BY_CODE = {}
+__all__ = ["RGWError", "error_for"]
 
-
-class NoSuchAccessKey(RGWError, LookupError):
-    code = -1002
-
-
-class NoSuchBucket(RGWError, LookupError):
-    code = -1003
-
-
-class NoSuchKey(RGWError, LookupError):
-    code = -1004
-
-
-class UserExists(RGWError):
-    code = -1005
-
-
-class AccessKeyExists(RGWError):
-    code = -1006
-
-
-class BucketExists(RGWError):
-    code = -1007
-
-
-class BucketNotEmpty(RGWError):
-    code = -1008
-
-
-class UserHasBuckets(RGWError):
-    code = -1009
-
-
-class InvalidBucketName(RGWError, ValueError):
-    code = -1010
-
-
-class InvalidKey(RGWError, ValueError):
-    code = -1011
-
-
-class InvalidRange(RGWError, ValueError):
-    code = -1012
-
-
-class InvalidStoreURI(RGWError, ValueError):
-    code = -1013
-
-
-class InvalidArgument(RGWError, ValueError):
-    code = -1014
-
-
-class Conflict(RGWError):
-    code = -1015
-
-
-class StoreError(RGWError, OSError):
-    """The storage backend failed (also used for system errors)."""
-
-    code = -1016
-
-
-class NoSuchUpload(RGWError, LookupError):
-    code = -1017
-
-
-class InvalidPart(RGWError, ValueError):
-    code = -1018
-
-
-_BY_CODE = {
-    cls.code: cls
-    for cls in RGWError.__subclasses__()
-    if cls.code is not None
-}
+for _name, _code, _kind, _meaning in _librgw.error_codes:
+    _cls = type(_name, (RGWError,) + _BASES.get(_kind, ()),
+                {"code": _code, "__doc__": f"{_meaning} ({_code})", "__module__": __name__})
+    globals()[_name] = _cls
+    _BY_CODE[_code] = _cls
+    __all__.append(_name)
+del _name, _code, _kind, _meaning, _cls
 
 
 def error_for(code, message):
@@ -109,8 +48,8 @@ def error_for(code, message):
     if cls is not None:
         return cls(message)
     if code == -_errno.EINVAL:
-        return InvalidArgument(message, code)
-    err = StoreError(message, code)
+        return InvalidArgument(message, code)  # noqa: F821 (made from the list above)
+    err = StoreError(message, code)  # noqa: F821
     if code < 0:
         err.errno = -code
         err.strerror = _os.strerror(-code)

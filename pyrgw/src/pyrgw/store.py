@@ -135,6 +135,14 @@ class Store:
     def get_user_by_access_key(self, access_key):
         return self._s.get_user_by_access_key(access_key)
 
+    def get_user_by_swift_user(self, swift_user):
+        """The user whose Swift identity is ``account:user``."""
+        return self._s.get_user_by_swift_user(swift_user)
+
+    def modify_user(self, uid, display_name=None, email=None, suspended=None, attrs=None):
+        """Changes what is given (``attrs``: the whole new set), nothing else."""
+        self._s.modify_user(uid, display_name, email, suspended, attrs)
+
     def list_users(self):
         return self._s.list_users()
 
@@ -154,11 +162,18 @@ class Store:
         self._s.remove_user(uid)
 
     # buckets -------------------------------------------------------------
-    def create_bucket(self, name, owner, acl="private"):
+    def create_bucket(self, name, owner, acl="private", attrs=None):
+        """Creates a bucket owned by ``owner``; ``acl`` is a canned ACL name
+        (the core's definitions) or an :class:`pyrgw.Acl`."""
         info = _librgw.BucketInfo()
         info.name = name
         info.owner = owner
-        info.acl = acl
+        if isinstance(acl, _librgw.Acl):
+            info.policy = acl
+        else:
+            info.acl = acl
+        if attrs:
+            info.attrs = dict(attrs)
         return self._s.create_bucket(info)
 
     def get_bucket(self, name):
@@ -205,15 +220,19 @@ class Store:
             offset, length = first, last - first + 1
         return self._s.open_reader(bucket, _key(key), offset, length).read(-1)
 
-    def stat_object(self, bucket, key):
-        return self._s.stat_object(bucket, _key(key))
+    def stat_object(self, bucket, key, version_id=""):
+        return self._s.stat_object(bucket, _key(key), version_id)
 
-    def delete_object(self, bucket, key):
-        self._s.remove_object(bucket, _key(key))
+    def delete_object(self, bucket, key, version_id="", if_match=""):
+        """Removes an object (a missing one is no error); ``if_match``: only
+        while it still has that ETag, else Conflict."""
+        self._s.remove_object(bucket, _key(key), version_id, if_match)
 
-    def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000):
+    def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000,
+                     end_marker=""):
+        """A page of keys after ``marker`` (and before ``end_marker``)."""
         return self._s.list_objects(bucket, _key(prefix), _key(delimiter), _key(marker),
-                                    max_keys)
+                                    max_keys, _key(end_marker))
 
     def iter_objects(self, bucket, prefix=""):
         """Every object under prefix, page by page."""
@@ -237,7 +256,14 @@ class Store:
         else Conflict (it was replaced since it was read).  NoSuchKey when
         there is no object.  Returns the updated ObjectInfo.
         """
-        return self._s.update_object_attrs(bucket, _key(key), attrs, expected_etag)
+        return self._s.update_object(bucket, _key(key), attrs=attrs, if_match=expected_etag)
+
+    def update_object(self, bucket, key, attrs=None, policy=None, delete_at=None, if_match=""):
+        """Changes what is given of an object's metadata in place (``attrs``:
+        the whole new set; ``policy``: an :class:`pyrgw.Acl`; ``delete_at``:
+        epoch seconds, 0 = never), without rewriting its data."""
+        return self._s.update_object(bucket, _key(key), attrs=attrs, policy=policy,
+                                     delete_at=delete_at, if_match=if_match)
 
     # multipart uploads ---------------------------------------------------
     def create_upload(self, bucket, key, content_type=None, metadata=None, attrs=None):
