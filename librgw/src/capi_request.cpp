@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "capi/config.h"
 #include "capi_guard.h"
 #include "capi_types.h"
 #include "gateway/gateway.h"
@@ -12,10 +13,6 @@
 #include "s3/s3_request.h"
 
 #define RGW_API extern "C" __attribute__((visibility("default")))
-
-struct rgw_config {
-  rgw::GatewayConfig config;
-};
 
 struct rgw_gateway {
   rgw_store store;                        // owns the Store
@@ -56,24 +53,6 @@ struct rgw_request {
 };
 
 using rgw::capi::guarded_call;
-
-RGW_API int rgw_config_create(rgw_config_t** out) {
-  return guarded_call([&] {
-    if (!out) rgw::fail(-EINVAL, "out is NULL");
-    *out = new rgw_config{};
-    return 0;
-  });
-}
-
-RGW_API int rgw_config_set(rgw_config_t* cfg, const char* name, const char* value) {
-  return guarded_call([&] {
-    if (!cfg || !name || !value) rgw::fail(-EINVAL, "NULL argument");
-    cfg->config.set(name, value);
-    return 0;
-  });
-}
-
-RGW_API void rgw_config_free(rgw_config_t* cfg) { delete cfg; }
 
 RGW_API int rgw_gateway_open(const rgw_config_t* cfg, rgw_gateway_t** out) {
   return guarded_call([&] {
