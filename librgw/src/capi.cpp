@@ -88,7 +88,7 @@ RGW_API int rgw_store_open(const char* uri, rgw_store_t** out) {
   return guard([&] {
     if (!uri || !out) rgw::fail(-EINVAL, "uri and out must not be NULL");
     auto store = rgw::open_store(uri);
-    *out = new rgw_store{std::move(store)};
+    *out = new rgw_store{std::move(store), rgw::default_io_threads(uri)};
     return 0;
   });
 }

@@ -61,6 +61,7 @@ RGW_API int rgw_gateway_open(const rgw_config_t* cfg, rgw_gateway_t** out) {
       rgw::fail(RGW_ERR_INVALID_ARGUMENT, "no store configured (option \"store\")");
     auto gw = std::make_unique<rgw_gateway>();
     gw->store.impl = rgw::open_store(cfg->config.store_uri);
+    gw->store.default_threads = rgw::default_io_threads(cfg->config.store_uri);
     std::shared_ptr<rgw::Store> borrowed(gw->store.impl.get(), [](rgw::Store*) {});
     gw->impl = std::make_unique<rgw::Gateway>(cfg->config, borrowed);
     *out = gw.release();

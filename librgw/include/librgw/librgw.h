@@ -402,6 +402,15 @@ int rgw_s3_presign(const char *method, const char *host, const char *path,
 typedef struct rgw_aio_queue rgw_aio_queue_t;
 typedef void (*rgw_aio_cb)(int result, void *arg);
 
+/*
+ * Creates a queue with threads I/O threads (1..256) for store, which must
+ * outlive it.  threads = 0 takes the store driver's default: 2 for a local
+ * store (its metadata is serialized on one SQLite connection per process, so
+ * more threads only cost wake-ups), 8 for RADOS (a call waits on the
+ * network, so more calls in flight pay).  -EINVAL for a NULL argument or more
+ * than 256 threads; -EAGAIN if a thread cannot be started; a negative errno
+ * if the eventfd cannot be created.
+ */
 int rgw_aio_queue_create(rgw_store_t *store, unsigned threads, rgw_aio_queue_t **out);
 /* Readable (eventfd) while completions wait for rgw_aio_queue_run(). */
 int rgw_aio_queue_fd(const rgw_aio_queue_t *q);
