@@ -101,6 +101,16 @@ static void test_get(void) {
   CHECK_RC(rgw_config_set(cfg, "domains", "a.test, B.test"), 0);
   CHECK_RC(rgw_config_set(cfg, "domains", "ok.test,bad_domain!"), RGW_ERR_INVALID_ARGUMENT);
   CHECK(streq(rgw_config_get(cfg, "domains"), "a.test, B.test"));
+  /* domains are DNS names */
+  const char *bad_domains[] = {"-a.test", "a-.test", "a..test", ".a.test", "a.test.", "a_b.test",
+                               "a.test:80", "*.a.test",
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"};
+  for (size_t i = 0; i < sizeof bad_domains / sizeof bad_domains[0]; ++i) {
+    CHECK_RC(rgw_config_set(cfg, "domains", bad_domains[i]), RGW_ERR_INVALID_ARGUMENT);
+    CHECK(strncmp(rgw_last_error(), "domains: not a domain name: ", 28) == 0);
+  }
+  CHECK_RC(rgw_config_set(cfg, "domains", "x-1.a0.test,localhost"), 0);
+  CHECK_RC(rgw_config_set(cfg, "domains", "a.test, B.test"), 0);
   CHECK(streq(rgw_config_get(cfg, "store"), ""));
   CHECK_RC(rgw_config_set(cfg, "store", "local:/tmp/x"), 0);
   CHECK(streq(rgw_config_get(cfg, "store"), "local:/tmp/x"));

@@ -58,11 +58,22 @@ uint64_t parse_count(const char* name, const std::string& value, uint64_t max) {
   return std::strtoull(value.c_str(), nullptr, 10);
 }
 
+// A DNS name (lower case): labels of 1 to 63 letters, digits and '-', none
+// starting or ending with '-'; at most 253 characters.
 bool valid_domain(const std::string& d) {
   if (d.empty() || d.size() > 253) return false;
-  for (char c : d)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.')) return false;
-  return d.front() != '.' && d.back() != '.';
+  size_t start = 0;
+  for (;;) {
+    size_t end = d.find('.', start);
+    if (end == std::string::npos) end = d.size();
+    if (end == start || end - start > 63 || d[start] == '-' || d[end - 1] == '-') return false;
+    for (size_t i = start; i < end; ++i) {
+      char c = d[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    if (end == d.size()) return true;
+    start = end + 1;
+  }
 }
 
 // ------------------------------------------------------------- the options
