@@ -171,6 +171,9 @@ static void test_same_gateway(void) {
   CHECK(same(OPTS("store", "local:/a"), OPTS("store", "local:/b")) == 0);
   CHECK(same(OPTS("store", "local:/a"), OPTS("store", "local:///a")) == 1);
   CHECK(same(OPTS("store", "local:/a"), OPTS("store", "/a")) == 1);
+  CHECK(same(OPTS("store", "local:/a/b"), OPTS("store", "local:/a//b/")) == 1);
+  CHECK(same(OPTS("store", "local:/a/b"), OPTS("store", "local:/a/b/c")) == 0);
+  CHECK(same(OPTS("store", "local:/a"), OPTS("store", "rados:a")) == 0);
   CHECK(same(OPTS("store", "rados:p"), OPTS("store", "rados:p?conf=/etc/ceph/ceph.conf")) == 1);
   CHECK(same(OPTS("store", "rados:p"), OPTS("store", "rados:p?client=other")) == 0);
   CHECK(same(OPTS("store", "rados:p"), OPTS("store", "rados:q")) == 0);
@@ -193,13 +196,29 @@ static void test_same_gateway(void) {
   rgw_config_free(cfg);
 }
 
+static void read_comm(const char *path, char *buf, size_t size) {
+  FILE *f = fopen(path, "r");
+  buf[0] = 0;
+  if (!f) return;
+  if (!fgets(buf, (int)size, f)) buf[0] = 0;
+  fclose(f);
+}
+
+/* Threads named as this one: the queue's I/O threads inherit the name, a
+ * driver's own threads (librados: msgr-worker-0, log, ...) have theirs. */
 static int thread_count(void) {
+  char self[64], comm[64], path[300];
+  read_comm("/proc/thread-self/comm", self, sizeof self);
   DIR *d = opendir("/proc/self/task");
   if (!d) return -1;
   int n = 0;
   struct dirent *e;
-  while ((e = readdir(d)) != NULL)
-    if (e->d_name[0] != '.') ++n;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+    read_comm(path, comm, sizeof comm);
+    if (strcmp(comm, self) == 0) ++n;
+  }
   closedir(d);
   return n;
 }
