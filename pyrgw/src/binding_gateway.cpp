@@ -11,6 +11,7 @@
 
 #include "errors.h"
 #include "gateway/gateway.h"
+#include "librgw/librgw.h"
 #include "s3/auth.h"
 #include "s3/response.h"
 #include "s3/s3_request.h"
@@ -100,9 +101,81 @@ class PyRequest {
   uint64_t delivered_ = 0;       // body bytes handed to Python so far
 };
 
+// A gateway configuration through the C API only (rgw_config_*), as any
+// door sees it: pyrgw.options and the doors written in Python use it to
+// check and read options with the core's own parsers and messages.
+class RgwConfig {
+ public:
+  RgwConfig() { check(rgw_config_create(&cfg_)); }
+  ~RgwConfig() { rgw_config_free(cfg_); }
+  RgwConfig(const RgwConfig&) = delete;
+  RgwConfig& operator=(const RgwConfig&) = delete;
+
+  void set(const std::string& name, const std::string& value) {
+    no_nul(name, name);
+    no_nul(name, value);
+    check(rgw_config_set(cfg_, name.c_str(), value.c_str()));
+  }
+  std::string get(const std::string& name) const {
+    const char* v = name.find('\0') == std::string::npos ? rgw_config_get(cfg_, name.c_str())
+                                                          : nullptr;
+    if (!v) fail(RGW_ERR_INVALID_ARGUMENT, "unknown gateway option: " + name);
+    return v;
+  }
+  uint64_t get_uint(const std::string& name) const {
+    no_nul(name, name);
+    uint64_t v = 0;
+    check(rgw_config_get_uint(cfg_, name.c_str(), &v));
+    return v;
+  }
+  bool same_gateway(const RgwConfig& other) const {
+    int rc = rgw_config_same_gateway(cfg_, other.cfg_);
+    check(rc);
+    return rc == 1;
+  }
+
+ private:
+  static void check(int rc) {
+    if (rc < 0) fail(rc, rgw_last_error());
+  }
+  static void no_nul(const std::string& name, const std::string& s) {
+    if (s.find('\0') != std::string::npos)
+      fail(RGW_ERR_INVALID_ARGUMENT, name + ": a NUL is not allowed");
+  }
+  rgw_config_t* cfg_ = nullptr;
+};
+
+// The option table: (name, type, default, flags, doc) per option, in order.
+py::list config_options() {
+  py::list out;
+  const char *name, *type, *def, *doc;
+  unsigned flags;
+  for (size_t i = 0; rgw_config_option(i, &name, &type, &def, &flags, &doc) == 0; ++i)
+    out.append(py::make_tuple(name, type, def, flags, doc));
+  return out;
+}
+
 }  // namespace
 
 void bind_gateway(py::module_& m) {
+  m.attr("OPT_GATEWAY") = RGW_OPT_GATEWAY;
+  m.attr("OPT_DOOR") = RGW_OPT_DOOR;
+  m.attr("OPT_AIO") = RGW_OPT_AIO;
+  m.attr("OPT_REQUIRED") = RGW_OPT_REQUIRED;
+  m.def("config_options", &config_options,
+        "The core's gateway options: a list of (name, type, default, flags, doc)");
+
+  py::class_<RgwConfig>(m, "Config", "A gateway configuration (rgw_config_t): every option "
+                                    "at its default until set")
+      .def(py::init<>())
+      .def("set", &RgwConfig::set, py::arg("name"), py::arg("value"),
+           "Sets an option from text (InvalidArgument naming it if refused)")
+      .def("get", &RgwConfig::get, py::arg("name"), "The option's value as text")
+      .def("get_uint", &RgwConfig::get_uint, py::arg("name"),
+           "A size or count option's value as a number")
+      .def("same_gateway", &RgwConfig::same_gateway, py::arg("other"),
+           "Whether the two configurations may share one gateway");
+
   m.def("presign_v4", &s3::presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");
