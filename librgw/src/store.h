@@ -190,6 +190,10 @@ struct StoreUri {
 };
 StoreUri parse_store_uri(const std::string& uri);
 
+// The I/O threads an aio queue on this store gets by default
+// (rgw_aio_queue_create() with 0 threads): 2 for a local store, 8 for RADOS.
+unsigned default_io_threads(const std::string& uri);
+
 // Opens a store from a store URI (docs/store-uri.md):
 //   local:/abs/dir   local:///abs/dir   /abs/dir   (the embedded local driver)
 //   rados:PREFIX[?conf=/etc/ceph/ceph.conf&client=admin&timeout=30]

@@ -87,6 +87,13 @@ StoreUri parse_store_uri(const std::string& uri) {
        "store URI must start with local: or rados: (or be an absolute path): '" + uri + "'");
 }
 
+unsigned default_io_threads(const std::string& uri) {
+  // A local store serializes its metadata on one SQLite connection per
+  // process, so two threads are enough and fewer wake-ups are cheaper; a
+  // RADOS call waits on the network, so more calls in flight pay.
+  return parse_store_uri(uri).kind == StoreUri::Kind::rados ? 8 : 2;
+}
+
 std::unique_ptr<Store> open_store(const std::string& uri) {
   StoreUri u = parse_store_uri(uri);
   if (u.kind == StoreUri::Kind::local) return open_local_store(u.path);

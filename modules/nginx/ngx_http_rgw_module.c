@@ -1,19 +1,19 @@
 /*
  * ngx_http_rgw_module: directives, configuration and module hooks.
  * The directives are documented in docs/nginx-module.md.
+ *
+ * Each gateway option of the core (rgw_config_option(): store, region, ...)
+ * is one directive, rgw_<option>, set by ngx_http_rgw_set_option(): it keeps
+ * the text and has the core check it, so that "nginx -t" prints the core's
+ * message with the directive's line.  Adding an option is one command below
+ * and one field in ngx_http_rgw_options_t (a test checks the directives
+ * against the core's table both ways).  Defaults are the core's.
  */
 
 #include "ngx_http_rgw_module.h"
 
 
-#define NGX_HTTP_RGW_DEFAULT_REGION       "us-east-1"
-#define NGX_HTTP_RGW_DEFAULT_MAX_OBJECT   ((off_t) 5 * 1024 * 1024 * 1024)
-#define NGX_HTTP_RGW_DEFAULT_BUFFER       (128 * 1024)
-#define NGX_HTTP_RGW_MAX_THREADS          256
-
-
 static void *ngx_http_rgw_create_main_conf(ngx_conf_t *cf);
-static char *ngx_http_rgw_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_rgw_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_rgw_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -25,29 +25,20 @@ static char *ngx_http_rgw_enable(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_rgw_set_option(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_rgw_set_domains(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_http_rgw_check_positive_size(ngx_conf_t *cf, void *post,
-    void *data);
-static char *ngx_http_rgw_check_positive_off(ngx_conf_t *cf, void *post,
-    void *data);
-static char *ngx_http_rgw_check_threads(ngx_conf_t *cf, void *post,
-    void *data);
 
-static ngx_int_t ngx_http_rgw_add_gateway(ngx_conf_t *cf,
+static rgw_config_t *ngx_http_rgw_location_config(ngx_conf_t *cf,
     ngx_http_rgw_loc_conf_t *rlcf);
-static ngx_int_t ngx_http_rgw_validate(ngx_conf_t *cf, const char *name,
+static ngx_int_t ngx_http_rgw_add_gateway(ngx_conf_t *cf,
+    ngx_http_rgw_loc_conf_t *rlcf, rgw_config_t *config);
+static ngx_int_t ngx_http_rgw_validate(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_str_t *value);
 static void ngx_http_rgw_config_cleanup(void *data);
 
 
-static ngx_conf_post_handler_pt  ngx_http_rgw_positive_size_p =
-    ngx_http_rgw_check_positive_size;
-static ngx_conf_post_handler_pt  ngx_http_rgw_positive_off_p =
-    ngx_http_rgw_check_positive_off;
-static ngx_conf_post_handler_pt  ngx_http_rgw_threads_p =
-    ngx_http_rgw_check_threads;
-
+/*
+ * The option directives: cmd->post names the core's option (it is not an
+ * ngx_conf_post_t), cmd->offset is the field that keeps its text.
+ */
 
 static ngx_command_t  ngx_http_rgw_commands[] = {
 
@@ -62,43 +53,45 @@ static ngx_command_t  ngx_http_rgw_commands[] = {
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_rgw_set_option,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_rgw_loc_conf_t, store),
+      offsetof(ngx_http_rgw_loc_conf_t, options.store),
       (void *) "store" },
 
     { ngx_string("rgw_region"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_rgw_set_option,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_rgw_loc_conf_t, region),
+      offsetof(ngx_http_rgw_loc_conf_t, options.region),
       (void *) "region" },
 
     { ngx_string("rgw_domains"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
-      ngx_http_rgw_set_domains,
+      ngx_http_rgw_set_option,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_rgw_loc_conf_t, domains),
-      NULL },
+      offsetof(ngx_http_rgw_loc_conf_t, options.domains),
+      (void *) "domains" },
 
     { ngx_string("rgw_max_object_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_off_slot,
+      ngx_http_rgw_set_option,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_rgw_loc_conf_t, max_object_size),
-      &ngx_http_rgw_positive_off_p },
+      offsetof(ngx_http_rgw_loc_conf_t, options.max_object_size),
+      (void *) "max_object_size" },
 
     { ngx_string("rgw_buffer_size"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_size_slot,
+      ngx_http_rgw_set_option,
       NGX_HTTP_LOC_CONF_OFFSET,
-      offsetof(ngx_http_rgw_loc_conf_t, buffer_size),
-      &ngx_http_rgw_positive_size_p },
+      offsetof(ngx_http_rgw_loc_conf_t, options.buffer_size),
+      (void *) "buffer_size" },
+
+    /* http level only: the worker's queues are made before any request */
 
     { ngx_string("rgw_threads"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      ngx_http_rgw_set_option,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_rgw_main_conf_t, threads),
-      &ngx_http_rgw_threads_p },
+      (void *) "threads" },
 
       ngx_null_command
 };
@@ -109,7 +102,7 @@ static ngx_http_module_t  ngx_http_rgw_module_ctx = {
     ngx_http_rgw_postconfiguration,        /* postconfiguration */
 
     ngx_http_rgw_create_main_conf,         /* create main configuration */
-    ngx_http_rgw_init_main_conf,           /* init main configuration */
+    NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -145,6 +138,12 @@ ngx_http_rgw_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     rmcf->threads = { 0, NULL };
+     */
+
     if (ngx_array_init(&rmcf->gateways, cf->pool, 2,
                        sizeof(ngx_http_rgw_gateway_t))
         != NGX_OK)
@@ -152,21 +151,7 @@ ngx_http_rgw_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    rmcf->threads = NGX_CONF_UNSET_UINT;
-
     return rmcf;
-}
-
-
-static char *
-ngx_http_rgw_init_main_conf(ngx_conf_t *cf, void *conf)
-{
-    ngx_http_rgw_main_conf_t  *rmcf = conf;
-
-    /* 0: each gateway takes its store's default (ngx_http_rgw_worker.c) */
-    ngx_conf_init_uint_value(rmcf->threads, 0);
-
-    return NGX_CONF_OK;
 }
 
 
@@ -183,15 +168,12 @@ ngx_http_rgw_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     rlcf->store = { 0, NULL };
-     *     rlcf->region = { 0, NULL };
+     *     rlcf->options = { { 0, NULL }, ... }: nothing set here;
+     *     rlcf->buffer_size = 0;
      *     rlcf->enabled_in = NULL;
      */
 
     rlcf->enable = NGX_CONF_UNSET;
-    rlcf->domains = NGX_CONF_UNSET_PTR;
-    rlcf->max_object_size = NGX_CONF_UNSET;
-    rlcf->buffer_size = NGX_CONF_UNSET_SIZE;
     rlcf->gateway = NGX_CONF_UNSET_UINT;
 
     return rlcf;
@@ -204,15 +186,22 @@ ngx_http_rgw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_rgw_loc_conf_t  *prev = parent;
     ngx_http_rgw_loc_conf_t  *conf = child;
 
+    ngx_str_t                 *field;
+    ngx_uint_t                 i, nfields;
+    rgw_config_t              *config;
+
     ngx_conf_merge_value(conf->enable, prev->enable, 0);
-    ngx_conf_merge_str_value(conf->store, prev->store, "");
-    ngx_conf_merge_str_value(conf->region, prev->region,
-                             NGX_HTTP_RGW_DEFAULT_REGION);
-    ngx_conf_merge_ptr_value(conf->domains, prev->domains, NULL);
-    ngx_conf_merge_off_value(conf->max_object_size, prev->max_object_size,
-                             NGX_HTTP_RGW_DEFAULT_MAX_OBJECT);
-    ngx_conf_merge_size_value(conf->buffer_size, prev->buffer_size,
-                              NGX_HTTP_RGW_DEFAULT_BUFFER);
+
+    /* each option not set here is inherited; unset, the core's default */
+
+    field = (ngx_str_t *) &conf->options;
+    nfields = sizeof(ngx_http_rgw_options_t) / sizeof(ngx_str_t);
+
+    for (i = 0; i < nfields; i++) {
+        if (field[i].data == NULL) {
+            field[i] = ((ngx_str_t *) &prev->options)[i];
+        }
+    }
 
     if (conf->enabled_in == NULL) {
         conf->enabled_in = prev->enabled_in;
@@ -222,16 +211,12 @@ ngx_http_rgw_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_OK;
     }
 
-    if (conf->store.len == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"rgw on\" (%s) needs \"rgw_store\" "
-                           "in the same or an enclosing block",
-                           conf->enabled_in ? conf->enabled_in
-                                            : (u_char *) "inherited");
+    config = ngx_http_rgw_location_config(cf, conf);
+    if (config == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_rgw_add_gateway(cf, conf) != NGX_OK) {
+    if (ngx_http_rgw_add_gateway(cf, conf, config) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -301,14 +286,19 @@ ngx_http_rgw_enable(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* rgw_store, rgw_region: a string the core validates at once. */
+/*
+ * rgw_<option>: keeps the text, once the core has accepted it.  A directive
+ * that takes several arguments (rgw_domains) is a list: one item per
+ * argument, kept comma separated, as the core takes it.
+ */
 
 static char *
 ngx_http_rgw_set_option(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_str_t  *field, *value;
-
-    /* cmd->post names the core option; it is not an ngx_conf_post_t */
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *field, *value;
+    ngx_uint_t   i;
 
     field = (ngx_str_t *) ((char *) conf + cmd->offset);
 
@@ -318,98 +308,60 @@ ngx_http_rgw_set_option(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (value[1].len == 0) {
-        return "must not be empty";
+    if (!(cmd->type & NGX_CONF_1MORE)) {
+
+        if (value[1].len == 0) {
+            return "must not be empty";
+        }
+
+        if (ngx_http_rgw_validate(cf, cmd, &value[1]) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        *field = value[1];
+
+        return NGX_CONF_OK;
     }
 
-    if (ngx_http_rgw_validate(cf, cmd->post, &value[1]) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    *field = value[1];
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_rgw_set_domains(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_rgw_loc_conf_t  *rlcf = conf;
-
-    ngx_str_t   *value, *d;
-    ngx_uint_t   i;
-
-    if (rlcf->domains != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    rlcf->domains = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                     sizeof(ngx_str_t));
-    if (rlcf->domains == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    value = cf->args->elts;
+    len = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
 
         if (ngx_strlchr(value[i].data, value[i].data + value[i].len, ',')
             != NULL
-            || ngx_http_rgw_validate(cf, "domains", &value[i]) != NGX_OK)
+            || ngx_strlchr(value[i].data, value[i].data + value[i].len, ' ')
+               != NULL)
         {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid domain \"%V\" in \"rgw_domains\"",
-                               &value[i]);
+                               "invalid value \"%V\" in \"%V\" directive: "
+                               "one value per argument",
+                               &value[i], &cmd->name);
             return NGX_CONF_ERROR;
         }
 
-        d = ngx_array_push(rlcf->domains);
-        if (d == NULL) {
+        if (ngx_http_rgw_validate(cf, cmd, &value[i]) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
 
-        *d = value[i];
+        len += value[i].len + 1;
     }
 
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_rgw_check_positive_size(ngx_conf_t *cf, void *post, void *data)
-{
-    size_t  *sp = data;
-
-    if (*sp == 0) {
-        return "must be greater than zero";
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
     }
 
-    return NGX_CONF_OK;
-}
+    field->data = p;
 
-
-static char *
-ngx_http_rgw_check_positive_off(ngx_conf_t *cf, void *post, void *data)
-{
-    off_t  *op = data;
-
-    if (*op <= 0) {
-        return "must be greater than zero";
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (i > 1) {
+            *p++ = ',';
+        }
+        p = ngx_cpymem(p, value[i].data, value[i].len);
     }
 
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_rgw_check_threads(ngx_conf_t *cf, void *post, void *data)
-{
-    ngx_uint_t  *np = data;
-
-    if (*np == 0 || *np > NGX_HTTP_RGW_MAX_THREADS) {
-        return "must be between 1 and 256";
-    }
+    field->len = p - field->data;
+    *p = '\0';
 
     return NGX_CONF_OK;
 }
@@ -421,21 +373,23 @@ ngx_http_rgw_check_threads(ngx_conf_t *cf, void *post, void *data)
  */
 
 static ngx_int_t
-ngx_http_rgw_validate(ngx_conf_t *cf, const char *name, ngx_str_t *value)
+ngx_http_rgw_validate(ngx_conf_t *cf, ngx_command_t *cmd, ngx_str_t *value)
 {
     int            rc;
     rgw_config_t  *cfg;
 
     if (rgw_config_create(&cfg) < 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: out of memory");
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s", rgw_last_error());
         return NGX_ERROR;
     }
 
     /* configuration arguments are NUL-terminated */
-    rc = rgw_config_set(cfg, name, (const char *) value->data);
+    rc = rgw_config_set(cfg, cmd->post, (const char *) value->data);
 
     if (rc < 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s", rgw_last_error());
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive: %s",
+                           value, &cmd->name, rgw_last_error());
     }
 
     rgw_config_free(cfg);
@@ -445,74 +399,126 @@ ngx_http_rgw_validate(ngx_conf_t *cf, const char *name, ngx_str_t *value)
 
 
 /*
- * Finds or adds the gateway for a location's settings.  Locations with the
- * same settings share one gateway (one store connection per worker).
+ * The location's configuration: every option set in it or above it (the
+ * http-level ones included), the rest at the core's defaults.
  */
 
-static ngx_int_t
-ngx_http_rgw_add_gateway(ngx_conf_t *cf, ngx_http_rgw_loc_conf_t *rlcf)
+static rgw_config_t *
+ngx_http_rgw_location_config(ngx_conf_t *cf, ngx_http_rgw_loc_conf_t *rlcf)
 {
-    u_char                    *p, *domains;
-    size_t                     len, dlen;
-    ngx_str_t                 *d;
-    ngx_uint_t                 i;
-    ngx_str_t                  key;
-    ngx_pool_cleanup_t        *cln;
-    ngx_http_rgw_gateway_t    *gw;
+    size_t                     i;
+    uint64_t                   size;
+    ngx_str_t                 *field;
+    unsigned                   flags;
+    const char                *name;
+    rgw_config_t              *config;
+    ngx_command_t             *cmd;
     ngx_http_rgw_main_conf_t  *rmcf;
-    u_char                     size[NGX_OFF_T_LEN + 1];
 
     rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rgw_module);
 
-    /* the domains, comma separated, as the core's option takes them */
-
-    dlen = 0;
-    d = rlcf->domains ? rlcf->domains->elts : NULL;
-
-    for (i = 0; rlcf->domains && i < rlcf->domains->nelts; i++) {
-        dlen += d[i].len + 1;
+    if (rgw_config_create(&config) < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s", rgw_last_error());
+        return NULL;
     }
 
-    domains = ngx_pnalloc(cf->pool, dlen + 1);
-    if (domains == NULL) {
-        return NGX_ERROR;
-    }
+    for (cmd = ngx_http_rgw_commands; cmd->name.len; cmd++) {
 
-    p = domains;
-
-    for (i = 0; rlcf->domains && i < rlcf->domains->nelts; i++) {
-        if (i) {
-            *p++ = ',';
+        if (cmd->set != ngx_http_rgw_set_option) {
+            continue;
         }
-        p = ngx_cpymem(p, d[i].data, d[i].len);
+
+        field = (ngx_str_t *) ((char *) (cmd->conf == NGX_HTTP_MAIN_CONF_OFFSET
+                                         ? (void *) rmcf : (void *) rlcf)
+                               + cmd->offset);
+
+        if (field->data == NULL) {
+            continue;
+        }
+
+        if (rgw_config_set(config, cmd->post, (const char *) field->data) < 0)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s",
+                               rgw_last_error());
+            goto failed;
+        }
     }
 
-    *p = '\0';
+    /* what rgw on cannot do without (the store) */
 
-    ngx_sprintf(size, "%O%Z", rlcf->max_object_size);
-
-    len = rlcf->store.len + rlcf->region.len + (p - domains)
-          + ngx_strlen(size) + 4;
-
-    key.data = ngx_pnalloc(cf->pool, len);
-    if (key.data == NULL) {
-        return NGX_ERROR;
+    for (i = 0; rgw_config_option(i, &name, NULL, NULL, &flags, NULL) == 0;
+         i++)
+    {
+        if ((flags & RGW_OPT_REQUIRED) && *rgw_config_get(config, name) == '\0')
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"rgw on\" (%s) needs \"rgw_%s\" "
+                               "in the same or an enclosing block",
+                               rlcf->enabled_in ? rlcf->enabled_in
+                                                : (u_char *) "inherited",
+                               name);
+            goto failed;
+        }
     }
 
-    key.len = ngx_sprintf(key.data, "%V\n%V\n%s\n%s", &rlcf->store,
-                          &rlcf->region, domains, size)
-              - key.data;
+    if (rgw_config_get_uint(config, "buffer_size", &size) < 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s", rgw_last_error());
+        goto failed;
+    }
+
+    if (size > NGX_MAX_SIZE_T_VALUE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "rgw: buffer_size %uL is too large", size);
+        goto failed;
+    }
+
+    rlcf->buffer_size = (size_t) size;
+
+    return config;
+
+failed:
+
+    rgw_config_free(config);
+
+    return NULL;
+}
+
+
+/*
+ * Finds or adds the gateway for a location's configuration: locations the
+ * core says may share one (rgw_config_same_gateway()) do, so there is one
+ * store connection per worker for them.  Takes the configuration over.
+ */
+
+static ngx_int_t
+ngx_http_rgw_add_gateway(ngx_conf_t *cf, ngx_http_rgw_loc_conf_t *rlcf,
+    rgw_config_t *config)
+{
+    ngx_uint_t                 i;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_rgw_gateway_t    *gw;
+    ngx_http_rgw_main_conf_t  *rmcf;
+
+    rmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_rgw_module);
 
     gw = rmcf->gateways.elts;
 
     for (i = 0; i < rmcf->gateways.nelts; i++) {
-        if (gw[i].key.len == key.len
-            && ngx_memcmp(gw[i].key.data, key.data, key.len) == 0)
-        {
+        if (rgw_config_same_gateway(gw[i].config, config) == 1) {
+            rgw_config_free(config);
             rlcf->gateway = i;
             return NGX_OK;
         }
     }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        rgw_config_free(config);
+        return NGX_ERROR;
+    }
+
+    cln->handler = ngx_http_rgw_config_cleanup;
+    cln->data = config;
 
     gw = ngx_array_push(&rmcf->gateways);
     if (gw == NULL) {
@@ -520,33 +526,9 @@ ngx_http_rgw_add_gateway(ngx_conf_t *cf, ngx_http_rgw_loc_conf_t *rlcf)
     }
 
     ngx_memzero(gw, sizeof(ngx_http_rgw_gateway_t));
-    gw->key = key;
-    gw->store = rlcf->store;
+    gw->config = config;
+    gw->store = rlcf->options.store;
     rlcf->gateway = rmcf->gateways.nelts - 1;
-
-    if (rgw_config_create(&gw->config) < 0) {
-        return NGX_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        rgw_config_free(gw->config);
-        gw->config = NULL;
-        return NGX_ERROR;
-    }
-
-    cln->handler = ngx_http_rgw_config_cleanup;
-    cln->data = gw->config;
-
-    if (rgw_config_set(gw->config, "store", (char *) rlcf->store.data) < 0
-        || rgw_config_set(gw->config, "region", (char *) rlcf->region.data)
-           < 0
-        || rgw_config_set(gw->config, "domains", (char *) domains) < 0
-        || rgw_config_set(gw->config, "max_object_size", (char *) size) < 0)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "rgw: %s", rgw_last_error());
-        return NGX_ERROR;
-    }
 
     return NGX_OK;
 }

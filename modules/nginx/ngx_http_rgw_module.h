@@ -27,13 +27,13 @@
 
 
 /*
- * One gateway: a distinct set of (store, region, domains, max object size).
+ * One gateway: the settings of the locations that share it (locations whose
+ * configurations the core says may share one: rgw_config_same_gateway()).
  * Its rgw_config_t is built while nginx reads the configuration, so that
  * "nginx -t" validates it; every worker opens it after fork().
  */
 typedef struct {
     rgw_config_t              *config;
-    ngx_str_t                  key;        /* what makes it distinct */
     ngx_str_t                  store;      /* for log messages */
 
     /* per worker process, from init_process */
@@ -46,18 +46,31 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                gateways;   /* of ngx_http_rgw_gateway_t */
-    ngx_uint_t                 threads;
+    ngx_str_t                  threads;    /* rgw_threads as written */
 } ngx_http_rgw_main_conf_t;
+
+
+/*
+ * The core's options as written in nginx.conf, one per rgw_<option>
+ * directive (data NULL: not set here).  The core checks and parses them:
+ * see ngx_http_rgw_set_option().  Only ngx_str_t fields: the merge walks
+ * them as an array.
+ */
+typedef struct {
+    ngx_str_t                  store;
+    ngx_str_t                  region;
+    ngx_str_t                  domains;    /* the arguments, comma separated */
+    ngx_str_t                  max_object_size;
+    ngx_str_t                  buffer_size;
+} ngx_http_rgw_options_t;
 
 
 typedef struct {
     ngx_flag_t                 enable;
-    ngx_str_t                  store;
-    ngx_str_t                  region;
-    ngx_array_t               *domains;    /* of ngx_str_t */
-    off_t                      max_object_size;
-    size_t                     buffer_size;
+    ngx_http_rgw_options_t     options;
 
+    /* from the location's rgw_config_t, where rgw is on */
+    size_t                     buffer_size;
     ngx_uint_t                 gateway;    /* index into the main conf's */
 
     u_char                    *enabled_in; /* "file:line" of "rgw on" */

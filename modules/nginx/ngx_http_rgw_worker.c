@@ -19,15 +19,6 @@
  */
 #define NGX_HTTP_RGW_GUARD_MSEC  1000
 
-/*
- * I/O threads per gateway unless rgw_threads says otherwise.  A local store
- * serializes its metadata on one SQLite connection per process, so two
- * threads are enough and fewer thread wake-ups are cheaper; a RADOS call
- * waits on the network, so more calls in flight pay.
- */
-#define NGX_HTTP_RGW_LOCAL_THREADS  2
-#define NGX_HTTP_RGW_RADOS_THREADS  8
-
 static ngx_uint_t   ngx_http_rgw_in_flight;
 static ngx_event_t  ngx_http_rgw_guard;
 
@@ -35,13 +26,13 @@ static ngx_event_t  ngx_http_rgw_guard;
 static void ngx_http_rgw_queue_handler(ngx_event_t *ev);
 static void ngx_http_rgw_guard_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_rgw_open_gateway(ngx_cycle_t *cycle,
-    ngx_http_rgw_gateway_t *gw, ngx_uint_t threads);
+    ngx_http_rgw_gateway_t *gw);
 
 
 ngx_int_t
 ngx_http_rgw_init_worker(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                 i, threads;
+    ngx_uint_t                 i;
     ngx_http_rgw_gateway_t    *gw;
     ngx_http_rgw_main_conf_t  *rmcf;
 
@@ -64,16 +55,7 @@ ngx_http_rgw_init_worker(ngx_cycle_t *cycle)
          * and the error log says why.
          */
 
-        threads = rmcf->threads;
-
-        if (threads == 0) {
-            threads = (gw[i].store.len > 6
-                       && ngx_strncmp(gw[i].store.data, "rados:", 6) == 0)
-                      ? NGX_HTTP_RGW_RADOS_THREADS
-                      : NGX_HTTP_RGW_LOCAL_THREADS;
-        }
-
-        if (ngx_http_rgw_open_gateway(cycle, &gw[i], threads) != NGX_OK)
+        if (ngx_http_rgw_open_gateway(cycle, &gw[i]) != NGX_OK)
         {
             ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                           "rgw: store \"%V\" did not open: %s; "
@@ -87,20 +69,26 @@ ngx_http_rgw_init_worker(ngx_cycle_t *cycle)
 
 
 static ngx_int_t
-ngx_http_rgw_open_gateway(ngx_cycle_t *cycle, ngx_http_rgw_gateway_t *gw,
-    ngx_uint_t threads)
+ngx_http_rgw_open_gateway(ngx_cycle_t *cycle, ngx_http_rgw_gateway_t *gw)
 {
     int                fd;
+    uint64_t           threads;
     ngx_event_t       *rev;
     ngx_connection_t  *c;
+
+    /* rgw_threads, checked by the core; 0: the store driver's default */
+
+    if (rgw_config_get_uint(gw->config, "threads", &threads) < 0) {
+        return NGX_ERROR;
+    }
 
     if (rgw_gateway_open(gw->config, &gw->gateway) < 0) {
         gw->gateway = NULL;
         return NGX_ERROR;
     }
 
-    if (rgw_aio_queue_create(rgw_gateway_store(gw->gateway), threads,
-                             &gw->queue)
+    if (rgw_aio_queue_create(rgw_gateway_store(gw->gateway),
+                             (unsigned) threads, &gw->queue)
         < 0)
     {
         goto failed;

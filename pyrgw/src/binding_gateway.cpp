@@ -116,9 +116,66 @@ std::string presign_v4(const std::string& method, const std::string& host,
   return std::string(out.data());
 }
 
+// A gateway configuration through the C API (rgw_config_*), as any door
+// sees it: pyrgw.options and the doors written in Python use it to check
+// and read options with the core's own parsers and messages.
+class Config {
+ public:
+  Config() {
+    rgw_config_t* raw = nullptr;
+    check(rgw_config_create(&raw));
+    cfg_.reset(raw);
+  }
+  void set(const std::string& name, const std::string& value) {
+    check(rgw_config_set(cfg_.get(), c_arg(name), c_arg(value)));
+  }
+  std::string get(const std::string& name) const {
+    const char* v = rgw_config_get(cfg_.get(), c_arg(name));
+    if (!v) throw CallError{RGW_ERR_INVALID_ARGUMENT, "unknown gateway option: " + name};
+    return v;
+  }
+  uint64_t get_uint(const std::string& name) const {
+    uint64_t v = 0;
+    check(rgw_config_get_uint(cfg_.get(), c_arg(name), &v));
+    return v;
+  }
+  bool same_gateway(const Config& other) const {
+    return check(rgw_config_same_gateway(cfg_.get(), other.cfg_.get())) == 1;
+  }
+
+ private:
+  ConfigPtr cfg_;
+};
+
+// The option table: (name, type, default, flags, doc) per option, in order.
+py::list config_options() {
+  py::list out;
+  const char *name, *type, *def, *doc;
+  unsigned flags;
+  for (size_t i = 0; rgw_config_option(i, &name, &type, &def, &flags, &doc) == 0; ++i)
+    out.append(py::make_tuple(name, type, def, flags, doc));
+  return out;
+}
+
 }  // namespace
 
 void bind_gateway(py::module_& m) {
+  m.def("config_options", &config_options,
+        "The core's gateway options: (name, type, default, flags, doc) tuples, in order");
+  for (auto [name, value] : {std::pair{"OPT_GATEWAY", RGW_OPT_GATEWAY}, {"OPT_DOOR", RGW_OPT_DOOR},
+                             {"OPT_AIO", RGW_OPT_AIO}, {"OPT_REQUIRED", RGW_OPT_REQUIRED}})
+    m.attr(name) = value;
+  py::class_<Config>(m, "Config",
+                     "A gateway configuration (rgw_config_t): every option checked by the core")
+      .def(py::init<>())
+      .def("set", &Config::set, py::arg("name"), py::arg("value"),
+           "Sets an option from text (InvalidArgument naming it if the core refuses)")
+      .def("get", &Config::get, py::arg("name"), "The option's value as text")
+      .def("get_uint", &Config::get_uint, py::arg("name"),
+           "A size or count option's value as a number")
+      .def("same_gateway", &Config::same_gateway, py::arg("other"),
+           "Whether both configurations can share one gateway");
+
   m.def("presign_v4", &presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");

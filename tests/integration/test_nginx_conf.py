@@ -235,18 +235,22 @@ def test_bad_listen_refused(listen):
         NginxSettings(store="local:/x", listen=listen)
 
 
+# The gateway options' values are checked by the core (its messages).
 @pytest.mark.parametrize("setting, value, message", [
-    ("max_object_size", "0", "expected a size above zero"),
-    ("max_object_size", "5t", "expected a size above zero"),
-    ("max_object_size", "1.5g", "expected a size above zero"),
-    ("max_object_size", "-1", "expected a size above zero"),
+    ("max_object_size", "0", "must be greater than zero"),
+    ("max_object_size", "5t", "not a size: 5t"),
+    ("max_object_size", "1.5g", "not a size: 1.5g"),
+    ("max_object_size", "-1", "not a size: -1"),
     ("max_object_size", "5 g", "a space"),
+    ("buffer_size", "0", "must be greater than zero"),
     ("buffer_size", "1g", "k or m suffix"),
     ("buffer_size", "", "must not be empty"),
-    ("threads", 0, "at least 1"),
-    ("threads", "8", "at least 1"),
-    ("threads", True, "at least 1"),
-    ("threads", 257, "at most 256"),
+    ("threads", -1, "not a whole number: -1"),
+    ("threads", "8", "expected a whole number or None"),
+    ("threads", True, "expected a whole number or None"),
+    ("threads", 257, "must be between 0 and 256: 257"),
+    ("store", "relative/store", "store URI must start with local: or rados:"),
+    ("store", "local:relative", "local store URI needs an absolute directory"),
     ("workers", 0, "at least 1 or 'auto'"),
     ("workers", "many", "at least 1 or 'auto'"),
     ("region", "US-EAST-1", "only a-z, 0-9 and '-'"),
@@ -378,7 +382,7 @@ def test_broken_directive_fails_nginx_t(tmp_path):
     assert not ok and "rgw_max_object_size" in output
     snippet = render(NginxSettings(store="local:/x", module=module, threads=8), kind="server")
     assert "rgw_threads 8;" in snippet
-    ok, output = check(snippet.replace("rgw_threads 8;", "rgw_threads 0;"), kind="server",
+    ok, output = check(snippet.replace("rgw_threads 8;", "rgw_threads 257;"), kind="server",
                        module=module)
     assert not ok and "rgw_threads" in output
     ok, output = check(snippet, kind="server", module=str(tmp_path / "missing.so"))
@@ -386,21 +390,31 @@ def test_broken_directive_fails_nginx_t(tmp_path):
 
 
 def test_cli_check_failure_writes_nothing(tmp_path):
-    """Values well-formed for the generator that nginx itself refuses."""
+    """Values well-formed for the generator (and the core) that nginx itself
+    refuses: a buffer size past what client_body_buffer_size can hold (an
+    nginx size is signed), a module that is not there."""
     module = nginx_module()
     out = tmp_path / "rgw.conf"
     res = cli("nginx-conf", "--store", "local:/x", "--module", module, "--kind", "server",
-              "--buffer-size", "9999999999999999m", "--check", "--output", str(out))
+              "--buffer-size", "9000000000000m", "--check", "--output", str(out))
     assert res.returncode == 1 and res.stdout == ""
     assert "invalid value" in res.stderr and "test failed" in res.stderr, res.stderr
     res = cli("nginx-conf", "--store", "local:/x", "--module", str(tmp_path / "missing.so"),
               "--kind", "server", "--check", "--output", str(out))
     assert res.returncode == 1 and res.stdout == ""
     assert "missing.so" in res.stderr and "test failed" in res.stderr, res.stderr
-    res = cli("nginx-conf", "--store", "relative/store", "--module", module, "--kind", "server",
-              "--check", "--output", str(out))
-    assert res.returncode == 1 and res.stdout == ""
-    assert "store URI" in res.stderr and "test failed" in res.stderr, res.stderr
+    assert not out.exists()
+
+
+def test_cli_bad_store_uri_refused_before_nginx_t(tmp_path):
+    """The core checks a store URI's form (it does not open the store) before
+    anything is written or nginx runs."""
+    out = tmp_path / "rgw.conf"
+    res = cli("nginx-conf", "--store", "relative/store", "--kind", "server", "--check",
+              "--nginx", str(tmp_path / "no-nginx"), "--output", str(out))
+    assert res.returncode == 2 and res.stdout == ""
+    assert res.stderr.startswith("librgw-admin: error: store: store URI must start with "
+                                 "local: or rados:"), res.stderr
     assert not out.exists()
 
 

@@ -732,34 +732,37 @@ BAD_CONFS = {
         r'"rgw on" \(\S+\.conf:\d+\) needs "rgw_store"'),
     "store-bad-scheme": (
         lambda s, t: edit(t, store_line(s), "rgw_store foo:bar;"),
-        r"store URI .*'foo:bar'"),
+        r"invalid value \"foo:bar\" in \"rgw_store\" directive: store URI .*'foo:bar'"),
     "store-bad-prefix": (
         lambda s, t: edit(t, store_line(s), 'rgw_store "rados:bad prefix!";'),
-        r"pool prefix .*rados:bad prefix!"),
+        r'"rgw_store" directive: pool prefix .*rados:bad prefix!'),
     "store-relative": (
         lambda s, t: edit(t, store_line(s), 'rgw_store "local:relative/dir";'),
-        r"local:relative/dir"),
-    "threads-0": (
-        lambda s, t: edit(t, "rgw_threads 8;", "rgw_threads 0;"),
-        r'"rgw_threads" directive must be between 1 and 256'),
+        r'"rgw_store" directive: local store URI .*local:relative/dir'),
+    # rgw_threads 0 is the core's default (the store driver's thread count)
+    "threads-negative": (
+        lambda s, t: edit(t, "rgw_threads 8;", "rgw_threads -1;"),
+        r'invalid value "-1" in "rgw_threads" directive: threads: not a whole number'),
     "threads-257": (
         lambda s, t: edit(t, "rgw_threads 8;", "rgw_threads 257;"),
-        r'"rgw_threads" directive must be between 1 and 256'),
+        r'invalid value "257" in "rgw_threads" directive: threads: must be between 0 and 256'),
     "buffer-size-0": (
         lambda s, t: edit(t, "rgw_buffer_size 128k;", "rgw_buffer_size 0;"),
-        r'"rgw_buffer_size" directive must be greater than zero'),
+        r'invalid value "0" in "rgw_buffer_size" directive: buffer_size: '
+        r'must be greater than zero'),
     "max-object-size-0": (
         lambda s, t: edit(t, "rgw_max_object_size 5g;", "rgw_max_object_size 0;"),
-        r'"rgw_max_object_size" directive must be greater than zero'),
+        r'invalid value "0" in "rgw_max_object_size" directive: max_object_size: '
+        r'must be greater than zero'),
     "domain": (
         lambda s, t: edit(t, 'rgw_domains "s3.test";', 'rgw_domains s3.test "bad_dom!ain";'),
-        r'invalid domain "bad_dom!ain" in "rgw_domains"'),
+        r'invalid value "bad_dom!ain" in "rgw_domains" directive: domains: not a domain name'),
     "domain-with-comma": (
         lambda s, t: edit(t, 'rgw_domains "s3.test";', 'rgw_domains "a.test,b.test";'),
-        r'invalid domain "a.test,b.test" in "rgw_domains"'),
+        r'invalid value "a.test,b.test" in "rgw_domains" directive: one value per argument'),
     "region": (
         lambda s, t: edit(t, 'rgw_region "us-east-1";', 'rgw_region "US East";'),
-        r"region.*US East"),
+        r'invalid value "US East" in "rgw_region" directive: region: .*US East'),
     "region-empty": (
         lambda s, t: edit(t, 'rgw_region "us-east-1";', 'rgw_region "";'),
         r'"rgw_region" directive must not be empty'),

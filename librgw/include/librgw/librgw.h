@@ -600,21 +600,82 @@ int rgw_gc_run_v2(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_o
 /* ------------------------------------------------ gateway configuration */
 
 /*
- * The one configuration every door (nginx, Apache, WSGI, Python) shares.
- * Options, by name (docs/gateway-config.md):
+ * The one configuration every door (nginx, WSGI, Python, C) shares: named
+ * options set from text.  The core owns the list of options (the table that
+ * rgw_config_option() reports; docs/gateway-config.md is generated from it):
  *   store            store URI (required), as for rgw_store_open()
  *   region           region this gateway answers for (default us-east-1)
  *   domains          virtual-hosted-style domains, comma separated
  *                    ("s3.example.com": Host bucket.s3.example.com names bucket)
  *   max_object_size  largest single PUT or part, e.g. "5g" (default 5 GiB)
+ *   buffer_size      one store read or write, and a door's body chunks
+ *                    (default 128k)
+ *   threads          I/O threads of a door's aio queue (default 0: the store
+ *                    driver's default, see rgw_aio_queue_create())
+ * Sizes are digits with an optional k, m or g suffix (powers of 1024).
+ *
+ * A rgw_config_t is used by one thread at a time.  The option table is
+ * constant: rgw_config_option_count() and rgw_config_option() may be called
+ * from any thread, at any time, without a config.
  */
 typedef struct rgw_config rgw_config_t;
 
+/* Option flags (rgw_config_option()): who reads the option. */
+#define RGW_OPT_GATEWAY  0x1u /* the core's gateway: two configs that differ in
+                                 such an option cannot share a gateway */
+#define RGW_OPT_DOOR     0x2u /* every door that serves requests (buffer_size) */
+#define RGW_OPT_AIO      0x4u /* only doors that run an aio queue (nginx: threads) */
+#define RGW_OPT_REQUIRED 0x8u /* must be set before rgw_gateway_open() (store) */
+
+/* A configuration with every option at its default; release it with
+ * rgw_config_free().  -EINVAL if out is NULL, -ENOMEM. */
 int rgw_config_create(rgw_config_t **out);
-/* RGW_ERR_INVALID_ARGUMENT for an unknown option or a bad value (the
- * message, in rgw_last_error(), names it). */
+
+/*
+ * Sets one option from text.  RGW_ERR_INVALID_ARGUMENT for an unknown option
+ * or a bad value (the message, in rgw_last_error(), names the option); the
+ * option then keeps its previous value.  -EINVAL if an argument is NULL.
+ */
 int rgw_config_set(rgw_config_t *cfg, const char *name, const char *value);
 void rgw_config_free(rgw_config_t *cfg);
+
+/* The number of options in the table. */
+size_t rgw_config_option_count(void);
+
+/*
+ * Describes the i-th option (0 <= i < rgw_config_option_count(), in the
+ * table's order): its name, its type ("uri", "string", "list", "size" or
+ * "count"), its default as text ("" for none), its RGW_OPT_* flags and one
+ * line of documentation.  Any out-pointer may be NULL.  The strings are
+ * static.  Returns 0, or -ERANGE past the end (out-pointers untouched).
+ */
+int rgw_config_option(size_t i, const char **name, const char **type,
+                      const char **default_value, unsigned *flags, const char **doc);
+
+/*
+ * The current value of an option as text: what was last set, or the default
+ * ("" for none) if it was not.  NULL for an unknown name (or a NULL
+ * argument).  The string stays valid until the option is next set or the
+ * config is freed.
+ */
+const char *rgw_config_get(const rgw_config_t *cfg, const char *name);
+
+/*
+ * The current value of a "size" or "count" option as a number (sizes in
+ * bytes), into *out.  Returns 0; RGW_ERR_INVALID_ARGUMENT for an unknown
+ * option or one that is not a number; -EINVAL if an argument is NULL.
+ */
+int rgw_config_get_uint(const rgw_config_t *cfg, const char *name, uint64_t *out);
+
+/*
+ * Whether two configurations may share one gateway: 1 if every
+ * RGW_OPT_GATEWAY option holds the same value in both, else 0 (-EINVAL if an
+ * argument is NULL).  The core decides what "the same" means: sizes compare
+ * as numbers, domains as the parsed lists (case and separators aside), store
+ * URIs as the store they name ("local:/x" and "/x" are the same).  Options
+ * without RGW_OPT_GATEWAY (buffer_size, threads) may differ.
+ */
+int rgw_config_same_gateway(const rgw_config_t *a, const rgw_config_t *b);
 
 /* ------------------------------------------------------------- gateway */
 
@@ -720,6 +781,15 @@ int rgw_s3_presign(const char *method, const char *host, const char *path,
 typedef struct rgw_aio_queue rgw_aio_queue_t;
 typedef void (*rgw_aio_cb)(int result, void *arg);
 
+/*
+ * Creates a queue with threads I/O threads (1..256) for store, which must
+ * outlive it.  threads = 0 takes the store driver's default: 2 for a local
+ * store (its metadata is serialized on one SQLite connection per process, so
+ * more threads only cost wake-ups), 8 for RADOS (a call waits on the
+ * network, so more calls in flight pay).  -EINVAL for a NULL argument or more
+ * than 256 threads; -EAGAIN if a thread cannot be started; a negative errno
+ * if the eventfd cannot be created.
+ */
 int rgw_aio_queue_create(rgw_store_t *store, unsigned threads, rgw_aio_queue_t **out);
 /* Readable (eventfd) while completions wait for rgw_aio_queue_run(). */
 int rgw_aio_queue_fd(const rgw_aio_queue_t *q);

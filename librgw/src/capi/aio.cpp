@@ -85,7 +85,8 @@ struct rgw_aio_queue {
 };
 
 RGW_API int rgw_aio_queue_create(rgw_store_t* store, unsigned threads, rgw_aio_queue_t** out) {
-  if (!store || !out || threads == 0 || threads > 256) return -EINVAL;
+  if (!store || !out || threads > 256) return -EINVAL;
+  if (threads == 0) threads = store->default_threads ? store->default_threads : 2;
   auto* q = new (std::nothrow) rgw_aio_queue;
   if (!q) return -ENOMEM;
   q->store = store;

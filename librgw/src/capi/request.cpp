@@ -4,18 +4,13 @@
 #include <memory>
 #include <string>
 
+#include "capi/config.h"
 #include "capi/guard.h"
 #include "capi/types.h"
 #include "gateway/gateway.h"
 #include "s3/auth.h"
 #include "http/response.h"
 #include "gateway/exchange.h"
-
-#define RGW_API extern "C" __attribute__((visibility("default")))
-
-struct rgw_config {
-  rgw::GatewayConfig config;
-};
 
 struct rgw_gateway {
   rgw_store store;                        // owns the Store
@@ -57,24 +52,6 @@ struct rgw_request {
 
 using rgw::capi::guarded_call;
 
-RGW_API int rgw_config_create(rgw_config_t** out) {
-  return guarded_call([&] {
-    if (!out) rgw::fail(-EINVAL, "out is NULL");
-    *out = new rgw_config{};
-    return 0;
-  });
-}
-
-RGW_API int rgw_config_set(rgw_config_t* cfg, const char* name, const char* value) {
-  return guarded_call([&] {
-    if (!cfg || !name || !value) rgw::fail(-EINVAL, "NULL argument");
-    cfg->config.set(name, value);
-    return 0;
-  });
-}
-
-RGW_API void rgw_config_free(rgw_config_t* cfg) { delete cfg; }
-
 RGW_API int rgw_gateway_open(const rgw_config_t* cfg, rgw_gateway_t** out) {
   return guarded_call([&] {
     if (!cfg || !out) rgw::fail(-EINVAL, "NULL argument");
@@ -82,6 +59,7 @@ RGW_API int rgw_gateway_open(const rgw_config_t* cfg, rgw_gateway_t** out) {
       rgw::fail(RGW_ERR_INVALID_ARGUMENT, "no store configured (option \"store\")");
     auto gw = std::make_unique<rgw_gateway>();
     gw->store.impl = rgw::open_store(cfg->config.store_uri);
+    gw->store.default_threads = rgw::default_io_threads(cfg->config.store_uri);
     std::shared_ptr<rgw::Store> borrowed(gw->store.impl.get(), [](rgw::Store*) {});
     gw->impl = std::make_unique<rgw::Gateway>(cfg->config, borrowed);
     *out = gw.release();

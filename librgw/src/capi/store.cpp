@@ -8,7 +8,7 @@ RGW_API int rgw_store_open(const char* uri, rgw_store_t** out) {
   return guarded_call([&] {
     need("rgw_store_open", uri, out);
     auto store = rgw::open_store(uri);
-    *out = new rgw_store{std::move(store)};
+    *out = new rgw_store{std::move(store), rgw::default_io_threads(uri)};
     return 0;
   });
 }

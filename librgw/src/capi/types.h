@@ -13,6 +13,8 @@
 
 struct rgw_store {
   std::unique_ptr<rgw::Store> impl;
+  // I/O threads of rgw_aio_queue_create(store, 0, ...): the driver's default.
+  unsigned default_threads = 0;
 };
 
 struct rgw_attrs {

@@ -2,8 +2,9 @@
 //
 // Doors set it from their own syntax (nginx directives, Apache directives,
 // WSGI/PasteDeploy options, Python keyword arguments) through set(name,
-// value), so that a setting means the same everywhere.  docs/gateway-config.md
-// lists the names.
+// value), so that a setting means the same everywhere.  The options, their
+// defaults and their parsers are the table in gateway/options.cpp;
+// docs/gateway-config.md lists them (generated from that table).
 #pragma once
 
 #include <cstdint>
@@ -14,12 +15,18 @@ namespace rgw {
 
 struct GatewayConfig {
   std::string store_uri;                    // "store"
-  std::string region = "us-east-1";         // "region"
+  std::string region;                       // "region"
   std::vector<std::string> domains;         // "domains": virtual-hosted-style S3 domains
-  uint64_t max_object_size = 5ull << 30;    // "max_object_size": single PUT / one part (5 GiB)
+  uint64_t max_object_size = 0;             // "max_object_size": single PUT / one part
+  uint64_t buffer_size = 0;                 // "buffer_size": one store read/write, door chunks
+  uint64_t threads = 0;                     // "threads": aio I/O threads, 0 = the store's default
+
+  // Every option at its default (the table's text, parsed).
+  GatewayConfig();
 
   // Sets one option from text; throws rgw::Error(RGW_ERR_INVALID_ARGUMENT)
-  // naming the option for an unknown name or a bad value.
+  // naming the option for an unknown name or a bad value.  A bad value
+  // leaves the option as it was.
   void set(const std::string& name, const std::string& value);
 };
 

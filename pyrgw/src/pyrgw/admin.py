@@ -1,10 +1,12 @@
-"""librgw-admin: administer a librgw store (users, keys, buckets, gc), and
-write nginx configuration for it (nginx-conf).
+"""librgw-admin: administer a librgw store (users, keys, buckets, gc), write
+nginx configuration for it (nginx-conf), and list the gateway options
+(options).
 
 Every command takes the store URI with --store (or $RGW_STORE).  --json
 prints machine-readable output.  Errors print a message on stderr and exit
 with status 1; usage errors exit with status 2.  nginx-conf never opens the
-store: it only writes its URI into the configuration.
+store: it only writes its URI into the configuration; options needs no
+store at all.
 """
 import argparse
 import json
@@ -12,6 +14,7 @@ import os
 import sys
 
 from . import errors, nginx_conf
+from . import options as gateway_options
 from .store import Store
 
 
@@ -115,6 +118,28 @@ def cmd_gc_run(store, a):
                f"repaired {r.repaired_entries} index entries")
 
 
+def cmd_options(a):
+    """Prints the core's gateway options (docs/gateway-config.md's table with
+    --markdown); returns the exit status."""
+    table = gateway_options.options()
+    if a.markdown:
+        sys.stdout.write(gateway_options.markdown_table())
+    elif a.json:
+        json.dump([{"name": o.name, "type": o.type, "default": o.default, "flags": o.flags,
+                    "gateway": bool(o.flags & gateway_options.GATEWAY),
+                    "door": bool(o.flags & gateway_options.DOOR),
+                    "aio": bool(o.flags & gateway_options.AIO),
+                    "required": bool(o.flags & gateway_options.REQUIRED), "doc": o.doc}
+                   for o in table], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        width = max(len(o.name) for o in table)
+        for o in table:
+            default = "required" if o.flags & gateway_options.REQUIRED else (o.default or "none")
+            print(f"{o.name:<{width}}  {o.type:<6}  default {default}\n{'':<{width}}  {o.doc}")
+    return 0
+
+
 def cmd_nginx_conf(a, store_uri):
     """Renders (and with --check, tests) an nginx configuration; returns the exit status."""
     try:
@@ -185,14 +210,19 @@ def add_nginx_conf_parser(groups):
                    help="PORT, HOST:PORT or [IPv6]:PORT (default: 127.0.0.1:8080)")
     c.add_argument("--domain", action="append", default=[], metavar="NAME",
                    help="virtual-hosted-style S3 domain (Host: bucket.NAME); repeatable")
-    c.add_argument("--region", default="us-east-1", help="SigV4 region (default: us-east-1)")
-    c.add_argument("--max-object-size", default="5g", metavar="SIZE",
-                   help="largest single PUT or part, nginx size: 5g, 512m (default: 5g)")
-    c.add_argument("--buffer-size", default="128k", metavar="SIZE",
-                   help="one store read or write, and client_body_buffer_size (default: 128k)")
+    # the gateway options' defaults are the core's (pyrgw.options)
+    default = {o.name: o.default for o in gateway_options.options()}
+    c.add_argument("--region", default=default["region"],
+                   help=f"SigV4 region (default: {default['region']})")
+    c.add_argument("--max-object-size", default=default["max_object_size"], metavar="SIZE",
+                   help="largest single PUT or part: 5g, 512m (default: "
+                        f"{default['max_object_size']})")
+    c.add_argument("--buffer-size", default=default["buffer_size"], metavar="SIZE",
+                   help="one store read or write, and client_body_buffer_size (default: "
+                        f"{default['buffer_size']})")
     c.add_argument("--threads", type=int, default=None,
-                   help="store I/O threads per worker process (default: the module's, "
-                        "2 for a local store, 8 for RADOS)")
+                   help="store I/O threads per worker process, 0 to 256 (default: no "
+                        "rgw_threads line, the store driver's: 2 for a local store, 8 for RADOS)")
     c.add_argument("--workers", default="2", metavar="N|auto",
                    help="nginx worker processes (default: 2)")
     c.add_argument("--module", metavar="PATH",
@@ -224,7 +254,7 @@ def build_parser():
                    help="store URI, e.g. local:/var/lib/librgw or "
                         "rados:rgw?conf=/etc/ceph/ceph.conf (default: $RGW_STORE)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
-    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc,nginx-conf}",
+    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc,nginx-conf,options}",
                               required=True)
 
     user = groups.add_parser("user", help="users").add_subparsers(dest="cmd", required=True)
@@ -275,12 +305,22 @@ def build_parser():
     c.set_defaults(func=cmd_gc_run)
 
     add_nginx_conf_parser(groups)
+
+    c = groups.add_parser(
+        "options", help="list the gateway options (no store is opened)",
+        description="List the core's gateway options: name, type, default and meaning "
+                    "(docs/gateway-config.md). --json for machine-readable output.")
+    c.add_argument("--markdown", action="store_true",
+                   help="print the option table of docs/gateway-config.md")
+    c.set_defaults(static=cmd_options)
     return p
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "static", None):  # needs no store at all
+        return args.static(args)
     if getattr(args, "run", None):  # needs no open store
         store_uri = args.nginx_store or args.store
         if not store_uri:

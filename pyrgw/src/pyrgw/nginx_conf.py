@@ -11,7 +11,11 @@ load_module line, e.g. /etc/nginx/modules-enabled/50-mod-http-rgw.conf).
 
 Every value is checked before it reaches the text: a value that could end a
 directive, open or close a block, start a comment, name a variable or break
-out of its quotes is refused with ValueError naming the setting.
+out of its quotes is refused with ValueError naming the setting.  The
+gateway options (store, region, domains, max_object_size, buffer_size,
+threads: pyrgw.options) are then checked by the core itself, with its
+message, as the module and `nginx -t` will check them; their defaults are the
+core's.
 """
 from __future__ import annotations
 
@@ -25,11 +29,12 @@ from typing import List, Optional, Union
 
 import jinja2
 
+from . import options as _options
+
 DEFAULT_MODULE = "/usr/lib/nginx/modules/ngx_http_rgw_module.so"
 KINDS = ("full", "server", "module")
 ERROR_LOG_LEVELS = ("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg")
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-MAX_THREADS = 256  # the module's own limit for rgw_threads
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "nginx")
 
@@ -50,10 +55,8 @@ _FORBIDDEN = {
     "\t": "a tab",
     "\0": "a NUL",
 }
-_SIZE = re.compile(r"[1-9][0-9]{0,15}[kKmM]?")           # nginx "size": k or m
-_OFFSET = re.compile(r"[1-9][0-9]{0,15}[kKmMgG]?")       # nginx "offset": k, m or g
+_NGINX_SIZE = re.compile(r"[0-9]+[kKmM]?")               # nginx's own "size": k or m
 _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
-_REGION = re.compile(r"[a-z0-9-]{1,64}")
 _USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 _PORT = re.compile(r"[0-9]{1,5}")
 
@@ -63,6 +66,10 @@ def default_module():
     return os.environ.get("RGW_NGINX_MODULE") or DEFAULT_MODULE
 
 
+def _core_default(name):
+    return dataclasses.field(default_factory=lambda: _options.option(name).default)
+
+
 @dataclasses.dataclass
 class NginxSettings:
     """What the generated configuration says.  See docs/nginx-config.md."""
@@ -70,10 +77,12 @@ class NginxSettings:
     store: str
     listen: Union[str, int] = "127.0.0.1:8080"
     domains: List[str] = dataclasses.field(default_factory=list)
-    region: str = "us-east-1"
-    max_object_size: str = "5g"
-    buffer_size: str = "128k"
-    threads: int | None = None  # None: the module's default (2 for local:, 8 for rados:)
+    region: str = _core_default("region")
+    max_object_size: str = _core_default("max_object_size")
+    buffer_size: str = _core_default("buffer_size")
+    # None: no rgw_threads line, the core's default (the store driver's: 2
+    # for local:, 8 for rados:), as rgw_threads 0 says
+    threads: Optional[int] = None
     workers: Union[int, str] = 2
     module: str = dataclasses.field(default_factory=default_module)
     prefix: Optional[str] = None
@@ -92,20 +101,24 @@ class NginxSettings:
     def validate(self):
         """Raises ValueError naming the first setting that cannot go into nginx.conf."""
         _check_value("store", self.store)
+        _check_core("store", self.store)
         _check_listen(self.listen)
         if not isinstance(self.domains, (list, tuple)):
             raise ValueError(f"domains: expected a list of names, got {self.domains!r}")
         for domain in self.domains:
             _check_domain(domain)
         _check_value("region", self.region)
-        if not _REGION.fullmatch(self.region):
-            raise ValueError(f"region: only a-z, 0-9 and '-' allowed: {self.region!r}")
-        _check_size("max_object_size", self.max_object_size, _OFFSET, "k, m or g")
-        _check_size("buffer_size", self.buffer_size, _SIZE, "k or m")
+        _check_core("region", self.region)
+        _check_size("max_object_size", self.max_object_size)
+        _check_size("buffer_size", self.buffer_size)
+        if not _NGINX_SIZE.fullmatch(str(self.buffer_size)):
+            raise ValueError(f"buffer_size: also client_body_buffer_size, an nginx size: "
+                             f"digits with an optional k or m suffix: {self.buffer_size!r}")
         if self.threads is not None:
-            _check_count("threads", self.threads)
-            if self.threads > MAX_THREADS:
-                raise ValueError(f"threads: at most {MAX_THREADS}: {self.threads!r}")
+            if isinstance(self.threads, bool) or not isinstance(self.threads, int):
+                raise ValueError(f"threads: expected a whole number or None, got "
+                                 f"{self.threads!r}")
+            _check_core("threads", str(self.threads))
         if self.workers != "auto":
             _check_count("workers", self.workers, also="or 'auto'")
         _check_path("module", self.module)
@@ -143,11 +156,23 @@ def _check_value(name, value):
                          f"directive value: {value!r}")
 
 
+def _check_core(name, value):
+    """The core's check of a gateway option (as the module's), its message
+    naming the setting."""
+    try:
+        _options.check(name, value)
+    except ValueError as e:
+        message = str(e)
+        if not message.startswith(name + ":"):
+            message = f"{name}: {message}"
+        raise ValueError(message) from None
+
+
 def _check_domain(domain):
     _check_value("domains", domain)
-    labels = domain.lower().split(".")
-    if len(domain) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
-        raise ValueError(f"domains: not a DNS name (letters, digits, '-' and '.'): {domain!r}")
+    if "," in domain:
+        raise ValueError(f"domains: one name per entry, not a list: {domain!r}")
+    _check_core("domains", domain)
 
 
 def _check_listen(listen):
@@ -172,13 +197,11 @@ def _check_listen(listen):
                      f"[::1]:8080)")
 
 
-def _check_size(name, value, pattern, units):
+def _check_size(name, value):
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     _check_value(name, value)
-    if not pattern.fullmatch(value):
-        raise ValueError(f"{name}: expected a size above zero, digits with an optional "
-                         f"{units} suffix: {value!r}")
+    _check_core(name, value)
 
 
 def _check_count(name, value, also=""):

@@ -13,7 +13,14 @@ import shutil
 import sys
 
 from . import errors
+from . import options
 from .store import Store, generate_access_key, generate_secret_key
+
+
+def _gateway_options():
+    """The WSGI door's options without an argument of their own here (store
+    and --domains do): one --<option> each, from the core's table."""
+    return [o.name for o in options.door_options() if o.name not in ("store", "domains")]
 
 
 def ensure_user(store, uid, access_key, secret_key):
@@ -55,7 +62,16 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--domains", default=os.environ.get("RGW_DOMAINS", ""),
                    help="virtual-hosted-style S3 domains, comma separated")
+    options.add_arguments(p, _gateway_options(), environment=True)
     args = p.parse_args(argv)
+    gateway = {"store": args.store, "domains": args.domains}
+    gateway.update({name: getattr(args, name) for name in _gateway_options()
+                    if getattr(args, name) is not None})
+    try:
+        for name, value in gateway.items():
+            options.check(name, value)
+    except ValueError as e:
+        sys.exit(f"serve: {e}")
 
     with Store(args.store) as store:
         ak, sk = ensure_user(store, args.uid, args.access_key, args.secret_key)
@@ -70,7 +86,7 @@ def main(argv=None):
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or shutil.which("gunicorn")
     if gunicorn is None:
         sys.exit("gunicorn is not installed (pip install gunicorn)")
-    env = dict(os.environ, RGW_STORE=args.store, RGW_DOMAINS=args.domains)
+    env = dict(os.environ, **{"RGW_" + name.upper(): value for name, value in gateway.items()})
     # --preload: the app is imported once, in the master, so a worker has
     # nothing to import when it boots and Ctrl-C never interrupts an import.
     # The gateway (and any RADOS connection) still opens in each worker,

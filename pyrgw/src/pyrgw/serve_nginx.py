@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from . import nginx_conf
+from . import nginx_conf, options
 from .serve import add_server_args, ensure_user
 from .store import Store
 
@@ -35,7 +35,14 @@ def _parse(argv):
     p.add_argument("--run-dir", required=True,
                    help="directory for nginx.conf, the pid file, logs and temp files")
     p.add_argument("--nginx", default="/usr/sbin/nginx")
+    options.add_arguments(p, _gateway_options())
     return p.parse_args(argv)
+
+
+def _gateway_options():
+    """The core's options without an argument of their own here (store and
+    --domain do): --region, --max-object-size, --buffer-size, --threads."""
+    return [o.name for o in options.options() if o.name not in ("store", "domains")]
 
 
 def main(argv=None):
@@ -46,7 +53,8 @@ def main(argv=None):
         settings = nginx_conf.NginxSettings(
             store=args.store, listen=f"{args.bind}:{args.port}", domains=args.domain,
             workers=int(args.workers) if args.workers.isdigit() else args.workers, module=os.path.abspath(args.module), prefix=run_dir,
-            access_log=True)
+            access_log=True, **{name: getattr(args, name) for name in _gateway_options()
+                                if getattr(args, name) is not None})
         text = nginx_conf.render(settings)
     except ValueError as e:
         sys.exit(f"serve_nginx: {e}")

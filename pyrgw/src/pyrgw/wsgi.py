@@ -16,20 +16,25 @@ or build one in code, or from a PasteDeploy pipeline::
     store = rados:rgw?conf=/etc/ceph/ceph.conf
     domains = s3.example.com
 
-Options (keyword arguments, paste settings, or RGW_* environment variables
-for ``application``): ``store``, ``region``, ``domains``, ``max_object_size``
-(docs/gateway-config.md).
+Options (keyword arguments, paste settings, or RGW_<NAME> environment
+variables for ``application``): the core's gateway and door options
+(pyrgw.options.door_options(): ``store``, ``region``, ``domains``,
+``max_object_size``, ``buffer_size``; docs/gateway-config.md).  Request and
+response bodies move in ``buffer_size`` chunks.
 """
 import os
 import threading
 import urllib.parse
 
 from . import _librgw
+from . import options as _options
 
-__all__ = ["Application", "app_factory", "application"]
+__all__ = ["Application", "app_factory", "application", "option_names"]
 
-OPTIONS = ("store", "region", "domains", "max_object_size")
-CHUNK = 256 * 1024
+
+def option_names():
+    """The options the WSGI door takes, from the core's table."""
+    return tuple(o.name for o in _options.door_options())
 
 
 def _request_target(environ):
@@ -56,13 +61,14 @@ def _headers(environ):
 class _Body:
     """The response body, pulled from the core as the server iterates."""
 
-    def __init__(self, request):
+    def __init__(self, request, chunk_size):
         self._request = request
         self._left = request.content_length
+        self._chunk_size = chunk_size
 
     def __iter__(self):
         while self._request is not None and self._left > 0:
-            chunk = self._request.read(CHUNK)
+            chunk = self._request.read(self._chunk_size)
             if not chunk:
                 break
             self._left -= len(chunk)
@@ -76,11 +82,12 @@ class Application:
     """A WSGI application serving S3 from one store.
 
     The store opens at the first request, in the process that serves it
-    (RADOS connections do not survive fork()).
+    (RADOS connections do not survive fork()); the options are checked by the
+    core at once (pyrgw.InvalidArgument, a ValueError, naming the option).
     """
 
     def __init__(self, store=None, **options):
-        unknown = set(options) - set(OPTIONS)
+        unknown = set(options) - set(option_names())
         if unknown:
             raise TypeError("unknown option(s): " + ", ".join(sorted(unknown)))
         self.options = {k: str(v) for k, v in options.items() if v is not None}
@@ -88,6 +95,10 @@ class Application:
             self.options["store"] = str(store)
         if not self.options.get("store"):
             raise ValueError("a store URI is required (store=..., or RGW_STORE)")
+        config = _options.Config()
+        for name, value in self.options.items():
+            config.set(name, value)
+        self.chunk_size = config.get_uint("buffer_size")
         self._gateway = None
         self._pid = None
         self._lock = threading.Lock()
@@ -114,15 +125,15 @@ class Application:
         start_response(f"{request.status} {request.reason}", headers)
         if environ["REQUEST_METHOD"] == "HEAD":
             return []
-        return _Body(request)
+        return _Body(request, self.chunk_size)
 
-    @staticmethod
-    def _feed(environ, request):
+    def _feed(self, environ, request):
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
         remaining = int(length) if length else None
+        size = self.chunk_size
         while remaining is None or remaining > 0:
-            chunk = stream.read(CHUNK if remaining is None else min(CHUNK, remaining))
+            chunk = stream.read(size if remaining is None else min(size, remaining))
             if not chunk:
                 break
             if remaining is not None:
@@ -134,20 +145,23 @@ class Application:
 
 def app_factory(global_conf, **local_conf):
     """PasteDeploy ``paste.app_factory`` (``use = egg:pyrgw#main``)."""
-    settings = {k: v for k, v in dict(global_conf, **local_conf).items() if k in OPTIONS}
+    names = option_names()
+    settings = {k: v for k, v in dict(global_conf, **local_conf).items() if k in names}
     return Application(**settings)
 
 
 class _FromEnvironment:
-    """``pyrgw.wsgi:application``: configured by RGW_STORE, RGW_REGION,
-    RGW_DOMAINS and RGW_MAX_OBJECT_SIZE, read at first use."""
+    """``pyrgw.wsgi:application``: configured by RGW_<NAME> for each option
+    the door takes (RGW_STORE, RGW_REGION, RGW_DOMAINS, RGW_MAX_OBJECT_SIZE,
+    RGW_BUFFER_SIZE), read at first use."""
 
     def __init__(self):
         self._app = None
 
     def __call__(self, environ, start_response):
         if self._app is None:
-            self._app = Application(**{k: os.environ.get("RGW_" + k.upper()) for k in OPTIONS})
+            self._app = Application(**{k: os.environ.get("RGW_" + k.upper())
+                                       for k in option_names()})
         return self._app(environ, start_response)
 
 
