@@ -179,19 +179,15 @@ class Store {
   virtual GcReport gc(const GcOptions& options) = 0;
 };
 
-// A store URI taken apart (docs/store-uri.md); RGW_ERR_INVALID_URI if it is
-// malformed.  Nothing is opened: configuration checks (nginx -t) use it.
-struct StoreUri {
-  enum class Kind { local, rados };
-  Kind kind = Kind::local;
-  std::string path;  // local: the directory; rados: the pool prefix
-  std::string conf, client;
-  int timeout = 0;
-};
-StoreUri parse_store_uri(const std::string& uri);
+// Store URIs (docs/store-uri.md; the drivers: store_driver.h).
+// Checks a URI without opening anything (configuration checks such as
+// nginx -t use it): RGW_ERR_INVALID_URI if it is malformed or names a driver
+// this build lacks.  Returns the store's canonical name: two URIs name the
+// same store exactly when their canonical names are equal.
+std::string canonical_store_uri(const std::string& uri);
 
 // The I/O threads an aio queue on this store gets by default
-// (rgw_aio_queue_create() with 0 threads): 2 for a local store, 8 for RADOS.
+// (rgw_aio_queue_create() with 0 threads): the driver's choice.
 unsigned default_io_threads(const std::string& uri);
 
 // Opens a store from a store URI (docs/store-uri.md):

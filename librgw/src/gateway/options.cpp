@@ -79,17 +79,8 @@ bool valid_domain(const std::string& d) {
 // ------------------------------------------------------------- the options
 
 void set_store(GatewayConfig& cfg, const std::string& value) {
-  parse_store_uri(value);  // refuses a malformed URI now, not when opened
+  canonical_store_uri(value);  // refuses a malformed URI now, not when opened
   cfg.store_uri = value;
-}
-
-// A local store's directory without repeated or trailing slashes.
-std::string plain_path(const std::string& path) {
-  std::string out;
-  for (char c : path)
-    if (c != '/' || out.empty() || out.back() != '/') out += c;
-  if (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
 }
 
 bool same_store(const GatewayConfig& a, const GatewayConfig& b) {
@@ -97,10 +88,7 @@ bool same_store(const GatewayConfig& a, const GatewayConfig& b) {
   if (a.store_uri.empty() || b.store_uri.empty()) return false;
   // The same store written two ways ("local:/x", "local:///x", "/x/",
   // "rados:p" and "rados:p?conf=/etc/ceph/ceph.conf").
-  StoreUri x = parse_store_uri(a.store_uri), y = parse_store_uri(b.store_uri);
-  if (x.kind != y.kind) return false;
-  if (x.kind == StoreUri::Kind::local) return plain_path(x.path) == plain_path(y.path);
-  return x.path == y.path && x.conf == y.conf && x.client == y.client && x.timeout == y.timeout;
+  return canonical_store_uri(a.store_uri) == canonical_store_uri(b.store_uri);
 }
 
 void set_region(GatewayConfig& cfg, const std::string& value) {
