@@ -180,6 +180,7 @@ int rgw_acl_new_canned(const char *name, const char *owner, const char *bucket_o
 int rgw_acl_add_grant(rgw_acl_t *acl, int kind, const char *id, unsigned permissions);
 /* The owner ("" = the bucket's owner). */
 const char *rgw_acl_owner(const rgw_acl_t *acl);
+/* The number of grants. */
 size_t rgw_acl_grant_count(const rgw_acl_t *acl);
 /* The i-th grant; -ERANGE past the end.  Out-pointers may be NULL. */
 int rgw_acl_grant_at(const rgw_acl_t *acl, size_t i, int *kind, const char **id,
@@ -209,9 +210,16 @@ typedef struct rgw_user rgw_user_t;
 
 /* A description of user uid, with nothing else set. */
 int rgw_user_new(const char *uid, rgw_user_t **out);
-/* Setters, for rgw_user_add() and rgw_user_modify().  -EINVAL for NULL. */
+/* The setters below fill a description for rgw_user_add() and
+ * rgw_user_modify(); the getters read a handle (their strings live as long
+ * as it).  A handle is used by one thread at a time. */
+
+/* Sets the display name.  -EINVAL for NULL. */
 int rgw_user_set_display_name(rgw_user_t *user, const char *display_name);
+/* Sets the e-mail address (grants may name users by it).  -EINVAL for NULL. */
 int rgw_user_set_email(rgw_user_t *user, const char *email);
+/* Suspends (nonzero) or reinstates (0) the user: a suspended user's
+ * requests are refused.  -EINVAL for NULL. */
 int rgw_user_set_suspended(rgw_user_t *user, int suspended);
 /* Sets one attribute (value NULL: removes it from the description).  For
  * rgw_user_modify() the attributes are then one of the fields set: the
@@ -222,23 +230,36 @@ int rgw_user_set_attr(rgw_user_t *user, const char *name, const char *value);
 int rgw_user_clear_attrs(rgw_user_t *user);
 /* For rgw_user_add(): a key pair, and the Swift identity. */
 int rgw_user_add_key(rgw_user_t *user, const char *access_key, const char *secret_key);
+/* For rgw_user_add(): the Swift identity ("account:user") and its key.
+ * -EINVAL for NULL. */
 int rgw_user_set_swift(rgw_user_t *user, const char *swift_user, const char *swift_key);
 
-/* Getters; strings live as long as the handle. */
+/* The uid. */
 const char *rgw_user_uid(const rgw_user_t *user);
+/* The display name. */
 const char *rgw_user_display_name(const rgw_user_t *user);
+/* The e-mail address ("" if none). */
 const char *rgw_user_email(const rgw_user_t *user);
+/* When the user was created, in ns since the epoch (0 in a description). */
 int64_t rgw_user_created_ns(const rgw_user_t *user);
+/* 1 if the user is suspended, else 0. */
 int rgw_user_suspended(const rgw_user_t *user);
-const char *rgw_user_swift_user(const rgw_user_t *user);  /* "" if none */
+/* The Swift user ("account:user"), "" if none. */
+const char *rgw_user_swift_user(const rgw_user_t *user);
+/* The Swift key, "" if none. */
 const char *rgw_user_swift_key(const rgw_user_t *user);
+/* The number of S3 key pairs. */
 size_t rgw_user_key_count(const rgw_user_t *user);
 /* The i-th key pair; -ERANGE past the end. */
 int rgw_user_key_at(const rgw_user_t *user, size_t i, const char **access_key,
                     const char **secret_key);
-const char *rgw_user_attr(const rgw_user_t *user, const char *name);  /* NULL if unset */
+/* The value of one attribute, or NULL if unset. */
+const char *rgw_user_attr(const rgw_user_t *user, const char *name);
+/* The number of attributes. */
 size_t rgw_user_attr_count(const rgw_user_t *user);
+/* The i-th attribute in name order; -ERANGE past the end. */
 int rgw_user_attr_at(const rgw_user_t *user, size_t i, const char **name, const char **value);
+/* Frees the handle; NULL is ignored. */
 void rgw_user_free(rgw_user_t *user);
 
 /* Creates a user as described (keys, Swift identity and attributes
@@ -294,24 +315,39 @@ typedef struct rgw_bucket rgw_bucket_t;
 /* A description of a bucket to create (rgw_bucket_add) with a private
  * policy for owner_uid. */
 int rgw_bucket_new(const char *name, const char *owner_uid, rgw_bucket_t **out);
-/* Setters, for rgw_bucket_add() and rgw_bucket_update(): the policy (the
- * handle keeps a copy), the versioning state (RGW_VERSIONING_*), and one
- * attribute (value NULL removes it). */
+/* The setters below fill a description for rgw_bucket_add() and
+ * rgw_bucket_update(); the getters read a handle (their strings and policy
+ * live as long as it).  A handle is used by one thread at a time. */
+
+/* Sets the access policy (the handle keeps a copy).  -EINVAL for NULL. */
 int rgw_bucket_set_acl(rgw_bucket_t *bucket, const rgw_acl_t *acl);
+/* Sets the versioning state (RGW_VERSIONING_*); RGW_ERR_INVALID_ARGUMENT
+ * for another value. */
 int rgw_bucket_set_versioning(rgw_bucket_t *bucket, int state);
+/* Sets one attribute (value NULL removes it).  -EINVAL for a NULL or empty
+ * name. */
 int rgw_bucket_set_attr(rgw_bucket_t *bucket, const char *name, const char *value);
 
-/* Getters; strings and the policy live as long as the handle. */
+/* The bucket's name. */
 const char *rgw_bucket_name(const rgw_bucket_t *bucket);
+/* The owner's uid. */
 const char *rgw_bucket_owner(const rgw_bucket_t *bucket);
+/* The bucket's id, new at each creation ("" in a description). */
 const char *rgw_bucket_id(const rgw_bucket_t *bucket);
+/* When the bucket was created, in ns since the epoch. */
 int64_t rgw_bucket_created_ns(const rgw_bucket_t *bucket);
+/* The versioning state (RGW_VERSIONING_*). */
 int rgw_bucket_versioning(const rgw_bucket_t *bucket);
+/* The access policy (owned by the handle). */
 const rgw_acl_t *rgw_bucket_acl(const rgw_bucket_t *bucket);
+/* The value of one attribute, or NULL if unset. */
 const char *rgw_bucket_attr(const rgw_bucket_t *bucket, const char *name);
+/* The number of attributes. */
 size_t rgw_bucket_attr_count(const rgw_bucket_t *bucket);
+/* The i-th attribute in name order; -ERANGE past the end. */
 int rgw_bucket_attr_at(const rgw_bucket_t *bucket, size_t i, const char **name,
                        const char **value);
+/* Frees the handle; NULL is ignored. */
 void rgw_bucket_free(rgw_bucket_t *bucket);
 
 /* Creates a bucket as described; *out (may be NULL) receives what was
@@ -339,10 +375,14 @@ int rgw_bucket_list(rgw_store_t *store, const char *owner_uid, char ***names);
 
 /* The buckets themselves (all owners when owner_uid is NULL or ""), by name. */
 typedef struct rgw_bucket_listing rgw_bucket_listing_t;
+/* The buckets (all owners when owner_uid is NULL or ""), by name, with all
+ * that is known of each, into *out (rgw_bucket_listing_free()). */
 int rgw_bucket_list_v2(rgw_store_t *store, const char *owner_uid, rgw_bucket_listing_t **out);
+/* The number of buckets listed. */
 size_t rgw_bucket_listing_count(const rgw_bucket_listing_t *list);
 /* The i-th bucket (owned by the list), NULL past the end. */
 const rgw_bucket_t *rgw_bucket_listing_at(const rgw_bucket_listing_t *list, size_t i);
+/* Frees the listing and its buckets; NULL is ignored. */
 void rgw_bucket_listing_free(rgw_bucket_listing_t *list);
 
 /* ---------------------------------------------------------- object info */
@@ -351,21 +391,32 @@ void rgw_bucket_listing_free(rgw_bucket_listing_t *list);
  * (except where owned by a reader, listing or upload). */
 typedef struct rgw_object rgw_object_t;
 
+/* The object's key. */
 const char *rgw_object_key(const rgw_object_t *obj);
-const char *rgw_object_version_id(const rgw_object_t *obj);  /* "null" if unversioned */
+/* The version id ("null" for the null version). */
+const char *rgw_object_version_id(const rgw_object_t *obj);
+/* The size in bytes. */
 uint64_t rgw_object_size(const rgw_object_t *obj);
-const char *rgw_object_etag(const rgw_object_t *obj);        /* hex, unquoted */
+/* The ETag: hex MD5 of the body, unquoted ("<hex>-N" for multipart). */
+const char *rgw_object_etag(const rgw_object_t *obj);
+/* The last modification, in ns since the epoch. */
 int64_t rgw_object_mtime_ns(const rgw_object_t *obj);
-int64_t rgw_object_delete_at(const rgw_object_t *obj);       /* epoch s, 0 = never */
+/* When the object expires, in s since the epoch; 0 = never. */
+int64_t rgw_object_delete_at(const rgw_object_t *obj);
+/* 1 if this is the current version, else 0. */
 int rgw_object_is_latest(const rgw_object_t *obj);
+/* 1 if this version is a delete marker, else 0. */
 int rgw_object_is_delete_marker(const rgw_object_t *obj);
 /* The object's access policy (owned by the object). */
 const rgw_acl_t *rgw_object_acl(const rgw_object_t *obj);
 /* Value of one attribute, or NULL. */
 const char *rgw_object_attr(const rgw_object_t *obj, const char *name);
+/* The number of attributes. */
 size_t rgw_object_attr_count(const rgw_object_t *obj);
 /* The i-th attribute in name order; -ERANGE past the end. */
 int rgw_object_attr_at(const rgw_object_t *obj, size_t i, const char **name, const char **value);
+/* Frees the info; NULL is ignored (never for infos owned by a reader,
+ * listing or upload). */
 void rgw_object_free(rgw_object_t *obj);
 
 /* ------------------------------------------------------ operation options */
@@ -380,14 +431,17 @@ void rgw_object_free(rgw_object_t *obj);
 typedef struct rgw_read_opts rgw_read_opts_t;
 typedef struct rgw_write_opts rgw_write_opts_t;
 
+/* New read options: the current version, the whole object.  -ENOMEM. */
 int rgw_read_opts_new(rgw_read_opts_t **out);
 /* The version to read ("" or NULL: the current one; "null": the null
  * version).  Unknown versions fail with RGW_ERR_NO_SUCH_VERSION. */
 int rgw_read_opts_set_version(rgw_read_opts_t *opts, const char *version_id);
 /* A byte range: length < 0 reads to the end. */
 int rgw_read_opts_set_range(rgw_read_opts_t *opts, uint64_t offset, int64_t length);
+/* Frees the options; NULL is ignored. */
 void rgw_read_opts_free(rgw_read_opts_t *opts);
 
+/* New write options: nothing set.  -ENOMEM. */
 int rgw_write_opts_new(rgw_write_opts_t **out);
 /* The attributes to store (a copy of attrs replaces any set before). */
 int rgw_write_opts_set_attrs(rgw_write_opts_t *opts, const rgw_attrs_t *attrs);
@@ -403,6 +457,7 @@ int rgw_write_opts_set_etag(rgw_write_opts_t *opts, const char *etag);
 int rgw_write_opts_set_if_match(rgw_write_opts_t *opts, const char *etag);
 /* The version a remove or update applies to ("" or NULL: the current). */
 int rgw_write_opts_set_version(rgw_write_opts_t *opts, const char *version_id);
+/* Frees the options; NULL is ignored. */
 void rgw_write_opts_free(rgw_write_opts_t *opts);
 
 /* --------------------------------------------------------------- objects */
@@ -450,6 +505,7 @@ const rgw_object_t *rgw_reader_object(const rgw_reader_t *r);
 int64_t rgw_reader_read(rgw_reader_t *r, void *buf, size_t len);
 /* Bytes of the range not read yet. */
 uint64_t rgw_reader_remaining(const rgw_reader_t *r);
+/* Frees the reader (and the object info it owns); NULL is ignored. */
 void rgw_reader_free(rgw_reader_t *r);
 
 /* The current object's info.  RGW_ERR_NO_SUCH_KEY. */
@@ -494,24 +550,37 @@ int rgw_object_list(rgw_store_t *store, const char *bucket, const char *prefix,
 /* Listing options: prefix, delimiter, marker (list keys after it),
  * end_marker (list keys before it), max_keys (default and at most 1000). */
 int rgw_list_opts_new(rgw_list_opts_t **out);
+/* Lists only keys that start with prefix (NULL or "": all). */
 int rgw_list_opts_set_prefix(rgw_list_opts_t *opts, const char *prefix);
+/* Rolls keys containing delimiter after the prefix into common prefixes
+ * (NULL or "": none). */
 int rgw_list_opts_set_delimiter(rgw_list_opts_t *opts, const char *delimiter);
+/* Lists keys strictly after marker (NULL or "": from the start). */
 int rgw_list_opts_set_marker(rgw_list_opts_t *opts, const char *marker);
+/* Lists keys strictly before end_marker (NULL or "": to the end). */
 int rgw_list_opts_set_end_marker(rgw_list_opts_t *opts, const char *end_marker);
+/* Lists at most max_keys entries, objects and prefixes together (over
+ * 1000: 1000). */
 int rgw_list_opts_set_max_keys(rgw_list_opts_t *opts, unsigned max_keys);
+/* Frees the options; NULL is ignored. */
 void rgw_list_opts_free(rgw_list_opts_t *opts);
 /* Lists with options (NULL: the defaults). */
 int rgw_object_list_v2(rgw_store_t *store, const char *bucket, const rgw_list_opts_t *opts,
                        rgw_listing_t **out);
 
+/* The number of objects listed. */
 size_t rgw_listing_count(const rgw_listing_t *l);
 /* The i-th object (owned by the listing), NULL past the end. */
 const rgw_object_t *rgw_listing_object(const rgw_listing_t *l, size_t i);
+/* The number of common prefixes listed. */
 size_t rgw_listing_prefix_count(const rgw_listing_t *l);
+/* The i-th common prefix (owned by the listing), NULL past the end. */
 const char *rgw_listing_prefix(const rgw_listing_t *l, size_t i);
 /* 1 if more entries follow (list again from rgw_listing_next_marker()). */
 int rgw_listing_truncated(const rgw_listing_t *l);
+/* The marker to list the next page from (the last key or prefix listed). */
 const char *rgw_listing_next_marker(const rgw_listing_t *l);
+/* Frees the listing and its objects; NULL is ignored. */
 void rgw_listing_free(rgw_listing_t *l);
 
 /* ------------------------------------------------------ multipart uploads */
@@ -534,13 +603,22 @@ int rgw_upload_create(rgw_store_t *store, const char *bucket, const char *key,
  * aborted). */
 int rgw_upload_get(rgw_store_t *store, const char *bucket, const char *upload_id,
                    rgw_upload_t **out);
+/* The upload id: opaque, URL-safe, unique. */
 const char *rgw_upload_id(const rgw_upload_t *u);
+/* The key the upload completes into. */
 const char *rgw_upload_key(const rgw_upload_t *u);
+/* When the upload was created, in ns since the epoch. */
 int64_t rgw_upload_initiated_ns(const rgw_upload_t *u);
+/* The final object's access policy (owned by the handle). */
 const rgw_acl_t *rgw_upload_acl(const rgw_upload_t *u);
+/* The value of one of the final object's attributes, or NULL. */
 const char *rgw_upload_attr(const rgw_upload_t *u, const char *name);
+/* The number of the final object's attributes. */
 size_t rgw_upload_attr_count(const rgw_upload_t *u);
+/* The i-th attribute in name order; -ERANGE past the end. */
 int rgw_upload_attr_at(const rgw_upload_t *u, size_t i, const char **name, const char **value);
+/* Frees the handle; NULL is ignored (never for uploads owned by a
+ * listing). */
 void rgw_upload_free(rgw_upload_t *u);
 
 /* A writer for part part_number (1..10000) of the upload; its commit (any
@@ -553,10 +631,12 @@ int rgw_part_writer_open(rgw_store_t *store, const char *bucket, const char *upl
 /* The upload's parts, by number. */
 int rgw_upload_list_parts(rgw_store_t *store, const char *bucket, const char *upload_id,
                           rgw_part_listing_t **out);
+/* The number of parts listed. */
 size_t rgw_part_listing_count(const rgw_part_listing_t *parts);
 /* The i-th part; -ERANGE past the end.  Out-pointers may be NULL. */
 int rgw_part_listing_at(const rgw_part_listing_t *parts, size_t i, int *number, uint64_t *size,
                      const char **etag, int64_t *mtime_ns);
+/* Frees the listing; NULL is ignored. */
 void rgw_part_listing_free(rgw_part_listing_t *parts);
 
 /* Uploads in progress whose key starts with prefix, by key then upload id
@@ -566,9 +646,11 @@ void rgw_part_listing_free(rgw_part_listing_t *parts);
 int rgw_upload_list(rgw_store_t *store, const char *bucket, const char *prefix,
                     const char *after_key, const char *after_id, size_t limit,
                     rgw_upload_listing_t **out);
+/* The number of uploads listed. */
 size_t rgw_upload_listing_count(const rgw_upload_listing_t *list);
 /* The i-th upload (owned by the list), NULL past the end. */
 const rgw_upload_t *rgw_upload_listing_at(const rgw_upload_listing_t *list, size_t i);
+/* Frees the listing and its uploads; NULL is ignored. */
 void rgw_upload_listing_free(rgw_upload_listing_t *list);
 
 /*
@@ -637,6 +719,7 @@ int rgw_config_create(rgw_config_t **out);
  * option then keeps its previous value.  -EINVAL if an argument is NULL.
  */
 int rgw_config_set(rgw_config_t *cfg, const char *name, const char *value);
+/* Frees the configuration; NULL is ignored. */
 void rgw_config_free(rgw_config_t *cfg);
 
 /* The number of options in the table. */
@@ -683,6 +766,9 @@ int rgw_config_same_gateway(const rgw_config_t *a, const rgw_config_t *b);
  * per process, after fork(); it may be used from several threads at once. */
 typedef struct rgw_gateway rgw_gateway_t;
 
+/* Opens the store the configuration names and makes a gateway of it, into
+ * *out.  RGW_ERR_INVALID_ARGUMENT if no store is set; otherwise what
+ * rgw_store_open() returns.  Call it after fork(). */
 int rgw_gateway_open(const rgw_config_t *cfg, rgw_gateway_t **out);
 /* The gateway's store (owned by the gateway), for admin calls and for
  * rgw_aio_queue_create(). */
@@ -720,19 +806,32 @@ typedef struct rgw_request rgw_request_t;
 #define RGW_REQUEST_DONE       0
 #define RGW_REQUEST_WANTS_BODY 1
 
+/* Starts a request of gw with the method ("GET") and the request target
+ * exactly as received; *out is freed with rgw_request_free().  -EINVAL for a
+ * NULL argument.  A malformed target is answered (400) by rgw_request_start(). */
 int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri,
                        rgw_request_t **out);
 /* Past 100 headers or 64 KiB of header text the request is answered with
  * 400 RequestHeaderSectionTooLarge by rgw_request_start(). */
 int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len,
                            const char *value, size_t value_len);
+/* Routes, authenticates and authorizes from the request line and headers
+ * (step 3 above): RGW_REQUEST_WANTS_BODY or RGW_REQUEST_DONE; -EINVAL if
+ * called twice. */
 int rgw_request_start(rgw_request_t *req);
+/* Feeds len body bytes (step 4): RGW_REQUEST_WANTS_BODY to go on,
+ * RGW_REQUEST_DONE once the response is ready; -EINVAL before start. */
 int rgw_request_body(rgw_request_t *req, const void *data, size_t len);
+/* The body is complete: verifies it, then commits (step 4);
+ * RGW_REQUEST_DONE.  -EINVAL before start. */
 int rgw_request_body_end(rgw_request_t *req);
 
 /* The response, once start/body/body_end returned RGW_REQUEST_DONE. */
 int rgw_response_status(const rgw_request_t *req);
-const char *rgw_response_reason(const rgw_request_t *req);   /* "OK", "Not Found" */
+/* The status's reason phrase ("OK", "Not Found"); never NULL. */
+const char *rgw_response_reason(const rgw_request_t *req);
+/* The number of response headers (Content-Length excluded); 0 until the
+ * response is ready. */
 size_t rgw_response_header_count(const rgw_request_t *req);
 /* The i-th header (Content-Length excluded); -ERANGE past the end. */
 int rgw_response_header(const rgw_request_t *req, size_t i, const char **name,
@@ -755,7 +854,11 @@ int64_t rgw_response_read(rgw_request_t *req, void *buf, size_t len);
  * rgw_request_free()) and rgw_response_read() continues after them.
  */
 int rgw_request_set_readahead(rgw_request_t *req, size_t max);
+/* The body bytes read ahead (see above): their count, and *data pointing
+ * at them (NULL and 0 if none). */
 size_t rgw_response_readahead(const rgw_request_t *req, const void **data);
+/* Frees the request; one freed before it completed stores nothing.  NULL
+ * is ignored. */
 void rgw_request_free(rgw_request_t *req);
 
 /*
@@ -806,18 +909,23 @@ void rgw_aio_queue_destroy(rgw_aio_queue_t *q);
  * rgw_aio_queue_destroy() has returned). */
 int rgw_aio_stat(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_object_t **out,
                  rgw_aio_cb cb, void *arg);
+/* rgw_reader_open() on the queue. */
 int rgw_aio_reader_open(rgw_aio_queue_t *q, const char *bucket, const char *key,
                         uint64_t offset, int64_t length, rgw_reader_t **out, rgw_aio_cb cb,
                         void *arg);
 /* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_read(rgw_aio_queue_t *q, rgw_reader_t *r, void *buf, size_t len, rgw_aio_cb cb,
                  void *arg);
+/* rgw_writer_open() on the queue. */
 int rgw_aio_writer_open(rgw_aio_queue_t *q, const char *bucket, const char *key,
                         rgw_writer_t **out, rgw_aio_cb cb, void *arg);
+/* rgw_writer_write() on the queue. */
 int rgw_aio_write(rgw_aio_queue_t *q, rgw_writer_t *w, const void *data, size_t len,
                   rgw_aio_cb cb, void *arg);
+/* rgw_writer_commit() on the queue. */
 int rgw_aio_commit(rgw_aio_queue_t *q, rgw_writer_t *w, const rgw_attrs_t *attrs,
                    int64_t delete_at, rgw_object_t **info, rgw_aio_cb cb, void *arg);
+/* rgw_object_remove() on the queue. */
 int rgw_aio_remove(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_aio_cb cb,
                    void *arg);
 
@@ -825,8 +933,11 @@ int rgw_aio_remove(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_
  * (the queue may come from any store; rgw_gateway_store() gives the
  * gateway's).  result is what the synchronous call returns. */
 int rgw_aio_request_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+/* rgw_request_body() on the queue; data must stay valid until the
+ * callback. */
 int rgw_aio_request_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,
                          rgw_aio_cb cb, void *arg);
+/* rgw_request_body_end() on the queue. */
 int rgw_aio_request_body_end(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
 /* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_response_read(rgw_aio_queue_t *q, rgw_request_t *req, void *buf, size_t len,
