@@ -54,10 +54,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
+
 try:
     from bench_util import (  # noqa: E402
-        AK, SK, UID, WRK_LUA, check_all, client, cpu_seconds, machine_cpu, proc_tree,
-        put_public, request_target, run_wrk, stop_proc, tail, wait_http)
+        AK,
+        SK,
+        UID,
+        WRK_LUA,
+        check_all,
+        client,
+        cpu_seconds,
+        machine_cpu,
+        proc_tree,
+        put_public,
+        request_target,
+        run_wrk,
+        stop_proc,
+        tail,
+        wait_http,
+    )
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 
@@ -357,8 +372,9 @@ def main():
         if not os.path.exists(args.module):
             sys.exit("the nginx module is not built: %s (make nginx-module)" % args.module)
         try:
-            import pyrgw
             import pyrgw.nginx_conf  # noqa: F401
+
+            import pyrgw
         except ImportError as e:
             sys.exit("pyrgw with pyrgw.nginx_conf is required (%s): make python" % e)
 

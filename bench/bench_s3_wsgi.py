@@ -42,10 +42,23 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 from ceph_cluster import CephCluster, free_port  # noqa: E402
+
 try:
     from bench_util import (  # noqa: E402
-        AK, SK, UID, WRK_LUA, check_all, client, machine_cpu, proc_tree, put_public,
-        request_target, run_wrk, stop_proc, wait_http)
+        AK,
+        SK,
+        UID,
+        WRK_LUA,
+        check_all,
+        client,
+        machine_cpu,
+        proc_tree,
+        put_public,
+        request_target,
+        run_wrk,
+        stop_proc,
+        wait_http,
+    )
 except ImportError as e:  # pragma: no cover - boto3 comes with tests/requirements.txt
     sys.exit("boto3 is required (%s)" % e)
 

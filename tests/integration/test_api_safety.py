@@ -106,7 +106,7 @@ def test_failed_write_poisons_the_writer(store_setup, bucket):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     assert lines[0] == "write failed 27"  # EFBIG
-    assert len(lines) == 3 and all(l.startswith("refused: writer failed earlier") for l in lines[1:])
+    assert len(lines) == 3 and all(ln.startswith("refused: writer failed earlier") for ln in lines[1:])
     with pyrgw.Store(store_setup.uri) as s:
         with pytest.raises(pyrgw.NoSuchKey):
             s.stat_object(bucket, "poisoned")

@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
+from store_worker import pattern
 
 import pyrgw
-from store_worker import pattern
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
 CRASHED = 77  # the exit status of a crash point

@@ -7,7 +7,6 @@ import sys
 import time
 
 import pytest
-
 from store_worker import CHUNK, pattern, read_md5
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")

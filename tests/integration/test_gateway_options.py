@@ -28,12 +28,11 @@ import uuid
 
 import pytest
 import requests
+from pyrgw.nginx_conf import NginxSettings
+from s3_servers import NGINX, free_port, nginx_module, wait_for_port
 
 import pyrgw
 from pyrgw import options, wsgi
-from pyrgw.nginx_conf import NginxSettings
-
-from s3_servers import NGINX, free_port, nginx_module, wait_for_port
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODULE_SOURCE = os.path.join(REPO, "modules", "nginx", "ngx_http_rgw_module.c")
@@ -170,7 +169,7 @@ def option_lines(values):
     for name, value in values.items():
         line = f"rgw_{name} {quoted(value)};"
         (http if options.option(name).flags & options.AIO else location).append(line)
-    return "\n".join("    " + l for l in http), "\n".join("            " + l for l in location)
+    return "\n".join("    " + ln for ln in http), "\n".join("            " + ln for ln in location)
 
 
 def test_nginx_accepts_every_option_at_its_default(tmp_path):

@@ -1,10 +1,10 @@
 """list_buckets(owner): every bucket of the owner, current, whatever another
 store did to them.  On RADOS, records the bucket cache holds are used as they
 are (the cache is coherent) and the others are read in parallel batches."""
-import pyrgw
 import pytest
-
 from test_user_cache import osd_ops
+
+import pyrgw
 
 
 def make_buckets(store, store_setup, owner, n):

@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from pyrgw.nginx_conf import NginxSettings, check, render
 
 CLI = shutil.which("librgw-admin", path=os.path.dirname(sys.executable)) or "librgw-admin"
@@ -423,9 +422,9 @@ def test_generated_conf_serves_s3(tmp_path):
     metadata with '_' (signed, so underscores_in_headers must be on) go through."""
     import boto3
     from botocore.config import Config
+    from s3_servers import Server, free_port, wait_for_port
 
     import pyrgw
-    from s3_servers import Server, free_port, wait_for_port
 
     module = nginx_module()
     prefix = tmp_path / "prefix"

@@ -21,11 +21,11 @@ import uuid
 import pytest
 import requests
 import urllib3
-
-import pyrgw
 from conftest import DRIVERS, StoreSetup
 from s3_servers import NGINX, nginx_settings, start_nginx
 from s3_signing import sign_v4
+
+import pyrgw
 
 MiB = 1 << 20
 
@@ -601,11 +601,11 @@ def test_reload_lets_requests_in_flight_finish(request, tmp_path_factory, driver
         block = os.urandom(MiB)
 
         def body():
-            for i in range(16):
+            for _ in range(16):
                 yield block
             sent.set()
             more.wait(60)
-            for i in range(8):
+            for _ in range(8):
                 yield block
 
         def put():

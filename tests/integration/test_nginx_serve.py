@@ -2,9 +2,9 @@
 from RGW_ACCESS_KEY/RGW_SECRET_KEY, renders and checks the nginx config,
 prints the endpoint and keys, serves S3 through Debian's nginx with the
 module, and stops cleanly on Ctrl-C, letting a request in progress finish."""
+import http.client
 import os
 import re
-import http.client
 import signal
 import subprocess
 import sys
@@ -13,12 +13,11 @@ import time
 
 import boto3
 import pytest
-
-import pyrgw
 from botocore.config import Config
-
 from s3_servers import free_port, wait_for_port
 from s3_signing import sign_v4
+
+import pyrgw
 
 
 def nginx_module():

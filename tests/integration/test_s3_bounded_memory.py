@@ -4,10 +4,10 @@ import hashlib
 import os
 
 import requests
-
-import pyrgw
 from s3_servers import start_wsgi
 from s3_signing import sign_v4
+
+import pyrgw
 
 SIZE = 256 << 20
 CHUNK = 1 << 20

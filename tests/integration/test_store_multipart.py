@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from store_worker import pattern
 
 import pyrgw
-from store_worker import pattern
 
 MP_DRIVERS = ["local", "rados"]
 drivers = pytest.mark.parametrize("store_setup", MP_DRIVERS, indirect=True)

@@ -248,8 +248,9 @@ def test_lost_watch_is_reestablished(store, store_setup, user, worker,
 def test_s3_removed_key_rejected_at_once(s3):
     """The door's server process caches the signer; removing the key in this
     process turns its next request away."""
-    import pyrgw
     from botocore.exceptions import ClientError
+
+    import pyrgw
 
     uid = "keyuser-" + uuid.uuid4().hex[:8]
     ak, sk = "AK" + uuid.uuid4().hex[:18].upper(), uuid.uuid4().hex

@@ -6,9 +6,7 @@ import subprocess
 import sys
 
 import boto3
-import pytest
 from botocore.config import Config
-
 from s3_servers import free_port, wait_for_port
 
 

@@ -9,7 +9,6 @@ import time
 
 import boto3
 from botocore.config import Config
-
 from s3_servers import free_port, wait_for_port
 
 

@@ -12,8 +12,7 @@ import os
 import shutil
 import sys
 
-from . import errors
-from . import options
+from . import errors, options
 from .store import Store, generate_access_key, generate_secret_key
 
 

@@ -52,7 +52,8 @@ def main(argv=None):
     try:
         settings = nginx_conf.NginxSettings(
             store=args.store, listen=f"{args.bind}:{args.port}", domains=args.domain,
-            workers=int(args.workers) if args.workers.isdigit() else args.workers, module=os.path.abspath(args.module), prefix=run_dir,
+            workers=int(args.workers) if args.workers.isdigit() else args.workers,
+            module=os.path.abspath(args.module), prefix=run_dir,
             access_log=True, **{name: getattr(args, name) for name in _gateway_options()
                                 if getattr(args, name) is not None})
         text = nginx_conf.render(settings)
