@@ -70,7 +70,9 @@ class Encoder {
 
 class Decoder {
  public:
+  // Reads `in` in place: it must outlive the decoder (a temporary cannot).
   explicit Decoder(const std::string& in) : in_(in) {}
+  explicit Decoder(std::string&&) = delete;
   uint8_t u8();
   uint32_t u32();
   uint64_t u64();

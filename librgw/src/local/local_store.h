@@ -1,0 +1,197 @@
+// local_store.h - the embedded local driver, for one machine: the internal
+// declarations (LocalStore, LocalWriter) shared by the files of the driver.
+//
+// Layout of the store directory:
+//   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage,
+//                  multipart uploads and their parts
+//   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
+//   tmp/ID         bodies being written; published by fsync + rename
+//
+// Multipart: a part is written like an object body (tmp, fsync, rename) and
+// recorded in `parts`.  Completion is one transaction: it checks the chosen
+// parts and commits ONE object row whose body is the ordered list of the
+// parts' files (`segments`; objects.data_id is then ''), with no copy.  A file
+// is garbage only once no object, segment or part row names it.
+//
+// Object keys are only ever column values, never path components, so no key
+// can name a file outside the store.  Several processes may open the same
+// directory at once: SQLite serialises the metadata; bodies are immutable.
+//
+// Where the code lives (local/, one job per file):
+//   local_store.h      this overview; LocalStore and LocalWriter
+//   local_store.cpp    the schema, opening a store; open_local_store(); file helpers
+//   users_buckets.cpp  users, access keys, Swift users, buckets (and their cache)
+//   writer.cpp         LocalWriter: a body into tmp/, published under data/
+//   reader.cpp         LocalReader: the read path (open_reader, stat_object)
+//   objects.cpp        remove_object, update_object_attrs, listing
+//   multipart.cpp      multipart uploads
+//   gc.cpp             garbage and gc()
+//   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "local/shared_counter.h"
+#include "local/sqlite.h"
+#include "store.h"
+#include "util.h"
+
+namespace rgw::local {
+
+// Path helpers (local_store.cpp): a + "/" + b; mkdir (an existing directory
+// is fine); fsync of a directory (makes a rename into it durable).
+std::string join(const std::string& a, const std::string& b);
+void make_dir(const std::string& path);
+void fsync_dir(const std::string& path);
+
+// One file of an object's body: a whole body, or one part of a multipart one.
+struct Segment {
+  std::string data_id;
+  uint64_t size = 0;
+};
+
+class LocalStore : public Store {
+ public:
+  // Opens the store in `dir` (created if missing, with data/ and tmp/), and
+  // its database, creating the schema or upgrading an older one
+  // (local_store.cpp).
+  explicit LocalStore(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+
+  std::string data_path(const std::string& id) const {
+    return dir_ + "/data/" + id.substr(0, 2) + "/" + id;
+  }
+
+  // ------------------------------------ users (users_buckets.cpp)
+  void create_user(const User& user) override;
+  User get_user(const std::string& uid) override;
+  User get_user_by_access_key(const std::string& access_key) override;
+  User get_user_by_swift_user(const std::string& swift_user) override;
+  std::vector<std::string> list_users() override;
+  void add_access_key(const std::string& uid, const AccessKey& key) override;
+  void remove_access_key(const std::string& uid, const std::string& access_key) override;
+  void set_swift_credentials(const std::string& uid, const std::string& swift_user,
+                             const std::string& swift_key) override;
+  void remove_user(const std::string& uid) override;
+
+  // ---------------------------------- buckets (users_buckets.cpp)
+  BucketInfo create_bucket(const BucketInfo& info) override;
+  BucketInfo get_bucket(const std::string& name) override;
+  void update_bucket(const BucketInfo& info) override;
+  std::vector<BucketInfo> list_buckets(const std::string& owner) override;
+  void remove_bucket(const std::string& name) override;
+  BucketStats bucket_stats(const std::string& name) override;
+
+  // ---------------------------------------------------------- objects
+  // open_writer, publish: writer.cpp; open_reader, stat_object: reader.cpp;
+  // remove_object, update_object_attrs, list_objects: objects.cpp.
+  std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
+                                            const std::string& key) override;
+  ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id,
+                     const std::string& tmp_path);
+  std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
+                                            uint64_t offset, int64_t length) override;
+  ObjectInfo stat_object(const std::string& bucket, const std::string& key) override;
+  void remove_object(const std::string& bucket, const std::string& key) override;
+  ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
+                                 const Attrs& attrs, const std::string& expected_etag) override;
+  ListResult list_objects(const std::string& bucket, const ListParams& p) override;
+
+  // ------------------------------------ multipart (multipart.cpp)
+  UploadInfo create_upload(const std::string& bucket, const std::string& key,
+                           const Attrs& attrs) override;
+  UploadInfo get_upload(const std::string& bucket, const std::string& upload_id) override;
+  std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
+                                                 const std::string& upload_id,
+                                                 int part_number) override;
+  ObjectInfo publish_part(const BucketInfo& bucket, const std::string& upload_id, int number,
+                          ObjectInfo info, const std::string& data_id,
+                          const std::string& tmp_path);
+  std::vector<PartInfo> list_parts(const std::string& bucket,
+                                   const std::string& upload_id) override;
+  std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
+                                       const std::string& after_key, const std::string& after_id,
+                                       size_t limit) override;
+  ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
+                             const std::vector<std::pair<int, std::string>>& parts,
+                             const std::string& etag) override;
+  void abort_upload(const std::string& bucket, const std::string& upload_id) override;
+
+  // ------------------------------------------------------ gc (gc.cpp)
+  GcReport gc(const GcOptions& options) override;
+
+ private:
+  // Methods named *_locked run with mu_ held (and those that write, inside
+  // their caller's Transaction).
+
+  // users_buckets.cpp
+  void insert_key_locked(const std::string& uid, const AccessKey& k);
+  void insert_swift_locked(const std::string& uid, const std::string& swift_user);
+  User get_user_locked(const std::string& uid);
+  void put_user_locked(const User& u);
+  BucketInfo get_bucket_locked(const std::string& name);
+  BucketInfo get_bucket_cached_locked(const std::string& name);
+
+  // multipart.cpp
+  UploadInfo get_upload_locked(const BucketInfo& b, const std::string& upload_id);
+  void end_upload_locked(const std::string& bucket_id, const std::string& upload_id, bool garbage);
+
+  // reader.cpp, objects.cpp
+  ObjectInfo lookup(const std::string& bucket, const std::string& key, std::vector<Segment>* body);
+  int64_t release_body_locked(const std::string& bucket_id, const std::string& key);
+
+  // gc.cpp
+  void garbage_locked(const std::string& data_id);
+  static std::vector<std::string> list_dir(const std::string& path);
+  static void remove_file(const std::string& path, GcReport& report);
+
+  static constexpr size_t kBucketCacheMax = 4096;
+
+  std::string dir_;
+  std::mutex mu_;  // one SQLite connection per store handle
+  std::unique_ptr<Db> db_;
+  // Bumped after every committed change of a bucket, in any process; the
+  // cache below is dropped when it moved (get_bucket_cached_locked).
+  std::unique_ptr<SharedCounter> bucket_epoch_;
+  std::unordered_map<std::string, BucketInfo> bucket_cache_;  // under mu_
+  uint64_t bucket_cache_epoch_ = 0;
+};
+
+// Streams a body into tmp/; commit() publishes it through the store
+// (writer.cpp).
+class LocalWriter : public ObjectWriter {
+ public:
+  LocalWriter(LocalStore& store, BucketInfo bucket, std::string key);
+  // A part writer: commit() publishes part `part_number` of the upload.
+  LocalWriter(LocalStore& store, BucketInfo bucket, std::string key, std::string upload_id,
+              int part_number);
+  ~LocalWriter() override;
+  void write(const char* data, size_t len) override;
+  uint64_t bytes_written() const override { return size_; }
+  ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag_override) override;
+  void abort() override;
+
+ private:
+  LocalStore& store_;
+  BucketInfo bucket_;
+  std::string key_;
+  std::string id_;
+  std::string tmp_path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  Md5 md5_;
+  bool finished_ = false;
+  std::string failed_;  // why a write failed: the writer then refuses to commit
+  std::string upload_id_;
+  int part_number_ = 0;  // 0: an object writer
+};
+
+}  // namespace rgw::local

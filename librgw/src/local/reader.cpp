@@ -1,0 +1,154 @@
+// reader.cpp - the read path of the local driver: an object's current row and
+// body files (lookup), LocalReader (a range across the files of a body,
+// opened up front so that gc cannot pull them away), open_reader and
+// stat_object.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.h"
+#include "local/local_store.h"
+
+namespace rgw::local {
+namespace {
+
+// A reader opens the files of this many segments at once (later ones as it
+// reaches them), so that a 10000-part object does not need 10000 descriptors.
+constexpr size_t kEagerSegments = 64;
+
+// Reads a range across the segments of a body.  The files covering the
+// range are opened up front (up to kEagerSegments of them): an open file
+// outlives gc's unlink, so the object read stays the one that was opened.
+class LocalReader : public ObjectReader {
+ public:
+  struct Seg {
+    std::string path;
+    uint64_t start = 0, size = 0;
+    int fd = -1;
+  };
+  LocalReader(std::vector<Seg> segs, ObjectInfo info, uint64_t offset, uint64_t length)
+      : segs_(std::move(segs)), info_(std::move(info)), pos_(offset), end_(offset + length) {}
+  ~LocalReader() override {
+    for (auto& s : segs_)
+      if (s.fd >= 0) ::close(s.fd);
+  }
+  const ObjectInfo& info() const override { return info_; }
+  uint64_t remaining() const override { return end_ - pos_; }
+  size_t read(char* buf, size_t len) override {
+    if (pos_ >= end_) return 0;
+    if (len > end_ - pos_) len = end_ - pos_;
+    while (idx_ < segs_.size() && pos_ >= segs_[idx_].start + segs_[idx_].size) {
+      if (segs_[idx_].fd >= 0) ::close(segs_[idx_].fd);
+      segs_[idx_].fd = -1;
+      ++idx_;
+    }
+    if (idx_ == segs_.size()) fail(-EIO, "object body is shorter than its recorded size");
+    Seg& s = segs_[idx_];
+    if (s.fd < 0) {
+      s.fd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (s.fd < 0 && errno == ENOENT)
+        fail(RGW_ERR_CONFLICT,
+             "object '" + info_.key + "' was overwritten and reclaimed while read");
+      if (s.fd < 0) fail_errno(errno, "open body of '" + info_.key + "'");
+    }
+    len = static_cast<size_t>(std::min<uint64_t>(len, s.start + s.size - pos_));
+    for (;;) {
+      ssize_t n = ::pread(s.fd, buf, len, static_cast<off_t>(pos_ - s.start));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_errno(errno, "read object body");
+      if (n == 0) fail(-EIO, "object body is shorter than its recorded size");
+      pos_ += static_cast<uint64_t>(n);
+      return static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  std::vector<Seg> segs_;
+  size_t idx_ = 0;
+  ObjectInfo info_;
+  uint64_t pos_, end_;
+};
+
+}  // namespace
+
+std::unique_ptr<ObjectReader> LocalStore::open_reader(const std::string& bucket,
+                                                      const std::string& key, uint64_t offset,
+                                                      int64_t length) {
+  // A gc pass may unlink a body between the lookup and the open: look again.
+  for (int attempt = 0;; ++attempt) {
+    std::vector<Segment> body;
+    ObjectInfo info = lookup(bucket, key, &body);
+    if (offset > info.size)
+      fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
+                                      " past the end of a " + std::to_string(info.size) +
+                                      "-byte object");
+    uint64_t avail = info.size - offset;
+    uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
+    const uint64_t end = offset + len;
+    std::vector<LocalReader::Seg> segs;
+    uint64_t start = 0;
+    for (const auto& b : body) {  // the segments the range touches
+      const uint64_t seg_end = start + b.size;
+      if (seg_end > offset && start < end)
+        segs.push_back(LocalReader::Seg{data_path(b.data_id), start, b.size, -1});
+      start = seg_end;
+    }
+    bool retry = false;
+    for (size_t i = 0; i < segs.size() && i < kEagerSegments; ++i) {
+      segs[i].fd = ::open(segs[i].path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (segs[i].fd >= 0) continue;
+      int err = errno;
+      for (size_t j = 0; j < i; ++j) ::close(segs[j].fd);
+      if (err == ENOENT && attempt < 5) {
+        retry = true;
+        break;
+      }
+      fail_errno(err, "open body of '" + key + "'");
+    }
+    if (retry) continue;
+    return std::make_unique<LocalReader>(std::move(segs), std::move(info), offset, len);
+  }
+}
+
+ObjectInfo LocalStore::stat_object(const std::string& bucket, const std::string& key) {
+  return lookup(bucket, key, nullptr);
+}
+
+// The current object of a key; `body`, if given, gets the files of its body.
+ObjectInfo LocalStore::lookup(const std::string& bucket, const std::string& key,
+                              std::vector<Segment>* body) {
+  validate_object_key(key);
+  std::lock_guard<std::mutex> l(mu_);
+  BucketInfo b = get_bucket_cached_locked(bucket);
+  Stmt q(*db_,
+         "SELECT data_id, record FROM objects WHERE bucket_id=? AND key=? AND is_latest=1 AND "
+         "delete_marker=0");
+  if (!q.bind(1, b.id).bind(2, key).step())
+    fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
+  ObjectInfo info = decode_object_info(q.text(1));
+  if (is_expired(info))
+    fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+  if (body) {
+    body->clear();
+    std::string data_id = q.text(0);
+    if (!data_id.empty()) {
+      body->push_back(Segment{data_id, info.size});
+    } else {
+      Stmt s(*db_,
+             "SELECT data_id, size FROM segments WHERE bucket_id=? AND key=? AND "
+             "version_id='null' ORDER BY n");
+      s.bind(1, b.id).bind(2, key);
+      while (s.step()) body->push_back(Segment{s.text(0), static_cast<uint64_t>(s.i64(1))});
+    }
+  }
+  return info;
+}
+
+}  // namespace rgw::local

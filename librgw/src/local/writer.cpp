@@ -1,0 +1,136 @@
+// writer.cpp - the write path of the local driver: LocalWriter streams a body
+// into tmp/, fsyncs it, and publishes it: a rename under data/ and the
+// object's row committed under the store's lock (LocalStore::publish).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "errors.h"
+#include "local/local_store.h"
+
+namespace rgw::local {
+
+std::unique_ptr<ObjectWriter> LocalStore::open_writer(const std::string& bucket,
+                                                      const std::string& key) {
+  validate_object_key(key);
+  BucketInfo b = get_bucket(bucket);
+  return std::make_unique<LocalWriter>(*this, b, key);
+}
+
+// Called by LocalWriter::commit once the body is durable under data/.
+// Called by LocalWriter::commit with the body durable in tmp/: moves it
+// under data/ and commits its index row.  Both happen under the store's
+// write lock, which gc takes too, so gc never sees a published body that
+// has no row yet.
+ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
+                               const std::string& data_id, const std::string& tmp_path) {
+  std::lock_guard<std::mutex> l(mu_);
+  Transaction t(*db_);
+  // The bucket may have been removed (or removed and re-created) meanwhile.
+  BucketInfo cur = get_bucket_locked(bucket.name);
+  if (cur.id != bucket.id)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+  const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
+  const std::string final_path = data_path(data_id);
+  make_dir(subdir);
+  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+    fail_errno(errno, "publish object body");
+  crash_point("local:put:after-rename");
+  try {
+    fsync_dir(subdir);
+    const int64_t seq = release_body_locked(bucket.id, info.key) + 1;
+    Stmt(*db_,
+         "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
+         "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
+        .bind(1, bucket.id).bind(2, info.key).bind(3, seq)
+        .bind(4, static_cast<int64_t>(info.size)).bind(5, data_id)
+        .bind_blob(6, encode_object_info(info)).run();
+    t.commit();
+  } catch (...) {
+    ::unlink(final_path.c_str());
+    throw;
+  }
+  return info;
+}
+
+LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key)
+    : store_(store), bucket_(std::move(bucket)), key_(std::move(key)), id_(random_hex(16)) {
+  tmp_path_ = store_.dir() + "/tmp/" + id_;
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd_ < 0) fail_errno(errno, "create " + tmp_path_);
+}
+
+LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key,
+                         std::string upload_id, int part_number)
+    : LocalWriter(store, std::move(bucket), std::move(key)) {
+  upload_id_ = std::move(upload_id);
+  part_number_ = part_number;
+}
+
+LocalWriter::~LocalWriter() {
+  if (!finished_) abort();
+}
+
+void LocalWriter::write(const char* data, size_t len) {
+  if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "write after commit or abort");
+  if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = ::write(fd_, data + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      // Part of the chunk may be in the file: the body is no longer what
+      // the caller sent, so this writer can only be aborted now.
+      int err = errno;
+      failed_ = std::string("write object body: ") + std::strerror(err);
+      fail_errno(err, "write object body");
+    }
+    done += static_cast<size_t>(n);
+  }
+  md5_.update(data, len);
+  size_ += len;
+}
+
+ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
+                               const std::string& etag_override) {
+  if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
+  if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
+  crash_point(part_number_ ? "local:part:before-publish" : "local:put:before-publish");
+  if (::fsync(fd_) != 0) fail_errno(errno, "fsync object body");
+  ::close(fd_);
+  fd_ = -1;
+  // A part keeps its MD5 and no attributes (the upload has them).
+  ObjectInfo info =
+      part_number_ ? committed_object_info(key_, size_, md5_.hex_digest(), 0, Attrs{})
+                   : committed_object_info(key_, size_,
+                                           etag_override.empty() ? md5_.hex_digest() : etag_override,
+                                           delete_at, attrs);
+  try {
+    if (part_number_)
+      info = store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);
+    else
+      info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
+  } catch (...) {
+    abort();  // the body, if still in tmp/, goes
+    throw;
+  }
+  finished_ = true;
+  return info;
+}
+
+void LocalWriter::abort() {
+  if (finished_) return;
+  finished_ = true;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_path_.c_str());
+}
+
+}  // namespace rgw::local

@@ -1,0 +1,256 @@
+// index.cpp - the bucket index in the RADOS driver: pending records of
+// writes and deletes in flight, the epoch-ordered index updates (the index is
+// a max-register, see rados/rados_store.h), the repair of entries from their
+// heads, and listing.
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "errors.h"
+#include "listing.h"
+#include "rados/rados_store.h"
+
+namespace rgw::rados {
+
+void await_pending(std::unique_ptr<AsyncWrite>& op, const std::string& bucket,
+                   const std::string& ioid, const char* when) {
+  if (!op) return;
+  int r = op->c.wait();
+  op.reset();
+  if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed" + when);
+  if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
+}
+
+// Sets an omap key to an index record in flight (the pending record of a
+// writer or remover, `ts` its encode_ts time); the caller waits for it
+// before touching the head.  -ENOENT then: the bucket was removed (the op
+// must not re-create its index).
+std::unique_ptr<AsyncWrite> RadosStore::set_pending_async(const std::string& ioid,
+                                                          const std::string& pend,
+                                                          const std::string& ts) {
+  auto w = std::make_unique<AsyncWrite>();
+  const char* keys[] = {pend.data()};
+  const char* vals[] = {ts.data()};
+  size_t klens[] = {pend.size()};
+  size_t vlens[] = {ts.size()};
+  rados_write_op_assert_exists(w->op.op);
+  rados_write_op_omap_set2(w->op.op, keys, vals, klens, vlens, 1);
+  int r = rados_aio_write_op_operate(w->op.op, index_, w->c.c, ioid.c_str(), nullptr, 0);
+  if (r < 0) {
+    w->c.submitted = false;
+    rados_fail(r, "omap set index/" + ioid);
+  }
+  return w;
+}
+
+// Sets the entry of `key` to `entry` (<epoch> + info).
+int RadosStore::index_set(const std::string& ioid, const std::string& key, const std::string& entry,
+                          const std::string* pending, const IndexExtras* extras) {
+  const std::string rk = removed_key(key);
+  WriteOp op;
+  int cmp_rv[2] = {0, 0};
+  rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
+  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(),
+                           key.size(), entry.size(), &cmp_rv[0]);
+  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), rk.size(),
+                           entry.size(), &cmp_rv[1]);
+  const char* keys[] = {key.data()};
+  const char* vals[] = {entry.data()};
+  size_t klens[] = {key.size()};
+  size_t vlens[] = {entry.size()};
+  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+  if (pending) omap_rm_in(op, *pending);
+  if (extras) extras_in(op, *extras);
+  return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+}
+
+// Removes the entry of `key` (a head of epoch < `epoch` was removed) and
+// leaves the marker `epoch`, so that the removed head's own late update fails.
+int RadosStore::index_remove(const std::string& ioid, const std::string& key, uint64_t epoch,
+                             const std::string* pending) {
+  const std::string rk = removed_key(key);
+  const std::string marker = encode_epoch(epoch);
+  WriteOp op;
+  int cmp_rv[2] = {0, 0};
+  rados_write_op_assert_exists(op.op);
+  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
+                           key.size(), marker.size(), &cmp_rv[0]);
+  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
+                           rk.size(), marker.size(), &cmp_rv[1]);
+  omap_rm_in(op, key);
+  const char* keys[] = {rk.data()};
+  const char* vals[] = {marker.data()};
+  size_t klens[] = {rk.size()};
+  size_t vlens[] = {marker.size()};
+  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+  if (pending) omap_rm_in(op, *pending);
+  return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+}
+
+void RadosStore::extras_in(WriteOp& op, const IndexExtras& x) {
+  if (!x.set.empty()) omap_set_in(op, x.set);
+  if (x.rm.empty()) return;
+  std::vector<const char*> kp;
+  std::vector<size_t> kl;
+  for (const auto& k : x.rm) {
+    kp.push_back(k.data());
+    kl.push_back(k.size());
+  }
+  rados_write_op_omap_rm_keys2(op.op, kp.data(), kl.data(), kp.size());
+}
+
+// The extras of an index update whose entry lost to a newer one.
+void RadosStore::apply_extras(const std::string& ioid, const IndexExtras& x) {
+  if (x.set.empty() && x.rm.empty()) return;
+  WriteOp op;
+  rados_write_op_assert_exists(op.op);  // never re-creates a removed index
+  extras_in(op, x);
+  int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+  if (r < 0 && r != -ENOENT) rados_fail(r, "update index/" + ioid);
+}
+
+// Repairs the entry of `key` from its head, as just read (`want`: the entry
+// it implies, nullopt for no head); `cur` is the entry as read from the
+// index (nullopt: none).  Removes `pending` too, whatever the outcome.
+void RadosStore::repair_entry(const std::string& ioid, const std::string& key,
+                              const std::optional<std::string>& want,
+                              const std::optional<std::string>& cur, const std::string* pending) {
+  int r = 0;
+  if (want) {
+    if (want != cur) r = index_set(ioid, key, *want, pending);  // newer there: fine
+    else if (pending) r = omap_rm(index_, ioid, *pending);
+  } else if (cur) {
+    r = omap_rm_exact(index_, ioid, key, *cur, pending);  // changed meanwhile: newer
+  } else if (pending) {
+    r = omap_rm(index_, ioid, *pending);
+  }
+  if (is_cmp_failure(r) && pending) r = omap_rm(index_, ioid, *pending);
+  if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
+    rados_fail(r, "repair index/" + ioid + " entry of '" + key + "'");
+}
+
+// Brings the index entries of keys with a write or delete in flight (or
+// left by a dead writer) in line with their heads, as a listing does.
+void RadosStore::repair_pending_entries(const BucketInfo& b) {
+  const std::string ioid = index_oid(b);
+  std::set<std::string> pend;
+  scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
+    std::string key, tag;
+    if (parse_pending(full, &key, &tag)) pend.insert(key);
+    return true;
+  });
+  if (pend.empty()) return;
+  auto cur = omap_get(index_, ioid, std::vector<std::string>(pend.begin(), pend.end()));
+  for (const auto& key : pend) {
+    const std::string head = head_oid(b, key);
+    Xattrs x;
+    int r = read_obj(data_, head, nullptr, &x);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+    auto it = cur.find(key);
+    repair_entry(ioid, key, entry_of_head(r, x),
+                 it == cur.end() ? std::nullopt : std::optional<std::string>(it->second),
+                 nullptr);
+  }
+}
+
+// The entry a head implies (nullopt: no head, or not an object).
+std::optional<std::string> RadosStore::entry_of_head(int read_rv, const Xattrs& x) {
+  if (read_rv != 0) return std::nullopt;
+  auto i = x.find("rgw.info");
+  if (i == x.end()) return std::nullopt;
+  return encode_index_entry(head_epoch(x), i->second);
+}
+
+ListResult RadosStore::list_objects(const std::string& bucket, const ListParams& params) {
+  validate_list_params(params);  // a NUL would cut the omap bounds short
+  return list_index(get_bucket(bucket), params);
+}
+
+// The listing: index entries in order; keys with a pending record are
+// checked against their head first (repaired, never served as phantoms).
+ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
+  ListResult out;
+  const unsigned max = std::min(p.max_keys, 1000u);
+  if (max == 0) return out;
+  const std::string ioid = index_oid(b);
+
+  // Object keys that have a write or delete in flight (or left by a crash).
+  std::set<std::string> pend;
+  scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
+    std::string key, tag;
+    if (parse_pending(full, &key, &tag)) pend.insert(key);
+    return true;
+  });
+
+  std::string after;  // exclusive; "" with a prefix starts at the prefix
+  if (p.marker >= p.prefix) {
+    std::string cp = common_prefix(p.marker, p);
+    after = cp.empty() ? p.marker : prefix_end(cp);
+  }
+  std::string skip_to;  // keys below it roll up into the last common prefix
+  unsigned count = 0;
+  for (;;) {
+    std::vector<KV> page;
+    bool more = false;
+    uint64_t n = p.delimiter.empty() ? std::min<uint64_t>(kOmapPage, max - count + 1 + pend.size())
+                                     : kOmapPage;
+    int r = omap_page(index_, ioid, after, p.prefix, n, page, more);
+    if (r == -ENOENT) return out;
+    if (r < 0) rados_fail(r, "list index/" + ioid);
+    // Pending records sort last: the listing ends there.
+    auto first_pending = std::find_if(page.begin(), page.end(), [](const KV& kv) {
+      return !kv.first.empty() && kv.first[0] == '\xff';
+    });
+    if (first_pending != page.end()) {
+      page.erase(first_pending, page.end());
+      more = false;
+    }
+    // Candidates: this page's entries plus pending keys in the same range.
+    std::map<std::string, std::optional<std::string>> cand;
+    for (auto& kv : page) cand.emplace(kv.first, std::move(kv.second));
+    const std::string page_last = more && !page.empty() ? page.back().first : std::string();
+    for (auto it = pend.upper_bound(after); it != pend.end(); ++it) {
+      if (more && *it > page_last) break;
+      if (it->compare(0, p.prefix.size(), p.prefix) != 0) continue;
+      cand.emplace(*it, std::nullopt);
+    }
+    for (auto& [key, value] : cand) {
+      if (!skip_to.empty() && key < skip_to) continue;
+      std::optional<std::string> v = value;
+      if (pend.count(key)) {
+        // Serve what the head says, and bring the index in line with it
+        // (ordered like any index update: a newer one is left alone).
+        const std::string head = head_oid(b, key);
+        Xattrs x;
+        r = read_obj(data_, head, nullptr, &x);
+        if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+        v = entry_of_head(r, x);
+        repair_entry(ioid, key, v, value, nullptr);
+      }
+      if (!v) continue;
+      if (count == max) {
+        out.truncated = true;
+        return out;
+      }
+      ++count;
+      std::string cp = common_prefix(key, p);
+      if (!cp.empty()) {
+        out.common_prefixes.push_back(cp);
+        out.next_marker = cp;
+        skip_to = prefix_end(cp);
+      } else {
+        out.objects.push_back(decode_index_entry(*v));
+        out.next_marker = key;
+      }
+    }
+    if (!more) return out;
+    after = std::max(page_last, skip_to);
+  }
+}
+
+}  // namespace rgw::rados

@@ -1,0 +1,164 @@
+// objects.cpp - the changes of an object's head in the RADOS driver that
+// write no body: remove_object and update_object_attrs (guarded like a
+// writer's head swap, then ordered in the index like any update).
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "errors.h"
+#include "rados/rados_store.h"
+
+namespace rgw::rados {
+
+void RadosStore::remove_object(const std::string& bucket, const std::string& key) {
+  validate_object_key(key);
+  BucketInfo b = get_bucket(bucket);
+  const std::string head = head_oid(b, key);
+  const std::string ioid = index_oid(b);
+  const std::string pend = pending_key(key, "rm-" + random_hex(8));
+  // The pending record is in flight during the first look at the head; it
+  // must be there before the head goes.
+  std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
+  auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
+  std::optional<uint64_t> removed;  // epoch of the head removed
+  int attempt = 0;
+  for (; attempt < kMaxRetries && !removed; ++attempt) {
+    Xattrs x;
+    int r = read_obj(data_, head, nullptr, &x);
+    if (r == -ENOENT) break;
+    if (r < 0) rados_fail(r, "stat data/" + head);
+    const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+    const uint64_t epoch = head_epoch(x);
+    Manifest m;
+    if (x.count("rgw.manifest")) m = decode_manifest(x["rgw.manifest"]);
+    wait_pending();
+    WriteOp op;
+    guard_head(op, x);
+    rados_write_op_remove(op.op);
+    r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+    if (r == -ENOENT || is_cmp_failure(r)) continue;
+    if (r < 0) rados_fail(r, "remove data/" + head);
+    enqueue_gc_segments(head, m.segs);
+    removed = epoch;
+  }
+  wait_pending();
+  if (!removed && attempt == kMaxRetries)
+    fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
+  crash_point("rados:delete:before-index");
+  // No head: nothing of ours to undo in the index.  A newer write in the
+  // index (-ECANCELED): it stays.  Either way the pending record goes.
+  int r = removed ? index_remove(ioid, key, *removed + 1, &pend) : -ECANCELED;
+  if (is_cmp_failure(r)) r = omap_rm(index_, ioid, pend);
+  if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + ioid + " entry of '" + key + "'");
+}
+
+// Attribute update (no data rewritten): the head's rgw.info is replaced and
+// its epoch raised in ONE op guarded like a swap (cmpxattr rgw.tag,
+// rgw.epoch), under a pending record of our own (tag "at-..."); then ONE
+// index op sets the entry (same LT assertions) and drops the record.  The
+// head keeps its tag, body, manifest and rgw.prev: gc of our record (a dead
+// updater) finds no tails under our tag and only repairs the entry from the
+// head.  The guard makes it apply to the version read or to nothing, and
+// the raised epoch makes every racing op ordered against it: a writer or
+// remover that read the head before fails its guard and looks again, one
+// that swapped before makes ours fail; the index stays a max-register.
+ObjectInfo RadosStore::update_object_attrs(const std::string& bucket, const std::string& key,
+                                           const Attrs& attrs, const std::string& expected_etag) {
+  validate_object_key(key);
+  BucketInfo b = get_bucket(bucket);
+  const std::string head = head_oid(b, key);
+  const std::string ioid = index_oid(b);
+  const std::string pend = pending_key(key, "at-" + random_hex(8));
+  std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
+  auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
+  ObjectInfo info;
+  std::string info_bytes, tag;
+  uint64_t epoch = 0;
+  bool updated = false;
+  try {
+    for (int attempt = 0; attempt < kMaxRetries && !updated; ++attempt) {
+      Xattrs x;
+      int r = read_obj(data_, head, nullptr, &x);
+      if (r == -ENOENT) no_such_key(bucket, key);
+      if (r < 0) rados_fail(r, "stat data/" + head);
+      Manifest m;
+      if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
+      if (!expected_etag.empty() && info.etag != expected_etag)
+        fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag +
+                                   ", expected " + expected_etag);
+      info.attrs = attrs;
+      info_bytes = encode_object_info(info);
+      tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+      epoch = next_epoch(head_epoch(x));
+      const std::string epoch_bytes = encode_epoch(epoch);
+      wait_pending();
+      WriteOp op;
+      guard_head(op, x);
+      rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
+      rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
+      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;  // replaced or removed: look again
+      // Any other failure may have been applied (a timeout): the pending
+      // record stays for gc and listings, which know from the head.
+      if (r < 0) {
+        updated = true;
+        rados_fail(r, "update attrs of data/" + head);
+      }
+      updated = true;
+    }
+  } catch (...) {
+    if (!updated) {
+      try {
+        wait_pending();
+        omap_rm(index_, ioid, pend);
+      } catch (...) {
+      }
+    }
+    throw;
+  }
+  if (!updated) {
+    omap_rm(index_, ioid, pend);
+    fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its attrs update");
+  }
+  crash_point("rados:attrs:before-index");
+  // One op: the entry unless something newer is there, and our record.
+  // Outranked: normally a newer head or a removal (its own op covers the
+  // key) or a listing's repair already copied our head; only if our head is
+  // still current and the index holds an epoch of a removed incarnation
+  // stamped ahead of ours is the epoch raised past it (as a writer does).
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    const std::string entry = encode_index_entry(epoch, info_bytes);
+    int r = index_set(ioid, key, entry, &pend);
+    if (r == 0) return info;
+    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
+    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " entry of '" + key + "'");
+    Xattrs x;
+    r = read_obj(data_, head, nullptr, &x);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+    auto t = x.find("rgw.tag");
+    const bool current = r == 0 && t != x.end() && t->second == tag && head_epoch(x) == epoch;
+    auto got = omap_get(index_, ioid, {key, removed_key(key)});
+    if (!current || (got.count(key) && got[key] == entry)) {
+      omap_rm_or_fail(index_, ioid, pend);
+      return info;
+    }
+    uint64_t top = 0;
+    for (const auto& kv : got) top = std::max(top, decode_epoch(kv.second, "index/" + ioid));
+    if (top >= epoch) {
+      const uint64_t raised = top + 1;
+      const std::string raised_bytes = encode_epoch(raised);
+      WriteOp op;
+      guard_head(op, x);
+      rados_write_op_setxattr(op.op, "rgw.epoch", raised_bytes.data(), raised_bytes.size());
+      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;  // changed meanwhile: look again
+      if (r < 0) rados_fail(r, "write data/" + head);
+      epoch = raised;
+    }
+  }
+  fail(RGW_ERR_CONFLICT, "index entry of '" + key + "' kept changing");
+}
+
+}  // namespace rgw::rados

@@ -1,0 +1,249 @@
+// reader.cpp - the read path of the RADOS driver: open_reader (one read op for
+// the head's xattrs and an inline body), RadosReader (a range streamed from
+// the stripes of the body's segments, one window of read-ahead), stat_object,
+// and how a head's xattrs are read as an object.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "errors.h"
+#include "rados/rados_store.h"
+
+namespace rgw::rados {
+namespace {
+
+class RadosReader : public ObjectReader {
+ public:
+  RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
+              uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
+              size_t inline_len);
+  ~RadosReader() override = default;
+  const ObjectInfo& info() const override { return info_; }
+  uint64_t remaining() const override { return end_ - pos_; }
+  size_t read(char* buf, size_t len) override;
+
+ private:
+  struct Window {
+    uint64_t off = 0;
+    size_t len = 0;
+    std::unique_ptr<char[]> data;
+    std::unique_ptr<Completion> c;
+    size_t got = 0;
+    std::string oid;
+  };
+  void issue(Window& w, uint64_t off);
+  void finish(Window& w);
+
+  RadosStore& st_;
+  ObjectInfo info_;
+  std::string head_;
+  Manifest man_;
+  std::vector<uint64_t> starts_;  // where each segment of the body starts
+  uint64_t pos_, end_;
+  bool inline_;
+  std::unique_ptr<char[]> idata_;  // inline: bytes [start_, start_ + ilen_)
+  size_t ilen_;
+  uint64_t start_;
+  Window cur_;   // received
+  Window next_;  // in flight
+  bool have_cur_ = false;
+  bool have_next_ = false;
+};
+
+RadosReader::RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
+                         uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
+                         size_t inline_len)
+    : st_(store),
+      info_(std::move(info)),
+      head_(std::move(head)),
+      man_(std::move(m)),
+      pos_(offset),
+      end_(end),
+      inline_(man_.segs.empty()),
+      idata_(std::move(inline_data)),
+      ilen_(inline_len),
+      start_(offset) {
+  uint64_t at = 0;
+  for (const auto& sg : man_.segs) {
+    starts_.push_back(at);
+    at += sg.size;
+  }
+  if (!inline_ && pos_ < end_) {
+    issue(next_, pos_);  // start fetching before the first read()
+    have_next_ = true;
+  }
+}
+
+// Reads ahead from `off` to the end of its stripe (at most one window): the
+// segment holding `off` (the last one starting at or before it; empty parts
+// start where the next one does), then the stripe within it.
+void RadosReader::issue(Window& w, uint64_t off) {
+  size_t s = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), off) -
+                                 starts_.begin()) - 1;
+  const Segment& sg = man_.segs[s];
+  const uint64_t in_seg = off - starts_[s];
+  if (in_seg >= sg.size) fail(-EIO, "corrupt manifest of '" + info_.key + "'");
+  uint64_t n = in_seg / man_.stripe;
+  uint64_t in = in_seg % man_.stripe;
+  uint64_t len = std::min<uint64_t>({kReadWindow, man_.stripe - in, sg.size - in_seg, end_ - off});
+  w.off = off;
+  w.len = static_cast<size_t>(len);
+  w.got = 0;
+  if (!w.data) w.data.reset(new char[kReadWindow]);
+  w.c = std::make_unique<Completion>();
+  w.oid = tail_oid(head_, sg.tag, n);
+  int r = rados_aio_read(st_.data_io(), w.oid.c_str(), w.c->c, w.data.get(), w.len, in);
+  if (r < 0) {
+    w.c->submitted = false;
+    w.c.reset();
+    rados_fail(r, "read data/" + w.oid);
+  }
+}
+
+void RadosReader::finish(Window& w) {
+  int r = w.c->wait();
+  w.c.reset();
+  if (r == -ENOENT)
+    fail(RGW_ERR_CONFLICT, "object '" + info_.key + "' was overwritten and reclaimed while read");
+  if (r < 0) rados_fail(r, "read data/" + w.oid);
+  w.got = static_cast<size_t>(r);
+  if (w.got < w.len) fail(-EIO, "object body of '" + info_.key + "' is shorter than its size");
+}
+
+size_t RadosReader::read(char* buf, size_t len) {
+  if (pos_ >= end_ || len == 0) return 0;
+  len = static_cast<size_t>(std::min<uint64_t>(len, end_ - pos_));
+  if (inline_) {
+    std::memcpy(buf, idata_.get() + (pos_ - start_), len);
+    pos_ += len;
+    return len;
+  }
+  size_t done = 0;
+  while (done < len && pos_ < end_) {
+    if (!have_cur_ || pos_ < cur_.off || pos_ >= cur_.off + cur_.got) {
+      if (have_next_ && next_.off == pos_) {
+        std::swap(cur_, next_);
+        have_next_ = false;
+        have_cur_ = false;
+        finish(cur_);
+        have_cur_ = true;
+      } else {
+        if (have_next_) {
+          next_.c.reset();  // waits
+          have_next_ = false;
+        }
+        have_cur_ = false;
+        issue(cur_, pos_);
+        finish(cur_);
+        have_cur_ = true;
+      }
+      uint64_t after = cur_.off + cur_.got;
+      if (after < end_ && !have_next_) {
+        issue(next_, after);  // read ahead while the caller consumes this window
+        have_next_ = true;
+      }
+    }
+    size_t n = static_cast<size_t>(
+        std::min<uint64_t>(len - done, cur_.off + cur_.got - pos_));
+    std::memcpy(buf + done, cur_.data.get() + (pos_ - cur_.off), n);
+    done += n;
+    pos_ += n;
+  }
+  return done;
+}
+
+}  // namespace
+
+std::unique_ptr<ObjectReader> RadosStore::open_reader(const std::string& bucket,
+                                                      const std::string& key, uint64_t offset,
+                                                      int64_t length) {
+  validate_object_key(key);  // a NUL would cut the head's oid short: another key's head
+  BucketInfo b = get_bucket(bucket);
+  const std::string head = head_oid(b, key);
+  // One read op: head xattrs plus the range's bytes, which for an inline
+  // body (at most kStripe) are all of them.
+  size_t want = length < 0 ? kFirstRead
+                           : static_cast<size_t>(std::min<uint64_t>(
+                                 static_cast<uint64_t>(length), kStripe));
+  std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
+  size_t got = 0;
+  int read_rv = 0, xrv = 0;
+  XattrIter xi;
+  int r;
+  {
+    ReadOp op;
+    rados_read_op_getxattrs(op.op, &xi.it, &xrv);
+    if (want && offset < kStripe)
+      rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
+    r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
+  }
+  if (r == -ENOENT) no_such_key(bucket, key);
+  if (r < 0) rados_fail(r, "read data/" + head);
+  if (xrv < 0) rados_fail(xrv, "getxattrs data/" + head);
+  if (read_rv < 0) rados_fail(read_rv, "read data/" + head);
+  Xattrs x;
+  xi.drain(x);
+  ObjectInfo info;
+  Manifest m;
+  if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+  if (is_expired(info)) no_such_key(bucket, key);
+  if (offset > info.size)
+    fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
+                                    " past the end of a " + std::to_string(info.size) +
+                                    "-byte object");
+  uint64_t avail = info.size - offset;
+  uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
+  uint64_t end = offset + len;
+  if (!m.segs.empty())
+    return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
+                                         end, nullptr, 0);
+  if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
+  if (want - got > (64u << 10)) {
+    // Do not hold the first-read buffer for a small body.
+    std::unique_ptr<char[]> small(new char[got ? got : 1]);
+    if (got) std::memcpy(small.get(), buf.get(), got);
+    buf = std::move(small);
+  }
+  return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset, end,
+                                       std::move(buf), static_cast<size_t>(len));
+}
+
+ObjectInfo RadosStore::stat_object(const std::string& bucket, const std::string& key) {
+  validate_object_key(key);
+  BucketInfo b = get_bucket(bucket);
+  const std::string head = head_oid(b, key);
+  Xattrs x;
+  int r = read_obj(data_, head, nullptr, &x);
+  if (r == -ENOENT) no_such_key(bucket, key);
+  if (r < 0) rados_fail(r, "stat data/" + head);
+  ObjectInfo info;
+  Manifest m;
+  if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
+  return info;
+}
+
+void RadosStore::no_such_key(const std::string& bucket, const std::string& key) {
+  fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
+}
+
+bool RadosStore::parse_head(Xattrs& x, ObjectInfo* info, Manifest* m) {
+  auto i = x.find("rgw.info");
+  if (i == x.end()) return false;
+  *info = decode_object_info(i->second);
+  auto mi = x.find("rgw.manifest");
+  if (mi != x.end()) {
+    *m = decode_manifest(mi->second);
+  } else {
+    m->size = info->size;
+    m->num_tails = 0;
+    m->segs.clear();
+  }
+  if (m->tag.empty() && x.count("rgw.tag")) m->tag = x["rgw.tag"];
+  return true;
+}
+
+}  // namespace rgw::rados
