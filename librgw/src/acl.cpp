@@ -104,13 +104,16 @@ Acl canned_acl(std::string_view name, const std::string& owner, const std::strin
   return acl;
 }
 
-const char* canned_acl_name(const Acl& acl, const std::string& bucket_owner) {
+Acl effective_acl(const Acl& acl, const std::string& bucket_owner) {
+  if (!acl.owner.empty()) return acl;
   Acl have = acl;
-  if (have.owner.empty()) {
-    // The implied policy: the bucket's owner with full control.
-    have.owner = bucket_owner;
-    have.grants.insert(have.grants.begin(), user_grant(bucket_owner, kPermFullControl));
-  }
+  have.owner = bucket_owner;
+  have.grants.insert(have.grants.begin(), user_grant(bucket_owner, kPermFullControl));
+  return have;
+}
+
+const char* canned_acl_name(const Acl& acl, const std::string& bucket_owner) {
+  Acl have = effective_acl(acl, bucket_owner);
   std::vector<Grant> grants = sorted(have.grants);
   for (const char* name : kCannedNames) {
     Acl want = canned_acl(name, have.owner, bucket_owner);

@@ -96,6 +96,10 @@ Acl canned_acl(std::string_view name, const std::string& owner,
 // nullptr if it is none of them.  An empty owner is taken as bucket_owner.
 const char* canned_acl_name(const Acl& acl, const std::string& bucket_owner = "");
 
+// The policy spelled out: an empty owner becomes bucket_owner, with the
+// full-control grant it implies.  Other policies are returned as they are.
+Acl effective_acl(const Acl& acl, const std::string& bucket_owner);
+
 // Whether a referrer grant's pattern covers the Referer header given.
 bool referrer_matches(std::string_view pattern, std::string_view referer);
 

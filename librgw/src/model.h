@@ -103,7 +103,7 @@ struct RemoveOptions {
                            // etag (else RGW_ERR_CONFLICT)
 };
 
-// What Store::update_object_attrs changes: the fields that are set.
+// What Store::update_object changes: the fields that are set.
 struct AttrsUpdate {
   std::optional<Attrs> attrs;       // the whole new set
   std::optional<Acl> acl;
@@ -167,10 +167,9 @@ struct GcReport {
 };
 
 // The info of an object a writer commits now: mtime is now, version "null".
+// The etag is options.etag if given, else `etag` (the writer's MD5).
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
                                  const WriteOptions& options);
-ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
-                                 int64_t delete_at, const Attrs& attrs);
 
 // Whether an object's delete-at time has passed (it then reads as missing).
 bool is_expired(const ObjectInfo& info);
@@ -179,7 +178,7 @@ bool is_expired(const ObjectInfo& info);
 void validate_bucket_name(const std::string& name);
 void validate_object_key(const std::string& key);
 void validate_uid(const std::string& uid);
-// Prefix, delimiter and marker: at most 1024 bytes of UTF-8 without NUL
+// Prefix, delimiter, marker, end marker: at most 1024 bytes of UTF-8 without NUL
 // (RGW_ERR_INVALID_ARGUMENT), like keys, except that they may be empty.
 void validate_list_params(const ListParams& params);
 

@@ -30,11 +30,8 @@ class ObjectWriter {
   virtual uint64_t bytes_written() const = 0;
   // Publishes the object with the options' attrs, acl and delete_at.
   // info.etag is the writer's hex MD5 unless options.etag is non-empty
-  // (multipart completion).
-  virtual ObjectInfo commit(const WriteOptions& options);
-  // (Until the drivers take WriteOptions: what commit(options) calls.)
-  virtual ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
-                            const std::string& etag_override = "") = 0;
+  // (multipart completion).  A part writer's commit ignores the options.
+  virtual ObjectInfo commit(const WriteOptions& options) = 0;
   virtual void abort() = 0;
 };
 
@@ -50,6 +47,11 @@ class ObjectReader {
   virtual uint64_t remaining() const = 0;
 };
 
+// Objects are named by an ObjectRef: bucket, key, and a version id ("" the
+// current version; "null" the null version, the only one an object of an
+// unversioned bucket has).  A version id no object has is
+// RGW_ERR_NO_SUCH_VERSION.  Calls that take options take them as one struct
+// (model.h), so that a new knob is a new field, not a new signature.
 class Store {
  public:
   virtual ~Store() = default;
@@ -58,15 +60,14 @@ class Store {
   virtual void create_user(const User& user) = 0;         // RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
   virtual User get_user(const std::string& uid) = 0;      // RGW_ERR_NO_SUCH_USER
   // The user a credential belongs to: RGW_ERR_NO_SUCH_ACCESS_KEY (S3 key),
-  // RGW_ERR_NO_SUCH_USER.
-  virtual User get_user_by_credential(CredentialKind kind, const std::string& id);
-  // Changes the fields the update sets; RGW_ERR_NO_SUCH_USER.
-  virtual void update_user(const std::string& uid, const UserUpdate& update);
-  virtual User get_user_by_access_key(const std::string& access_key) = 0;  // RGW_ERR_NO_SUCH_ACCESS_KEY
-  virtual User get_user_by_swift_user(const std::string& swift_user) = 0;  // RGW_ERR_NO_SUCH_USER
+  // RGW_ERR_NO_SUCH_USER (Swift user).
+  virtual User get_user_by_credential(CredentialKind kind, const std::string& id) = 0;
   virtual std::vector<std::string> list_users() = 0;      // uids, sorted
+  // Changes the fields the update sets; RGW_ERR_NO_SUCH_USER.
+  virtual void update_user(const std::string& uid, const UserUpdate& update) = 0;
   virtual void add_access_key(const std::string& uid, const AccessKey& key) = 0;
   virtual void remove_access_key(const std::string& uid, const std::string& access_key) = 0;
+  // swift_user "" removes the user's Swift identity.
   virtual void set_swift_credentials(const std::string& uid, const std::string& swift_user,
                                      const std::string& swift_key) = 0;
   virtual void remove_user(const std::string& uid) = 0;   // RGW_ERR_USER_HAS_BUCKETS
@@ -82,70 +83,54 @@ class Store {
   // Objects.
   virtual std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
                                                     const std::string& key) = 0;
-  // length < 0 means "to the end".  RGW_ERR_INVALID_RANGE if offset > size
-  // (offset == size gives an empty range).
-  virtual std::unique_ptr<ObjectReader> open_reader(const std::string& bucket,
-                                                    const std::string& key,
-                                                    uint64_t offset, int64_t length) = 0;
-  virtual ObjectInfo stat_object(const std::string& bucket, const std::string& key) = 0;
-  // Removing a missing key succeeds (S3 semantics); a missing bucket does not.
-  virtual void remove_object(const std::string& bucket, const std::string& key) = 0;
-
-  // The same by reference and with options.  A version id other than ""
-  // (the current version) or "null" (the only version an object of an
-  // unversioned bucket has) is RGW_ERR_NO_SUCH_VERSION; a remove whose
-  // options.if_match differs from the current object's etag is
-  // RGW_ERR_CONFLICT (a missing object is still removed, i.e. nothing).
+  // RGW_ERR_INVALID_RANGE if options.offset > size (offset == size gives an
+  // empty range).
   virtual std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
-                                                    const ReadOptions& options);
-  virtual ObjectInfo stat_object(const ObjectRef& ref);
-  virtual void remove_object(const ObjectRef& ref, const RemoveOptions& options);
+                                                    const ReadOptions& options) = 0;
+  virtual ObjectInfo stat_object(const ObjectRef& ref) = 0;
+  // Removing a missing key succeeds (S3 semantics); a missing bucket does
+  // not.  options.if_match non-empty: only if the current object has that
+  // etag (RGW_ERR_CONFLICT otherwise; a missing object is still no error).
+  virtual void remove_object(const ObjectRef& ref, const RemoveOptions& options) = 0;
+  virtual ListResult list_objects(const std::string& bucket, const ListParams& params) = 0;
   // Copies bytes, attributes (options.attrs replaces them), the policy
   // options give and the expiry (options.delete_at, default the source's).
   virtual ObjectInfo copy_object(const ObjectRef& src, const std::string& dst_bucket,
                                  const std::string& dst_key, const CopyOptions& options);
-  // Changes what the update sets, as update_object_attrs() below does for
-  // attrs: in place, atomic, on the version read (update.if_match).
-  virtual ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update);
-  virtual ListResult list_objects(const std::string& bucket, const ListParams& params) = 0;
-  // Copies bytes and attributes (attrs replaced when replace_attrs is given).
-  virtual ObjectInfo copy_object(const std::string& src_bucket, const std::string& src_key,
-                                 const std::string& dst_bucket, const std::string& dst_key,
-                                 const Attrs* replace_attrs);
-  // Replaces the attributes of the current object (all of them: attrs is the
-  // new set) without rewriting its data: size, etag, mtime and body stay (S3
-  // keeps LastModified on an ACL change).  Plain and multipart objects alike.
-  // Atomic against concurrent overwrites and removals: it applies to the
-  // version read, or to nothing; it never brings back a replaced or removed
-  // version, never lands on a newer one when expected_etag says otherwise,
-  // and a reader or listing sees the old or the new attrs of that version,
-  // never a mix (a crash mid-update leaves one or the other).
+  // Changes what the update sets -- attrs (the whole new set), acl,
+  // delete_at -- without rewriting the data: size, etag, mtime and body stay
+  // (S3 keeps LastModified on an ACL change).  Plain and multipart objects
+  // alike.  Atomic against concurrent overwrites and removals: it applies to
+  // the version read, or to nothing; it never brings back a replaced or
+  // removed version, never lands on a newer one when update.if_match says
+  // otherwise, and a reader or listing sees the old or the new metadata of
+  // that version, never a mix (a crash mid-update leaves one or the other).
   //   RGW_ERR_NO_SUCH_KEY: no current object (or an expired one), whatever
-  //     expected_etag says.
-  //   RGW_ERR_CONFLICT: expected_etag is non-empty and the current object's
-  //     etag differs (it was replaced since the caller read it).  Empty: the
-  //     current object, whichever it is.
+  //     if_match says.
+  //   RGW_ERR_CONFLICT: if_match is non-empty and the current object's etag
+  //     differs (it was replaced since the caller read it).
   //   RGW_ERR_NO_SUCH_BUCKET.
-  // Returns the updated ObjectInfo.  The default throws -ENOTSUP.
-  virtual ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
-                                         const Attrs& attrs, const std::string& expected_etag);
+  // Returns the updated ObjectInfo.
+  virtual ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) = 0;
 
   // Multipart uploads.  Parts are stored as they arrive; completion stitches
   // the chosen parts into one object, which replaces any old object
   // atomically.  Drivers that can reference the parts' data in place do so
   // (no copy).  The defaults throw -ENOTSUP.
-  //   create_upload: RGW_ERR_NO_SUCH_BUCKET, RGW_ERR_INVALID_KEY.
+  //   create_upload: the final object's attrs, acl and delete_at (object's
+  //     etag is ignored).  RGW_ERR_NO_SUCH_BUCKET, RGW_ERR_INVALID_KEY.
   //   get_upload, open_part_writer, list_parts, abort_upload, complete_upload:
   //     RGW_ERR_NO_SUCH_UPLOAD when the id is unknown in this bucket (or the
   //     upload was completed or aborted).
   //   open_part_writer: part numbers 1..10000 (RGW_ERR_INVALID_ARGUMENT); the
-  //     writer's commit(attrs ignored, delete_at ignored) publishes the part,
-  //     replacing an earlier part with the same number, and returns its
-  //     size and etag (in ObjectInfo; key = object key).
+  //     writer's commit (options ignored) publishes the part, replacing an
+  //     earlier part with the same number, and returns its size and etag (in
+  //     ObjectInfo; key = object key).
   //   complete_upload: parts as (number, hex etag) in ascending order; each
   //     must exist with that etag (else RGW_ERR_INVALID_PART, nothing
   //     changes).  Publishes the object with the given etag ("<md5>-N") and
-  //     the upload's attrs, ends the upload, and leaves unchosen parts to gc.
+  //     the upload's attrs, acl and delete_at, ends the upload, and leaves
+  //     unchosen parts to gc.
   //   abort_upload: ends the upload; its parts become garbage for gc.
   //   list_uploads: uploads whose key starts with prefix and whose (key,
   //     upload id) sorts after (after_key, after_id) -- all of them when
@@ -153,9 +138,6 @@ class Store {
   //     initiation time), at most limit of them: memory stays bounded however
   //     many uploads a bucket holds.
   //   remove_bucket aborts the bucket's remaining uploads.
-  virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
-                                   const Attrs& attrs);
-  // The same with the final object's attrs, acl and delete_at.
   virtual UploadInfo create_upload(const std::string& bucket, const std::string& key,
                                    const WriteOptions& object);
   virtual UploadInfo get_upload(const std::string& bucket, const std::string& upload_id);
@@ -178,6 +160,10 @@ class Store {
   // crashed writers, and repairs index entries.  Never runs on its own.
   virtual GcReport gc(const GcOptions& options) = 0;
 };
+
+// Drivers' helper: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
+// the null version (the only versions stores hold until versioning).
+void check_version(const ObjectRef& ref);
 
 // Store URIs (docs/store-uri.md; the drivers: store_driver.h).
 // Checks a URI without opening anything (configuration checks such as

@@ -45,13 +45,6 @@ ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::str
   return info;
 }
 
-ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
-                                 int64_t delete_at, const Attrs& attrs) {
-  WriteOptions options;
-  options.attrs = attrs;
-  options.delete_at = delete_at;
-  return committed_object_info(key, size, std::move(etag), options);
-}
 
 bool is_expired(const ObjectInfo& info) {
   return info.delete_at != 0 && info.delete_at <= now_ns() / 1000000000LL;

@@ -3,6 +3,7 @@
 // layers add their own stricter naming rules on top.
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "errors.h"
 #include "model.h"
@@ -48,8 +49,10 @@ void validate_object_key(const std::string& key) {
 }
 
 void validate_list_params(const ListParams& p) {
-  for (const auto* field : {&p.prefix, &p.delimiter, &p.marker}) {
-    const char* what = field == &p.prefix ? "prefix" : field == &p.delimiter ? "delimiter" : "marker";
+  const std::pair<const std::string*, const char*> fields[] = {
+      {&p.prefix, "prefix"}, {&p.delimiter, "delimiter"}, {&p.marker, "marker"},
+      {&p.end_marker, "end marker"}};
+  for (const auto& [field, what] : fields) {
     if (field->size() > 1024)
       fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " is longer than 1024 bytes");
     if (field->find('\0') != std::string::npos)

@@ -244,7 +244,7 @@ void test_requests(const std::string& uri) {
   {
     auto w = gw.store().open_writer("bk1", "k");
     w->write("0123456789", 10);
-    w->commit({}, 0);
+    w->commit(WriteOptions{});
   }
   Signer signer{"AKFUZZ", "SKFUZZ"};
   int by_class[6] = {0, 0, 0, 0, 0, 0};

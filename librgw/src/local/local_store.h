@@ -23,7 +23,7 @@
 //   users_buckets.cpp  users, access keys, Swift users, buckets (and their cache)
 //   writer.cpp         LocalWriter: a body into tmp/, published under data/
 //   reader.cpp         LocalReader: the read path (open_reader, stat_object)
-//   objects.cpp        remove_object, update_object_attrs, listing
+//   objects.cpp        remove_object, update_object, listing
 //   multipart.cpp      multipart uploads
 //   gc.cpp             garbage and gc()
 //   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
@@ -73,9 +73,9 @@ class LocalStore : public Store {
   // ------------------------------------ users (users_buckets.cpp)
   void create_user(const User& user) override;
   User get_user(const std::string& uid) override;
-  User get_user_by_access_key(const std::string& access_key) override;
-  User get_user_by_swift_user(const std::string& swift_user) override;
+  User get_user_by_credential(CredentialKind kind, const std::string& id) override;
   std::vector<std::string> list_users() override;
+  void update_user(const std::string& uid, const UserUpdate& update) override;
   void add_access_key(const std::string& uid, const AccessKey& key) override;
   void remove_access_key(const std::string& uid, const std::string& access_key) override;
   void set_swift_credentials(const std::string& uid, const std::string& swift_user,
@@ -92,22 +92,21 @@ class LocalStore : public Store {
 
   // ---------------------------------------------------------- objects
   // open_writer, publish: writer.cpp; open_reader, stat_object: reader.cpp;
-  // remove_object, update_object_attrs, list_objects: objects.cpp.
+  // remove_object, update_object, list_objects: objects.cpp.
   std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
                                             const std::string& key) override;
   ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id,
                      const std::string& tmp_path);
-  std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
-                                            uint64_t offset, int64_t length) override;
-  ObjectInfo stat_object(const std::string& bucket, const std::string& key) override;
-  void remove_object(const std::string& bucket, const std::string& key) override;
-  ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
-                                 const Attrs& attrs, const std::string& expected_etag) override;
+  std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
+                                            const ReadOptions& options) override;
+  ObjectInfo stat_object(const ObjectRef& ref) override;
+  void remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
+  ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) override;
   ListResult list_objects(const std::string& bucket, const ListParams& p) override;
 
   // ------------------------------------ multipart (multipart.cpp)
   UploadInfo create_upload(const std::string& bucket, const std::string& key,
-                           const Attrs& attrs) override;
+                           const WriteOptions& object) override;
   UploadInfo get_upload(const std::string& bucket, const std::string& upload_id) override;
   std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
                                                  const std::string& upload_id,
@@ -176,7 +175,7 @@ class LocalWriter : public ObjectWriter {
   ~LocalWriter() override;
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
-  ObjectInfo commit(const Attrs& attrs, int64_t delete_at, const std::string& etag_override) override;
+  ObjectInfo commit(const WriteOptions& options) override;
   void abort() override;
 
  private:

@@ -21,7 +21,7 @@
 namespace rgw::local {
 
 UploadInfo LocalStore::create_upload(const std::string& bucket, const std::string& key,
-                                     const Attrs& attrs) {
+                                     const WriteOptions& object) {
   validate_object_key(key);
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
@@ -30,7 +30,9 @@ UploadInfo LocalStore::create_upload(const std::string& bucket, const std::strin
   u.initiated_ns = now_ns();
   u.upload_id = new_upload_id(u.initiated_ns);
   u.key = key;
-  u.attrs = attrs;
+  u.attrs = object.attrs;
+  u.acl = object.acl;
+  u.delete_at = object.delete_at;
   Stmt(*db_,
        "INSERT INTO uploads(bucket_id, upload_id, key, initiated_ns, record) VALUES(?, ?, ?, ?, ?)")
       .bind(1, b.id).bind(2, u.upload_id).bind(3, u.key).bind(4, u.initiated_ns)
@@ -164,8 +166,12 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
     size += it->second.size;
     etags.push_back(e);
   }
-  ObjectInfo info = committed_object_info(
-      u.key, size, etag.empty() ? multipart_etag(etags) : etag, 0, u.attrs);
+  WriteOptions object;
+  object.attrs = u.attrs;
+  object.acl = u.acl;
+  object.delete_at = u.delete_at;
+  object.etag = etag.empty() ? multipart_etag(etags) : etag;
+  ObjectInfo info = committed_object_info(u.key, size, "", object);
   const int64_t seq = release_body_locked(b.id, u.key) + 1;
   Stmt(*db_,
        "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "

@@ -1,4 +1,4 @@
-// objects.cpp - the local driver's object rows: removal, attribute updates,
+// objects.cpp - the local driver's object rows: removal, metadata updates,
 // listing, and handing a replaced or removed body to gc (release_body_locked).
 #include <algorithm>
 #include <mutex>
@@ -28,11 +28,24 @@ ListCursor list_start(const ListParams& p) {
 
 }  // namespace
 
-void LocalStore::remove_object(const std::string& bucket, const std::string& key) {
+void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
+  const std::string& key = ref.key;
   validate_object_key(key);
+  check_version(ref);
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
-  BucketInfo b = get_bucket_locked(bucket);
+  BucketInfo b = get_bucket_locked(ref.bucket);
+  if (!options.if_match.empty()) {
+    Stmt q(*db_,
+           "SELECT record FROM objects WHERE bucket_id=? AND key=? AND version_id='null' AND "
+           "is_latest=1 AND delete_marker=0");
+    if (q.bind(1, b.id).bind(2, key).step()) {
+      ObjectInfo info = decode_object_info(q.text(0));
+      if (!is_expired(info) && info.etag != options.if_match)
+        fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag +
+                                   ", expected " + options.if_match);
+    }
+  }
   if (release_body_locked(b.id, key) > 0)
     Stmt(*db_, "DELETE FROM objects WHERE bucket_id=? AND key=? AND version_id='null'")
         .bind(1, b.id).bind(2, key).run();
@@ -41,9 +54,12 @@ void LocalStore::remove_object(const std::string& bucket, const std::string& key
 
 // One transaction under the write lock: the row read is the row updated;
 // the body (data_id, segments) is not touched.
-ObjectInfo LocalStore::update_object_attrs(const std::string& bucket, const std::string& key,
-                                           const Attrs& attrs, const std::string& expected_etag) {
+ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& update) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
+  const std::string& expected_etag = update.if_match;
   validate_object_key(key);
+  check_version(ref);
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
@@ -57,7 +73,9 @@ ObjectInfo LocalStore::update_object_attrs(const std::string& bucket, const std:
   if (!expected_etag.empty() && info.etag != expected_etag)
     fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag + ", expected " +
                                expected_etag);
-  info.attrs = attrs;
+  if (update.attrs) info.attrs = *update.attrs;
+  if (update.acl) info.acl = *update.acl;
+  if (update.delete_at) info.delete_at = *update.delete_at;
   Stmt(*db_, "UPDATE objects SET record=? WHERE bucket_id=? AND key=? AND version_id='null'")
       .bind_blob(1, encode_object_info(info)).bind(2, b.id).bind(3, key).run();
   t.commit();
@@ -72,7 +90,8 @@ ListResult LocalStore::list_objects(const std::string& bucket, const ListParams&
   const unsigned max = std::min(p.max_keys, 1000u);
   if (max == 0) return out;
   ListCursor cur = list_start(p);
-  const std::string upper = prefix_end(p.prefix);
+  std::string upper = prefix_end(p.prefix);
+  if (!p.end_marker.empty() && p.end_marker < upper) upper = p.end_marker;
   unsigned count = 0;
   for (;;) {
     Stmt q(*db_, cur.inclusive

@@ -78,9 +78,13 @@ class LocalReader : public ObjectReader {
 
 }  // namespace
 
-std::unique_ptr<ObjectReader> LocalStore::open_reader(const std::string& bucket,
-                                                      const std::string& key, uint64_t offset,
-                                                      int64_t length) {
+std::unique_ptr<ObjectReader> LocalStore::open_reader(const ObjectRef& ref,
+                                                      const ReadOptions& options) {
+  check_version(ref);
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
+  const uint64_t offset = options.offset;
+  const int64_t length = options.length;
   // A gc pass may unlink a body between the lookup and the open: look again.
   for (int attempt = 0;; ++attempt) {
     std::vector<Segment> body;
@@ -117,8 +121,9 @@ std::unique_ptr<ObjectReader> LocalStore::open_reader(const std::string& bucket,
   }
 }
 
-ObjectInfo LocalStore::stat_object(const std::string& bucket, const std::string& key) {
-  return lookup(bucket, key, nullptr);
+ObjectInfo LocalStore::stat_object(const ObjectRef& ref) {
+  check_version(ref);
+  return lookup(ref.bucket, ref.key, nullptr);
 }
 
 // The current object of a key; `body`, if given, gets the files of its body.

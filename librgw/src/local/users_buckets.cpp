@@ -29,20 +29,28 @@ User LocalStore::get_user(const std::string& uid) {
   return get_user_locked(uid);
 }
 
-User LocalStore::get_user_by_access_key(const std::string& access_key) {
+User LocalStore::get_user_by_credential(CredentialKind kind, const std::string& id) {
   std::lock_guard<std::mutex> l(mu_);
+  if (kind == CredentialKind::swift_user) {
+    Stmt q(*db_, "SELECT uid FROM swift_users WHERE swift_user=?");
+    if (!q.bind(1, id).step()) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + id + "'");
+    return get_user_locked(q.text(0));
+  }
   Stmt q(*db_, "SELECT uid FROM access_keys WHERE access_key=?");
-  if (!q.bind(1, access_key).step())
-    fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'");
+  if (!q.bind(1, id).step()) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + id + "'");
   return get_user_locked(q.text(0));
 }
 
-User LocalStore::get_user_by_swift_user(const std::string& swift_user) {
+void LocalStore::update_user(const std::string& uid, const UserUpdate& update) {
   std::lock_guard<std::mutex> l(mu_);
-  Stmt q(*db_, "SELECT uid FROM swift_users WHERE swift_user=?");
-  if (!q.bind(1, swift_user).step())
-    fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'");
-  return get_user_locked(q.text(0));
+  Transaction t(*db_);
+  User u = get_user_locked(uid);
+  if (update.display_name) u.display_name = *update.display_name;
+  if (update.email) u.email = *update.email;
+  if (update.suspended) u.suspended = *update.suspended;
+  if (update.attrs) u.attrs = *update.attrs;
+  put_user_locked(u);
+  t.commit();
 }
 
 std::vector<std::string> LocalStore::list_users() {

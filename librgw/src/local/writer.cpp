@@ -98,8 +98,7 @@ void LocalWriter::write(const char* data, size_t len) {
   size_ += len;
 }
 
-ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
-                               const std::string& etag_override) {
+ObjectInfo LocalWriter::commit(const WriteOptions& options) {
   if (finished_) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
   if (!failed_.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failed_);
   crash_point(part_number_ ? "local:part:before-publish" : "local:put:before-publish");
@@ -107,11 +106,8 @@ ObjectInfo LocalWriter::commit(const Attrs& attrs, int64_t delete_at,
   ::close(fd_);
   fd_ = -1;
   // A part keeps its MD5 and no attributes (the upload has them).
-  ObjectInfo info =
-      part_number_ ? committed_object_info(key_, size_, md5_.hex_digest(), 0, Attrs{})
-                   : committed_object_info(key_, size_,
-                                           etag_override.empty() ? md5_.hex_digest() : etag_override,
-                                           delete_at, attrs);
+  ObjectInfo info = committed_object_info(key_, size_, md5_.hex_digest(),
+                                          part_number_ ? WriteOptions{} : options);
   try {
     if (part_number_)
       info = store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);

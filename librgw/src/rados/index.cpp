@@ -221,6 +221,7 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
     }
     for (auto& [key, value] : cand) {
       if (!skip_to.empty() && key < skip_to) continue;
+      if (!p.end_marker.empty() && key >= p.end_marker) return out;  // keys sort: none follow
       std::optional<std::string> v = value;
       if (pend.count(key)) {
         // Serve what the head says, and bring the index in line with it

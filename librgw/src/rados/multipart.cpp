@@ -18,14 +18,16 @@
 namespace rgw::rados {
 
 UploadInfo RadosStore::create_upload(const std::string& bucket, const std::string& key,
-                                     const Attrs& attrs) {
+                                     const WriteOptions& object) {
   validate_object_key(key);
   BucketInfo b = get_bucket(bucket);
   UploadRec rec;
   rec.info.initiated_ns = now_ns();
   rec.info.upload_id = new_upload_id(rec.info.initiated_ns);
   rec.info.key = key;
-  rec.info.attrs = attrs;
+  rec.info.attrs = object.attrs;
+  rec.info.acl = object.acl;
+  rec.info.delete_at = object.delete_at;
   WriteOp op;
   rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
   omap_set_in(op, {{upload_key(rec.info.upload_id), encode_upload_rec(rec)}});
@@ -178,8 +180,12 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
                               encode_dead(ts, head, Segment{pr.second.tag, pr.second.info.size,
                                                             pr.second.stripes}));
   }
-  ObjectInfo info = committed_object_info(
-      rec.info.key, m.size, etag.empty() ? multipart_etag(etags) : etag, 0, rec.info.attrs);
+  WriteOptions object;
+  object.attrs = rec.info.attrs;
+  object.acl = rec.info.acl;
+  object.delete_at = rec.info.delete_at;
+  object.etag = etag.empty() ? multipart_etag(etags) : etag;
+  ObjectInfo info = committed_object_info(rec.info.key, m.size, "", object);
   const std::string pend = pending_key(rec.info.key, tag);
   auto undo = [this, ioid, ukey, ending_raw, raw, pend] {
     WriteOp op;

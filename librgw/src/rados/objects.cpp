@@ -1,5 +1,5 @@
 // objects.cpp - the changes of an object's head in the RADOS driver that
-// write no body: remove_object and update_object_attrs (guarded like a
+// write no body: remove_object and update_object (guarded like a
 // writer's head swap, then ordered in the index like any update).
 #include <algorithm>
 #include <cerrno>
@@ -12,8 +12,11 @@
 
 namespace rgw::rados {
 
-void RadosStore::remove_object(const std::string& bucket, const std::string& key) {
+void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
   validate_object_key(key);
+  check_version(ref);
   BucketInfo b = get_bucket(bucket);
   const std::string head = head_oid(b, key);
   const std::string ioid = index_oid(b);
@@ -23,12 +26,22 @@ void RadosStore::remove_object(const std::string& bucket, const std::string& key
   std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   std::optional<uint64_t> removed;  // epoch of the head removed
+  std::string refused;              // the etag that did not match options.if_match
   int attempt = 0;
   for (; attempt < kMaxRetries && !removed; ++attempt) {
     Xattrs x;
     int r = read_obj(data_, head, nullptr, &x);
     if (r == -ENOENT) break;
     if (r < 0) rados_fail(r, "stat data/" + head);
+    if (!options.if_match.empty()) {
+      // The guard below makes the head removed the head compared here.
+      ObjectInfo info;
+      Manifest ignored;
+      if (parse_head(x, &info, &ignored) && !is_expired(info) && info.etag != options.if_match) {
+        refused = info.etag;
+        break;
+      }
+    }
     const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
     const uint64_t epoch = head_epoch(x);
     Manifest m;
@@ -44,6 +57,11 @@ void RadosStore::remove_object(const std::string& bucket, const std::string& key
     removed = epoch;
   }
   wait_pending();
+  if (!refused.empty()) {
+    omap_rm(index_, ioid, pend);
+    fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + refused + ", expected " +
+                               options.if_match);
+  }
   if (!removed && attempt == kMaxRetries)
     fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
   crash_point("rados:delete:before-index");
@@ -54,7 +72,7 @@ void RadosStore::remove_object(const std::string& bucket, const std::string& key
   if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + ioid + " entry of '" + key + "'");
 }
 
-// Attribute update (no data rewritten): the head's rgw.info is replaced and
+// Metadata update (attrs, acl, delete_at; no data rewritten): the head's rgw.info is replaced and
 // its epoch raised in ONE op guarded like a swap (cmpxattr rgw.tag,
 // rgw.epoch), under a pending record of our own (tag "at-..."); then ONE
 // index op sets the entry (same LT assertions) and drops the record.  The
@@ -64,9 +82,12 @@ void RadosStore::remove_object(const std::string& bucket, const std::string& key
 // the raised epoch makes every racing op ordered against it: a writer or
 // remover that read the head before fails its guard and looks again, one
 // that swapped before makes ours fail; the index stays a max-register.
-ObjectInfo RadosStore::update_object_attrs(const std::string& bucket, const std::string& key,
-                                           const Attrs& attrs, const std::string& expected_etag) {
+ObjectInfo RadosStore::update_object(const ObjectRef& ref, const AttrsUpdate& update) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
+  const std::string& expected_etag = update.if_match;
   validate_object_key(key);
+  check_version(ref);
   BucketInfo b = get_bucket(bucket);
   const std::string head = head_oid(b, key);
   const std::string ioid = index_oid(b);
@@ -88,7 +109,9 @@ ObjectInfo RadosStore::update_object_attrs(const std::string& bucket, const std:
       if (!expected_etag.empty() && info.etag != expected_etag)
         fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag +
                                    ", expected " + expected_etag);
-      info.attrs = attrs;
+      if (update.attrs) info.attrs = *update.attrs;
+      if (update.acl) info.acl = *update.acl;
+      if (update.delete_at) info.delete_at = *update.delete_at;
       info_bytes = encode_object_info(info);
       tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
       epoch = next_epoch(head_epoch(x));

@@ -131,7 +131,7 @@
 //   buckets.cpp      bucket records: create, update, list, remove, stats
 //   writer.cpp       RadosWriter: the write path, head swap, commit and publish
 //   reader.cpp       RadosReader: the read path (open_reader, stat_object)
-//   objects.cpp      remove_object and update_object_attrs
+//   objects.cpp      remove_object and update_object
 //   index.cpp        index updates, pending records, repair, listing
 //   multipart.cpp    multipart uploads
 //   gc.cpp           the gc queue and gc()
@@ -205,8 +205,8 @@ class RadosStore : public Store {
   // objects themselves.
   void create_user(const User& user) override;
   User get_user(const std::string& uid) override;
-  User get_user_by_access_key(const std::string& access_key) override;
-  User get_user_by_swift_user(const std::string& swift_user) override;
+  User get_user_by_credential(CredentialKind kind, const std::string& id) override;
+  void update_user(const std::string& uid, const UserUpdate& update) override;
   // A lookup through a name index: meta/<prefix><name> holds the uid, whose
   // record must still hold the name (else it was moved or removed meanwhile).
   template <typename Holds>
@@ -231,15 +231,14 @@ class RadosStore : public Store {
 
   // ---------------------------------------------------------- objects
   // open_writer: writer.cpp; open_reader, stat_object: reader.cpp;
-  // remove_object, update_object_attrs: objects.cpp; list_objects: index.cpp.
+  // remove_object, update_object: objects.cpp; list_objects: index.cpp.
   std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
                                             const std::string& key) override;
-  std::unique_ptr<ObjectReader> open_reader(const std::string& bucket, const std::string& key,
-                                            uint64_t offset, int64_t length) override;
-  ObjectInfo stat_object(const std::string& bucket, const std::string& key) override;
-  void remove_object(const std::string& bucket, const std::string& key) override;
-  ObjectInfo update_object_attrs(const std::string& bucket, const std::string& key,
-                                 const Attrs& attrs, const std::string& expected_etag) override;
+  std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
+                                            const ReadOptions& options) override;
+  ObjectInfo stat_object(const ObjectRef& ref) override;
+  void remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
+  ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) override;
   ListResult list_objects(const std::string& bucket, const ListParams& params) override;
 
   // ---------------------------------------- multipart (multipart.cpp)
@@ -249,7 +248,7 @@ class RadosStore : public Store {
   // kDeadPrefix + tag (stripes to reclaim).  Part stripes are tails of the
   // object's head oid under the part's own tag.  See the header comment.
   UploadInfo create_upload(const std::string& bucket, const std::string& key,
-                           const Attrs& attrs) override;
+                           const WriteOptions& object) override;
   UploadInfo get_upload(const std::string& bucket, const std::string& upload_id) override;
   std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
                                                  const std::string& upload_id,
@@ -343,7 +342,7 @@ class RadosStore : public Store {
   struct UserChange;
   User read_user(const std::string& uid);
   template <typename Fn>
-  void update_user(const std::string& uid, Fn fn);
+  void modify_user_record(const std::string& uid, Fn fn);
   template <typename Holds>
   void claim_alias(const std::string& oid, const std::string& uid, int taken_code,
                    const std::string& what, Holds holds);
@@ -413,8 +412,7 @@ class RadosWriter : public ObjectWriter {
   ObjectInfo complete(const ObjectInfo& info, const Manifest& m, const IndexExtras& extras);
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
-  ObjectInfo commit(const Attrs& attrs, int64_t delete_at,
-                    const std::string& etag_override) override;
+  ObjectInfo commit(const WriteOptions& options) override;
   void abort() override;
 
  private:

@@ -158,10 +158,14 @@ size_t RadosReader::read(char* buf, size_t len) {
 
 }  // namespace
 
-std::unique_ptr<ObjectReader> RadosStore::open_reader(const std::string& bucket,
-                                                      const std::string& key, uint64_t offset,
-                                                      int64_t length) {
+std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
+                                                      const ReadOptions& options) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
+  const uint64_t offset = options.offset;
+  const int64_t length = options.length;
   validate_object_key(key);  // a NUL would cut the head's oid short: another key's head
+  check_version(ref);
   BucketInfo b = get_bucket(bucket);
   const std::string head = head_oid(b, key);
   // One read op: head xattrs plus the range's bytes, which for an inline
@@ -212,8 +216,11 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const std::string& bucket,
                                        std::move(buf), static_cast<size_t>(len));
 }
 
-ObjectInfo RadosStore::stat_object(const std::string& bucket, const std::string& key) {
+ObjectInfo RadosStore::stat_object(const ObjectRef& ref) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
   validate_object_key(key);
+  check_version(ref);
   BucketInfo b = get_bucket(bucket);
   const std::string head = head_oid(b, key);
   Xattrs x;

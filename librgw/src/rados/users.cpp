@@ -73,16 +73,24 @@ User RadosStore::get_user(const std::string& uid) {
   return u;
 }
 
-User RadosStore::get_user_by_access_key(const std::string& access_key) {
-  return get_user_via(rados::UserCache::Via::access_key, "akey.", access_key,
-                      RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + access_key + "'",
-                      [&](const User& u) { return has_key(u, access_key); });
+User RadosStore::get_user_by_credential(CredentialKind kind, const std::string& id) {
+  if (kind == CredentialKind::swift_user)
+    return get_user_via(rados::UserCache::Via::swift_user, "swift.", id, RGW_ERR_NO_SUCH_USER,
+                        "no such Swift user '" + id + "'",
+                        [&](const User& u) { return u.swift_user == id; });
+  return get_user_via(rados::UserCache::Via::access_key, "akey.", id, RGW_ERR_NO_SUCH_ACCESS_KEY,
+                      "no such access key '" + id + "'",
+                      [&](const User& u) { return has_key(u, id); });
 }
 
-User RadosStore::get_user_by_swift_user(const std::string& swift_user) {
-  return get_user_via(rados::UserCache::Via::swift_user, "swift.", swift_user,
-                      RGW_ERR_NO_SUCH_USER, "no such Swift user '" + swift_user + "'",
-                      [&](const User& u) { return u.swift_user == swift_user; });
+void RadosStore::update_user(const std::string& uid, const UserUpdate& update) {
+  UserChange change(*this, uid);
+  modify_user_record(uid, [&](User& u) {
+    if (update.display_name) u.display_name = *update.display_name;
+    if (update.email) u.email = *update.email;
+    if (update.suspended) u.suspended = *update.suspended;
+    if (update.attrs) u.attrs = *update.attrs;
+  });
 }
 
 // A lookup through a name index: meta/<prefix><name> holds the uid, whose
@@ -128,7 +136,7 @@ void RadosStore::add_access_key(const std::string& uid, const AccessKey& key) {
   // The record first, then the alias: an alias then always points at a
   // user whose record holds the key, so a concurrent claimer cannot take it
   // over as stale between the two steps.
-  update_user(uid, [&](User& u) {
+  modify_user_record(uid, [&](User& u) {
     if (has_key(u, key.access_key))
       fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + key.access_key + "' is taken");
     u.keys.push_back(key);
@@ -137,7 +145,7 @@ void RadosStore::add_access_key(const std::string& uid, const AccessKey& key) {
     claim_access_key(uid, key.access_key);
   } catch (...) {
     try {
-      update_user(uid, [&](User& u) {
+      modify_user_record(uid, [&](User& u) {
         std::vector<AccessKey> kept;
         for (const auto& k : u.keys)
           if (k.access_key != key.access_key) kept.push_back(k);
@@ -153,7 +161,7 @@ void RadosStore::remove_access_key(const std::string& uid, const std::string& ac
   // Notifies even when the key is already gone: a retry after a call that
   // died between its write and its notify still reaches every cache.
   UserChange change(*this, uid);
-  update_user(uid, [&](User& u) {
+  modify_user_record(uid, [&](User& u) {
     std::vector<AccessKey> kept;
     for (const auto& k : u.keys)
       if (k.access_key != access_key) kept.push_back(k);
@@ -176,7 +184,7 @@ void RadosStore::set_swift_credentials(const std::string& uid, const std::string
   }
   std::string old;
   try {
-    update_user(uid, [&](User& u) {
+    modify_user_record(uid, [&](User& u) {
       old = u.swift_user;
       u.swift_user = swift_user;
       u.swift_key = swift_key;
@@ -214,7 +222,7 @@ User RadosStore::read_user(const std::string& uid) {
 }
 
 template <typename Fn>
-void RadosStore::update_user(const std::string& uid, Fn fn) {
+void RadosStore::modify_user_record(const std::string& uid, Fn fn) {
   const std::string oid = "user." + uid;
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     std::string old;

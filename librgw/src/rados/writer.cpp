@@ -178,8 +178,7 @@ void RadosWriter::flush_tail() {
   buf_.clear();
 }
 
-ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
-                               const std::string& etag_override) {
+ObjectInfo RadosWriter::commit(const WriteOptions& options) {
   if (state_ == State::failed) fail(RGW_ERR_INVALID_ARGUMENT, "writer failed earlier: " + failure_);
   if (state_ != State::open) fail(RGW_ERR_INVALID_ARGUMENT, "commit after commit or abort");
   if (mode_ == Mode::complete) fail(RGW_ERR_INVALID_ARGUMENT, "a completion has no body");
@@ -187,8 +186,7 @@ ObjectInfo RadosWriter::commit(const Attrs& attrs, int64_t delete_at,
     if (mode_ == Mode::part) return commit_part();
     if (tails_ > 0 && !buf_.empty()) flush_tail();
     wait_inflight();
-    ObjectInfo info = committed_object_info(
-        key_, size_, etag_override.empty() ? md5_.hex_digest() : etag_override, delete_at, attrs);
+    ObjectInfo info = committed_object_info(key_, size_, md5_.hex_digest(), options);
     Manifest m;
     m.tag = tag_;
     m.size = size_;
@@ -368,7 +366,7 @@ ObjectInfo RadosWriter::commit_part() {
     int r = rados_write_op_operate(op.op, st_.index_io(), ioid.c_str(), nullptr, 0);
     if (r == 0) {
       state_ = State::done;
-      ObjectInfo info = committed_object_info(key_, size_, rec.info.etag, 0, Attrs{});
+      ObjectInfo info = committed_object_info(key_, size_, rec.info.etag, WriteOptions{});
       info.mtime_ns = rec.info.mtime_ns;
       return info;
     }

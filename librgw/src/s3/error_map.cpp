@@ -16,6 +16,8 @@ S3Error from_core(const Error& e) {
       return S3Error(404, "NoSuchBucket", "The specified bucket does not exist.");
     case RGW_ERR_NO_SUCH_KEY:
       return S3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case RGW_ERR_NO_SUCH_VERSION:
+      return S3Error(404, "NoSuchVersion", "The specified version does not exist.");
     case RGW_ERR_NO_SUCH_UPLOAD:
       return S3Error(404, "NoSuchUpload",
                      "The specified upload does not exist. The upload ID may be invalid, or the "

@@ -79,6 +79,8 @@ enum class Access { read, write, owner };
 // may do anything; others what the bucket's grants give them (read: list;
 // write: its objects).  Throws NoSuchBucket / AccessDenied.
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access);
+// The same check on a bucket already loaded, without throwing.
+bool may_access(const Context& ctx, const BucketInfo& bucket, Access access);
 
 // The caller, as access policies see it.
 Principal principal(const Context& ctx);

@@ -81,7 +81,7 @@ class GetAcl : public Op {
     // A bucket's policy, or an object's own.
     Acl acl = b.acl;
     if (!ctx_.key.empty())
-      acl = rgw::canned_acl(object_acl(ctx_.store.stat_object(ctx_.bucket, ctx_.key)), b.owner);
+      acl = effective_acl(ctx_.store.stat_object(ObjectRef{ctx_.bucket, ctx_.key, ""}).acl, b.owner);
     const std::string& owner = acl.owner.empty() ? b.owner : acl.owner;
     XmlWriter x;
     x.root("AccessControlPolicy", kS3Namespace)
@@ -106,10 +106,14 @@ class PutAcl : public XmlBodyOp {
       b.acl = rgw::canned_acl(canned ? canned_acl_header(ctx_) : acl_from_policy(b.owner), b.owner);
       ctx_.store.update_bucket(b);
     } else {
-      std::string acl = canned ? object_acl_from_headers(ctx_) : acl_from_policy(b.owner);
-      ObjectInfo info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
-      set_object_acl(info.attrs, acl == "private" ? "" : acl);
-      ctx_.store.update_object_attrs(ctx_.bucket, ctx_.key, info.attrs, info.etag);
+      const ObjectRef ref{ctx_.bucket, ctx_.key, ""};
+      ObjectInfo info = ctx_.store.stat_object(ref);
+      const std::string owner = info.acl.owner.empty() ? b.owner : info.acl.owner;
+      AttrsUpdate update;
+      update.acl = rgw::canned_acl(canned ? object_canned_acl_header(ctx_) : acl_from_policy(owner),
+                                   owner, b.owner);
+      update.if_match = info.etag;
+      ctx_.store.update_object(ref, update);
     }
     ctx_.resp.status = 200;
   }

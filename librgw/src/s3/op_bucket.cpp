@@ -4,6 +4,7 @@
 #include <set>
 
 #include "errors.h"
+#include "s3/error_map.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "xml.h"
@@ -159,15 +160,19 @@ class DeleteObjects : public XmlBodyOp {
       const XmlNode* v = o->child("VersionId");
       std::string code, message;
       try {
-        if (v && !v->text.empty() && v->text != "null")
-          throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
-        ctx_.store.remove_object(ctx_.bucket, key);
+        ctx_.store.remove_object(ObjectRef{ctx_.bucket, key, v ? v->text : ""}, RemoveOptions{});
       } catch (const S3Error& e) {
         code = e.code();
         message = e.what();
       } catch (const Error& e) {
-        code = e.code() == RGW_ERR_INVALID_KEY ? "InvalidArgument" : "InternalError";
-        message = e.what();
+        if (e.code() == RGW_ERR_INVALID_KEY) {
+          code = "InvalidArgument";
+          message = e.what();
+        } else {  // NoSuchVersion, a lost race, a store failure
+          S3Error mapped = to_s3_error(std::current_exception());
+          code = mapped.code();
+          message = mapped.what();
+        }
       }
       if (code.empty()) {
         if (quiet) continue;

@@ -25,13 +25,17 @@ Principal principal(const Context& ctx) {
   return p;
 }
 
+bool may_access(const Context& ctx, const BucketInfo& info, Access access) {
+  if (ctx.user && ctx.user->uid == info.owner) return true;
+  if (access == Access::read) return allows(info.acl, principal(ctx), info.owner, kPermRead);
+  if (access == Access::write) return allows(info.acl, principal(ctx), info.owner, kPermWrite);
+  return false;
+}
+
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access) {
   BucketInfo info = ctx.store.get_bucket(bucket);
-  if (ctx.user && ctx.user->uid == info.owner) return info;
-  if (access == Access::read && allows(info.acl, principal(ctx), info.owner, kPermRead)) return info;
-  if (access == Access::write && allows(info.acl, principal(ctx), info.owner, kPermWrite))
-    return info;
-  throw_s3(403, "AccessDenied", "Access Denied");
+  if (!may_access(ctx, info, access)) throw_s3(403, "AccessDenied", "Access Denied");
+  return info;
 }
 
 std::unique_ptr<Op> make_op(Context& ctx) {

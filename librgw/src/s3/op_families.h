@@ -17,14 +17,14 @@ std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket o
 // 501 for the canned ACLs not supported yet, 400 for unknown ones.
 std::string canned_acl_header(const Context& ctx);       // op_acl.cpp
 
-// The internal attribute holding an object's canned ACL ("public-read";
-// absent: private).  Never sent as a header, never set from one directly.
-inline constexpr const char* kObjectAclAttr = "rgw-acl";
-// An object's canned ACL: "private" or "public-read" (op_object.cpp).
-std::string object_acl(const ObjectInfo& info);
-// The canned ACL a request asks for ("" = private); 501/400 for others.
-std::string object_acl_from_headers(const Context& ctx);
-void set_object_acl(Attrs& attrs, const std::string& acl);
+// The canned ACL x-amz-acl names for an object ("private" when absent): one
+// of private, public-read, bucket-owner-read, bucket-owner-full-control;
+// 501 for the canned ACLs not supported yet, 400 for unknown ones
+// (op_object.cpp).
+std::string object_canned_acl_header(const Context& ctx);
+// The policy an object written by this request gets (x-amz-acl): owned by
+// the caller (op_object.cpp).
+Acl new_object_acl(const Context& ctx, const BucketInfo& bucket);
 
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);             // op_object.cpp

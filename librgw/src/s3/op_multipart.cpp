@@ -56,10 +56,11 @@ class CreateUpload : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
-    Attrs attrs = attrs_from_headers(ctx_);
-    set_object_acl(attrs, object_acl_from_headers(ctx_));
-    UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, attrs);
+    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    WriteOptions object;
+    object.attrs = attrs_from_headers(ctx_);
+    object.acl = new_object_acl(ctx_, bucket);
+    UploadInfo up = ctx_.store.create_upload(ctx_.bucket, ctx_.key, object);
     XmlWriter x;
     x.root("InitiateMultipartUploadResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
@@ -82,7 +83,7 @@ class UploadPart : public Op {
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
   void finish() override {
-    ObjectInfo info = writer_->commit({}, 0);
+    ObjectInfo info = writer_->commit(WriteOptions{});
     writer_.reset();
     ctx_.resp.status = 200;
     ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
@@ -110,7 +111,8 @@ class UploadPartCopy : public Op {
                                       "bytes=first-last where first and last are the zero-based "
                                       "offsets of the first and last bytes to copy");
     }
-    auto reader = ctx_.store.open_reader(src_bucket, src_key, offset, static_cast<int64_t>(length));
+    auto reader = ctx_.store.open_reader(ObjectRef{src_bucket, src_key, ""},
+                                         ReadOptions{offset, static_cast<int64_t>(length)});
     if (reader->info().etag != src.etag)
       throw_s3(409, "OperationAborted", "The source object changed during the copy. Please try again.");
     auto writer = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
@@ -120,7 +122,7 @@ class UploadPartCopy : public Op {
       if (got == 0) break;
       writer->write(buf.data(), got);
     }
-    copy_result(ctx_, "CopyPartResult", writer->commit({}, 0));
+    copy_result(ctx_, "CopyPartResult", writer->commit(WriteOptions{}));
   }
 };
 

@@ -41,17 +41,13 @@ class GetObject : public Op {
   using Op::Op;
   void finish() override {
     // Readable if the bucket is (owner, or public-read bucket), else only if
-    // the object itself is public-read -- decided once it is loaded, and a
-    // missing object then answers AccessDenied too (nothing leaks).
-    bool object_must_be_public = false;
+    // the object's own policy lets the caller read it -- decided once it is
+    // loaded, and a missing object then answers AccessDenied too (nothing
+    // leaks).
+    const BucketInfo bucket = ctx_.store.get_bucket(ctx_.bucket);
+    const bool object_must_be_public = !may_access(ctx_, bucket, Access::read);
     try {
-      authorize_bucket(ctx_, ctx_.bucket, Access::read);
-    } catch (const S3Error& e) {
-      if (e.status() != 403) throw;
-      object_must_be_public = true;
-    }
-    try {
-      serve(object_must_be_public);
+      serve(bucket, object_must_be_public);
     } catch (const Error& e) {
       if (object_must_be_public && e.code() == RGW_ERR_NO_SUCH_KEY) throw_s3(403, "AccessDenied", "Access Denied");
       throw;
@@ -59,7 +55,9 @@ class GetObject : public Op {
   }
 
  private:
-  void serve(bool object_must_be_public) {
+  void serve(const BucketInfo& bucket, bool object_must_be_public) {
+    const std::string* version = ctx_.req.query_param("versionId");
+    const ObjectRef ref{ctx_.bucket, ctx_.key, version ? *version : ""};
     bool has_overrides = false;
     for (const auto& q : ctx_.req.query)
       if (q.first.compare(0, 9, "response-") == 0) has_overrides = true;
@@ -78,17 +76,17 @@ class GetObject : public Op {
       int64_t length = range.kind == http::ByteRange::Kind::from_to
                            ? static_cast<int64_t>(range.last - range.first + 1) : -1;
       try {
-        reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, length);
+        reader = ctx_.store.open_reader(ref, ReadOptions{offset, length});
         info = reader->info();
       } catch (const Error& e) {
         if (e.code() != RGW_ERR_INVALID_RANGE) throw;
-        info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+        info = ctx_.store.stat_object(ref);
       }
     } else {
-      info = ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+      info = ctx_.store.stat_object(ref);
     }
 
-    if (object_must_be_public && object_acl(info) != "public-read")
+    if (object_must_be_public && !allows(info.acl, principal(ctx_), bucket.owner, kPermRead))
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
     int cond = http::evaluate_conditions(ctx_.req, info);
@@ -106,13 +104,14 @@ class GetObject : public Op {
       e.details.emplace_back("ActualObjectSize", std::to_string(info.size));
       throw e;
     }
-    if (!head && !reader) reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, static_cast<int64_t>(length));
+    if (!head && !reader)
+      reader = ctx_.store.open_reader(ref, ReadOptions{offset, static_cast<int64_t>(length)});
     if (reader && reader->info().etag != info.etag) {
       // Replaced between stat and open (suffix range): answer for what we read.
       info = reader->info();
       if (!http::resolve_range(range, info.size, &offset, &length))
         throw_s3(416, "InvalidRange", "The requested range is not satisfiable");
-      reader = ctx_.store.open_reader(ctx_.bucket, ctx_.key, offset, static_cast<int64_t>(length));
+      reader = ctx_.store.open_reader(ref, ReadOptions{offset, static_cast<int64_t>(length)});
     }
 
     object_headers(resp, info);
@@ -147,21 +146,21 @@ class PutObject : public Op {
   using Op::Op;
   bool wants_body() const override { return true; }
   void begin() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
-    attrs_ = attrs_from_headers(ctx_);
-    set_object_acl(attrs_, object_acl_from_headers(ctx_));
+    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    object_.attrs = attrs_from_headers(ctx_);
+    object_.acl = new_object_acl(ctx_, bucket);
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
   void finish() override {
-    ObjectInfo info = writer_->commit(attrs_, 0);
+    ObjectInfo info = writer_->commit(object_);
     writer_.reset();
     ctx_.resp.status = 200;
     ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
   }
 
  private:
-  Attrs attrs_;
+  WriteOptions object_;
   std::unique_ptr<ObjectWriter> writer_;
 };
 
@@ -171,8 +170,7 @@ class DeleteObject : public Op {
   void finish() override {
     authorize_bucket(ctx_, ctx_.bucket, Access::write);
     const std::string* vid = ctx_.req.query_param("versionId");
-    if (vid && *vid != "null") throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
-    ctx_.store.remove_object(ctx_.bucket, ctx_.key);
+    ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, vid ? *vid : ""}, RemoveOptions{});
     ctx_.resp.status = 204;
   }
 };
@@ -183,7 +181,7 @@ class CopyObject : public Op {
   void finish() override {
     std::string src_bucket, src_key;
     authorize_copy(ctx_, &src_bucket, &src_key);
-    const std::string acl = object_acl_from_headers(ctx_);
+    const Acl acl = new_object_acl(ctx_, ctx_.store.get_bucket(ctx_.bucket));
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
     bool replace = false;
     if (directive && *directive == "REPLACE") replace = true;
@@ -197,9 +195,11 @@ class CopyObject : public Op {
     ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
     // As in S3, the copy gets the ACL the request names (private by
     // default), never the source's.
-    Attrs attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
-    set_object_acl(attrs, acl);
-    ObjectInfo info = ctx_.store.copy_object(src_bucket, src_key, ctx_.bucket, ctx_.key, &attrs);
+    CopyOptions options;
+    options.attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
+    options.acl = acl;
+    ObjectInfo info = ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket,
+                                             ctx_.key, options);
     copy_result(ctx_, "CopyObjectResult", info);
   }
 };
@@ -210,7 +210,7 @@ class GetObjectTagging : public Op {
   using Op::Op;
   void finish() override {
     authorize_bucket(ctx_, ctx_.bucket, Access::read);
-    ctx_.store.stat_object(ctx_.bucket, ctx_.key);
+    ctx_.store.stat_object(ObjectRef{ctx_.bucket, ctx_.key, ""});
     XmlWriter x;
     x.root("Tagging", kS3Namespace).open("TagSet").close("TagSet").close("Tagging");
     ctx_.resp.set_xml(200, x.take());
@@ -219,22 +219,19 @@ class GetObjectTagging : public Op {
 
 }  // namespace
 
-// The canned ACL an object is written with: "public-read", or "" for
-// private (bucket-owner-* mean the same here: objects belong to the bucket's
-// owner).  Kept in the internal attribute kObjectAclAttr.
-std::string object_acl_from_headers(const Context& ctx) {
+std::string object_canned_acl_header(const Context& ctx) {
   const std::string* acl = ctx.req.header("x-amz-acl");
-  if (!acl || *acl == "private" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
-    return "";
-  if (*acl == "public-read") return "public-read";
+  if (!acl || *acl == "private") return "private";
+  if (*acl == "public-read" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
+    return *acl;
   if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read")
     throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
   throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
 }
 
-void set_object_acl(Attrs& attrs, const std::string& acl) {
-  if (acl.empty()) attrs.erase(kObjectAclAttr);
-  else attrs[kObjectAclAttr] = acl;
+Acl new_object_acl(const Context& ctx, const BucketInfo& bucket) {
+  return rgw::canned_acl(object_canned_acl_header(ctx), ctx.user ? ctx.user->uid : bucket.owner,
+                         bucket.owner);
 }
 
 void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {
@@ -243,10 +240,6 @@ void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key)
   authorize_bucket(ctx, ctx.bucket, Access::write);
 }
 
-std::string object_acl(const ObjectInfo& info) {
-  auto it = info.attrs.find(kObjectAclAttr);
-  return it == info.attrs.end() ? "private" : it->second;
-}
 
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
   const std::string* raw = ctx.req.header("x-amz-copy-source");
@@ -272,7 +265,7 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
 }
 
 ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
-  ObjectInfo src = ctx.store.stat_object(bucket, key);
+  ObjectInfo src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
   if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
     throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
   return src;

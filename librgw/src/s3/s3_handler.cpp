@@ -99,7 +99,7 @@ void S3Handler::authenticate() {
     throw_s3(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
   User user;
   try {
-    user = ctx_.store.get_user_by_access_key(ctx_.auth.access_key);
+    user = ctx_.store.get_user_by_credential(CredentialKind::s3_access_key, ctx_.auth.access_key);
   } catch (const Error& e) {
     if (e.code() != RGW_ERR_NO_SUCH_ACCESS_KEY && e.code() != RGW_ERR_NO_SUCH_USER) throw;
     throw_s3(403, "InvalidAccessKeyId",
