@@ -223,6 +223,27 @@ def test_list_object_versions_unversioned(c, bucket):
     c.delete_bucket(Bucket=bucket)
 
 
+def test_version_ids_name_the_null_version(c, bucket):
+    c.put_object(Bucket=bucket, Key="k", Body=b"only")
+    assert c.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"only"
+    assert c.head_object(Bucket=bucket, Key="k", VersionId="null")["ContentLength"] == 4
+    for call in (lambda: c.get_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ"),
+                 lambda: c.delete_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert status(e) == 404
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ")
+    assert error_code(e) == "NoSuchVersion"
+    r = c.delete_objects(Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": "3sL4kqtJlcpXroDTDmJ"}, {"Key": "k", "VersionId": "null"}]})
+    assert [(x["Key"], x["Code"]) for x in r["Errors"]] == [("k", "NoSuchVersion")]
+    assert [(x["Key"], x["VersionId"]) for x in r["Deleted"]] == [("k", "null")]
+    with pytest.raises(ClientError) as e:
+        c.head_object(Bucket=bucket, Key="k")
+    assert status(e) == 404
+
+
 def test_other_user_is_denied(s3, c, bucket):
     c.put_object(Bucket=bucket, Key="private", Body=b"secret")
     other = s3.other.client()

@@ -193,32 +193,35 @@ class Store:
 
     # objects -------------------------------------------------------------
     def put_object(self, bucket, key, data, content_type=None, metadata=None,
-                   attrs=None, delete_at=0):
+                   attrs=None, delete_at=0, policy=None):
         """Stores an object from bytes, str or a binary file-like object.
 
         File-like data is streamed in chunks, so memory stays bounded.
-        Returns the stored object's info (``.etag`` is the hex MD5).
+        ``policy`` is an :class:`pyrgw.Acl` (default: the bucket owner's,
+        private).  Returns the stored object's info (``.etag`` is the hex
+        MD5).
         """
         writer = self._s.open_writer(bucket, _key(key))
         try:
             _stream_into(writer, data)
-            return writer.commit(_object_attrs(content_type, metadata, attrs), delete_at)
+            return writer.commit(_object_attrs(content_type, metadata, attrs), delete_at,
+                                 policy=policy)
         except BaseException:
             writer.abort()
             raise
 
-    def open_object(self, bucket, key, offset=0, length=-1):
+    def open_object(self, bucket, key, offset=0, length=-1, version_id=""):
         """Opens an object (or the range offset..offset+length) for streaming."""
-        return ObjectReader(self._s.open_reader(bucket, _key(key), offset, length))
+        return ObjectReader(self._s.open_reader(bucket, _key(key), offset, length, version_id))
 
-    def get_object(self, bucket, key, range=None):
+    def get_object(self, bucket, key, range=None, version_id=""):
         """The object's bytes; ``range=(first, last)`` is inclusive, as in HTTP."""
         if range is None:
             offset, length = 0, -1
         else:
             first, last = range
             offset, length = first, last - first + 1
-        return self._s.open_reader(bucket, _key(key), offset, length).read(-1)
+        return self._s.open_reader(bucket, _key(key), offset, length, version_id).read(-1)
 
     def stat_object(self, bucket, key, version_id=""):
         return self._s.stat_object(bucket, _key(key), version_id)
@@ -266,13 +269,16 @@ class Store:
                                      delete_at=delete_at, if_match=if_match)
 
     # multipart uploads ---------------------------------------------------
-    def create_upload(self, bucket, key, content_type=None, metadata=None, attrs=None):
-        """Starts a multipart upload; the attributes are the final object's.
+    def create_upload(self, bucket, key, content_type=None, metadata=None, attrs=None,
+                      policy=None, delete_at=0):
+        """Starts a multipart upload; the attributes, ``policy`` and
+        ``delete_at`` are the final object's.
 
         Returns an UploadInfo (``.upload_id``, ``.key``, ``.initiated_ns``).
         """
         return self._s.create_upload(bucket, _key(key),
-                                     _object_attrs(content_type, metadata, attrs))
+                                     _object_attrs(content_type, metadata, attrs), policy,
+                                     delete_at)
 
     def get_upload(self, bucket, upload_id):
         return self._s.get_upload(bucket, upload_id)
