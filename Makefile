@@ -4,6 +4,7 @@
 #   make serve           the same through the WSGI door under gunicorn
 #   make test            all tests (installs missing Debian packages first)
 #   make test-sanitize   the core-level tests under ASan + UBSan
+#   make lint            the C/C++ format (.clang-format) and Python lint (ruff.toml)
 #   make bench           benchmarks (bench/), not tests
 
 BUILD      ?= build
@@ -17,7 +18,7 @@ SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 NGINX_BUILD  := $(BUILD)/nginx
 NGINX_MODULE := $(abspath $(NGINX_BUILD))/objs/ngx_http_rgw_module.so
 
-.PHONY: all demo serve deps core python nginx-module test test-core test-local-only test-integration test-sanitize bench clean
+.PHONY: all demo serve deps core python nginx-module lint test test-core test-local-only test-integration test-sanitize bench clean
 
 all: core python nginx-module
 
@@ -60,6 +61,13 @@ python: core
 nginx-module: core
 	JOBS=$(JOBS) modules/nginx/build.sh $(NGINX_BUILD) librgw/include $(BUILD)/core $(abspath $(BUILD)/core)
 
+# The code's style, checked: clang-format on the core, its tests and the
+# binding (the nginx module keeps nginx's style), ruff on the Python.
+FORMATTED = $(shell git ls-files 'librgw/*.cpp' 'librgw/*.h' 'librgw/*.c' 'pyrgw/*.cpp' 'pyrgw/*.h')
+lint: deps
+	@clang-format --dry-run --Werror $(FORMATTED) && echo "clang-format: $(words $(FORMATTED)) files formatted"
+	$(VENV)/bin/ruff check .
+
 test: test-core test-local-only test-integration
 
 test-core: core
@@ -85,6 +93,7 @@ test-sanitize: deps
 	rm -rf $(BUILD)/asan-ceph
 	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- sh -c \
 	  "$(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}' && \
+	   $(BUILD)/asan/tests/test_capi_model 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config clang-format
   libsqlite3-dev libssl-dev librados-dev
   python3-dev python3-venv python3-pip
   # the nginx module: Debian's nginx and the headers/flags to build against it

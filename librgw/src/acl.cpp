@@ -11,16 +11,13 @@ namespace {
 
 bool covers(const Grantee& g, const Principal& who) {
   switch (g.kind) {
-    case Grantee::Kind::user:
-      return !who.uid.empty() && g.id == who.uid;
-    case Grantee::Kind::email:
-      return !who.email.empty() && g.id == who.email;
+    case Grantee::Kind::user: return !who.uid.empty() && g.id == who.uid;
+    case Grantee::Kind::email: return !who.email.empty() && g.id == who.email;
     case Grantee::Kind::group:
       if (g.id == kGroupAllUsers) return true;
       if (g.id == kGroupAuthenticatedUsers) return !who.uid.empty();
       return false;  // log delivery: no request is ever the log deliverer
-    case Grantee::Kind::referrer:
-      return referrer_matches(g.id, who.referrer);
+    case Grantee::Kind::referrer: return referrer_matches(g.id, who.referrer);
   }
   return false;
 }
@@ -44,8 +41,13 @@ std::vector<Grant> sorted(std::vector<Grant> grants) {
 }
 
 constexpr const char* kCannedNames[] = {
-    "private",           "public-read",       "public-read-write",         "authenticated-read",
-    "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write",
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+    "log-delivery-write",
 };
 
 }  // namespace

@@ -14,17 +14,14 @@ namespace rgw {
 
 class Error : public std::runtime_error {
  public:
-  Error(int code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
+  Error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
   int code() const { return code_; }
 
  private:
   int code_;
 };
 
-[[noreturn]] inline void fail(int code, const std::string& message) {
-  throw Error(code, message);
-}
+[[noreturn]] inline void fail(int code, const std::string& message) { throw Error(code, message); }
 
 // Throws Error(-errno_value) with "what: strerror" as message.
 [[noreturn]] void fail_errno(int errno_value, const std::string& what);

@@ -31,7 +31,7 @@ struct User {
   std::string swift_key;
   int64_t created_ns = 0;
   bool suspended = false;
-  Attrs attrs;             // account metadata, temp-URL keys, ...
+  Attrs attrs;  // account metadata, temp-URL keys, ...
 };
 
 // The kinds of credential a user is found by (Store::get_user_by_credential).
@@ -53,12 +53,12 @@ enum class Versioning { unversioned = 0, enabled = 1, suspended = 2 };
 
 struct BucketInfo {
   std::string name;
-  std::string owner;    // uid
-  std::string id;       // unique per creation: a re-created bucket gets a new id
+  std::string owner;  // uid
+  std::string id;     // unique per creation: a re-created bucket gets a new id
   int64_t created_ns = 0;
   Versioning versioning = Versioning::unversioned;
-  Acl acl;                      // who may do what (its owner is the bucket's)
-  Attrs attrs;                  // bucket/container metadata, temp-URL keys, ...
+  Acl acl;      // who may do what (its owner is the bucket's)
+  Attrs attrs;  // bucket/container metadata, temp-URL keys, ...
 };
 
 // One version of an object.  Unversioned objects have version_id "null".
@@ -66,13 +66,13 @@ struct ObjectInfo {
   std::string key;
   std::string version_id = "null";
   uint64_t size = 0;
-  std::string etag;        // hex MD5 of the body (multipart: md5-of-md5s "-N")
+  std::string etag;  // hex MD5 of the body (multipart: md5-of-md5s "-N")
   int64_t mtime_ns = 0;
-  int64_t delete_at = 0;   // epoch seconds, 0 = never
+  int64_t delete_at = 0;  // epoch seconds, 0 = never
   bool delete_marker = false;
   bool is_latest = true;
   Attrs attrs;
-  Acl acl;                 // owner "" = the bucket's owner, with full control
+  Acl acl;  // owner "" = the bucket's owner, with full control
 };
 
 // Names one object version: version_id "" is the current version, "null"
@@ -86,36 +86,36 @@ struct ObjectRef {
 // How to read an object.
 struct ReadOptions {
   uint64_t offset = 0;
-  int64_t length = -1;     // < 0: to the end
+  int64_t length = -1;  // < 0: to the end
 };
 
 // What a writer's commit() publishes with the body.
 struct WriteOptions {
   Attrs attrs;
-  Acl acl;                 // owner "" = the bucket's owner
-  int64_t delete_at = 0;   // epoch seconds, 0 = never
-  std::string etag;        // "" = the writer's MD5 (multipart completion: "<md5>-N")
+  Acl acl;                // owner "" = the bucket's owner
+  int64_t delete_at = 0;  // epoch seconds, 0 = never
+  std::string etag;       // "" = the writer's MD5 (multipart completion: "<md5>-N")
 };
 
 // How to remove an object.
 struct RemoveOptions {
-  std::string if_match;    // non-empty: only if the current object has this
-                           // etag (else RGW_ERR_CONFLICT)
+  std::string if_match;  // non-empty: only if the current object has this
+                         // etag (else RGW_ERR_CONFLICT)
 };
 
 // What Store::update_object changes: the fields that are set.
 struct AttrsUpdate {
-  std::optional<Attrs> attrs;       // the whole new set
+  std::optional<Attrs> attrs;  // the whole new set
   std::optional<Acl> acl;
   std::optional<int64_t> delete_at;
-  std::string if_match;             // non-empty: only if the object still has this etag
+  std::string if_match;  // non-empty: only if the object still has this etag
 };
 
 // How to copy an object.
 struct CopyOptions {
-  std::optional<Attrs> attrs;       // the copy's attributes (default: the source's)
-  Acl acl;                          // the copy's policy
-  std::optional<int64_t> delete_at; // default: the source's
+  std::optional<Attrs> attrs;        // the copy's attributes (default: the source's)
+  Acl acl;                           // the copy's policy
+  std::optional<int64_t> delete_at;  // default: the source's
 };
 
 struct ListParams {
@@ -135,19 +135,19 @@ struct ListResult {
 
 // A multipart upload in progress.
 struct UploadInfo {
-  std::string upload_id;   // unique, opaque, URL-safe
+  std::string upload_id;  // unique, opaque, URL-safe
   std::string key;
   int64_t initiated_ns = 0;
-  Attrs attrs;             // the object's attributes, given at creation
-  Acl acl;                 // the object's policy, given at creation
-  int64_t delete_at = 0;   // the object's expiry, given at creation
+  Attrs attrs;            // the object's attributes, given at creation
+  Acl acl;                // the object's policy, given at creation
+  int64_t delete_at = 0;  // the object's expiry, given at creation
 };
 
 // One uploaded part of a multipart upload.
 struct PartInfo {
-  int number = 0;          // 1..10000
+  int number = 0;  // 1..10000
   uint64_t size = 0;
-  std::string etag;        // hex MD5 of the part's bytes
+  std::string etag;  // hex MD5 of the part's bytes
   int64_t mtime_ns = 0;
 };
 

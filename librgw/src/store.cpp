@@ -67,4 +67,3 @@ ObjectInfo Store::complete_upload(const std::string&, const std::string&,
 void Store::abort_upload(const std::string&, const std::string&) { multipart_unsupported(); }
 
 }  // namespace rgw
-

@@ -57,12 +57,12 @@ class Store {
   virtual ~Store() = default;
 
   // Users and keys.
-  virtual void create_user(const User& user) = 0;         // RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
-  virtual User get_user(const std::string& uid) = 0;      // RGW_ERR_NO_SUCH_USER
+  virtual void create_user(const User& user) = 0;  // RGW_ERR_USER_EXISTS, RGW_ERR_ACCESS_KEY_EXISTS
+  virtual User get_user(const std::string& uid) = 0;  // RGW_ERR_NO_SUCH_USER
   // The user a credential belongs to: RGW_ERR_NO_SUCH_ACCESS_KEY (S3 key),
   // RGW_ERR_NO_SUCH_USER (Swift user).
   virtual User get_user_by_credential(CredentialKind kind, const std::string& id) = 0;
-  virtual std::vector<std::string> list_users() = 0;      // uids, sorted
+  virtual std::vector<std::string> list_users() = 0;  // uids, sorted
   // Changes the fields the update sets; RGW_ERR_NO_SUCH_USER.
   virtual void update_user(const std::string& uid, const UserUpdate& update) = 0;
   virtual void add_access_key(const std::string& uid, const AccessKey& key) = 0;
@@ -70,14 +70,15 @@ class Store {
   // swift_user "" removes the user's Swift identity.
   virtual void set_swift_credentials(const std::string& uid, const std::string& swift_user,
                                      const std::string& swift_key) = 0;
-  virtual void remove_user(const std::string& uid) = 0;   // RGW_ERR_USER_HAS_BUCKETS
+  virtual void remove_user(const std::string& uid) = 0;  // RGW_ERR_USER_HAS_BUCKETS
 
   // Buckets.
   virtual BucketInfo create_bucket(const BucketInfo& info) = 0;  // RGW_ERR_BUCKET_EXISTS
   virtual BucketInfo get_bucket(const std::string& name) = 0;    // RGW_ERR_NO_SUCH_BUCKET
   virtual void update_bucket(const BucketInfo& info) = 0;        // acl, versioning, attrs
-  virtual std::vector<BucketInfo> list_buckets(const std::string& owner) = 0;  // "" = all; sorted by name
-  virtual void remove_bucket(const std::string& name) = 0;       // RGW_ERR_BUCKET_NOT_EMPTY
+  virtual std::vector<BucketInfo> list_buckets(
+      const std::string& owner) = 0;                        // "" = all; sorted by name
+  virtual void remove_bucket(const std::string& name) = 0;  // RGW_ERR_BUCKET_NOT_EMPTY
   virtual BucketStats bucket_stats(const std::string& name) = 0;
 
   // Objects.
@@ -144,10 +145,8 @@ class Store {
   virtual std::unique_ptr<ObjectWriter> open_part_writer(const std::string& bucket,
                                                          const std::string& upload_id,
                                                          int part_number);
-  virtual std::vector<PartInfo> list_parts(const std::string& bucket,
-                                           const std::string& upload_id);
-  virtual std::vector<UploadInfo> list_uploads(const std::string& bucket,
-                                               const std::string& prefix,
+  virtual std::vector<PartInfo> list_parts(const std::string& bucket, const std::string& upload_id);
+  virtual std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
                                                const std::string& after_key = "",
                                                const std::string& after_id = "",
                                                size_t limit = 1000);
@@ -182,7 +181,8 @@ unsigned default_io_threads(const std::string& uri);
 std::unique_ptr<Store> open_store(const std::string& uri);
 
 std::unique_ptr<Store> open_local_store(const std::string& dir);
-std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix, const std::string& conf_path,
+std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix,
+                                        const std::string& conf_path,
                                         const std::string& client_name, int op_timeout_seconds);
 
 }  // namespace rgw

@@ -16,7 +16,7 @@
 namespace rgw {
 
 struct StoreDriver {
-  const char* scheme;           // "local", "rados"
+  const char* scheme;  // "local", "rados"
   // I/O threads of an aio queue on such a store by default
   // (rgw_aio_queue_create() with 0 threads).
   unsigned default_io_threads;

@@ -14,9 +14,9 @@ namespace rgw {
 
 const std::vector<const StoreDriver*>& store_drivers() {
   static const std::vector<const StoreDriver*> drivers = {
-      &local::kDriver,
+    &local::kDriver,
 #if LIBRGW_WITH_RADOS
-      &rados::kDriver,
+    &rados::kDriver,
 #endif
   };
   return drivers;

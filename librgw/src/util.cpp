@@ -5,8 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -44,7 +44,6 @@ ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::str
   info.acl = options.acl;
   return info;
 }
-
 
 bool is_expired(const ObjectInfo& info) {
   return info.delete_at != 0 && info.delete_at <= now_ns() / 1000000000LL;
@@ -141,14 +140,16 @@ uint8_t Decoder::u8() {
 uint32_t Decoder::u32() {
   need(4);
   uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    v |= static_cast<uint32_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
   return v;
 }
 
 uint64_t Decoder::u64() {
   need(8);
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(in_[pos_++])) << (8 * i);
   return v;
 }
 

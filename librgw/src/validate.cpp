@@ -17,11 +17,20 @@ bool valid_utf8(const std::string& s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len;
     uint32_t cp;
-    if (c < 0x80) { len = 1; cp = c; }
-    else if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return false;
     if (i + len > n) return false;
     for (size_t k = 1; k < len; ++k) {
       unsigned char cc = static_cast<unsigned char>(s[i + k]);
@@ -42,16 +51,17 @@ bool valid_utf8(const std::string& s) {
 void validate_object_key(const std::string& key) {
   if (key.empty()) fail(RGW_ERR_INVALID_KEY, "object key is empty");
   if (key.size() > 1024)
-    fail(RGW_ERR_INVALID_KEY, "object key is longer than 1024 bytes (" +
-                                  std::to_string(key.size()) + ")");
+    fail(RGW_ERR_INVALID_KEY,
+         "object key is longer than 1024 bytes (" + std::to_string(key.size()) + ")");
   if (key.find('\0') != std::string::npos) fail(RGW_ERR_INVALID_KEY, "object key contains NUL");
   if (!valid_utf8(key)) fail(RGW_ERR_INVALID_KEY, "object key is not valid UTF-8");
 }
 
 void validate_list_params(const ListParams& p) {
-  const std::pair<const std::string*, const char*> fields[] = {
-      {&p.prefix, "prefix"}, {&p.delimiter, "delimiter"}, {&p.marker, "marker"},
-      {&p.end_marker, "end marker"}};
+  const std::pair<const std::string*, const char*> fields[] = {{&p.prefix, "prefix"},
+                                                               {&p.delimiter, "delimiter"},
+                                                               {&p.marker, "marker"},
+                                                               {&p.end_marker, "end marker"}};
   for (const auto& [field, what] : fields) {
     if (field->size() > 1024)
       fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " is longer than 1024 bytes");
@@ -87,13 +97,14 @@ void validate_uid(const std::string& uid) {
 
 void validate_part_number(int number) {
   if (number < 1 || number > kMaxPartNumber)
-    fail(RGW_ERR_INVALID_ARGUMENT, "part number " + std::to_string(number) +
-                                       " is outside 1.." + std::to_string(kMaxPartNumber));
+    fail(RGW_ERR_INVALID_ARGUMENT, "part number " + std::to_string(number) + " is outside 1.." +
+                                       std::to_string(kMaxPartNumber));
 }
 
 std::vector<std::pair<int, std::string>> checked_completion_parts(
     const std::vector<std::pair<int, std::string>>& parts) {
-  if (parts.empty()) fail(RGW_ERR_INVALID_PART, "a multipart upload completes with at least one part");
+  if (parts.empty())
+    fail(RGW_ERR_INVALID_PART, "a multipart upload completes with at least one part");
   std::vector<std::pair<int, std::string>> out;
   out.reserve(parts.size());
   int last = 0;

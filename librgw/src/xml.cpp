@@ -100,8 +100,8 @@ class Parser {
   }
   bool starts(std::string_view t) const { return s_.substr(pos_, t.size()) == t; }
   void skip_ws() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' ||
-                                s_[pos_] == '\n'))
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n'))
       ++pos_;
   }
   void skip_until(std::string_view end) {
@@ -112,9 +112,12 @@ class Parser {
   void skip_misc() {
     for (;;) {
       skip_ws();
-      if (starts("<!--")) skip_until("-->");
-      else if (starts("<?")) skip_until("?>");
-      else return;
+      if (starts("<!--"))
+        skip_until("-->");
+      else if (starts("<?"))
+        skip_until("?>");
+      else
+        return;
     }
   }
   void skip_prolog() {
@@ -160,11 +163,16 @@ class Parser {
     if (semi == std::string_view::npos || semi - pos_ > 12) fail("bad entity");
     std::string_view ent = s_.substr(pos_ + 1, semi - pos_ - 1);
     pos_ = semi + 1;
-    if (ent == "amp") out.push_back('&');
-    else if (ent == "lt") out.push_back('<');
-    else if (ent == "gt") out.push_back('>');
-    else if (ent == "quot") out.push_back('"');
-    else if (ent == "apos") out.push_back('\'');
+    if (ent == "amp")
+      out.push_back('&');
+    else if (ent == "lt")
+      out.push_back('<');
+    else if (ent == "gt")
+      out.push_back('>');
+    else if (ent == "quot")
+      out.push_back('"');
+    else if (ent == "apos")
+      out.push_back('\'');
     else if (ent.size() > 1 && ent[0] == '#') {
       bool hex = ent[1] == 'x';
       std::string digits(ent.substr(hex ? 2 : 1));
@@ -172,10 +180,14 @@ class Parser {
       uint32_t cp = 0;
       for (char c : digits) {
         int v;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (hex && c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (hex && c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else fail("bad character reference");
+        if (c >= '0' && c <= '9')
+          v = c - '0';
+        else if (hex && c >= 'a' && c <= 'f')
+          v = c - 'a' + 10;
+        else if (hex && c >= 'A' && c <= 'F')
+          v = c - 'A' + 10;
+        else
+          fail("bad character reference");
         cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
       }
       append_utf8(out, cp);

@@ -51,8 +51,8 @@ static int put(rgw_store_t *s, const char *b, const char *k, const void *data, s
 }
 
 /* Reads [off, off+len) into a malloc'd buffer; *got receives the count. */
-static unsigned char *get(rgw_store_t *s, const char *b, const char *k, uint64_t off,
-                          int64_t len, size_t *got, int *rc_out) {
+static unsigned char *get(rgw_store_t *s, const char *b, const char *k, uint64_t off, int64_t len,
+                          size_t *got, int *rc_out) {
   rgw_reader_t *r = NULL;
   *got = 0;
   *rc_out = rgw_reader_open(s, b, k, off, len, &r);
@@ -61,7 +61,10 @@ static unsigned char *get(rgw_store_t *s, const char *b, const char *k, uint64_t
   unsigned char *buf = malloc(cap);
   for (;;) {
     int64_t n = rgw_reader_read(r, buf + *got, 65536 < cap - *got ? 65536 : cap - *got);
-    if (n < 0) { *rc_out = (int)n; break; }
+    if (n < 0) {
+      *rc_out = (int)n;
+      break;
+    }
     if (n == 0) break;
     *got += (size_t)n;
   }
@@ -134,8 +137,10 @@ static void test_objects(rgw_store_t *s) {
     CHECK(rgw_object_size(o) == big);
     CHECK(strlen(rgw_object_etag(o)) == 32);
     CHECK(strcmp(rgw_object_version_id(o), "null") == 0);
-    CHECK(rgw_object_attr(o, "content-type") && strcmp(rgw_object_attr(o, "content-type"), "application/x-test") == 0);
-    CHECK(rgw_object_attr(o, "x-amz-meta-color") && strcmp(rgw_object_attr(o, "x-amz-meta-color"), "blue") == 0);
+    CHECK(rgw_object_attr(o, "content-type") &&
+          strcmp(rgw_object_attr(o, "content-type"), "application/x-test") == 0);
+    CHECK(rgw_object_attr(o, "x-amz-meta-color") &&
+          strcmp(rgw_object_attr(o, "x-amz-meta-color"), "blue") == 0);
     CHECK(rgw_object_attr_count(o) == 2);
     rgw_object_free(o);
   }
@@ -294,7 +299,10 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     snprintf(uri, sizeof uri, "%s", argv[1]);
   } else {
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(dir)) {
+      perror("mkdtemp");
+      return 2;
+    }
     snprintf(uri, sizeof uri, "local:%s/store", dir);
   }
   char tag[32];

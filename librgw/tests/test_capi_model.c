@@ -48,8 +48,8 @@ static rgw_object_t *put(rgw_store_t *s, const char *b, const char *k, const cha
 static void test_version(void) {
   CHECK(rgw_version_code() == LIBRGW_VERSION_CODE);
   CHECK(strcmp(rgw_version(), LIBRGW_VERSION_STRING) == 0);
-  CHECK(LIBRGW_VERSION_CODE == LIBRGW_MAKE_VERSION(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR,
-                                                   LIBRGW_VERSION_PATCH));
+  CHECK(LIBRGW_VERSION_CODE ==
+        LIBRGW_MAKE_VERSION(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR, LIBRGW_VERSION_PATCH));
   CHECK(strcmp(rgw_strerror(RGW_ERR_NO_SUCH_VERSION), "NoSuchVersion") == 0);
   CHECK(strcmp(rgw_strerror(-ENOENT), "ENOENT") == 0);
   CHECK(strcmp(rgw_strerror(-99999), "UnknownError") == 0);
@@ -436,7 +436,10 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     snprintf(uri, sizeof uri, "%s", argv[1]);
   } else {
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(dir)) {
+      perror("mkdtemp");
+      return 2;
+    }
     snprintf(uri, sizeof uri, "local:%s/store", dir);
   }
   srand((unsigned)time(NULL) ^ (unsigned)getpid());

@@ -102,9 +102,16 @@ static void test_get(void) {
   CHECK_RC(rgw_config_set(cfg, "domains", "ok.test,bad_domain!"), RGW_ERR_INVALID_ARGUMENT);
   CHECK(streq(rgw_config_get(cfg, "domains"), "a.test, B.test"));
   /* domains are DNS names */
-  const char *bad_domains[] = {"-a.test", "a-.test", "a..test", ".a.test", "a.test.", "a_b.test",
-                               "a.test:80", "*.a.test",
-                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"};
+  const char *bad_domains[] = {
+      "-a.test",
+      "a-.test",
+      "a..test",
+      ".a.test",
+      "a.test.",
+      "a_b.test",
+      "a.test:80",
+      "*.a.test",
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test"};
   for (size_t i = 0; i < sizeof bad_domains / sizeof bad_domains[0]; ++i) {
     CHECK_RC(rgw_config_set(cfg, "domains", bad_domains[i]), RGW_ERR_INVALID_ARGUMENT);
     CHECK(strncmp(rgw_last_error(), "domains: not a domain name: ", 28) == 0);
@@ -301,7 +308,10 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     snprintf(uri, sizeof uri, "%s", argv[1]);
   } else {
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(dir)) {
+      perror("mkdtemp");
+      return 2;
+    }
     snprintf(uri, sizeof uri, "local:%s/store", dir);
   }
   test_table();

@@ -17,13 +17,13 @@ namespace {
 
 int failures = 0, checks = 0;
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    ++checks;                                                                        \
-    if (!(cond)) {                                                                   \
-      ++failures;                                                                    \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    ++checks;                                                                       \
+    if (!(cond)) {                                                                  \
+      ++failures;                                                                   \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                                \
+    }                                                                               \
   } while (0)
 
 // Whether fn throws rgw::Error with this code.
@@ -39,7 +39,9 @@ bool throws(int code, const std::function<void()>& fn) {
 Grant user(const std::string& uid, uint32_t perms) {
   return Grant{Grantee{Grantee::Kind::user, uid}, perms};
 }
-Grant group(const char* g, uint32_t perms) { return Grant{Grantee{Grantee::Kind::group, g}, perms}; }
+Grant group(const char* g, uint32_t perms) {
+  return Grant{Grantee{Grantee::Kind::group, g}, perms};
+}
 
 void test_canned() {
   Acl priv = canned_acl("private", "alice");
@@ -61,8 +63,8 @@ void test_canned() {
   CHECK(throws(RGW_ERR_INVALID_ARGUMENT, [] { canned_acl("", "a"); }));
 
   // Names round-trip, grant order aside.
-  for (const char* n : {"private", "public-read", "public-read-write", "authenticated-read",
-                        "log-delivery-write"})
+  for (const char* n :
+       {"private", "public-read", "public-read-write", "authenticated-read", "log-delivery-write"})
     CHECK(std::string(canned_acl_name(canned_acl(n, "alice"), "alice")) == n);
   CHECK(std::string(canned_acl_name(bofc, "bob")) == "bucket-owner-full-control");
   Acl swapped = pub;
@@ -161,8 +163,8 @@ void test_records() {
 
   // Objects: version 1's "rgw-acl" attribute becomes the grant list and
   // leaves the attributes.
-  ObjectInfo o = decode_object_info(v1_object({{"content-type", "image/jpeg"},
-                                               {kLegacyObjectAclAttr, "public-read"}}));
+  ObjectInfo o = decode_object_info(
+      v1_object({{"content-type", "image/jpeg"}, {kLegacyObjectAclAttr, "public-read"}}));
   CHECK(o.key == "cat.jpg" && o.size == 42 && o.mtime_ns == 5678 && o.delete_at == 99);
   CHECK(o.attrs.size() == 1 && o.attrs.at("content-type") == "image/jpeg");
   CHECK(o.acl.owner.empty() && o.acl.grants.size() == 1 &&

@@ -39,16 +39,16 @@ int g_checks = 0;
     }                                                                               \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                 \
-  do {                                                                                 \
-    ++g_checks;                                                                        \
-    auto va_ = (a);                                                                    \
-    auto vb_ = (b);                                                                    \
-    if (!(va_ == vb_)) {                                                               \
-      ++g_failures;                                                                    \
+#define CHECK_EQ(a, b)                                                                           \
+  do {                                                                                           \
+    ++g_checks;                                                                                  \
+    auto va_ = (a);                                                                              \
+    auto vb_ = (b);                                                                              \
+    if (!(va_ == vb_)) {                                                                         \
+      ++g_failures;                                                                              \
       std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n  got:      %s\n  expected: %s\n", \
-                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str()); \
-    }                                                                                  \
+                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str());        \
+    }                                                                                            \
   } while (0)
 
 std::string hex(const std::string& s) {
@@ -65,7 +65,9 @@ std::string to_str(const std::string& s) { return "\"" + s + "\" (hex " + hex(s)
 std::string to_str(const char* s) { return to_str(std::string(s)); }
 std::string to_str(bool v) { return v ? "true" : "false"; }
 template <typename T>
-std::string to_str(T v) { return std::to_string(v); }
+std::string to_str(T v) {
+  return std::to_string(v);
+}
 
 // Runs f; it must throw rgw::Error with this code (0: any code).
 #define CHECK_ERROR(expr, code) check_error([&] { expr; }, code, __FILE__, __LINE__, #expr)
@@ -83,13 +85,12 @@ bool check_error(const std::function<void()>& f, int code, const char* file, int
     return false;
   } catch (const std::exception& e) {
     ++g_failures;
-    std::fprintf(stderr, "%s:%d: %s threw %s, expected rgw::Error %d\n", file, line, text,
-                 e.what(), code);
+    std::fprintf(stderr, "%s:%d: %s threw %s, expected rgw::Error %d\n", file, line, text, e.what(),
+                 code);
     return false;
   }
   ++g_failures;
-  std::fprintf(stderr, "%s:%d: %s did not throw, expected rgw::Error %d\n", file, line, text,
-               code);
+  std::fprintf(stderr, "%s:%d: %s did not throw, expected rgw::Error %d\n", file, line, text, code);
   return false;
 }
 
@@ -101,8 +102,7 @@ bool survives(const std::function<void()>& f, const std::string& input, const ch
   } catch (const Error&) {
   } catch (const std::exception& e) {
     ++g_failures;
-    std::fprintf(stderr, "%s of %s threw %s, not rgw::Error\n", what, hex(input).c_str(),
-                 e.what());
+    std::fprintf(stderr, "%s of %s threw %s, not rgw::Error\n", what, hex(input).c_str(), e.what());
     return false;
   }
   return true;
@@ -110,8 +110,8 @@ bool survives(const std::function<void()>& f, const std::string& input, const ch
 
 // Every strict prefix of a valid encoding is truncated: the decoder must
 // throw rgw::Error(-EIO) for each.
-void check_truncations(const std::string& valid, const std::function<void(const std::string&)>& decode,
-                       const char* what) {
+void check_truncations(const std::string& valid,
+                       const std::function<void(const std::string&)>& decode, const char* what) {
   for (size_t n = 0; n < valid.size(); ++n) {
     const std::string cut = valid.substr(0, n);
     if (!CHECK_ERROR(decode(cut), -EIO))
@@ -121,8 +121,8 @@ void check_truncations(const std::string& valid, const std::function<void(const 
 
 // Random corruption (fixed seed: reproducible): flipped, replaced, inserted
 // and dropped bytes, and random tails.
-void check_corruptions(const std::string& valid, const std::function<void(const std::string&)>& decode,
-                       const char* what) {
+void check_corruptions(const std::string& valid,
+                       const std::function<void(const std::string&)>& decode, const char* what) {
   std::mt19937_64 rng(0x5eed);
   int ok = 0;
   const int rounds = 2000;
@@ -152,8 +152,8 @@ void check_corruptions(const std::string& valid, const std::function<void(const 
     if (survives([&] { decode(s); }, s, what)) ++ok;
   }
   ++g_checks;
-  if (ok != rounds) std::fprintf(stderr, "%s: %d of %d corruptions mishandled\n", what,
-                                 rounds - ok, rounds);
+  if (ok != rounds)
+    std::fprintf(stderr, "%s: %d of %d corruptions mishandled\n", what, rounds - ok, rounds);
 }
 
 bool signed_less(const std::string& a, const std::string& b) {
@@ -199,10 +199,26 @@ void check_same_info(const ObjectInfo& got, const ObjectInfo& want) {
 // ------------------------------------------------------------------ epochs
 
 void test_epochs() {
-  std::vector<uint64_t> values = {0, 1, 2, 126, 127, 128, 129, 255, 256, 16383, 16384,
-                                  (1ull << 21) - 1, 1ull << 21, 1ull << 56, (1ull << 56) - 1,
-                                  1700000000000000000ull, static_cast<uint64_t>(now_ns()),
-                                  (1ull << 62), (1ull << 63) - 2, (1ull << 63) - 1};
+  std::vector<uint64_t> values = {0,
+                                  1,
+                                  2,
+                                  126,
+                                  127,
+                                  128,
+                                  129,
+                                  255,
+                                  256,
+                                  16383,
+                                  16384,
+                                  (1ull << 21) - 1,
+                                  1ull << 21,
+                                  1ull << 56,
+                                  (1ull << 56) - 1,
+                                  1700000000000000000ull,
+                                  static_cast<uint64_t>(now_ns()),
+                                  (1ull << 62),
+                                  (1ull << 63) - 2,
+                                  (1ull << 63) - 1};
   for (int i = 0; i < 7; ++i) values.push_back((1ull << (9 * i)) + 3);
   std::mt19937_64 rng(42);
   for (int i = 0; i < 2000; ++i) {
@@ -247,15 +263,16 @@ void test_epochs() {
 
   // Too short, or a byte with the top bit set (in any position).
   CHECK_ERROR(decode_epoch("", "test"), -EIO);
-  check_truncations(encode_epoch(1234567), [](const std::string& s) { decode_epoch(s, "t"); },
-                    "epoch");
+  check_truncations(
+      encode_epoch(1234567), [](const std::string& s) { decode_epoch(s, "t"); }, "epoch");
   for (size_t i = 0; i < kEpochLen; ++i) {
     std::string e = encode_epoch(0x0123456789abcdefull >> 1);
     e[i] = static_cast<char>(e[i] | 0x80);
     CHECK_ERROR(decode_epoch(e, "test"), -EIO);
   }
-  check_corruptions(encode_epoch(987654321987654321ull),
-                    [](const std::string& s) { decode_epoch(s, "t"); }, "epoch");
+  check_corruptions(
+      encode_epoch(987654321987654321ull), [](const std::string& s) { decode_epoch(s, "t"); },
+      "epoch");
 
   // A head's epoch: 0 without one.
   std::map<std::string, std::string> x;
@@ -300,14 +317,16 @@ void test_index_entries() {
 
   CHECK_ERROR(decode_index_entry(""), -EIO);
   CHECK_ERROR(decode_index_entry(encode_epoch(epoch)), -EIO);  // no object info
-  check_truncations(entry, [](const std::string& s) { decode_index_entry(s); }, "index entry");
+  check_truncations(
+      entry, [](const std::string& s) { decode_index_entry(s); }, "index entry");
   std::string high = entry;
   high[0] = '\x80';
   CHECK_ERROR(decode_index_entry(high), -EIO);
   std::string bad_version = entry;
   bad_version[kEpochLen] = '\x09';  // object info version 9
   CHECK_ERROR(decode_index_entry(bad_version), -EIO);
-  check_corruptions(entry, [](const std::string& s) { decode_index_entry(s); }, "index entry");
+  check_corruptions(
+      entry, [](const std::string& s) { decode_index_entry(s); }, "index entry");
 }
 
 // ------------------------------------------------ times, keys, tombstones
@@ -331,8 +350,11 @@ void test_times() {
 }
 
 void test_pending_keys() {
-  const std::vector<std::string> keys = {"a", "photos/\xc3\xa9t\xc3\xa9.jpg", "with space",
-                                         std::string("\x01\x7f", 2), "\xf4\x8f\xbf\xbf",
+  const std::vector<std::string> keys = {"a",
+                                         "photos/\xc3\xa9t\xc3\xa9.jpg",
+                                         "with space",
+                                         std::string("\x01\x7f", 2),
+                                         "\xf4\x8f\xbf\xbf",
                                          std::string(1024, 'k')};
   for (const auto& key : keys) {
     for (const std::string tag : {"0123456789abcdef", "rm-deadbeefdeadbeef", "at-00", ""}) {
@@ -370,7 +392,10 @@ void test_tombstones() {
   // One without (a readable) time is old.
   CHECK(is_tombstone(std::string("\0removed", 8)));
   CHECK_EQ(tombstone_ns(std::string("\0removed", 8)), int64_t{0});
-  CHECK_EQ(tombstone_ns(std::string("\0removed" "123", 11)), int64_t{0});
+  CHECK_EQ(tombstone_ns(std::string("\0removed"
+                                    "123",
+                                    11)),
+           int64_t{0});
   // Records are never taken for tombstones, nor tombstones for records.
   BucketInfo b;
   b.name = "removed";
@@ -398,12 +423,24 @@ void test_keys() {
   CHECK(!valid_upload_id(std::string(31, 'a') + std::string(1, '\0')));
   CHECK(!valid_upload_id(std::string(31, 'a') + "/"));
 
-  CHECK_EQ(upload_key(id), "\xff" "u" + id);
-  CHECK_EQ(parts_prefix(id), "\xff" "m" + id);
+  CHECK_EQ(upload_key(id),
+           "\xff"
+           "u" +
+               id);
+  CHECK_EQ(parts_prefix(id),
+           "\xff"
+           "m" +
+               id);
   CHECK_EQ(part_key(id, 1), parts_prefix(id) + "00001");
   CHECK_EQ(part_key(id, 10000), parts_prefix(id) + "10000");
-  CHECK_EQ(dead_key("0123456789abcdef"), "\xff" "g" "0123456789abcdef");
-  CHECK_EQ(removed_key("a/b"), "\xff" "d" "a/b");
+  CHECK_EQ(dead_key("0123456789abcdef"),
+           "\xff"
+           "g"
+           "0123456789abcdef");
+  CHECK_EQ(removed_key("a/b"),
+           "\xff"
+           "d"
+           "a/b");
   CHECK_EQ(tail_oid("0123456789abcdef_a/b", "deadbeefdeadbeef", 12),
            "0123456789abcdef_a/b.deadbeefdeadbeef.12");
   // The parts of an upload list in number order, under their prefix (the
@@ -615,7 +652,8 @@ void test_dead_records() {
   CHECK_EQ(d.u64(), sg.stripes);
   CHECK(d.done());  // the size is not recorded
   // Ordered by the time after the version byte (gc's grace check).
-  const std::string older_bytes = encode_dead(ns - 1, head, sg);  // a Decoder only refers to its input
+  const std::string older_bytes =
+      encode_dead(ns - 1, head, sg);  // a Decoder only refers to its input
   Decoder older(older_bytes);
   older.u8();
   CHECK(older.i64() < ns);

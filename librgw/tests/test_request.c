@@ -87,8 +87,9 @@ static void serve(const char *method, const char *target, const char *host, cons
 static void presigned(const char *method, const char *key, char *target, size_t size) {
   char path[256], q[2048];
   snprintf(path, sizeof path, "/%s/%s", bucket, key);
-  CHECK_RC(rgw_s3_presign(method, HOST, path, ak, sk, "us-east-1", (int64_t)time(NULL), 60, q,
-                          sizeof q), 0);
+  CHECK_RC(
+      rgw_s3_presign(method, HOST, path, ak, sk, "us-east-1", (int64_t)time(NULL), 60, q, sizeof q),
+      0);
   snprintf(target, size, "%s?%s", path, q);
 }
 
@@ -282,7 +283,8 @@ static void test_aio(void) {
   CHECK_RC(wait_for(q, &p), RGW_REQUEST_DONE);
   CHECK(rgw_response_readahead(req, &ahead) == 20000 && ahead != NULL);
   ok = 1;
-  for (size_t i = 0; ahead && i < 20000; ++i) ok &= ((const char *)ahead)[i] == 'a' + (int)(i / 16384);
+  for (size_t i = 0; ahead && i < 20000; ++i)
+    ok &= ((const char *)ahead)[i] == 'a' + (int)(i / 16384);
   total = 20000;
   for (;;) {
     int64_t n = rgw_response_read(req, buf, sizeof buf);
@@ -311,7 +313,10 @@ int main(int argc, char **argv) {
   if (argc > 1) {
     snprintf(uri, sizeof uri, "%s", argv[1]);
   } else {
-    if (!mkdtemp(dir)) { perror("mkdtemp"); return 2; }
+    if (!mkdtemp(dir)) {
+      perror("mkdtemp");
+      return 2;
+    }
     snprintf(uri, sizeof uri, "local:%s/store", dir);
   }
   srand((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -332,7 +337,8 @@ int main(int argc, char **argv) {
   int rc = rgw_gateway_open(cfg, &gw);
   rgw_config_free(cfg); /* the gateway keeps its own copy */
   if (rc < 0) {
-    fprintf(stderr, "cannot open a gateway on %s: %s: %s\n", uri, rgw_strerror(rc), rgw_last_error());
+    fprintf(stderr, "cannot open a gateway on %s: %s: %s\n", uri, rgw_strerror(rc),
+            rgw_last_error());
     return 2;
   }
   rgw_store_t *s = rgw_gateway_store(gw);

@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "crypto.h"
 #include "http/request.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
 
 using namespace rgw;
 using namespace rgw::s3;
@@ -26,37 +26,39 @@ namespace {
 int g_failures = 0;
 int g_checks = 0;
 
-#define CHECK(cond)                                                      \
-  do {                                                                   \
-    ++g_checks;                                                          \
-    if (!(cond)) {                                                       \
-      ++g_failures;                                                      \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    ++g_checks;                                                                     \
+    if (!(cond)) {                                                                  \
+      ++g_failures;                                                                 \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                    \
+    }                                                                               \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                 \
-  do {                                                                                 \
-    ++g_checks;                                                                        \
-    auto va_ = (a);                                                                    \
-    auto vb_ = (b);                                                                    \
-    if (!(va_ == vb_)) {                                                               \
-      ++g_failures;                                                                    \
+#define CHECK_EQ(a, b)                                                                           \
+  do {                                                                                           \
+    ++g_checks;                                                                                  \
+    auto va_ = (a);                                                                              \
+    auto vb_ = (b);                                                                              \
+    if (!(va_ == vb_)) {                                                                         \
+      ++g_failures;                                                                              \
       std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n  got:      %s\n  expected: %s\n", \
-                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str()); \
-    }                                                                                  \
+                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str());        \
+    }                                                                                            \
   } while (0)
 
 std::string to_str(const std::string& s) { return s; }
 std::string to_str(const char* s) { return s; }
 template <typename T>
-std::string to_str(T v) { return std::to_string(v); }
+std::string to_str(T v) {
+  return std::to_string(v);
+}
 
 // Runs f; it must throw S3Error with this status and code.
 #define CHECK_S3(expr, st, cd) check_s3([&] { expr; }, st, cd, __FILE__, __LINE__, #expr)
 
-void check_s3(const std::function<void()>& f, int status, const std::string& code,
-              const char* file, int line, const char* text) {
+void check_s3(const std::function<void()>& f, int status, const std::string& code, const char* file,
+              int line, const char* text) {
   ++g_checks;
   try {
     f();
@@ -68,8 +70,8 @@ void check_s3(const std::function<void()>& f, int status, const std::string& cod
     return;
   } catch (const std::exception& e) {
     ++g_failures;
-    std::fprintf(stderr, "%s:%d: %s threw %s, expected %d %s\n", file, line, text, e.what(),
-                 status, code.c_str());
+    std::fprintf(stderr, "%s:%d: %s threw %s, expected %d %s\n", file, line, text, e.what(), status,
+                 code.c_str());
     return;
   }
   ++g_failures;
@@ -146,13 +148,13 @@ void test_crypto() {
     CHECK_EQ(out, plain[i]);
   }
   std::string out;
-  CHECK(!base64_decode("Zg=", out));       // length not a multiple of 4
-  CHECK(!base64_decode("Zg=a", out));      // data after padding
-  CHECK(!base64_decode("Z===", out));      // too much padding
-  CHECK(!base64_decode("Zh==", out));      // non-zero unused bits
-  CHECK(!base64_decode("Zm9v Zm9v", out)); // space
-  CHECK(!base64_decode("Zm9-", out));      // url-safe alphabet
-  CHECK(!base64_decode("Zg==Zm9v", out));  // padding in the middle
+  CHECK(!base64_decode("Zg=", out));        // length not a multiple of 4
+  CHECK(!base64_decode("Zg=a", out));       // data after padding
+  CHECK(!base64_decode("Z===", out));       // too much padding
+  CHECK(!base64_decode("Zh==", out));       // non-zero unused bits
+  CHECK(!base64_decode("Zm9v Zm9v", out));  // space
+  CHECK(!base64_decode("Zm9-", out));       // url-safe alphabet
+  CHECK(!base64_decode("Zg==Zm9v", out));   // padding in the middle
   CHECK(base64_decode("+/+/", out));
   CHECK_EQ(hex(out), "fbffbf");
   CHECK_EQ(out.size(), 3u);
@@ -313,8 +315,9 @@ void test_v4_header_errors() {
   CHECK_S3(parse("Bearer xyz"), 400, "InvalidArgument");
 
   // Empty region, service "sts".
-  AuthInfo a = parse("AWS4-HMAC-SHA256 Credential=AK/20130524//sts/aws4_request,"
-                     "SignedHeaders=host,Signature=ab");
+  AuthInfo a = parse(
+      "AWS4-HMAC-SHA256 Credential=AK/20130524//sts/aws4_request,"
+      "SignedHeaders=host,Signature=ab");
   CHECK_EQ(a.region, "");
   CHECK_EQ(a.service, "sts");
   CHECK_EQ(a.scope, "20130524//sts/aws4_request");
@@ -325,9 +328,9 @@ void test_v4_header_errors() {
   CHECK_S3(verify_auth(parse_auth(r), r, kAwsSecret, k20130524 + 86400, ""), 400,
            "AuthorizationHeaderMalformed");
   // Missing and malformed dates.
-  http::Request nd = make_request("GET", "/test.txt",
-                                  {{"Host", "h"}, {"x-amz-content-sha256", kEmpty},
-                                   {"Authorization", kDocGetAuth}});
+  http::Request nd = make_request(
+      "GET", "/test.txt",
+      {{"Host", "h"}, {"x-amz-content-sha256", kEmpty}, {"Authorization", kDocGetAuth}});
   CHECK_S3(parse_auth(nd), 403, "AccessDenied");
   CHECK_S3(parse_auth(doc_get(kDocGetAuth, "2013-05-24")), 403, "AccessDenied");
 
@@ -360,18 +363,20 @@ void test_v4_header_errors() {
 void test_v4_date_header() {
   // Same canonical request as the AWS example, but the date comes from Date:
   // the signature is the same as long as the signed header set matches.
-  http::Request r = make_request(
-      "GET", "/test.txt",
-      {{"Host", "examplebucket.s3.amazonaws.com"},
-       {"Date", "Fri, 24 May 2013 00:00:00 GMT"},
-       {"x-amz-content-sha256", kEmpty},
-       {"Authorization", "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request,"
-                         "SignedHeaders=host;x-amz-content-sha256,Signature=00"}});
+  http::Request r =
+      make_request("GET", "/test.txt",
+                   {{"Host", "examplebucket.s3.amazonaws.com"},
+                    {"Date", "Fri, 24 May 2013 00:00:00 GMT"},
+                    {"x-amz-content-sha256", kEmpty},
+                    {"Authorization",
+                     "AWS4-HMAC-SHA256 Credential=AK/20130524/us-east-1/s3/aws4_request,"
+                     "SignedHeaders=host;x-amz-content-sha256,Signature=00"}});
   AuthInfo a = parse_auth(r);
   CHECK_EQ(a.amz_date, "20130524T000000Z");
   // Compute the signature the way a client would.
-  std::string cr = "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nx-amz-content-sha256:" +
-                   kEmpty + "\n\nhost;x-amz-content-sha256\n" + kEmpty;
+  std::string cr =
+      "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nx-amz-content-sha256:" + kEmpty +
+      "\n\nhost;x-amz-content-sha256\n" + kEmpty;
   std::string key = detail::sigv4_signing_key(kAwsSecret, "20130524", "us-east-1", "s3");
   a.signature = hex(hmac_sha256(key, detail::v4_string_to_sign(a.amz_date, a.scope, cr)));
   CHECK_OK(verify_auth(a, r, kAwsSecret, k20130524 + 60, ""));
@@ -401,8 +406,9 @@ void test_v4_botocore() {
   CHECK_OK(verify_auth(a, r, kBotoSecret, now, ""));
   // The same resource sent with other (valid) encodings: '+' and '~' raw,
   // lower-case escapes, an escaped unreserved character.
-  for (const char* other : {"/bkt/dir/a%20b+c/%E2%82%AC~x.txt", "/bkt/dir/a%20b%2bc/%e2%82%ac%7Ex.txt",
-                            "/bkt/di%72/a%20b%2Bc/%E2%82%AC~x.txt"}) {
+  for (const char* other :
+       {"/bkt/dir/a%20b+c/%E2%82%AC~x.txt", "/bkt/dir/a%20b%2bc/%e2%82%ac%7Ex.txt",
+        "/bkt/di%72/a%20b%2Bc/%E2%82%AC~x.txt"}) {
     http::Request o = make(other, query);
     CHECK_OK(verify_auth(a, o, kBotoSecret, now, ""));
   }
@@ -461,7 +467,8 @@ void test_v4_presigned() {
       "east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-"
       "SignedHeaders=host&X-Amz-Signature="
       "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
-  http::Request r = make_request("GET", "/test.txt?" + q, {{"Host", "examplebucket.s3.amazonaws.com"}});
+  http::Request r =
+      make_request("GET", "/test.txt?" + q, {{"Host", "examplebucket.s3.amazonaws.com"}});
   AuthInfo a = parse_auth(r);
   CHECK(a.scheme == AuthScheme::v4_query);
   CHECK_EQ(a.access_key, kAwsKey);
@@ -481,7 +488,8 @@ void test_v4_presigned() {
   CHECK_S3(verify_auth(a, r, "wrong", k20130524, ""), 403, "SignatureDoesNotMatch");
   http::Request other = make_request("GET", "/test.txt?" + q, {{"Host", "other.example.com"}});
   CHECK_S3(verify_auth(a, other, kAwsSecret, k20130524, ""), 403, "SignatureDoesNotMatch");
-  http::Request extra = make_request("GET", "/test.txt?" + q + "&acl", {{"Host", "examplebucket.s3.amazonaws.com"}});
+  http::Request extra =
+      make_request("GET", "/test.txt?" + q + "&acl", {{"Host", "examplebucket.s3.amazonaws.com"}});
   CHECK_S3(verify_auth(parse_auth(extra), extra, kAwsSecret, k20130524, ""), 403,
            "SignatureDoesNotMatch");
 
@@ -490,7 +498,8 @@ void test_v4_presigned() {
                       "us-east-1", k20130524, 86400),
            q);
   // ... and what it produces verifies (odd path, empty region).
-  std::string pq = presign_v4("PUT", "localhost:8000", "/b/a%20b/%E2%82%AC", "AK", "sk", "", 1700000000, 60);
+  std::string pq =
+      presign_v4("PUT", "localhost:8000", "/b/a%20b/%E2%82%AC", "AK", "sk", "", 1700000000, 60);
   http::Request pr = make_request("PUT", "/b/a%20b/%E2%82%AC?" + pq, {{"Host", "localhost:8000"}});
   CHECK_OK(verify_auth(parse_auth(pr), pr, "sk", 1700000030, ""));
   CHECK_S3(verify_auth(parse_auth(pr), pr, "sk", 1700000061, ""), 403, "AccessDenied");
@@ -524,8 +533,7 @@ void test_v4_presigned() {
   CHECK_S3(parse_auth(with("X-Amz-Expires=86400", "X-Amz-Expires=1d")), 400,
            "AuthorizationQueryParametersError");
   CHECK_OK(parse_auth(with("X-Amz-Expires=86400", "X-Amz-Expires=604800")));
-  CHECK_S3(parse_auth(with("X-Amz-Expires=86400&", "")), 400,
-           "AuthorizationQueryParametersError");
+  CHECK_S3(parse_auth(with("X-Amz-Expires=86400&", "")), 400, "AuthorizationQueryParametersError");
   CHECK_S3(parse_auth(with("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1")), 400,
            "AuthorizationQueryParametersError");
   CHECK_S3(parse_auth(with("X-Amz-Date=20130524T000000Z", "X-Amz-Date=20130524")), 400,
@@ -549,16 +557,18 @@ void test_v4_presigned() {
 
 void test_v2() {
   // AWS example: GET /photos/puppy.jpg on the johnsmith bucket (virtual host).
-  http::Request r = make_request("GET", "/photos/puppy.jpg",
-                                 {{"Host", "johnsmith.s3.amazonaws.com"},
-                                  {"Date", "Tue, 27 Mar 2007 19:36:42 +0000"},
-                                  {"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU="}});
+  http::Request r =
+      make_request("GET", "/photos/puppy.jpg",
+                   {{"Host", "johnsmith.s3.amazonaws.com"},
+                    {"Date", "Tue, 27 Mar 2007 19:36:42 +0000"},
+                    {"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU="}});
   AuthInfo a = parse_auth(r);
   CHECK(a.scheme == AuthScheme::v2_header);
   CHECK_EQ(a.access_key, kAwsKey);
   CHECK_EQ(a.signature, "bWq2s1WEIj+Ydj0vQ697zp+IXMU=");
   const int64_t now = 1175024202;
-  CHECK_EQ(detail::v2_string_to_sign(r, "Tue, 27 Mar 2007 19:36:42 +0000", "/photos/puppy.jpg", "johnsmith"),
+  CHECK_EQ(detail::v2_string_to_sign(r, "Tue, 27 Mar 2007 19:36:42 +0000", "/photos/puppy.jpg",
+                                     "johnsmith"),
            "GET\n\n\nTue, 27 Mar 2007 19:36:42 +0000\n/johnsmith/photos/puppy.jpg");
   CHECK_OK(verify_auth(a, r, kAwsSecret, now, "johnsmith"));
   CHECK_OK(verify_auth(a, r, kAwsSecret, now + 900, "johnsmith"));
@@ -566,10 +576,11 @@ void test_v2() {
   CHECK_S3(verify_auth(a, r, kAwsSecret, now, ""), 403, "SignatureDoesNotMatch");
   CHECK_S3(verify_auth(a, r, kAwsSecret, now, "otherbucket"), 403, "SignatureDoesNotMatch");
   // Path style: the bucket is in the path.
-  http::Request ps = make_request("GET", "/johnsmith/photos/puppy.jpg",
-                                  {{"Host", "s3.amazonaws.com"},
-                                   {"Date", "Tue, 27 Mar 2007 19:36:42 +0000"},
-                                   {"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU="}});
+  http::Request ps =
+      make_request("GET", "/johnsmith/photos/puppy.jpg",
+                   {{"Host", "s3.amazonaws.com"},
+                    {"Date", "Tue, 27 Mar 2007 19:36:42 +0000"},
+                    {"Authorization", "AWS AKIAIOSFODNN7EXAMPLE:bWq2s1WEIj+Ydj0vQ697zp+IXMU="}});
   CHECK_OK(verify_auth(parse_auth(ps), ps, kAwsSecret, now, ""));
 
   // Query form.
@@ -589,8 +600,8 @@ void test_v2() {
   http::Request qm = make_request("GET", "/photos/puppy.jpg?AWSAccessKeyId=AK&Expires=1175139620",
                                   {{"Host", "h"}});
   CHECK_S3(parse_auth(qm), 403, "AccessDenied");
-  http::Request qe = make_request("GET", "/p?AWSAccessKeyId=AK&Expires=soon&Signature=x",
-                                  {{"Host", "h"}});
+  http::Request qe =
+      make_request("GET", "/p?AWSAccessKeyId=AK&Expires=soon&Signature=x", {{"Host", "h"}});
   CHECK_S3(parse_auth(qe), 403, "AccessDenied");
 
   // botocore HmacV1Auth: sub-resources, x-amz-* headers, Content-MD5/Type.
@@ -610,15 +621,18 @@ void test_v2() {
            "x-amz-meta-a:1\nx-amz-meta-b:2\n/bkt/my%20key?acl&versionId=3");
   CHECK_OK(verify_auth(parse_auth(b), b, kBotoSecret, 1704164645, ""));
   http::Request b2 = boto("/bkt/my+key?versionId=3&foo=baz&acl");  // '+' is not a space in a path
-  CHECK_S3(verify_auth(parse_auth(b2), b2, kBotoSecret, 1704164645, ""), 403, "SignatureDoesNotMatch");
+  CHECK_S3(verify_auth(parse_auth(b2), b2, kBotoSecret, 1704164645, ""), 403,
+           "SignatureDoesNotMatch");
   http::Request b3 = boto("/bkt/my%20key?versionId=3&foo=baz&acl");  // order and non-sub-resource
   CHECK_OK(verify_auth(parse_auth(b3), b3, kBotoSecret, 1704164645, ""));
   http::Request b4 = boto("/bkt/my%20key?acl&versionId=4");
-  CHECK_S3(verify_auth(parse_auth(b4), b4, kBotoSecret, 1704164645, ""), 403, "SignatureDoesNotMatch");
+  CHECK_S3(verify_auth(parse_auth(b4), b4, kBotoSecret, 1704164645, ""), 403,
+           "SignatureDoesNotMatch");
 
   // x-amz-date replaces Date (the Date line is then empty).
   http::Request xd = make_request("GET", "/b/k",
-                                  {{"Host", "h"}, {"x-amz-date", "Tue, 02 Jan 2024 03:04:05 GMT"},
+                                  {{"Host", "h"},
+                                   {"x-amz-date", "Tue, 02 Jan 2024 03:04:05 GMT"},
                                    {"Date", "Mon, 01 Jan 2024 00:00:00 GMT"}});
   std::string sts = detail::v2_string_to_sign(xd, "", "/b/k", "");
   CHECK_EQ(sts, "GET\n\n\n\nx-amz-date:Tue, 02 Jan 2024 03:04:05 GMT\n/b/k");
@@ -626,8 +640,8 @@ void test_v2() {
   CHECK_OK(verify_auth(parse_auth(xd), xd, "sk", 1704164645, ""));
 
   // Repeated x-amz-* headers are joined with ','.
-  http::Request rep = make_request("GET", "/b/k",
-                                   {{"Host", "h"}, {"x-amz-meta-x", "1"}, {"x-amz-meta-x", " 2 "}});
+  http::Request rep =
+      make_request("GET", "/b/k", {{"Host", "h"}, {"x-amz-meta-x", "1"}, {"x-amz-meta-x", " 2 "}});
   CHECK_EQ(detail::v2_string_to_sign(rep, "D", "/b/k", ""), "GET\n\n\nD\nx-amz-meta-x:1,2\n/b/k");
 
   // Malformed headers and missing dates.
@@ -668,11 +682,14 @@ http::Request stream_request() {
 }
 
 std::string stream_body() {
-  return "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+  return "10000;chunk-signature="
+         "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
          std::string(65536, 'a') +
-         "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
+         "\r\n400;chunk-signature="
+         "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
          std::string(1024, 'a') +
-         "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+         "\r\n0;chunk-signature="
+         "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
 }
 
 void test_streaming_signed() {
@@ -756,13 +773,14 @@ void test_streaming_signed() {
 
 void test_streaming_signed_trailer() {
   // AWS "PUT object with trailing checksum" example (crc32c trailer).
-  http::Request req = make_request("PUT", "/examplebucket/chunkObject.txt",
-                                   {{"Host", "s3.amazonaws.com"},
-                                    {"x-amz-date", "20130524T000000Z"},
-                                    {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"},
-                                    {"Content-Encoding", "aws-chunked"},
-                                    {"x-amz-decoded-content-length", "66560"},
-                                    {"x-amz-trailer", "x-amz-checksum-crc32c"}});
+  http::Request req =
+      make_request("PUT", "/examplebucket/chunkObject.txt",
+                   {{"Host", "s3.amazonaws.com"},
+                    {"x-amz-date", "20130524T000000Z"},
+                    {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"},
+                    {"Content-Encoding", "aws-chunked"},
+                    {"x-amz-decoded-content-length", "66560"},
+                    {"x-amz-trailer", "x-amz-checksum-crc32c"}});
   AuthInfo a;
   a.scheme = AuthScheme::v4_header;
   a.access_key = kAwsKey;
@@ -775,11 +793,13 @@ void test_streaming_signed_trailer() {
   const std::string head =
       "10000;chunk-signature=b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n" +
       std::string(65536, 'a') +
-      "\r\n400;chunk-signature=1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n" +
+      "\r\n400;chunk-signature="
+      "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n" +
       std::string(1024, 'a') +
       "\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n";
   const std::string sig =
-      "x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n";
+      "x-amz-trailer-signature:"
+      "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n";
   const std::string body = head + "x-amz-checksum-crc32c:sOO8/Q==\r\n" + sig + "\r\n";
   for (size_t piece : {size_t(1), size_t(13), body.size()}) {
     auto d = PayloadDecoder::create(a, req, kAwsSecret);
@@ -864,19 +884,21 @@ void test_streaming_unsigned_trailer() {
               {"x-amz-checksum-sha256", "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="}};
   for (const auto& s : sums) {
     auto d = PayloadDecoder::create(a, trailer_request(s.name), "");
-    CHECK_OK(feed_all(*d, "6\r\nhello \r\n5\r\nworld\r\n0\r\n" + std::string(s.name) + ":" +
-                              s.value + "\r\n\r\n",
-                      3));
+    CHECK_OK(feed_all(
+        *d, "6\r\nhello \r\n5\r\nworld\r\n0\r\n" + std::string(s.name) + ":" + s.value + "\r\n\r\n",
+        3));
     auto bad = PayloadDecoder::create(a, trailer_request(s.name), "");
-    CHECK_S3(feed_all(*bad, "6\r\nhello \r\n5\r\nworle\r\n0\r\n" + std::string(s.name) + ":" +
-                                s.value + "\r\n\r\n",
+    CHECK_S3(feed_all(*bad,
+                      "6\r\nhello \r\n5\r\nworle\r\n0\r\n" + std::string(s.name) + ":" + s.value +
+                          "\r\n\r\n",
                       3),
              400, "BadDigest");
   }
   CHECK_S3(PayloadDecoder::create(a, trailer_request("x-amz-checksum-md5"), ""), 400,
            "InvalidRequest");
-  CHECK_S3(PayloadDecoder::create(a, trailer_request("x-amz-checksum-crc32,x-amz-checksum-sha1"), ""),
-           400, "InvalidRequest");
+  CHECK_S3(
+      PayloadDecoder::create(a, trailer_request("x-amz-checksum-crc32,x-amz-checksum-sha1"), ""),
+      400, "InvalidRequest");
 }
 
 void test_plain() {
@@ -920,13 +942,14 @@ void test_plain() {
              "InvalidDigest");
   }
   {  // checksum headers
-    auto d = PayloadDecoder::create(u, plain({{"x-amz-checksum-crc32", "DUoRhQ=="},
-                                              {"x-amz-checksum-algorithm", "CRC32"}}), "");
+    auto d = PayloadDecoder::create(
+        u, plain({{"x-amz-checksum-crc32", "DUoRhQ=="}, {"x-amz-checksum-algorithm", "CRC32"}}),
+        "");
     CHECK_OK(feed_all(*d, "hello world", 5));
     auto d2 = PayloadDecoder::create(u, plain({{"x-amz-checksum-crc32", "DUoRhQ=="}}), "");
     CHECK_S3(feed_all(*d2, "hello worle", 5), 400, "BadDigest");
-    auto d3 = PayloadDecoder::create(u, plain({{"x-amz-checksum-sha256",
-                                                "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="}}), "");
+    auto d3 = PayloadDecoder::create(
+        u, plain({{"x-amz-checksum-sha256", "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="}}), "");
     CHECK_OK(feed_all(*d3, "hello world", 5));
     auto d4 = PayloadDecoder::create(u, plain({{"x-amz-checksum-crc32c", "yZRlqg=="}}), "");
     CHECK_OK(feed_all(*d4, "hello world", 5));
@@ -936,10 +959,12 @@ void test_plain() {
              "InvalidRequest");
     CHECK_S3(PayloadDecoder::create(u, plain({{"x-amz-checksum-sha1", "DUoRhQ=="}}), ""), 400,
              "InvalidRequest");
-    CHECK_S3(PayloadDecoder::create(u, plain({{"x-amz-checksum-crc32", "DUoRhQ=="},
-                                              {"x-amz-checksum-sha1", "Kq5sNclPz7QV2+lfQIuc6R7oRu0="}}),
-                                    ""),
-             400, "InvalidRequest");
+    CHECK_S3(
+        PayloadDecoder::create(u,
+                               plain({{"x-amz-checksum-crc32", "DUoRhQ=="},
+                                      {"x-amz-checksum-sha1", "Kq5sNclPz7QV2+lfQIuc6R7oRu0="}}),
+                               ""),
+        400, "InvalidRequest");
   }
   {  // no Content-Length, no hash: anything goes through
     AuthInfo anon;
@@ -949,7 +974,8 @@ void test_plain() {
     CHECK_OK(out = feed_all(*d, "abc", 1));
     CHECK_EQ(out, "abc");
     // v2/anonymous with a bad x-amz-content-sha256 header value
-    CHECK_S3(PayloadDecoder::create(anon, make_request("PUT", "/b/k", {{"x-amz-content-sha256", "xyz"}}), ""),
+    CHECK_S3(PayloadDecoder::create(
+                 anon, make_request("PUT", "/b/k", {{"x-amz-content-sha256", "xyz"}}), ""),
              400, "InvalidArgument");
   }
 }

@@ -15,12 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "crypto.h"
+#include "gateway/exchange.h"
 #include "gateway/gateway.h"
 #include "http/request.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
-#include "gateway/exchange.h"
 #include "xml.h"
 
 using namespace rgw;
@@ -30,20 +30,22 @@ namespace {
 
 int failures = 0, checks = 0;
 
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    ++checks;                                                                    \
-    if (!(cond)) {                                                               \
-      ++failures;                                                                \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    ++checks;                                                                       \
+    if (!(cond)) {                                                                  \
+      ++failures;                                                                   \
       std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                            \
+    }                                                                               \
   } while (0)
 
 std::mt19937_64 rng(20261126);
 
 size_t pick(size_t n) { return static_cast<size_t>(rng() % n); }
 template <typename T>
-const T& pick(const std::vector<T>& v) { return v[pick(v.size())]; }
+const T& pick(const std::vector<T>& v) {
+  return v[pick(v.size())];
+}
 
 std::string random_bytes(size_t n) {
   std::string s(n, '\0');
@@ -51,8 +53,8 @@ std::string random_bytes(size_t n) {
   return s;
 }
 
-const std::vector<std::string> kInserts = {"<", "&", "&#x0;", "]]>", "<!DOCTYPE x>", "\r\n",
-                                           "0;chunk-signature=", "ffffffffffffffff\r\n"};
+const std::vector<std::string> kInserts = {
+    "<", "&", "&#x0;", "]]>", "<!DOCTYPE x>", "\r\n", "0;chunk-signature=", "ffffffffffffffff\r\n"};
 
 // Mutates a document: flips, deletes, duplicates and inserts bytes.
 std::string mutate(std::string s) {
@@ -118,35 +120,59 @@ struct Signer {
     std::sort(q.begin(), q.end());
     std::string cq;
     for (const auto& p : q) cq += (cq.empty() ? "" : "&") + p.first + "=" + p.second;
-    std::string cr = method + "\n" + target.raw_path + "\n" + cq + "\n" + canonical_headers +
-                     "\n" + signed_names + "\n" + payload;
+    std::string cr = method + "\n" + target.raw_path + "\n" + cq + "\n" + canonical_headers + "\n" +
+                     signed_names + "\n" + payload;
     std::string scope = date.substr(0, 8) + "/us-east-1/s3/aws4_request";
     std::string sts = "AWS4-HMAC-SHA256\n" + date + "\n" + scope + "\n" + sha256_hex(cr);
     std::string key = detail::sigv4_signing_key(secret, date.substr(0, 8), "us-east-1", "s3");
     std::string sig = hex(hmac_sha256(key, sts));
     extra.emplace_back("authorization", "AWS4-HMAC-SHA256 Credential=" + access_key + "/" + scope +
-                                            ", SignedHeaders=" + signed_names + ", Signature=" + sig);
+                                            ", SignedHeaders=" + signed_names +
+                                            ", Signature=" + sig);
     return extra;
   }
 };
 
-const std::vector<std::string> kMethods = {"GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"};
-const std::vector<std::string> kSubresources = {
-    "", "uploads", "delete", "acl", "location", "versioning", "versions", "list-type=2",
-    "list-type=3", "policy", "cors", "tagging", "partNumber=1&uploadId=x", "uploadId=nope",
-    "max-keys=2", "max-keys=-5", "max-keys=99999999999999999999", "prefix=a&delimiter=/",
-    "encoding-type=url", "continuation-token=zz", "continuation-token=6162",
-    "marker=%F0%9F%98%80", "response-content-type=a%0Db", "partNumber=0&uploadId=u",
-    "partNumber=10001&uploadId=u", "versionId=7"};
-const std::vector<std::string> kKeys = {"", "k", "dir/k", "%00", "a%2Fb", "%FF%FE", "..%2F..%2Fetc",
-                                        "x%20y", std::string(1100, 'k')};
+const std::vector<std::string> kMethods = {"GET",  "PUT",   "POST",   "DELETE",
+                                           "HEAD", "PATCH", "OPTIONS"};
+const std::vector<std::string> kSubresources = {"",
+                                                "uploads",
+                                                "delete",
+                                                "acl",
+                                                "location",
+                                                "versioning",
+                                                "versions",
+                                                "list-type=2",
+                                                "list-type=3",
+                                                "policy",
+                                                "cors",
+                                                "tagging",
+                                                "partNumber=1&uploadId=x",
+                                                "uploadId=nope",
+                                                "max-keys=2",
+                                                "max-keys=-5",
+                                                "max-keys=99999999999999999999",
+                                                "prefix=a&delimiter=/",
+                                                "encoding-type=url",
+                                                "continuation-token=zz",
+                                                "continuation-token=6162",
+                                                "marker=%F0%9F%98%80",
+                                                "response-content-type=a%0Db",
+                                                "partNumber=0&uploadId=u",
+                                                "partNumber=10001&uploadId=u",
+                                                "versionId=7"};
+const std::vector<std::string> kKeys = {
+    "", "k", "dir/k", "%00", "a%2Fb", "%FF%FE", "..%2F..%2Fetc", "x%20y", std::string(1100, 'k')};
 const std::vector<std::pair<std::string, std::vector<std::string>>> kHeaderChoices = {
-    {"range", {"bytes=0-0", "bytes=-1", "bytes=5-", "bytes=9-2", "bytes=0-1,3-4", "bytes=x", "lines=1-2",
-               "bytes=18446744073709551615-"}},
+    {"range",
+     {"bytes=0-0", "bytes=-1", "bytes=5-", "bytes=9-2", "bytes=0-1,3-4", "bytes=x", "lines=1-2",
+      "bytes=18446744073709551615-"}},
     {"if-match", {"*", "\"abc\"", "W/\"x\", \"y\"", ""}},
     {"if-none-match", {"*", "\"abc\""}},
-    {"if-modified-since", {"Sun, 06 Nov 1994 08:49:37 GMT", "garbage", "Sunday, 06-Nov-94 08:49:37 GMT"}},
-    {"x-amz-copy-source", {"/bk1/k", "bk1/k", "nobucket", "/", "%ZZ", "bk1/k?versionId=3", "bk1/%FF"}},
+    {"if-modified-since",
+     {"Sun, 06 Nov 1994 08:49:37 GMT", "garbage", "Sunday, 06-Nov-94 08:49:37 GMT"}},
+    {"x-amz-copy-source",
+     {"/bk1/k", "bk1/k", "nobucket", "/", "%ZZ", "bk1/k?versionId=3", "bk1/%FF"}},
     {"x-amz-copy-source-range", {"bytes=0-0", "bytes=1-0", "bytes=0-99999999"}},
     {"x-amz-metadata-directive", {"COPY", "REPLACE", "MOVE"}},
     {"x-amz-acl", {"private", "public-read", "public-read-write", "bogus"}},
@@ -193,8 +219,13 @@ Outcome serve(Gateway& gw, Signer& signer, bool sign, bool chunked_garbage) {
 
   http::Request parsed;
   if (!parsed.parse_uri(target)) parsed.raw_path = "/";
-  if (sign) headers = signer.sign(method, parsed, headers, payload);
-  else if (pick(2)) headers.emplace_back("authorization", mutate("AWS4-HMAC-SHA256 Credential=AK/20261126/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00"));
+  if (sign)
+    headers = signer.sign(method, parsed, headers, payload);
+  else if (pick(2))
+    headers.emplace_back(
+        "authorization",
+        mutate("AWS4-HMAC-SHA256 Credential=AK/20261126/us-east-1/s3/aws4_request, "
+               "SignedHeaders=host, Signature=00"));
   headers.emplace_back("content-length", std::to_string(body.size()));
 
   Exchange req(gw, method, target);

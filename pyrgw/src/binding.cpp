@@ -75,7 +75,8 @@ AclPtr acl_to_c(const Acl& acl) {
 AttrsPtr attrs_to_c(const Attrs& attrs) {
   AttrsPtr out(rgw_attrs_new());
   if (!out) throw std::bad_alloc();
-  for (const auto& [name, value] : attrs) check(rgw_attrs_set(out.get(), c_arg(name), c_arg(value)));
+  for (const auto& [name, value] : attrs)
+    check(rgw_attrs_set(out.get(), c_arg(name), c_arg(value)));
   return out;
 }
 
@@ -225,9 +226,10 @@ void bind_types(py::module_& m) {
       .def_readonly("kind", &Grant::kind)
       .def_readonly("id", &Grant::id)
       .def_readonly("permissions", &Grant::permissions)
-      .def("__eq__", [](const Grant& a, const Grant& b) {
-        return a.kind == b.kind && a.id == b.id && a.permissions == b.permissions;
-      })
+      .def("__eq__",
+           [](const Grant& a, const Grant& b) {
+             return a.kind == b.kind && a.id == b.id && a.permissions == b.permissions;
+           })
       .def("__repr__", [](const Grant& g) {
         return "<Grant " + g.kind + ":" + g.id + " " + std::to_string(g.permissions) + ">";
       });
@@ -247,7 +249,9 @@ void bind_types(py::module_& m) {
 
   py::class_<AccessKey>(m, "AccessKey")
       .def(py::init<>())
-      .def(py::init([](std::string a, std::string s) { return AccessKey{std::move(a), std::move(s)}; }))
+      .def(py::init([](std::string a, std::string s) {
+        return AccessKey{std::move(a), std::move(s)};
+      }))
       .def_readwrite("access_key", &AccessKey::access_key)
       .def_readwrite("secret_key", &AccessKey::secret_key);
 
@@ -281,7 +285,9 @@ void bind_types(py::module_& m) {
       // setting a name replaces the policy with that canned ACL.
       .def_property(
           "acl", [](const BucketInfo& b) { return canned_name(b.policy, b.owner); },
-          [](BucketInfo& b, const std::string& name) { b.policy = canned(name, b.owner, b.owner); });
+          [](BucketInfo& b, const std::string& name) {
+            b.policy = canned(name, b.owner, b.owner);
+          });
 
   py::class_<ObjectInfo>(m, "ObjectInfo")
       .def_readonly("key", &ObjectInfo::key)
@@ -354,31 +360,31 @@ void bind_store(py::class_<Store>& cls) {
              check(rgw_user_list(s.get(), &uids));
              return take_strings(uids);
            })
-      .def("modify_user",
-           [](Store& s, const std::string& uid, std::optional<std::string> display_name,
-              std::optional<std::string> email, std::optional<bool> suspended,
-              std::optional<Attrs> attrs) {
-             rgw_user_t* raw = nullptr;
-             check(rgw_user_new(c_arg(uid), &raw));
-             UserPtr h(raw);
-             if (display_name) check(rgw_user_set_display_name(h.get(), display_name->c_str()));
-             if (email) check(rgw_user_set_email(h.get(), email->c_str()));
-             if (suspended) check(rgw_user_set_suspended(h.get(), *suspended));
-             if (attrs) {
-               check(rgw_user_clear_attrs(h.get()));  // the whole new set
-               for (const auto& [name, value] : *attrs)
-                 check(rgw_user_set_attr(h.get(), c_arg(name), c_arg(value)));
-             }
-             py::gil_scoped_release release;
-             check(rgw_user_modify(s.get(), h.get()));
-           },
-           py::arg("uid"), py::arg("display_name") = py::none(), py::arg("email") = py::none(),
-           py::arg("suspended") = py::none(), py::arg("attrs") = py::none())
+      .def(
+          "modify_user",
+          [](Store& s, const std::string& uid, std::optional<std::string> display_name,
+             std::optional<std::string> email, std::optional<bool> suspended,
+             std::optional<Attrs> attrs) {
+            rgw_user_t* raw = nullptr;
+            check(rgw_user_new(c_arg(uid), &raw));
+            UserPtr h(raw);
+            if (display_name) check(rgw_user_set_display_name(h.get(), display_name->c_str()));
+            if (email) check(rgw_user_set_email(h.get(), email->c_str()));
+            if (suspended) check(rgw_user_set_suspended(h.get(), *suspended));
+            if (attrs) {
+              check(rgw_user_clear_attrs(h.get()));  // the whole new set
+              for (const auto& [name, value] : *attrs)
+                check(rgw_user_set_attr(h.get(), c_arg(name), c_arg(value)));
+            }
+            py::gil_scoped_release release;
+            check(rgw_user_modify(s.get(), h.get()));
+          },
+          py::arg("uid"), py::arg("display_name") = py::none(), py::arg("email") = py::none(),
+          py::arg("suspended") = py::none(), py::arg("attrs") = py::none())
       .def("add_access_key",
            [](Store& s, const std::string& uid, const AccessKey& k) {
              py::gil_scoped_release release;
-             check(rgw_user_key_add(s.get(), c_arg(uid), c_arg(k.access_key),
-                                    c_arg(k.secret_key)));
+             check(rgw_user_key_add(s.get(), c_arg(uid), c_arg(k.access_key), c_arg(k.secret_key)));
            })
       .def("remove_access_key",
            [](Store& s, const std::string& uid, const std::string& ak) {
@@ -424,11 +430,13 @@ void bind_store(py::class_<Store>& cls) {
              py::gil_scoped_release release;
              rgw_bucket_listing_t* raw = nullptr;
              check(rgw_bucket_list_v2(s.get(), c_arg(owner), &raw));
-             std::unique_ptr<rgw_bucket_listing_t, Freer<rgw_bucket_listing_t, rgw_bucket_listing_free>>
+             std::unique_ptr<rgw_bucket_listing_t,
+                             Freer<rgw_bucket_listing_t, rgw_bucket_listing_free>>
                  list(raw);
              std::vector<BucketInfo> out;
              size_t n = rgw_bucket_listing_count(list.get());
-             for (size_t i = 0; i < n; ++i) out.push_back(bucket_from(rgw_bucket_listing_at(list.get(), i)));
+             for (size_t i = 0; i < n; ++i)
+               out.push_back(bucket_from(rgw_bucket_listing_at(list.get(), i)));
              return out;
            })
       .def("remove_bucket",

@@ -22,7 +22,8 @@ class Gateway {
     rgw_config_t* raw = nullptr;
     check(rgw_config_create(&raw));
     ConfigPtr cfg(raw);
-    for (const auto& [name, value] : options) check(rgw_config_set(cfg.get(), c_arg(name), c_arg(value)));
+    for (const auto& [name, value] : options)
+      check(rgw_config_set(cfg.get(), c_arg(name), c_arg(value)));
     rgw_gateway_t* gw = nullptr;
     {
       py::gil_scoped_release release;
@@ -103,7 +104,7 @@ class Request {
  private:
   std::shared_ptr<rgw_gateway_t> gw_;  // declared first: outlives the request
   rgw_request_t* r_ = nullptr;
-  uint64_t delivered_ = 0;             // body bytes handed to Python so far
+  uint64_t delivered_ = 0;  // body bytes handed to Python so far
 };
 
 std::string presign_v4(const std::string& method, const std::string& host,
@@ -162,8 +163,10 @@ py::list config_options() {
 void bind_gateway(py::module_& m) {
   m.def("config_options", &config_options,
         "The core's gateway options: (name, type, default, flags, doc) tuples, in order");
-  for (auto [name, value] : {std::pair{"OPT_GATEWAY", RGW_OPT_GATEWAY}, {"OPT_DOOR", RGW_OPT_DOOR},
-                             {"OPT_AIO", RGW_OPT_AIO}, {"OPT_REQUIRED", RGW_OPT_REQUIRED}})
+  for (auto [name, value] : {std::pair{"OPT_GATEWAY", RGW_OPT_GATEWAY},
+                             {"OPT_DOOR", RGW_OPT_DOOR},
+                             {"OPT_AIO", RGW_OPT_AIO},
+                             {"OPT_REQUIRED", RGW_OPT_REQUIRED}})
     m.attr(name) = value;
   py::class_<Config>(m, "Config",
                      "A gateway configuration (rgw_config_t): every option checked by the core")

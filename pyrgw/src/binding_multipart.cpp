@@ -64,27 +64,28 @@ void bind_multipart(py::module_& m, py::class_<Store>& store) {
       });
 
   store
-      .def("create_upload",
-           [](Store& s, const std::string& bucket, const std::string& key, const Attrs& attrs,
-              const std::optional<Acl>& policy, int64_t delete_at) {
-             rgw_write_opts_t* raw = nullptr;
-             check(rgw_write_opts_new(&raw));
-             WriteOptsPtr opts(raw);
-             AttrsPtr a = attrs_to_c(attrs);
-             check(rgw_write_opts_set_attrs(opts.get(), a.get()));
-             if (policy) {
-               AclPtr acl = acl_to_c(*policy);
-               check(rgw_write_opts_set_acl(opts.get(), acl.get()));
-             }
-             if (delete_at) check(rgw_write_opts_set_delete_at(opts.get(), delete_at));
-             py::gil_scoped_release release;
-             rgw_upload_t* u = nullptr;
-             check(rgw_upload_create(s.get(), c_bucket(bucket), c_key(key), opts.get(), &u));
-             UploadPtr up(u);
-             return upload_from(up.get());
-           },
-           py::arg("bucket"), py::arg("key"), py::arg("attrs") = Attrs{},
-           py::arg("policy") = py::none(), py::arg("delete_at") = 0)
+      .def(
+          "create_upload",
+          [](Store& s, const std::string& bucket, const std::string& key, const Attrs& attrs,
+             const std::optional<Acl>& policy, int64_t delete_at) {
+            rgw_write_opts_t* raw = nullptr;
+            check(rgw_write_opts_new(&raw));
+            WriteOptsPtr opts(raw);
+            AttrsPtr a = attrs_to_c(attrs);
+            check(rgw_write_opts_set_attrs(opts.get(), a.get()));
+            if (policy) {
+              AclPtr acl = acl_to_c(*policy);
+              check(rgw_write_opts_set_acl(opts.get(), acl.get()));
+            }
+            if (delete_at) check(rgw_write_opts_set_delete_at(opts.get(), delete_at));
+            py::gil_scoped_release release;
+            rgw_upload_t* u = nullptr;
+            check(rgw_upload_create(s.get(), c_bucket(bucket), c_key(key), opts.get(), &u));
+            UploadPtr up(u);
+            return upload_from(up.get());
+          },
+          py::arg("bucket"), py::arg("key"), py::arg("attrs") = Attrs{},
+          py::arg("policy") = py::none(), py::arg("delete_at") = 0)
       .def("get_upload",
            [](Store& s, const std::string& bucket, const std::string& id) {
              py::gil_scoped_release release;
@@ -93,16 +94,17 @@ void bind_multipart(py::module_& m, py::class_<Store>& store) {
              UploadPtr up(u);
              return upload_from(up.get());
            })
-      .def("open_part_writer",
-           [](Store& s, const std::string& bucket, const std::string& upload_id, int number) {
-             rgw_writer_t* w = nullptr;
-             {
-               py::gil_scoped_release release;
-               check(rgw_part_writer_open(s.get(), c_bucket(bucket), c_arg(upload_id), number, &w));
-             }
-             return wrap_writer(s, w);
-           },
-           py::arg("bucket"), py::arg("upload_id"), py::arg("part_number"))
+      .def(
+          "open_part_writer",
+          [](Store& s, const std::string& bucket, const std::string& upload_id, int number) {
+            rgw_writer_t* w = nullptr;
+            {
+              py::gil_scoped_release release;
+              check(rgw_part_writer_open(s.get(), c_bucket(bucket), c_arg(upload_id), number, &w));
+            }
+            return wrap_writer(s, w);
+          },
+          py::arg("bucket"), py::arg("upload_id"), py::arg("part_number"))
       .def("list_parts",
            [](Store& s, const std::string& bucket, const std::string& id) {
              py::gil_scoped_release release;
@@ -134,7 +136,8 @@ void bind_multipart(py::module_& m, py::class_<Store>& store) {
                  list(raw);
              std::vector<UploadInfo> out;
              size_t n = rgw_upload_listing_count(raw);
-             for (size_t i = 0; i < n; ++i) out.push_back(upload_from(rgw_upload_listing_at(raw, i)));
+             for (size_t i = 0; i < n; ++i)
+               out.push_back(upload_from(rgw_upload_listing_at(raw, i)));
              return out;
            })
       .def("complete_upload",

@@ -185,100 +185,107 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
       .def("readinto", &Reader::readinto, py::arg("buffer"));
 
   store
-      .def("open_writer",
-           [](Store& s, const std::string& bucket, const std::string& key) {
-             rgw_writer_t* w = nullptr;
-             {
-               py::gil_scoped_release release;
-               check(rgw_writer_open(s.get(), c_bucket(bucket), c_key(key), &w));
-             }
-             return wrap_writer(s, w);
-           },
-           py::arg("bucket"), py::arg("key"))
-      .def("open_reader",
-           [](Store& s, const std::string& bucket, const std::string& key, uint64_t offset,
-              int64_t length, const std::string& version_id) {
-             ReadOptsPtr opts = read_opts(offset, length, version_id);
-             rgw_reader_t* r = nullptr;
-             {
-               py::gil_scoped_release release;
-               check(rgw_reader_open_v2(s.get(), c_bucket(bucket), c_key(key), opts.get(), &r));
-             }
-             return std::make_unique<Reader>(s.shared(), r);
-           },
-           py::arg("bucket"), py::arg("key"), py::arg("offset") = 0, py::arg("length") = -1,
-           py::arg("version_id") = "")
-      .def("stat_object",
-           [](Store& s, const std::string& bucket, const std::string& key,
-              const std::string& version_id) {
-             ReadOptsPtr opts = read_opts(0, -1, version_id);
-             py::gil_scoped_release release;
-             rgw_object_t* raw = nullptr;
-             check(rgw_object_stat_v2(s.get(), c_bucket(bucket), c_key(key), opts.get(), &raw));
-             return take_object(raw);
-           },
-           py::arg("bucket"), py::arg("key"), py::arg("version_id") = "")
-      .def("remove_object",
-           [](Store& s, const std::string& bucket, const std::string& key,
-              const std::string& version_id, const std::string& if_match) {
-             WriteOptsPtr opts = write_opts({}, {}, {}, "", if_match, version_id);
-             py::gil_scoped_release release;
-             check(rgw_object_remove_v2(s.get(), c_bucket(bucket), c_key(key), opts.get()));
-           },
-           py::arg("bucket"), py::arg("key"), py::arg("version_id") = "",
-           py::arg("if_match") = "")
-      .def("list_objects",
-           [](Store& s, const std::string& bucket, const std::string& prefix,
-              const std::string& delimiter, const std::string& marker, unsigned max_keys,
-              const std::string& end_marker) {
-             rgw_list_opts_t* raw = nullptr;
-             check(rgw_list_opts_new(&raw));
-             std::unique_ptr<rgw_list_opts_t, Freer<rgw_list_opts_t, rgw_list_opts_free>> opts(raw);
-             check(rgw_list_opts_set_prefix(opts.get(), c_arg(prefix)));
-             check(rgw_list_opts_set_delimiter(opts.get(), c_arg(delimiter)));
-             check(rgw_list_opts_set_marker(opts.get(), c_arg(marker)));
-             check(rgw_list_opts_set_end_marker(opts.get(), c_arg(end_marker)));
-             check(rgw_list_opts_set_max_keys(opts.get(), max_keys));
-             py::gil_scoped_release release;
-             rgw_listing_t* l = nullptr;
-             check(rgw_object_list_v2(s.get(), c_bucket(bucket), opts.get(), &l));
-             std::unique_ptr<rgw_listing_t, Freer<rgw_listing_t, rgw_listing_free>> listing(l);
-             ListResult res;
-             size_t n = rgw_listing_count(l);
-             res.objects.reserve(n);
-             for (size_t i = 0; i < n; ++i) res.objects.push_back(object_from(rgw_listing_object(l, i)));
-             size_t np = rgw_listing_prefix_count(l);
-             for (size_t i = 0; i < np; ++i) res.common_prefixes.emplace_back(rgw_listing_prefix(l, i));
-             res.truncated = rgw_listing_truncated(l) != 0;
-             res.next_marker = rgw_listing_next_marker(l);
-             return res;
-           },
-           py::arg("bucket"), py::arg("prefix") = "", py::arg("delimiter") = "",
-           py::arg("marker") = "", py::arg("max_keys") = 1000, py::arg("end_marker") = "")
+      .def(
+          "open_writer",
+          [](Store& s, const std::string& bucket, const std::string& key) {
+            rgw_writer_t* w = nullptr;
+            {
+              py::gil_scoped_release release;
+              check(rgw_writer_open(s.get(), c_bucket(bucket), c_key(key), &w));
+            }
+            return wrap_writer(s, w);
+          },
+          py::arg("bucket"), py::arg("key"))
+      .def(
+          "open_reader",
+          [](Store& s, const std::string& bucket, const std::string& key, uint64_t offset,
+             int64_t length, const std::string& version_id) {
+            ReadOptsPtr opts = read_opts(offset, length, version_id);
+            rgw_reader_t* r = nullptr;
+            {
+              py::gil_scoped_release release;
+              check(rgw_reader_open_v2(s.get(), c_bucket(bucket), c_key(key), opts.get(), &r));
+            }
+            return std::make_unique<Reader>(s.shared(), r);
+          },
+          py::arg("bucket"), py::arg("key"), py::arg("offset") = 0, py::arg("length") = -1,
+          py::arg("version_id") = "")
+      .def(
+          "stat_object",
+          [](Store& s, const std::string& bucket, const std::string& key,
+             const std::string& version_id) {
+            ReadOptsPtr opts = read_opts(0, -1, version_id);
+            py::gil_scoped_release release;
+            rgw_object_t* raw = nullptr;
+            check(rgw_object_stat_v2(s.get(), c_bucket(bucket), c_key(key), opts.get(), &raw));
+            return take_object(raw);
+          },
+          py::arg("bucket"), py::arg("key"), py::arg("version_id") = "")
+      .def(
+          "remove_object",
+          [](Store& s, const std::string& bucket, const std::string& key,
+             const std::string& version_id, const std::string& if_match) {
+            WriteOptsPtr opts = write_opts({}, {}, {}, "", if_match, version_id);
+            py::gil_scoped_release release;
+            check(rgw_object_remove_v2(s.get(), c_bucket(bucket), c_key(key), opts.get()));
+          },
+          py::arg("bucket"), py::arg("key"), py::arg("version_id") = "", py::arg("if_match") = "")
+      .def(
+          "list_objects",
+          [](Store& s, const std::string& bucket, const std::string& prefix,
+             const std::string& delimiter, const std::string& marker, unsigned max_keys,
+             const std::string& end_marker) {
+            rgw_list_opts_t* raw = nullptr;
+            check(rgw_list_opts_new(&raw));
+            std::unique_ptr<rgw_list_opts_t, Freer<rgw_list_opts_t, rgw_list_opts_free>> opts(raw);
+            check(rgw_list_opts_set_prefix(opts.get(), c_arg(prefix)));
+            check(rgw_list_opts_set_delimiter(opts.get(), c_arg(delimiter)));
+            check(rgw_list_opts_set_marker(opts.get(), c_arg(marker)));
+            check(rgw_list_opts_set_end_marker(opts.get(), c_arg(end_marker)));
+            check(rgw_list_opts_set_max_keys(opts.get(), max_keys));
+            py::gil_scoped_release release;
+            rgw_listing_t* l = nullptr;
+            check(rgw_object_list_v2(s.get(), c_bucket(bucket), opts.get(), &l));
+            std::unique_ptr<rgw_listing_t, Freer<rgw_listing_t, rgw_listing_free>> listing(l);
+            ListResult res;
+            size_t n = rgw_listing_count(l);
+            res.objects.reserve(n);
+            for (size_t i = 0; i < n; ++i)
+              res.objects.push_back(object_from(rgw_listing_object(l, i)));
+            size_t np = rgw_listing_prefix_count(l);
+            for (size_t i = 0; i < np; ++i)
+              res.common_prefixes.emplace_back(rgw_listing_prefix(l, i));
+            res.truncated = rgw_listing_truncated(l) != 0;
+            res.next_marker = rgw_listing_next_marker(l);
+            return res;
+          },
+          py::arg("bucket"), py::arg("prefix") = "", py::arg("delimiter") = "",
+          py::arg("marker") = "", py::arg("max_keys") = 1000, py::arg("end_marker") = "")
       .def("copy_object",
            [](Store& s, const std::string& sb, const std::string& sk, const std::string& db,
               const std::string& dk, const std::optional<Attrs>& attrs) {
              AttrsPtr a = attrs ? attrs_to_c(*attrs) : AttrsPtr();
              py::gil_scoped_release release;
              rgw_object_t* raw = nullptr;
-             check(rgw_object_copy(s.get(), c_bucket(sb), c_key(sk), c_bucket(db), c_key(dk), a.get(),
-                                   &raw));
+             check(rgw_object_copy(s.get(), c_bucket(sb), c_key(sk), c_bucket(db), c_key(dk),
+                                   a.get(), &raw));
              return take_object(raw);
            })
-      .def("update_object",
-           [](Store& s, const std::string& bucket, const std::string& key,
-              const std::optional<Attrs>& attrs, const std::optional<Acl>& policy,
-              std::optional<int64_t> delete_at, const std::string& if_match,
-              const std::string& version_id) {
-             WriteOptsPtr opts = write_opts(attrs, policy, delete_at, "", if_match, version_id);
-             py::gil_scoped_release release;
-             rgw_object_t* raw = nullptr;
-             check(rgw_object_update(s.get(), c_bucket(bucket), c_key(key), opts.get(), &raw));
-             return take_object(raw);
-           },
-           py::arg("bucket"), py::arg("key"), py::arg("attrs") = py::none(),
-           py::arg("policy") = py::none(), py::arg("delete_at") = py::none(),
-           py::arg("if_match") = "", py::arg("version_id") = "");
+      .def(
+          "update_object",
+          [](Store& s, const std::string& bucket, const std::string& key,
+             const std::optional<Attrs>& attrs, const std::optional<Acl>& policy,
+             std::optional<int64_t> delete_at, const std::string& if_match,
+             const std::string& version_id) {
+            WriteOptsPtr opts = write_opts(attrs, policy, delete_at, "", if_match, version_id);
+            py::gil_scoped_release release;
+            rgw_object_t* raw = nullptr;
+            check(rgw_object_update(s.get(), c_bucket(bucket), c_key(key), opts.get(), &raw));
+            return take_object(raw);
+          },
+          py::arg("bucket"), py::arg("key"), py::arg("attrs") = py::none(),
+          py::arg("policy") = py::none(), py::arg("delete_at") = py::none(),
+          py::arg("if_match") = "", py::arg("version_id") = "");
 }
 
 }  // namespace pyrgw

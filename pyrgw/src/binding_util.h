@@ -43,14 +43,19 @@ inline int64_t check(int64_t rc) {
 // cannot be passed whole, so it is refused (never cut short): as an invalid
 // key, bucket name, or argument.
 inline const char* c_str(const std::string& s, int code, const char* what) {
-  if (s.find('\0') != std::string::npos) throw CallError{code, std::string(what) + " contains a NUL byte"};
+  if (s.find('\0') != std::string::npos)
+    throw CallError{code, std::string(what) + " contains a NUL byte"};
   return s.c_str();
 }
-inline const char* c_key(const std::string& s) { return c_str(s, RGW_ERR_INVALID_KEY, "object key"); }
+inline const char* c_key(const std::string& s) {
+  return c_str(s, RGW_ERR_INVALID_KEY, "object key");
+}
 inline const char* c_bucket(const std::string& s) {
   return c_str(s, RGW_ERR_INVALID_BUCKET_NAME, "bucket name");
 }
-inline const char* c_arg(const std::string& s) { return c_str(s, RGW_ERR_INVALID_ARGUMENT, "argument"); }
+inline const char* c_arg(const std::string& s) {
+  return c_str(s, RGW_ERR_INVALID_ARGUMENT, "argument");
+}
 
 // Owned handles of the C API.
 template <typename T, void (*Free)(T*)>
@@ -62,7 +67,8 @@ using AttrsPtr = std::unique_ptr<rgw_attrs_t, Freer<rgw_attrs_t, rgw_attrs_free>
 using UserPtr = std::unique_ptr<rgw_user_t, Freer<rgw_user_t, rgw_user_free>>;
 using BucketPtr = std::unique_ptr<rgw_bucket_t, Freer<rgw_bucket_t, rgw_bucket_free>>;
 using ObjectPtr = std::unique_ptr<rgw_object_t, Freer<rgw_object_t, rgw_object_free>>;
-using WriteOptsPtr = std::unique_ptr<rgw_write_opts_t, Freer<rgw_write_opts_t, rgw_write_opts_free>>;
+using WriteOptsPtr =
+    std::unique_ptr<rgw_write_opts_t, Freer<rgw_write_opts_t, rgw_write_opts_free>>;
 using ReadOptsPtr = std::unique_ptr<rgw_read_opts_t, Freer<rgw_read_opts_t, rgw_read_opts_free>>;
 
 // ------------------------------------------------------- Python value types
@@ -147,12 +153,12 @@ class Store {
 // A Python Writer for w (owned from now on), keeping the store open.
 py::object wrap_writer(Store& s, rgw_writer_t* w);  // binding_objects.cpp
 // The Python ObjectInfo of an object info handle (freed).
-ObjectInfo take_object(rgw_object_t* raw);          // binding_objects.cpp
+ObjectInfo take_object(rgw_object_t* raw);  // binding_objects.cpp
 
 // Binders, one per file.
-void bind_errors(py::module_& m);                                     // binding.cpp
-void bind_objects(py::module_& m, py::class_<Store>& store);          // binding_objects.cpp
-void bind_multipart(py::module_& m, py::class_<Store>& store);        // binding_multipart.cpp
-void bind_gateway(py::module_& m);                                    // binding_gateway.cpp
+void bind_errors(py::module_& m);                               // binding.cpp
+void bind_objects(py::module_& m, py::class_<Store>& store);    // binding_objects.cpp
+void bind_multipart(py::module_& m, py::class_<Store>& store);  // binding_multipart.cpp
+void bind_gateway(py::module_& m);                              // binding_gateway.cpp
 
 }  // namespace pyrgw

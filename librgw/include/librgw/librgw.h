@@ -33,12 +33,12 @@ extern "C" {
 /* The version of this header.  rgw_version_code() gives the library's own
  * (they differ when a program runs against a newer library than the one it
  * was built with). */
-#define LIBRGW_VERSION_MAJOR 0
-#define LIBRGW_VERSION_MINOR 2
-#define LIBRGW_VERSION_PATCH 0
+#define LIBRGW_VERSION_MAJOR  0
+#define LIBRGW_VERSION_MINOR  2
+#define LIBRGW_VERSION_PATCH  0
 #define LIBRGW_VERSION_STRING "0.2.0" /* the three above, as text */
-#define LIBRGW_MAKE_VERSION(major, minor, patch) \
-  (((major) << 16) | ((minor) << 8) | (patch))
+
+#define LIBRGW_MAKE_VERSION(major, minor, patch) (((major) << 16) | ((minor) << 8) | (patch))
 #define LIBRGW_VERSION_CODE \
   LIBRGW_MAKE_VERSION(LIBRGW_VERSION_MAJOR, LIBRGW_VERSION_MINOR, LIBRGW_VERSION_PATCH)
 
@@ -60,28 +60,28 @@ int rgw_version_code(void);
  * fit the current state) or "store" (the storage failed).  Functions may
  * also return a negative errno (-EINVAL, -ENOMEM, -EIO, -ETIMEDOUT, ...).
  */
-#define RGW_ERROR_LIST(X)                                                                     \
-  X(NO_SUCH_USER, -1001, "NoSuchUser", "not-found", "uid or Swift user unknown")             \
-  X(NO_SUCH_ACCESS_KEY, -1002, "NoSuchAccessKey", "not-found", "S3 access key unknown")      \
-  X(NO_SUCH_BUCKET, -1003, "NoSuchBucket", "not-found", "bucket unknown")                    \
-  X(NO_SUCH_KEY, -1004, "NoSuchKey", "not-found", "object key not in the bucket")            \
-  X(USER_EXISTS, -1005, "UserExists", "exists", "uid taken")                                 \
-  X(ACCESS_KEY_EXISTS, -1006, "AccessKeyExists", "exists", "access key taken (any user)")    \
-  X(BUCKET_EXISTS, -1007, "BucketExists", "exists", "bucket name taken (any owner)")         \
-  X(BUCKET_NOT_EMPTY, -1008, "BucketNotEmpty", "state", "the bucket still holds objects")    \
-  X(USER_HAS_BUCKETS, -1009, "UserHasBuckets", "state", "remove the user's buckets first")   \
-  X(INVALID_BUCKET_NAME, -1010, "InvalidBucketName", "invalid", "not a valid bucket name")   \
-  X(INVALID_KEY, -1011, "InvalidKey", "invalid",                                             \
-    "object key empty, over 1024 bytes, not UTF-8 or with NUL")                              \
-  X(INVALID_RANGE, -1012, "InvalidRange", "invalid", "range starts past the end")            \
-  X(INVALID_URI, -1013, "InvalidStoreURI", "invalid", "store URI not understood")            \
+#define RGW_ERROR_LIST(X)                                                                        \
+  X(NO_SUCH_USER, -1001, "NoSuchUser", "not-found", "uid or Swift user unknown")                 \
+  X(NO_SUCH_ACCESS_KEY, -1002, "NoSuchAccessKey", "not-found", "S3 access key unknown")          \
+  X(NO_SUCH_BUCKET, -1003, "NoSuchBucket", "not-found", "bucket unknown")                        \
+  X(NO_SUCH_KEY, -1004, "NoSuchKey", "not-found", "object key not in the bucket")                \
+  X(USER_EXISTS, -1005, "UserExists", "exists", "uid taken")                                     \
+  X(ACCESS_KEY_EXISTS, -1006, "AccessKeyExists", "exists", "access key taken (any user)")        \
+  X(BUCKET_EXISTS, -1007, "BucketExists", "exists", "bucket name taken (any owner)")             \
+  X(BUCKET_NOT_EMPTY, -1008, "BucketNotEmpty", "state", "the bucket still holds objects")        \
+  X(USER_HAS_BUCKETS, -1009, "UserHasBuckets", "state", "remove the user's buckets first")       \
+  X(INVALID_BUCKET_NAME, -1010, "InvalidBucketName", "invalid", "not a valid bucket name")       \
+  X(INVALID_KEY, -1011, "InvalidKey", "invalid",                                                 \
+    "object key empty, over 1024 bytes, not UTF-8 or with NUL")                                  \
+  X(INVALID_RANGE, -1012, "InvalidRange", "invalid", "range starts past the end")                \
+  X(INVALID_URI, -1013, "InvalidStoreURI", "invalid", "store URI not understood")                \
   X(INVALID_ARGUMENT, -1014, "InvalidArgument", "invalid", "bad argument; see rgw_last_error()") \
-  X(CONFLICT, -1015, "Conflict", "state", "lost a race that could not be retried")          \
-  X(STORE, -1016, "StoreError", "store", "the store backend failed; see rgw_last_error()")  \
-  X(NO_SUCH_UPLOAD, -1017, "NoSuchUpload", "not-found",                                      \
-    "multipart upload id unknown (or completed or aborted)")                                 \
-  X(INVALID_PART, -1018, "InvalidPart", "invalid",                                           \
-    "a part to complete is missing or its ETag differs")                                     \
+  X(CONFLICT, -1015, "Conflict", "state", "lost a race that could not be retried")               \
+  X(STORE, -1016, "StoreError", "store", "the store backend failed; see rgw_last_error()")       \
+  X(NO_SUCH_UPLOAD, -1017, "NoSuchUpload", "not-found",                                          \
+    "multipart upload id unknown (or completed or aborted)")                                     \
+  X(INVALID_PART, -1018, "InvalidPart", "invalid",                                               \
+    "a part to complete is missing or its ETag differs")                                         \
   X(NO_SUCH_VERSION, -1019, "NoSuchVersion", "not-found", "no such version of the object")
 
 #define RGW_ERROR_ENUM_ENTRY_(name, code, short_name, kind, meaning) RGW_ERR_##name = (code),
@@ -157,11 +157,11 @@ typedef struct rgw_acl rgw_acl_t;
 #define RGW_PERM_READ_OBJECTS 0x10 /* bucket: read any of its objects (Swift) */
 
 /* Grantee kinds, and the groups a RGW_GRANTEE_GROUP grant can name. */
-#define RGW_GRANTEE_USER     1 /* id: a uid */
-#define RGW_GRANTEE_EMAIL    2 /* id: a user's e-mail address */
-#define RGW_GRANTEE_GROUP    3 /* id: one of the RGW_GROUP_* names */
-#define RGW_GRANTEE_REFERRER 4 /* id: "*", a host, or ".domain" (hosts under it) */
-#define RGW_GROUP_ALL_USERS           "all-users"           /* anonymous included */
+#define RGW_GRANTEE_USER              1 /* id: a uid */
+#define RGW_GRANTEE_EMAIL             2 /* id: a user's e-mail address */
+#define RGW_GRANTEE_GROUP             3 /* id: one of the RGW_GROUP_* names */
+#define RGW_GRANTEE_REFERRER          4 /* id: "*", a host, or ".domain" (hosts under it) */
+#define RGW_GROUP_ALL_USERS           "all-users" /* anonymous included */
 #define RGW_GROUP_AUTHENTICATED_USERS "authenticated-users"
 #define RGW_GROUP_LOG_DELIVERY        "log-delivery"
 
@@ -299,8 +299,8 @@ int rgw_user_set_swift_credentials(rgw_store_t *store, const char *uid, const ch
  * terminated) into the caller's buffers (either may be NULL).  -ERANGE if a
  * buffer is too small.  RGW_ERR_NO_SUCH_ACCESS_KEY.
  */
-int rgw_user_lookup_key(rgw_store_t *store, const char *access_key, char *uid,
-                        size_t uid_size, char *secret, size_t secret_size);
+int rgw_user_lookup_key(rgw_store_t *store, const char *access_key, char *uid, size_t uid_size,
+                        char *secret, size_t secret_size);
 
 /* --------------------------------------------------------------- buckets */
 
@@ -345,8 +345,7 @@ const char *rgw_bucket_attr(const rgw_bucket_t *bucket, const char *name);
 /* The number of attributes. */
 size_t rgw_bucket_attr_count(const rgw_bucket_t *bucket);
 /* The i-th attribute in name order; -ERANGE past the end. */
-int rgw_bucket_attr_at(const rgw_bucket_t *bucket, size_t i, const char **name,
-                       const char **value);
+int rgw_bucket_attr_at(const rgw_bucket_t *bucket, size_t i, const char **name, const char **value);
 /* Frees the handle; NULL is ignored. */
 void rgw_bucket_free(rgw_bucket_t *bucket);
 
@@ -355,8 +354,7 @@ void rgw_bucket_free(rgw_bucket_t *bucket);
  * RGW_ERR_INVALID_BUCKET_NAME, RGW_ERR_NO_SUCH_USER. */
 int rgw_bucket_add(rgw_store_t *store, const rgw_bucket_t *bucket, rgw_bucket_t **out);
 /* The short form: acl "private" or "public-read" (NULL = private). */
-int rgw_bucket_create(rgw_store_t *store, const char *name, const char *owner_uid,
-                      const char *acl);
+int rgw_bucket_create(rgw_store_t *store, const char *name, const char *owner_uid, const char *acl);
 /* The stored bucket; RGW_ERR_NO_SUCH_BUCKET. */
 int rgw_bucket_get(rgw_store_t *store, const char *name, rgw_bucket_t **out);
 /* Replaces the policy, versioning state and attributes of the bucket the
@@ -635,7 +633,7 @@ int rgw_upload_list_parts(rgw_store_t *store, const char *bucket, const char *up
 size_t rgw_part_listing_count(const rgw_part_listing_t *parts);
 /* The i-th part; -ERANGE past the end.  Out-pointers may be NULL. */
 int rgw_part_listing_at(const rgw_part_listing_t *parts, size_t i, int *number, uint64_t *size,
-                     const char **etag, int64_t *mtime_ns);
+                        const char **etag, int64_t *mtime_ns);
 /* Frees the listing; NULL is ignored. */
 void rgw_part_listing_free(rgw_part_listing_t *parts);
 
@@ -703,7 +701,8 @@ int rgw_gc_run_v2(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_o
 typedef struct rgw_config rgw_config_t;
 
 /* Option flags (rgw_config_option()): who reads the option. */
-#define RGW_OPT_GATEWAY  0x1u /* the core's gateway: two configs that differ in
+#define RGW_OPT_GATEWAY                                                         \
+  0x1u                        /* the core's gateway: two configs that differ in \
                                  such an option cannot share a gateway */
 #define RGW_OPT_DOOR     0x2u /* every door that serves requests (buffer_size) */
 #define RGW_OPT_AIO      0x4u /* only doors that run an aio queue (nginx: threads) */
@@ -732,8 +731,8 @@ size_t rgw_config_option_count(void);
  * line of documentation.  Any out-pointer may be NULL.  The strings are
  * static.  Returns 0, or -ERANGE past the end (out-pointers untouched).
  */
-int rgw_config_option(size_t i, const char **name, const char **type,
-                      const char **default_value, unsigned *flags, const char **doc);
+int rgw_config_option(size_t i, const char **name, const char **type, const char **default_value,
+                      unsigned *flags, const char **doc);
 
 /*
  * The current value of an option as text: what was last set, or the default
@@ -809,12 +808,11 @@ typedef struct rgw_request rgw_request_t;
 /* Starts a request of gw with the method ("GET") and the request target
  * exactly as received; *out is freed with rgw_request_free().  -EINVAL for a
  * NULL argument.  A malformed target is answered (400) by rgw_request_start(). */
-int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri,
-                       rgw_request_t **out);
+int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri, rgw_request_t **out);
 /* Past 100 headers or 64 KiB of header text the request is answered with
  * 400 RequestHeaderSectionTooLarge by rgw_request_start(). */
-int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len,
-                           const char *value, size_t value_len);
+int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len, const char *value,
+                           size_t value_len);
 /* Routes, authenticates and authorizes from the request line and headers
  * (step 3 above): RGW_REQUEST_WANTS_BODY or RGW_REQUEST_DONE; -EINVAL if
  * called twice. */
@@ -834,8 +832,7 @@ const char *rgw_response_reason(const rgw_request_t *req);
  * response is ready. */
 size_t rgw_response_header_count(const rgw_request_t *req);
 /* The i-th header (Content-Length excluded); -ERANGE past the end. */
-int rgw_response_header(const rgw_request_t *req, size_t i, const char **name,
-                        const char **value);
+int rgw_response_header(const rgw_request_t *req, size_t i, const char **name, const char **value);
 /* The Content-Length to send (for HEAD: the length a GET would have); -1:
  * send no Content-Length and no body (204, 304). */
 int64_t rgw_response_length(const rgw_request_t *req);
@@ -868,9 +865,9 @@ void rgw_request_free(rgw_request_t *req);
  * the validity (1..604800 s).  Writes the query string (without '?') into
  * out; -ERANGE if out_size is too small, -EINVAL for a bad expiry.
  */
-int rgw_s3_presign(const char *method, const char *host, const char *path,
-                   const char *access_key, const char *secret_key, const char *region,
-                   int64_t now, int64_t expires, char *out, size_t out_size);
+int rgw_s3_presign(const char *method, const char *host, const char *path, const char *access_key,
+                   const char *secret_key, const char *region, int64_t now, int64_t expires,
+                   char *out, size_t out_size);
 
 /* ---------------------------------------------------- asynchronous form */
 
@@ -910,21 +907,20 @@ void rgw_aio_queue_destroy(rgw_aio_queue_t *q);
 int rgw_aio_stat(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_object_t **out,
                  rgw_aio_cb cb, void *arg);
 /* rgw_reader_open() on the queue. */
-int rgw_aio_reader_open(rgw_aio_queue_t *q, const char *bucket, const char *key,
-                        uint64_t offset, int64_t length, rgw_reader_t **out, rgw_aio_cb cb,
-                        void *arg);
+int rgw_aio_reader_open(rgw_aio_queue_t *q, const char *bucket, const char *key, uint64_t offset,
+                        int64_t length, rgw_reader_t **out, rgw_aio_cb cb, void *arg);
 /* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_read(rgw_aio_queue_t *q, rgw_reader_t *r, void *buf, size_t len, rgw_aio_cb cb,
                  void *arg);
 /* rgw_writer_open() on the queue. */
-int rgw_aio_writer_open(rgw_aio_queue_t *q, const char *bucket, const char *key,
-                        rgw_writer_t **out, rgw_aio_cb cb, void *arg);
+int rgw_aio_writer_open(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_writer_t **out,
+                        rgw_aio_cb cb, void *arg);
 /* rgw_writer_write() on the queue. */
-int rgw_aio_write(rgw_aio_queue_t *q, rgw_writer_t *w, const void *data, size_t len,
-                  rgw_aio_cb cb, void *arg);
+int rgw_aio_write(rgw_aio_queue_t *q, rgw_writer_t *w, const void *data, size_t len, rgw_aio_cb cb,
+                  void *arg);
 /* rgw_writer_commit() on the queue. */
-int rgw_aio_commit(rgw_aio_queue_t *q, rgw_writer_t *w, const rgw_attrs_t *attrs,
-                   int64_t delete_at, rgw_object_t **info, rgw_aio_cb cb, void *arg);
+int rgw_aio_commit(rgw_aio_queue_t *q, rgw_writer_t *w, const rgw_attrs_t *attrs, int64_t delete_at,
+                   rgw_object_t **info, rgw_aio_cb cb, void *arg);
 /* rgw_object_remove() on the queue. */
 int rgw_aio_remove(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_aio_cb cb,
                    void *arg);

@@ -141,13 +141,14 @@ RGW_API void rgw_aio_queue_destroy(rgw_aio_queue_t* q) {
 RGW_API int rgw_aio_stat(rgw_aio_queue_t* q, const char* bucket, const char* key,
                          rgw_object_t** out, rgw_aio_cb cb, void* arg) {
   std::string b = bucket ? bucket : "", k = key ? key : "";
-  return q->submit([q, b, k, out] { return rgw::capi::object_stat(q->store, b.c_str(), k.c_str(), out); },
-                   cb, arg);
+  return q->submit(
+      [q, b, k, out] { return rgw::capi::object_stat(q->store, b.c_str(), k.c_str(), out); }, cb,
+      arg);
 }
 
 RGW_API int rgw_aio_reader_open(rgw_aio_queue_t* q, const char* bucket, const char* key,
-                                uint64_t offset, int64_t length, rgw_reader_t** out,
-                                rgw_aio_cb cb, void* arg) {
+                                uint64_t offset, int64_t length, rgw_reader_t** out, rgw_aio_cb cb,
+                                void* arg) {
   std::string b = bucket ? bucket : "", k = key ? key : "";
   return q->submit(
       [q, b, k, offset, length, out] {
@@ -156,8 +157,8 @@ RGW_API int rgw_aio_reader_open(rgw_aio_queue_t* q, const char* bucket, const ch
       cb, arg);
 }
 
-RGW_API int rgw_aio_read(rgw_aio_queue_t* q, rgw_reader_t* r, void* buf, size_t len,
-                         rgw_aio_cb cb, void* arg) {
+RGW_API int rgw_aio_read(rgw_aio_queue_t* q, rgw_reader_t* r, void* buf, size_t len, rgw_aio_cb cb,
+                         void* arg) {
   // The callback's result is an int: read at most INT_MAX bytes per call.
   if (len > static_cast<size_t>(INT_MAX)) len = static_cast<size_t>(INT_MAX);
   return q->submit([r, buf, len] { return rgw::capi::reader_read(r, buf, len); }, cb, arg);
@@ -183,11 +184,11 @@ RGW_API int rgw_aio_commit(rgw_aio_queue_t* q, rgw_writer_t* w, const rgw_attrs_
       cb, arg);
 }
 
-RGW_API int rgw_aio_remove(rgw_aio_queue_t* q, const char* bucket, const char* key,
-                           rgw_aio_cb cb, void* arg) {
+RGW_API int rgw_aio_remove(rgw_aio_queue_t* q, const char* bucket, const char* key, rgw_aio_cb cb,
+                           void* arg) {
   std::string b = bucket ? bucket : "", k = key ? key : "";
-  return q->submit(
-      [q, b, k] { return rgw::capi::object_remove(q->store, b.c_str(), k.c_str()); }, cb, arg);
+  return q->submit([q, b, k] { return rgw::capi::object_remove(q->store, b.c_str(), k.c_str()); },
+                   cb, arg);
 }
 
 RGW_API int rgw_aio_request_start(rgw_aio_queue_t* q, rgw_request_t* req, rgw_aio_cb cb,

@@ -40,8 +40,10 @@ RGW_API int rgw_bucket_set_attr(rgw_bucket_t* bucket, const char* name, const ch
     need("rgw_bucket_set_attr", bucket, name);
     if (!*name) rgw::fail(-EINVAL, "attribute name needed");
     std::string n = rgw::capi::attr_name(name);
-    if (value) bucket->info.attrs[n] = value;
-    else bucket->info.attrs.erase(n);
+    if (value)
+      bucket->info.attrs[n] = value;
+    else
+      bucket->info.attrs.erase(n);
     return 0;
   });
 }
@@ -139,7 +141,7 @@ RGW_API int rgw_bucket_list(rgw_store_t* store, const char* owner_uid, char*** n
 }
 
 RGW_API int rgw_bucket_list_v2(rgw_store_t* store, const char* owner_uid,
-                                rgw_bucket_listing_t** out) {
+                               rgw_bucket_listing_t** out) {
   return guarded_call([&] {
     need("rgw_bucket_list_v2", store, out);
     auto list = std::make_unique<rgw_bucket_listing>();

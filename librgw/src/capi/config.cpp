@@ -7,7 +7,6 @@
 #include "capi/guard.h"
 #include "gateway/options.h"
 
-
 using rgw::capi::guarded_call;
 
 RGW_API int rgw_config_create(rgw_config_t** out) {

@@ -9,6 +9,6 @@
 #include "librgw/librgw.h"
 
 struct rgw_config {
-  rgw::GatewayConfig config;                 // parsed, defaults included
-  std::map<std::string, std::string> text;   // the options set, as given (rgw_config_get)
+  rgw::GatewayConfig config;                // parsed, defaults included
+  std::map<std::string, std::string> text;  // the options set, as given (rgw_config_get)
 };

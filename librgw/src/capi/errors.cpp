@@ -9,7 +9,7 @@ namespace {
 
 thread_local std::string last_error;
 
-#define RGW_STRINGIFY_(x) #x
+#define RGW_STRINGIFY_(x)            #x
 #define RGW_VERSION_STRING_(a, b, c) RGW_STRINGIFY_(a) "." RGW_STRINGIFY_(b) "." RGW_STRINGIFY_(c)
 
 }  // namespace
@@ -36,8 +36,8 @@ RGW_API const char* rgw_strerror(int code) {
   switch (code) {
     case RGW_OK: return "OK";
 #define RGW_ERROR_NAME_CASE_(name, value, short_name, kind, meaning) \
-    case RGW_ERR_##name: return short_name;
-    RGW_ERROR_LIST(RGW_ERROR_NAME_CASE_)
+  case RGW_ERR_##name: return short_name;
+      RGW_ERROR_LIST(RGW_ERROR_NAME_CASE_)
 #undef RGW_ERROR_NAME_CASE_
     default: break;
   }

@@ -70,8 +70,8 @@ RGW_API int rgw_list_opts_set_max_keys(rgw_list_opts_t* opts, unsigned max_keys)
 }
 RGW_API void rgw_list_opts_free(rgw_list_opts_t* opts) { delete opts; }
 
-RGW_API int rgw_object_list_v2(rgw_store_t* store, const char* bucket,
-                               const rgw_list_opts_t* opts, rgw_listing_t** out) {
+RGW_API int rgw_object_list_v2(rgw_store_t* store, const char* bucket, const rgw_list_opts_t* opts,
+                               rgw_listing_t** out) {
   return list(store, bucket, opts ? opts->params : rgw::ListParams{}, out);
 }
 

@@ -63,10 +63,12 @@ RGW_API int rgw_upload_list_parts(rgw_store_t* store, const char* bucket, const 
   });
 }
 
-RGW_API size_t rgw_part_listing_count(const rgw_part_listing_t* parts) { return parts->parts.size(); }
+RGW_API size_t rgw_part_listing_count(const rgw_part_listing_t* parts) {
+  return parts->parts.size();
+}
 
 RGW_API int rgw_part_listing_at(const rgw_part_listing_t* parts, size_t i, int* number,
-                             uint64_t* size, const char** etag, int64_t* mtime_ns) {
+                                uint64_t* size, const char** etag, int64_t* mtime_ns) {
   if (!parts || i >= parts->parts.size()) return -ERANGE;
   const rgw::PartInfo& p = parts->parts[i];
   if (number) *number = p.number;
@@ -85,8 +87,8 @@ RGW_API int rgw_upload_list(rgw_store_t* store, const char* bucket, const char* 
     need("rgw_upload_list", store, out);
     if (limit < 1 || limit > 1000) rgw::fail(RGW_ERR_INVALID_ARGUMENT, "limit must be 1..1000");
     auto list = std::make_unique<rgw_upload_listing>();
-    for (auto& u : store->impl->list_uploads(str(bucket), str(prefix), str(after_key),
-                                             str(after_id), limit))
+    for (auto& u :
+         store->impl->list_uploads(str(bucket), str(prefix), str(after_key), str(after_id), limit))
       list->uploads.emplace_back(std::move(u));
     *out = list.release();
     return 0;

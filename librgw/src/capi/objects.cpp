@@ -188,8 +188,7 @@ RGW_API void rgw_writer_free(rgw_writer_t* w) { delete w; }
 namespace {
 
 int open_reader(rgw_store_t* store, const char* bucket, const char* key,
-                const rgw::ReadOptions& options, const std::string& version,
-                rgw_reader_t** out) {
+                const rgw::ReadOptions& options, const std::string& version, rgw_reader_t** out) {
   return guarded_call([&] {
     need("rgw_reader_open", store, out);
     auto r = store->impl->open_reader(rgw::ObjectRef{str(bucket), str(key), version}, options);

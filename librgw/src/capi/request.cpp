@@ -7,14 +7,14 @@
 #include "capi/config.h"
 #include "capi/guard.h"
 #include "capi/types.h"
-#include "gateway/gateway.h"
-#include "s3/auth.h"
-#include "http/response.h"
 #include "gateway/exchange.h"
+#include "gateway/gateway.h"
+#include "http/response.h"
+#include "s3/auth.h"
 
 struct rgw_gateway {
-  rgw_store store;                        // owns the Store
-  std::unique_ptr<rgw::Gateway> impl;     // borrows it
+  rgw_store store;                     // owns the Store
+  std::unique_ptr<rgw::Gateway> impl;  // borrows it
 };
 
 struct rgw_request {
@@ -32,7 +32,8 @@ struct rgw_request {
     if (rc != RGW_REQUEST_DONE || readahead_max == 0 || ahead) return rc;
     int64_t length = impl->response().content_length;
     if (length <= 0 || impl->response().head) return rc;
-    size_t want = static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
+    size_t want =
+        static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
     ahead.reset(new char[want]);
     while (ahead_len < want) {
       size_t n = impl->read(ahead.get() + ahead_len, want - ahead_len);
@@ -108,7 +109,8 @@ int request_body(rgw_request_t* req, const void* data, size_t len) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
     return req->finished(req->impl->body(static_cast<const char*>(data), len)
-                             ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
+                             ? RGW_REQUEST_WANTS_BODY
+                             : RGW_REQUEST_DONE);
   });
 }
 

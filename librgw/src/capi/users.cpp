@@ -47,8 +47,10 @@ RGW_API int rgw_user_set_attr(rgw_user_t* user, const char* name, const char* va
     need("rgw_user_set_attr", user, name);
     if (!*name) rgw::fail(-EINVAL, "attribute name needed");
     std::string n = rgw::capi::attr_name(name);
-    if (value) user->user.attrs[n] = value;
-    else user->user.attrs.erase(n);
+    if (value)
+      user->user.attrs[n] = value;
+    else
+      user->user.attrs.erase(n);
     user->changes.attrs = user->user.attrs;
     return 0;
   });
@@ -103,8 +105,7 @@ RGW_API const char* rgw_user_attr(const rgw_user_t* u, const char* name) {
   return rgw::capi::attr_get(u->user.attrs, name);
 }
 RGW_API size_t rgw_user_attr_count(const rgw_user_t* u) { return u->user.attrs.size(); }
-RGW_API int rgw_user_attr_at(const rgw_user_t* u, size_t i, const char** name,
-                             const char** value) {
+RGW_API int rgw_user_attr_at(const rgw_user_t* u, size_t i, const char** name, const char** value) {
   return u ? rgw::capi::attr_at(u->user.attrs, i, name, value) : -ERANGE;
 }
 
@@ -151,7 +152,8 @@ RGW_API int rgw_user_find(rgw_store_t* store, int kind, const char* id, rgw_user
     need("rgw_user_find", store, id, out);
     if (kind != RGW_CREDENTIAL_S3_ACCESS_KEY && kind != RGW_CREDENTIAL_SWIFT_USER)
       rgw::fail(RGW_ERR_INVALID_ARGUMENT, "unknown credential kind " + std::to_string(kind));
-    rgw::User found = store->impl->get_user_by_credential(static_cast<rgw::CredentialKind>(kind), id);
+    rgw::User found =
+        store->impl->get_user_by_credential(static_cast<rgw::CredentialKind>(kind), id);
     *out = new rgw_user{std::move(found), {}};
     return 0;
   });
@@ -212,8 +214,8 @@ RGW_API int rgw_user_lookup_key(rgw_store_t* store, const char* access_key, char
                                 size_t uid_size, char* secret, size_t secret_size) {
   return guarded_call([&] {
     need("rgw_user_lookup_key", store);
-    rgw::User u = store->impl->get_user_by_credential(rgw::CredentialKind::s3_access_key,
-                                                      str(access_key));
+    rgw::User u =
+        store->impl->get_user_by_credential(rgw::CredentialKind::s3_access_key, str(access_key));
     for (const auto& k : u.keys) {
       if (k.access_key == str(access_key)) {
         rgw::capi::copy_out(u.uid, uid, uid_size);

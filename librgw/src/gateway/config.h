@@ -14,12 +14,12 @@
 namespace rgw {
 
 struct GatewayConfig {
-  std::string store_uri;                    // "store"
-  std::string region;                       // "region"
-  std::vector<std::string> domains;         // "domains": virtual-hosted-style S3 domains
-  uint64_t max_object_size = 0;             // "max_object_size": single PUT / one part
-  uint64_t buffer_size = 0;                 // "buffer_size": one store read/write, door chunks
-  uint64_t threads = 0;                     // "threads": aio I/O threads, 0 = the store's default
+  std::string store_uri;             // "store"
+  std::string region;                // "region"
+  std::vector<std::string> domains;  // "domains": virtual-hosted-style S3 domains
+  uint64_t max_object_size = 0;      // "max_object_size": single PUT / one part
+  uint64_t buffer_size = 0;          // "buffer_size": one store read/write, door chunks
+  uint64_t threads = 0;              // "threads": aio I/O threads, 0 = the store's default
 
   // Every option at its default (the table's text, parsed).
   GatewayConfig();

@@ -119,9 +119,7 @@ void set_domains(GatewayConfig& cfg, const std::string& value) {
 
 // The parsed lists: case and separators do not matter, order does (the
 // first domain a Host ends with wins).
-bool same_domains(const GatewayConfig& a, const GatewayConfig& b) {
-  return a.domains == b.domains;
-}
+bool same_domains(const GatewayConfig& a, const GatewayConfig& b) { return a.domains == b.domains; }
 
 void set_max_object_size(GatewayConfig& cfg, const std::string& value) {
   cfg.max_object_size = parse_positive_size("max_object_size", value);

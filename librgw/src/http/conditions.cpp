@@ -33,7 +33,8 @@ bool parse_u64(const std::string& s, size_t b, size_t e, uint64_t* out) {
 
 }  // namespace
 
-int evaluate_conditions(const http::Request& req, const ObjectInfo& info, const std::string& prefix) {
+int evaluate_conditions(const http::Request& req, const ObjectInfo& info,
+                        const std::string& prefix) {
   const bool copy = !prefix.empty();
   const int not_modified = copy ? 412 : 304;
   int64_t mtime = info.mtime_ns / 1000000000;

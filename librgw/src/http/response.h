@@ -16,12 +16,12 @@ namespace rgw::http {
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;                        // used when reader is null
-  std::unique_ptr<ObjectReader> reader;    // streamed body (GET object)
+  std::string body;                      // used when reader is null
+  std::unique_ptr<ObjectReader> reader;  // streamed body (GET object)
   // Set by the protocol for streamed and HEAD bodies, else body.size(); -1
   // once the response is sealed: no body and no Content-Length (204, 304).
   int64_t content_length = -1;
-  bool head = false;                       // HEAD: headers only, no body bytes
+  bool head = false;  // HEAD: headers only, no body bytes
 
   void set_header(const std::string& name, const std::string& value) {
     for (auto& h : headers)

@@ -72,7 +72,9 @@ GcReport LocalStore::gc(const GcOptions& options) {
 
 void LocalStore::garbage_locked(const std::string& data_id) {
   Stmt(*db_, "INSERT OR REPLACE INTO garbage(data_id, since_ns) VALUES(?, ?)")
-      .bind(1, data_id).bind(2, now_ns()).run();
+      .bind(1, data_id)
+      .bind(2, now_ns())
+      .run();
 }
 
 std::vector<std::string> LocalStore::list_dir(const std::string& path) {

@@ -10,7 +10,7 @@ namespace {
 
 std::string directory(const std::string& rest, const std::string& uri) {
   std::string path = rest;
-  if (uri[0] != '/') {  // not a bare path
+  if (uri[0] != '/') {                                    // not a bare path
     if (path.rfind("//", 0) == 0) path = path.substr(2);  // local:///abs -> /abs
     path = store_uri_decode(path, uri);
   }

@@ -112,8 +112,7 @@ class LocalStore : public Store {
                                                  const std::string& upload_id,
                                                  int part_number) override;
   ObjectInfo publish_part(const BucketInfo& bucket, const std::string& upload_id, int number,
-                          ObjectInfo info, const std::string& data_id,
-                          const std::string& tmp_path);
+                          ObjectInfo info, const std::string& data_id, const std::string& tmp_path);
   std::vector<PartInfo> list_parts(const std::string& bucket,
                                    const std::string& upload_id) override;
   std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,

@@ -35,8 +35,12 @@ UploadInfo LocalStore::create_upload(const std::string& bucket, const std::strin
   u.delete_at = object.delete_at;
   Stmt(*db_,
        "INSERT INTO uploads(bucket_id, upload_id, key, initiated_ns, record) VALUES(?, ?, ?, ?, ?)")
-      .bind(1, b.id).bind(2, u.upload_id).bind(3, u.key).bind(4, u.initiated_ns)
-      .bind_blob(5, encode_upload_info(u)).run();
+      .bind(1, b.id)
+      .bind(2, u.upload_id)
+      .bind(3, u.key)
+      .bind(4, u.initiated_ns)
+      .bind_blob(5, encode_upload_info(u))
+      .run();
   t.commit();
   return u;
 }
@@ -85,9 +89,14 @@ ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string&
     Stmt(*db_,
          "INSERT OR REPLACE INTO parts(bucket_id, upload_id, number, size, etag, mtime_ns, "
          "data_id) VALUES(?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number})
-        .bind(4, static_cast<int64_t>(info.size)).bind(5, info.etag).bind(6, info.mtime_ns)
-        .bind(7, data_id).run();
+        .bind(1, bucket.id)
+        .bind(2, upload_id)
+        .bind(3, int64_t{number})
+        .bind(4, static_cast<int64_t>(info.size))
+        .bind(5, info.etag)
+        .bind(6, info.mtime_ns)
+        .bind(7, data_id)
+        .run();
     t.commit();
   } catch (...) {
     ::unlink(final_path.c_str());
@@ -107,8 +116,8 @@ std::vector<PartInfo> LocalStore::list_parts(const std::string& bucket,
          "ORDER BY number");
   q.bind(1, b.id).bind(2, upload_id);
   while (q.step())
-    out.push_back(PartInfo{static_cast<int>(q.i64(0)), static_cast<uint64_t>(q.i64(1)),
-                           q.text(2), q.i64(3)});
+    out.push_back(
+        PartInfo{static_cast<int>(q.i64(0)), static_cast<uint64_t>(q.i64(1)), q.text(2), q.i64(3)});
   return out;
 }
 
@@ -152,7 +161,8 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
     Stmt q(*db_, "SELECT number, data_id, etag, size FROM parts WHERE bucket_id=? AND upload_id=?");
     q.bind(1, b.id).bind(2, upload_id);
     while (q.step())
-      have[static_cast<int>(q.i64(0))] = Part{q.text(1), q.text(2), static_cast<uint64_t>(q.i64(3))};
+      have[static_cast<int>(q.i64(0))] =
+          Part{q.text(1), q.text(2), static_cast<uint64_t>(q.i64(3))};
   }
   uint64_t size = 0;
   std::vector<std::string> etags;
@@ -161,8 +171,8 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
     if (it == have.end())
       fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " was not uploaded");
     if (it->second.etag != e)
-      fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " has ETag " + it->second.etag +
-                                     ", not " + e);
+      fail(RGW_ERR_INVALID_PART,
+           "part " + std::to_string(n) + " has ETag " + it->second.etag + ", not " + e);
     size += it->second.size;
     etags.push_back(e);
   }
@@ -176,16 +186,24 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
   Stmt(*db_,
        "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
        "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, '', ?)")
-      .bind(1, b.id).bind(2, u.key).bind(3, seq).bind(4, static_cast<int64_t>(size))
-      .bind_blob(5, encode_object_info(info)).run();
+      .bind(1, b.id)
+      .bind(2, u.key)
+      .bind(3, seq)
+      .bind(4, static_cast<int64_t>(size))
+      .bind_blob(5, encode_object_info(info))
+      .run();
   int64_t i = 0;
   for (const auto& [n, e] : want) {
     const Part& p = have[n];
     Stmt(*db_,
          "INSERT INTO segments(bucket_id, key, version_id, n, data_id, size) "
          "VALUES(?, ?, 'null', ?, ?, ?)")
-        .bind(1, b.id).bind(2, u.key).bind(3, i++).bind(4, p.data_id)
-        .bind(5, static_cast<int64_t>(p.size)).run();
+        .bind(1, b.id)
+        .bind(2, u.key)
+        .bind(3, i++)
+        .bind(4, p.data_id)
+        .bind(5, static_cast<int64_t>(p.size))
+        .run();
     have.erase(n);
   }
   for (const auto& kv : have) garbage_locked(kv.second.data_id);  // the unchosen parts
@@ -207,8 +225,7 @@ void LocalStore::abort_upload(const std::string& bucket, const std::string& uplo
 UploadInfo LocalStore::get_upload_locked(const BucketInfo& b, const std::string& upload_id) {
   Stmt q(*db_, "SELECT record FROM uploads WHERE bucket_id=? AND upload_id=?");
   if (!q.bind(1, b.id).bind(2, upload_id).step())
-    fail(RGW_ERR_NO_SUCH_UPLOAD,
-         "no such upload '" + upload_id + "' in bucket '" + b.name + "'");
+    fail(RGW_ERR_NO_SUCH_UPLOAD, "no such upload '" + upload_id + "' in bucket '" + b.name + "'");
   return decode_upload_info(q.text(0));
 }
 
@@ -221,9 +238,13 @@ void LocalStore::end_upload_locked(const std::string& bucket_id, const std::stri
     while (q.step()) garbage_locked(q.text(0));
   }
   Stmt(*db_, "DELETE FROM parts WHERE bucket_id=? AND upload_id=?")
-      .bind(1, bucket_id).bind(2, upload_id).run();
+      .bind(1, bucket_id)
+      .bind(2, upload_id)
+      .run();
   Stmt(*db_, "DELETE FROM uploads WHERE bucket_id=? AND upload_id=?")
-      .bind(1, bucket_id).bind(2, upload_id).run();
+      .bind(1, bucket_id)
+      .bind(2, upload_id)
+      .run();
 }
 
 }  // namespace rgw::local

@@ -42,13 +42,15 @@ void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
     if (q.bind(1, b.id).bind(2, key).step()) {
       ObjectInfo info = decode_object_info(q.text(0));
       if (!is_expired(info) && info.etag != options.if_match)
-        fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag +
-                                   ", expected " + options.if_match);
+        fail(RGW_ERR_CONFLICT,
+             "object '" + key + "' changed: etag " + info.etag + ", expected " + options.if_match);
     }
   }
   if (release_body_locked(b.id, key) > 0)
     Stmt(*db_, "DELETE FROM objects WHERE bucket_id=? AND key=? AND version_id='null'")
-        .bind(1, b.id).bind(2, key).run();
+        .bind(1, b.id)
+        .bind(2, key)
+        .run();
   t.commit();
 }
 
@@ -71,13 +73,16 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
   ObjectInfo info = decode_object_info(q.text(0));
   if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
   if (!expected_etag.empty() && info.etag != expected_etag)
-    fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + info.etag + ", expected " +
-                               expected_etag);
+    fail(RGW_ERR_CONFLICT,
+         "object '" + key + "' changed: etag " + info.etag + ", expected " + expected_etag);
   if (update.attrs) info.attrs = *update.attrs;
   if (update.acl) info.acl = *update.acl;
   if (update.delete_at) info.delete_at = *update.delete_at;
   Stmt(*db_, "UPDATE objects SET record=? WHERE bucket_id=? AND key=? AND version_id='null'")
-      .bind_blob(1, encode_object_info(info)).bind(2, b.id).bind(3, key).run();
+      .bind_blob(1, encode_object_info(info))
+      .bind(2, b.id)
+      .bind(3, key)
+      .run();
   t.commit();
   return info;
 }
@@ -142,7 +147,9 @@ int64_t LocalStore::release_body_locked(const std::string& bucket_id, const std:
     while (s.step()) garbage_locked(s.text(0));
   }
   Stmt(*db_, "DELETE FROM segments WHERE bucket_id=? AND key=? AND version_id='null'")
-      .bind(1, bucket_id).bind(2, key).run();
+      .bind(1, bucket_id)
+      .bind(2, key)
+      .run();
   return seq;
 }
 

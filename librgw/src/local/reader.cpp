@@ -138,8 +138,7 @@ ObjectInfo LocalStore::lookup(const std::string& bucket, const std::string& key,
   if (!q.bind(1, b.id).bind(2, key).step())
     fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
   ObjectInfo info = decode_object_info(q.text(1));
-  if (is_expired(info))
-    fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+  if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
   if (body) {
     body->clear();
     std::string data_id = q.text(0);

@@ -7,9 +7,9 @@
 namespace rgw::local {
 
 Db::Db(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -45,15 +45,20 @@ void Db::release(const char* sql, sqlite3_stmt* stmt) {
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   auto it = cache_.find(sql);
-  if (it != cache_.end() && it->second.stmt == stmt) it->second.in_use = false;
-  else sqlite3_finalize(stmt);
+  if (it != cache_.end() && it->second.stmt == stmt)
+    it->second.in_use = false;
+  else
+    sqlite3_finalize(stmt);
 }
 
 void Db::fail_sqlite(int rc, const std::string& what) {
   int code = RGW_ERR_STORE;
-  if (rc == SQLITE_FULL) code = -ENOSPC;
-  else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) code = -EBUSY;
-  else if (rc == SQLITE_NOMEM) code = -ENOMEM;
+  if (rc == SQLITE_FULL)
+    code = -ENOSPC;
+  else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+    code = -EBUSY;
+  else if (rc == SQLITE_NOMEM)
+    code = -ENOMEM;
   fail(code, what + ": " + sqlite3_errmsg(db_));
 }
 
@@ -90,7 +95,8 @@ bool Stmt::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  if (rc == SQLITE_CONSTRAINT) fail(-EEXIST, std::string("constraint: ") + sqlite3_errmsg(db_.handle()));
+  if (rc == SQLITE_CONSTRAINT)
+    fail(-EEXIST, std::string("constraint: ") + sqlite3_errmsg(db_.handle()));
   db_.fail_sqlite(rc, "sqlite step");
 }
 

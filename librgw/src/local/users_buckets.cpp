@@ -20,7 +20,10 @@ void LocalStore::create_user(const User& user) {
   if (!u.created_ns) u.created_ns = now_ns();
   for (const auto& k : u.keys) insert_key_locked(u.uid, k);
   if (!u.swift_user.empty()) insert_swift_locked(u.uid, u.swift_user);
-  Stmt(*db_, "INSERT INTO users(uid, record) VALUES(?, ?)").bind(1, u.uid).bind_blob(2, encode_user(u)).run();
+  Stmt(*db_, "INSERT INTO users(uid, record) VALUES(?, ?)")
+      .bind(1, u.uid)
+      .bind_blob(2, encode_user(u))
+      .run();
   t.commit();
 }
 
@@ -124,7 +127,10 @@ BucketInfo LocalStore::create_bucket(const BucketInfo& info) {
   b.id = random_hex(16);
   b.created_ns = now_ns();
   Stmt(*db_, "INSERT INTO buckets(name, owner, record) VALUES(?, ?, ?)")
-      .bind(1, b.name).bind(2, b.owner).bind_blob(3, encode_bucket_info(b)).run();
+      .bind(1, b.name)
+      .bind(2, b.owner)
+      .bind_blob(3, encode_bucket_info(b))
+      .run();
   t.commit();
   bucket_epoch_->bump();
   return b;
@@ -143,7 +149,9 @@ void LocalStore::update_bucket(const BucketInfo& info) {
   cur.versioning = info.versioning;
   cur.attrs = info.attrs;
   Stmt(*db_, "UPDATE buckets SET record=? WHERE name=?")
-      .bind_blob(1, encode_bucket_info(cur)).bind(2, cur.name).run();
+      .bind_blob(1, encode_bucket_info(cur))
+      .bind(2, cur.name)
+      .run();
   t.commit();
   bucket_epoch_->bump();
 }
@@ -192,13 +200,19 @@ void LocalStore::insert_key_locked(const std::string& uid, const AccessKey& k) {
     fail(RGW_ERR_INVALID_ARGUMENT, "access key and secret key must not be empty");
   if (Stmt(*db_, "SELECT 1 FROM access_keys WHERE access_key=?").bind(1, k.access_key).step())
     fail(RGW_ERR_ACCESS_KEY_EXISTS, "access key '" + k.access_key + "' is taken");
-  Stmt(*db_, "INSERT INTO access_keys(access_key, uid) VALUES(?, ?)").bind(1, k.access_key).bind(2, uid).run();
+  Stmt(*db_, "INSERT INTO access_keys(access_key, uid) VALUES(?, ?)")
+      .bind(1, k.access_key)
+      .bind(2, uid)
+      .run();
 }
 
 void LocalStore::insert_swift_locked(const std::string& uid, const std::string& swift_user) {
   if (Stmt(*db_, "SELECT 1 FROM swift_users WHERE swift_user=?").bind(1, swift_user).step())
     fail(RGW_ERR_USER_EXISTS, "Swift user '" + swift_user + "' is taken");
-  Stmt(*db_, "INSERT INTO swift_users(swift_user, uid) VALUES(?, ?)").bind(1, swift_user).bind(2, uid).run();
+  Stmt(*db_, "INSERT INTO swift_users(swift_user, uid) VALUES(?, ?)")
+      .bind(1, swift_user)
+      .bind(2, uid)
+      .run();
 }
 
 User LocalStore::get_user_locked(const std::string& uid) {
@@ -208,7 +222,10 @@ User LocalStore::get_user_locked(const std::string& uid) {
 }
 
 void LocalStore::put_user_locked(const User& u) {
-  Stmt(*db_, "UPDATE users SET record=? WHERE uid=?").bind_blob(1, encode_user(u)).bind(2, u.uid).run();
+  Stmt(*db_, "UPDATE users SET record=? WHERE uid=?")
+      .bind_blob(1, encode_user(u))
+      .bind(2, u.uid)
+      .run();
 }
 
 BucketInfo LocalStore::get_bucket_locked(const std::string& name) {

@@ -40,8 +40,7 @@ ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
   const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
   const std::string final_path = data_path(data_id);
   make_dir(subdir);
-  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
-    fail_errno(errno, "publish object body");
+  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish object body");
   crash_point("local:put:after-rename");
   try {
     fsync_dir(subdir);
@@ -49,9 +48,13 @@ ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
     Stmt(*db_,
          "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
          "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
-        .bind(1, bucket.id).bind(2, info.key).bind(3, seq)
-        .bind(4, static_cast<int64_t>(info.size)).bind(5, data_id)
-        .bind_blob(6, encode_object_info(info)).run();
+        .bind(1, bucket.id)
+        .bind(2, info.key)
+        .bind(3, seq)
+        .bind(4, static_cast<int64_t>(info.size))
+        .bind(5, data_id)
+        .bind_blob(6, encode_object_info(info))
+        .run();
     t.commit();
   } catch (...) {
     ::unlink(final_path.c_str());
@@ -110,7 +113,8 @@ ObjectInfo LocalWriter::commit(const WriteOptions& options) {
                                           part_number_ ? WriteOptions{} : options);
   try {
     if (part_number_)
-      info = store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);
+      info =
+          store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);
     else
       info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
   } catch (...) {

@@ -6,7 +6,7 @@
 namespace rgw::rados {
 
 namespace {
-constexpr uint32_t kWatchTimeoutS = 30;   // the OSD drops a watcher silent this long
+constexpr uint32_t kWatchTimeoutS = 30;  // the OSD drops a watcher silent this long
 constexpr uint64_t kNotifyTimeoutMs = 5000;
 }  // namespace
 
@@ -32,8 +32,8 @@ BucketCache::~BucketCache() {
   rados_watch_flush(rados_ioctx_get_cluster(meta_));
 }
 
-void BucketCache::on_notify(void* arg, uint64_t notify_id, uint64_t cookie, uint64_t,
-                            void* data, size_t data_len) {
+void BucketCache::on_notify(void* arg, uint64_t notify_id, uint64_t cookie, uint64_t, void* data,
+                            size_t data_len) {
   auto* cache = static_cast<BucketCache*>(arg);
   cache->mark(cookie, false);
   // The notifier sends the bucket name, which names the object to ack on.
@@ -75,8 +75,10 @@ int BucketCache::get(const std::string& name, BucketInfo* info) {
       retire_locked(it, &to_unwatch);
       it = entries_.end();
     }
-    if (it == entries_.end()) need_watch = true;
-    else gen = it->second->gen;
+    if (it == entries_.end())
+      need_watch = true;
+    else
+      gen = it->second->gen;
   }
   unwatch_all(to_unwatch);
   to_unwatch.clear();
@@ -140,8 +142,8 @@ void BucketCache::notify_changed(const std::string& name) {
   size_t reply_len = 0;
   // -ENOENT: nobody can be watching a removed record; -ETIMEDOUT: a watcher
   // did not ack (a dead process: the OSD drops its watch on its own).
-  rados_notify2(meta_, record_oid(name).c_str(), name.data(), name.size(), kNotifyTimeoutMs,
-                &reply, &reply_len);
+  rados_notify2(meta_, record_oid(name).c_str(), name.data(), name.size(), kNotifyTimeoutMs, &reply,
+                &reply_len);
   if (reply) rados_buffer_free(reply);
   // Our own process is a watcher too; make sure even without a watch.
   std::lock_guard<std::mutex> l(mu_);

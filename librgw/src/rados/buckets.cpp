@@ -97,8 +97,10 @@ std::vector<BucketInfo> RadosStore::list_buckets(const std::string& owner) {
   std::vector<size_t> todo;
   for (size_t i = 0; i < names.size(); ++i) {
     BucketInfo b;
-    if (buckets_->peek(names[i], &b)) got[i] = std::move(b);
-    else todo.push_back(i);
+    if (buckets_->peek(names[i], &b))
+      got[i] = std::move(b);
+    else
+      todo.push_back(i);
   }
   struct Read {
     size_t i = 0;
@@ -276,8 +278,10 @@ std::string RadosStore::bucket_busy(const BucketInfo& b, std::vector<std::string
   const int64_t cutoff = now_ns() - kDeadWriterAge;
   bool young = false;
   scan_pending(index_oid(b), false, [&](const std::string& full, const std::string& v) {
-    if (decode_ts(v) > cutoff) young = true;
-    else dead->push_back(full);
+    if (decode_ts(v) > cutoff)
+      young = true;
+    else
+      dead->push_back(full);
     return !young;
   });
   if (young) return "has an upload in progress";

@@ -188,8 +188,7 @@ GcReport RadosStore::gc(const GcOptions& options) {
       } catch (const Error&) {
         epoch = 0;  // corrupt: drop it
       }
-      if (epoch <= static_cast<uint64_t>(std::max<int64_t>(cutoff, 0)))
-        markers.emplace_back(k, v);
+      if (epoch <= static_cast<uint64_t>(std::max<int64_t>(cutoff, 0))) markers.emplace_back(k, v);
       return true;
     });
     for (const auto& kv : markers) {

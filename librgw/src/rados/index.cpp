@@ -55,8 +55,8 @@ int RadosStore::index_set(const std::string& ioid, const std::string& key, const
   WriteOp op;
   int cmp_rv[2] = {0, 0};
   rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
-  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(),
-                           key.size(), entry.size(), &cmp_rv[0]);
+  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), key.size(),
+                           entry.size(), &cmp_rv[0]);
   rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), rk.size(),
                            entry.size(), &cmp_rv[1]);
   const char* keys[] = {key.data()};
@@ -78,10 +78,10 @@ int RadosStore::index_remove(const std::string& ioid, const std::string& key, ui
   WriteOp op;
   int cmp_rv[2] = {0, 0};
   rados_write_op_assert_exists(op.op);
-  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
-                           key.size(), marker.size(), &cmp_rv[0]);
-  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(),
-                           rk.size(), marker.size(), &cmp_rv[1]);
+  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(), key.size(),
+                           marker.size(), &cmp_rv[0]);
+  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(), rk.size(),
+                           marker.size(), &cmp_rv[1]);
   omap_rm_in(op, key);
   const char* keys[] = {rk.data()};
   const char* vals[] = {marker.data()};
@@ -122,8 +122,10 @@ void RadosStore::repair_entry(const std::string& ioid, const std::string& key,
                               const std::optional<std::string>& cur, const std::string* pending) {
   int r = 0;
   if (want) {
-    if (want != cur) r = index_set(ioid, key, *want, pending);  // newer there: fine
-    else if (pending) r = omap_rm(index_, ioid, *pending);
+    if (want != cur)
+      r = index_set(ioid, key, *want, pending);  // newer there: fine
+    else if (pending)
+      r = omap_rm(index_, ioid, *pending);
   } else if (cur) {
     r = omap_rm_exact(index_, ioid, key, *cur, pending);  // changed meanwhile: newer
   } else if (pending) {
@@ -153,8 +155,7 @@ void RadosStore::repair_pending_entries(const BucketInfo& b) {
     if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
     auto it = cur.find(key);
     repair_entry(ioid, key, entry_of_head(r, x),
-                 it == cur.end() ? std::nullopt : std::optional<std::string>(it->second),
-                 nullptr);
+                 it == cur.end() ? std::nullopt : std::optional<std::string>(it->second), nullptr);
   }
 }
 

@@ -124,8 +124,8 @@ int omap_rm_exact(rados_ioctx_t io, const std::string& oid, const std::string& k
                   const std::string& value, const std::string* pending) {
   WriteOp op;
   int cmp_rv = 0;
-  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_EQ, value.data(),
-                           key.size(), value.size(), &cmp_rv);
+  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_EQ, value.data(), key.size(),
+                           value.size(), &cmp_rv);
   omap_rm_in(op, key);
   if (pending) omap_rm_in(op, *pending);
   return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);

@@ -19,8 +19,8 @@
 
 namespace rgw::rados {
 
-constexpr size_t kMetaRead = 64u << 10;           // first read of a metadata object
-constexpr uint64_t kOmapPage = 1000;              // omap entries per page read, per gc queue op
+constexpr size_t kMetaRead = 64u << 10;  // first read of a metadata object
+constexpr uint64_t kOmapPage = 1000;     // omap entries per page read, per gc queue op
 
 using Xattrs = std::map<std::string, std::string>;
 using KV = std::pair<std::string, std::string>;

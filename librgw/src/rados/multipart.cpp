@@ -150,9 +150,12 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
     }
     omap_set_in(op, {{ukey, ending_raw}, {pending_key(rec.info.key, tag), stamp}});
     int r = rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
-    if (r == 0) ended = true;
-    else if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + bucket + "'");
-    else if (!is_cmp_failure(r)) rados_fail(r, "end upload in index/" + ioid);
+    if (r == 0)
+      ended = true;
+    else if (r == -ENOENT)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + bucket + "'");
+    else if (!is_cmp_failure(r))
+      rados_fail(r, "end upload in index/" + ioid);
   }
   if (!ended) fail(RGW_ERR_CONFLICT, "upload '" + upload_id + "' kept changing");
 
@@ -174,11 +177,12 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
   }
   for (const auto& [n, pr] : have) {
     extras.rm.push_back(part_key(upload_id, n));
-    bool chosen = std::any_of(want.begin(), want.end(), [&](const auto& w) { return w.first == n; });
+    bool chosen =
+        std::any_of(want.begin(), want.end(), [&](const auto& w) { return w.first == n; });
     if (!chosen)
-      extras.set.emplace_back(dead_key(pr.second.tag),
-                              encode_dead(ts, head, Segment{pr.second.tag, pr.second.info.size,
-                                                            pr.second.stripes}));
+      extras.set.emplace_back(
+          dead_key(pr.second.tag),
+          encode_dead(ts, head, Segment{pr.second.tag, pr.second.info.size, pr.second.stripes}));
   }
   WriteOptions object;
   object.attrs = rec.info.attrs;

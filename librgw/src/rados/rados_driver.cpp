@@ -32,7 +32,8 @@ Uri parse(const std::string& rest, const std::string& uri) {
   for (char c : u.prefix) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '.' || c == '_' || c == '-';
-    if (!ok) fail(RGW_ERR_INVALID_URI, "pool prefix may contain only letters, digits, . _ -: " + uri);
+    if (!ok)
+      fail(RGW_ERR_INVALID_URI, "pool prefix may contain only letters, digits, . _ -: " + uri);
   }
   size_t pos = 0;
   while (pos <= query.size() && !query.empty()) {

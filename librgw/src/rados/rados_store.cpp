@@ -26,7 +26,8 @@ RadosStore::RadosStore(const std::string& prefix, const std::string& conf_path,
     if (r < 0) rados_fail(r, "read Ceph config " + (conf_path.empty() ? "(default)" : conf_path));
     if (timeout > 0) {
       std::string t = std::to_string(timeout);
-      for (const char* opt : {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
+      for (const char* opt :
+           {"rados_osd_op_timeout", "rados_mon_op_timeout", "client_mount_timeout"}) {
         r = rados_conf_set(cluster_, opt, t.c_str());
         if (r < 0) rados_fail(r, std::string("rados_conf_set ") + opt);
       }
@@ -106,7 +107,8 @@ std::map<std::string, std::string> RadosStore::omap_get(rados_ioctx_t io, const 
 
 namespace rgw {
 
-std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix, const std::string& conf_path,
+std::unique_ptr<Store> open_rados_store(const std::string& pool_prefix,
+                                        const std::string& conf_path,
                                         const std::string& client_name, int op_timeout_seconds) {
   if (pool_prefix.empty()) fail(RGW_ERR_INVALID_URI, "rados store needs a pool prefix");
   return std::make_unique<rados::RadosStore>(pool_prefix, conf_path, client_name,

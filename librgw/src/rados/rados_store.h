@@ -160,11 +160,11 @@
 
 namespace rgw::rados {
 
-constexpr size_t kFirstRead = kStripe;            // first read: any inline body in one op
-constexpr size_t kReadWindow = 1u << 20;          // tail read-ahead window
-constexpr size_t kListWindow = 32;                // list_buckets: record reads in flight
-constexpr int kMaxRetries = 100;                  // races lost before giving up
-constexpr size_t kMaxPendingScan = 10000;         // pending records a listing looks at
+constexpr size_t kFirstRead = kStripe;     // first read: any inline body in one op
+constexpr size_t kReadWindow = 1u << 20;   // tail read-ahead window
+constexpr size_t kListWindow = 32;         // list_buckets: record reads in flight
+constexpr int kMaxRetries = 100;           // races lost before giving up
+constexpr size_t kMaxPendingScan = 10000;  // pending records a listing looks at
 constexpr int64_t kSecond = 1000000000;
 // A writer re-stamps its pending record when it is older than this (in write()
 // and before its head swap): gc's grace must exceed it plus the op timeout.
@@ -362,8 +362,7 @@ class RadosStore : public Store {
   void scan_pending(const std::string& ioid, bool bounded, Fn fn);
 
   // gc.cpp
-  void remove_tails(const std::string& head, const std::string& tag, uint64_t n,
-                    GcReport* report);
+  void remove_tails(const std::string& head, const std::string& tag, uint64_t n, GcReport* report);
 
   // index.cpp
   ListResult list_index(const BucketInfo& b, const ListParams& p);
@@ -452,8 +451,8 @@ class RadosWriter : public ObjectWriter {
   uint64_t tails_ = 0;  // tails issued
   std::unique_ptr<Completion> inflight_;
   std::string inflight_oid_;
-  std::unique_ptr<AsyncWrite> pending_op_;      // the pending record, set at open
-  std::unique_ptr<AsyncXattrRead> head_read_;   // the head's xattrs, read at open
+  std::unique_ptr<AsyncWrite> pending_op_;     // the pending record, set at open
+  std::unique_ptr<AsyncXattrRead> head_read_;  // the head's xattrs, read at open
   State state_ = State::open;
 };
 

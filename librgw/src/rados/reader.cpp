@@ -18,9 +18,8 @@ namespace {
 
 class RadosReader : public ObjectReader {
  public:
-  RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
-              uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
-              size_t inline_len);
+  RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m, uint64_t offset,
+              uint64_t end, std::unique_ptr<char[]> inline_data, size_t inline_len);
   ~RadosReader() override = default;
   const ObjectInfo& info() const override { return info_; }
   uint64_t remaining() const override { return end_ - pos_; }
@@ -82,8 +81,9 @@ RadosReader::RadosReader(RadosStore& store, ObjectInfo info, std::string head, M
 // segment holding `off` (the last one starting at or before it; empty parts
 // start where the next one does), then the stripe within it.
 void RadosReader::issue(Window& w, uint64_t off) {
-  size_t s = static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), off) -
-                                 starts_.begin()) - 1;
+  size_t s =
+      static_cast<size_t>(std::upper_bound(starts_.begin(), starts_.end(), off) - starts_.begin()) -
+      1;
   const Segment& sg = man_.segs[s];
   const uint64_t in_seg = off - starts_[s];
   if (in_seg >= sg.size) fail(-EIO, "corrupt manifest of '" + info_.key + "'");
@@ -147,8 +147,7 @@ size_t RadosReader::read(char* buf, size_t len) {
         have_next_ = true;
       }
     }
-    size_t n = static_cast<size_t>(
-        std::min<uint64_t>(len - done, cur_.off + cur_.got - pos_));
+    size_t n = static_cast<size_t>(std::min<uint64_t>(len - done, cur_.off + cur_.got - pos_));
     std::memcpy(buf + done, cur_.data.get() + (pos_ - cur_.off), n);
     done += n;
     pos_ += n;
@@ -170,9 +169,9 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
   const std::string head = head_oid(b, key);
   // One read op: head xattrs plus the range's bytes, which for an inline
   // body (at most kStripe) are all of them.
-  size_t want = length < 0 ? kFirstRead
-                           : static_cast<size_t>(std::min<uint64_t>(
-                                 static_cast<uint64_t>(length), kStripe));
+  size_t want =
+      length < 0 ? kFirstRead
+                 : static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(length), kStripe));
   std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
   size_t got = 0;
   int read_rv = 0, xrv = 0;
@@ -203,8 +202,8 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
   uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
   uint64_t end = offset + len;
   if (!m.segs.empty())
-    return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset,
-                                         end, nullptr, 0);
+    return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset, end,
+                                         nullptr, 0);
   if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
   if (want - got > (64u << 10)) {
     // Do not hold the first-read buffer for a small body.

@@ -15,15 +15,25 @@
 
 namespace rgw::rados {
 
-constexpr uint64_t kStripe = 4ull << 20;          // head inline limit and tail size
-constexpr uint64_t kUnknownTails = ~0ull;         // gc: count the tails
-inline constexpr char kPendingPrefix[] = "\xff" "p";
-inline constexpr char kRemovedPrefix[] = "\xff" "d";
-inline constexpr char kUploadPrefix[] = "\xff" "u";         // + upload id: an upload in progress
-inline constexpr char kPartPrefix[] = "\xff" "m";           // + upload id + 5-digit number: a part
-inline constexpr char kDeadPrefix[] = "\xff" "g";           // + tag: unreferenced stripes for gc
+constexpr uint64_t kStripe = 4ull << 20;   // head inline limit and tail size
+constexpr uint64_t kUnknownTails = ~0ull;  // gc: count the tails
+inline constexpr char kPendingPrefix[] =
+    "\xff"
+    "p";
+inline constexpr char kRemovedPrefix[] =
+    "\xff"
+    "d";
+inline constexpr char kUploadPrefix[] =
+    "\xff"
+    "u";  // + upload id: an upload in progress
+inline constexpr char kPartPrefix[] =
+    "\xff"
+    "m";  // + upload id + 5-digit number: a part
+inline constexpr char kDeadPrefix[] =
+    "\xff"
+    "g";  // + tag: unreferenced stripes for gc
 constexpr size_t kUploadIdLen = 32;
-constexpr size_t kEpochLen = 9;                   // 9 x 7 bits: epochs below 2^63
+constexpr size_t kEpochLen = 9;  // 9 x 7 bits: epochs below 2^63
 
 // ------------------------------------------------------ times and pending keys
 
@@ -88,10 +98,10 @@ struct Manifest {
   std::string tag;
   uint64_t size = 0;
   uint64_t stripe = kStripe;
-  uint64_t num_tails = 0;       // version 1
-  bool multipart = false;       // version 2
-  std::string upload_id;        // version 2
-  std::vector<Segment> segs;    // the body's stripes (empty: inline in the head)
+  uint64_t num_tails = 0;     // version 1
+  bool multipart = false;     // version 2
+  std::string upload_id;      // version 2
+  std::vector<Segment> segs;  // the body's stripes (empty: inline in the head)
 };
 
 std::string encode_manifest(const Manifest& m);

@@ -13,14 +13,12 @@ constexpr std::chrono::seconds kRetryWatch{1};  // after failing to establish th
 
 bool holds(const User& u, UserCache::Via via, const std::string& key) {
   switch (via) {
-    case UserCache::Via::uid:
-      return u.uid == key;
+    case UserCache::Via::uid: return u.uid == key;
     case UserCache::Via::access_key:
       for (const auto& k : u.keys)
         if (k.access_key == key) return true;
       return false;
-    case UserCache::Via::swift_user:
-      return !key.empty() && u.swift_user == key;
+    case UserCache::Via::swift_user: return !key.empty() && u.swift_user == key;
   }
   return false;
 }
@@ -45,8 +43,10 @@ void UserCache::on_notify(void* arg, uint64_t notify_id, uint64_t cookie, uint64
   auto* cache = static_cast<UserCache*>(arg);
   {
     std::lock_guard<std::mutex> l(cache->mu_);
-    if (data_len == 0) cache->clear_locked();
-    else cache->drop_locked(std::string(static_cast<const char*>(data), data_len));
+    if (data_len == 0)
+      cache->clear_locked();
+    else
+      cache->drop_locked(std::string(static_cast<const char*>(data), data_len));
     cache->gen_++;
   }
   // Only now: the notifier's call returns once every watcher acked.
@@ -147,8 +147,10 @@ UserCache::Token UserCache::begin() {
   uint64_t extra = 0;
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (cookie_) extra = cookie;  // another thread got there first: use its watch
-    else cookie_ = cookie;
+    if (cookie_)
+      extra = cookie;  // another thread got there first: use its watch
+    else
+      cookie_ = cookie;
     t.gen = gen_;
     t.start = Clock::now();
     t.cacheable = watch_ok_locked(t.start);

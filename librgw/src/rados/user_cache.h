@@ -78,7 +78,7 @@ class UserCache {
  private:
   struct Entry {
     User user;
-    Clock::time_point loaded;  // when the load that read it began
+    Clock::time_point loaded;             // when the load that read it began
     std::set<std::string> akeys, swifts;  // aliases cached as leading here
   };
   struct Alias {
@@ -96,9 +96,9 @@ class UserCache {
   rados_ioctx_t meta_;
   size_t capacity_;
   std::mutex mu_;
-  uint64_t cookie_ = 0;    // of our watch on kChannelOid; 0: none
-  bool broken_ = false;    // the watch failed: re-establish before trusting anything
-  uint64_t gen_ = 0;       // bumped by every notify and watch error
+  uint64_t cookie_ = 0;           // of our watch on kChannelOid; 0: none
+  bool broken_ = false;           // the watch failed: re-establish before trusting anything
+  uint64_t gen_ = 0;              // bumped by every notify and watch error
   Clock::time_point last_try_{};  // of establishing the watch
   std::map<std::string, Entry> users_;
   std::map<std::string, Alias> akeys_, swifts_;

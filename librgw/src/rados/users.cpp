@@ -166,8 +166,7 @@ void RadosStore::remove_access_key(const std::string& uid, const std::string& ac
     for (const auto& k : u.keys)
       if (k.access_key != access_key) kept.push_back(k);
     if (kept.size() == u.keys.size())
-      fail(RGW_ERR_NO_SUCH_ACCESS_KEY,
-           "user '" + uid + "' has no access key '" + access_key + "'");
+      fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "user '" + uid + "' has no access key '" + access_key + "'");
     u.keys = kept;
   });
   release_alias("akey." + access_key, uid);

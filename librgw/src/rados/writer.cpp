@@ -29,8 +29,7 @@ void RadosStore::guard_head(WriteOp& op, const Xattrs& x) {
   const std::string tag = t == x.end() ? std::string() : t->second;
   const std::string epoch = e == x.end() ? std::string() : e->second;
   rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
-  rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_EQ, epoch.data(),
-                          epoch.size());
+  rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_EQ, epoch.data(), epoch.size());
 }
 
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
@@ -53,8 +52,7 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, 
   start_pending();  // a part never touches the head
 }
 
-RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key,
-                         CompletionTarget c)
+RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, CompletionTarget c)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(std::move(c.tag)) {
   mode_ = Mode::complete;
   undo_ = std::move(c.undo);
@@ -81,7 +79,8 @@ void RadosWriter::start_head_read() {
 }
 
 void RadosWriter::point(const char* step) const {
-  crash_point((std::string(mode_ == Mode::complete ? "rados:complete:" : "rados:put:") + step).c_str());
+  crash_point(
+      (std::string(mode_ == Mode::complete ? "rados:complete:" : "rados:put:") + step).c_str());
 }
 
 RadosWriter::~RadosWriter() { cleanup(); }
@@ -162,8 +161,8 @@ void RadosWriter::wait_pending() {
 
 void RadosWriter::flush_tail() {
   if (tails_ == 0) wait_pending();  // no tail may exist without its pending record
-  refresh_pending();  // also within one long write() call
-  wait_inflight();  // at most one tail in flight: tails are written in order
+  refresh_pending();                // also within one long write() call
+  wait_inflight();                  // at most one tail in flight: tails are written in order
   auto c = std::make_unique<Completion>();
   std::string oid = tail_oid(head_, tag_, tails_);
   // The C API copies the buffer, so buf_ is free again on return.
@@ -342,7 +341,8 @@ ObjectInfo RadosWriter::commit_part() {
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     auto got = st_.omap_get(st_.index_io(), ioid, {ukey, pkey, pending_});
     if (!got.count(pending_))
-      fail(RGW_ERR_CONFLICT, "upload stalled longer than the gc grace period; its data was reclaimed");
+      fail(RGW_ERR_CONFLICT,
+           "upload stalled longer than the gc grace period; its data was reclaimed");
     if (!got.count(ukey) || got[ukey] != part_.upload_raw)
       fail(RGW_ERR_NO_SUCH_UPLOAD, "upload '" + part_.upload_id + "' ended during the part upload");
     const std::string old = got.count(pkey) ? got[pkey] : std::string();

@@ -3,8 +3,8 @@
 // aws-chunked chunk and trailer signatures.
 #include "s3/auth.h"
 
-#include "s3/auth_internal.h"
 #include "crypto.h"
+#include "s3/auth_internal.h"
 
 #include <cstdio>
 
@@ -61,8 +61,8 @@ bool make_epoch(int y, int mo, int d, int h, int mi, int s, int64_t& epoch) {
 bool parse_amz_date(std::string_view s, int64_t& epoch) {
   int y, mo, d, h, mi, sec;
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  if (!digits(s, 0, 4, y) || !digits(s, 4, 2, mo) || !digits(s, 6, 2, d) ||
-      !digits(s, 9, 2, h) || !digits(s, 11, 2, mi) || !digits(s, 13, 2, sec))
+  if (!digits(s, 0, 4, y) || !digits(s, 4, 2, mo) || !digits(s, 6, 2, d) || !digits(s, 9, 2, h) ||
+      !digits(s, 11, 2, mi) || !digits(s, 13, 2, sec))
     return false;
   return make_epoch(y, mo, d, h, mi, sec, epoch);
 }
@@ -186,8 +186,8 @@ std::string trailer_signature(const std::string& key, const std::string& amz_dat
 AuthInfo parse_auth(const http::Request& req) {
   const std::string* authz = req.header("authorization");
   bool v4_query = req.has_query("X-Amz-Algorithm");
-  bool v2_query = req.has_query("AWSAccessKeyId") ||
-                  (req.has_query("Signature") && req.has_query("Expires"));
+  bool v2_query =
+      req.has_query("AWSAccessKeyId") || (req.has_query("Signature") && req.has_query("Expires"));
   if ((authz ? 1 : 0) + (v4_query ? 1 : 0) + (v2_query ? 1 : 0) > 1)
     throw_s3(400, "InvalidArgument",
              "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
@@ -195,8 +195,7 @@ AuthInfo parse_auth(const http::Request& req) {
   AuthInfo info;
   if (authz) {
     const std::string& a = *authz;
-    if (a.rfind("AWS4-HMAC-SHA256", 0) == 0 &&
-        (a.size() == 16 || a[16] == ' ' || a[16] == '\t'))
+    if (a.rfind("AWS4-HMAC-SHA256", 0) == 0 && (a.size() == 16 || a[16] == ' ' || a[16] == '\t'))
       info = detail::parse_v4_header(req, a);
     else if (a.rfind("AWS ", 0) == 0)
       info = detail::parse_v2_header(req, a);
@@ -219,16 +218,11 @@ AuthInfo parse_auth(const http::Request& req) {
 void verify_auth(const AuthInfo& auth, const http::Request& req, const std::string& secret,
                  int64_t now, const std::string& vhost_bucket) {
   switch (auth.scheme) {
-    case AuthScheme::anonymous:
-      return;
+    case AuthScheme::anonymous: return;
     case AuthScheme::v4_header:
-    case AuthScheme::v4_query:
-      detail::verify_v4(auth, req, secret, now);
-      return;
+    case AuthScheme::v4_query: detail::verify_v4(auth, req, secret, now); return;
     case AuthScheme::v2_header:
-    case AuthScheme::v2_query:
-      detail::verify_v2(auth, req, secret, now, vhost_bucket);
-      return;
+    case AuthScheme::v2_query: detail::verify_v2(auth, req, secret, now, vhost_bucket); return;
   }
 }
 

@@ -10,9 +10,9 @@
 #include <cctype>
 #include <cstring>
 
+#include "crypto.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
 #include "s3/payload_internal.h"
 
 namespace rgw::s3::detail {
@@ -117,8 +117,7 @@ class AwsChunkedDecoder : public PayloadDecoder {
           if (++crlf_seen_ == 2) state_ = State::size_line;
           break;
         }
-        case State::done:
-          framing("data after the end of the body");
+        case State::done: framing("data after the end of the body");
       }
     }
   }
@@ -150,7 +149,7 @@ class AwsChunkedDecoder : public PayloadDecoder {
     if (size_hex.empty() || size_hex.size() > 15) framing("bad chunk size");
     uint64_t n = 0;
     for (char c : size_hex) {
-      int d = c >= '0' && c <= '9' ? c - '0'
+      int d = c >= '0' && c <= '9'   ? c - '0'
               : c >= 'a' && c <= 'f' ? c - 'a' + 10
               : c >= 'A' && c <= 'F' ? c - 'A' + 10
                                      : -1;
@@ -162,7 +161,8 @@ class AwsChunkedDecoder : public PayloadDecoder {
     while (semi != std::string_view::npos) {
       size_t start = semi + 1;
       semi = line.find(';', start);
-      std::string_view ext = line.substr(start, semi == std::string_view::npos ? semi : semi - start);
+      std::string_view ext =
+          line.substr(start, semi == std::string_view::npos ? semi : semi - start);
       size_t eq = ext.find('=');
       if (ext.substr(0, eq) == "chunk-signature") {
         if (have_signature || eq == std::string_view::npos) framing("bad chunk-signature");

@@ -14,8 +14,7 @@ S3Error from_core(const Error& e) {
   switch (e.code()) {
     case RGW_ERR_NO_SUCH_BUCKET:
       return S3Error(404, "NoSuchBucket", "The specified bucket does not exist.");
-    case RGW_ERR_NO_SUCH_KEY:
-      return S3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case RGW_ERR_NO_SUCH_KEY: return S3Error(404, "NoSuchKey", "The specified key does not exist.");
     case RGW_ERR_NO_SUCH_VERSION:
       return S3Error(404, "NoSuchVersion", "The specified version does not exist.");
     case RGW_ERR_NO_SUCH_UPLOAD:
@@ -36,13 +35,13 @@ S3Error from_core(const Error& e) {
     case RGW_ERR_INVALID_BUCKET_NAME:
       return S3Error(400, "InvalidBucketName", "The specified bucket is not valid.");
     case RGW_ERR_INVALID_KEY:
-      return S3Error(400, std::string(e.what()).find("longer") != std::string::npos
-                              ? "KeyTooLongError" : "InvalidArgument",
+      return S3Error(400,
+                     std::string(e.what()).find("longer") != std::string::npos ? "KeyTooLongError"
+                                                                               : "InvalidArgument",
                      e.what());
     case RGW_ERR_INVALID_RANGE:
       return S3Error(416, "InvalidRange", "The requested range is not satisfiable");
-    case RGW_ERR_INVALID_ARGUMENT:
-      return S3Error(400, "InvalidArgument", e.what());
+    case RGW_ERR_INVALID_ARGUMENT: return S3Error(400, "InvalidArgument", e.what());
     case RGW_ERR_CONFLICT:
       return S3Error(409, "OperationAborted",
                      "A conflicting conditional operation is currently in progress against this "
@@ -50,17 +49,13 @@ S3Error from_core(const Error& e) {
     case RGW_ERR_NO_SUCH_ACCESS_KEY:
       return S3Error(403, "InvalidAccessKeyId",
                      "The AWS Access Key Id you provided does not exist in our records.");
-    case -ENOTSUP:
-      return S3Error(501, "NotImplemented", e.what());
+    case -ENOTSUP: return S3Error(501, "NotImplemented", e.what());
     case -ETIMEDOUT:
-    case -EAGAIN:
-      return S3Error(503, "ServiceUnavailable", "Please reduce your request rate.");
+    case -EAGAIN: return S3Error(503, "ServiceUnavailable", "Please reduce your request rate.");
     case -ENOSPC:
-    case -EDQUOT:
-      return S3Error(507, "InsufficientStorage", "The store is full.");
+    case -EDQUOT: return S3Error(507, "InsufficientStorage", "The store is full.");
     default:
-      return S3Error(500, "InternalError",
-                     "We encountered an internal error. Please try again.");
+      return S3Error(500, "InternalError", "We encountered an internal error. Please try again.");
   }
 }
 

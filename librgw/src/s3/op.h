@@ -14,9 +14,9 @@
 
 #include "gateway/gateway.h"
 #include "http/request.h"
+#include "http/response.h"
 #include "model.h"
 #include "s3/auth.h"
-#include "http/response.h"
 
 namespace rgw::s3 {
 
@@ -31,12 +31,12 @@ struct Context {
   const http::Request& req;
   Response& resp;
   std::string request_id;
-  std::string bucket;         // decoded bucket name, "" for service operations
-  std::string key;            // decoded object key, "" for bucket operations
-  bool vhost = false;         // bucket came from the Host header
-  std::optional<User> user;   // the authenticated caller; empty: anonymous
+  std::string bucket;        // decoded bucket name, "" for service operations
+  std::string key;           // decoded object key, "" for bucket operations
+  bool vhost = false;        // bucket came from the Host header
+  std::optional<User> user;  // the authenticated caller; empty: anonymous
   AuthInfo auth;
-  int64_t declared_size = -1; // payload size the request announced
+  int64_t declared_size = -1;  // payload size the request announced
 
   // The S3 resource of the request, for error bodies ("/bucket/key").
   std::string resource() const;

@@ -53,12 +53,11 @@ void grant_xml(Context& ctx, const Grant& g, std::string& doc) {
     case Grantee::Kind::group: {
       const char* uri = group_uri(g.grantee.id);
       if (!uri) return;
-      grantee = std::string("<Grantee ") + kXsi + " xsi:type=\"Group\"><URI>" + uri +
-                "</URI></Grantee>";
+      grantee =
+          std::string("<Grantee ") + kXsi + " xsi:type=\"Group\"><URI>" + uri + "</URI></Grantee>";
       break;
     }
-    case Grantee::Kind::referrer:
-      return;  // Swift's; S3 has no form for it
+    case Grantee::Kind::referrer: return;  // Swift's; S3 has no form for it
   }
   auto add = [&](const char* perm) {
     doc += "<Grant>" + grantee + "<Permission>" + perm + "</Permission></Grant>";
@@ -81,11 +80,14 @@ class GetAcl : public Op {
     // A bucket's policy, or an object's own.
     Acl acl = b.acl;
     if (!ctx_.key.empty())
-      acl = effective_acl(ctx_.store.stat_object(ObjectRef{ctx_.bucket, ctx_.key, ""}).acl, b.owner);
+      acl =
+          effective_acl(ctx_.store.stat_object(ObjectRef{ctx_.bucket, ctx_.key, ""}).acl, b.owner);
     const std::string& owner = acl.owner.empty() ? b.owner : acl.owner;
     XmlWriter x;
     x.root("AccessControlPolicy", kS3Namespace)
-        .open("Owner").element("ID", owner).element("DisplayName", display_name(ctx_, owner))
+        .open("Owner")
+        .element("ID", owner)
+        .element("DisplayName", display_name(ctx_, owner))
         .close("Owner")
         .open("AccessControlList");
     std::string doc = x.take();
@@ -125,7 +127,8 @@ class PutAcl : public XmlBodyOp {
     const XmlNode* list = doc ? doc->child("AccessControlList") : nullptr;
     if (!doc || doc->name != "AccessControlPolicy" || !list)
       throw_s3(400, "MalformedACLError",
-               "The XML you provided was not well-formed or did not validate against our published schema.");
+               "The XML you provided was not well-formed or did not validate against our published "
+               "schema.");
     bool public_read = false;
     for (const XmlNode* g : list->children_named("Grant")) {
       const XmlNode* grantee = g->child("Grantee");
@@ -152,7 +155,8 @@ std::string canned_acl_header(const Context& ctx) {
   if (!acl || acl->empty() || *acl == "private") return "private";
   if (*acl == "public-read") return "public-read";
   if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read" ||
-      *acl == "bucket-owner-read" || *acl == "bucket-owner-full-control" || *acl == "log-delivery-write")
+      *acl == "bucket-owner-read" || *acl == "bucket-owner-full-control" ||
+      *acl == "log-delivery-write")
     throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
   throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
 }

@@ -31,7 +31,8 @@ void check_s3_bucket_name(const std::string& name) {
     if (!((c >= '0' && c <= '9') || c == '.')) all_digits_dots = false;
   }
   auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(name.front()) || !alnum(name.back())) bad("it must start and end with a letter or digit");
+  if (!alnum(name.front()) || !alnum(name.back()))
+    bad("it must start and end with a letter or digit");
   if (name.find("..") != std::string::npos || name.find(".-") != std::string::npos ||
       name.find("-.") != std::string::npos)
     bad("adjacent periods or a period next to a hyphen");
@@ -59,8 +60,9 @@ class CreateBucket : public XmlBodyOp {
       if (e.code() != RGW_ERR_BUCKET_EXISTS) throw;
       BucketInfo existing = ctx_.store.get_bucket(ctx_.bucket);
       if (existing.owner == user.uid)
-        throw_s3(409, "BucketAlreadyOwnedByYou",
-                 "Your previous request to create the named bucket succeeded and you already own it.");
+        throw_s3(
+            409, "BucketAlreadyOwnedByYou",
+            "Your previous request to create the named bucket succeeded and you already own it.");
       throw;
     }
     ctx_.resp.status = 200;
@@ -74,7 +76,8 @@ class CreateBucket : public XmlBodyOp {
     auto doc = parse_xml(body_, &err);
     if (!doc || doc->name != "CreateBucketConfiguration")
       throw_s3(400, "MalformedXML",
-               "The XML you provided was not well-formed or did not validate against our published schema.");
+               "The XML you provided was not well-formed or did not validate against our published "
+               "schema.");
     const XmlNode* loc = doc->child("LocationConstraint");
     std::string want = loc ? loc->text : "";
     const std::string& region = ctx_.gw.config().region;
@@ -149,7 +152,8 @@ class DeleteObjects : public XmlBodyOp {
     auto objects = doc ? doc->children_named("Object") : std::vector<const XmlNode*>();
     if (!doc || doc->name != "Delete" || objects.empty() || objects.size() > 1000)
       throw_s3(400, "MalformedXML",
-               "The XML you provided was not well-formed or did not validate against our published schema.");
+               "The XML you provided was not well-formed or did not validate against our published "
+               "schema.");
     const XmlNode* quiet_node = doc->child("Quiet");
     bool quiet = quiet_node && (quiet_node->text == "true" || quiet_node->text == "True");
     XmlWriter x;
@@ -195,15 +199,16 @@ class DeleteObjects : public XmlBodyOp {
 // them (s3cmd info, SDK helpers) see "not configured" rather than an error.
 struct Unconfigured {
   const char* subresource;
-  int status;             // 404: the error below; 200: the empty document
+  int status;  // 404: the error below; 200: the empty document
   const char* code_or_root;
-  const char* message;    // for errors; for 200 the document's content
+  const char* message;  // for errors; for 200 the document's content
 };
 
 const Unconfigured kUnconfigured[] = {
     {"policy", 404, "NoSuchBucketPolicy", "The bucket policy does not exist"},
     {"cors", 404, "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
-    {"lifecycle", 404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"},
+    {"lifecycle", 404, "NoSuchLifecycleConfiguration",
+     "The lifecycle configuration does not exist"},
     {"tagging", 404, "NoSuchTagSet", "The TagSet does not exist"},
     {"website", 404, "NoSuchWebsiteConfiguration",
      "The specified bucket does not have a website configuration"},
@@ -246,17 +251,35 @@ class GetUnconfigured : public Op {
 // Sub-resources S3 defines that this gateway does not implement (yet): a
 // request naming one is refused rather than mistaken for a plain one.
 const std::set<std::string>& unsupported_bucket_subresources() {
-  static const std::set<std::string> names = {
-      "accelerate", "analytics", "cors", "encryption", "intelligent-tiering", "inventory",
-      "lifecycle", "logging", "metrics", "notification", "object-lock", "ownershipControls",
-      "policy", "policyStatus", "publicAccessBlock", "replication", "requestPayment",
-      "tagging", "website", "torrent", "restore", "select", "retention", "legal-hold",
-      "attributes"};
+  static const std::set<std::string> names = {"accelerate",
+                                              "analytics",
+                                              "cors",
+                                              "encryption",
+                                              "intelligent-tiering",
+                                              "inventory",
+                                              "lifecycle",
+                                              "logging",
+                                              "metrics",
+                                              "notification",
+                                              "object-lock",
+                                              "ownershipControls",
+                                              "policy",
+                                              "policyStatus",
+                                              "publicAccessBlock",
+                                              "replication",
+                                              "requestPayment",
+                                              "tagging",
+                                              "website",
+                                              "torrent",
+                                              "restore",
+                                              "select",
+                                              "retention",
+                                              "legal-hold",
+                                              "attributes"};
   return names;
 }
 
 }  // namespace
-
 
 void refuse_unsupported_subresources(Context& ctx) {
   for (const auto& q : ctx.req.query)

@@ -15,7 +15,7 @@ std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_acl.cpp (bucket o
 std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
 // The canned ACL x-amz-acl names for a bucket ("private" when absent);
 // 501 for the canned ACLs not supported yet, 400 for unknown ones.
-std::string canned_acl_header(const Context& ctx);       // op_acl.cpp
+std::string canned_acl_header(const Context& ctx);  // op_acl.cpp
 
 // The canned ACL x-amz-acl names for an object ("private" when absent): one
 // of private, public-read, bucket-owner-read, bucket-owner-full-control;
@@ -27,9 +27,9 @@ std::string object_canned_acl_header(const Context& ctx);
 Acl new_object_acl(const Context& ctx, const BucketInfo& bucket);
 
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
-Attrs attrs_from_headers(const Context& ctx);             // op_object.cpp
+Attrs attrs_from_headers(const Context& ctx);  // op_object.cpp
 // Whether a value may be sent as an HTTP header value (no CR, LF, NUL, ...).
-bool safe_header_value(const std::string& v);                // op_object.cpp
+bool safe_header_value(const std::string& v);  // op_object.cpp
 // Response headers describing an object (ETag, Last-Modified, metadata).
 void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
 

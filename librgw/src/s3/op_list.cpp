@@ -48,12 +48,14 @@ class ListOp : public Op {
       char* end = nullptr;
       long v = std::strtol(mk->c_str(), &end, 10);
       if (mk->empty() || *end || v < 0)
-        throw_s3(400, "InvalidArgument", "Provided max-keys not an integer or within integer range");
+        throw_s3(400, "InvalidArgument",
+                 "Provided max-keys not an integer or within integer range");
       max_keys = v > 1000 ? 1000u : static_cast<unsigned>(v);
     }
     url_ = false;
     if (const std::string* enc = r.query_param("encoding-type")) {
-      if (*enc != "url") throw_s3(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+      if (*enc != "url")
+        throw_s3(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
       url_ = true;
     }
     std::string token;
@@ -74,8 +76,8 @@ class ListOp : public Op {
       p.max_keys = max_keys;
       res = ctx_.store.list_objects(ctx_.bucket, p);
     }
-    bool owner_wanted =
-        kind_ != Kind::v2 || (r.has_query("fetch-owner") && *r.query_param("fetch-owner") == "true");
+    bool owner_wanted = kind_ != Kind::v2 ||
+                        (r.has_query("fetch-owner") && *r.query_param("fetch-owner") == "true");
     User owner;
     if (owner_wanted) {
       try {
@@ -114,7 +116,10 @@ class ListOp : public Op {
           .element("ETag", "\"" + o.etag + "\"")
           .element("Size", o.size);
       if (owner_wanted)
-        x.open("Owner").element("ID", owner.uid).element("DisplayName", owner.display_name).close("Owner");
+        x.open("Owner")
+            .element("ID", owner.uid)
+            .element("DisplayName", owner.display_name)
+            .close("Owner");
       x.element("StorageClass", "STANDARD").close(kind_ == Kind::versions ? "Version" : "Contents");
     }
     for (const auto& cp : res.common_prefixes)

@@ -4,13 +4,13 @@
 #include <cstdlib>
 
 #include "errors.h"
-#include "listing.h"
 #include "http/conditions.h"
 #include "http/date.h"
+#include "listing.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
-#include "xml.h"
 #include "util.h"
+#include "xml.h"
 
 namespace rgw::s3 {
 
@@ -27,12 +27,14 @@ int parse_part_number(const std::string* s) {
   char* end = nullptr;
   long n = s ? std::strtol(s->c_str(), &end, 10) : 0;
   if (!s || s->empty() || *end || n < 1 || n > kMaxParts)
-    throw_s3(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive");
+    throw_s3(400, "InvalidArgument",
+             "Part number must be an integer between 1 and 10000, inclusive");
   return static_cast<int>(n);
 }
 
 std::string unquote(std::string etag) {
-  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, etag.size() - 2);
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+    etag = etag.substr(1, etag.size() - 2);
   return etag;
 }
 
@@ -105,16 +107,18 @@ class UploadPartCopy : public Op {
     uint64_t offset = 0, length = src.size;
     if (const std::string* r = ctx_.req.header("x-amz-copy-source-range")) {
       http::ByteRange range = http::parse_range(r);
-      if (range.kind != http::ByteRange::Kind::from_to || !http::resolve_range(range, src.size, &offset, &length) ||
-          range.last >= src.size)
-        throw_s3(400, "InvalidRange", "The x-amz-copy-source-range value must be of the form "
-                                      "bytes=first-last where first and last are the zero-based "
-                                      "offsets of the first and last bytes to copy");
+      if (range.kind != http::ByteRange::Kind::from_to ||
+          !http::resolve_range(range, src.size, &offset, &length) || range.last >= src.size)
+        throw_s3(400, "InvalidRange",
+                 "The x-amz-copy-source-range value must be of the form "
+                 "bytes=first-last where first and last are the zero-based "
+                 "offsets of the first and last bytes to copy");
     }
     auto reader = ctx_.store.open_reader(ObjectRef{src_bucket, src_key, ""},
                                          ReadOptions{offset, static_cast<int64_t>(length)});
     if (reader->info().etag != src.etag)
-      throw_s3(409, "OperationAborted", "The source object changed during the copy. Please try again.");
+      throw_s3(409, "OperationAborted",
+               "The source object changed during the copy. Please try again.");
     auto writer = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
     std::string buf(1 << 20, '\0');
     for (;;) {
@@ -145,24 +149,26 @@ class CompleteUpload : public XmlBodyOp {
       if (!num || !etag) throw_s3(400, "MalformedXML", kMalformed);
       char* end = nullptr;
       long n = std::strtol(num->text.c_str(), &end, 10);
-      if (num->text.empty() || *end || n < 1 || n > kMaxParts) throw_s3(400, "MalformedXML", kMalformed);
+      if (num->text.empty() || *end || n < 1 || n > kMaxParts)
+        throw_s3(400, "MalformedXML", kMalformed);
       if (!wanted.empty() && n <= wanted.back().first)
         throw_s3(400, "InvalidPartOrder",
                  "The list of parts was not in ascending order. The parts list must be specified "
                  "in order by part number.");
       wanted.emplace_back(static_cast<int>(n), unquote(etag->text));
     }
-    if (wanted.empty())
-      throw_s3(400, "MalformedXML", kMalformed);
+    if (wanted.empty()) throw_s3(400, "MalformedXML", kMalformed);
 
     std::vector<PartInfo> have = ctx_.store.list_parts(ctx_.bucket, id);
     Md5 md5;
     for (size_t i = 0; i < wanted.size(); ++i) {
       auto it = std::find_if(have.begin(), have.end(),
                              [&](const PartInfo& p) { return p.number == wanted[i].first; });
-      if (it == have.end() || it->etag != wanted[i].second) fail(RGW_ERR_INVALID_PART, "no such part");
+      if (it == have.end() || it->etag != wanted[i].second)
+        fail(RGW_ERR_INVALID_PART, "no such part");
       if (i + 1 < wanted.size() && it->size < kMinPartSize) {
-        S3Error e(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.");
+        S3Error e(400, "EntityTooSmall",
+                  "Your proposed upload is smaller than the minimum allowed object size.");
         e.details.emplace_back("ProposedSize", std::to_string(it->size));
         e.details.emplace_back("MinSizeAllowed", std::to_string(kMinPartSize));
         e.details.emplace_back("PartNumber", std::to_string(it->number));
@@ -214,7 +220,8 @@ class ListParts : public Op {
     UploadInfo up = upload_of(ctx_);
     unsigned max = parse_max(ctx_, "max-parts", 1000);
     int marker = 0;
-    if (const std::string* m = ctx_.req.query_param("part-number-marker")) marker = std::atoi(m->c_str());
+    if (const std::string* m = ctx_.req.query_param("part-number-marker"))
+      marker = std::atoi(m->c_str());
     std::vector<PartInfo> parts = ctx_.store.list_parts(ctx_.bucket, up.upload_id);
     XmlWriter x;
     x.root("ListPartsResult", kS3Namespace)
@@ -298,8 +305,8 @@ class ListUploads : public Op {
     }
     std::string next_key, next_id;
     if (truncated) {
-      bool last_is_prefix = !prefixes.empty() &&
-                            (shown.empty() || prefixes.back() > shown.back().key);
+      bool last_is_prefix =
+          !prefixes.empty() && (shown.empty() || prefixes.back() > shown.back().key);
       next_key = last_is_prefix ? prefixes.back() : shown.back().key;
       next_id = last_is_prefix ? "" : shown.back().upload_id;
     }
@@ -323,7 +330,8 @@ class ListUploads : public Op {
           .element("Initiated", http::iso8601_ms(u.initiated_ns))
           .close("Upload");
     }
-    for (const auto& cp : prefixes) x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");
+    for (const auto& cp : prefixes)
+      x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");
     x.close("ListMultipartUploadsResult");
     ctx_.resp.set_xml(200, x.take());
   }
@@ -334,7 +342,9 @@ class ListUploads : public Op {
 
 }  // namespace
 
-std::unique_ptr<Op> make_list_uploads_op(Context& ctx) { return std::make_unique<ListUploads>(ctx); }
+std::unique_ptr<Op> make_list_uploads_op(Context& ctx) {
+  return std::make_unique<ListUploads>(ctx);
+}
 
 std::unique_ptr<Op> make_multipart_op(Context& ctx) {
   const http::Request& r = ctx.req;

@@ -13,8 +13,8 @@ namespace rgw::s3 {
 namespace {
 
 // Headers stored with an object and returned on GET/HEAD.
-const char* const kStoredHeaders[] = {"content-type",  "content-encoding", "content-disposition",
-                                      "content-language", "cache-control", "expires"};
+const char* const kStoredHeaders[] = {"content-type",     "content-encoding", "content-disposition",
+                                      "content-language", "cache-control",    "expires"};
 
 // Metadata limit of S3: user metadata at most 2 KiB.
 constexpr size_t kMaxUserMetadata = 2048;
@@ -49,7 +49,8 @@ class GetObject : public Op {
     try {
       serve(bucket, object_must_be_public);
     } catch (const Error& e) {
-      if (object_must_be_public && e.code() == RGW_ERR_NO_SUCH_KEY) throw_s3(403, "AccessDenied", "Access Denied");
+      if (object_must_be_public && e.code() == RGW_ERR_NO_SUCH_KEY)
+        throw_s3(403, "AccessDenied", "Access Denied");
       throw;
     }
   }
@@ -74,7 +75,8 @@ class GetObject : public Op {
     if (!head && range.kind != http::ByteRange::Kind::suffix) {
       uint64_t offset = range.kind == http::ByteRange::Kind::none ? 0 : range.first;
       int64_t length = range.kind == http::ByteRange::Kind::from_to
-                           ? static_cast<int64_t>(range.last - range.first + 1) : -1;
+                           ? static_cast<int64_t>(range.last - range.first + 1)
+                           : -1;
       try {
         reader = ctx_.store.open_reader(ref, ReadOptions{offset, length});
         info = reader->info();
@@ -90,7 +92,9 @@ class GetObject : public Op {
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
     int cond = http::evaluate_conditions(ctx_.req, info);
-    if (cond == 412) throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    if (cond == 412)
+      throw_s3(412, "PreconditionFailed",
+               "At least one of the pre-conditions you specified did not hold");
     if (cond == 304) {
       resp.status = 304;
       resp.set_header("ETag", "\"" + info.etag + "\"");
@@ -184,10 +188,12 @@ class CopyObject : public Op {
     const Acl acl = new_object_acl(ctx_, ctx_.store.get_bucket(ctx_.bucket));
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
     bool replace = false;
-    if (directive && *directive == "REPLACE") replace = true;
+    if (directive && *directive == "REPLACE")
+      replace = true;
     else if (directive && *directive != "COPY")
       throw_s3(400, "InvalidArgument", "Unknown metadata directive.");
-    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key && !ctx_.req.header("x-amz-acl"))
+    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key &&
+        !ctx_.req.header("x-amz-acl"))
       throw_s3(400, "InvalidRequest",
                "This copy request is illegal because it is trying to copy an object to itself "
                "without changing the object's metadata, storage class, website redirect "
@@ -198,8 +204,8 @@ class CopyObject : public Op {
     CopyOptions options;
     options.attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
     options.acl = acl;
-    ObjectInfo info = ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket,
-                                             ctx_.key, options);
+    ObjectInfo info =
+        ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket, ctx_.key, options);
     copy_result(ctx_, "CopyObjectResult", info);
   }
 };
@@ -240,7 +246,6 @@ void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key)
   authorize_bucket(ctx, ctx.bucket, Access::write);
 }
 
-
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
   const std::string* raw = ctx.req.header("x-amz-copy-source");
   std::string src = *raw;
@@ -257,7 +262,8 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
   if (!decoded.empty() && decoded[0] == '/') decoded.erase(0, 1);
   size_t slash = decoded.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size())
-    throw_s3(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+    throw_s3(400, "InvalidArgument",
+             "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
   *bucket = decoded.substr(0, slash);
   *key = decoded.substr(slash + 1);
   if (!version.empty() && version != "null")
@@ -267,7 +273,8 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
 ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
   ObjectInfo src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
   if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
-    throw_s3(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+    throw_s3(412, "PreconditionFailed",
+             "At least one of the pre-conditions you specified did not hold");
   return src;
 }
 
@@ -287,8 +294,10 @@ Attrs attrs_from_headers(const Context& ctx) {
     if (h.first.compare(0, 11, "x-amz-meta-") == 0) {
       meta += h.first.size() - 11 + h.second.size();
       auto it = attrs.find(h.first);
-      if (it == attrs.end()) attrs[h.first] = h.second;
-      else it->second += "," + h.second;
+      if (it == attrs.end())
+        attrs[h.first] = h.second;
+      else
+        it->second += "," + h.second;
       continue;
     }
     for (const char* name : kStoredHeaders) {
@@ -298,7 +307,8 @@ Attrs attrs_from_headers(const Context& ctx) {
     }
   }
   if (meta > kMaxUserMetadata)
-    throw_s3(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.");
+    throw_s3(400, "MetadataTooLarge",
+             "Your metadata headers exceed the maximum allowed metadata size.");
   return attrs;
 }
 
@@ -314,7 +324,8 @@ void object_headers(Response& resp, const ObjectInfo& info) {
   resp.set_header("Accept-Ranges", "bytes");
   auto ct = info.attrs.find("content-type");
   resp.set_header("Content-Type", ct != info.attrs.end() && safe_header_value(ct->second)
-                                      ? ct->second : "binary/octet-stream");
+                                      ? ct->second
+                                      : "binary/octet-stream");
   static const char* const kCanonical[][2] = {{"content-encoding", "Content-Encoding"},
                                               {"content-disposition", "Content-Disposition"},
                                               {"content-language", "Content-Language"},
@@ -335,7 +346,8 @@ void object_headers(Response& resp, const ObjectInfo& info) {
 std::unique_ptr<Op> make_object_op(Context& ctx) {
   const std::string& method = ctx.req.method;
   if (method == "GET" && ctx.req.has_query("acl")) return make_get_acl_op(ctx);
-  if (method == "GET" && ctx.req.has_query("tagging")) return std::make_unique<GetObjectTagging>(ctx);
+  if (method == "GET" && ctx.req.has_query("tagging"))
+    return std::make_unique<GetObjectTagging>(ctx);
   if (method == "PUT" && ctx.req.has_query("acl")) return make_put_acl_op(ctx);
   refuse_unsupported_subresources(ctx);
   if (ctx.req.has_query("acl"))

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "crypto.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
 #include "s3/payload_internal.h"
 #include "util.h"
 
@@ -54,12 +54,9 @@ class Sha256Sum : public Checksum {
 size_t digest_size(ChecksumAlg alg) {
   switch (alg) {
     case ChecksumAlg::crc32:
-    case ChecksumAlg::crc32c:
-      return 4;
-    case ChecksumAlg::sha1:
-      return 20;
-    case ChecksumAlg::sha256:
-      return 32;
+    case ChecksumAlg::crc32c: return 4;
+    case ChecksumAlg::sha1: return 20;
+    case ChecksumAlg::sha256: return 32;
   }
   return 0;
 }
@@ -85,24 +82,25 @@ std::string trim(std::string_view s) {
 }  // namespace
 
 bool checksum_alg_from_header(std::string_view name, ChecksumAlg& alg) {
-  if (name == "x-amz-checksum-crc32") alg = ChecksumAlg::crc32;
-  else if (name == "x-amz-checksum-crc32c") alg = ChecksumAlg::crc32c;
-  else if (name == "x-amz-checksum-sha1") alg = ChecksumAlg::sha1;
-  else if (name == "x-amz-checksum-sha256") alg = ChecksumAlg::sha256;
-  else return false;
+  if (name == "x-amz-checksum-crc32")
+    alg = ChecksumAlg::crc32;
+  else if (name == "x-amz-checksum-crc32c")
+    alg = ChecksumAlg::crc32c;
+  else if (name == "x-amz-checksum-sha1")
+    alg = ChecksumAlg::sha1;
+  else if (name == "x-amz-checksum-sha256")
+    alg = ChecksumAlg::sha256;
+  else
+    return false;
   return true;
 }
 
 std::unique_ptr<Checksum> Checksum::make(ChecksumAlg alg) {
   switch (alg) {
-    case ChecksumAlg::crc32:
-      return std::make_unique<Crc32Sum>();
-    case ChecksumAlg::crc32c:
-      return std::make_unique<Crc32cSum>();
-    case ChecksumAlg::sha1:
-      return std::make_unique<Sha1Sum>();
-    case ChecksumAlg::sha256:
-      return std::make_unique<Sha256Sum>();
+    case ChecksumAlg::crc32: return std::make_unique<Crc32Sum>();
+    case ChecksumAlg::crc32c: return std::make_unique<Crc32cSum>();
+    case ChecksumAlg::sha1: return std::make_unique<Sha1Sum>();
+    case ChecksumAlg::sha256: return std::make_unique<Sha256Sum>();
   }
   return nullptr;
 }
@@ -153,9 +151,9 @@ void BodyChecks::finish(const std::string* trailer_value) {
   if (md5_ && !constant_time_equal(md5_->hex_digest(), md5_expected_hex_))
     throw_s3(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
   if (header_sum_ && !constant_time_equal(header_sum_->digest(), header_expected_))
-    throw_s3(400, "BadDigest",
-             "The " + upper_alg(header_name_) +
-                 " you specified did not match the calculated checksum.");
+    throw_s3(
+        400, "BadDigest",
+        "The " + upper_alg(header_name_) + " you specified did not match the calculated checksum.");
   if (trailer_sum_) {
     if (!trailer_value)
       throw_s3(400, "MalformedTrailerError",
@@ -165,7 +163,8 @@ void BodyChecks::finish(const std::string* trailer_value) {
     checksum_alg_from_header(trailer_name_, alg);
     std::string raw;
     if (!base64_decode(*trailer_value, raw) || raw.size() != digest_size(alg))
-      throw_s3(400, "InvalidRequest", "Value for " + trailer_name_ + " trailing header is invalid.");
+      throw_s3(400, "InvalidRequest",
+               "Value for " + trailer_name_ + " trailing header is invalid.");
     if (!constant_time_equal(trailer_sum_->digest(), raw))
       throw_s3(400, "BadDigest",
                "The " + upper_alg(trailer_name_) +
@@ -192,7 +191,8 @@ std::string declared_trailer(const http::Request& req) {
   }
   ChecksumAlg alg;
   if (count != 1 || !checksum_alg_from_header(name, alg))
-    throw_s3(400, "InvalidRequest", "The value specified in the x-amz-trailer header is not supported");
+    throw_s3(400, "InvalidRequest",
+             "The value specified in the x-amz-trailer header is not supported");
   return name;
 }
 

@@ -38,8 +38,17 @@ std::string Context::resource() const {
 }
 
 S3Handler::S3Handler(const HandlerArgs& args)
-    : ctx_{args.gateway, args.gateway.store(), args.request, args.response, args.request_id,
-           "", "", false, {}, {}, -1} {
+    : ctx_{args.gateway,
+           args.gateway.store(),
+           args.request,
+           args.response,
+           args.request_id,
+           "",
+           "",
+           false,
+           {},
+           {},
+           -1} {
   ctx_.resp.set_header("x-amz-request-id", ctx_.request_id);
 }
 
@@ -153,8 +162,9 @@ void S3Handler::body(const char* data, size_t len) {
 void S3Handler::end_body() {
   decoder_->finish();
   if (ctx_.declared_size >= 0 && fed_ != static_cast<uint64_t>(ctx_.declared_size))
-    throw_s3(400, "IncompleteBody",
-             "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    throw_s3(
+        400, "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header.");
   op_->finish();
   op_.reset();
   decoder_.reset();

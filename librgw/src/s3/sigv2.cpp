@@ -4,9 +4,9 @@
 #include <map>
 #include <vector>
 
+#include "crypto.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
 
 namespace rgw::s3::detail {
 
@@ -14,14 +14,31 @@ namespace {
 
 // Query parameters that are part of the canonicalized resource.
 const char* const kSubResources[] = {
-    "acl",          "cors",     "delete",         "lifecycle",
-    "location",     "logging",  "notification",   "partNumber",
-    "policy",       "requestPayment", "restore",  "tagging",
-    "torrent",      "uploadId", "uploads",        "versionId",
-    "versioning",   "versions", "website",
-    "response-content-type",  "response-content-language",
-    "response-expires",       "response-cache-control",
-    "response-content-disposition", "response-content-encoding",
+    "acl",
+    "cors",
+    "delete",
+    "lifecycle",
+    "location",
+    "logging",
+    "notification",
+    "partNumber",
+    "policy",
+    "requestPayment",
+    "restore",
+    "tagging",
+    "torrent",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "website",
+    "response-content-type",
+    "response-content-language",
+    "response-expires",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
 };
 
 bool is_subresource(const std::string& name) {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "crypto.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
-#include "crypto.h"
 
 namespace rgw::s3 {
 
@@ -40,7 +40,8 @@ std::string_view trim(std::string_view s) {
 // "AK/yyyymmdd/region/service/aws4_request"; the region may be empty.
 void parse_credential(std::string_view cred, bool query, AuthInfo& info) {
   const std::string why =
-      "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".";
+      "the Credential is mal-formed; expecting "
+      "\"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".";
   std::vector<std::string_view> parts;
   // Split from the right: the four scope fields never contain '/'.
   std::string_view rest = cred;
@@ -53,8 +54,7 @@ void parse_credential(std::string_view cred, bool query, AuthInfo& info) {
   std::string_view terminator = parts[0], service = parts[1], region = parts[2], date = parts[3];
   if (rest.empty() || terminator != "aws4_request" || service.empty()) fail(query, why);
   int64_t unused;
-  if (date.size() != 8 || !parse_amz_date(std::string(date) + "T000000Z", unused))
-    fail(query, why);
+  if (date.size() != 8 || !parse_amz_date(std::string(date) + "T000000Z", unused)) fail(query, why);
   info.access_key = std::string(rest);
   info.region = std::string(region);
   info.service = std::string(service);
@@ -122,8 +122,8 @@ std::string canonical_request(const std::string& method, const std::string& uri,
                               const std::string& signed_headers, const std::string& payload) {
   std::string cr;
   cr.reserve(method.size() + uri.size() + query.size() + headers.size() + 200);
-  cr += method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + signed_headers + "\n" +
-        payload;
+  cr +=
+      method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + signed_headers + "\n" + payload;
   return cr;
 }
 
@@ -208,11 +208,13 @@ AuthInfo parse_v4_header(const http::Request& req, const std::string& authorizat
   int64_t t;
   if (const std::string* d = req.header("x-amz-date")) {
     if (!parse_amz_date(*d, t))
-      throw_s3(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+      throw_s3(403, "AccessDenied",
+               "AWS authentication requires a valid Date or x-amz-date header");
     info.amz_date = *d;
   } else if (const std::string* hd = req.header("date")) {
     if (!parse_http_date(*hd, t))
-      throw_s3(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+      throw_s3(403, "AccessDenied",
+               "AWS authentication requires a valid Date or x-amz-date header");
     info.amz_date = format_amz_date(t);
   } else {
     throw_s3(403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
@@ -225,8 +227,7 @@ AuthInfo parse_v4_query(const http::Request& req) {
   AuthInfo info;
   info.scheme = AuthScheme::v4_query;
   const std::string* alg = req.query_param("X-Amz-Algorithm");
-  if (!alg || *alg != kAlgorithm)
-    query_error("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+  if (!alg || *alg != kAlgorithm) query_error("X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
   const std::string* cred = req.query_param("X-Amz-Credential");
   const std::string* date = req.query_param("X-Amz-Date");
   const std::string* expires = req.query_param("X-Amz-Expires");
@@ -310,7 +311,8 @@ void verify_v4(const AuthInfo& auth, const http::Request& req, const std::string
   for (const auto& h : req.headers) {
     if (h.first.compare(0, 6, "x-amz-") != 0) continue;
     if (std::find(signed_names.begin(), signed_names.end(), h.first) == signed_names.end()) {
-      S3Error e(403, "AccessDenied", "There were headers present in the request which were not signed");
+      S3Error e(403, "AccessDenied",
+                "There were headers present in the request which were not signed");
       e.details.emplace_back("HeadersNotSigned", h.first);
       throw e;
     }
