@@ -79,3 +79,42 @@ def test_python_package_names():
     top = {f.split("/")[0] for f in files}
     assert top <= {"pyrgw", f"pyrgw-{header_version()}.dist-info", "..", "bin"}, top
     assert not any(f.startswith("rgw") for f in files)
+
+
+def test_pyrgw_builds_the_core_in_where_none_is_installed(tmp_path):
+    """pip install of pyrgw on a machine without librgwcore (PYRGW_CORE=bundled,
+    what auto picks when pkg-config finds none): the core is compiled into the
+    extension from the same sources, and the package works on its own."""
+    import sys
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    env = dict(os.environ, PKG_CONFIG_PATH="", CMAKE_BUILD_PARALLEL_LEVEL="2")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+         os.path.join(root, "pyrgw"), "-C", "cmake.define.PYRGW_CORE=bundled",
+         "-C", f"build-dir={tmp_path / 'build'}", "-C", "cmake.build-type=RelWithDebInfo"],
+        env=env, capture_output=True, text=True, timeout=1200)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    (wheel,) = glob.glob(str(tmp_path / "wheel" / "pyrgw-*.whl"))
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "zipfile", "-e", wheel, str(site)], check=True)
+    (ext,) = glob.glob(str(site / "pyrgw" / "_librgw*.so"))
+    linked = subprocess.run(["ldd", ext], check=True, capture_output=True, text=True).stdout
+    assert "librgwcore" not in linked, linked
+    code = textwrap.dedent(f"""
+        import pyrgw
+        assert pyrgw._librgw.__file__.startswith({str(site)!r}), pyrgw._librgw.__file__
+        with pyrgw.Store("local:" + {str(tmp_path / "store")!r}) as s:
+            s.create_user("u", access_key="AK", secret_key="SK")
+            s.create_bucket("bkt", owner="u")
+            s.put_object("bkt", "k", b"bundled")
+            assert s.get_object("bkt", "k") == b"bundled"
+            try:
+                s.stat_object("bkt", "nope")
+            except pyrgw.NoSuchKey:
+                print("ok", pyrgw.__version__)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(site)),
+                         capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["ok", header_version()]
