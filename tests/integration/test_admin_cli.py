@@ -49,6 +49,17 @@ def test_user_and_key_commands(store_setup):
     res = run(uri, "key", "rm", "--uid", uid, "--access-key", "NOPE")
     assert res.returncode == 1 and json.loads(res.stderr)["error"] == "NoSuchAccessKey"
 
+    modified = ok(uri, "user", "modify", "--uid", uid, "--email", "cli@example.com", "--suspend",
+                  "--attr", "Temp-URL-Key=k1", "--attr", "x-account-meta-a=b")
+    assert modified["suspended"] and modified["email"] == "cli@example.com"
+    assert modified["attrs"] == {"temp-url-key": "k1", "x-account-meta-a": "b"}
+    assert modified["display_name"] == "CLI User" and modified["keys"] == [key]
+    modified = ok(uri, "user", "modify", "--uid", uid, "--enable", "--clear-attrs",
+                  "--attr", "temp-url-key=k2")
+    assert not modified["suspended"] and modified["attrs"] == {"temp-url-key": "k2"}
+    res = run(uri, "user", "modify", "--uid", uid, "--attr", "novalue")
+    assert res.returncode == 1 and json.loads(res.stderr)["error"] == "InvalidArgument"
+
     ok(uri, "user", "rm", "--uid", uid)
     assert uid not in ok(uri, "user", "list")
 

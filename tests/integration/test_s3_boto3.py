@@ -6,6 +6,8 @@ import io
 import pytest
 from botocore.exceptions import ClientError
 
+import pyrgw
+
 
 def error_code(exc_info):
     return exc_info.value.response["Error"]["Code"]
@@ -242,6 +244,20 @@ def test_version_ids_name_the_null_version(c, bucket):
     with pytest.raises(ClientError) as e:
         c.head_object(Bucket=bucket, Key="k")
     assert status(e) == 404
+
+
+def test_suspended_user_is_refused(s3, bucket):
+    other = s3.other.client()
+    other.list_buckets()
+    with pyrgw.Store(s3.store_uri) as store:
+        store.modify_user(s3.other.uid, suspended=True)
+        try:
+            with pytest.raises(ClientError) as e:
+                other.list_buckets()
+            assert error_code(e) == "AccessDenied" and status(e) == 403
+        finally:
+            store.modify_user(s3.other.uid, suspended=False)
+    other.list_buckets()
 
 
 def test_other_user_is_denied(s3, c, bucket):

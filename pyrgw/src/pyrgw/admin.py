@@ -31,6 +31,7 @@ def _user_dict(u, show_secrets=True):
         "swift_user": u.swift_user,
         "created_ns": u.created_ns,
         "suspended": u.suspended,
+        "attrs": dict(u.attrs),
     }
 
 
@@ -63,7 +64,25 @@ def cmd_user_info(store, a):
     lines += [f"access key: {k.access_key}  secret key: {k.secret_key}" for k in u.keys]
     if u.swift_user:
         lines.append(f"swift user: {u.swift_user}")
+    if u.suspended:
+        lines.append("suspended")
+    lines += [f"attr {name}: {value}" for name, value in sorted(u.attrs.items())]
     return d, "\n".join(lines)
+
+
+def cmd_user_modify(store, a):
+    attrs = None
+    if a.attr or a.clear_attrs:
+        attrs = {} if a.clear_attrs else dict(store.get_user(a.uid).attrs)
+        for item in a.attr:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise errors.InvalidArgument(f"--attr takes NAME=VALUE, not {item!r}")
+            attrs[name.lower()] = value
+    store.modify_user(a.uid, display_name=a.display_name, email=a.email,
+                      suspended=a.suspended, attrs=attrs)
+    u = store.get_user(a.uid)
+    return _user_dict(u), f"modified user {u.uid}" + (" (suspended)" if u.suspended else "")
 
 
 def cmd_user_rm(store, a):
@@ -271,6 +290,19 @@ def build_parser():
     c = user.add_parser("info", help="show a user and its keys")
     c.add_argument("--uid", required=True)
     c.set_defaults(func=cmd_user_info)
+    c = user.add_parser("modify", help="change a user's name, e-mail, suspension or attributes")
+    c.add_argument("--uid", required=True)
+    c.add_argument("--display-name")
+    c.add_argument("--email")
+    c.add_argument("--suspend", dest="suspended", action="store_const", const=True,
+                   help="refuse the user's requests from now on")
+    c.add_argument("--enable", dest="suspended", action="store_const", const=False,
+                   help="accept the user's requests again")
+    c.add_argument("--attr", action="append", default=[], metavar="NAME=VALUE",
+                   help="set one attribute (repeatable); the others stay")
+    c.add_argument("--clear-attrs", action="store_true",
+                   help="remove every attribute first")
+    c.set_defaults(func=cmd_user_modify)
     c = user.add_parser("rm", help="remove a user (it must own no buckets)")
     c.add_argument("--uid", required=True)
     c.set_defaults(func=cmd_user_rm)
