@@ -33,3 +33,21 @@ def test_exports_are_the_declared_functions():
     exported = {s.split("@")[0] for s in syms if s.startswith("rgw_")}
     declared = {name for name, _ in declarations()}
     assert exported == declared, (sorted(declared - exported), sorted(exported - declared))
+
+
+def test_the_c_api_docs_example_compiles(tmp_path):
+    """docs/c-api.md's example is C against the installed header: it compiles
+    (warnings are errors) and links."""
+    doc = open(os.path.join(os.path.dirname(HEADER), "..", "..", "..", "docs", "c-api.md")).read()
+    (block,) = re.findall(r"```c\n(.*?)```", doc, re.S)
+    include, _, body = block.partition("\n")
+    src = tmp_path / "example.c"
+    src.write_text("#include <stdio.h>\n" + include + "\nint run(const void *data, size_t len) {\n"
+                   + body + "  return 0;\n}\n"
+                   "int main(void) { return run(\"x\", 1); }\n")
+    build = os.environ["LIBRGW_BUILD_DIR"]
+    res = subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", "-I",
+                          os.path.join(os.path.dirname(HEADER), ".."), str(src),
+                          "-o", str(tmp_path / "example"), "-L", build, "-lrgwcore"],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr + src.read_text()
