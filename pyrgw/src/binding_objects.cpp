@@ -56,6 +56,44 @@ ReadOptsPtr read_opts(uint64_t offset, int64_t length, const std::string& versio
   return opts;
 }
 
+// Opens a reader (the GIL released); the common case -- the current version
+// -- needs no options handle.
+rgw_reader_t* open_reader(Store& s, const std::string& bucket, const std::string& key,
+                          uint64_t offset, int64_t length, const std::string& version_id) {
+  ReadOptsPtr opts = version_id.empty() ? ReadOptsPtr() : read_opts(offset, length, version_id);
+  const char* b = c_bucket(bucket);
+  const char* k = c_key(key);
+  rgw_reader_t* r = nullptr;
+  py::gil_scoped_release release;
+  if (opts)
+    check(rgw_reader_open_v2(s.get(), b, k, opts.get(), &r));
+  else
+    check(rgw_reader_open(s.get(), b, k, offset, length, &r));
+  return r;
+}
+
+// Reads up to n bytes (all that remain when n < 0) into one bytes object,
+// allocated once at its final size and filled with the GIL released.
+py::bytes read_into_bytes(rgw_reader_t* r, int64_t n) {
+  uint64_t want = rgw_reader_remaining(r);
+  if (n >= 0 && static_cast<uint64_t>(n) < want) want = static_cast<uint64_t>(n);
+  PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(want));
+  if (!obj) throw py::error_already_set();
+  py::bytes out = py::reinterpret_steal<py::bytes>(obj);
+  char* p = PyBytes_AS_STRING(obj);
+  uint64_t got = 0;
+  {
+    py::gil_scoped_release release;
+    while (got < want) {
+      int64_t k = check(rgw_reader_read(r, p + got, static_cast<size_t>(want - got)));
+      if (k == 0) break;
+      got += static_cast<uint64_t>(k);
+    }
+  }
+  if (got < want) out = py::bytes(p, static_cast<size_t>(got));
+  return out;
+}
+
 struct ListResult {
   std::vector<ObjectInfo> objects;
   std::vector<std::string> common_prefixes;
@@ -119,35 +157,22 @@ class Writer {
 // A reader keeps its store open while it lives.
 class Reader {
  public:
-  Reader(std::shared_ptr<rgw_store_t> store, rgw_reader_t* r)
-      : store_(std::move(store)), r_(r), info_(object_from(rgw_reader_object(r))) {}
+  Reader(std::shared_ptr<rgw_store_t> store, rgw_reader_t* r) : store_(std::move(store)), r_(r) {}
   ~Reader() { rgw_reader_free(r_); }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
-  const ObjectInfo& info() const { return info_; }
-  uint64_t remaining() const { return rgw_reader_remaining(r_); }
-  // Reads up to n bytes (all that remain when n < 0) into one bytes object,
-  // allocated once at its final size and filled with the GIL released.
-  py::bytes read(int64_t n) {
-    uint64_t want = rgw_reader_remaining(r_);
-    if (n >= 0 && static_cast<uint64_t>(n) < want) want = static_cast<uint64_t>(n);
-    PyObject* obj = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(want));
-    if (!obj) throw py::error_already_set();
-    py::bytes out = py::reinterpret_steal<py::bytes>(obj);
-    char* p = PyBytes_AS_STRING(obj);
-    uint64_t got = 0;
-    {
-      py::gil_scoped_release release;
-      while (got < want) {
-        int64_t k = check(rgw_reader_read(r_, p + got, static_cast<size_t>(want - got)));
-        if (k == 0) break;
-        got += static_cast<uint64_t>(k);
-      }
+  // Built at first use: a plain read never pays for it.
+  const ObjectInfo& info() {
+    if (!info_) {
+      const rgw_object_t* o = rgw_reader_object(r_);
+      if (!o) throw std::bad_alloc();
+      info_ = object_from(o);
     }
-    if (got < want) out = py::bytes(p, static_cast<size_t>(got));
-    return out;
+    return *info_;
   }
+  uint64_t remaining() const { return rgw_reader_remaining(r_); }
+  py::bytes read(int64_t n) { return read_into_bytes(r_, n); }
   size_t readinto(py::handle target) {
     ContiguousBuffer buf(target, true);
     py::gil_scoped_release release;
@@ -157,7 +182,7 @@ class Reader {
  private:
   std::shared_ptr<rgw_store_t> store_;  // declared first: outlives the reader
   rgw_reader_t* r_;
-  ObjectInfo info_;
+  std::optional<ObjectInfo> info_;
 };
 
 py::object wrap_writer(Store& s, rgw_writer_t* w) {
@@ -200,16 +225,21 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
           "open_reader",
           [](Store& s, const std::string& bucket, const std::string& key, uint64_t offset,
              int64_t length, const std::string& version_id) {
-            ReadOptsPtr opts = read_opts(offset, length, version_id);
-            rgw_reader_t* r = nullptr;
-            {
-              py::gil_scoped_release release;
-              check(rgw_reader_open_v2(s.get(), c_bucket(bucket), c_key(key), opts.get(), &r));
-            }
-            return std::make_unique<Reader>(s.shared(), r);
+            return std::make_unique<Reader>(
+                s.shared(), open_reader(s, bucket, key, offset, length, version_id));
           },
           py::arg("bucket"), py::arg("key"), py::arg("offset") = 0, py::arg("length") = -1,
           py::arg("version_id") = "")
+      .def(
+          "read_object",
+          [](Store& s, const std::string& bucket, const std::string& key, uint64_t offset,
+             int64_t length, const std::string& version_id) {
+            rgw_reader_t* r = open_reader(s, bucket, key, offset, length, version_id);
+            std::unique_ptr<rgw_reader_t, Freer<rgw_reader_t, rgw_reader_free>> owned(r);
+            return read_into_bytes(r, -1);
+          },
+          "The bytes of an object or of a range of it, in one call", py::arg("bucket"),
+          py::arg("key"), py::arg("offset") = 0, py::arg("length") = -1, py::arg("version_id") = "")
       .def(
           "stat_object",
           [](Store& s, const std::string& bucket, const std::string& key,

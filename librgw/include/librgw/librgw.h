@@ -497,7 +497,8 @@ int rgw_reader_open(rgw_store_t *store, const char *bucket, const char *key, uin
  * range.  RGW_ERR_NO_SUCH_VERSION. */
 int rgw_reader_open_v2(rgw_store_t *store, const char *bucket, const char *key,
                        const rgw_read_opts_t *opts, rgw_reader_t **out);
-/* The object being read (owned by the reader). */
+/* The object being read (owned by the reader); NULL only when out of
+ * memory. */
 const rgw_object_t *rgw_reader_object(const rgw_reader_t *r);
 /* Reads up to len bytes; returns the count, 0 at the end of the range. */
 int64_t rgw_reader_read(rgw_reader_t *r, void *buf, size_t len);

@@ -192,8 +192,7 @@ int open_reader(rgw_store_t* store, const char* bucket, const char* key,
   return guarded_call([&] {
     need("rgw_reader_open", store, out);
     auto r = store->impl->open_reader(rgw::ObjectRef{str(bucket), str(key), version}, options);
-    rgw::ObjectInfo info = r->info();
-    *out = new rgw_reader(std::move(r), std::move(info));
+    *out = new rgw_reader(std::move(r));
     return 0;
   });
 }
@@ -238,7 +237,16 @@ RGW_API int rgw_reader_open_v2(rgw_store_t* store, const char* bucket, const cha
                      opts ? opts->version_id : std::string(), out);
 }
 
-RGW_API const rgw_object_t* rgw_reader_object(const rgw_reader_t* r) { return &r->object; }
+RGW_API const rgw_object_t* rgw_reader_object(const rgw_reader_t* r) {
+  if (!r->object) {
+    try {
+      r->object = std::make_unique<rgw_object>(r->impl->info());
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
+  }
+  return r->object.get();
+}
 
 RGW_API int64_t rgw_reader_read(rgw_reader_t* r, void* buf, size_t len) {
   return rgw::capi::reader_read(r, buf, len);

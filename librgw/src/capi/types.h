@@ -80,10 +80,11 @@ struct rgw_writer {
 };
 
 struct rgw_reader {
-  rgw_reader(std::unique_ptr<rgw::ObjectReader> r, rgw::ObjectInfo info)
-      : impl(std::move(r)), object(std::move(info)) {}
+  explicit rgw_reader(std::unique_ptr<rgw::ObjectReader> r) : impl(std::move(r)) {}
   std::unique_ptr<rgw::ObjectReader> impl;
-  rgw_object object;
+  // The object's info as a handle, made at the first rgw_reader_object()
+  // (a plain read never pays for the copy).
+  mutable std::unique_ptr<rgw_object> object;
 };
 
 struct rgw_listing {

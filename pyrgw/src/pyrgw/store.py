@@ -221,7 +221,7 @@ class Store:
         else:
             first, last = range
             offset, length = first, last - first + 1
-        return self._s.open_reader(bucket, _key(key), offset, length, version_id).read(-1)
+        return self._s.read_object(bucket, _key(key), offset, length, version_id)
 
     def stat_object(self, bucket, key, version_id=""):
         return self._s.stat_object(bucket, _key(key), version_id)
