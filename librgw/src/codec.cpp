@@ -32,6 +32,20 @@ constexpr uint8_t kBucketVersion = 2;
 constexpr uint8_t kUploadVersion = 2;
 constexpr uint32_t kMaxGrants = 1000;
 
+// The policy a version 1 object or upload record implies: the bucket
+// owner's (empty owner), public-read if its attributes said so (the
+// attribute then leaves them).
+Acl legacy_object_acl(Attrs& attrs) {
+  Acl acl;
+  auto it = attrs.find(kLegacyObjectAclAttr);
+  if (it != attrs.end()) {
+    if (it->second == "public-read")
+      acl.grants.push_back(Grant{Grantee{Grantee::Kind::group, kGroupAllUsers}, kPermRead});
+    attrs.erase(it);
+  }
+  return acl;
+}
+
 uint8_t read_version(Decoder& d, uint8_t max, const char* what) {
   uint8_t got = d.u8();
   if (got == 0 || got > max)
@@ -98,17 +112,7 @@ ObjectInfo decode_object_info(const std::string& bytes) {
   info.delete_marker = d.u8() != 0;
   info.is_latest = d.u8() != 0;
   info.attrs = d.attrs();
-  if (v >= 2) {
-    info.acl = decode_acl(d);
-  } else {
-    // The bucket owner's object; public-read was an attribute.
-    auto it = info.attrs.find(kLegacyObjectAclAttr);
-    if (it != info.attrs.end()) {
-      if (it->second == "public-read")
-        info.acl.grants.push_back(Grant{Grantee{Grantee::Kind::group, kGroupAllUsers}, kPermRead});
-      info.attrs.erase(it);
-    }
-  }
+  info.acl = v >= 2 ? decode_acl(d) : legacy_object_acl(info.attrs);
   return info;
 }
 
@@ -212,12 +216,7 @@ UploadInfo decode_upload_info(const std::string& bytes) {
     u.acl = decode_acl(d);
     u.delete_at = d.i64();
   } else {
-    auto it = u.attrs.find(kLegacyObjectAclAttr);
-    if (it != u.attrs.end()) {
-      if (it->second == "public-read")
-        u.acl.grants.push_back(Grant{Grantee{Grantee::Kind::group, kGroupAllUsers}, kPermRead});
-      u.attrs.erase(it);
-    }
+    u.acl = legacy_object_acl(u.attrs);
   }
   return u;
 }

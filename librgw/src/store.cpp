@@ -14,6 +14,11 @@ void check_version(const ObjectRef& ref) {
          "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
+void fail_etag_changed(const std::string& key, const std::string& etag,
+                       const std::string& expected) {
+  fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + etag + ", expected " + expected);
+}
+
 ObjectInfo Store::copy_object(const ObjectRef& src_ref, const std::string& dst_bucket,
                               const std::string& dst_key, const CopyOptions& options) {
   auto reader = open_reader(src_ref, ReadOptions{});

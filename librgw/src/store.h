@@ -160,9 +160,12 @@ class Store {
   virtual GcReport gc(const GcOptions& options) = 0;
 };
 
-// Drivers' helper: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
-// the null version (the only versions stores hold until versioning).
+// Drivers' helpers: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
+// the null version (the only versions stores hold until versioning); and
+// RGW_ERR_CONFLICT when an if_match condition found another etag.
 void check_version(const ObjectRef& ref);
+[[noreturn]] void fail_etag_changed(const std::string& key, const std::string& etag,
+                                    const std::string& expected);
 
 // Store URIs (docs/store-uri.md; the drivers: store_driver.h).
 // Checks a URI without opening anything (configuration checks such as

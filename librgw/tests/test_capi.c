@@ -294,20 +294,10 @@ static void test_aio(rgw_store_t *s) {
 }
 
 int main(int argc, char **argv) {
-  char dir[] = "/tmp/librgw-capi-XXXXXX";
   char uri[512];
-  if (argc > 1) {
-    snprintf(uri, sizeof uri, "%s", argv[1]);
-  } else {
-    if (!mkdtemp(dir)) {
-      perror("mkdtemp");
-      return 2;
-    }
-    snprintf(uri, sizeof uri, "local:%s/store", dir);
-  }
+  if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
   char tag[32];
-  srand((unsigned)time(NULL) ^ (unsigned)getpid());
-  snprintf(tag, sizeof tag, "%x%x", (unsigned)rand(), (unsigned)getpid());
+  test_tag(tag, sizeof tag);
   snprintf(bucket, sizeof bucket, "capi-%s", tag);
   snprintf(bucket2, sizeof bucket2, "capi2-%s", tag);
 
@@ -328,12 +318,5 @@ int main(int argc, char **argv) {
   CHECK_RC(rgw_gc_run(s, 0, &removed, &bytes), 0);
   CHECK(removed >= 1 && bytes >= 9 * 1024 * 1024); /* the overwritten 9 MiB body */
   rgw_store_close(s);
-  if (argc <= 1) {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-  }
-  printf("test_capi %s: %d checks, %d failed\n", uri, checks, failures);
-  printf("%d passed, %d failed\n", checks - failures, failures);
-  return failures ? 1 : 0;
+  return test_report("test_capi", uri);
 }

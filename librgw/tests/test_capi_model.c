@@ -431,19 +431,9 @@ static void test_multipart(rgw_store_t *s, const char *b, const char *owner) {
 }
 
 int main(int argc, char **argv) {
-  char dir[] = "/tmp/librgw-capi-model-XXXXXX";
   char uri[512];
-  if (argc > 1) {
-    snprintf(uri, sizeof uri, "%s", argv[1]);
-  } else {
-    if (!mkdtemp(dir)) {
-      perror("mkdtemp");
-      return 2;
-    }
-    snprintf(uri, sizeof uri, "local:%s/store", dir);
-  }
-  srand((unsigned)time(NULL) ^ (unsigned)getpid());
-  snprintf(tag, sizeof tag, "%x%x", (unsigned)rand(), (unsigned)getpid());
+  if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
+  test_tag(tag, sizeof tag);
 
   rgw_store_t *s = NULL;
   int rc = rgw_store_open(uri, &s);
@@ -469,12 +459,5 @@ int main(int argc, char **argv) {
   CHECK_RC(rgw_gc_run_v2(s, -1, NULL, NULL, NULL), -EINVAL);
   CHECK_RC(rgw_bucket_remove(s, bucket), 0);
   rgw_store_close(s);
-  if (argc <= 1) {
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "cleanup of %s failed\n", dir);
-  }
-  printf("test_capi_model %s: %d checks, %d failed\n", uri, checks, failures);
-  printf("%d passed, %d failed\n", checks - failures, failures);
-  return failures ? 1 : 0;
+  return test_report("test_capi_model", uri);
 }

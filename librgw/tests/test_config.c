@@ -303,21 +303,11 @@ static void test_default_threads(const char *uri) {
 }
 
 int main(int argc, char **argv) {
-  char dir[] = "/tmp/librgw-config-XXXXXX";
   char uri[512];
-  if (argc > 1) {
-    snprintf(uri, sizeof uri, "%s", argv[1]);
-  } else {
-    if (!mkdtemp(dir)) {
-      perror("mkdtemp");
-      return 2;
-    }
-    snprintf(uri, sizeof uri, "local:%s/store", dir);
-  }
+  if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
   test_table();
   test_get();
   test_same_gateway();
   test_default_threads(uri);
-  printf("%d checks, %d failed\n", checks, failures);
-  return failures ? 1 : 0;
+  return test_report("test_config", uri);
 }

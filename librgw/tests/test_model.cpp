@@ -3,10 +3,10 @@
 // earlier format (version 1), which existing stores hold and which must
 // keep reading the same.
 #include <cstdio>
-#include <functional>
 #include <string>
 
 #include "acl.h"
+#include "check.hpp"
 #include "codec.h"
 #include "errors.h"
 #include "util.h"
@@ -14,27 +14,6 @@
 using namespace rgw;
 
 namespace {
-
-int failures = 0, checks = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++checks;                                                                       \
-    if (!(cond)) {                                                                  \
-      ++failures;                                                                   \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
-
-// Whether fn throws rgw::Error with this code.
-bool throws(int code, const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.code() == code;
-  }
-  return false;
-}
 
 Grant user(const std::string& uid, uint32_t perms) {
   return Grant{Grantee{Grantee::Kind::user, uid}, perms};
@@ -59,8 +38,8 @@ void test_canned() {
   CHECK(bofc.grants[1] == user("bob", kPermFullControl));
   Acl ldw = canned_acl("log-delivery-write", "alice");
   CHECK(ldw.grants.size() == 3);
-  CHECK(throws(RGW_ERR_INVALID_ARGUMENT, [] { canned_acl("aws-exec-read", "a"); }));
-  CHECK(throws(RGW_ERR_INVALID_ARGUMENT, [] { canned_acl("", "a"); }));
+  CHECK_THROWS(canned_acl("aws-exec-read", "a"), RGW_ERR_INVALID_ARGUMENT);
+  CHECK_THROWS(canned_acl("", "a"), RGW_ERR_INVALID_ARGUMENT);
 
   // Names round-trip, grant order aside.
   for (const char* n :
@@ -200,16 +179,16 @@ void test_records() {
   // Damaged records fail with -EIO, never crash.
   std::string good = encode_object_info(o);
   for (size_t cut = 0; cut < good.size(); ++cut)
-    CHECK(throws(-EIO, [&] { decode_object_info(good.substr(0, cut)); }));
+    CHECK_THROWS(decode_object_info(good.substr(0, cut)), -EIO);
   std::string newer = good;
   newer[0] = 3;
-  CHECK(throws(-EIO, [&] { decode_object_info(newer); }));
+  CHECK_THROWS(decode_object_info(newer), -EIO);
   std::string bad_kind = encode_bucket_info(b);
   // The first grant's kind byte: after version, name, owner, id, created,
   // versioning and the policy's owner.
   size_t at = 1 + (4 + 6) + (4 + 5) + (4 + 4) + 8 + 1 + (4 + 5) + 4;
   bad_kind[at] = 9;
-  CHECK(throws(-EIO, [&] { decode_bucket_info(bad_kind); }));
+  CHECK_THROWS(decode_bucket_info(bad_kind), -EIO);
 }
 
 }  // namespace
@@ -219,6 +198,5 @@ int main() {
   test_evaluation();
   test_referrers();
   test_records();
-  std::printf("%d checks, %d failed\n", checks, failures);
-  return failures ? 1 : 0;
+  return check::report();
 }

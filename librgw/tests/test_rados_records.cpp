@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "errors.h"
 #include "rados/records.h"
 #include "util.h"
@@ -26,30 +27,6 @@ using namespace rgw;
 using namespace rgw::rados;
 
 namespace {
-
-int g_failures = 0;
-int g_checks = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++g_checks;                                                                     \
-    if (!(cond)) {                                                                  \
-      ++g_failures;                                                                 \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                                           \
-  do {                                                                                           \
-    ++g_checks;                                                                                  \
-    auto va_ = (a);                                                                              \
-    auto vb_ = (b);                                                                              \
-    if (!(va_ == vb_)) {                                                                         \
-      ++g_failures;                                                                              \
-      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n  got:      %s\n  expected: %s\n", \
-                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str());        \
-    }                                                                                            \
-  } while (0)
 
 std::string hex(const std::string& s) {
   static const char digits[] = "0123456789abcdef";
@@ -61,38 +38,7 @@ std::string hex(const std::string& s) {
   return out;
 }
 
-std::string to_str(const std::string& s) { return "\"" + s + "\" (hex " + hex(s) + ")"; }
-std::string to_str(const char* s) { return to_str(std::string(s)); }
-std::string to_str(bool v) { return v ? "true" : "false"; }
-template <typename T>
-std::string to_str(T v) {
-  return std::to_string(v);
-}
-
-// Runs f; it must throw rgw::Error with this code (0: any code).
-#define CHECK_ERROR(expr, code) check_error([&] { expr; }, code, __FILE__, __LINE__, #expr)
-
-bool check_error(const std::function<void()>& f, int code, const char* file, int line,
-                 const char* text) {
-  ++g_checks;
-  try {
-    f();
-  } catch (const Error& e) {
-    if (code == 0 || e.code() == code) return true;
-    ++g_failures;
-    std::fprintf(stderr, "%s:%d: %s threw rgw::Error %d (%s), expected %d\n", file, line, text,
-                 e.code(), e.what(), code);
-    return false;
-  } catch (const std::exception& e) {
-    ++g_failures;
-    std::fprintf(stderr, "%s:%d: %s threw %s, expected rgw::Error %d\n", file, line, text, e.what(),
-                 code);
-    return false;
-  }
-  ++g_failures;
-  std::fprintf(stderr, "%s:%d: %s did not throw, expected rgw::Error %d\n", file, line, text, code);
-  return false;
-}
+#define CHECK_ERROR(expr, code) CHECK_THROWS(expr, code)
 
 // Runs f on corrupt input: it may decode something or throw rgw::Error,
 // nothing else (and must not crash).
@@ -101,7 +47,7 @@ bool survives(const std::function<void()>& f, const std::string& input, const ch
     f();
   } catch (const Error&) {
   } catch (const std::exception& e) {
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s of %s threw %s, not rgw::Error\n", what, hex(input).c_str(), e.what());
     return false;
   }
@@ -151,7 +97,7 @@ void check_corruptions(const std::string& valid,
     }
     if (survives([&] { decode(s); }, s, what)) ++ok;
   }
-  ++g_checks;
+  ++check::checks;
   if (ok != rounds)
     std::fprintf(stderr, "%s: %d of %d corruptions mishandled\n", what, rounds - ok, rounds);
 }
@@ -677,7 +623,7 @@ void run(void (*test)(), const char* name) {
   try {
     test();
   } catch (const std::exception& e) {
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s threw: %s\n", name, e.what());
   }
 }
@@ -695,6 +641,5 @@ int main() {
   run(test_upload_records, "test_upload_records");
   run(test_part_records, "test_part_records");
   run(test_dead_records, "test_dead_records");
-  std::printf("%d checks, %d failures\n", g_checks, g_failures);
-  return g_failures ? 1 : 0;
+  return check::report();
 }

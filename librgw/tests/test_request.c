@@ -308,20 +308,10 @@ static void test_aio(void) {
 }
 
 int main(int argc, char **argv) {
-  char dir[] = "/tmp/librgw-request-XXXXXX";
   char uri[512];
-  if (argc > 1) {
-    snprintf(uri, sizeof uri, "%s", argv[1]);
-  } else {
-    if (!mkdtemp(dir)) {
-      perror("mkdtemp");
-      return 2;
-    }
-    snprintf(uri, sizeof uri, "local:%s/store", dir);
-  }
-  srand((unsigned)time(NULL) ^ (unsigned)getpid());
+  if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
   char tag[32], uid[64];
-  snprintf(tag, sizeof tag, "%x%x", (unsigned)rand(), (unsigned)getpid());
+  test_tag(tag, sizeof tag);
   snprintf(bucket, sizeof bucket, "req-%s", tag);
   snprintf(uid, sizeof uid, "requser-%s", tag);
   snprintf(ak, sizeof ak, "AKREQ%s", tag);
@@ -349,6 +339,5 @@ int main(int argc, char **argv) {
   test_aio();
 
   rgw_gateway_close(gw);
-  printf("%d checks, %d failed\n", checks, failures);
-  return failures ? 1 : 0;
+  return test_report("test_request", uri);
 }

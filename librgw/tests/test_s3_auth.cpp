@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "check.hpp"
 #include "crypto.h"
 #include "http/request.h"
 #include "s3/auth.h"
@@ -23,58 +24,27 @@ using namespace rgw::s3;
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++g_checks;                                                                     \
-    if (!(cond)) {                                                                  \
-      ++g_failures;                                                                 \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
-
-#define CHECK_EQ(a, b)                                                                           \
-  do {                                                                                           \
-    ++g_checks;                                                                                  \
-    auto va_ = (a);                                                                              \
-    auto vb_ = (b);                                                                              \
-    if (!(va_ == vb_)) {                                                                         \
-      ++g_failures;                                                                              \
-      std::fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %s\n  got:      %s\n  expected: %s\n", \
-                   __FILE__, __LINE__, #a, #b, to_str(va_).c_str(), to_str(vb_).c_str());        \
-    }                                                                                            \
-  } while (0)
-
-std::string to_str(const std::string& s) { return s; }
-std::string to_str(const char* s) { return s; }
-template <typename T>
-std::string to_str(T v) {
-  return std::to_string(v);
-}
-
 // Runs f; it must throw S3Error with this status and code.
 #define CHECK_S3(expr, st, cd) check_s3([&] { expr; }, st, cd, __FILE__, __LINE__, #expr)
 
 void check_s3(const std::function<void()>& f, int status, const std::string& code, const char* file,
               int line, const char* text) {
-  ++g_checks;
+  ++check::checks;
   try {
     f();
   } catch (const S3Error& e) {
     if (e.status() == status && e.code() == code) return;
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s:%d: %s threw %d %s (%s), expected %d %s\n", file, line, text,
                  e.status(), e.code().c_str(), e.what(), status, code.c_str());
     return;
   } catch (const std::exception& e) {
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s:%d: %s threw %s, expected %d %s\n", file, line, text, e.what(), status,
                  code.c_str());
     return;
   }
-  ++g_failures;
+  ++check::failures;
   std::fprintf(stderr, "%s:%d: %s did not throw, expected %d %s\n", file, line, text, status,
                code.c_str());
 }
@@ -82,15 +52,15 @@ void check_s3(const std::function<void()>& f, int status, const std::string& cod
 #define CHECK_OK(expr) check_ok([&] { expr; }, __FILE__, __LINE__, #expr)
 
 void check_ok(const std::function<void()>& f, const char* file, int line, const char* text) {
-  ++g_checks;
+  ++check::checks;
   try {
     f();
   } catch (const S3Error& e) {
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s:%d: %s threw %d %s: %s\n", file, line, text, e.status(),
                  e.code().c_str(), e.what());
   } catch (const std::exception& e) {
-    ++g_failures;
+    ++check::failures;
     std::fprintf(stderr, "%s:%d: %s threw %s\n", file, line, text, e.what());
   }
 }
@@ -996,6 +966,5 @@ int main() {
   test_streaming_signed_trailer();
   test_streaming_unsigned_trailer();
   test_plain();
-  std::printf("%d checks, %d failures\n", g_checks, g_failures);
-  return g_failures ? 1 : 0;
+  return check::report();
 }

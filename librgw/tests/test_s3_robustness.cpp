@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "crypto.h"
 #include "gateway/exchange.h"
 #include "gateway/gateway.h"
@@ -27,17 +28,6 @@ using namespace rgw;
 using namespace rgw::s3;
 
 namespace {
-
-int failures = 0, checks = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    ++checks;                                                                       \
-    if (!(cond)) {                                                                  \
-      ++failures;                                                                   \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                                               \
-  } while (0)
 
 std::mt19937_64 rng(20261126);
 
@@ -308,8 +298,7 @@ int main(int argc, char** argv) {
     test_requests(uri);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "exception escaped: %s\n", e.what());
-    ++failures;
+    ++check::failures;
   }
-  std::printf("%d checks, %d failed\n", checks, failures);
-  return failures ? 1 : 0;
+  return check::report();
 }

@@ -35,17 +35,6 @@ int kind_code(const std::string& kind) {
   throw py::value_error("grantee kind must be user, email, group or referrer, not '" + kind + "'");
 }
 
-template <typename Handle, typename Count, typename At>
-Attrs attrs_of(const Handle* h, Count count, At at) {
-  Attrs out;
-  size_t n = count(h);
-  for (size_t i = 0; i < n; ++i) {
-    const char *name, *value;
-    if (at(h, i, &name, &value) == 0) out.emplace(name, value);
-  }
-  return out;
-}
-
 }  // namespace
 
 Acl acl_from(const rgw_acl_t* acl) {

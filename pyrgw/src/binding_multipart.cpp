@@ -26,11 +26,7 @@ UploadInfo upload_from(const rgw_upload_t* u) {
   info.upload_id = rgw_upload_id(u);
   info.key = rgw_upload_key(u);
   info.initiated_ns = rgw_upload_initiated_ns(u);
-  size_t n = rgw_upload_attr_count(u);
-  for (size_t i = 0; i < n; ++i) {
-    const char *name, *value;
-    if (rgw_upload_attr_at(u, i, &name, &value) == 0) info.attrs.emplace(name, value);
-  }
+  info.attrs = attrs_of(u, rgw_upload_attr_count, rgw_upload_attr_at);
   info.policy = acl_from(rgw_upload_acl(u));
   return info;
 }

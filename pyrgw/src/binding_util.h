@@ -123,6 +123,19 @@ struct ObjectInfo {
 
 // ---------------------------------------------------- conversions from C
 
+// The attributes of a handle, through its count and i-th accessors
+// (rgw_object_attr_count/_at, rgw_bucket_..., rgw_user_..., rgw_upload_...).
+template <typename Handle, typename Count, typename At>
+inline Attrs attrs_of(const Handle* h, Count count, At at) {
+  Attrs out;
+  size_t n = count(h);
+  for (size_t i = 0; i < n; ++i) {
+    const char *name, *value;
+    if (at(h, i, &name, &value) == 0) out.emplace(name, value);
+  }
+  return out;
+}
+
 Acl acl_from(const rgw_acl_t* acl);
 ObjectInfo object_from(const rgw_object_t* obj);
 BucketInfo bucket_from(const rgw_bucket_t* b);

@@ -42,8 +42,7 @@ void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
     if (q.bind(1, b.id).bind(2, key).step()) {
       ObjectInfo info = decode_object_info(q.text(0));
       if (!is_expired(info) && info.etag != options.if_match)
-        fail(RGW_ERR_CONFLICT,
-             "object '" + key + "' changed: etag " + info.etag + ", expected " + options.if_match);
+        fail_etag_changed(key, info.etag, options.if_match);
     }
   }
   if (release_body_locked(b.id, key) > 0)
@@ -73,8 +72,7 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
   ObjectInfo info = decode_object_info(q.text(0));
   if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
   if (!expected_etag.empty() && info.etag != expected_etag)
-    fail(RGW_ERR_CONFLICT,
-         "object '" + key + "' changed: etag " + info.etag + ", expected " + expected_etag);
+    fail_etag_changed(key, info.etag, expected_etag);
   if (update.attrs) info.attrs = *update.attrs;
   if (update.acl) info.acl = *update.acl;
   if (update.delete_at) info.delete_at = *update.delete_at;

@@ -59,8 +59,7 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   wait_pending();
   if (!refused.empty()) {
     omap_rm(index_, ioid, pend);
-    fail(RGW_ERR_CONFLICT,
-         "object '" + key + "' changed: etag " + refused + ", expected " + options.if_match);
+    fail_etag_changed(key, refused, options.if_match);
   }
   if (!removed && attempt == kMaxRetries)
     fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
@@ -107,8 +106,7 @@ ObjectInfo RadosStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
       Manifest m;
       if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
       if (!expected_etag.empty() && info.etag != expected_etag)
-        fail(RGW_ERR_CONFLICT,
-             "object '" + key + "' changed: etag " + info.etag + ", expected " + expected_etag);
+        fail_etag_changed(key, info.etag, expected_etag);
       if (update.attrs) info.attrs = *update.attrs;
       if (update.acl) info.acl = *update.acl;
       if (update.delete_at) info.delete_at = *update.delete_at;
