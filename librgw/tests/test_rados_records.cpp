@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "check.hpp"
+#include "crypto.h"
 #include "errors.h"
 #include "rados/records.h"
 #include "util.h"
@@ -27,16 +28,6 @@ using namespace rgw;
 using namespace rgw::rados;
 
 namespace {
-
-std::string hex(const std::string& s) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
 
 #define CHECK_ERROR(expr, code) CHECK_THROWS(expr, code)
 

@@ -27,42 +27,62 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   std::optional<uint64_t> removed;  // epoch of the head removed
   std::string refused;              // the etag that did not match options.if_match
+  // Once a remove op may have reached the head, the pending record stays
+  // for gc and listings to repair from; before that, a failure takes it back.
+  bool head_touched = false;
+  auto drop_pending = [&] {
+    wait_pending();
+    omap_rm(index_, ioid, pend);
+  };
   int attempt = 0;
-  for (; attempt < kMaxRetries && !removed; ++attempt) {
-    Xattrs x;
-    int r = read_obj(data_, head, nullptr, &x);
-    if (r == -ENOENT) break;
-    if (r < 0) rados_fail(r, "stat data/" + head);
-    if (!options.if_match.empty()) {
-      // The guard below makes the head removed the head compared here.
-      ObjectInfo info;
-      Manifest ignored;
-      if (parse_head(x, &info, &ignored) && !is_expired(info) && info.etag != options.if_match) {
-        refused = info.etag;
-        break;
+  try {
+    for (; attempt < kMaxRetries && !removed; ++attempt) {
+      Xattrs x;
+      int r = read_obj(data_, head, nullptr, &x);
+      if (r == -ENOENT) break;
+      if (r < 0) rados_fail(r, "stat data/" + head);
+      if (!options.if_match.empty()) {
+        // The guard below makes the head removed the head compared here.
+        ObjectInfo info;
+        Manifest ignored;
+        if (parse_head(x, &info, &ignored) && !is_expired(info) && info.etag != options.if_match) {
+          refused = info.etag;
+          break;
+        }
+      }
+      const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
+      const uint64_t epoch = head_epoch(x);
+      Manifest m;
+      if (x.count("rgw.manifest")) m = decode_manifest(x["rgw.manifest"]);
+      wait_pending();
+      WriteOp op;
+      guard_head(op, x);
+      rados_write_op_remove(op.op);
+      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;
+      head_touched = true;  // removed, or maybe (a timeout)
+      if (r < 0) rados_fail(r, "remove data/" + head);
+      enqueue_gc_segments(head, m.segs);
+      removed = epoch;
+    }
+  } catch (...) {
+    if (!head_touched) {
+      try {
+        drop_pending();
+      } catch (...) {
       }
     }
-    const std::string tag = x.count("rgw.tag") ? x["rgw.tag"] : std::string();
-    const uint64_t epoch = head_epoch(x);
-    Manifest m;
-    if (x.count("rgw.manifest")) m = decode_manifest(x["rgw.manifest"]);
-    wait_pending();
-    WriteOp op;
-    guard_head(op, x);
-    rados_write_op_remove(op.op);
-    r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
-    if (r == -ENOENT || is_cmp_failure(r)) continue;
-    if (r < 0) rados_fail(r, "remove data/" + head);
-    enqueue_gc_segments(head, m.segs);
-    removed = epoch;
+    throw;
   }
   wait_pending();
   if (!refused.empty()) {
-    omap_rm(index_, ioid, pend);
+    drop_pending();
     fail_etag_changed(key, refused, options.if_match);
   }
-  if (!removed && attempt == kMaxRetries)
+  if (!removed && attempt == kMaxRetries) {
+    drop_pending();
     fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
+  }
   crash_point("rados:delete:before-index");
   // No head: nothing of ours to undo in the index.  A newer write in the
   // index (-ECANCELED): it stays.  Either way the pending record goes.

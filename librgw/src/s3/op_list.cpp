@@ -1,4 +1,5 @@
 // op_list.cpp - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
+#include "crypto.h"
 #include "http/date.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
@@ -7,16 +8,6 @@
 namespace rgw::s3 {
 
 namespace {
-
-std::string hex_encode(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : s) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 bool hex_decode(const std::string& s, std::string* out) {
   if (s.size() % 2) return false;
@@ -104,7 +95,7 @@ class ListOp : public Op {
     x.element("IsTruncated", res.truncated);
     if (res.truncated) {
       if (kind_ == Kind::v1 && !p.delimiter.empty()) x.element("NextMarker", enc(res.next_marker));
-      if (kind_ == Kind::v2) x.element("NextContinuationToken", hex_encode(res.next_marker));
+      if (kind_ == Kind::v2) x.element("NextContinuationToken", hex(res.next_marker));
       if (kind_ == Kind::versions)
         x.element("NextKeyMarker", enc(res.next_marker)).element("NextVersionIdMarker", "null");
     }
