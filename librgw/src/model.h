@@ -123,6 +123,11 @@ struct ListParams {
   std::string delimiter;
   std::string marker;      // list keys strictly after this one
   std::string end_marker;  // list keys strictly before this one ("": no limit)
+  // With marker: resume after this version of the marker key (S3's
+  // version-id-marker).  Until versioning every key has one version, the
+  // null one, so it is "" or "null" (else RGW_ERR_NO_SUCH_VERSION), and after
+  // the null version of a key is after the key.
+  std::string version_marker;
   unsigned max_keys = 1000;
 };
 

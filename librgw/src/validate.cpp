@@ -58,10 +58,12 @@ void validate_object_key(const std::string& key) {
 }
 
 void validate_list_params(const ListParams& p) {
-  const std::pair<const std::string*, const char*> fields[] = {{&p.prefix, "prefix"},
-                                                               {&p.delimiter, "delimiter"},
-                                                               {&p.marker, "marker"},
-                                                               {&p.end_marker, "end marker"}};
+  const std::pair<const std::string*, const char*> fields[] = {
+      {&p.prefix, "prefix"},
+      {&p.delimiter, "delimiter"},
+      {&p.marker, "marker"},
+      {&p.end_marker, "end marker"},
+      {&p.version_marker, "version marker"}};
   for (const auto& [field, what] : fields) {
     if (field->size() > 1024)
       fail(RGW_ERR_INVALID_ARGUMENT, std::string("listing ") + what + " is longer than 1024 bytes");

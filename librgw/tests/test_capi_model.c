@@ -331,6 +331,17 @@ static void test_listing(rgw_store_t *s, const char *b) {
   CHECK_RC(rgw_object_list_v2(s, b, lo, &l), 0);
   CHECK(rgw_listing_count(l) == 1 && rgw_listing_truncated(l));
   rgw_listing_free(l);
+  /* A version marker names the null version of the marker key. */
+  CHECK_RC(rgw_list_opts_set_end_marker(lo, NULL), 0);
+  CHECK_RC(rgw_list_opts_set_max_keys(lo, 1000), 0);
+  CHECK_RC(rgw_list_opts_set_marker(lo, "b/2"), 0);
+  CHECK_RC(rgw_list_opts_set_version_marker(lo, "null"), 0);
+  CHECK_RC(rgw_object_list_v2(s, b, lo, &l), 0);
+  CHECK(rgw_listing_count(l) == 2 && strcmp(rgw_object_key(rgw_listing_object(l, 0)), "c") == 0);
+  rgw_listing_free(l);
+  CHECK_RC(rgw_list_opts_set_version_marker(lo, "3HL4kqtJlcpXroDTDmJ"), 0);
+  CHECK_RC(rgw_object_list_v2(s, b, lo, &l), RGW_ERR_NO_SUCH_VERSION);
+  CHECK_RC(rgw_list_opts_set_version_marker(lo, NULL), 0);
   CHECK_RC(rgw_list_opts_set_end_marker(lo, "x\xff"), 0);
   CHECK_RC(rgw_object_list_v2(s, b, lo, &l), RGW_ERR_INVALID_ARGUMENT); /* not UTF-8 */
   rgw_list_opts_free(lo);

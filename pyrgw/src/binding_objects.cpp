@@ -264,7 +264,7 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
           "list_objects",
           [](Store& s, const std::string& bucket, const std::string& prefix,
              const std::string& delimiter, const std::string& marker, unsigned max_keys,
-             const std::string& end_marker) {
+             const std::string& end_marker, const std::string& version_marker) {
             rgw_list_opts_t* raw = nullptr;
             check(rgw_list_opts_new(&raw));
             std::unique_ptr<rgw_list_opts_t, Freer<rgw_list_opts_t, rgw_list_opts_free>> opts(raw);
@@ -272,6 +272,7 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
             check(rgw_list_opts_set_delimiter(opts.get(), c_arg(delimiter)));
             check(rgw_list_opts_set_marker(opts.get(), c_arg(marker)));
             check(rgw_list_opts_set_end_marker(opts.get(), c_arg(end_marker)));
+            check(rgw_list_opts_set_version_marker(opts.get(), c_arg(version_marker)));
             check(rgw_list_opts_set_max_keys(opts.get(), max_keys));
             py::gil_scoped_release release;
             rgw_listing_t* l = nullptr;
@@ -290,7 +291,8 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
             return res;
           },
           py::arg("bucket"), py::arg("prefix") = "", py::arg("delimiter") = "",
-          py::arg("marker") = "", py::arg("max_keys") = 1000, py::arg("end_marker") = "")
+          py::arg("marker") = "", py::arg("max_keys") = 1000, py::arg("end_marker") = "",
+          py::arg("version_marker") = "")
       .def("copy_object",
            [](Store& s, const std::string& sb, const std::string& sk, const std::string& db,
               const std::string& dk, const std::optional<Attrs>& attrs) {

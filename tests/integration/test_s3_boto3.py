@@ -219,6 +219,13 @@ def test_list_object_versions_unversioned(c, bucket):
     r = c.list_object_versions(Bucket=bucket)
     assert [(v["Key"], v["VersionId"], v["IsLatest"], v["Size"]) for v in r["Versions"]] == [
         ("v1", "null", True, 1), ("v2", "null", True, 2)]
+    after = c.list_object_versions(Bucket=bucket, KeyMarker="v1", VersionIdMarker="null")
+    assert [(v["Key"], v["VersionId"]) for v in after["Versions"]] == [("v2", "null")]
+    for params in ({"KeyMarker": "v1", "VersionIdMarker": "3sL4kqtJlcpXroDTDmJ"},
+                   {"VersionIdMarker": "null"}):
+        with pytest.raises(ClientError) as e:
+            c.list_object_versions(Bucket=bucket, **params)
+        assert error_code(e) == "InvalidArgument" and status(e) == 400
     # The cleanup idiom of many tools: delete every version, then the bucket.
     objs = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in r["Versions"]]
     c.delete_objects(Bucket=bucket, Delete={"Objects": objs})

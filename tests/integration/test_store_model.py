@@ -109,6 +109,11 @@ def test_listing_end_marker(store, bucket):
     assert [o.key for o in page.objects] == ["a"] and page.truncated
     with pytest.raises(pyrgw.InvalidArgument):
         store.list_objects(bucket, end_marker="x" * 1025)
+    # A version marker names the null version of the marker key.
+    page = store.list_objects(bucket, marker="c", version_marker="null")
+    assert [o.key for o in page.objects] == ["d"]
+    with pytest.raises(pyrgw.NoSuchVersion):
+        store.list_objects(bucket, marker="c", version_marker="3sL4kqtJlcpXroDTDmJ")
 
 
 def test_upload_carries_the_objects_policy_and_expiry(store, bucket, owner):

@@ -558,6 +558,10 @@ int rgw_list_opts_set_delimiter(rgw_list_opts_t *opts, const char *delimiter);
 int rgw_list_opts_set_marker(rgw_list_opts_t *opts, const char *marker);
 /* Lists keys strictly before end_marker (NULL or "": to the end). */
 int rgw_list_opts_set_end_marker(rgw_list_opts_t *opts, const char *end_marker);
+/* With a marker: resumes after this version of the marker key (NULL or "":
+ * after the key).  Until versioning a key's only version is "null"; another
+ * id makes the listing fail with RGW_ERR_NO_SUCH_VERSION. */
+int rgw_list_opts_set_version_marker(rgw_list_opts_t *opts, const char *version_marker);
 /* Lists at most max_keys entries, objects and prefixes together (over
  * 1000: 1000). */
 int rgw_list_opts_set_max_keys(rgw_list_opts_t *opts, unsigned max_keys);

@@ -65,6 +65,9 @@ RGW_API int rgw_list_opts_set_marker(rgw_list_opts_t* opts, const char* marker) 
 RGW_API int rgw_list_opts_set_end_marker(rgw_list_opts_t* opts, const char* end_marker) {
   return set(opts, [&](rgw::ListParams& p) { p.end_marker = str(end_marker); });
 }
+RGW_API int rgw_list_opts_set_version_marker(rgw_list_opts_t* opts, const char* version_marker) {
+  return set(opts, [&](rgw::ListParams& p) { p.version_marker = str(version_marker); });
+}
 RGW_API int rgw_list_opts_set_max_keys(rgw_list_opts_t* opts, unsigned max_keys) {
   return set(opts, [&](rgw::ListParams& p) { p.max_keys = max_keys; });
 }

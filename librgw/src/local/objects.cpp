@@ -87,6 +87,7 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
 
 ListResult LocalStore::list_objects(const std::string& bucket, const ListParams& p) {
   validate_list_params(p);
+  if (!p.version_marker.empty()) check_version(ObjectRef{bucket, p.marker, p.version_marker});
   std::lock_guard<std::mutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   ListResult out;

@@ -1,5 +1,6 @@
 // op_list.cpp - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
 #include "crypto.h"
+#include "errors.h"
 #include "http/date.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
@@ -54,6 +55,10 @@ class ListOp : public Op {
       p.marker = param("marker");
     } else if (kind_ == Kind::versions) {
       p.marker = param("key-marker");
+      p.version_marker = param("version-id-marker");
+      if (!p.version_marker.empty() && p.marker.empty())
+        throw_s3(400, "InvalidArgument",
+                 "A version-id marker cannot be specified without a key marker.");
     } else if (const std::string* ct = r.query_param("continuation-token")) {
       if (!hex_decode(*ct, &p.marker) || ct->empty())
         throw_s3(400, "InvalidArgument", "The continuation token provided is incorrect");
@@ -65,7 +70,12 @@ class ListOp : public Op {
     ListResult res;
     if (max_keys > 0) {
       p.max_keys = max_keys;
-      res = ctx_.store.list_objects(ctx_.bucket, p);
+      try {
+        res = ctx_.store.list_objects(ctx_.bucket, p);
+      } catch (const Error& e) {
+        if (e.code() != RGW_ERR_NO_SUCH_VERSION) throw;
+        throw_s3(400, "InvalidArgument", "Invalid version id specified");
+      }
     }
     bool owner_wanted = kind_ != Kind::v2 ||
                         (r.has_query("fetch-owner") && *r.query_param("fetch-owner") == "true");
