@@ -372,9 +372,8 @@ def main():
         if not os.path.exists(args.module):
             sys.exit("the nginx module is not built: %s (make nginx-module)" % args.module)
         try:
-            import pyrgw.nginx_conf  # noqa: F401
-
             import pyrgw
+            import pyrgw.nginx_conf  # noqa: F401
         except ImportError as e:
             sys.exit("pyrgw with pyrgw.nginx_conf is required (%s): make python" % e)
 

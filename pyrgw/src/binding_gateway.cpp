@@ -158,9 +158,17 @@ py::list config_options() {
   return out;
 }
 
+std::string canonical_store_uri(const std::string& uri) {
+  char out[8192];
+  check(rgw_store_uri_canonical(c_arg(uri), out, sizeof out));
+  return out;
+}
+
 }  // namespace
 
 void bind_gateway(py::module_& m) {
+  m.def("canonical_store_uri", &canonical_store_uri, py::arg("uri"),
+        "The canonical name of the store a URI names (the core's; nothing is opened)");
   m.def("config_options", &config_options,
         "The core's gateway options: (name, type, default, flags, doc) tuples, in order");
   for (auto [name, value] : {std::pair{"OPT_GATEWAY", RGW_OPT_GATEWAY},

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from pyrgw.nginx_conf import NginxSettings, check, render
 
 CLI = shutil.which("librgw-admin", path=os.path.dirname(sys.executable)) or "librgw-admin"

@@ -117,6 +117,17 @@ int rgw_store_open(const char *uri, rgw_store_t **out);
  * queues) must be released first.  NULL is ignored. */
 void rgw_store_close(rgw_store_t *store);
 
+/*
+ * The canonical name of the store a URI names, checked without opening
+ * anything: two URIs name the same store exactly when their canonical names
+ * are equal ("local:/x", "local:///x" and "/x/" are all "local:/x"; a RADOS
+ * URI spells out every parameter, defaults included).  A local store's is
+ * "local:" and its directory.  Copies it (NUL-terminated) into out; -ERANGE
+ * if out_size is too small, RGW_ERR_INVALID_URI for a malformed URI or one
+ * of a driver this build lacks.
+ */
+int rgw_store_uri_canonical(const char *uri, char *out, size_t out_size);
+
 /* ------------------------------------------------------- string lists */
 
 /* Frees a NULL-terminated array of strings returned by rgw_user_list() or

@@ -15,6 +15,14 @@ RGW_API int rgw_store_open(const char* uri, rgw_store_t** out) {
 
 RGW_API void rgw_store_close(rgw_store_t* store) { delete store; }
 
+RGW_API int rgw_store_uri_canonical(const char* uri, char* out, size_t out_size) {
+  return guarded_call([&] {
+    need("rgw_store_uri_canonical", uri, out);
+    rgw::capi::copy_out(rgw::canonical_store_uri(uri), out, out_size);
+    return 0;
+  });
+}
+
 RGW_API rgw_attrs_t* rgw_attrs_new(void) { return new (std::nothrow) rgw_attrs{}; }
 
 RGW_API int rgw_attrs_set(rgw_attrs_t* attrs, const char* name, const char* value) {

@@ -1,20 +1,21 @@
 """librgw-admin: administer a librgw store (users, keys, buckets, gc), write
-nginx configuration for it (nginx-conf), and list the gateway options
-(options).
+web-server configuration for it (nginx-conf, apache-conf: admin_conf.py),
+and list the gateway options (options).
 
 Every command takes the store URI with --store (or $RGW_STORE).  --json
 prints machine-readable output.  Errors print a message on stderr and exit
-with status 1; usage errors exit with status 2.  nginx-conf never opens the
-store: it only writes its URI into the configuration; options needs no
-store at all.
+with status 1; usage errors exit with status 2.  nginx-conf and apache-conf
+never open the store: they only write its URI into the configuration;
+options needs no store at all.
 """
 import argparse
 import json
 import os
 import sys
 
-from . import errors, nginx_conf
+from . import errors
 from . import options as gateway_options
+from .admin_conf import add_apache_conf_parser, add_nginx_conf_parser
 from .store import Store
 
 
@@ -159,112 +160,6 @@ def cmd_options(a):
     return 0
 
 
-def cmd_nginx_conf(a, store_uri):
-    """Renders (and with --check, tests) an nginx configuration; returns the exit status."""
-    try:
-        settings = nginx_conf.NginxSettings(
-            store=store_uri, listen=a.listen, domains=a.domain, region=a.region,
-            max_object_size=a.max_object_size, buffer_size=a.buffer_size, threads=a.threads,
-            workers=int(a.workers) if a.workers.isdigit() else a.workers,
-            module=_absolute(a.module or nginx_conf.default_module()),
-            prefix=_absolute(a.prefix), access_log=a.access_log,
-            error_log_level=a.error_log_level, user=a.user, daemon=a.daemon)
-        text = nginx_conf.render(settings, a.kind)
-    except ValueError as e:
-        print(f"librgw-admin: error: {e}", file=sys.stderr)
-        return 2
-    if a.check:
-        try:
-            ok, output = nginx_conf.check(text, nginx=a.nginx, kind=a.kind, module=settings.module)
-        except OSError as e:
-            print(f"librgw-admin: error: cannot run {a.nginx}: {e.strerror}", file=sys.stderr)
-            return 1
-        sys.stderr.write(output)
-        if not ok:
-            return 1
-    if a.output is None:
-        sys.stdout.write(text)
-        return 0
-    try:
-        _write_file(a.output, text)
-    except OSError as e:
-        print(f"librgw-admin: error: cannot write {a.output}: {e.strerror}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _absolute(path):
-    """Relative paths are taken from the current directory, not from nginx's prefix."""
-    return os.path.abspath(path) if path else path
-
-
-def _write_file(path, text):
-    """Whole or not at all: a reader never sees half a configuration."""
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def add_nginx_conf_parser(groups):
-    c = groups.add_parser(
-        "nginx-conf", help="write nginx configuration for the nginx module (no store is opened)",
-        description="Write an nginx configuration that serves S3 from a store through "
-                    "ngx_http_rgw_module: a whole nginx.conf (--kind full), a server block for "
-                    "an existing http{} such as /etc/nginx/conf.d/rgw.conf (--kind server), or "
-                    "the load_module line for /etc/nginx/modules-enabled/ (--kind module). "
-                    "See docs/nginx-config.md.")
-    c.add_argument("--store", dest="nginx_store", metavar="URI",
-                   help="store URI the gateway serves (default: --store before the command, "
-                        "or $RGW_STORE)")
-    c.add_argument("--kind", choices=nginx_conf.KINDS, default="full",
-                   help="what to write (default: full)")
-    c.add_argument("--listen", default="127.0.0.1:8080",
-                   help="PORT, HOST:PORT or [IPv6]:PORT (default: 127.0.0.1:8080)")
-    c.add_argument("--domain", action="append", default=[], metavar="NAME",
-                   help="virtual-hosted-style S3 domain (Host: bucket.NAME); repeatable")
-    # the gateway options' defaults are the core's (pyrgw.options)
-    default = {o.name: o.default for o in gateway_options.options()}
-    c.add_argument("--region", default=default["region"],
-                   help=f"SigV4 region (default: {default['region']})")
-    c.add_argument("--max-object-size", default=default["max_object_size"], metavar="SIZE",
-                   help="largest single PUT or part: 5g, 512m (default: "
-                        f"{default['max_object_size']})")
-    c.add_argument("--buffer-size", default=default["buffer_size"], metavar="SIZE",
-                   help="one store read or write, and client_body_buffer_size (default: "
-                        f"{default['buffer_size']})")
-    c.add_argument("--threads", type=int, default=None,
-                   help="store I/O threads per worker process, 0 to 256 (default: no "
-                        "rgw_threads line, the store driver's: 2 for a local store, 8 for RADOS)")
-    c.add_argument("--workers", default="2", metavar="N|auto",
-                   help="nginx worker processes (default: 2)")
-    c.add_argument("--module", metavar="PATH",
-                   help="ngx_http_rgw_module.so (default: $RGW_NGINX_MODULE or "
-                        f"{nginx_conf.DEFAULT_MODULE})")
-    c.add_argument("--prefix", metavar="DIR",
-                   help="directory for the pid file, logs and temp files "
-                        "(required for --kind full)")
-    c.add_argument("--access-log", action="store_true", help="write PREFIX/access.log")
-    c.add_argument("--error-log-level", default="warn", choices=nginx_conf.ERROR_LOG_LEVELS,
-                   help="error_log level (default: warn)")
-    c.add_argument("--user", help="user the workers run as (default: root when run as root)")
-    c.add_argument("--daemon", action="store_true",
-                   help="let nginx go to the background (default: stays in the foreground)")
-    c.add_argument("--output", metavar="FILE", help="write here instead of stdout")
-    c.add_argument("--check", action="store_true",
-                   help="run nginx -t on the result first; print its output on stderr; "
-                        "write nothing and exit 1 if it fails")
-    c.add_argument("--nginx", default="/usr/sbin/nginx", metavar="PATH",
-                   help="the nginx binary for --check (default: /usr/sbin/nginx)")
-    c.set_defaults(run=cmd_nginx_conf)
-
-
 def build_parser():
     p = argparse.ArgumentParser(
         prog="librgw-admin",
@@ -273,7 +168,7 @@ def build_parser():
                    help="store URI, e.g. local:/var/lib/librgw or "
                         "rados:rgw?conf=/etc/ceph/ceph.conf (default: $RGW_STORE)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
-    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc,nginx-conf,options}",
+    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc,options,nginx-conf,apache-conf}",
                               required=True)
 
     user = groups.add_parser("user", help="users").add_subparsers(dest="cmd", required=True)
@@ -337,6 +232,7 @@ def build_parser():
     c.set_defaults(func=cmd_gc_run)
 
     add_nginx_conf_parser(groups)
+    add_apache_conf_parser(groups)
 
     c = groups.add_parser(
         "options", help="list the gateway options (no store is opened)",
@@ -354,7 +250,7 @@ def main(argv=None):
     if getattr(args, "static", None):  # needs no store at all
         return args.static(args)
     if getattr(args, "run", None):  # needs no open store
-        store_uri = args.nginx_store or args.store
+        store_uri = getattr(args, args.conf_store) or args.store
         if not store_uri:
             parser.error("no store: give --store URI or set RGW_STORE")
         return args.run(args, store_uri)

@@ -20,16 +20,16 @@ core's.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 import re
 import subprocess
 import tempfile
-from typing import List, Optional, Union
+from typing import Optional, Union
 
 import jinja2
 
-from . import options as _options
+from . import confgen
+from .confgen import GatewaySettings, check_core
 
 DEFAULT_MODULE = "/usr/lib/nginx/modules/ngx_http_rgw_module.so"
 KINDS = ("full", "server", "module")
@@ -37,28 +37,8 @@ ERROR_LOG_LEVELS = ("debug", "info", "notice", "warn", "error", "crit", "alert",
 TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 _TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "nginx")
-
-# What nginx.conf gives a meaning to inside or around a value; besides these,
-# any other whitespace or control character is refused too.
-_FORBIDDEN = {
-    '"': "a double quote",
-    "'": "a single quote",
-    "\\": "a backslash",
-    ";": "a semicolon",
-    "{": "a brace",
-    "}": "a brace",
-    "#": "a '#'",
-    "$": "a '$'",
-    " ": "a space",
-    "\n": "a newline",
-    "\r": "a carriage return",
-    "\t": "a tab",
-    "\0": "a NUL",
-}
 _NGINX_SIZE = re.compile(r"[0-9]+[kKmM]?")               # nginx's own "size": k or m
-_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
-_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
-_PORT = re.compile(r"[0-9]{1,5}")
+_PREFIX_WHY = "nginx would resolve it against its own prefix"
 
 
 def default_module():
@@ -66,20 +46,10 @@ def default_module():
     return os.environ.get("RGW_NGINX_MODULE") or DEFAULT_MODULE
 
 
-def _core_default(name):
-    return dataclasses.field(default_factory=lambda: _options.option(name).default)
-
-
 @dataclasses.dataclass
-class NginxSettings:
+class NginxSettings(GatewaySettings):
     """What the generated configuration says.  See docs/nginx-config.md."""
 
-    store: str
-    listen: Union[str, int] = "127.0.0.1:8080"
-    domains: List[str] = dataclasses.field(default_factory=list)
-    region: str = _core_default("region")
-    max_object_size: str = _core_default("max_object_size")
-    buffer_size: str = _core_default("buffer_size")
     # None: no rgw_threads line, the core's default (the store driver's: 2
     # for local:, 8 for rados:), as rgw_threads 0 says
     threads: Optional[int] = None
@@ -91,26 +61,9 @@ class NginxSettings:
     user: Optional[str] = None
     daemon: bool = False
 
-    def __post_init__(self):
-        if isinstance(self.domains, str):
-            self.domains = [self.domains]
-        if isinstance(self.listen, int) and not isinstance(self.listen, bool):
-            self.listen = str(self.listen)
-        self.validate()
-
     def validate(self):
         """Raises ValueError naming the first setting that cannot go into nginx.conf."""
-        _check_value("store", self.store)
-        _check_core("store", self.store)
-        _check_listen(self.listen)
-        if not isinstance(self.domains, (list, tuple)):
-            raise ValueError(f"domains: expected a list of names, got {self.domains!r}")
-        for domain in self.domains:
-            _check_domain(domain)
-        _check_value("region", self.region)
-        _check_core("region", self.region)
-        _check_size("max_object_size", self.max_object_size)
-        _check_size("buffer_size", self.buffer_size)
+        super().validate()
         if not _NGINX_SIZE.fullmatch(str(self.buffer_size)):
             raise ValueError(f"buffer_size: also client_body_buffer_size, an nginx size: "
                              f"digits with an optional k or m suffix: {self.buffer_size!r}")
@@ -118,120 +71,27 @@ class NginxSettings:
             if isinstance(self.threads, bool) or not isinstance(self.threads, int):
                 raise ValueError(f"threads: expected a whole number or None, got "
                                  f"{self.threads!r}")
-            _check_core("threads", str(self.threads))
+            check_core("threads", str(self.threads))
         if self.workers != "auto":
-            _check_count("workers", self.workers, also="or 'auto'")
-        _check_path("module", self.module)
+            confgen.check_count("workers", self.workers, also="or 'auto'")
+        confgen.check_path("module", self.module, _PREFIX_WHY)
         if self.prefix is not None:
-            _check_path("prefix", self.prefix)
-        _check_flag("access_log", self.access_log)
-        _check_flag("daemon", self.daemon)
+            confgen.check_path("prefix", self.prefix, _PREFIX_WHY)
+        confgen.check_flag("access_log", self.access_log)
+        confgen.check_flag("daemon", self.daemon)
         if self.error_log_level not in ERROR_LOG_LEVELS:
             raise ValueError(f"error_log_level: one of {', '.join(ERROR_LOG_LEVELS)}, "
                              f"not {self.error_log_level!r}")
         if self.user is not None:
-            _check_value("user", self.user)
-            if not _USER.fullmatch(self.user):
-                raise ValueError(f"user: not a user name: {self.user!r}")
-
-
-# ---------------------------------------------------------------- validation
-
-def _check_value(name, value):
-    """A string that nginx reads as one plain argument, even unquoted."""
-    if not isinstance(value, str):
-        raise ValueError(f"{name}: expected a string, got {value!r}")
-    if not value:
-        raise ValueError(f"{name}: must not be empty")
-    for ch in value:
-        if ch in _FORBIDDEN:
-            what = _FORBIDDEN[ch]
-        elif ch.isspace():
-            what = "whitespace"
-        elif not ch.isprintable():
-            what = "a control character"
-        else:
-            continue
-        raise ValueError(f"{name}: {what} ({ch!r}) is not allowed in an nginx "
-                         f"directive value: {value!r}")
-
-
-def _check_core(name, value):
-    """The core's check of a gateway option (as the module's), its message
-    naming the setting."""
-    try:
-        _options.check(name, value)
-    except ValueError as e:
-        message = str(e)
-        if not message.startswith(name + ":"):
-            message = f"{name}: {message}"
-        raise ValueError(message) from None
-
-
-def _check_domain(domain):
-    _check_value("domains", domain)
-    if "," in domain:
-        raise ValueError(f"domains: one name per entry, not a list: {domain!r}")
-    _check_core("domains", domain)
-
-
-def _check_listen(listen):
-    _check_value("listen", listen)
-    host, sep, port = listen.rpartition(":")
-    if not sep:
-        host, port = None, listen
-    if not _PORT.fullmatch(port) or not 1 <= int(port) <= 65535:
-        raise ValueError(f"listen: expected PORT, HOST:PORT or [IPv6]:PORT with a port "
-                         f"1-65535: {listen!r}")
-    if host is None or host == "*":
-        return
-    if host.startswith("[") and host.endswith("]"):
-        try:
-            ipaddress.IPv6Address(host[1:-1])
-            return
-        except ValueError:
-            raise ValueError(f"listen: not an IPv6 address: {host!r}") from None
-    if all(_DNS_LABEL.fullmatch(label) for label in host.lower().split(".")):
-        return  # an IPv4 address or a host name nginx resolves
-    raise ValueError(f"listen: not an address or host name: {host!r} (IPv6 goes in brackets: "
-                     f"[::1]:8080)")
-
-
-def _check_size(name, value):
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    _check_value(name, value)
-    _check_core(name, value)
-
-
-def _check_count(name, value, also=""):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        also = " " + also if also else ""
-        raise ValueError(f"{name}: expected a whole number of at least 1{also}: {value!r}")
-
-
-def _check_path(name, value):
-    _check_value(name, value)
-    if not os.path.isabs(value):
-        raise ValueError(f"{name}: must be an absolute path (nginx would resolve it against "
-                         f"its own prefix): {value!r}")
-
-
-def _check_flag(name, value):
-    if not isinstance(value, bool):
-        raise ValueError(f"{name}: expected True or False, got {value!r}")
+            confgen.check_user("user", self.user)
 
 
 # ---------------------------------------------------------------- rendering
 
-def _quote(value):
-    return f'"{value}"'  # safe: every value was checked by NginxSettings.validate
-
-
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=False,
                           undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                           trim_blocks=True, lstrip_blocks=True)
-_env.filters["q"] = _quote
+_env.filters["q"] = confgen.quote  # safe: NginxSettings.validate checked every value
 
 
 def render(settings, kind="full"):

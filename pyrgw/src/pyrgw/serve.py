@@ -22,6 +22,21 @@ def _gateway_options():
     return [o.name for o in options.door_options() if o.name not in ("store", "domains")]
 
 
+def user_keys(store_uri, args, prog):
+    """(access_key, secret_key) of the serve commands' user (args.uid,
+    args.access_key, args.secret_key), made as needed; a key that another
+    user holds, or a store that does not open, ends the program with one line
+    saying so."""
+    try:
+        with Store(store_uri) as store:
+            return ensure_user(store, args.uid, args.access_key, args.secret_key)
+    except errors.AccessKeyExists:
+        sys.exit(f"{prog}: the access key {args.access_key} belongs to another user than "
+                 f"{args.uid!r}: give that user's --uid, or another key")
+    except errors.RGWError as e:
+        sys.exit(f"{prog}: {e.name}: {e}")
+
+
 def ensure_user(store, uid, access_key, secret_key):
     """Returns (access_key, secret_key) of uid, creating the user or adding
     the given key as needed."""
@@ -72,8 +87,7 @@ def main(argv=None):
     except ValueError as e:
         sys.exit(f"serve: {e}")
 
-    with Store(args.store) as store:
-        ak, sk = ensure_user(store, args.uid, args.access_key, args.secret_key)
+    ak, sk = user_keys(args.store, args, "serve")
     endpoint = f"http://{args.bind}:{args.port}"
     print(f"S3 endpoint:   {endpoint}\n"
           f"store:         {args.store}\n"

@@ -17,8 +17,7 @@ import sys
 import time
 
 from . import nginx_conf, options
-from .serve import add_server_args, ensure_user
-from .store import Store
+from .serve import add_server_args, user_keys
 
 GRACE_SECONDS = 20
 
@@ -66,8 +65,7 @@ def main(argv=None):
     with open(conf, "w") as f:
         f.write(text)
 
-    with Store(args.store) as store:
-        ak, sk = ensure_user(store, args.uid, args.access_key, args.secret_key)
+    ak, sk = user_keys(args.store, args, "serve_nginx")
 
     error_log = os.path.join(run_dir, "error.log")
     # Its own session: Ctrl-C reaches only us, and we stop nginx gracefully.
