@@ -1,6 +1,7 @@
 # librgw top-level build.
 #   make                 build the core (librgwcore.so) and the Python package
 #   make demo            S3 on 127.0.0.1:$(RGW_PORT) from a local store: Debian's nginx + our module
+#   make demo-apache     the same through Debian's Apache + mod_rgw
 #   make serve           the same through the WSGI door under gunicorn
 #   make test            all tests (installs missing Debian packages first)
 #   make test-sanitize   the core-level tests under ASan + UBSan
@@ -17,10 +18,13 @@ SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 
 NGINX_BUILD  := $(BUILD)/nginx
 NGINX_MODULE := $(abspath $(NGINX_BUILD))/objs/ngx_http_rgw_module.so
+APACHE_BUILD  := $(BUILD)/apache
+APACHE_MODULE := $(abspath $(APACHE_BUILD))/mod_rgw.so
+MODULES_ENV   := LIBRGW_NGINX_MODULE=$(NGINX_MODULE) LIBRGW_APACHE_MODULE=$(APACHE_MODULE)
 
-.PHONY: all demo serve deps core python nginx-module lint test test-core test-local-only test-integration test-sanitize bench clean
+.PHONY: all demo demo-apache serve deps core python nginx-module apache-module lint test test-core test-local-only test-integration test-sanitize bench clean
 
-all: core python nginx-module
+all: core python nginx-module apache-module
 
 # RGW_PORT, RGW_DATA (the local store's directory), RGW_ACCESS_KEY and
 # RGW_SECRET_KEY override the defaults; RGW_STORE may name any store URI.
@@ -32,6 +36,18 @@ RGW_STORE ?= local:$(abspath $(RGW_DATA))
 demo: core python nginx-module
 	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve_nginx --store '$(RGW_STORE)' \
 	  --module $(NGINX_MODULE) --run-dir $(abspath $(BUILD))/demo
+
+# The same through Debian's Apache and mod_rgw.  Run as root, Apache's
+# children run as www-data, who cannot enter /root: the store is then
+# /var/lib/librgw/demo unless RGW_DATA or RGW_STORE names another.
+ifeq ($(shell id -u)$(origin RGW_DATA)$(origin RGW_STORE),0filefile)
+APACHE_STORE := local:/var/lib/librgw/demo
+else
+APACHE_STORE := $(RGW_STORE)
+endif
+demo-apache: core python apache-module
+	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve_apache --store '$(APACHE_STORE)' \
+	  --module $(APACHE_MODULE) --run-dir $(abspath $(BUILD))/demo-apache
 
 serve: core python
 	RGW_PORT=$(RGW_PORT) $(PY) -m pyrgw.serve --store '$(RGW_STORE)'
@@ -61,6 +77,11 @@ python: core
 nginx-module: core
 	JOBS=$(JOBS) modules/nginx/build.sh $(NGINX_BUILD) librgw/include $(BUILD)/core $(abspath $(BUILD)/core)
 
+# The Apache module, built with apxs against Debian's apache2-dev; it finds
+# librgwcore.so in $(BUILD)/core through its run-time path.
+apache-module: core
+	modules/apache/build.sh $(APACHE_BUILD) librgw/include $(BUILD)/core $(abspath $(BUILD)/core)
+
 # The code's style, checked: clang-format on the core, its tests and the
 # binding (the nginx module keeps nginx's style), ruff on the Python.
 FORMATTED = $(shell git ls-files 'librgw/*.cpp' 'librgw/*.h' 'librgw/*.c' 'pyrgw/*.cpp' 'pyrgw/*.h')
@@ -82,8 +103,8 @@ test-local-only: deps
 	! ldd $(BUILD)/local-only/librgwcore.so.0 | grep librados
 	cd $(BUILD)/local-only && ctest --output-on-failure
 
-test-integration: core python nginx-module
-	LIBRGW_NGINX_MODULE=$(NGINX_MODULE) LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) LIBRGW_BUILD_DIR=$(abspath $(BUILD)/core) \
+test-integration: core python nginx-module apache-module
+	$(MODULES_ENV) LIBRGW_TEST_CAPI=$(abspath $(BUILD)/core/tests/test_capi) LIBRGW_BUILD_DIR=$(abspath $(BUILD)/core) \
 	  $(PY) -m pytest -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 
 test-sanitize: deps
@@ -97,11 +118,11 @@ test-sanitize: deps
 	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 
-bench: core python nginx-module
+bench: core python nginx-module apache-module
 	$(PY) bench/bench_store.py
 	$(PY) bench/bench_s3_wsgi.py
 	$(PY) bench/bench_users.py --s3
-	LIBRGW_NGINX_MODULE=$(NGINX_MODULE) $(PY) bench/bench_nginx.py
+	$(MODULES_ENV) $(PY) bench/bench_nginx.py
 
 clean:
 	rm -rf $(BUILD) pyrgw/build

@@ -10,6 +10,8 @@ packages=(
   python3-dev python3-venv python3-pip
   # the nginx module: Debian's nginx and the headers/flags to build against it
   nginx nginx-dev
+  # the Apache module: Debian's Apache and apxs with its headers
+  apache2 apache2-dev
   # tests: a throwaway Ceph cluster and the raw RADOS binding for comparisons
   ceph-mon ceph-osd ceph-common python3-rados
   # tests: S3 clients from Debian (the Python ones come from PyPI)

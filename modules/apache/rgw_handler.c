@@ -1,0 +1,260 @@
+/*
+ * mod_rgw: the handler.  One request, on the thread Apache gave it:
+ *
+ *   rgw_request_create(method, target as received) + every header
+ *   rgw_request_start()        routes, authenticates, authorizes
+ *   body: ap_get_brigade() -> rgw_request_body() ... rgw_request_body_end()
+ *   response: status, headers, Content-Length, then the body pulled with
+ *             rgw_response_read(), one buffer per brigade, each flushed
+ *
+ * "Expect: 100-continue": Apache's HTTP input filter sends 100 Continue at
+ * the first read of the body, and the body is read only after the core
+ * accepted the request, so a refused signature never gets one.
+ *
+ * Memory is one buffer of RGWBufferSize per request, whatever the size of
+ * the object: each brigade is flushed to the client before the next read.
+ * The core evaluates ranges and conditions at the store: Apache's
+ * BYTERANGE filter is removed, so it neither re-slices a 206 nor makes
+ * multipart/byteranges of a 200 the core chose to send whole.
+ */
+
+#include "mod_rgw.h"
+
+/* A body the core did not read may be drained for keep-alive up to this;
+ * a longer one closes the connection instead. */
+#define RGW_DRAIN_MAX (64 * 1024)
+
+static apr_status_t free_request(void *data)
+{
+    rgw_request_free(data);
+    return APR_SUCCESS;
+}
+
+static int add_header(void *data, const char *name, const char *value)
+{
+    return rgw_request_add_header(data, name, strlen(name), value, strlen(value)) >= 0;
+}
+
+/* The body: wants_body until the core says the response is ready. */
+static int read_body(request_rec *r, rgw_request_t *req, apr_size_t chunk, int *done_early)
+{
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_bucket *b;
+    apr_status_t st;
+    const char *data;
+    apr_size_t len;
+    int rc = RGW_REQUEST_WANTS_BODY, eos = 0;
+
+    while (!eos) {
+        st = ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES, APR_BLOCK_READ, chunk);
+        if (st != APR_SUCCESS) {
+            /* the client went away, timed out, or sent a bad chunk: nothing is stored */
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, st, r, APLOGNO(10910)
+                          "mod_rgw: reading the request body failed");
+            r->connection->keepalive = AP_CONN_CLOSE;
+            apr_brigade_destroy(bb);
+            return ap_map_http_request_error(st, HTTP_BAD_REQUEST);
+        }
+        for (b = APR_BRIGADE_FIRST(bb); b != APR_BRIGADE_SENTINEL(bb); b = APR_BUCKET_NEXT(b)) {
+            if (APR_BUCKET_IS_EOS(b)) {
+                eos = 1;
+                break;
+            }
+            if (APR_BUCKET_IS_METADATA(b)) {
+                continue;
+            }
+            st = apr_bucket_read(b, &data, &len, APR_BLOCK_READ);
+            if (st != APR_SUCCESS) {
+                r->connection->keepalive = AP_CONN_CLOSE;
+                apr_brigade_destroy(bb);
+                return HTTP_BAD_REQUEST;
+            }
+            if (len == 0) {
+                continue;
+            }
+            rc = rgw_request_body(req, data, len);
+            if (rc != RGW_REQUEST_WANTS_BODY) {
+                break;
+            }
+        }
+        apr_brigade_cleanup(bb);
+        if (rc != RGW_REQUEST_WANTS_BODY) {
+            break;
+        }
+    }
+    apr_brigade_destroy(bb);
+
+    if (rc < 0) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (rc == RGW_REQUEST_DONE) {
+        *done_early = 1; /* refused mid-body: the rest is not read */
+        return OK;
+    }
+    rc = rgw_request_body_end(req);
+    return rc < 0 ? HTTP_INTERNAL_SERVER_ERROR : OK;
+}
+
+/*
+ * A body the core answered without reading: drained if it is small (the
+ * connection stays open), else the connection closes after the answer
+ * (never a 100 Continue, never gigabytes read for nothing).
+ */
+static void leave_body(request_rec *r)
+{
+    const char *te = apr_table_get(r->headers_in, "Transfer-Encoding");
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_off_t length = 0;
+    char *end;
+
+    if (!te && (!cl || (apr_strtoff(&length, cl, &end, 10) == APR_SUCCESS && *end == '\0'
+                        && length == 0))) {
+        return; /* no body */
+    }
+    if (!te && !r->expecting_100 && length > 0 && length <= RGW_DRAIN_MAX
+        && ap_discard_request_body(r) == OK) {
+        return;
+    }
+    r->connection->keepalive = AP_CONN_CLOSE;
+}
+
+static void set_headers(request_rec *r, rgw_request_t *req)
+{
+    size_t i, n = rgw_response_header_count(req);
+    const char *name, *value;
+    int64_t length;
+
+    r->status = rgw_response_status(req);
+    r->status_line = apr_psprintf(r->pool, "%d %s", r->status, rgw_response_reason(req));
+
+    /* the core's strings live as long as the request, freed with r->pool */
+    for (i = 0; i < n; i++) {
+        if (rgw_response_header(req, i, &name, &value) < 0) {
+            continue;
+        }
+        if (strcasecmp(name, "Content-Type") == 0) {
+            ap_set_content_type(r, value);
+        } else {
+            apr_table_addn(r->headers_out, name, value);
+        }
+    }
+
+    length = rgw_response_length(req);
+    if (length >= 0) {
+        ap_set_content_length(r, (apr_off_t)length);
+    }
+}
+
+/* The body, one buffer at a time; returns OK once the response is out. */
+static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_size)
+{
+    conn_rec *c = r->connection;
+    apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
+    int64_t rest = rgw_response_length(req), n;
+    apr_size_t size;
+    char *buf = NULL;
+    apr_status_t st;
+
+    set_headers(r, req);
+
+    if (r->header_only || rest <= 0) {
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
+        st = ap_pass_brigade(r->output_filters, bb);
+        return st == APR_SUCCESS || c->aborted ? OK : AP_FILTER_ERROR;
+    }
+
+    buf = apr_palloc(r->pool, buffer_size);
+    while (rest > 0) {
+        size = rest < (int64_t)buffer_size ? (apr_size_t)rest : buffer_size;
+        n = rgw_response_read(req, buf, size);
+        if (n <= 0) {
+            /* the store failed mid-body (or the object ended early): the
+             * client must see a cut, not a short object */
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10911)
+                          "mod_rgw: reading the object failed with %" APR_INT64_T_FMT
+                          " bytes left: %s", rest, rgw_last_error());
+            if (!r->sent_bodyct && !r->bytes_sent) {
+                apr_table_clear(r->headers_out);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            c->keepalive = AP_CONN_CLOSE;
+            c->aborted = 1;
+            return OK;
+        }
+        rest -= n;
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_transient_create(buf, (apr_size_t)n,
+                                                                c->bucket_alloc));
+        APR_BRIGADE_INSERT_TAIL(bb, rest > 0 ? apr_bucket_flush_create(c->bucket_alloc)
+                                             : apr_bucket_eos_create(c->bucket_alloc));
+        st = ap_pass_brigade(r->output_filters, bb);
+        apr_brigade_cleanup(bb);
+        if (st != APR_SUCCESS || c->aborted) {
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, st, r, APLOGNO(10912)
+                          "mod_rgw: the client left with %" APR_INT64_T_FMT " bytes unsent",
+                          rest);
+            c->aborted = 1;
+            return OK;
+        }
+    }
+    return OK;
+}
+
+int rgw_handler(request_rec *r)
+{
+    const rgw_dir_conf_t *conf;
+    rgw_gateway_t *gw;
+    rgw_request_t *req;
+    apr_size_t buffer_size;
+    int rc, status, done_early = 0;
+
+    if (!r->handler || strcmp(r->handler, RGW_HANDLER) != 0 || r->main) {
+        return DECLINED;
+    }
+    conf = ap_get_module_config(r->per_dir_config, &rgw_module);
+    if (conf->enable != 1) {
+        return DECLINED;
+    }
+    gw = rgw_gateway_for(r, conf, &status);
+    if (!gw) {
+        return status;
+    }
+    buffer_size = conf->buffer_size ? conf->buffer_size : rgw_default_buffer_size();
+
+    /* the method and the request target exactly as received */
+    if (rgw_request_create(gw, r->method, r->unparsed_uri, &req) < 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10913)
+                      "mod_rgw: cannot create a request: %s", rgw_last_error());
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(r->pool, req, free_request, apr_pool_cleanup_null);
+
+    if (!apr_table_do(add_header, req, r->headers_in, NULL)) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10914)
+                      "mod_rgw: cannot add a header: %s", rgw_last_error());
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the core slices ranges at the store and evaluates conditions itself */
+    ap_remove_output_filter_byhandle(r->output_filters, "BYTERANGE");
+
+    rc = rgw_request_start(req);
+    if (rc == RGW_REQUEST_WANTS_BODY) {
+        rc = read_body(r, req, buffer_size, &done_early);
+        if (rc != OK) {
+            return rc;
+        }
+        if (done_early) {
+            r->connection->keepalive = AP_CONN_CLOSE;
+        }
+    } else if (rc == RGW_REQUEST_DONE) {
+        leave_body(r);
+    } else {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10915)
+                      "mod_rgw: the request failed: %s", rgw_last_error());
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_rgw: %s %s: %d (request id %s)",
+                  r->method, r->unparsed_uri, rgw_response_status(req), rgw_request_id(req));
+    return send_response(r, req, buffer_size);
+}
