@@ -1,8 +1,9 @@
 """Doors under test: each starts a real server on 127.0.0.1 that serves S3
 from a store URI, and yields its endpoint.
 
-The S3 suite runs against every door in DOORS and every store driver; the
-nginx and Apache modules join DOORS as they arrive.
+The S3 suite runs against every door in DOORS and every store driver: the
+WSGI app under gunicorn, Debian's nginx with ngx_http_rgw_module and Debian's
+Apache with mod_rgw, each on a configuration pyrgw generates.
 """
 import os
 import shutil
@@ -14,7 +15,7 @@ import time
 
 import requests
 
-DOORS = ["wsgi", "nginx"]
+DOORS = ["wsgi", "nginx", "apache"]
 
 # Virtual-hosted-style requests use Host: <bucket>.s3.test (no DNS needed:
 # tests connect to 127.0.0.1 and set the Host header).
@@ -165,4 +166,91 @@ def start_nginx(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
     return run_nginx(nginx_settings(store_uri, workdir, domains, workers, **options))
 
 
-STARTERS = {"wsgi": start_wsgi, "nginx": start_nginx}
+APACHE = "/usr/sbin/apache2"
+
+
+def apache_module():
+    """The built mod_rgw.so, from $LIBRGW_APACHE_MODULE (make test sets it)."""
+    path = os.environ.get("LIBRGW_APACHE_MODULE")
+    if not path:
+        raise RuntimeError("LIBRGW_APACHE_MODULE is not set: it must name the built "
+                           "mod_rgw.so (make test-integration sets it)")
+    if not os.path.isfile(path):
+        raise RuntimeError(f"LIBRGW_APACHE_MODULE={path}: no such file (make apache-module)")
+    return path
+
+
+class ApacheServer(Server):
+    """Apache's parent process in the foreground (-DFOREGROUND); stop() stops
+    it (SIGTERM: children finish at once), then kills its process group."""
+
+    def __init__(self, url, proc, log_path, conf_path, prefix, port):
+        super().__init__("apache", url, proc, log_path)
+        self.conf_path = conf_path
+        self.prefix = prefix
+        self.port = port
+
+    def child_pids(self):
+        """The parent's children: its server processes."""
+        with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as f:
+            return sorted(int(p) for p in f.read().split())
+
+
+def apache_settings(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
+    """ApacheSettings for a test server in workdir (pid, logs and locks under
+    workdir/apache-PORT); options are further ApacheSettings fields."""
+    from pyrgw.apache_conf import ApacheSettings
+
+    port = options.pop("port", None) or free_port()
+    prefix = os.path.join(workdir, f"apache-{port}")
+    os.makedirs(prefix, exist_ok=True)
+    if isinstance(domains, str):
+        domains = [d for d in domains.split(",") if d]
+    return ApacheSettings(store=store_uri, listen=f"127.0.0.1:{port}", domains=list(domains),
+                          processes=workers, module=apache_module(), prefix=prefix,
+                          log_level=options.pop("log_level", "info"), **options)
+
+
+def apache_command(conf_path):
+    """apache2 in the foreground on conf_path.  Run as root, Apache would
+    hand its children to www-data, who cannot write the tests' root-owned
+    stores: it starts as nobody instead, keeping CAP_DAC_OVERRIDE (Apache
+    started by another user than root changes no user)."""
+    cmd = [APACHE, "-f", conf_path, "-DFOREGROUND"]
+    if os.geteuid() != 0:
+        return cmd
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+            "--inh-caps=+dac_override", "--ambient-caps=+dac_override"] + cmd
+
+
+def run_apache(settings, text=None):
+    """Starts Apache on the configuration rendered from settings (or on
+    text, one rendered from them and edited) and waits for its port.
+    Returns an ApacheServer."""
+    from pyrgw.apache_conf import render
+
+    prefix = settings.prefix
+    port = int(settings.listen.rsplit(":", 1)[1])
+    conf_path = os.path.join(prefix, "apache2.conf")
+    with open(conf_path, "w") as f:
+        f.write(render(settings) if text is None else text)
+    log_path = os.path.join(prefix, "error.log")
+    with open(os.path.join(prefix, "apache2.out"), "w") as out:
+        proc = subprocess.Popen(apache_command(conf_path), stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    server = ApacheServer(f"http://127.0.0.1:{port}", proc, log_path, conf_path, prefix, port)
+    try:
+        wait_for_port(port, proc, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+def start_apache(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
+    """Debian's Apache with mod_rgw (event MPM unless options say otherwise),
+    on a full apache2.conf that pyrgw.apache_conf renders."""
+    return run_apache(apache_settings(store_uri, workdir, domains, workers, **options))
+
+
+STARTERS = {"wsgi": start_wsgi, "nginx": start_nginx, "apache": start_apache}

@@ -1,0 +1,145 @@
+"""A store with a user and a bucket, served by one door (the nginx or the
+Apache module), for the modules' server tests: signed requests, raw
+sockets, the server's log and the processes' memory.
+"""
+import os
+import re
+import socket
+import time
+import uuid
+
+import requests
+from conftest import StoreSetup
+from s3_servers import STARTERS
+from s3_signing import sign_v4
+
+import pyrgw
+
+MiB = 1 << 20
+
+
+class Endpoint:
+    """What sign_v4 needs: the URL and a user's keys."""
+
+    def __init__(self, url, access_key, secret_key):
+        self.url, self.access_key, self.secret_key = url, access_key, secret_key
+        self.host = url.split("//", 1)[1]
+
+
+class Site:
+    """A store with a user and a bucket, and (once started) nginx serving it."""
+
+    def __init__(self, driver, uri, workdir):
+        self.driver, self.uri, self.workdir = driver, uri, workdir
+        tag = uuid.uuid4().hex[:10]
+        self.access_key, self.secret_key = "AKNG" + tag.upper(), "SKNG" + tag
+        self.bucket = f"ngx-{tag}"
+        with pyrgw.Store(uri) as store:
+            store.create_user(f"ngx-{tag}", access_key=self.access_key, secret_key=self.secret_key)
+            store.create_bucket(self.bucket, owner=f"ngx-{tag}")
+            self.bucket_id = store.get_bucket(self.bucket).id
+        self.server = None
+        self.medium = StoreSetup(driver, uri, uri[len("local:"):] if driver == "local" else None)
+
+    def bodies(self):
+        """What holds the bucket's object bodies in the store's medium."""
+        return self.medium.stored_bodies(self.bucket_id)
+
+    def start(self, door="nginx", **options):
+        """Starts the door (a key of s3_servers.STARTERS) on the store."""
+        self.server = STARTERS[door](self.uri, self.workdir, **options)
+        self.ep = Endpoint(self.server.url, self.access_key, self.secret_key)
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.stop()
+
+    def path(self, key):
+        return f"/{self.bucket}/{key}"
+
+    def request(self, method, key, data=b"", headers=None, session=requests, query="", **kw):
+        """A signed request for an object (key) or the bucket (key None)."""
+        path = self.path(key) if key is not None else f"/{self.bucket}"
+        path += "?" + query if query else ""
+        h = sign_v4(self.ep, method, path, headers, body=data)
+        return session.request(method, self.ep.url + path, data=data, headers=h,
+                               timeout=kw.pop("timeout", 60), **kw)
+
+    def put(self, key, data, **kw):
+        r = self.request("PUT", key, data, **kw)
+        assert r.status_code == 200, (r.status_code, r.content)
+        return r
+
+    def get(self, key, **kw):
+        return self.request("GET", key, **kw)
+
+    def head_status(self, key):
+        return self.request("HEAD", key).status_code
+
+    def log_offset(self):
+        return os.path.getsize(self.server.log_path)
+
+    def log_since(self, offset):
+        with open(self.server.log_path, errors="replace") as f:
+            f.seek(offset)
+            return f.read()
+
+    def wait_for_log(self, offset, pattern, timeout=60):
+        """Waits until a line matching pattern is logged after offset."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log_since(offset)
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{pattern!r} was not logged:\n{self.log_since(offset)[-3000:]}")
+
+
+def make_site(request, tmp_path_factory, driver, tag="ngx"):
+    workdir = str(tmp_path_factory.mktemp(f"{tag}-{driver}"))
+    if driver == "local":
+        uri = "local:" + os.path.join(workdir, "store")
+    else:
+        cluster = request.getfixturevalue("ceph_cluster")
+        uri = f"rados:{request.getfixturevalue('rados_prefix')}?conf={cluster.conf_path}"
+    return Site(driver, uri, workdir)
+
+
+def assert_no_worker_died(log_text):
+    """No worker died on a signal and nothing worse than an error was logged
+    (for logs that also record signals sent to nginx: reload, quit, stop)."""
+    assert "exited on signal" not in log_text, log_text[-3000:]
+    for level in ("[alert]", "[crit]", "[emerg]"):
+        assert level not in log_text, log_text[-3000:]
+
+
+def assert_no_crash(log_text):
+    """As assert_no_worker_died, for logs where no signal at all was sent."""
+    assert "signal" not in log_text, log_text[-3000:]
+    assert_no_worker_died(log_text)
+
+
+def raw_connect(site):
+    return socket.create_connection(("127.0.0.1", site.server.port), timeout=30)
+
+
+def raw_head(site, method, key, headers):
+    lines = [f"{method} {site.path(key)} HTTP/1.1", f"Host: {site.ep.host}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def close(sock, how):
+    if how == "reset":  # RST instead of FIN
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    sock.close()
+
+
+
+def status_kb(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise AssertionError(f"no {field} for {pid}")
