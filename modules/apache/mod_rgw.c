@@ -127,8 +127,13 @@ static const char *set_option(cmd_parms *cmd, void *dconf, const char *value)
 static const char *add_domain(cmd_parms *cmd, void *dconf, const char *domain)
 {
     rgw_dir_conf_t *conf = dconf;
-    const char *err = check_option(cmd, RGW_DOMAINS, domain);
+    const char *err;
 
+    if (strchr(domain, ',')) {
+        return apr_psprintf(cmd->pool, "%s \"%s\": one domain per argument, separated by "
+                            "spaces", cmd->cmd->name, domain);
+    }
+    err = check_option(cmd, RGW_DOMAINS, domain);
     if (err) {
         return err;
     }

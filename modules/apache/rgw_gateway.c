@@ -19,6 +19,8 @@
 
 #include "mod_rgw.h"
 
+APLOG_USE_MODULE(rgw);
+
 #include "apr_thread_mutex.h"
 
 typedef struct rgw_slot rgw_slot_t;
@@ -113,7 +115,15 @@ static rgw_slot_t *add_slot(apr_pool_t *p, rgw_slot_t *list, const rgw_dir_conf_
 }
 
 /* Plans the gateway of one (merged) configuration; !OK refuses the config. */
-static int plan(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t *conf, const char *section)
+/*
+ * Plans the gateway of one configuration (a section merged onto its
+ * server); !OK refuses the configuration.  A section without a store of its
+ * own or its server's may still get one from an overlapping section (a
+ * <Location /> above its <Location /a>): that is only known per request, so
+ * it is refused only when no section of the server names a store at all.
+ */
+static int plan(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t *conf, const char *section,
+                int server_has_store)
 {
     const char *err, *where;
     rgw_config_t *cfg;
@@ -122,6 +132,9 @@ static int plan(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t *conf, co
         return OK;
     }
     where = apr_psprintf(pconf, "RGW On (%s)", conf->enabled_at);
+    if (!conf->option[RGW_STORE] && server_has_store) {
+        return OK;
+    }
     if (!conf->option[RGW_STORE]) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s, APLOGNO(10901)
                      "mod_rgw: %s needs RGWStore in the same or an enclosing section "
@@ -142,8 +155,30 @@ static int plan(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t *conf, co
 }
 
 /* Each section of one kind (<Location>, <Directory>) merged onto base. */
+/* Whether the server's defaults or one of its sections name a store. */
+static int names_a_store(const rgw_dir_conf_t *base, apr_array_header_t **kinds, int nkinds)
+{
+    int k, i;
+
+    if (base->option[RGW_STORE]) {
+        return 1;
+    }
+    for (k = 0; k < nkinds; k++) {
+        ap_conf_vector_t **sec = kinds[k] ? (ap_conf_vector_t **)kinds[k]->elts : NULL;
+
+        for (i = 0; sec && i < kinds[k]->nelts; i++) {
+            const rgw_dir_conf_t *conf = ap_get_module_config(sec[i], &rgw_module);
+
+            if (conf && conf->option[RGW_STORE]) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int plan_sections(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t *base,
-                         apr_array_header_t *sections)
+                         apr_array_header_t *sections, int server_has_store)
 {
     ap_conf_vector_t **sec;
     const core_dir_config *core;
@@ -161,7 +196,8 @@ static int plan_sections(apr_pool_t *pconf, server_rec *s, const rgw_dir_conf_t 
         }
         core = ap_get_core_module_config(sec[i]);
         rc = plan(pconf, s, rgw_merge_dir_conf(pconf, (void *)base, (void *)conf),
-                  apr_psprintf(pconf, "section %s", core && core->d ? core->d : "?"));
+                  apr_psprintf(pconf, "section %s", core && core->d ? core->d : "?"),
+                  server_has_store);
         if (rc != OK) {
             return rc;
         }
@@ -193,14 +229,18 @@ int rgw_plan_gateways(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, se
         const rgw_dir_conf_t *base = ap_get_module_config(vs->lookup_defaults, &rgw_module);
         core_server_config *core = ap_get_core_module_config(vs->module_config);
 
+        apr_array_header_t *kinds[2] = {core->sec_url, core->sec_dir};
+        int has_store = names_a_store(base, kinds, 2);
+
         rc = plan(pconf, vs, base,
                   apr_psprintf(pconf, "server %s:%u", vs->server_hostname ? vs->server_hostname : "",
-                               vs->port));
+                               vs->port),
+                  has_store);
         if (rc == OK) {
-            rc = plan_sections(pconf, vs, base, core->sec_url);
+            rc = plan_sections(pconf, vs, base, core->sec_url, has_store);
         }
         if (rc == OK) {
-            rc = plan_sections(pconf, vs, base, core->sec_dir);
+            rc = plan_sections(pconf, vs, base, core->sec_dir, has_store);
         }
         if (rc != OK) {
             return rc;
@@ -259,6 +299,9 @@ static rgw_slot_t *add_late_slot(request_rec *r, const rgw_dir_conf_t *conf)
     const char *err;
 
     if (!slots_mutex || apr_thread_mutex_lock(slots_mutex) != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10908)
+                      "mod_rgw: no gateway for RGW On (%s): the child's lock is missing",
+                      conf->enabled_at);
         return NULL;
     }
     head = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);

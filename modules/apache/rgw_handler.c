@@ -20,6 +20,8 @@
 
 #include "mod_rgw.h"
 
+APLOG_USE_MODULE(rgw);
+
 /* A body the core did not read may be drained for keep-alive up to this;
  * a longer one closes the connection instead. */
 #define RGW_DRAIN_MAX (64 * 1024)
@@ -84,15 +86,20 @@ static int read_body(request_rec *r, rgw_request_t *req, apr_size_t chunk, int *
     }
     apr_brigade_destroy(bb);
 
-    if (rc < 0) {
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
     if (rc == RGW_REQUEST_DONE) {
         *done_early = 1; /* refused mid-body: the rest is not read */
         return OK;
     }
-    rc = rgw_request_body_end(req);
-    return rc < 0 ? HTTP_INTERNAL_SERVER_ERROR : OK;
+    if (rc >= 0) {
+        rc = rgw_request_body_end(req);
+    }
+    if (rc < 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10916)
+                      "mod_rgw: the request body failed: %s", rgw_last_error());
+        r->connection->keepalive = AP_CONN_CLOSE; /* what is left of the body is not read */
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
 }
 
 /*
@@ -199,6 +206,26 @@ static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_s
     return OK;
 }
 
+/*
+ * The request target as received ("/bucket/key?query", still encoded).  A
+ * target in absolute form ("http://host/bucket/key", RFC 9112 3.2.2) is
+ * taken from its path on, as a server must accept it.
+ */
+static const char *request_target(request_rec *r)
+{
+    const char *target = r->unparsed_uri, *path;
+
+    if (target[0] == '/' || !r->parsed_uri.scheme) {
+        return target;
+    }
+    path = strstr(target, "://");
+    path = path ? strchr(path + 3, '/') : NULL;
+    if (!path) {
+        return r->parsed_uri.query ? apr_pstrcat(r->pool, "/?", r->parsed_uri.query, NULL) : "/";
+    }
+    return path;
+}
+
 int rgw_handler(request_rec *r)
 {
     const rgw_dir_conf_t *conf;
@@ -221,7 +248,7 @@ int rgw_handler(request_rec *r)
     buffer_size = conf->buffer_size ? conf->buffer_size : rgw_default_buffer_size();
 
     /* the method and the request target exactly as received */
-    if (rgw_request_create(gw, r->method, r->unparsed_uri, &req) < 0) {
+    if (rgw_request_create(gw, r->method, request_target(r), &req) < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10913)
                       "mod_rgw: cannot create a request: %s", rgw_last_error());
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -255,6 +282,6 @@ int rgw_handler(request_rec *r)
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_rgw: %s %s: %d (request id %s)",
-                  r->method, r->unparsed_uri, rgw_response_status(req), rgw_request_id(req));
+                  r->method, request_target(r), rgw_response_status(req), rgw_request_id(req));
     return send_response(r, req, buffer_size);
 }
