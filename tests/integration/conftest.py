@@ -188,8 +188,13 @@ def s3_servers(request, tmp_path_factory, ceph_cluster):
 @pytest.fixture(params=[(d, v) for d in DOORS for v in DRIVERS],
                 ids=[f"{d}-{v}" for d in DOORS for v in DRIVERS])
 def s3(request, s3_servers):
-    """An S3 endpoint: every door on every driver."""
+    """An S3 endpoint: every door on every driver.  A test during which a
+    process of the server died on a signal (its log says so) fails."""
     server, ep = s3_servers(*request.param)
     if server.proc.poll() is not None:
         pytest.fail(f"{server.door} server died:\n" + open(server.log_path).read()[-3000:])
-    return ep
+    offset = server.log_size()
+    yield ep
+    crashes = server.crashes_since(offset)
+    if crashes:
+        pytest.fail(f"a {server.door} process crashed during the test:\n" + "".join(crashes))

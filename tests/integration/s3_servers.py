@@ -6,6 +6,7 @@ WSGI app under gunicorn, Debian's nginx with ngx_http_rgw_module and Debian's
 Apache with mod_rgw, each on a configuration pyrgw generates.
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -56,6 +57,25 @@ class Server:
         self.proc = proc
         self.log_path = log_path
         self.stop_signal = stop_signal
+
+    # What a server logs when one of its processes dies on a signal: nginx,
+    # Apache, gunicorn.
+    CRASH = re.compile(r"exited on signal|exit signal|terminated due to signal|was sent SIG")
+
+    def log_size(self):
+        try:
+            return os.path.getsize(self.log_path)
+        except OSError:
+            return 0
+
+    def crashes_since(self, offset):
+        """Lines of the log after offset that tell of a crashed process."""
+        try:
+            with open(self.log_path, errors="replace") as f:
+                f.seek(offset)
+                return [line for line in f if self.CRASH.search(line)]
+        except OSError:
+            return []
 
     def stop(self):
         """Stops the server and every process it started (its own session)."""

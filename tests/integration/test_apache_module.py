@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -389,6 +390,7 @@ BAD_DIRECTIVES = [
     ("RGWDomains", "RGWDomains -bad-.example", "RGWDomains"),
     ("RGW-maybe", "RGW Maybe", "RGW"),
     ("RGWStore-two-args", "RGWStore local:/a local:/b", "RGWStore"),
+    ("RGWDomains-comma", "RGWDomains a.test,b.test", "RGWDomains"),
 ]
 
 
@@ -538,3 +540,106 @@ def test_one_child_serves_others_during_a_slow_put(site):
     assert status.startswith("HTTP/1.1 200 ")
     sock.close()
     assert site.get(key).content == b"a" * size
+
+
+# ---------------------------------------------------------------- a stalled OSD
+
+def test_stalled_osd_fails_with_5xx_and_the_child_survives(request, tmp_path_factory):
+    """The OSD stops answering (SIGSTOP) with the store's op timeout at 3 s:
+    a GET waits on its thread while the same single child answers a request
+    that needs no store call; the GET then fails with a 5xx within the
+    timeout's reach, the child survives, and once the OSD is back the object
+    is served again."""
+    from door_sites import Site
+
+    cluster = request.getfixturevalue("ceph_cluster")
+    prefix = request.getfixturevalue("rados_prefix")
+    workdir = str(tmp_path_factory.mktemp("apache-stall"))
+    site = Site("rados", f"rados:{prefix}?conf={cluster.conf_path}&timeout=3", workdir)
+    site.start("apache", workers=1)
+    osd = cluster._procs["osd.0"][0]
+    try:
+        site.put("k", b"before the stall")
+        pids = site.server.child_pids()
+        offset = site.log_offset()
+        result = {}
+
+        def stalled_get():
+            started = time.monotonic()
+            r = site.get("k", timeout=120)
+            result["status"], result["took"] = r.status_code, time.monotonic() - started
+            result["done_at"] = time.monotonic()
+
+        os.kill(osd.pid, signal.SIGSTOP)
+        try:
+            t = threading.Thread(target=stalled_get)
+            t.start()
+            time.sleep(0.5)  # the GET is waiting on the OSD
+            r = requests.get(site.ep.url + "/", timeout=30)  # anonymous: no store call
+            answered_at = time.monotonic()
+            assert r.status_code == 403, r.content
+            assert "status" not in result
+            t.join(60)
+        finally:
+            os.kill(osd.pid, signal.SIGCONT)
+        assert result["status"] >= 500, result
+        assert result["done_at"] > answered_at
+        assert result["took"] < 30, result
+        assert site.server.child_pids() == pids
+        assert_no_crash(site.log_since(offset))
+        deadline = time.monotonic() + 60
+        while True:
+            r = site.get("k")
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 200 and r.content == b"before the stall"
+    finally:
+        site.stop()
+
+
+def test_overlapping_sections_get_a_gateway_of_their_own(tmp_path):
+    """<Location "/lazy"> sets only RGWRegion under the generated
+    <Location "/">: a combination no single section has, so its gateway
+    (the same store, another region) is made on the first request and
+    answers for that region; the target may also come in absolute form."""
+    import pyrgw
+
+    text, settings = good_text(tmp_path)
+    text += '\n<Location "/lazy">\n    RGWRegion eu-west-9\n</Location>\n'
+    server = run_apache(settings, text)
+    try:
+        with pyrgw.Store(settings.store) as store:
+            store.create_user("lazy", access_key="AKLAZY", secret_key="SKLAZY")
+            store.create_bucket("lazy", owner="lazy")
+            store.create_bucket("eager", owner="lazy")
+
+        class Ep:
+            url, access_key, secret_key = server.url, "AKLAZY", "SKLAZY"
+            host = server.url.split("//", 1)[1]
+
+        def region_of(bucket):
+            h = sign_v4(Ep, "HEAD", f"/{bucket}")
+            r = requests.head(f"{server.url}/{bucket}", headers=h, timeout=10)
+            assert r.status_code == 200, r.status_code
+            return r.headers["x-amz-bucket-region"]
+
+        assert region_of("lazy") == "eu-west-9"
+        assert region_of("eager") == "us-east-1"
+        h = sign_v4(Ep, "PUT", "/eager/o", body=b"x")
+        assert requests.put(f"{server.url}/eager/o", data=b"x", headers=h,
+                            timeout=10).status_code == 200
+
+        # absolute form: the path is the target, as signed
+        h = sign_v4(Ep, "GET", "/eager/o")
+        sock = socket.create_connection(("127.0.0.1", int(server.port)), timeout=10)
+        head = [f"GET {server.url}/eager/o HTTP/1.1", f"Host: {Ep.host}"]
+        head += [f"{k}: {v}" for k, v in h.items()]
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        status, _, body = read_response(sock)
+        sock.close()
+        assert status.startswith("HTTP/1.1 200 ") and body == b"x", (status, body)
+        with open(server.log_path) as f:
+            assert ":error]" not in f.read()
+    finally:
+        server.stop()

@@ -14,6 +14,11 @@ checked against it here:
   in buffer_size chunks;
 - docs/gateway-config.md's option table is the core's.
 
+The Apache module's RGW<Option> directives (every option but the aio-only
+threads) are tested with the module, not here: apache2 -t refusing bad
+values naming the directive in test_apache_module.py, ApacheSettings'
+fields in test_apache_conf.py.
+
 LIBRGW_NGINX_MODULE names the built ngx_http_rgw_module.so (make test exports it).
 """
 import dataclasses
@@ -28,11 +33,11 @@ import uuid
 
 import pytest
 import requests
-from pyrgw.nginx_conf import NginxSettings
 from s3_servers import NGINX, free_port, nginx_module, wait_for_port
 
 import pyrgw
 from pyrgw import options, wsgi
+from pyrgw.nginx_conf import NginxSettings
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODULE_SOURCE = os.path.join(REPO, "modules", "nginx", "ngx_http_rgw_module.c")
