@@ -170,6 +170,9 @@ static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_s
         return st == APR_SUCCESS || c->aborted ? OK : AP_FILTER_ERROR;
     }
 
+    if ((int64_t)buffer_size > rest) {
+        buffer_size = (apr_size_t)rest; /* a small object needs a small buffer */
+    }
     buf = apr_palloc(r->pool, buffer_size);
     while (rest > 0) {
         size = rest < (int64_t)buffer_size ? (apr_size_t)rest : buffer_size;
