@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""S3 over HTTP: the nginx module (RADOS and local) vs radosgw vs static nginx.
+"""S3 over HTTP: the nginx and Apache modules (RADOS and local) vs radosgw vs static nginx.
 
-Starts a throwaway Ceph cluster (tests/integration/ceph_cluster.py) and four
-servers side by side on this machine:
+Starts a throwaway Ceph cluster (tests/integration/ceph_cluster.py) and up to
+seven servers side by side on this machine:
 
   ngx-rados   Debian's nginx, 2 workers, ngx_http_rgw_module on
               ``rados:ngxbench?conf=<the cluster>``; nginx.conf rendered by
               pyrgw.nginx_conf (what `librgw-admin nginx-conf` writes)
+  apache-rados  Debian's Apache, event MPM, 2 children of 16 threads,
+              mod_rgw on ``rados:apbench?conf=<the cluster>``; apache2.conf
+              rendered by pyrgw.apache_conf (what `librgw-admin apache-conf`
+              writes)
   radosgw     Ceph's own gateway on the same cluster, at its best: beast,
               tcp_nodelay=1, debug_rgw 0/0, rgw_thread_pool_size 4
               (as bench/bench_s3_wsgi.py runs it)
+  radosgw-1t  the same with rgw_thread_pool_size 1; the ratios are taken
+              against the better of the two ("best rgw")
   ngx-local   the same nginx + module on ``local:<tmpdir>``
+  apache-local  the same Apache + module on another ``local:<tmpdir>``
   static      plain nginx (2 workers, sendfile) serving the same bytes as
               static files under the same paths: the ceiling for a GET
 
@@ -28,8 +35,9 @@ cycles over them.  Before timing, every URL is fetched once and must answer
 timed runs any wrk error (connect, read, write, timeout, status >= 400) or a
 GET run that read fewer bytes than its requests' bodies fails the run.
 Rounds interleave the targets (their order rotates every round); the medians
-are reported, with the ratios ngx-rados/radosgw and ngx-local/static and the
-issue's targets.  Everything (servers, OSD, monitor, wrk) shares the
+are reported, with the ratios of each module on RADOS to the best radosgw,
+Apache to nginx on the same store, the local store to static, and the
+issues' targets.  Everything (servers, OSD, monitor, wrk) shares the
 machine's cores: the figures are for this machine as a whole.  CPU used by
 processes that are not the benchmark's is measured too ("other"): figures
 taken while something else ran are flagged.
@@ -78,21 +86,33 @@ except ImportError as e:  # pragma: no cover - boto3 comes with tests/requiremen
 
 NGINX = "/usr/sbin/nginx"
 BUCKET = "bench"
-TARGETS = ("ngx-rados", "radosgw", "ngx-local", "static")
+TARGETS = ("ngx-rados", "apache-rados", "radosgw", "radosgw-1t", "ngx-local", "apache-local",
+           "static")
 MODULE_TARGETS = ("ngx-rados", "ngx-local")
+APACHE_TARGETS = ("apache-rados", "apache-local")
+RADOSGW_TARGETS = {"radosgw": ("client.rgw.x", None), "radosgw-1t": ("client.rgw.y", 1)}
+BEST_RGW = "best rgw"  # the better radosgw of the two, per size and kind
+APACHE = "/usr/sbin/apache2"
 OPS = ("GET", "PUT")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 # A wrk thread pre-formats one request per key: for big PUT bodies the key
 # list is cut so that this stays below about this many bytes per thread.
 PUT_BYTES_PER_THREAD = 64 << 20
 
-# The issue's targets: (label, size, op, target, baseline, minimum ratio).
+# The issues' targets: (label, size, op, target, baseline, minimum ratio).
 GOALS = (
-    ("4 KiB GET: ngx-rados >= 5x radosgw", 4096, "GET", "ngx-rados", "radosgw", 5.0),
-    ("1 MiB GET: ngx-rados >= 2x radosgw", 1 << 20, "GET", "ngx-rados", "radosgw", 2.0),
-    ("4 KiB PUT: ngx-rados >= 3x radosgw", 4096, "PUT", "ngx-rados", "radosgw", 3.0),
+    ("4 KiB GET: ngx-rados >= 5x best rgw", 4096, "GET", "ngx-rados", BEST_RGW, 5.0),
+    ("1 MiB GET: ngx-rados >= 2x best rgw", 1 << 20, "GET", "ngx-rados", BEST_RGW, 2.0),
+    ("4 KiB PUT: ngx-rados >= 3x best rgw", 4096, "PUT", "ngx-rados", BEST_RGW, 3.0),
     ("4 KiB GET: ngx-local >= 0.7x static", 4096, "GET", "ngx-local", "static", 0.7),
-)
+    ("4 KiB GET: apache-rados >= 2x best rgw", 4096, "GET", "apache-rados", BEST_RGW, 2.0),
+    ("1 MiB GET: apache-rados >= 1.5x best rgw", 1 << 20, "GET", "apache-rados", BEST_RGW, 1.5),
+) + tuple(
+    ("%s %s: apache-%s >= 0.8x ngx-%s" % (label, op, store, store), size, op,
+     "apache-" + store, "ngx-" + store, 0.8)
+    for store in ("rados", "local")
+    for label, size in (("4 KiB", 4096), ("64 KiB", 64 << 10), ("1 MiB", 1 << 20))
+    for op in ("GET", "PUT"))
 
 
 
@@ -205,6 +225,40 @@ def module_conf(store_uri, port, prefix, args):
         access_log=False, error_log_level="warn"))
 
 
+def apache_conf(store_uri, port, prefix, args):
+    """apache2.conf for the module, as `librgw-admin apache-conf` renders it."""
+    from pyrgw.apache_conf import ApacheSettings, render
+    return render(ApacheSettings(
+        store=store_uri, listen="127.0.0.1:%d" % port, mpm=args.apache_mpm, processes=args.workers,
+        threads_per_child=args.apache_threads, buffer_size=args.ngx_buffer_size,
+        module=args.apache_module, prefix=prefix, access_log=False, log_level="warn"))
+
+
+def start_apache(name, conf_text, port, workdir):
+    """Apache in the foreground; as root it starts as nobody keeping
+    CAP_DAC_OVERRIDE (as the tests do: the stores here are root's)."""
+    from s3_servers import apache_command
+    prefix = os.path.join(workdir, name)
+    os.makedirs(prefix, exist_ok=True)
+    conf = os.path.join(prefix, "apache2.conf")
+    with open(conf, "w") as f:
+        f.write(conf_text)
+    test = subprocess.run([APACHE, "-t", "-f", conf], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
+    if test.returncode != 0:
+        raise RuntimeError("%s: apache2 -t failed:\n%s%s" % (name, test.stdout, test.stderr))
+    log_path = os.path.join(prefix, "error.log")
+    with open(os.path.join(prefix, "apache2.out"), "w") as out:
+        proc = subprocess.Popen(apache_command(conf), stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_http(port, proc, log_path)
+    except BaseException:
+        stop_proc(proc)
+        raise
+    return proc, log_path
+
+
 def static_conf(root, port, prefix, args):
     temp_paths = "\n".join('    %s_temp_path "%s/%s_temp";' % (p, prefix, p)
                            for p in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -237,8 +291,9 @@ def start_nginx(name, conf_text, port, workdir):
 
 
 def log_problems(path):
-    """Lines of an nginx error log that mean the figures cannot be trusted."""
-    bad = ("[alert]", "[crit]", "[emerg]", "exited on signal")
+    """Lines of an nginx or Apache error log that mean the figures cannot be trusted."""
+    bad = ("[alert]", "[crit]", "[emerg]", "exited on signal", ":alert]", ":crit]", ":emerg]",
+           "exit signal")
     return [ln for ln in tail(path, 200000).splitlines() if any(b in ln for b in bad)]
 
 
@@ -330,7 +385,14 @@ def parse_args():
     ap.add_argument("--ngx-buffer-size", default="128k",
                     help="the module's rgw_buffer_size: one store read or write (default 128k)")
     ap.add_argument("--rgw-threads", type=int, default=4,
-                    help="radosgw rgw_thread_pool_size (default 4, as bench_s3_wsgi.py)")
+                    help="radosgw's rgw_thread_pool_size (default 4, as bench_s3_wsgi.py); "
+                    "radosgw-1t has 1")
+    ap.add_argument("--apache-mpm", default="event", choices=("event", "worker", "prefork"),
+                    help="Apache's MPM (default event, Debian's)")
+    ap.add_argument("--apache-threads", type=int, default=16,
+                    help="Apache's ThreadsPerChild (default 16, as librgw-admin apache-conf)")
+    ap.add_argument("--apache-module", default=None,
+                    help="mod_rgw.so (default $LIBRGW_APACHE_MODULE, else build/apache/mod_rgw.so)")
     ap.add_argument("--module", default=None,
                     help="the module's .so (default $LIBRGW_NGINX_MODULE, else "
                     "build/nginx/objs/ngx_http_rgw_module.so)")
@@ -358,6 +420,10 @@ def parse_args():
         args.module = (os.environ.get("LIBRGW_NGINX_MODULE") or
                        os.path.join(REPO, "build", "nginx", "objs", "ngx_http_rgw_module.so"))
     args.module = os.path.abspath(args.module)
+    if args.apache_module is None:
+        args.apache_module = (os.environ.get("LIBRGW_APACHE_MODULE") or
+                              os.path.join(REPO, "build", "apache", "mod_rgw.so"))
+    args.apache_module = os.path.abspath(args.apache_module)
     return args
 
 
@@ -371,11 +437,19 @@ def main():
     if set(args.targets) & set(MODULE_TARGETS):
         if not os.path.exists(args.module):
             sys.exit("the nginx module is not built: %s (make nginx-module)" % args.module)
+    if set(args.targets) & set(APACHE_TARGETS):
+        if not os.access(APACHE, os.X_OK):
+            sys.exit("%s is missing: apt-get install -y apache2" % APACHE)
+        if not os.path.exists(args.apache_module):
+            sys.exit("the Apache module is not built: %s (make apache-module)" %
+                     args.apache_module)
+    if set(args.targets) & (set(MODULE_TARGETS) | set(APACHE_TARGETS)):
         try:
             import pyrgw
+            import pyrgw.apache_conf  # noqa: F401
             import pyrgw.nginx_conf  # noqa: F401
         except ImportError as e:
-            sys.exit("pyrgw with pyrgw.nginx_conf is required (%s): make python" % e)
+            sys.exit("pyrgw with its config generators is required (%s): make python" % e)
 
     tmp = tempfile.mkdtemp(prefix="bench_nginx.")
     cluster = None
@@ -394,7 +468,8 @@ def main():
                 print("  %5.0f%%  %6d  %s" % (pct, pid, cmd))
 
         ports, srv_pids, osd_pids = {}, {}, []
-        rados = {"ngx-rados", "radosgw"} & set(args.targets)
+        rados = {"ngx-rados", "apache-rados"} | set(RADOSGW_TARGETS)
+        rados &= set(args.targets)
         if rados:
             cluster = CephCluster(os.path.join(tmp, "ceph"))
             t0 = time.monotonic()
@@ -402,22 +477,33 @@ def main():
             print("ceph cluster up in %.1f s (%s)" % (time.monotonic() - t0, cluster.conf_path),
                   flush=True)
             osd_pids = [cluster.pids()["osd.0"], cluster.pids()["mon.a"]]
-        if "radosgw" in args.targets:
-            ports["radosgw"] = free_port()
-            cluster.start_radosgw(ports["radosgw"], UID, AK, SK, threads=args.rgw_threads)
-            srv_pids["radosgw"] = lambda: [cluster.pids()["client.rgw.x"]]
+        user_made = False
+        for name, (client_name, threads) in RADOSGW_TARGETS.items():
+            if name not in args.targets:
+                continue
+            ports[name] = free_port()
+            cluster.start_radosgw(ports[name], None if user_made else UID, AK, SK,
+                                  threads=threads or args.rgw_threads, name=client_name)
+            user_made = True
+            srv_pids[name] = (lambda n: lambda: [cluster.pids()[n]])(client_name)
 
         stores = {"ngx-rados": lambda: "rados:ngxbench?conf=%s" % cluster.conf_path,
-                  "ngx-local": lambda: "local:%s" % os.path.join(tmp, "local-store")}
-        for name in MODULE_TARGETS:
+                  "ngx-local": lambda: "local:%s" % os.path.join(tmp, "local-store"),
+                  "apache-rados": lambda: "rados:apbench?conf=%s" % cluster.conf_path,
+                  "apache-local": lambda: "local:%s" % os.path.join(tmp, "apache-store")}
+        for name in MODULE_TARGETS + APACHE_TARGETS:
             if name not in args.targets:
                 continue
             uri = stores[name]()
             with pyrgw.Store(uri) as store:
                 store.create_user(UID, display_name=UID, access_key=AK, secret_key=SK)
             port = free_port()
-            proc, logs[name] = start_nginx(
-                name, module_conf(uri, port, os.path.join(tmp, name), args), port, tmp)
+            if name in APACHE_TARGETS:
+                proc, logs[name] = start_apache(
+                    name, apache_conf(uri, port, os.path.join(tmp, name), args), port, tmp)
+            else:
+                proc, logs[name] = start_nginx(
+                    name, module_conf(uri, port, os.path.join(tmp, name), args), port, tmp)
             servers[name], ports[name] = proc, port
         static_root = os.path.join(tmp, "static-root")
         if "static" in args.targets:
@@ -488,7 +574,7 @@ def main():
             problems = log_problems(path)
             if problems:
                 failed = True
-                print("!!! %s: nginx error log %s has %d alert/crit lines, e.g.:\n  %s" % (
+                print("!!! %s: error log %s has %d alert/crit/crash lines, e.g.:\n  %s" % (
                     name, path, len(problems), "\n  ".join(problems[:5])))
     except Exception as e:
         print("FAILED: %s" % e)
@@ -519,6 +605,11 @@ def medians(samples):
                               "wrk_cpu", "box_cpu", "kthr_cpu", "other_cpu")}
         med[key]["max_other"] = max(r["other_cpu"] for r in runs)
         med[key]["errors"] = sum(sum(r["errors"].values()) for r in runs)
+    for (name, op, size) in list(med):
+        if name in RADOSGW_TARGETS:
+            best = med.get((BEST_RGW, op, size))
+            if best is None or med[(name, op, size)]["rps"] > best["rps"]:
+                med[(BEST_RGW, op, size)] = dict(med[(name, op, size)], who=name)
     return med
 
 
@@ -533,6 +624,16 @@ def fmt_ratio(x):
     return "-" if x is None else "%.2fx" % x
 
 
+# The ratio columns: (heading, target, baseline).
+RATIOS = (
+    ("ngx-rados/best rgw", "ngx-rados", BEST_RGW),
+    ("apache-rados/best rgw", "apache-rados", BEST_RGW),
+    ("apache/ngx rados", "apache-rados", "ngx-rados"),
+    ("apache/ngx local", "apache-local", "ngx-local"),
+    ("ngx-local/static", "ngx-local", "static"),
+)
+
+
 def report(samples, args, cond):
     med = medians(samples)
     all_runs = [r for runs in samples.values() for r in runs]
@@ -541,12 +642,13 @@ def report(samples, args, cond):
     targets = args.targets
     print("\nwrk -t%d, GET -c%d, PUT -c%d, %g s x %d interleaved rounds, medians; "
           "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %s, "
-          "rgw_buffer_size %s; "
-          "radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d" % (
+          "rgw_buffer_size %s; Apache %s MPM, %d children x %d threads, the same buffer "
+          "size; radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d "
+          "(radosgw-1t: 1)" % (
               args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
               os.cpu_count(), args.workers,
               args.ngx_threads or "default (local 2, rados 8)", args.ngx_buffer_size,
-              args.rgw_threads))
+              args.apache_mpm, args.workers, args.apache_threads, args.rgw_threads))
     print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
           "ratios are of req/s (GET for */static)")
 
@@ -556,7 +658,7 @@ def report(samples, args, cond):
     head2 = "%-7s %-3s |" % ("size", "op") + "".join(
         " %9s %7s %7s |" % ("req/s", "MB/s", "p99") for _ in targets)
     print()
-    print(head1 + " %-11s %-11s" % ("rados/rgw", "local/static"))
+    print(head1 + " ratios of req/s: " + ", ".join(h for h, _, _ in RATIOS))
     print(head2)
     print("-" * (len(head2) + 24))
     for size in args.sizes:
@@ -569,9 +671,8 @@ def report(samples, args, cond):
                                                      else "failed", "", ""))
                 else:
                     cells.append(" %9.0f %7.1f %7.2f |" % (m["rps"], m["mbps"], m["p99_ms"]))
-            print("%-7s %-3s |" % (size_label(size), op) + "".join(cells) + " %-11s %-11s" % (
-                fmt_ratio(ratio(med, "ngx-rados", "radosgw", op, size)),
-                fmt_ratio(ratio(med, "ngx-local", "static", op, size))))
+            print("%-7s %-3s |" % (size_label(size), op) + "".join(cells) + " " + " ".join(
+                "%-6s" % fmt_ratio(ratio(med, a, b, op, size)) for _, a, b in RATIOS))
 
     # CPU detail
     print("\nCPU in % of one core (medians): gw = the server's processes, osd = OSD + "
@@ -592,9 +693,14 @@ def report(samples, args, cond):
                                m["kthr_cpu"], m["other_cpu"], m["errors"]))
 
     # the issue's targets
-    print("\nthe issue's targets (medians of req/s):")
+    best = ", ".join("%s %s: %s" % (size_label(size), op, med[(BEST_RGW, op, size)]["who"])
+                     for size in args.sizes for op in OPS if (BEST_RGW, op, size) in med)
+    if best:
+        print("\nbest rgw, the better radosgw of each row: " + best)
+    print("\nthe issues' targets (medians of req/s):")
     for label, size, op, a, b, want in GOALS:
-        if size not in args.sizes or a not in targets or b not in targets:
+        measured = set(targets) | ({BEST_RGW} if set(RADOSGW_TARGETS) & set(targets) else set())
+        if size not in args.sizes or a not in measured or b not in measured:
             print("  %-38s not measured in this run" % label)
             continue
         r = ratio(med, a, b, op, size)
@@ -621,7 +727,7 @@ def report(samples, args, cond):
 
     # markdown, for docs/benchmarks.md
     print("\nMarkdown:\n")
-    cols = list(targets) + ["ngx-rados / radosgw", "ngx-local / static"]
+    cols = list(targets) + [h for h, _, _ in RATIOS]
     print("| object | op | " + " | ".join(cols) + " |")
     print("|---|---|" + "---:|" * len(cols))
     for size in args.sizes:
@@ -635,8 +741,7 @@ def report(samples, args, cond):
                     cells.append("%s req/s · %s MB/s · p99 %.1f ms" % (
                         "{:,}".format(round(m["rps"])), "{:,}".format(round(m["mbps"])),
                         m["p99_ms"]))
-            cells.append(fmt_ratio(ratio(med, "ngx-rados", "radosgw", op, size)))
-            cells.append(fmt_ratio(ratio(med, "ngx-local", "static", op, size)))
+            cells += [fmt_ratio(ratio(med, a, b, op, size)) for _, a, b in RATIOS]
             print("| %s | %s | %s |" % (size_label(size), op, " | ".join(cells)))
 
 

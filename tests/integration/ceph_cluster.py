@@ -205,18 +205,19 @@ osd data = {d}/osd0
 
     # --------------------------------------------------------------- radosgw
     def start_radosgw(self, port, uid, access_key, secret_key, threads=1,
-                      timeout=60):
-        """Start a tuned radosgw (beast) on 127.0.0.1:port and create a user."""
+                      timeout=60, name="client.rgw.x"):
+        """Start a tuned radosgw (beast) on 127.0.0.1:port and create a user
+        (unless uid is None: a second radosgw on the same cluster shares
+        the first one's users)."""
         deadline = time.monotonic() + timeout
-        name = "client.rgw.x"
-        os.makedirs(os.path.join(self.base_dir, "rgw"), exist_ok=True)
+        os.makedirs(os.path.join(self.base_dir, "rgw", name), exist_ok=True)
         with open(self.conf_path, "a") as f:
             f.write(f"""
 [{name}]
 rgw frontends = beast endpoint=127.0.0.1:{port} tcp_nodelay=1
 # radosgw defaults to a "secure" mon session, impossible with auth none
 ms mon client mode = crc
-rgw data = {self.base_dir}/rgw
+rgw data = {self.base_dir}/rgw/{name}
 rgw thread pool size = {threads}
 debug rgw = 0/0
 """)
@@ -227,6 +228,8 @@ debug rgw = 0/0
                 self._fail("radosgw not answering on port %d" % port,
                            self._log(name))
             time.sleep(0.2)
+        if uid is None:
+            return
         self._run(["radosgw-admin", "-c", self.conf_path, "user", "create",
                    "--uid", uid, "--display-name", uid,
                    "--access-key", access_key, "--secret-key", secret_key],
