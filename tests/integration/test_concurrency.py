@@ -33,3 +33,36 @@ def test_processes_share_keys(store, store_setup, bucket):
     store.gc(grace_seconds=0)
     for o in listing:
         assert check_body(store.get_object(bucket, o.key))
+
+
+def _open_at_once(path, barrier, results):
+    import pyrgw
+
+    barrier.wait()
+    try:
+        with pyrgw.Store("local:" + path):
+            results.put(None)
+    except Exception as e:  # noqa: BLE001 - reported below
+        results.put(repr(e))
+
+
+def test_processes_opening_a_new_local_store_at_once(tmp_path):
+    """Four processes open the same new local store at the same instant, 30
+    times (a web server's workers starting on a fresh store): every open
+    succeeds.  (Switching a new database to WAL mode used to fail one of
+    them with "database is locked".)"""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    failures = []
+    for i in range(30):
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(str(tmp_path / f"s{i}"), barrier, results))
+                 for _ in range(4)]
+        for p in procs:
+            p.start()
+        outcomes = [results.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join(60)
+        failures += [o for o in outcomes if o]
+    assert failures == []

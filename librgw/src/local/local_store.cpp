@@ -16,6 +16,9 @@
 namespace rgw::local {
 namespace {
 
+// About 60 s of 1-10 ms waits, as the busy timeout of every other statement.
+constexpr int kOpenBusyRetries = 10000;
+
 // 1: objects with one body each.  2: multipart uploads, parts and segmented
 // bodies (a version 1 store is upgraded when opened; a version 1 librgw
 // refuses a version 2 store, whose part files its gc would take for garbage).
@@ -82,7 +85,18 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
   make_dir(join(dir_, "tmp"));
   db_ = std::make_unique<Db>(join(dir_, "meta.db"));
   bucket_epoch_ = std::make_unique<SharedCounter>(join(dir_, "bucket-epoch"));
-  db_->exec("PRAGMA journal_mode=WAL");
+  // Switching a new database to WAL takes an exclusive lock for which
+  // SQLite does not call the busy handler: processes opening a new store at
+  // once (a web server's workers) retry here instead of failing.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      db_->exec("PRAGMA journal_mode=WAL");
+      break;
+    } catch (const Error& e) {
+      if (e.code() != -EBUSY || attempt >= kOpenBusyRetries) throw;
+      ::usleep(1000 * (1 + attempt % 10));
+    }
+  }
   db_->exec("PRAGMA synchronous=FULL");
   db_->exec("PRAGMA foreign_keys=ON");
   Transaction t(*db_);
