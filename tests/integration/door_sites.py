@@ -2,9 +2,12 @@
 Apache module), for the modules' server tests: signed requests, raw
 sockets, the server's log and the processes' memory.
 """
+import hashlib
 import os
 import re
+import signal
 import socket
+import threading
 import time
 import uuid
 
@@ -70,6 +73,32 @@ class Site:
         r = self.request("PUT", key, data, **kw)
         assert r.status_code == 200, (r.status_code, r.content)
         return r
+
+    def round_trip(self, key, size, chunk=MiB):
+        """PUTs size bytes under key with a chunked body (UNSIGNED-PAYLOAD,
+        size a multiple of chunk), GETs them back streamed, and asserts that
+        the same bytes came back."""
+        sent = hashlib.sha256()
+
+        def body():
+            block = os.urandom(chunk)
+            for i in range(size // chunk):
+                piece = i.to_bytes(4, "big") + block[4:]
+                sent.update(piece)
+                yield piece
+
+        path = self.path(key)
+        h = sign_v4(self.ep, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
+        r = requests.put(self.ep.url + path, data=body(), headers=h, timeout=300)
+        assert r.status_code == 200, r.content
+        got, n = hashlib.sha256(), 0
+        with self.get(key, stream=True, timeout=300) as r:
+            assert r.status_code == 200
+            assert int(r.headers["Content-Length"]) == size
+            for piece in r.iter_content(chunk):
+                got.update(piece)
+                n += len(piece)
+        assert n == size and got.hexdigest() == sent.hexdigest()
 
     def get(self, key, **kw):
         return self.request("GET", key, **kw)
@@ -143,3 +172,47 @@ def status_kb(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise AssertionError(f"no {field} for {pid}")
+
+
+def stalled_osd_round(site, osd_pid, children, assert_no_crash):
+    """The OSD stops answering (SIGSTOP; the site's store URI sets a short
+    op timeout): a GET of "k" (stored beforehand) waits while the same
+    server answers a request that needs no store call (anonymous
+    ListBuckets: 403 from the headers alone); the GET then fails with a
+    5xx, the server's processes (children()) are the same, nothing crashed,
+    and once the OSD is back "k" is served again.  Returns the GET's
+    duration in seconds."""
+    pids = children()
+    offset = site.log_offset()
+    result = {}
+
+    def stalled_get():
+        started = time.monotonic()
+        r = site.get("k", timeout=120)
+        result["status"], result["done_at"] = r.status_code, time.monotonic()
+        result["took"] = result["done_at"] - started
+
+    os.kill(osd_pid, signal.SIGSTOP)
+    try:
+        t = threading.Thread(target=stalled_get)
+        t.start()
+        time.sleep(0.5)  # the GET is waiting on the OSD
+        r = requests.get(site.ep.url + "/", timeout=30)
+        answered_at = time.monotonic()
+        assert r.status_code == 403, r.content
+        assert "status" not in result  # the GET is still waiting
+        t.join(60)
+    finally:
+        os.kill(osd_pid, signal.SIGCONT)
+    assert result["status"] >= 500, result
+    assert result["done_at"] > answered_at
+    assert children() == pids
+    assert_no_crash(site.log_since(offset))
+    deadline = time.monotonic() + 60
+    while True:
+        r = site.get("k")
+        if r.status_code == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert r.status_code == 200 and r.content == b"before the stall"
+    return result["took"]

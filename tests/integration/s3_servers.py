@@ -124,6 +124,23 @@ def nginx_module():
     return path
 
 
+def launch(server_class, cmd, conf_path, prefix, port):
+    """Starts a web server's command (its output in prefix/server.out, its
+    error log prefix/error.log) in its own session and waits for its port; returns a
+    server_class(url, proc, log_path, conf_path, prefix, port)."""
+    log_path = os.path.join(prefix, "error.log")
+    with open(os.path.join(prefix, "server.out"), "w") as out:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    server = server_class(f"http://127.0.0.1:{port}", proc, log_path, conf_path, prefix, port)
+    try:
+        wait_for_port(port, proc, log_path)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 class NginxServer(Server):
     """nginx's master process in the foreground; stop() quits it gracefully
     (SIGQUIT), then kills its process group if it does not leave."""
@@ -167,17 +184,8 @@ def run_nginx(settings, text=None):
     with open(conf_path, "w") as f:
         f.write(render(settings) if text is None else text)
     log_path = os.path.join(prefix, "error.log")
-    with open(os.path.join(prefix, "nginx.out"), "w") as out:
-        proc = subprocess.Popen([NGINX, "-p", prefix + "/", "-c", conf_path, "-e", log_path],
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    server = NginxServer(f"http://127.0.0.1:{port}", proc, log_path, conf_path, prefix, port)
-    try:
-        wait_for_port(port, proc, log_path)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return launch(NginxServer, [NGINX, "-p", prefix + "/", "-c", conf_path, "-e", log_path],
+                  conf_path, prefix, port)
 
 
 def start_nginx(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):
@@ -254,17 +262,7 @@ def run_apache(settings, text=None):
     conf_path = os.path.join(prefix, "apache2.conf")
     with open(conf_path, "w") as f:
         f.write(render(settings) if text is None else text)
-    log_path = os.path.join(prefix, "error.log")
-    with open(os.path.join(prefix, "apache2.out"), "w") as out:
-        proc = subprocess.Popen(apache_command(conf_path), stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-    server = ApacheServer(f"http://127.0.0.1:{port}", proc, log_path, conf_path, prefix, port)
-    try:
-        wait_for_port(port, proc, log_path)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return launch(ApacheServer, apache_command(conf_path), conf_path, prefix, port)
 
 
 def start_apache(store_uri, workdir, domains=S3_DOMAIN, workers=2, **options):

@@ -23,7 +23,7 @@ import pytest
 import requests
 from botocore.config import Config
 from conftest import DRIVERS
-from door_sites import close, make_site, raw_connect, raw_head, status_kb
+from door_sites import close, make_site, raw_connect, raw_head, stalled_osd_round, status_kb
 from s3_servers import APACHE, apache_settings, run_apache
 from s3_signing import sign_v4
 
@@ -132,27 +132,7 @@ def test_200mb_put_and_get_keep_child_memory_bounded(request, tmp_path_factory, 
         site.put("warm", b"w")
         assert site.get("warm").content == b"w"
         before = status_kb(pid, "VmHWM")
-        sent = hashlib.sha256()
-
-        def body():
-            block = os.urandom(MiB)
-            for i in range(SIZE // MiB):
-                chunk = i.to_bytes(4, "big") + block[4:]
-                sent.update(chunk)
-                yield chunk
-
-        path = site.path("big")
-        h = sign_v4(site.ep, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
-        r = requests.put(site.ep.url + path, data=body(), headers=h, timeout=300)  # chunked
-        assert r.status_code == 200, r.content
-        got, n = hashlib.sha256(), 0
-        with site.get("big", stream=True, timeout=300) as r:
-            assert r.status_code == 200
-            assert int(r.headers["Content-Length"]) == SIZE
-            for chunk in r.iter_content(MiB):
-                got.update(chunk)
-                n += len(chunk)
-        assert n == SIZE and got.hexdigest() == sent.hexdigest()
+        site.round_trip("big", SIZE)
         after = status_kb(pid, "VmHWM")
         print(f"{driver}: child VmHWM {before} kB -> {after} kB")
         assert after - before < LIMIT_KB, (before, after)
@@ -560,40 +540,8 @@ def test_stalled_osd_fails_with_5xx_and_the_child_survives(request, tmp_path_fac
     osd = cluster._procs["osd.0"][0]
     try:
         site.put("k", b"before the stall")
-        pids = site.server.child_pids()
-        offset = site.log_offset()
-        result = {}
-
-        def stalled_get():
-            started = time.monotonic()
-            r = site.get("k", timeout=120)
-            result["status"], result["took"] = r.status_code, time.monotonic() - started
-            result["done_at"] = time.monotonic()
-
-        os.kill(osd.pid, signal.SIGSTOP)
-        try:
-            t = threading.Thread(target=stalled_get)
-            t.start()
-            time.sleep(0.5)  # the GET is waiting on the OSD
-            r = requests.get(site.ep.url + "/", timeout=30)  # anonymous: no store call
-            answered_at = time.monotonic()
-            assert r.status_code == 403, r.content
-            assert "status" not in result
-            t.join(60)
-        finally:
-            os.kill(osd.pid, signal.SIGCONT)
-        assert result["status"] >= 500, result
-        assert result["done_at"] > answered_at
-        assert result["took"] < 30, result
-        assert site.server.child_pids() == pids
-        assert_no_crash(site.log_since(offset))
-        deadline = time.monotonic() + 60
-        while True:
-            r = site.get("k")
-            if r.status_code == 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        assert r.status_code == 200 and r.content == b"before the stall"
+        took = stalled_osd_round(site, osd.pid, site.server.child_pids, assert_no_crash)
+        assert took < 30, took
     finally:
         site.stop()
 

@@ -7,15 +7,14 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 
-import boto3
 import pytest
-from botocore.config import Config
+import serve_helpers
 from s3_servers import free_port, wait_for_port
+from serve_helpers import client
 
 import pyrgw
 
@@ -52,28 +51,11 @@ def start(port, store, run_dir):
 
 
 def kill_all(proc, run_dir):
-    """After a failed assert: stop the serve process and its Apache (in a
-    session of its own, it would outlive a killed parent)."""
-    try:
-        os.kill(int(open(os.path.join(run_dir, "apache2.pid")).read()), signal.SIGTERM)
-    except (OSError, ValueError):
-        pass
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    serve_helpers.kill_all(proc, os.path.join(run_dir, "apache2.pid"))
 
 
 def stop(proc, log_path):
-    proc.send_signal(signal.SIGINT)
-    rc = proc.wait(60)
-    assert rc == 0, open(log_path).read()
-    assert "Apache stopped" in open(log_path).read()
-
-
-def client(port):
-    return boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                        aws_access_key_id="AKDEMO", aws_secret_access_key="SKDEMO",
-                        config=Config(s3={"addressing_style": "path"}))
+    serve_helpers.stop(proc, log_path, "Apache")
 
 
 def test_demo_prints_credentials_serves_and_stops_cleanly(open_dir):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from conf_values import FORBIDDEN
 
 from pyrgw.nginx_conf import NginxSettings, check, render
 
@@ -18,26 +19,6 @@ CLI = shutil.which("librgw-admin", path=os.path.dirname(sys.executable)) or "lib
 NGINX = "/usr/sbin/nginx"
 RADOS_URI = "rados:rgw?conf=/etc/ceph/ceph.conf&client=rgw"
 
-# Each is refused in every string value, with this description in the message.
-FORBIDDEN = {
-    '"': "a double quote",
-    "'": "a single quote",
-    "\\": "a backslash",
-    ";": "a semicolon",
-    "{": "a brace",
-    "}": "a brace",
-    "#": "a '#'",
-    "$": "a '$'",
-    " ": "a space",
-    "\n": "a newline",
-    "\r": "a carriage return",
-    "\t": "a tab",
-    "\0": "a NUL",
-    "\x1b": "a control character",
-    "\x7f": "a control character",
-    "\u00a0": "whitespace",
-    "\u2028": "whitespace",
-}
 
 
 def nginx_module():

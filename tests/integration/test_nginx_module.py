@@ -7,11 +7,9 @@ Every server here runs Debian's nginx on a full nginx.conf rendered by
 pyrgw.nginx_conf (s3_servers.start_nginx); LIBRGW_NGINX_MODULE names the
 module.  Servers are shared per module and driver where the tests allow it.
 """
-import hashlib
 import http.client
 import os
 import re
-import signal
 import socket
 import subprocess
 import threading
@@ -30,6 +28,7 @@ from door_sites import (
     make_site,
     raw_connect,
     raw_head,
+    stalled_osd_round,
     status_kb,
 )
 from s3_servers import NGINX, nginx_settings, start_nginx
@@ -77,31 +76,10 @@ def test_200mb_put_and_get_keep_worker_memory_bounded(request, tmp_path_factory,
         sampler = threading.Thread(target=sample)
         sampler.start()
         try:
-            sent = hashlib.sha256()
-
-            def body():
-                block = os.urandom(CHUNK)
-                for i in range(SIZE // CHUNK):
-                    chunk = i.to_bytes(4, "big") + block[4:]
-                    sent.update(chunk)
-                    yield chunk
-
-            path = site.path("big")
-            h = sign_v4(site.ep, "PUT", path, payload_hash="UNSIGNED-PAYLOAD")
-            r = requests.put(site.ep.url + path, data=body(), headers=h, timeout=300)  # chunked
-            assert r.status_code == 200, r.content
-
-            got, n = hashlib.sha256(), 0
-            with site.get("big", stream=True, timeout=300) as r:
-                assert r.status_code == 200
-                assert int(r.headers["Content-Length"]) == SIZE
-                for chunk in r.iter_content(CHUNK):
-                    got.update(chunk)
-                    n += len(chunk)
+            site.round_trip("big", SIZE, CHUNK)
         finally:
             done.set()
             sampler.join()
-        assert n == SIZE and got.hexdigest() == sent.hexdigest()
         after = status_kb(pid, "VmHWM")
         print(f"{driver}: worker VmHWM {before} kB -> {after} kB; "
               f"VmRSS sampled {min(samples, default=0)}..{max(samples, default=0)} kB")
@@ -741,38 +719,6 @@ def test_stalled_osd_neither_blocks_nor_crashes_the_worker(request, tmp_path_fac
     osd = cluster._procs["osd.0"][0]
     try:
         site.put("k", b"before the stall")
-        pids = site.server.worker_pids()
-        offset = site.log_offset()
-        result = {}
-
-        def stalled_get():
-            r = site.get("k", timeout=120)
-            result["status"], result["done_at"] = r.status_code, time.monotonic()
-
-        os.kill(osd.pid, signal.SIGSTOP)
-        try:
-            t = threading.Thread(target=stalled_get)
-            t.start()
-            time.sleep(0.5)  # the GET is waiting on the OSD
-            # Refused from the headers alone (anonymous ListBuckets): no store call.
-            r = requests.get(site.ep.url + "/", timeout=30)
-            answered_at = time.monotonic()
-            assert r.status_code == 403, r.content
-            assert "status" not in result  # the GET is still waiting
-            t.join(60)
-        finally:
-            os.kill(osd.pid, signal.SIGCONT)
-        assert result["status"] >= 500, result
-        assert result["done_at"] > answered_at
-        assert site.server.worker_pids() == pids
-        assert_no_crash(site.log_since(offset))
-        # The OSD is back: the object is served again.
-        deadline = time.monotonic() + 60
-        while True:
-            r = site.get("k")
-            if r.status_code == 200 or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
-        assert r.status_code == 200 and r.content == b"before the stall"
+        stalled_osd_round(site, osd.pid, site.server.worker_pids, assert_no_crash)
     finally:
         site.stop()

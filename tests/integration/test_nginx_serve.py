@@ -11,11 +11,11 @@ import sys
 import threading
 import time
 
-import boto3
 import pytest
-from botocore.config import Config
+import serve_helpers
 from s3_servers import free_port, wait_for_port
 from s3_signing import sign_v4
+from serve_helpers import client
 
 import pyrgw
 
@@ -39,28 +39,11 @@ def start(tmp_path, port, store, run_dir):
 
 
 def kill_all(proc, run_dir):
-    """After a failed assert: kill the serve process and the nginx it runs
-    (nginx has its own session, so it would outlive a killed parent)."""
-    try:
-        os.kill(int(open(os.path.join(run_dir, "nginx.pid")).read()), signal.SIGTERM)
-    except (OSError, ValueError):
-        pass
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    serve_helpers.kill_all(proc, os.path.join(run_dir, "nginx.pid"))
 
 
 def stop(proc, log_path):
-    proc.send_signal(signal.SIGINT)
-    rc = proc.wait(60)
-    assert rc == 0, open(log_path).read()
-    assert "nginx stopped" in open(log_path).read()
-
-
-def client(port):
-    return boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                        aws_access_key_id="AKDEMO", aws_secret_access_key="SKDEMO",
-                        config=Config(s3={"addressing_style": "path"}))
+    serve_helpers.stop(proc, log_path, "nginx")
 
 
 def test_demo_prints_credentials_serves_and_stops_cleanly(tmp_path):

@@ -22,11 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import subprocess
-import tempfile
 from typing import ClassVar, Dict, Optional
-
-import jinja2
 
 from . import confgen
 from .confgen import GatewaySettings
@@ -98,16 +94,12 @@ class ApacheSettings(GatewaySettings):
 
 # ---------------------------------------------------------------- rendering
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=False,
-                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                          trim_blocks=True, lstrip_blocks=True)
-_env.filters["q"] = confgen.quote  # safe: ApacheSettings.validate checked every value
+_env = confgen.templates(_TEMPLATES)  # values quoted after ApacheSettings.validate
 
 
 def render(settings, kind="full"):
     """The configuration text of one kind: "full", "vhost", "load" or "modconf"."""
-    if kind not in KINDS:
-        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
+    confgen.check_kind(kind, KINDS)
     settings.validate()
     if kind == "full" and settings.prefix is None:
         raise ValueError("prefix: required for a full apache2.conf (the directory for its pid "
@@ -143,22 +135,13 @@ def check(text, apache2="/usr/sbin/apache2", kind="full", module=None, modules_d
     ("vhost" and "modconf" get `LoadModule rgw_module` for `module`, default:
     default_module(), first).
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
-    with tempfile.TemporaryDirectory(prefix="librgw-apache-check-") as tmp:
-        conf = os.path.join(tmp, "apache2.conf")
-        if kind == "full":
-            body = text
-        else:
-            snippet = os.path.join(tmp, f"{kind}.conf")
-            with open(snippet, "w") as f:
-                f.write(text)
-            module = module or default_module()
-            body = _WRAPPER.format(
-                tmp=tmp, modules_dir=modules_dir, snippet=snippet,
-                load_module="" if kind == "load" else f'LoadModule rgw_module "{module}"')
-        with open(conf, "w") as f:
-            f.write(body)
-        proc = subprocess.run([apache2, "-t", "-f", conf], stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True)
-        return proc.returncode == 0, proc.stdout + proc.stderr
+    confgen.check_kind(kind, KINDS)
+    module = module or default_module()
+
+    def wrap(tmp, snippet):
+        return _WRAPPER.format(
+            tmp=tmp, modules_dir=modules_dir, snippet=snippet,
+            load_module="" if kind == "load" else f'LoadModule rgw_module "{module}"')
+
+    return confgen.test_config("apache2", text, kind, wrap,
+                               lambda tmp, conf: [apache2, "-t", "-f", conf])

@@ -14,7 +14,11 @@ import dataclasses
 import ipaddress
 import os
 import re
+import subprocess
+import tempfile
 from typing import ClassVar, Dict, List, Union
+
+import jinja2
 
 from . import options as _options
 
@@ -184,3 +188,40 @@ class GatewaySettings:
         check_core("region", self.region)
         check_size("max_object_size", self.max_object_size, self.SERVER, self.FORBIDDEN)
         check_size("buffer_size", self.buffer_size, self.SERVER, self.FORBIDDEN)
+
+
+def templates(directory):
+    """The jinja2 environment of a generator's templates: plain text, no
+    autoescape (confgen.quote, the "q" filter, quotes values that a
+    Settings.validate() checked), undefined names are errors."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(directory), autoescape=False,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["q"] = quote
+    return env
+
+
+def check_kind(kind, kinds):
+    """Raises ValueError unless kind is one of kinds."""
+    if kind not in kinds:
+        raise ValueError(f"kind: one of {', '.join(kinds)}, not {kind!r}")
+
+
+def test_config(server, text, kind, wrap, command):
+    """Runs a web server's configuration test on a rendered text, in a
+    temporary directory: a "full" text as it is, any other kind written to
+    <kind>.conf and wrapped by wrap(tmp, snippet_path) into a whole config.
+    command(tmp, conf_path) is the test's argv.  Returns (ok, output)."""
+    with tempfile.TemporaryDirectory(prefix=f"librgw-{server}-check-") as tmp:
+        conf = os.path.join(tmp, f"{server}.conf")
+        body = text
+        if kind != "full":
+            snippet = os.path.join(tmp, f"{kind}.conf")
+            with open(snippet, "w") as f:
+                f.write(text)
+            body = wrap(tmp, snippet)
+        with open(conf, "w") as f:
+            f.write(body)
+        proc = subprocess.run(command(tmp, conf), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True)
+        return proc.returncode == 0, proc.stdout + proc.stderr

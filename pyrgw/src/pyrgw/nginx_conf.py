@@ -22,11 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import subprocess
-import tempfile
 from typing import Optional, Union
-
-import jinja2
 
 from . import confgen
 from .confgen import GatewaySettings, check_core
@@ -88,16 +84,12 @@ class NginxSettings(GatewaySettings):
 
 # ---------------------------------------------------------------- rendering
 
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=False,
-                          undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                          trim_blocks=True, lstrip_blocks=True)
-_env.filters["q"] = confgen.quote  # safe: NginxSettings.validate checked every value
+_env = confgen.templates(_TEMPLATES)  # values quoted after NginxSettings.validate
 
 
 def render(settings, kind="full"):
     """The configuration text of one kind: "full", "server" or "module"."""
-    if kind not in KINDS:
-        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
+    confgen.check_kind(kind, KINDS)
     settings.validate()
     if kind == "full" and settings.prefix is None:
         raise ValueError("prefix: required for a full nginx.conf (the directory for its pid "
@@ -136,26 +128,18 @@ def check(text, nginx="/usr/sbin/nginx", kind="full", module=None):
     directory; a "server" one gets `load_module` for `module` (default:
     default_module()) first.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
-    with tempfile.TemporaryDirectory(prefix="librgw-nginx-check-") as tmp:
-        conf = os.path.join(tmp, "nginx.conf")
-        if kind == "full":
-            body = text
-        else:
-            snippet = os.path.join(tmp, f"{kind}.conf")
-            with open(snippet, "w") as f:
-                f.write(text)
-            module = module or default_module()
-            body = _WRAPPER.format(
-                tmp=tmp,
-                load_module=(f'include "{snippet}";' if kind == "module"
-                             else f'load_module "{module}";'),
-                include=f'    include "{snippet}";' if kind == "server" else "",
-                temp_paths="\n".join(f'    {p}_temp_path "{tmp}/{p}_temp";' for p in TEMP_PATHS))
-        with open(conf, "w") as f:
-            f.write(body)
-        proc = subprocess.run([nginx, "-t", "-p", tmp + "/", "-c", conf, "-e",
-                               os.path.join(tmp, "error.log")],
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True)
-        return proc.returncode == 0, proc.stdout + proc.stderr
+    confgen.check_kind(kind, KINDS)
+    module = module or default_module()
+
+    def wrap(tmp, snippet):
+        return _WRAPPER.format(
+            tmp=tmp,
+            load_module=(f'include "{snippet}";' if kind == "module"
+                         else f'load_module "{module}";'),
+            include=f'    include "{snippet}";' if kind == "server" else "",
+            temp_paths="\n".join(f'    {p}_temp_path "{tmp}/{p}_temp";' for p in TEMP_PATHS))
+
+    return confgen.test_config(
+        "nginx", text, kind, wrap,
+        lambda tmp, conf: [nginx, "-t", "-p", tmp + "/", "-c", conf, "-e",
+                           os.path.join(tmp, "error.log")])

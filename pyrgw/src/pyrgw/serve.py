@@ -10,7 +10,10 @@ runs gunicorn (gthread workers) on 127.0.0.1.  Ctrl-C stops it.
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 
 from . import errors, options
 from .store import Store, generate_access_key, generate_secret_key
@@ -35,6 +38,48 @@ def user_keys(store_uri, args, prog):
                  f"{args.uid!r}: give that user's --uid, or another key")
     except errors.RGWError as e:
         sys.exit(f"{prog}: {e.name}: {e}")
+
+
+def run_server(cmd, prog, server, endpoint, store_note, keys, run_dir, error_log,
+               graceful_signal, grace_seconds=20):
+    """Runs a web server's command in the foreground (its own session:
+    Ctrl-C reaches only us), prints the endpoint, the keys and an aws-cli
+    example, and on SIGINT or SIGTERM stops it with graceful_signal
+    (requests in progress finish), or at once after grace_seconds.  Returns
+    0 once it stopped so; exits with the error log's tail if the server
+    ends on its own."""
+    proc = subprocess.Popen(cmd, start_new_session=True)
+    ak, sk = keys
+    print(f"S3 endpoint:   {endpoint}   ({server}, pid {proc.pid})\n"
+          f"store:         {store_note}\n"
+          f"access key:    {ak}\n"
+          f"secret key:    {sk}\n"
+          f"config, logs:  {run_dir}\n\n"
+          f"try:  AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} "
+          f"aws --endpoint-url {endpoint} s3 mb s3://demo\n\n"
+          f"Ctrl-C stops it.", flush=True)
+    stopping = []
+
+    def stop(signum, frame):
+        if not stopping and proc.poll() is None:
+            stopping.append(time.monotonic())
+            proc.send_signal(graceful_signal)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while (rc := proc.poll()) is None:
+        time.sleep(0.2)
+        if stopping and time.monotonic() - stopping[0] > grace_seconds:
+            proc.terminate()  # stop now
+    if stopping:
+        print(f"{server.split()[0]} stopped", flush=True)
+        return 0
+    try:
+        with open(error_log, errors="replace") as f:
+            tail = f.read()[-3000:]
+    except OSError:
+        tail = ""
+    sys.exit(f"{prog}: {cmd[0]} exited with status {rc}:\n{tail}")
 
 
 def ensure_user(store, uid, access_key, secret_key):

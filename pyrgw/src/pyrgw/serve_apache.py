@@ -18,10 +18,9 @@ import pwd
 import signal
 import subprocess
 import sys
-import time
 
 from . import _librgw, apache_conf, options
-from .serve import add_server_args, user_keys
+from .serve import add_server_args, run_server, user_keys
 
 GRACE_SECONDS = 20
 
@@ -111,40 +110,10 @@ def main(argv=None):
         note = f" (owned by {user}: Apache's children run as that user)"
 
     error_log = os.path.join(run_dir, "error.log")
-    # Its own session: Ctrl-C reaches only us, and we stop Apache gracefully.
-    proc = subprocess.Popen([args.apache2, "-f", conf, "-DFOREGROUND"], start_new_session=True)
-    endpoint = f"http://{args.bind}:{args.port}"
-    print(f"S3 endpoint:   {endpoint}   (Apache + mod_rgw, {args.mpm} MPM, pid {proc.pid})\n"
-          f"store:         {args.store}{note}\n"
-          f"access key:    {ak}\n"
-          f"secret key:    {sk}\n"
-          f"config, logs:  {run_dir}\n\n"
-          f"try:  AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} "
-          f"aws --endpoint-url {endpoint} s3 mb s3://demo\n\n"
-          f"Ctrl-C stops it.", flush=True)
-
-    stopping = []
-
-    def stop(signum, frame):
-        if not stopping and proc.poll() is None:
-            stopping.append(time.monotonic())
-            proc.send_signal(signal.SIGWINCH)  # graceful-stop: finish requests in progress
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while (rc := proc.poll()) is None:
-        time.sleep(0.2)
-        if stopping and time.monotonic() - stopping[0] > GRACE_SECONDS:
-            proc.terminate()  # stop now
-    if stopping:
-        print("Apache stopped", flush=True)
-        return 0
-    try:
-        with open(error_log, errors="replace") as f:
-            tail = f.read()[-3000:]
-    except OSError:
-        tail = ""
-    sys.exit(f"serve_apache: apache2 exited with status {rc}:\n{tail}")
+    return run_server([args.apache2, "-f", conf, "-DFOREGROUND"], "serve_apache",
+                      f"Apache + mod_rgw, {args.mpm} MPM", f"http://{args.bind}:{args.port}",
+                      args.store + note, (ak, sk), run_dir, error_log,
+                      signal.SIGWINCH, GRACE_SECONDS)  # SIGWINCH: graceful-stop
 
 
 if __name__ == "__main__":

@@ -12,12 +12,10 @@ stops nginx gracefully: requests in progress finish first.
 import argparse
 import os
 import signal
-import subprocess
 import sys
-import time
 
 from . import nginx_conf, options
-from .serve import add_server_args, user_keys
+from .serve import add_server_args, run_server, user_keys
 
 GRACE_SECONDS = 20
 
@@ -68,38 +66,10 @@ def main(argv=None):
     ak, sk = user_keys(args.store, args, "serve_nginx")
 
     error_log = os.path.join(run_dir, "error.log")
-    # Its own session: Ctrl-C reaches only us, and we stop nginx gracefully.
-    proc = subprocess.Popen([args.nginx, "-p", run_dir + "/", "-c", conf, "-e", error_log],
-                            start_new_session=True)
-    endpoint = f"http://{args.bind}:{args.port}"
-    print(f"S3 endpoint:   {endpoint}   (nginx + ngx_http_rgw_module, pid {proc.pid})\n"
-          f"store:         {args.store}\n"
-          f"access key:    {ak}\n"
-          f"secret key:    {sk}\n"
-          f"config, logs:  {run_dir}\n\n"
-          f"try:  AWS_ACCESS_KEY_ID={ak} AWS_SECRET_ACCESS_KEY={sk} "
-          f"aws --endpoint-url {endpoint} s3 mb s3://demo\n\n"
-          f"Ctrl-C stops it.", flush=True)
-
-    stopping = []
-
-    def stop(signum, frame):
-        if not stopping and proc.poll() is None:
-            stopping.append(time.monotonic())
-            proc.send_signal(signal.SIGQUIT)  # graceful: finish requests in progress
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    while (rc := proc.poll()) is None:
-        time.sleep(0.2)
-        if stopping and time.monotonic() - stopping[0] > GRACE_SECONDS:
-            proc.terminate()  # fast shutdown
-    if stopping:
-        print("nginx stopped", flush=True)
-        return 0
-    with open(error_log, errors="replace") as f:
-        tail = f.read()[-3000:]
-    sys.exit(f"serve_nginx: nginx exited with status {rc}:\n{tail}")
+    return run_server([args.nginx, "-p", run_dir + "/", "-c", conf, "-e", error_log],
+                      "serve_nginx", "nginx + ngx_http_rgw_module",
+                      f"http://{args.bind}:{args.port}", args.store, (ak, sk), run_dir,
+                      error_log, signal.SIGQUIT, GRACE_SECONDS)  # SIGQUIT: graceful
 
 
 if __name__ == "__main__":
