@@ -238,25 +238,9 @@ def start_apache(name, conf_text, port, workdir):
     """Apache in the foreground; as root it starts as nobody keeping
     CAP_DAC_OVERRIDE (as the tests do: the stores here are root's)."""
     from s3_servers import apache_command
-    prefix = os.path.join(workdir, name)
-    os.makedirs(prefix, exist_ok=True)
-    conf = os.path.join(prefix, "apache2.conf")
-    with open(conf, "w") as f:
-        f.write(conf_text)
-    test = subprocess.run([APACHE, "-t", "-f", conf], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL)
-    if test.returncode != 0:
-        raise RuntimeError("%s: apache2 -t failed:\n%s%s" % (name, test.stdout, test.stderr))
-    log_path = os.path.join(prefix, "error.log")
-    with open(os.path.join(prefix, "apache2.out"), "w") as out:
-        proc = subprocess.Popen(apache_command(conf), stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    try:
-        wait_http(port, proc, log_path)
-    except BaseException:
-        stop_proc(proc)
-        raise
-    return proc, log_path
+    return start_server(name, conf_text, port, workdir, "apache2.conf",
+                        lambda conf, log: [APACHE, "-t", "-f", conf],
+                        lambda conf, log: apache_command(conf))
 
 
 def static_conf(root, port, prefix, args):
@@ -268,19 +252,30 @@ def static_conf(root, port, prefix, args):
 
 
 def start_nginx(name, conf_text, port, workdir):
+    def run(conf, log):
+        return [NGINX, "-p", os.path.dirname(conf) + "/", "-c", conf, "-e", log]
+    return start_server(name, conf_text, port, workdir, "nginx.conf",
+                        lambda conf, log: run(conf, log)[:1] + ["-t", "-q"] + run(conf, log)[1:],
+                        run)
+
+
+def start_server(name, conf_text, port, workdir, conf_name, test_cmd, run_cmd):
+    """Writes conf_text to workdir/name/conf_name, tests it with
+    test_cmd(conf, log), starts run_cmd(conf, log) in its own session and
+    waits for its port.  Returns (Popen, error log path)."""
     prefix = os.path.join(workdir, name)
     os.makedirs(prefix, exist_ok=True)
-    conf = os.path.join(prefix, "nginx.conf")
+    conf = os.path.join(prefix, conf_name)
     with open(conf, "w") as f:
         f.write(conf_text)
     log_path = os.path.join(prefix, "error.log")
-    test = subprocess.run([NGINX, "-t", "-q", "-p", prefix + "/", "-c", conf, "-e", log_path],
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    test = subprocess.run(test_cmd(conf, log_path), capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL)
     if test.returncode != 0:
-        raise RuntimeError("%s: nginx -t failed:\n%s%s" % (name, test.stdout, test.stderr))
-    with open(os.path.join(prefix, "nginx.out"), "w") as out:
-        proc = subprocess.Popen([NGINX, "-p", prefix + "/", "-c", conf, "-e", log_path],
-                                stdout=out, stderr=subprocess.STDOUT,
+        raise RuntimeError("%s: the configuration test failed:\n%s%s" % (
+            name, test.stdout, test.stderr))
+    with open(os.path.join(prefix, "server.out"), "w") as out:
+        proc = subprocess.Popen(run_cmd(conf, log_path), stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_http(port, proc, log_path)
