@@ -4,6 +4,7 @@
 #   make demo-apache     the same through Debian's Apache + mod_rgw
 #   make serve           the same through the WSGI door under gunicorn
 #   make test            all tests (installs missing Debian packages first)
+#   make docs            the documentation site into build/docs/html (warnings are errors)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make lint            the C/C++ format (.clang-format) and Python lint (ruff.toml)
 #   make bench           benchmarks (bench/), not tests
@@ -22,7 +23,7 @@ APACHE_BUILD  := $(BUILD)/apache
 APACHE_MODULE := $(abspath $(APACHE_BUILD))/mod_rgw.so
 MODULES_ENV   := LIBRGW_NGINX_MODULE=$(NGINX_MODULE) LIBRGW_APACHE_MODULE=$(APACHE_MODULE)
 
-.PHONY: all demo demo-apache serve deps core python nginx-module apache-module lint test test-core test-local-only test-integration test-sanitize bench clean
+.PHONY: all demo demo-apache serve deps core python nginx-module apache-module lint docs test test-core test-local-only test-integration test-sanitize bench clean
 
 all: core python nginx-module apache-module
 
@@ -89,7 +90,13 @@ lint: deps
 	@clang-format --dry-run --Werror $(FORMATTED) && echo "clang-format: $(words $(FORMATTED)) files formatted"
 	$(VENV)/bin/ruff check .
 
-test: test-core test-local-only test-integration
+test: test-core test-local-only test-integration docs
+
+# The documentation site (Sphinx: the Markdown pages of docs/, the C API
+# reference from librgw.h, the Python API from pyrgw's docstrings) into
+# $(BUILD)/docs/html; any warning fails it.
+docs: python
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html docs $(BUILD)/docs/html
 
 test-core: core
 	cd $(BUILD)/core && ctest --output-on-failure
