@@ -112,3 +112,57 @@ def test_usage_errors(tmp_path):
     res = subprocess.run([CLI, "user", "create", "--uid", "envuser"], capture_output=True,
                          text=True, env=env)
     assert res.returncode == 0 and "envuser" in res.stdout
+
+
+def _run_on_terminal(args):
+    """Runs the CLI with stderr on a pseudo-terminal (stdout a pipe):
+    (exit status, stdout, what the terminal got)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([CLI] + args, stdout=subprocess.PIPE, stderr=slave,
+                            stdin=subprocess.DEVNULL)
+    os.close(slave)
+    terminal = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the last writer closed the terminal
+            break
+        if not chunk:
+            break
+        terminal += chunk
+    os.close(master)
+    out = proc.stdout.read()
+    return proc.wait(60), out.decode(), terminal.decode(errors="replace")
+
+
+def test_bucket_purge_shows_progress_on_a_terminal_only(store_setup):
+    """bucket rm --purge-objects draws a progress line on a terminal, ending
+    at the full count; under --json, or when stderr is not a terminal, it
+    writes nothing there."""
+    uri = store_setup.uri
+    uid = store_setup.name("prog")
+    with pyrgw.Store(uri) as store:
+        store.create_user(uid)
+        for bucket in ("tty", "json", "pipe"):
+            name = store_setup.name(bucket)
+            store.create_bucket(name, owner=uid)
+            for i in range(120):
+                store.put_object(name, f"k{i:04d}", b"x")
+
+    rc, out, terminal = _run_on_terminal(["--store", uri, "bucket", "rm", "--bucket",
+                                          store_setup.name("tty"), "--purge-objects"])
+    assert rc == 0, terminal
+    assert "\rremoving objects: " in terminal, terminal
+    assert "removing objects: 120 of 120 (100%)" in terminal, terminal
+    assert "120 objects" in out
+
+    rc, out, terminal = _run_on_terminal(["--store", uri, "--json", "bucket", "rm", "--bucket",
+                                          store_setup.name("json"), "--purge-objects"])
+    assert rc == 0 and terminal == "", terminal
+    assert json.loads(out)["objects_removed"] == 120
+
+    res = run(uri, "bucket", "rm", "--bucket", store_setup.name("pipe"), "--purge-objects",
+              json_out=False)
+    assert res.returncode == 0 and res.stderr == "", res.stderr

@@ -16,6 +16,7 @@ import sys
 from . import errors
 from . import options as gateway_options
 from .admin_conf import add_apache_conf_parser, add_nginx_conf_parser
+from .progress import Progress
 from .store import Store
 
 
@@ -118,13 +119,17 @@ def cmd_bucket_stats(store, a):
 def cmd_bucket_rm(store, a):
     removed = 0
     if a.purge_objects:
-        while True:
-            page = store.list_objects(a.bucket)
-            for o in page.objects:
-                store.delete_object(a.bucket, o.key)
-                removed += 1
-            if not page.objects:
-                break
+        total = store.bucket_stats(a.bucket).num_objects
+        # a progress line on a terminal (stderr), none under --json
+        with Progress("removing objects", total, enabled=False if a.json else None) as progress:
+            while True:
+                page = store.list_objects(a.bucket)
+                for o in page.objects:
+                    store.delete_object(a.bucket, o.key)
+                    removed += 1
+                    progress.update(removed)
+                if not page.objects:
+                    break
     store.remove_bucket(a.bucket)
     return ({"removed": a.bucket, "objects_removed": removed},
             f"removed bucket {a.bucket}" + (f" ({removed} objects)" if removed else ""))
