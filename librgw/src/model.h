@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -161,14 +162,24 @@ struct BucketStats {
   uint64_t size_bytes = 0;
 };
 
+struct GcReport;
+
 struct GcOptions {
   int64_t grace_seconds = 3600;  // leave younger leftovers alone (writers in flight)
+  // Called with the counts so far each time one grows (may be empty).
+  std::function<void(const GcReport&)> progress;
 };
 
 struct GcReport {
   uint64_t removed_objects = 0;  // data files / RADOS tail objects reclaimed
   uint64_t removed_bytes = 0;
-  uint64_t repaired_entries = 0;  // index entries fixed up after crashed writers
+  uint64_t repaired_entries = 0;       // index entries fixed up after crashed writers
+  const GcOptions* options = nullptr;  // whose progress callback counted() calls
+
+  // The drivers call it after each count they raise.
+  void counted() const {
+    if (options && options->progress) options->progress(*this);
+  }
 };
 
 // The info of an object a writer commits now: mtime is now, version "null".

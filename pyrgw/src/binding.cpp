@@ -6,6 +6,7 @@
 // codes in the header).  This file: the module, errors, value types,
 // conversions, and stores with their users, buckets and gc.
 #include <cstdlib>
+#include <optional>
 
 #include "binding_util.h"
 
@@ -442,14 +443,37 @@ void bind_store(py::class_<Store>& cls) {
              }
              return BucketStats{objects, bytes};
            })
-      .def("gc", [](Store& s, int64_t grace) {
-        uint64_t objects = 0, bytes = 0, repaired = 0;
-        {
-          py::gil_scoped_release release;
-          check(rgw_gc_run_v2(s.get(), grace, &objects, &bytes, &repaired));
-        }
-        return GcReport{objects, bytes, repaired};
-      });
+      .def(
+          "gc",
+          [](Store& s, int64_t grace, py::object progress) {
+            uint64_t objects = 0, bytes = 0, repaired = 0;
+            // progress(GcReport so far), called on this thread with the GIL;
+            // an exception it raises is raised once the pass is over.
+            struct Ctx {
+              py::object fn;
+              std::optional<py::error_already_set> error;
+            } ctx{progress, std::nullopt};
+            auto cb = [](uint64_t o, uint64_t b, uint64_t r, void* arg) {
+              auto* c = static_cast<Ctx*>(arg);
+              py::gil_scoped_acquire acquire;
+              if (c->error) return;
+              try {
+                c->fn(GcReport{o, b, r});
+              } catch (py::error_already_set& e) {
+                c->error = std::move(e);
+              }
+            };
+            int rc;
+            {
+              py::gil_scoped_release release;
+              rc = rgw_gc_run_progress(s.get(), grace, progress.is_none() ? nullptr : +cb, &ctx,
+                                       &objects, &bytes, &repaired);
+            }
+            if (ctx.error) throw std::move(*ctx.error);
+            check(rc);
+            return GcReport{objects, bytes, repaired};
+          },
+          py::arg("grace"), py::arg("progress") = py::none());
 }
 
 }  // namespace

@@ -166,3 +166,45 @@ def test_bucket_purge_shows_progress_on_a_terminal_only(store_setup):
     res = run(uri, "bucket", "rm", "--bucket", store_setup.name("pipe"), "--purge-objects",
               json_out=False)
     assert res.returncode == 0 and res.stderr == "", res.stderr
+
+
+def test_gc_reports_progress(store_setup):
+    """Store.gc(progress=...) sees the counts grow to the pass's totals, an
+    exception from the callback is raised after the pass, and `gc run` on a
+    terminal draws a progress line (none under --json)."""
+    uri = store_setup.uri
+    uid = store_setup.name("gcp")
+    bucket = store_setup.name("gcp")
+    with pyrgw.Store(uri) as store:
+        store.create_user(uid)
+        store.create_bucket(bucket, owner=uid)
+        # bodies of 5 MiB: on RADOS small ones live in the head, not in tail
+        # objects for gc to take
+        big = b"g" * (5 << 20)
+        for i in range(8):
+            store.put_object(bucket, "again", big)
+        seen = []
+        report = store.gc(0, progress=lambda so_far: seen.append(so_far.removed_objects))
+        assert report.removed_objects >= 7
+        assert seen == sorted(seen) and seen[-1] == report.removed_objects and len(seen) >= 7
+
+        for i in range(3):
+            store.put_object(bucket, "again", big)
+
+        def fails(so_far):
+            raise ValueError("stop")
+
+        try:
+            store.gc(0, progress=fails)
+        except ValueError as e:
+            assert str(e) == "stop"
+        else:
+            raise AssertionError("the callback's exception was not raised")
+
+        for i in range(4):
+            store.put_object(bucket, "again", big)
+    rc, out, terminal = _run_on_terminal(["--store", uri, "gc", "run", "--grace", "0"])
+    assert rc == 0, terminal
+    assert "\rgc: removed objects: " in terminal, terminal
+    rc, out, terminal = _run_on_terminal(["--store", uri, "--json", "gc", "run", "--grace", "0"])
+    assert rc == 0 and terminal == "", terminal

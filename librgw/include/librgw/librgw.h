@@ -693,6 +693,19 @@ int rgw_gc_run(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_obje
 int rgw_gc_run_v2(rgw_store_t *store, int64_t grace_seconds, uint64_t *removed_objects,
                   uint64_t *removed_bytes, uint64_t *repaired_entries);
 
+/* Progress of a gc pass: the counts so far, each time one grows. */
+typedef void (*rgw_gc_progress_cb)(uint64_t removed_objects, uint64_t removed_bytes,
+                                   uint64_t repaired_entries, void *arg);
+
+/*
+ * rgw_gc_run_v2() that also calls progress(counts so far, arg) on the calling
+ * thread each time a count grows (progress may be NULL), for a progress
+ * report over a long pass.  The callback must not call into the store.
+ */
+int rgw_gc_run_progress(rgw_store_t *store, int64_t grace_seconds, rgw_gc_progress_cb progress,
+                        void *arg, uint64_t *removed_objects, uint64_t *removed_bytes,
+                        uint64_t *repaired_entries);
+
 /* ------------------------------------------------ gateway configuration */
 
 /*

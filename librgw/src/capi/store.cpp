@@ -35,19 +35,30 @@ RGW_API int rgw_attrs_set(rgw_attrs_t* attrs, const char* name, const char* valu
 
 RGW_API void rgw_attrs_free(rgw_attrs_t* attrs) { delete attrs; }
 
-RGW_API int rgw_gc_run_v2(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,
-                          uint64_t* removed_bytes, uint64_t* repaired_entries) {
+RGW_API int rgw_gc_run_progress(rgw_store_t* store, int64_t grace_seconds,
+                                rgw_gc_progress_cb progress, void* arg, uint64_t* removed_objects,
+                                uint64_t* removed_bytes, uint64_t* repaired_entries) {
   return guarded_call([&] {
     need("rgw_gc_run", store);
     if (grace_seconds < 0) rgw::fail(-EINVAL, "grace_seconds must not be negative");
     rgw::GcOptions opts;  // the drivers clamp very large graces
     opts.grace_seconds = grace_seconds;
+    if (progress)
+      opts.progress = [progress, arg](const rgw::GcReport& r) {
+        progress(r.removed_objects, r.removed_bytes, r.repaired_entries, arg);
+      };
     rgw::GcReport r = store->impl->gc(opts);
     if (removed_objects) *removed_objects = r.removed_objects;
     if (removed_bytes) *removed_bytes = r.removed_bytes;
     if (repaired_entries) *repaired_entries = r.repaired_entries;
     return 0;
   });
+}
+
+RGW_API int rgw_gc_run_v2(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,
+                          uint64_t* removed_bytes, uint64_t* repaired_entries) {
+  return rgw_gc_run_progress(store, grace_seconds, nullptr, nullptr, removed_objects, removed_bytes,
+                             repaired_entries);
 }
 
 RGW_API int rgw_gc_run(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,

@@ -27,6 +27,7 @@ bool is_hex_id(const std::string& name) {
 
 GcReport LocalStore::gc(const GcOptions& options) {
   GcReport report;
+  report.options = &options;
   const int64_t cutoff_ns = gc_cutoff_ns(options);
   // 1. Bodies of overwritten and deleted objects.
   std::vector<std::string> ids;
@@ -95,6 +96,7 @@ void LocalStore::remove_file(const std::string& path, GcReport& report) {
   if (::unlink(path.c_str()) == 0) {
     report.removed_objects++;
     report.removed_bytes += static_cast<uint64_t>(st.st_size);
+    report.counted();
   }
 }
 

@@ -18,6 +18,7 @@ namespace rgw::rados {
 
 GcReport RadosStore::gc(const GcOptions& options) {
   GcReport report;
+  report.options = &options;
   const int64_t now = now_ns();
   // Never before the epoch: a grace longer than that reclaims nothing.
   const int64_t cutoff = std::max<int64_t>(gc_cutoff_ns(options), 0);
@@ -121,6 +122,7 @@ GcReport RadosStore::gc(const GcOptions& options) {
       if (got.count(key)) cur = got[key];
       repair_entry(ioid, key, want, cur, nullptr);
       report.repaired_entries++;
+      report.counted();
     }
     // Uploads whose completer or aborter died after ending them: the
     // parts the current head lists (a completion that swapped its head)
@@ -148,7 +150,10 @@ GcReport RadosStore::gc(const GcOptions& options) {
         if (r == 0 && x.count("rgw.tag") && x["rgw.tag"] == u.tag && x.count("rgw.manifest"))
           for (const auto& sg : decode_manifest(x["rgw.manifest"]).segs) keep.insert(sg.tag);
       }
-      if (end_upload(b, upload_id, v, keep, u.since_ns)) report.repaired_entries++;
+      if (end_upload(b, upload_id, v, keep, u.since_ns)) {
+        report.repaired_entries++;
+        report.counted();
+      }
     }
     // Stripes no part or head references any more.
     std::vector<KV> dead;
@@ -256,6 +261,7 @@ void RadosStore::remove_tails(const std::string& head, const std::string& tag, u
     if (report) {
       report->removed_objects++;
       report->removed_bytes += size;
+      report->counted();
     }
   }
 }

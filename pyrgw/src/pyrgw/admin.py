@@ -136,7 +136,9 @@ def cmd_bucket_rm(store, a):
 
 
 def cmd_gc_run(store, a):
-    r = store.gc(a.grace)
+    # a progress line on a terminal (stderr), none under --json
+    with Progress("gc: removed objects", enabled=False if a.json else None) as progress:
+        r = store.gc(a.grace, lambda so_far: progress.update(so_far.removed_objects))
     d = {"removed_objects": r.removed_objects, "removed_bytes": r.removed_bytes,
          "repaired_entries": r.repaired_entries}
     return d, (f"gc: removed {r.removed_objects} objects ({r.removed_bytes} bytes), "

@@ -335,6 +335,8 @@ class Store:
         """Ends an upload; its parts are left to gc."""
         self._s.abort_upload(bucket, upload_id)
 
-    def gc(self, grace_seconds=3600):
-        """Runs one garbage-collection pass; returns a report."""
-        return self._s.gc(grace_seconds)
+    def gc(self, grace_seconds=3600, progress=None):
+        """Runs one garbage-collection pass; returns a report.  progress, if
+        given, is called with the report so far each time a count grows (on
+        this thread; an exception it raises is raised after the pass)."""
+        return self._s.gc(grace_seconds, progress)
