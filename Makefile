@@ -5,6 +5,7 @@
 #   make serve           the same through the WSGI door under gunicorn
 #   make test            all tests (installs missing Debian packages first)
 #   make docs            the documentation site into build/docs/html (warnings are errors)
+#   make deb             the Debian packages into build/packages/ (lintian's report there too)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make lint            the C/C++ format (.clang-format) and Python lint (ruff.toml)
 #   make bench           benchmarks (bench/), not tests
@@ -133,3 +134,7 @@ bench: core python nginx-module apache-module
 
 clean:
 	rm -rf $(BUILD) pyrgw/build
+
+# make deb: the Debian packages, from this tree, into $(BUILD)/packages/
+# (packaging/deb/deb.mk; last, so that it is not the default target).
+include packaging/deb/deb.mk

@@ -16,6 +16,8 @@ packages=(
   ceph-mon ceph-osd ceph-common python3-rados
   # tests: S3 clients from Debian (the Python ones come from PyPI)
   rclone
+  # make deb: what packaging/deb/debian/control's Build-Depends adds, and lintian
+  debhelper dh-python python3-all-dev pybind11-dev python3-jinja2 help2man lintian
   # benchmarks (make bench): the reference gateway and the load generator
   radosgw wrk
 )
