@@ -181,14 +181,14 @@ def test_gc_reports_progress(store_setup):
         # bodies of 5 MiB: on RADOS small ones live in the head, not in tail
         # objects for gc to take
         big = b"g" * (5 << 20)
-        for i in range(8):
+        for _i in range(8):
             store.put_object(bucket, "again", big)
         seen = []
         report = store.gc(0, progress=lambda so_far: seen.append(so_far.removed_objects))
         assert report.removed_objects >= 7
         assert seen == sorted(seen) and seen[-1] == report.removed_objects and len(seen) >= 7
 
-        for i in range(3):
+        for _i in range(3):
             store.put_object(bucket, "again", big)
 
         def fails(so_far):
@@ -201,7 +201,7 @@ def test_gc_reports_progress(store_setup):
         else:
             raise AssertionError("the callback's exception was not raised")
 
-        for i in range(4):
+        for _i in range(4):
             store.put_object(bucket, "again", big)
     rc, out, terminal = _run_on_terminal(["--store", uri, "gc", "run", "--grace", "0"])
     assert rc == 0, terminal
