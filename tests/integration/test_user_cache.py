@@ -182,9 +182,11 @@ def test_cached_lookups_cost_no_rados_ops(store, user, worker, ceph_cluster):
     assert w.ask(f"repeat 1000 uid {uid}") == "ok 1000"
     for _ in range(1000):
         store.get_user_by_access_key(k2)
-    # Uncached: 2 ops per lookup by key, 1 by uid (5000 here).  Allow for
-    # watch pings and other processes' background work.
-    assert osd_ops(ceph_cluster) - before < 50
+    # Uncached: 2 ops per lookup by key, 1 by uid (5000 here).  Allow a tenth
+    # of that for the background work of the session's other RADOS clients
+    # (every door's servers keep theirs open: watch pings, ticks; 60 ops were
+    # seen in one CI run).
+    assert osd_ops(ceph_cluster) - before < 500
 
 
 @rados_only
