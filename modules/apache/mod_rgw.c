@@ -77,48 +77,45 @@ static const char *set_enable(cmd_parms *cmd, void *dconf, int on)
 
 /*
  * Sets the option on a scratch configuration, so a bad value fails at once
- * with the core's own message, then keeps its text for the gateway.
+ * with the core's own message.  For RGWBufferSize, *size gets the bytes.
  */
-static const char *check_option(cmd_parms *cmd, rgw_option_e option, const char *value)
+static const char *check_option(cmd_parms *cmd, rgw_option_e option, const char *value,
+                                apr_size_t *size)
 {
     rgw_config_t *cfg;
     const char *err = NULL;
-    uint64_t size;
+    uint64_t bytes;
 
     if (rgw_config_create(&cfg) < 0) {
         return apr_psprintf(cmd->pool, "%s: %s", cmd->cmd->name, rgw_last_error());
     }
     if (rgw_config_set(cfg, option_names[option], value) < 0) {
         err = apr_psprintf(cmd->pool, "%s \"%s\": %s", cmd->cmd->name, value, rgw_last_error());
-    } else if (option == RGW_BUFFER_SIZE
-               && (rgw_config_get_uint(cfg, "buffer_size", &size) < 0
-                   || size > (uint64_t)APR_SIZE_MAX)) {
-        err = apr_psprintf(cmd->pool, "%s \"%s\": too large", cmd->cmd->name, value);
+    } else if (option == RGW_BUFFER_SIZE) {
+        if (rgw_config_get_uint(cfg, "buffer_size", &bytes) < 0 || bytes > (uint64_t)APR_SIZE_MAX) {
+            err = apr_psprintf(cmd->pool, "%s \"%s\": too large", cmd->cmd->name, value);
+        } else {
+            *size = (apr_size_t)bytes;
+        }
     }
     rgw_config_free(cfg);
     return err;
 }
 
+/* The option's text is kept for the gateway (rgw_gateway.c). */
 static const char *set_option(cmd_parms *cmd, void *dconf, const char *value)
 {
     rgw_dir_conf_t *conf = dconf;
     rgw_option_e option = (rgw_option_e)(apr_uintptr_t)cmd->info;
-    const char *err = check_option(cmd, option, value);
-    rgw_config_t *cfg;
-    uint64_t size;
+    apr_size_t size = 0;
+    const char *err = check_option(cmd, option, value, &size);
 
     if (err) {
         return err;
     }
     conf->option[option] = apr_pstrdup(cmd->pool, value);
     if (option == RGW_BUFFER_SIZE) {
-        if (rgw_config_create(&cfg) < 0) {
-            return rgw_last_error();
-        }
-        rgw_config_set(cfg, "buffer_size", value);
-        rgw_config_get_uint(cfg, "buffer_size", &size);
-        rgw_config_free(cfg);
-        conf->buffer_size = (apr_size_t)size;
+        conf->buffer_size = size;
     }
     return NULL;
 }
@@ -133,7 +130,7 @@ static const char *add_domain(cmd_parms *cmd, void *dconf, const char *domain)
         return apr_psprintf(cmd->pool, "%s \"%s\": one domain per argument, separated by "
                             "spaces", cmd->cmd->name, domain);
     }
-    err = check_option(cmd, RGW_DOMAINS, domain);
+    err = check_option(cmd, RGW_DOMAINS, domain, NULL);
     if (err) {
         return err;
     }

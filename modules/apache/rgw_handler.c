@@ -234,6 +234,7 @@ int rgw_handler(request_rec *r)
     const rgw_dir_conf_t *conf;
     rgw_gateway_t *gw;
     rgw_request_t *req;
+    const char *target;
     apr_size_t buffer_size;
     int rc, status, done_early = 0;
 
@@ -251,7 +252,8 @@ int rgw_handler(request_rec *r)
     buffer_size = conf->buffer_size ? conf->buffer_size : rgw_default_buffer_size();
 
     /* the method and the request target exactly as received */
-    if (rgw_request_create(gw, r->method, request_target(r), &req) < 0) {
+    target = request_target(r);
+    if (rgw_request_create(gw, r->method, target, &req) < 0) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10913)
                       "mod_rgw: cannot create a request: %s", rgw_last_error());
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -285,6 +287,6 @@ int rgw_handler(request_rec *r)
     }
 
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, "mod_rgw: %s %s: %d (request id %s)",
-                  r->method, request_target(r), rgw_response_status(req), rgw_request_id(req));
+                  r->method, target, rgw_response_status(req), rgw_request_id(req));
     return send_response(r, req, buffer_size);
 }
