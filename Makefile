@@ -6,6 +6,7 @@
 #   make test            all tests (installs missing Debian packages first)
 #   make docs            the documentation site into build/docs/html (warnings are errors)
 #   make deb             the Debian packages into build/packages/ (lintian's report there too)
+#   make test-packages   the packages' tests (installs, uses and purges the debs: root)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make lint            the C/C++ format (.clang-format) and Python lint (ruff.toml)
 #   make bench           benchmarks (bench/), not tests
@@ -24,7 +25,7 @@ APACHE_BUILD  := $(BUILD)/apache
 APACHE_MODULE := $(abspath $(APACHE_BUILD))/mod_rgw.so
 MODULES_ENV   := LIBRGW_NGINX_MODULE=$(NGINX_MODULE) LIBRGW_APACHE_MODULE=$(APACHE_MODULE)
 
-.PHONY: all demo demo-apache serve deps core python nginx-module apache-module lint docs test test-core test-local-only test-integration test-sanitize bench clean
+.PHONY: all demo demo-apache serve deps core python nginx-module apache-module lint docs test test-packages test-core test-local-only test-integration test-sanitize bench clean
 
 all: core python nginx-module apache-module
 
@@ -92,6 +93,14 @@ lint: deps
 	$(VENV)/bin/ruff check .
 
 test: test-core test-local-only test-integration docs
+	$(MAKE) test-packages
+
+# The packages, built from this tree and tested after everything else: the
+# Debian install test installs them on this machine (beside Ceph's librgw
+# packages), serves S3 from them, and purges them (tests/packages/).
+test-packages: deps deb
+	LIBRGW_DEB_DIR=$(abspath $(BUILD))/packages \
+	  $(PY) -m pytest -p no:cacheprovider tests/packages $(PYTEST_ARGS)
 
 # The documentation site (Sphinx: the Markdown pages of docs/, the C API
 # reference from librgw.h, the Python API from pyrgw's docstrings) into

@@ -18,6 +18,10 @@ packages=(
   rclone
   # make deb: what packaging/deb/debian/control's Build-Depends adds, and lintian
   debhelper dh-python python3-all-dev pybind11-dev python3-jinja2 help2man lintian
+  # make rpm: Debian's rpm/rpmbuild (the spec is checked and built, not installed)
+  rpm
+  # the package install test: Ceph's own librgw packages, installed beside ours
+  librgw2 librgw-dev python3-rgw
   # benchmarks (make bench): the reference gateway and the load generator
   radosgw wrk
 )
