@@ -14,7 +14,7 @@ project = "librgw"
 author = "the librgw developers"
 copyright = "2026, the librgw developers"
 
-extensions = ["myst_parser", "sphinx.ext.autodoc", "librgw_capi"]
+extensions = ["myst_parser", "sphinx.ext.autodoc", "librgw_capi", "librgw_cli"]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext"]

@@ -179,7 +179,10 @@ def build_parser():
                               required=True)
 
     user = groups.add_parser("user", help="users").add_subparsers(dest="cmd", required=True)
-    c = user.add_parser("create", help="create a user (generates a key pair unless given)")
+    c = user.add_parser(
+        "create", help="create a user (generates a key pair unless given)",
+        description="Create a user with one S3 key pair; a half not given is generated (a "
+                    "20-character access key, a 40-character secret key).")
     c.add_argument("--uid", required=True)
     c.add_argument("--display-name")
     c.add_argument("--email")
@@ -189,10 +192,16 @@ def build_parser():
     c.add_argument("--swift-key")
     c.set_defaults(func=cmd_user_create)
     user.add_parser("list", help="list user ids").set_defaults(func=cmd_user_list)
-    c = user.add_parser("info", help="show a user and its keys")
+    c = user.add_parser(
+        "info", help="show a user and its keys",
+        description="Show a user: its keys, Swift user, attributes and whether it is "
+                    "suspended.")
     c.add_argument("--uid", required=True)
     c.set_defaults(func=cmd_user_info)
-    c = user.add_parser("modify", help="change a user's name, e-mail, suspension or attributes")
+    c = user.add_parser(
+        "modify", help="change a user's name, e-mail, suspension or attributes",
+        description="Change what is given and nothing else. A suspended user's requests "
+                    "are refused (403) until --enable.")
     c.add_argument("--uid", required=True)
     c.add_argument("--display-name")
     c.add_argument("--email")
@@ -227,13 +236,26 @@ def build_parser():
     c = bucket.add_parser("stats", help="object count and size of a bucket")
     c.add_argument("--bucket", required=True)
     c.set_defaults(func=cmd_bucket_stats)
-    c = bucket.add_parser("rm", help="remove a bucket (empty unless --purge-objects)")
+    c = bucket.add_parser(
+        "rm", help="remove a bucket (empty unless --purge-objects)",
+        description="Remove a bucket. A bucket that holds objects is refused unless "
+                    "--purge-objects deletes them first; while purging, a progress line "
+                    "(removing objects: N of M (P%)) goes to stderr when it is a terminal, "
+                    "nothing under --json or into a pipe.")
     c.add_argument("--bucket", required=True)
     c.add_argument("--purge-objects", action="store_true", help="delete its objects first")
     c.set_defaults(func=cmd_bucket_rm)
 
     gc = groups.add_parser("gc", help="garbage collection").add_subparsers(dest="cmd", required=True)
-    c = gc.add_parser("run", help="run one garbage-collection pass now")
+    c = gc.add_parser(
+        "run", help="run one garbage-collection pass now",
+        description="One garbage-collection pass: the bodies of overwritten and deleted "
+                    "objects, parts that were replaced, left out of a completion or aborted, "
+                    "and the leftovers of writers that died, older than the grace period. A "
+                    "progress line (gc: removed objects: N) goes to stderr when it is a "
+                    "terminal, nothing under --json or into a pipe. Garbage collection never "
+                    "runs on its own: schedule this command (the packages' librgw-gc.timer, "
+                    "cron) as an explicit agent.")
     c.add_argument("--grace", type=int, default=3600, metavar="SECONDS",
                    help="leave leftovers younger than this alone (default 3600)")
     c.set_defaults(func=cmd_gc_run)
