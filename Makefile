@@ -6,6 +6,7 @@
 #   make test            all tests (installs missing Debian packages first)
 #   make docs            the documentation site into build/docs/html (warnings are errors)
 #   make deb             the Debian packages into build/packages/ (lintian's report there too)
+#   make rpm             the RPMs (Fedora/EL9 spec, built with Debian's rpmbuild) into build/packages/rpm/
 #   make test-packages   the packages' tests (installs, uses and purges the debs: root)
 #   make test-sanitize   the core-level tests under ASan + UBSan
 #   make lint            the C/C++ format (.clang-format) and Python lint (ruff.toml)
@@ -98,8 +99,8 @@ test: test-core test-local-only test-integration docs
 # The packages, built from this tree and tested after everything else: the
 # Debian install test installs them on this machine (beside Ceph's librgw
 # packages), serves S3 from them, and purges them (tests/packages/).
-test-packages: deps deb
-	LIBRGW_DEB_DIR=$(abspath $(BUILD))/packages \
+test-packages: deps deb rpm
+	LIBRGW_DEB_DIR=$(abspath $(BUILD))/packages LIBRGW_RPM_DIR=$(abspath $(BUILD))/packages/rpm \
 	  $(PY) -m pytest -p no:cacheprovider tests/packages $(PYTEST_ARGS)
 
 # The documentation site (Sphinx: the Markdown pages of docs/, the C API
@@ -147,3 +148,4 @@ clean:
 # make deb: the Debian packages, from this tree, into $(BUILD)/packages/
 # (packaging/deb/deb.mk; last, so that it is not the default target).
 include packaging/deb/deb.mk
+include packaging/rpm/rpm.mk
