@@ -75,8 +75,9 @@ void validate_list_params(const ListParams& p) {
 }
 
 void validate_bucket_name(const std::string& name) {
-  if (name.size() < 3 || name.size() > 255)
-    fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name must be 3 to 255 bytes long: '" + name + "'");
+  // Swift's container names (1 to 255 bytes); S3 checks its own stricter rules.
+  if (name.empty() || name.size() > 255)
+    fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name must be 1 to 255 bytes long: '" + name + "'");
   if (!valid_utf8(name)) fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name is not valid UTF-8");
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f || c == '/')

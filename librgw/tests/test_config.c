@@ -31,6 +31,7 @@ static void test_table(void) {
       {"region", "string", "us-east-1", RGW_OPT_GATEWAY},
       {"domains", "list", "", RGW_OPT_GATEWAY},
       {"max_object_size", "size", "5g", RGW_OPT_GATEWAY},
+      {"swift_prefix", "string", "swift/v1", RGW_OPT_GATEWAY},
       {"buffer_size", "size", "128k", RGW_OPT_DOOR},
       {"threads", "count", "0", RGW_OPT_AIO},
   };
@@ -101,6 +102,15 @@ static void test_get(void) {
   CHECK_RC(rgw_config_set(cfg, "domains", "a.test, B.test"), 0);
   CHECK_RC(rgw_config_set(cfg, "domains", "ok.test,bad_domain!"), RGW_ERR_INVALID_ARGUMENT);
   CHECK(streq(rgw_config_get(cfg, "domains"), "a.test, B.test"));
+  /* swift_prefix: path segments, or "" for none; never hiding /auth or /info */
+  CHECK_RC(rgw_config_set(cfg, "swift_prefix", ""), 0);
+  CHECK(streq(rgw_config_get(cfg, "swift_prefix"), ""));
+  CHECK_RC(rgw_config_set(cfg, "swift_prefix", "object-store/v1"), 0);
+  const char *bad_prefixes[] = {"/swift", "swift/", "a//b", "x/../y",
+                                "sw ift", "auth",   "info", "auth/v1"};
+  for (size_t i = 0; i < sizeof bad_prefixes / sizeof bad_prefixes[0]; ++i)
+    CHECK_RC(rgw_config_set(cfg, "swift_prefix", bad_prefixes[i]), RGW_ERR_INVALID_ARGUMENT);
+  CHECK(streq(rgw_config_get(cfg, "swift_prefix"), "object-store/v1"));
   /* domains are DNS names */
   const char *bad_domains[] = {
       "-a.test",

@@ -6,6 +6,7 @@
  *   RGWRegion name          the region signatures name (us-east-1)
  *   RGWDomains d1 [d2 ...]  virtual-hosted-style domains
  *   RGWMaxObjectSize size   the largest single PUT or part (5g)
+ *   RGWSwiftPrefix path     the Swift API's path prefix (swift/v1; "" for none)
  *   RGWBufferSize size      one store read or write, one body chunk (128k)
  *
  * Every value is checked by the core when the directive is read, so that
@@ -17,11 +18,12 @@
 #include "mod_rgw.h"
 
 static const char *const option_names[RGW_NOPTIONS] = {
-    "store", "region", "domains", "max_object_size", "buffer_size",
+    "store", "region", "domains", "max_object_size", "swift_prefix", "buffer_size",
 };
 
 static const char *const option_directives[RGW_NOPTIONS] = {
-    "RGWStore", "RGWRegion", "RGWDomains", "RGWMaxObjectSize", "RGWBufferSize",
+    "RGWStore", "RGWRegion", "RGWDomains", "RGWMaxObjectSize", "RGWSwiftPrefix",
+    "RGWBufferSize",
 };
 
 const char *rgw_option_name(rgw_option_e option)
@@ -120,6 +122,26 @@ static const char *set_option(cmd_parms *cmd, void *dconf, const char *value)
     return NULL;
 }
 
+/*
+ * RGWSwiftPrefix takes one argument that may be "" (no prefix), which
+ * TAKE1 refuses: it is read from the raw arguments.
+ */
+static const char *set_swift_prefix(cmd_parms *cmd, void *dconf, const char *args)
+{
+    const char *value;
+
+    if (*args == '\0') {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, " takes one argument, ",
+                           cmd->cmd->errmsg, NULL);
+    }
+    value = ap_getword_conf(cmd->temp_pool, &args);
+    if (*args != '\0') {
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, " takes one argument, ",
+                           cmd->cmd->errmsg, NULL);
+    }
+    return set_option(cmd, dconf, value);
+}
+
 /* RGWDomains takes several domains: one comma-separated option. */
 static const char *add_domain(cmd_parms *cmd, void *dconf, const char *domain)
 {
@@ -157,6 +179,9 @@ static const command_rec rgw_cmds[] = {
                     "virtual-hosted-style domains: Host bucket.<domain> names the bucket"),
     RGW_OPTION("RGWMaxObjectSize", RGW_MAX_OBJECT_SIZE,
                "the largest single PUT or part, e.g. 5g (default 5g)"),
+    AP_INIT_RAW_ARGS("RGWSwiftPrefix", set_swift_prefix, (void *)(apr_uintptr_t)RGW_SWIFT_PREFIX,
+                     RSRC_CONF | ACCESS_CONF,
+                     "the path prefix of the Swift API, \"\" for none (default swift/v1)"),
     RGW_OPTION("RGWBufferSize", RGW_BUFFER_SIZE,
                "one store read or write and one body chunk, e.g. 128k (default 128k)"),
     {NULL}

@@ -37,6 +37,7 @@ typedef enum {
     RGW_REGION,
     RGW_DOMAINS,
     RGW_MAX_OBJECT_SIZE,
+    RGW_SWIFT_PREFIX,
     RGW_BUFFER_SIZE,
     RGW_NOPTIONS
 } rgw_option_e;

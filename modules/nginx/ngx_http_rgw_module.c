@@ -84,6 +84,13 @@ static ngx_command_t  ngx_http_rgw_commands[] = {
       offsetof(ngx_http_rgw_loc_conf_t, options.buffer_size),
       (void *) "buffer_size" },
 
+    { ngx_string("rgw_swift_prefix"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_rgw_set_option,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_rgw_loc_conf_t, options.swift_prefix),
+      (void *) "swift_prefix" },
+
     /* http level only: the worker's queues are made before any request */
 
     { ngx_string("rgw_threads"),
@@ -310,7 +317,11 @@ ngx_http_rgw_set_option(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (!(cmd->type & NGX_CONF_1MORE)) {
 
-        if (value[1].len == 0) {
+        /* "" is a value only for rgw_swift_prefix: no prefix */
+
+        if (value[1].len == 0
+            && ngx_strcmp((char *) cmd->post, "swift_prefix") != 0)
+        {
             return "must not be empty";
         }
 

@@ -62,6 +62,7 @@ typedef struct {
     ngx_str_t                  domains;    /* the arguments, comma separated */
     ngx_str_t                  max_object_size;
     ngx_str_t                  buffer_size;
+    ngx_str_t                  swift_prefix;
 } ngx_http_rgw_options_t;
 
 

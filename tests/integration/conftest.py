@@ -198,3 +198,68 @@ def s3(request, s3_servers):
     crashes = server.crashes_since(offset)
     if crashes:
         pytest.fail(f"a {server.door} process crashed during the test:\n" + "".join(crashes))
+
+
+class SwiftEndpoint:
+    """A Swift user on an S3 endpoint's server (one gateway serves both APIs):
+    auth_url, user ("account:user"), key, and the user's S3 keys (the same
+    user, so both APIs see the same containers and objects)."""
+
+    def __init__(self, s3_endpoint, uid, user, key, access_key, secret_key):
+        self.door = s3_endpoint.door
+        self.driver = s3_endpoint.driver
+        self.url = s3_endpoint.url
+        self.store_uri = s3_endpoint.store_uri
+        self.auth_url = s3_endpoint.url + "/auth/v1.0"
+        self.uid = uid
+        self.user = user
+        self.key = key
+        self.access_key = access_key
+        self.secret_key = secret_key
+
+    def name(self, base="c"):
+        return f"{base}-{uuid.uuid4().hex[:12]}"
+
+    def connection(self, **kwargs):
+        import swiftclient.client
+
+        return swiftclient.client.Connection(authurl=self.auth_url, user=self.user, key=self.key,
+                                             retries=0, **kwargs)
+
+    def s3_client(self):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client("s3", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id=self.access_key,
+                            aws_secret_access_key=self.secret_key,
+                            config=Config(s3={"addressing_style": "path"},
+                                          retries={"max_attempts": 1}))
+
+
+@pytest.fixture(scope="session")
+def swift_users():
+    """One Swift user per (door, driver) server, made on first use."""
+    return {}
+
+
+@pytest.fixture(params=[(d, v) for d in DOORS for v in DRIVERS],
+                ids=[f"{d}-{v}" for d in DOORS for v in DRIVERS])
+def swift(request, s3_servers, swift_users):
+    """A Swift endpoint: every door on every driver, as `s3` is.  A test
+    during which a process of the server died on a signal fails."""
+    import pyrgw
+
+    server, ep = s3_servers(*request.param)
+    if request.param not in swift_users:
+        tag = uuid.uuid4().hex[:8]
+        uid, user, key = f"swift-{tag}", f"acct{tag}:user{tag}", "sk-" + uuid.uuid4().hex
+        ak, sk = "AK" + uuid.uuid4().hex[:18].upper(), uuid.uuid4().hex + uuid.uuid4().hex[:8]
+        with pyrgw.Store(ep.store_uri) as store:
+            store.create_user(uid, access_key=ak, secret_key=sk, swift_user=user, swift_key=key)
+        swift_users[request.param] = SwiftEndpoint(ep, uid, user, key, ak, sk)
+    offset = server.log_size()
+    yield swift_users[request.param]
+    crashes = server.crashes_since(offset)
+    if crashes:
+        pytest.fail(f"a {server.door} process crashed during the test:\n" + "".join(crashes))

@@ -55,7 +55,8 @@ def table():
 
 def test_the_table():
     names = [o.name for o in table()]
-    assert names == ["store", "region", "domains", "max_object_size", "buffer_size", "threads"]
+    assert names == ["store", "region", "domains", "max_object_size", "swift_prefix",
+                     "buffer_size", "threads"]
     assert len(set(names)) == len(names)
     for o in table():
         assert re.fullmatch(r"[a-z][a-z_]*", o.name), o

@@ -83,6 +83,7 @@ def test_full_conf(tmp_path):
         f'rgw_store "{RADOS_URI}";',
         'rgw_region "us-east-1";',
         'rgw_max_object_size 5g;',
+        'rgw_swift_prefix "swift/v1";',
         'rgw_buffer_size 128k;',
         '}', '}', '}']
 
@@ -101,7 +102,7 @@ def test_full_conf_options(tmp_path):
                  "listen [::1]:9000;", "client_body_buffer_size 1m;",
                  'rgw_store "local:/var/lib/librgw";', 'rgw_region "eu-west-1";',
                  'rgw_domains "s3.example.com" "s3.test";', "rgw_max_object_size 512m;",
-                 "rgw_buffer_size 1m;"]:
+                 "rgw_buffer_size 1m;", 'rgw_swift_prefix "swift/v1";']:
         assert lines.count(line) == 1, line
     assert "access_log off;" not in lines
 
@@ -112,9 +113,9 @@ def test_server_snippet():
     assert text.startswith("# ")
     lines = directives(text)
     assert lines[:3] == ["rgw_threads 4;", "server {", "listen 127.0.0.1:8080;"]
-    assert lines[-8:] == ['rgw on;', 'rgw_store "local:/srv/s3";', 'rgw_region "us-east-1";',
+    assert lines[-9:] == ['rgw on;', 'rgw_store "local:/srv/s3";', 'rgw_region "us-east-1";',
                           'rgw_domains "s3.test";', "rgw_max_object_size 5g;",
-                          "rgw_buffer_size 128k;", "}", "}"]
+                          'rgw_swift_prefix "swift/v1";', "rgw_buffer_size 128k;", "}", "}"]
     for main_level in ("load_module", "user", "daemon", "pid", "events", "http", "error_log"):
         assert not any(line.startswith(main_level) for line in lines), main_level
     assert lines.count("rgw_threads 4;") == 1
@@ -277,7 +278,10 @@ def test_cli_full_conf_on_stdout(tmp_path):
 
 
 def test_cli_store_and_module_from_environment():
+    # The load_module line names no store: none is needed.
     res = cli("nginx-conf", "--kind", "module", env={"RGW_NGINX_MODULE": "/env/rgw.so"})
+    assert res.returncode == 0 and directives(res.stdout) == ['load_module "/env/rgw.so";'], res
+    res = cli("nginx-conf", "--kind", "server", env={"RGW_NGINX_MODULE": "/env/rgw.so"})
     assert res.returncode == 2 and "no store" in res.stderr and res.stdout == ""
     res = cli("nginx-conf", "--kind", "server",
               env={"RGW_STORE": "local:/env/store", "RGW_NGINX_MODULE": "/env/rgw.so"})

@@ -107,11 +107,15 @@ def test_bucket_update(store, bucket):
 
 
 def test_invalid_bucket_names(store, owner):
-    for bad in ["", "ab", "a/b", "x" * 256, "tab\tname"]:
+    for bad in ["", "a/b", "x" * 256, "tab\tname"]:
         with pytest.raises(pyrgw.InvalidBucketName):
             store.create_bucket(bad, owner=owner)
     with pytest.raises(pyrgw.NoSuchUser):
         store.create_bucket("valid-name-no-owner", owner="nobody-at-all")
+    # One byte is a name (Swift's containers); S3's 3-63 rule is the S3 layer's.
+    store.create_bucket("c", owner=owner)
+    assert store.get_bucket("c").name == "c"
+    store.remove_bucket("c")
 
 
 # objects -------------------------------------------------------------------

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "s3/s3_handler.h"
+#include "swift/swift_handler.h"
 #include "util.h"
 
 namespace rgw {
@@ -13,8 +14,11 @@ namespace {
 
 // The protocols, by path.  S3 is the fallback: it owns every path that no
 // route claims.  A new protocol is one router.add() here.
-Router make_router(const GatewayConfig&) {
+Router make_router(const GatewayConfig& config) {
   Router router(s3::make_protocol());
+  const std::string prefix = config.swift_prefix;
+  router.add([prefix](std::string_view raw_path) { return swift::claims(raw_path, prefix); },
+             swift::make_protocol(prefix));
   return router;
 }
 

@@ -145,6 +145,33 @@ void set_threads(GatewayConfig& cfg, const std::string& value) {
 
 bool same_threads(const GatewayConfig& a, const GatewayConfig& b) { return a.threads == b.threads; }
 
+// Path segments of unreserved characters (A-Z a-z 0-9 - . _ ~) joined by
+// '/', without a leading or trailing '/': "swift/v1", "swift", or "" for
+// none.  "auth" and "info" would hide Swift's own /auth and /info.
+void set_swift_prefix(GatewayConfig& cfg, const std::string& value) {
+  size_t start = 0;
+  while (!value.empty()) {
+    size_t end = value.find('/', start);
+    if (end == std::string::npos) end = value.size();
+    std::string segment = value.substr(start, end - start);
+    if (segment.empty() || segment == "." || segment == "..")
+      bad("swift_prefix", "not path segments joined by '/': " + value);
+    for (char c : segment)
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~'))
+        bad("swift_prefix", "only A-Z a-z 0-9 - . _ ~ and '/' between segments: " + value);
+    if (end == value.size()) break;
+    start = end + 1;
+  }
+  if (value == "auth" || value == "info" || value.rfind("auth/", 0) == 0)
+    bad("swift_prefix", "would hide Swift's /auth or /info: " + value);
+  cfg.swift_prefix = value;
+}
+
+bool same_swift_prefix(const GatewayConfig& a, const GatewayConfig& b) {
+  return a.swift_prefix == b.swift_prefix;
+}
+
 // The table.  Names are the C, WSGI and PasteDeploy names; nginx prefixes
 // them with "rgw_", environment variables with "RGW_" (upper case).
 const OptionDef kOptions[] = {
@@ -164,6 +191,10 @@ const OptionDef kOptions[] = {
      "largest single PUT or multipart part (400 EntityTooLarge before the body is read; a "
      "chunked body that grows past it is cut off)",
      set_max_object_size, same_max_object_size, &GatewayConfig::max_object_size},
+    {"swift_prefix", "string", "swift/v1", RGW_OPT_GATEWAY,
+     "the path prefix of the Swift API: /PREFIX/AUTH_<account>/... is Swift (as radosgw's "
+     "default swift/v1), as are /auth/v1.0 and /info; \"\" for no prefix (/AUTH_<account>/...)",
+     set_swift_prefix, same_swift_prefix, nullptr},
     {"buffer_size", "size", "128k", RGW_OPT_DOOR,
      "size of one store read or write, and of the body chunks a door passes to and from the "
      "core (an nginx GET holds at most two)",

@@ -280,6 +280,8 @@ def main(argv=None):
         return args.static(args)
     if getattr(args, "run", None):  # needs no open store
         store_uri = getattr(args, args.conf_store) or args.store
+        if not store_uri and getattr(args, "kind", None) in ("module", "load", "modconf"):
+            store_uri = "local:/var/lib/librgw"  # checked, never written by these kinds
         if not store_uri:
             parser.error("no store: give --store URI or set RGW_STORE")
         return args.run(args, store_uri)

@@ -65,7 +65,8 @@ def _emit(a, make_settings, generator, binary, check_kwargs):
 def _gateway_settings(a, store_uri):
     """The settings both generators share (pyrgw.confgen.GatewaySettings)."""
     return dict(store=store_uri, listen=a.listen, domains=a.domain, region=a.region,
-                max_object_size=a.max_object_size, buffer_size=a.buffer_size,
+                max_object_size=a.max_object_size, swift_prefix=a.swift_prefix,
+                buffer_size=a.buffer_size,
                 prefix=_absolute(a.prefix), access_log=a.access_log)
 
 
@@ -105,6 +106,9 @@ def _add_common(c, dest, server, buffer_help, prefix_help):
     c.add_argument("--max-object-size", default=default["max_object_size"], metavar="SIZE",
                    help="largest single PUT or part: 5g, 512m (default: "
                         f"{default['max_object_size']})")
+    c.add_argument("--swift-prefix", default=default["swift_prefix"], metavar="PATH",
+                   help="path prefix of the Swift API, '' for none (default: "
+                        f"{default['swift_prefix']})")
     c.add_argument("--buffer-size", default=default["buffer_size"], metavar="SIZE",
                    help=f"{buffer_help} (default: {default['buffer_size']})")
     c.add_argument("--prefix", metavar="DIR", help=prefix_help)

@@ -159,6 +159,7 @@ class GatewaySettings:
     domains: List[str] = dataclasses.field(default_factory=list)
     region: str = core_default("region")
     max_object_size: str = core_default("max_object_size")
+    swift_prefix: str = core_default("swift_prefix")
     buffer_size: str = core_default("buffer_size")
 
     def __post_init__(self):
@@ -187,6 +188,9 @@ class GatewaySettings:
         self._value("region", self.region)
         check_core("region", self.region)
         check_size("max_object_size", self.max_object_size, self.SERVER, self.FORBIDDEN)
+        if self.swift_prefix != "":  # "" (no prefix) is written as ""
+            self._value("swift_prefix", self.swift_prefix)
+        check_core("swift_prefix", self.swift_prefix)
         check_size("buffer_size", self.buffer_size, self.SERVER, self.FORBIDDEN)
 
 

@@ -1,0 +1,460 @@
+"""OpenStack Swift v1, served by the core beside S3, on every door and both
+drivers: auth v1 tokens, /info, accounts, containers, objects, listings,
+copies, and the one namespace S3 and Swift share.  Clients: requests (the
+wire), python-swiftclient's Connection and its `swift` command line."""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+import requests
+from swiftclient.exceptions import ClientException
+
+import pyrgw
+
+
+def auth(sw, user=None, key=None, spelling="auth"):
+    headers = ({"X-Auth-User": user or sw.user, "X-Auth-Key": key or sw.key}
+               if spelling == "auth" else
+               {"X-Storage-User": user or sw.user, "X-Storage-Pass": key or sw.key})
+    return requests.get(sw.auth_url, headers=headers, timeout=30)
+
+
+def session(sw):
+    r = auth(sw)
+    assert r.status_code == 200, r.text
+    return r.headers["X-Storage-Url"], {"X-Auth-Token": r.headers["X-Auth-Token"]}
+
+
+# ---------------------------------------------------------------- auth and info
+
+def test_auth_v1_gives_a_token_and_the_storage_url(swift):
+    for spelling in ("auth", "storage"):
+        r = auth(swift, spelling=spelling)
+        assert r.status_code == 200, r.text
+        assert r.headers["X-Auth-Token"] == r.headers["X-Storage-Token"]
+        assert r.headers["X-Auth-Token"].startswith("AUTH_tk")
+        assert r.headers["X-Storage-Url"] == f"{swift.url}/swift/v1/AUTH_{swift.uid}"
+        assert 86000 < int(r.headers["X-Auth-Token-Expires"]) <= 86400
+        assert r.headers["X-Trans-Id"] == r.headers["X-Openstack-Request-Id"]
+    for path in ("/auth/1.0", "/auth/v1.0/"):
+        r = requests.get(swift.url + path, headers={"X-Auth-User": swift.user,
+                                                    "X-Auth-Key": swift.key}, timeout=30)
+        assert r.status_code == 200 and r.headers["X-Auth-Token"]
+
+
+def test_auth_refuses_bad_credentials(swift):
+    assert auth(swift, key="wrong").status_code == 401
+    assert auth(swift, user="nobody:none").status_code == 401
+    r = requests.get(swift.auth_url, timeout=30)
+    assert r.status_code == 401 and "Unauthorized" in r.text
+    assert r.headers["Content-Type"] == "text/html; charset=UTF-8"
+    r = requests.put(swift.auth_url, headers={"X-Auth-User": swift.user,
+                                              "X-Auth-Key": swift.key}, timeout=30)
+    assert r.status_code == 405 and "GET" in r.headers["Allow"]
+
+
+def test_tokens_verify_themselves_and_die_with_the_key(swift):
+    url, headers = session(swift)
+    for _ in range(6):  # any worker accepts it (nginx and Apache run several)
+        assert requests.head(url, headers=headers, timeout=30).status_code == 204
+    token = headers["X-Auth-Token"]
+    tampered = token[:-1] + ("0" if token[-1] != "0" else "1")
+    assert requests.head(url, headers={"X-Auth-Token": tampered}, timeout=30).status_code == 401
+    assert requests.head(url, headers={"X-Auth-Token": "AUTH_tkjunk"}, timeout=30).status_code == 401
+    assert requests.head(url, timeout=30).status_code == 401
+    # Another account's URL with this token: 403.
+    other = url.rsplit("AUTH_", 1)[0] + "AUTH_someone-else"
+    assert requests.head(other, headers=headers, timeout=30).status_code == 403
+    # A new Swift key revokes every token made with the old one.
+    with pyrgw.Store(swift.store_uri) as store:
+        store.set_swift_credentials(swift.uid, swift.user, swift.key + "-new")
+    try:
+        deadline = time.monotonic() + 30  # the doors' user caches may hold the old key briefly
+        while requests.head(url, headers=headers, timeout=30).status_code != 401:
+            assert time.monotonic() < deadline, "the old token still works"
+            time.sleep(0.5)
+        assert auth(swift).status_code == 401
+        assert auth(swift, key=swift.key + "-new").status_code == 200
+    finally:
+        with pyrgw.Store(swift.store_uri) as store:
+            store.set_swift_credentials(swift.uid, swift.user, swift.key)
+    deadline = time.monotonic() + 30
+    while auth(swift).status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+
+
+def test_info(swift):
+    r = requests.get(swift.url + "/info", timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    info = r.json()["swift"]
+    assert info["max_file_size"] == 5 << 30
+    assert info["container_listing_limit"] == 10000
+    assert info["max_object_name_length"] == 1024
+    conn = swift.connection()
+    assert conn.get_capabilities(swift.url + "/info")["swift"]["version"]
+
+
+# ---------------------------------------------------------------- containers
+
+def test_container_lifecycle_and_metadata(swift):
+    url, headers = session(swift)
+    name = swift.name()
+    c = f"{url}/{name}"
+    r = requests.put(c, headers=dict(headers, **{"X-Container-Meta-Color": "red"}), timeout=30)
+    assert r.status_code == 201, r.text
+    assert requests.put(c, headers=headers, timeout=30).status_code == 202
+    r = requests.head(c, headers=headers, timeout=30)
+    assert r.status_code == 204
+    assert r.headers["X-Container-Object-Count"] == "0"
+    assert r.headers["X-Container-Bytes-Used"] == "0"
+    assert r.headers["X-Container-Meta-Color"] == "red"
+    assert float(r.headers["X-Timestamp"]) > 0
+    r = requests.post(c, headers=dict(headers, **{"X-Container-Meta-Size": "big",
+                                                  "X-Remove-Container-Meta-Color": "x"}), timeout=30)
+    assert r.status_code == 204
+    r = requests.head(c, headers=headers, timeout=30)
+    assert r.headers["X-Container-Meta-Size"] == "big" and "X-Container-Meta-Color" not in r.headers
+    assert requests.put(f"{c}/o", data=b"12345", headers=headers, timeout=30).status_code == 201
+    r = requests.head(c, headers=headers, timeout=30)
+    assert (r.headers["X-Container-Object-Count"], r.headers["X-Container-Bytes-Used"]) == ("1", "5")
+    r = requests.delete(c, headers=headers, timeout=30)
+    assert r.status_code == 409 and "Conflict" in r.text
+    assert requests.delete(f"{c}/o", headers=headers, timeout=30).status_code == 204
+    assert requests.delete(c, headers=headers, timeout=30).status_code == 204
+    r = requests.get(c, headers=headers, timeout=30)
+    assert r.status_code == 404 and r.text == \
+        "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"
+    assert requests.delete(c, headers=headers, timeout=30).status_code == 404
+
+
+def test_account_head_get_and_metadata(swift):
+    conn = swift.connection()
+    names = sorted(swift.name("acct") for _ in range(3))
+    for i, n in enumerate(names):
+        conn.put_container(n)
+        conn.put_object(n, "obj", b"x" * (i + 1))
+    head = conn.head_account()
+    assert int(head["x-account-container-count"]) >= 3
+    assert int(head["x-account-object-count"]) >= 3
+    conn.post_account({"X-Account-Meta-Owner": "ops"})
+    assert conn.head_account()["x-account-meta-owner"] == "ops"
+    _, listing = conn.get_account(prefix="acct-")
+    mine = [c for c in listing if c["name"] in names]
+    assert [(c["name"], c["count"], c["bytes"]) for c in mine] == \
+        [(n, 1, i + 1) for i, n in enumerate(names)]
+    _, page = conn.get_account(prefix="acct-", marker=names[0], limit=1)
+    assert [c["name"] for c in page] == [names[1]]
+    url, headers = session(swift)
+    r = requests.get(url, params={"prefix": "acct-"}, headers=headers, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert [n for n in r.text.splitlines() if n in names] == names
+    r = requests.get(url, params={"prefix": "acct-", "format": "xml"}, headers=headers, timeout=30)
+    root = ET.fromstring(r.content)
+    assert root.tag == "account" and root.get("name") == f"AUTH_{swift.uid}"
+    assert [e.findtext("name") for e in root if e.findtext("name") in names] == names
+    r = requests.get(url, params={"prefix": "no-such-prefix-"}, headers=headers, timeout=30)
+    assert r.status_code == 204 and r.text == ""
+    r = requests.get(url, params={"limit": "10001"}, headers=headers, timeout=30)
+    assert r.status_code == 412
+    for n in names:
+        conn.delete_object(n, "obj")
+        conn.delete_container(n)
+
+
+def test_container_listing_formats_and_parameters(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    keys = ["a.txt", "b/1", "b/2", "c/x/y", "d"]
+    for k in keys:
+        conn.put_object(c, k, k.encode(), content_type="text/plain")
+    _, listing = conn.get_container(c)
+    assert [o["name"] for o in listing] == keys
+    first = listing[0]
+    assert first["hash"] == hashlib.md5(b"a.txt").hexdigest()
+    assert first["bytes"] == 5 and first["content_type"] == "text/plain"
+    assert len(first["last_modified"]) == 26 and first["last_modified"][10] == "T"
+    _, listing = conn.get_container(c, delimiter="/")
+    assert [o.get("name") or o.get("subdir") for o in listing] == ["a.txt", "b/", "c/", "d"]
+    _, listing = conn.get_container(c, prefix="b/")
+    assert [o["name"] for o in listing] == ["b/1", "b/2"]
+    _, listing = conn.get_container(c, marker="b/1", end_marker="d")
+    assert [o["name"] for o in listing] == ["b/2", "c/x/y"]
+    _, listing = conn.get_container(c, limit=2)
+    assert [o["name"] for o in listing] == ["a.txt", "b/1"]
+    url, headers = session(swift)
+    r = requests.get(f"{url}/{c}", params={"delimiter": "/"}, headers=headers, timeout=30)
+    assert r.text == "a.txt\nb/\nc/\nd\n"
+    r = requests.get(f"{url}/{c}", headers=dict(headers, Accept="application/xml"), timeout=30)
+    root = ET.fromstring(r.content)
+    assert root.tag == "container" and root.get("name") == c
+    assert [o.findtext("name") for o in root.iter("object")] == keys
+    r = requests.get(f"{url}/{c}", params={"format": "json"}, headers=headers, timeout=30)
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert [o["name"] for o in json.loads(r.text)] == keys
+    r = requests.get(f"{url}/{c}", params={"delimiter": "//"}, headers=headers, timeout=30)
+    assert r.status_code == 412
+    r = requests.get(f"{url}/{c}", params={"prefix": "zzz"}, headers=headers, timeout=30)
+    assert r.status_code == 204
+
+
+# ---------------------------------------------------------------- objects
+
+def test_object_put_get_head_with_metadata_and_ranges(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    body = os.urandom(300 * 1024 + 7)
+    etag = conn.put_object(c, "dir/obj.bin", body, content_type="application/x-test",
+                           headers={"X-Object-Meta-Color": "blue",
+                                    "Content-Disposition": "attachment"})
+    assert etag == hashlib.md5(body).hexdigest()
+    headers, got = conn.get_object(c, "dir/obj.bin")
+    assert got == body
+    assert headers["etag"] == etag and headers["content-type"] == "application/x-test"
+    assert headers["x-object-meta-color"] == "blue"
+    assert headers["content-disposition"] == "attachment"
+    assert float(headers["x-timestamp"]) > 0 and headers["accept-ranges"] == "bytes"
+    headers, part = conn.get_object(c, "dir/obj.bin", headers={"Range": "bytes=10-19"})
+    assert part == body[10:20] and headers["content-range"] == f"bytes 10-19/{len(body)}"
+    _, tail = conn.get_object(c, "dir/obj.bin", headers={"Range": "bytes=-5"})
+    assert tail == body[-5:]
+    head = conn.head_object(c, "dir/obj.bin")
+    assert int(head["content-length"]) == len(body)
+    url, auth_headers = session(swift)
+    r = requests.get(f"{url}/{c}/dir/obj.bin", headers=dict(auth_headers, Range="bytes=999999999-"),
+                     timeout=30)
+    assert r.status_code == 416
+    r = requests.get(f"{url}/{c}/dir/obj.bin", headers=dict(auth_headers, **{"If-None-Match": etag}),
+                     timeout=30)
+    assert r.status_code == 304
+    r = requests.get(f"{url}/{c}/dir/obj.bin", headers=dict(auth_headers, **{"If-Match": "nope"}),
+                     timeout=30)
+    assert r.status_code == 412
+    # No Content-Type given, no guessing asked: application/octet-stream.
+    conn.put_object(c, "plain.txt", b"x")
+    assert conn.head_object(c, "plain.txt")["content-type"] == "application/octet-stream"
+    conn.put_object(c, "guess.txt", b"x", headers={"X-Detect-Content-Type": "true"})
+    assert conn.head_object(c, "guess.txt")["content-type"] == "text/plain"
+
+
+def test_put_checks_etag_and_if_none_match(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    with pytest.raises(ClientException) as e:
+        conn.put_object(c, "bad", b"data", etag="0" * 32)
+    assert e.value.http_status == 422
+    with pytest.raises(ClientException) as e:
+        conn.head_object(c, "bad")
+    assert e.value.http_status == 404  # nothing stored
+    conn.put_object(c, "good", b"data", etag=hashlib.md5(b"data").hexdigest().upper())
+    with pytest.raises(ClientException) as e:
+        conn.put_object(c, "good", b"other", headers={"If-None-Match": "*"})
+    assert e.value.http_status == 412
+    assert conn.get_object(c, "good")[1] == b"data"
+    conn.put_object(c, "new", b"n", headers={"If-None-Match": "*"})
+    url, headers = session(swift)
+    r = requests.put(f"{url}/{c}/nolength", headers=headers, data=iter([b"a", b"b"]), timeout=30)
+    assert r.status_code == 201  # chunked transfer: no Content-Length needed
+    assert conn.get_object(c, "nolength")[1] == b"ab"
+
+
+def test_post_replaces_metadata_and_delete(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "o", b"body", content_type="text/x-a",
+                    headers={"X-Object-Meta-A": "1", "X-Object-Meta-B": "2"})
+    conn.post_object(c, "o", headers={"X-Object-Meta-C": "3"})
+    head = conn.head_object(c, "o")
+    assert head["x-object-meta-c"] == "3"
+    assert "x-object-meta-a" not in head and "x-object-meta-b" not in head
+    assert head["content-type"] == "text/x-a"  # kept unless given
+    assert head["etag"] == hashlib.md5(b"body").hexdigest()
+    conn.delete_object(c, "o")
+    with pytest.raises(ClientException) as e:
+        conn.delete_object(c, "o")
+    assert e.value.http_status == 404
+    with pytest.raises(ClientException) as e:
+        conn.post_object(c, "o", headers={})
+    assert e.value.http_status == 404
+
+
+def test_copy_and_x_copy_from(swift):
+    conn = swift.connection()
+    src, dst = swift.name(), swift.name()
+    conn.put_container(src)
+    conn.put_container(dst)
+    conn.put_object(src, "a b", b"payload", content_type="text/x-src",
+                    headers={"X-Object-Meta-Origin": "src"})
+    conn.copy_object(src, "a b", f"/{dst}/copy1", headers={"X-Object-Meta-Extra": "e"})
+    head = conn.head_object(dst, "copy1")
+    assert head["x-object-meta-origin"] == "src" and head["x-object-meta-extra"] == "e"
+    assert head["content-type"] == "text/x-src"
+    assert conn.get_object(dst, "copy1")[1] == b"payload"
+    conn.copy_object(src, "a b", f"/{dst}/copy2", fresh_metadata=True)
+    assert "x-object-meta-origin" not in conn.head_object(dst, "copy2")
+    url, headers = session(swift)
+    r = requests.put(f"{url}/{dst}/copy3", headers=dict(headers, **{
+        "X-Copy-From": f"/{src}/a%20b", "Content-Length": "0"}), timeout=30)
+    assert r.status_code == 201 and r.headers["X-Copied-From"] == f"{src}/a%20b"
+    assert conn.get_object(dst, "copy3")[1] == b"payload"
+    r = requests.put(f"{url}/{dst}/copy4", headers=dict(headers, **{
+        "X-Copy-From": "nocontainer", "Content-Length": "0"}), timeout=30)
+    assert r.status_code == 412
+
+
+def test_expiry_headers(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    at = int(time.time()) + 3600
+    conn.put_object(c, "later", b"x", headers={"X-Delete-At": str(at)})
+    assert conn.head_object(c, "later")["x-delete-at"] == str(at)
+    url, headers = session(swift)
+    for bad in ({"X-Delete-At": "yesterday"}, {"X-Delete-At": "1000"}, {"X-Delete-After": "-5"}):
+        r = requests.put(f"{url}/{c}/bad", data=b"x", headers=dict(headers, **bad), timeout=30)
+        assert r.status_code == 400, bad
+    conn.put_object(c, "soon", b"x", headers={"X-Delete-After": "1"})
+    deadline = time.monotonic() + 10
+    while True:  # 404 as soon as it is due, before any agent ran
+        try:
+            conn.head_object(c, "soon")
+        except ClientException as e:
+            assert e.http_status == 404
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+
+
+# ---------------------------------------------------------------- one namespace, real clients
+
+def test_s3_and_swift_share_containers_objects_and_metadata(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "from-swift", b"hello", headers={"X-Object-Meta-Color": "green"})
+    s3 = swift.s3_client()
+    got = s3.get_object(Bucket=c, Key="from-swift")
+    assert got["Body"].read() == b"hello" and got["Metadata"] == {"color": "green"}
+    s3.put_object(Bucket=c, Key="from-s3", Body=b"world", Metadata={"shape": "round"})
+    head = conn.head_object(c, "from-s3")
+    assert head["x-object-meta-shape"] == "round"
+    assert [o["name"] for o in conn.get_container(c)[1]] == ["from-s3", "from-swift"]
+
+
+def test_swift_command_line_upload_download_list(swift, tmp_path):
+    swift_cli = os.path.join(os.path.dirname(sys.executable), "swift")
+    base = [swift_cli, "-A", swift.auth_url, "-U", swift.user, "-K", swift.key]
+    c = swift.name()
+    src = tmp_path / "file.bin"
+    src.write_bytes(os.urandom(2 * 1024 * 1024 + 3))
+
+    def run(*args):
+        res = subprocess.run(base + list(args), capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        return res.stdout
+
+    run("upload", c, "file.bin")
+    assert run("list", c).split() == ["file.bin"]
+    stat = run("stat", c, "file.bin")
+    assert "Content Length: 2097155" in stat
+    run("download", c, "file.bin", "-o", str(tmp_path / "back.bin"))
+    assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
+    run("delete", c)
+    assert c not in run("list").split()
+
+
+def test_swift_prefix_option_in_generated_configs():
+    from pyrgw.apache_conf import ApacheSettings
+    from pyrgw.apache_conf import render as render_apache
+    from pyrgw.nginx_conf import NginxSettings
+    from pyrgw.nginx_conf import render as render_nginx
+
+    assert 'rgw_swift_prefix "";' in render_nginx(NginxSettings(store="local:/s", swift_prefix=""),
+                                                 kind="server")
+    assert 'RGWSwiftPrefix "object/v1"' in render_apache(
+        ApacheSettings(store="local:/s", swift_prefix="object/v1"), kind="vhost")
+    for bad in ("/swift", "swift/", "a//b", "auth", "sw ift", "x/../y"):
+        with pytest.raises(ValueError, match="swift_prefix"):
+            NginxSettings(store="local:/s", swift_prefix=bad)
+
+
+@pytest.mark.parametrize("door", ["nginx", "apache"])
+def test_no_prefix_and_s3_keeps_other_paths(tmp_path, door):
+    """swift_prefix "" (rgw_swift_prefix "", RGWSwiftPrefix ""): /AUTH_<account>/...
+    is Swift, and a bucket named "swift" is S3's again."""
+    from s3_servers import STARTERS
+
+    uri = f"local:{tmp_path}/store"
+    with pyrgw.Store(uri) as store:
+        store.create_user("np", access_key="AKNOPREFIX0000000000", secret_key="s" * 40,
+                          swift_user="np:np", swift_key="k")
+    server = STARTERS[door](uri, str(tmp_path), swift_prefix="")
+    try:
+        r = requests.get(server.url + "/auth/v1.0",
+                         headers={"X-Auth-User": "np:np", "X-Auth-Key": "k"}, timeout=30)
+        assert r.headers["X-Storage-Url"] == f"{server.url}/AUTH_np"
+        token = {"X-Auth-Token": r.headers["X-Auth-Token"]}
+        assert requests.put(f"{server.url}/AUTH_np/swift", headers=token,
+                            timeout=30).status_code == 201
+        assert requests.put(f"{server.url}/AUTH_np/swift/o", data=b"x", headers=token,
+                            timeout=30).status_code == 201
+        # /swift/... is S3 path style now: the bucket "swift" holds "o".
+        import boto3
+        from botocore.config import Config
+
+        s3 = boto3.client("s3", endpoint_url=server.url, region_name="us-east-1",
+                          aws_access_key_id="AKNOPREFIX0000000000", aws_secret_access_key="s" * 40,
+                          config=Config(s3={"addressing_style": "path"}))
+        assert s3.get_object(Bucket="swift", Key="o")["Body"].read() == b"x"
+    finally:
+        server.stop()
+
+
+def test_dynamic_large_objects(swift, tmp_path):
+    """swift upload -S stores segments and an X-Object-Manifest object; GET
+    reads their concatenation, ranges cross segments, HEAD gives the total."""
+    swift_cli = os.path.join(os.path.dirname(sys.executable), "swift")
+    c = swift.name()
+    data = os.urandom(2 * 1000 * 1000 + 123)
+    (tmp_path / "big.bin").write_bytes(data)
+    res = subprocess.run([swift_cli, "-A", swift.auth_url, "-U", swift.user, "-K", swift.key,
+                          "upload", "-S", "500000", c, "big.bin"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    conn = swift.connection()
+    head = conn.head_object(c, "big.bin")
+    assert int(head["content-length"]) == len(data)
+    assert head["x-object-manifest"].startswith(f"{c}_segments/big.bin/")
+    segments = conn.get_container(f"{c}_segments")[1]
+    assert len(segments) == 5
+    md5s = "".join(s["hash"] for s in segments)
+    assert head["etag"] == '"' + hashlib.md5(md5s.encode()).hexdigest() + '"'
+    assert conn.get_object(c, "big.bin")[1] == data
+    _, part = conn.get_object(c, "big.bin", headers={"Range": "bytes=499990-1000009"})
+    assert part == data[499990:1000010]
+    _, tail = conn.get_object(c, "big.bin", headers={"Range": "bytes=-7"})
+    assert tail == data[-7:]
+    # The manifest itself.
+    headers, body = conn.get_object(c, "big.bin", query_string="multipart-manifest=get")
+    assert body == b"" and headers["x-object-manifest"] == head["x-object-manifest"]
+    # A manifest made by hand, over segments that come later.
+    conn.put_container(c + "-parts")
+    conn.put_object(c, "hand", b"", headers={"X-Object-Manifest": f"{c}-parts/p/"})
+    assert conn.get_object(c, "hand")[1] == b""
+    for i, piece in enumerate([b"abc", b"def", b"g"]):
+        conn.put_object(c + "-parts", f"p/{i:03d}", piece)
+    assert conn.get_object(c, "hand")[1] == b"abcdefg"
+    url, headers = session(swift)
+    r = requests.put(f"{url}/{c}/bad", data=b"", timeout=30,
+                     headers=dict(headers, **{"X-Object-Manifest": "no-slash"}))
+    assert r.status_code == 400
