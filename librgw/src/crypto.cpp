@@ -82,6 +82,10 @@ std::string hmac_sha1(std::string_view key, std::string_view data) {
   return hmac(EVP_sha1(), key, data);
 }
 
+std::string hmac_sha512(std::string_view key, std::string_view data) {
+  return hmac(EVP_sha512(), key, data);
+}
+
 namespace {
 
 const char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

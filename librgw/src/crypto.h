@@ -1,5 +1,5 @@
 // crypto.h - the hashes, MACs and encodings the S3 authentication needs:
-// SHA-256 and SHA-1 (incremental), HMAC-SHA256/SHA1, strict base64,
+// SHA-256 and SHA-1 (incremental), HMAC-SHA256/SHA1/SHA512, strict base64,
 // constant-time comparison, and the CRC32 (IEEE) and CRC32C (Castagnoli)
 // checksums that S3 clients send as x-amz-checksum-*.
 //
@@ -53,6 +53,7 @@ std::string sha256_hex(std::string_view data);  // lower-case hex
 
 std::string hmac_sha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string hmac_sha1(std::string_view key, std::string_view data);    // 20 raw bytes
+std::string hmac_sha512(std::string_view key, std::string_view data);  // 64 raw bytes
 
 // Standard base64 (RFC 4648 alphabet, '=' padding).
 std::string base64_encode(std::string_view raw);

@@ -78,6 +78,8 @@ void validate_bucket_name(const std::string& name) {
   // Swift's container names (1 to 255 bytes); S3 checks its own stricter rules.
   if (name.empty() || name.size() > 255)
     fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name must be 1 to 255 bytes long: '" + name + "'");
+  if (name == "." || name == "..")
+    fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name must not be '.' or '..'");
   if (!valid_utf8(name)) fail(RGW_ERR_INVALID_BUCKET_NAME, "bucket name is not valid UTF-8");
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f || c == '/')

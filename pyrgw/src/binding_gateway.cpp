@@ -117,6 +117,15 @@ std::string presign_v4(const std::string& method, const std::string& host,
   return std::string(out.data());
 }
 
+std::string swift_temp_url_sign(const std::string& digest, const std::string& method,
+                                const std::string& path, int64_t expires,
+                                const std::string& key) {
+  char out[129];
+  check(rgw_swift_temp_url_sign(c_arg(digest), c_arg(method), c_arg(path), expires, c_arg(key),
+                                out, sizeof out));
+  return std::string(out);
+}
+
 // A gateway configuration through the C API (rgw_config_*), as any door
 // sees it: pyrgw.options and the doors written in Python use it to check
 // and read options with the core's own parsers and messages.
@@ -187,6 +196,9 @@ void bind_gateway(py::module_& m) {
       .def("same_gateway", &Config::same_gateway, py::arg("other"),
            "Whether both configurations can share one gateway");
 
+  m.def("swift_temp_url_sign", &swift_temp_url_sign, py::arg("digest"), py::arg("method"),
+        py::arg("path"), py::arg("expires"), py::arg("key"),
+        "Swift temp_url_sig in hex (the core's signer)");
   m.def("presign_v4", &presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");

@@ -107,7 +107,7 @@ def test_bucket_update(store, bucket):
 
 
 def test_invalid_bucket_names(store, owner):
-    for bad in ["", "a/b", "x" * 256, "tab\tname"]:
+    for bad in ["", ".", "..", "a/b", "x" * 256, "tab\tname"]:
         with pytest.raises(pyrgw.InvalidBucketName):
             store.create_bucket(bad, owner=owner)
     with pytest.raises(pyrgw.NoSuchUser):

@@ -458,3 +458,85 @@ def test_dynamic_large_objects(swift, tmp_path):
     r = requests.put(f"{url}/{c}/bad", data=b"", timeout=30,
                      headers=dict(headers, **{"X-Object-Manifest": "no-slash"}))
     assert r.status_code == 400
+
+
+# ---------------------------------------------------------------- temporary URLs
+
+def test_temp_urls_signed_by_the_core_verified_by_the_core(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "dir/photo.jpg", b"pixels", content_type="image/jpeg")
+    conn.post_account({"X-Account-Meta-Temp-URL-Key": "acct-key"})
+    url = f"{swift.url}/swift/v1/AUTH_{swift.uid}/{c}/dir/photo.jpg"
+    for digest in ("sha1", "sha256", "sha512"):
+        signed = pyrgw.swift_temp_url(url, "acct-key", digest=digest, expires=300)
+        r = requests.get(signed, timeout=30)
+        assert r.status_code == 200 and r.content == b"pixels", (digest, r.text)
+        assert r.headers["Content-Disposition"].startswith('attachment; filename="photo.jpg"')
+    get_url = pyrgw.swift_temp_url(url, "acct-key")
+    assert requests.head(get_url, timeout=30).status_code == 200  # HEAD with a GET URL
+    assert requests.put(get_url, data=b"x", timeout=30).status_code == 401  # other method
+    assert requests.get(pyrgw.swift_temp_url(url, "wrong-key"), timeout=30).status_code == 401
+    other = url.replace("photo.jpg", "other.jpg")
+    assert requests.get(get_url.replace(url, other), timeout=30).status_code == 401
+    expired = pyrgw.swift_temp_url(url, "acct-key", expires=10, now=time.time() - 60)
+    r = requests.get(expired, timeout=30)
+    assert r.status_code == 401 and r.text == "Temp URL invalid"
+    tampered = get_url.replace("temp_url_sig=", "temp_url_sig=0", 1)
+    assert requests.get(tampered, timeout=30).status_code == 401
+    r = requests.get(pyrgw.swift_temp_url(url, "acct-key", filename="cat picture.jpg"), timeout=30)
+    assert r.headers["Content-Disposition"].startswith('attachment; filename="cat picture.jpg"')
+    r = requests.get(pyrgw.swift_temp_url(url, "acct-key", inline=True), timeout=30)
+    assert r.headers["Content-Disposition"] == "inline"
+    # A PUT URL uploads; a container key (Key-2) works too.
+    conn.post_container(c, {"X-Container-Meta-Temp-URL-Key-2": "cont-key"})
+    put_url = pyrgw.swift_temp_url(url.replace("photo.jpg", "up.bin"), "cont-key", method="PUT")
+    assert requests.put(put_url, data=b"uploaded", timeout=30).status_code == 201
+    assert conn.get_object(c, "dir/up.bin")[1] == b"uploaded"
+    # A prefix URL serves what is under the prefix, nothing else.
+    conn.put_object(c, "public/a", b"A")
+    conn.put_object(c, "private/b", b"B")
+    base = f"{swift.url}/swift/v1/AUTH_{swift.uid}/{c}"
+    prefixed = pyrgw.swift_temp_url(base, "acct-key", prefix="public/")
+    query = prefixed.split("?", 1)[1]
+    assert requests.get(f"{base}/public/a?{query}", timeout=30).content == b"A"
+    assert requests.get(f"{base}/private/b?{query}", timeout=30).status_code == 401
+    # Changing the key revokes its URLs.
+    conn.post_account({"X-Account-Meta-Temp-URL-Key": "new-key"})
+    assert requests.get(get_url, timeout=30).status_code == 401
+    with pytest.raises(ValueError):
+        pyrgw.swift_temp_url(url, "k", digest="md5")
+
+
+def test_temp_url_from_the_swift_command_line(swift):
+    """`swift tempurl` signs with its own code: the core accepts its URLs."""
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "o", b"interop")
+    conn.post_account({"X-Account-Meta-Temp-URL-Key": "cli-key"})
+    swift_cli = os.path.join(os.path.dirname(sys.executable), "swift")
+    path = f"/swift/v1/AUTH_{swift.uid}/{c}/o"
+    for digest in ("sha1", "sha256"):
+        res = subprocess.run([swift_cli, "tempurl", "--digest", digest, "GET", "300", path,
+                              "cli-key"], capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        r = requests.get(swift.url + res.stdout.strip(), timeout=30)
+        assert r.status_code == 200 and r.content == b"interop", (digest, r.text)
+
+
+def test_temp_url_signature_is_swifts_hmac():
+    """The core's signer (rgw_swift_temp_url_sign) against HMAC computed here."""
+    import hmac
+
+    from pyrgw import _librgw
+
+    body = b"PUT\n1700000000\n/swift/v1/AUTH_a/c/\xc3\xa9t\xc3\xa9 o"
+    for digest in ("sha1", "sha256", "sha512"):
+        want = hmac.new(b"key", body, getattr(hashlib, digest)).hexdigest()
+        got = _librgw.swift_temp_url_sign(digest, "PUT", body.decode().split("\n")[2],
+                                          1700000000, "key")
+        assert got == want, digest
+    with pytest.raises(Exception, match="unknown digest"):
+        _librgw.swift_temp_url_sign("md5", "GET", "/p", 1, "k")

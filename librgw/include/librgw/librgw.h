@@ -898,6 +898,24 @@ int rgw_s3_presign(const char *method, const char *host, const char *path, const
                    const char *secret_key, const char *region, int64_t now, int64_t expires,
                    char *out, size_t out_size);
 
+/*
+ * Signs a Swift temporary URL as the gateway checks it (and as Swift's
+ * tempurl middleware does): the hex HMAC, under key, of
+ * "<method>\n<expires>\n<path>".  digest is "sha1", "sha256" or "sha512";
+ * method the one the URL is for ("GET", "PUT", ...; a GET, PUT or POST URL
+ * also allows HEAD); expires in epoch seconds; path as the client will
+ * request it, not percent-encoded ("/swift/v1/AUTH_alice/photos/cat.jpg"),
+ * or "prefix:/swift/v1/AUTH_alice/photos/<object prefix>" for a URL that
+ * serves every object of the container whose name starts with the prefix
+ * (sent as temp_url_prefix).  key is the account's or the container's
+ * Temp-URL-Key (or -Key-2) metadata.  Writes the NUL-terminated hex
+ * signature, sent as temp_url_sig, into out (129 bytes always suffice);
+ * -ERANGE if out_size is too small, -EINVAL for a NULL argument or an
+ * unknown digest.
+ */
+int rgw_swift_temp_url_sign(const char *digest, const char *method, const char *path,
+                            int64_t expires, const char *key, char *out, size_t out_size);
+
 /* ---------------------------------------------------- asynchronous form */
 
 /*

@@ -11,6 +11,7 @@
 #include "gateway/gateway.h"
 #include "http/response.h"
 #include "s3/auth.h"
+#include "swift/tempurl.h"
 
 struct rgw_gateway {
   rgw_store store;                     // owns the Store
@@ -202,6 +203,20 @@ RGW_API int rgw_s3_presign(const char* method, const char* host, const char* pat
                                         region ? region : "us-east-1", now, expires);
     if (q.size() + 1 > out_size) rgw::fail(-ERANGE, "buffer too small");
     std::memcpy(out, q.c_str(), q.size() + 1);
+    return 0;
+  });
+}
+
+RGW_API int rgw_swift_temp_url_sign(const char* digest, const char* method, const char* path,
+                                    int64_t expires, const char* key, char* out, size_t out_size) {
+  return guarded_call([&] {
+    if (!digest || !method || !path || !key || !out) rgw::fail(-EINVAL, "NULL argument");
+    rgw::swift::Digest d;
+    if (!rgw::swift::parse_digest(digest, &d))
+      rgw::fail(-EINVAL, std::string("unknown digest (sha1, sha256, sha512): ") + digest);
+    std::string sig = rgw::swift::temp_url_sign(d, method, expires, path, key);
+    if (sig.size() + 1 > out_size) rgw::fail(-ERANGE, "buffer too small");
+    std::memcpy(out, sig.c_str(), sig.size() + 1);
     return 0;
   });
 }

@@ -25,7 +25,8 @@ class InfoOp : public Op {
         ", \"max_meta_count\": " + std::to_string(kMaxMetaCount) +
         ", \"max_meta_overall_size\": " + std::to_string(kMaxMetaOverallSize) +
         ", \"policies\": [{\"name\": \"default\", \"default\": true}]" +
-        ", \"strict_cors_mode\": true}}";
+        ", \"strict_cors_mode\": true}, \"tempurl\": {\"methods\": [\"GET\", \"HEAD\", \"PUT\", "
+        "\"POST\", \"DELETE\"], \"allowed_digests\": [\"sha1\", \"sha256\", \"sha512\"]}}";
     ctx_.resp.set_body(200, std::move(json), "application/json; charset=utf-8");
   }
 };

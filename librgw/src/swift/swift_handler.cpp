@@ -148,6 +148,55 @@ void SwiftHandler::authenticate() {
   ctx_.user = std::move(user);
 }
 
+void SwiftHandler::authenticate_temp_url(const TempUrl& t) {
+  const std::string& m = ctx_.req.method;
+  if (m != "GET" && m != "HEAD" && m != "PUT" && m != "POST" && m != "DELETE")
+    throw_swift(401, "Temp URL invalid");
+  if (ctx_.account.empty()) throw_swift(401, "Temp URL invalid");
+  // Large-object manifests would reach other objects than the one signed.
+  if (ctx_.req.header("x-object-manifest"))
+    throw_swift(400, "X-Object-Manifest is not allowed with a temporary URL");
+  User user;
+  BucketInfo container;
+  try {
+    user = ctx_.store.get_user(ctx_.account);
+    container = ctx_.store.get_bucket(ctx_.container);
+  } catch (const Error& e) {
+    if (e.code() != RGW_ERR_NO_SUCH_USER && e.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
+    throw_swift(401, "Temp URL invalid");
+  }
+  std::vector<std::string> keys;
+  for (const char* name : kTempUrlKeyAttrs) {
+    auto a = user.attrs.find(name);
+    if (a != user.attrs.end() && !a->second.empty()) keys.push_back(a->second);
+    if (container.owner != user.uid) continue;
+    auto c = container.attrs.find(name);
+    if (c != container.attrs.end() && !c->second.empty()) keys.push_back(c->second);
+  }
+  std::string path;
+  http::percent_decode(ctx_.req.raw_path, path);
+  if (user.suspended || keys.empty() ||
+      !temp_url_valid(t, ctx_.req.method, path, ctx_.object, keys,
+                      static_cast<int64_t>(std::time(nullptr))))
+    throw_swift(401, "Temp URL invalid");
+  ctx_.user = std::move(user);
+}
+
+// Content-Disposition of a GET by temporary URL, as the tempurl middleware
+// sets it: inline, or an attachment named by ?filename= or the object.
+void SwiftHandler::temp_url_disposition(const TempUrl& t) {
+  Response& resp = ctx_.resp;
+  if (resp.status < 200 || resp.status >= 300) return;
+  std::string name = t.filename ? *t.filename : ctx_.object.substr(ctx_.object.rfind('/') + 1);
+  std::string safe;
+  for (char c : name)
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) safe += c;
+  std::string value = t.inline_disposition ? "inline" : "attachment";
+  if (!t.inline_disposition || t.filename)
+    value += "; filename=\"" + safe + "\"; filename*=UTF-8''" + http::uri_encode(name, true);
+  resp.set_header("Content-Disposition", value);
+}
+
 bool SwiftHandler::start() {
   route();
   switch (ctx_.target) {
@@ -161,10 +210,23 @@ bool SwiftHandler::start() {
       authenticate();
       op_ = make_container_op(ctx_);
       break;
-    case Target::object:
-      authenticate();
+    case Target::object: {
+      auto temp_url = ctx_.req.header("x-auth-token") || ctx_.req.header("x-storage-token")
+                          ? std::nullopt
+                          : parse_temp_url(ctx_.req);
+      if (temp_url)
+        authenticate_temp_url(*temp_url);
+      else
+        authenticate();
       op_ = make_object_op(ctx_);
+      if (!op_->wants_body()) {
+        op_->finish();
+        op_.reset();
+        if (temp_url && ctx_.req.method == "GET") temp_url_disposition(*temp_url);
+        return false;
+      }
       break;
+    }
   }
   if (!op_->wants_body()) {
     op_->finish();

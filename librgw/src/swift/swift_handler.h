@@ -2,7 +2,8 @@
 // the request line to the last response byte (gateway/protocol.h).
 //
 //   start()     routing (/auth/v1.0, /info, /PREFIX/AUTH_<account>/...),
-//               the token (X-Auth-Token / X-Storage-Token, swift/token.h),
+//               the token (X-Auth-Token / X-Storage-Token, swift/token.h)
+//               or a temporary URL's signature (swift/tempurl.h),
 //               the operation; false: the response is ready.
 //   body(...)   the body as it streams, fed to the operation (413 past
 //               max_object_size).
@@ -16,6 +17,7 @@
 
 #include "gateway/protocol.h"
 #include "swift/op.h"
+#include "swift/tempurl.h"
 
 namespace rgw::swift {
 
@@ -32,6 +34,10 @@ class SwiftHandler : public Handler {
  private:
   void route();
   void authenticate();
+  // A temporary URL instead of a token (objects only): the account's owner
+  // acts, for the method the URL was signed for.
+  void authenticate_temp_url(const TempUrl& t);
+  void temp_url_disposition(const TempUrl& t);
 
   Context ctx_;
   std::unique_ptr<Op> op_;
