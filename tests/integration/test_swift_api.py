@@ -540,3 +540,59 @@ def test_temp_url_signature_is_swifts_hmac():
         assert got == want, digest
     with pytest.raises(Exception, match="unknown digest"):
         _librgw.swift_temp_url_sign("md5", "GET", "/p", 1, "k")
+
+
+# ---------------------------------------------------------------- container ACLs
+
+def test_container_acls(swift):
+    import uuid
+
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "o", b"shared")
+    url = f"{swift.url}/swift/v1/AUTH_{swift.uid}/{c}"
+    # Anonymous: nothing until the read ACL says .r:*; listing needs .rlistings.
+    assert requests.get(f"{url}/o", timeout=30).status_code == 401
+    conn.post_container(c, {"X-Container-Read": ".r:*"})
+    assert requests.get(f"{url}/o", timeout=30).content == b"shared"
+    assert requests.get(url, timeout=30).status_code == 401
+    conn.post_container(c, {"X-Container-Read": ".r:*,.rlistings"})
+    assert requests.get(url, timeout=30).text == "o\n"
+    assert requests.put(f"{url}/new", data=b"x", timeout=30).status_code == 401
+    assert requests.delete(f"{url}/o", timeout=30).status_code == 401
+    head = conn.head_container(c)
+    assert head["x-container-read"] == ".r:*,.rlistings"
+    # Referrers.
+    conn.post_container(c, {"X-Container-Read": ".r:.example.com"})
+    assert requests.get(f"{url}/o", headers={"Referer": "http://www.example.com/page"},
+                        timeout=30).status_code == 200
+    assert requests.get(f"{url}/o", headers={"Referer": "http://evil.test/"},
+                        timeout=30).status_code == 401
+    # Another account's user: named by the ACLs, or refused.
+    tag = uuid.uuid4().hex[:8]
+    with pyrgw.Store(swift.store_uri) as store:
+        store.create_user(f"other-{tag}", swift_user=f"team{tag}:bob", swift_key="bobkey")
+    r = requests.get(swift.auth_url, headers={"X-Auth-User": f"team{tag}:bob",
+                                              "X-Auth-Key": "bobkey"}, timeout=30)
+    bob = {"X-Auth-Token": r.headers["X-Auth-Token"]}
+    conn.post_container(c, {"X-Remove-Container-Read": "x"})
+    assert requests.get(f"{url}/o", headers=bob, timeout=30).status_code == 403
+    conn.post_container(c, {"X-Container-Read": f"team{tag}:bob"})
+    assert requests.get(f"{url}/o", headers=bob, timeout=30).content == b"shared"
+    r = requests.head(url, headers=bob, timeout=30)
+    assert r.status_code == 204 and "X-Container-Read" not in r.headers
+    assert requests.put(f"{url}/by-bob", data=b"b", headers=bob, timeout=30).status_code == 403
+    conn.post_container(c, {"X-Container-Write": f"team{tag}"})
+    assert requests.put(f"{url}/by-bob", data=b"b", headers=bob, timeout=30).status_code == 201
+    assert conn.get_object(c, "by-bob")[1] == b"b"
+    assert requests.delete(f"{url}/by-bob", headers=bob, timeout=30).status_code == 204
+    # Only the owner changes the container or its ACLs; nobody else's account.
+    assert requests.post(url, headers=dict(bob, **{"X-Container-Read": ".r:*"}),
+                         timeout=30).status_code == 403
+    assert requests.put(url, headers=bob, timeout=30).status_code == 403
+    assert requests.get(f"{swift.url}/swift/v1/AUTH_{swift.uid}", headers=bob,
+                        timeout=30).status_code == 403
+    r = requests.post(url, headers={"X-Auth-Token": session(swift)[1]["X-Auth-Token"],
+                                    "X-Container-Read": ".referrer:x"}, timeout=30)
+    assert r.status_code == 400

@@ -37,10 +37,13 @@ struct Context {
   Response& resp;
   std::string request_id;
   Target target = Target::account;
-  std::string account;       // the uid of /AUTH_<uid>
-  std::string container;     // decoded
-  std::string object;        // decoded
-  std::optional<User> user;  // the authenticated caller (the account's owner)
+  std::string account;    // the uid of /AUTH_<uid>
+  std::string container;  // decoded
+  std::string object;     // decoded
+  // The authenticated caller: the account's owner, another Swift user that a
+  // container ACL may name, or nobody (an anonymous request, which only a
+  // container's read ACL lets through).
+  std::optional<User> user;
 };
 
 class Op {
@@ -66,7 +69,12 @@ std::unique_ptr<Op> make_object_op(Context& ctx);     // op_object.cpp
 // [[noreturn]] 405 with Allow: allowed.
 [[noreturn]] void method_not_allowed(Context& ctx, const char* allowed);
 
-// Loads the container; 404 if missing, 403 unless the caller owns it.
-BucketInfo owned_container(Context& ctx);
+// What an operation needs of a container.
+enum class Need { owner, read, list, write };
+
+// Loads the container and checks that the caller may do `need` on it: its
+// owner may do anything, others what its ACLs (acl.h) grant.  404 if it is
+// missing; when refused, 401 for an anonymous caller and 403 for others.
+BucketInfo authorize_container(Context& ctx, const std::string& container, Need need);
 
 }  // namespace rgw::swift

@@ -1,6 +1,7 @@
 // op_container.cpp - a container: PUT, HEAD, GET (its objects), POST
 // (metadata), DELETE.  A container is a bucket of the account's user.
 #include "errors.h"
+#include "swift/acl.h"
 #include "swift/listing.h"
 #include "swift/metadata.h"
 #include "swift/op.h"
@@ -24,14 +25,16 @@ class ContainerOp : public Op {
     const std::string& m = ctx_.req.method;
     if (m == "PUT") return put();
     if (m == "DELETE") {
-      owned_container(ctx_);
+      authorize_container(ctx_, ctx_.container, Need::owner);
       ctx_.store.remove_bucket(ctx_.container);
       ctx_.resp.set_body(204, "", "text/html; charset=UTF-8");
       return;
     }
-    BucketInfo bucket = owned_container(ctx_);
+    BucketInfo bucket =
+        authorize_container(ctx_, ctx_.container, m == "POST" ? Need::owner : Need::read);
     if (m == "POST") {
       apply_meta_headers(ctx_.req, "container", bucket.attrs);
+      apply_acl_headers(bucket.attrs);
       ctx_.store.update_bucket(bucket);
       ctx_.resp.set_body(204, "", "text/html; charset=UTF-8");
       return;
@@ -43,21 +46,53 @@ class ContainerOp : public Op {
     resp.set_header("X-Timestamp", x_timestamp(bucket.created_ns));
     resp.set_header("X-Storage-Policy", "default");
     meta_headers(resp, "container", bucket.attrs);
+    if (ctx_.user && ctx_.user->uid == bucket.owner) {  // only the owner sees the ACLs
+      for (const auto& a : {std::make_pair(kReadAclAttr, "X-Container-Read"),
+                            std::make_pair(kWriteAclAttr, "X-Container-Write")}) {
+        auto it = bucket.attrs.find(a.first);
+        if (it != bucket.attrs.end()) resp.set_header(a.second, it->second);
+      }
+    }
     if (m == "HEAD") {
       resp.set_body(204, "", "text/plain; charset=utf-8");
       return;
     }
+    if (!(ctx_.user && ctx_.user->uid == bucket.owner))
+      authorize_container(ctx_, ctx_.container, Need::list);
     list();
   }
 
  private:
+  // X-Container-Read / X-Container-Write: set (checked), or removed when
+  // empty or by X-Remove-Container-Read / -Write.
+  void apply_acl_headers(Attrs& attrs) {
+    const struct {
+      const char *header, *remove, *attr;
+      bool read;
+    } kAcls[] = {{"x-container-read", "x-remove-container-read", kReadAclAttr, true},
+                 {"x-container-write", "x-remove-container-write", kWriteAclAttr, false}};
+    for (const auto& a : kAcls) {
+      if (const std::string* v = ctx_.req.header(a.header)) {
+        std::string acl = check_container_acl(*v, a.read);
+        if (acl.empty())
+          attrs.erase(a.attr);
+        else
+          attrs[a.attr] = acl;
+      }
+      if (ctx_.req.header(a.remove)) attrs.erase(a.attr);
+    }
+  }
+
   void put() {
+    if (!ctx_.user) throw_swift(401);
+    if (ctx_.user->uid != ctx_.account) throw_swift(403);  // only the account's owner
     const User& user = *ctx_.user;
     BucketInfo info;
     info.name = ctx_.container;
     info.owner = user.uid;
     info.acl = rgw::canned_acl("private", user.uid);
     apply_meta_headers(ctx_.req, "container", info.attrs);
+    apply_acl_headers(info.attrs);
     try {
       ctx_.store.create_bucket(info);
       ctx_.resp.set_body(201, "", "text/html; charset=UTF-8");
@@ -65,8 +100,9 @@ class ContainerOp : public Op {
     } catch (const Error& e) {
       if (e.code() != RGW_ERR_BUCKET_EXISTS) throw;
     }
-    BucketInfo existing = owned_container(ctx_);  // 403 if another account's
+    BucketInfo existing = authorize_container(ctx_, ctx_.container, Need::owner);
     apply_meta_headers(ctx_.req, "container", existing.attrs);
+    apply_acl_headers(existing.attrs);
     ctx_.store.update_bucket(existing);
     ctx_.resp.set_body(202, "", "text/html; charset=UTF-8");
   }
@@ -145,10 +181,28 @@ class ContainerOp : public Op {
 
 }  // namespace
 
-BucketInfo owned_container(Context& ctx) {
-  BucketInfo bucket = ctx.store.get_bucket(ctx.container);
-  if (!ctx.user || bucket.owner != ctx.user->uid) throw_swift(403);
-  return bucket;
+BucketInfo authorize_container(Context& ctx, const std::string& container, Need need) {
+  BucketInfo bucket = ctx.store.get_bucket(container);
+  const int refused = ctx.user ? 403 : 401;
+  // Another account's container of that name (the namespace is shared).
+  if (bucket.owner != ctx.account) throw_swift(refused);
+  if (ctx.user && ctx.user->uid == bucket.owner) return bucket;
+  if (need == Need::owner) throw_swift(refused);
+  auto acl = [&](const char* name) {
+    auto it = bucket.attrs.find(name);
+    return it == bucket.attrs.end() ? std::string() : it->second;
+  };
+  if (need == Need::write) {
+    if (ctx.user && names_user(acl(kWriteAclAttr), *ctx.user)) return bucket;
+    throw_swift(refused);
+  }
+  std::string readers = acl(kReadAclAttr);
+  if (ctx.user ? names_user(readers, *ctx.user)
+               : anonymous_may_read(readers, ctx.req, need == Need::list))
+    return bucket;
+  // A user no ACL names still gets what anyone gets.
+  if (ctx.user && anonymous_may_read(readers, ctx.req, need == Need::list)) return bucket;
+  throw_swift(refused);
 }
 
 void method_not_allowed(Context& ctx, const char* allowed) {

@@ -144,7 +144,7 @@ class PutObject : public Op {
   bool wants_body() const override { return true; }
 
   void begin() override {
-    owned_container(ctx_);
+    authorize_container(ctx_, ctx_.container, Need::write);
     if (const std::string* inm = ctx_.req.header("if-none-match")) {
       if (*inm != "*") throw_swift(400, "If-None-Match only supports *");
       try {
@@ -191,7 +191,7 @@ class GetObject : public Op {
   using Op::Op;
 
   void finish() override {
-    owned_container(ctx_);
+    authorize_container(ctx_, ctx_.container, Need::read);
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     const bool head = ctx_.req.method == "HEAD";
     ObjectInfo info = ctx_.store.stat_object(ref);
@@ -244,8 +244,7 @@ class GetObject : public Op {
   void large_object(const ObjectInfo& manifest, const std::string& value, bool head) {
     std::string container, prefix;
     parse_manifest(value, container, prefix);
-    BucketInfo segments = ctx_.store.get_bucket(container);
-    if (segments.owner != ctx_.user->uid) throw_swift(403);
+    authorize_container(ctx_, container, Need::read);
     Dlo dlo = load_dlo(ctx_.store, value);
     ObjectInfo view = manifest;
     view.size = dlo.size;
@@ -285,7 +284,7 @@ class PostObject : public Op {
   using Op::Op;
 
   void finish() override {
-    owned_container(ctx_);
+    authorize_container(ctx_, ctx_.container, Need::write);
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     ObjectInfo info = ctx_.store.stat_object(ref);
     AttrsUpdate update;
@@ -305,7 +304,7 @@ class DeleteObject : public Op {
   using Op::Op;
 
   void finish() override {
-    owned_container(ctx_);
+    authorize_container(ctx_, ctx_.container, Need::write);
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     ctx_.store.stat_object(ref);  // 404 for a missing object, as Swift answers
     ctx_.store.remove_object(ref, RemoveOptions{});
@@ -343,12 +342,8 @@ class CopyObject : public Op {
     } else {
       split_location(*ctx_.req.header("x-copy-from"), "X-Copy-From", src_container, src_object);
     }
-    auto owned = [&](const std::string& name) {
-      BucketInfo b = ctx_.store.get_bucket(name);
-      if (b.owner != ctx_.user->uid) throw_swift(403);
-    };
-    owned(src_container);
-    owned(dst_container);
+    authorize_container(ctx_, src_container, Need::read);
+    authorize_container(ctx_, dst_container, Need::write);
     const ObjectRef src{src_container, src_object, ""};
     ObjectInfo source = ctx_.store.stat_object(src);
     int cond = http::evaluate_conditions(ctx_.req, source);

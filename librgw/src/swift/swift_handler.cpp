@@ -128,10 +128,13 @@ void SwiftHandler::route() {
                          " longer than " + std::to_string(kMaxObjectNameLength));
 }
 
-void SwiftHandler::authenticate() {
+void SwiftHandler::authenticate(bool optional) {
   const std::string* token = ctx_.req.header("x-auth-token");
   if (!token) token = ctx_.req.header("x-storage-token");
-  if (!token || token->empty()) throw_swift(401);
+  if (!token || token->empty()) {
+    if (!optional || ctx_.account.empty()) throw_swift(401);
+    return;
+  }
   auto claims = parse_token(*token);
   if (!claims) throw_swift(401);
   User user;
@@ -144,7 +147,8 @@ void SwiftHandler::authenticate() {
   if (!token_valid(*claims, user, static_cast<int64_t>(std::time(nullptr)))) throw_swift(401);
   if (user.suspended) throw_swift(403);
   if (ctx_.account.empty()) ctx_.account = user.uid;
-  if (ctx_.account != user.uid) throw_swift(403);
+  // Another account: only its containers' ACLs may let this user in.
+  if (ctx_.account != user.uid && ctx_.target == Target::account) throw_swift(403);
   ctx_.user = std::move(user);
 }
 
@@ -203,11 +207,11 @@ bool SwiftHandler::start() {
     case Target::auth: op_ = make_auth_op(ctx_); break;
     case Target::info: op_ = make_info_op(ctx_); break;
     case Target::account:
-      authenticate();
+      authenticate(false);
       op_ = make_account_op(ctx_);
       break;
     case Target::container:
-      authenticate();
+      authenticate(true);
       op_ = make_container_op(ctx_);
       break;
     case Target::object: {
@@ -217,7 +221,7 @@ bool SwiftHandler::start() {
       if (temp_url)
         authenticate_temp_url(*temp_url);
       else
-        authenticate();
+        authenticate(true);
       op_ = make_object_op(ctx_);
       if (!op_->wants_body()) {
         op_->finish();

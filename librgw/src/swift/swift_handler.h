@@ -33,7 +33,9 @@ class SwiftHandler : public Handler {
 
  private:
   void route();
-  void authenticate();
+  // The token's user; with optional, no token is an anonymous caller (whom
+  // only a container's read ACL lets through).
+  void authenticate(bool optional);
   // A temporary URL instead of a token (objects only): the account's owner
   // acts, for the method the URL was signed for.
   void authenticate_temp_url(const TempUrl& t);
