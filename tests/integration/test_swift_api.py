@@ -96,8 +96,10 @@ def test_info(swift):
     assert info["max_file_size"] == 5 << 30
     assert info["container_listing_limit"] == 10000
     assert info["max_object_name_length"] == 1024
+    assert requests.get(swift.url + "/swift/info", timeout=30).json() == r.json()
+    assert set(r.json()) == {"swift", "tempurl", "slo", "dlo"}
     conn = swift.connection()
-    assert conn.get_capabilities(swift.url + "/info")["swift"]["version"]
+    assert conn.get_capabilities()["swift"]["version"]  # found from the storage URL
 
 
 # ---------------------------------------------------------------- containers
@@ -428,7 +430,7 @@ def test_dynamic_large_objects(swift, tmp_path):
     data = os.urandom(2 * 1000 * 1000 + 123)
     (tmp_path / "big.bin").write_bytes(data)
     res = subprocess.run([swift_cli, "-A", swift.auth_url, "-U", swift.user, "-K", swift.key,
-                          "upload", "-S", "500000", c, "big.bin"], cwd=tmp_path,
+                          "upload", "--use-dlo", "-S", "500000", c, "big.bin"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     conn = swift.connection()
@@ -596,3 +598,81 @@ def test_container_acls(swift):
     r = requests.post(url, headers={"X-Auth-Token": session(swift)[1]["X-Auth-Token"],
                                     "X-Container-Read": ".referrer:x"}, timeout=30)
     assert r.status_code == 400
+
+
+def test_static_large_objects(swift, tmp_path):
+    """swift upload -S makes a SLO now that /info offers it; manifests are
+    checked, read back, and deleted with their segments."""
+    assert "slo" in requests.get(swift.url + "/info", timeout=30).json()
+    swift_cli = os.path.join(os.path.dirname(sys.executable), "swift")
+    base = [swift_cli, "-A", swift.auth_url, "-U", swift.user, "-K", swift.key]
+    c = swift.name()
+    data = os.urandom(1500 * 1000 + 11)
+    (tmp_path / "big.bin").write_bytes(data)
+    res = subprocess.run(base + ["upload", "-S", "400000", c, "big.bin"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    conn = swift.connection()
+    head = conn.head_object(c, "big.bin")
+    assert head["x-static-large-object"] == "True"
+    assert int(head["content-length"]) == len(data)
+    assert conn.get_object(c, "big.bin")[1] == data
+    _, part = conn.get_object(c, "big.bin", headers={"Range": "bytes=399995-800004"})
+    assert part == data[399995:800005]
+    _, manifest = conn.get_object(c, "big.bin", query_string="multipart-manifest=get")
+    segments = json.loads(manifest)
+    assert len(segments) == 4 and sum(s["bytes"] for s in segments) == len(data)
+    assert head["etag"] == '"' + hashlib.md5("".join(s["hash"] for s in segments).encode()
+                                             ).hexdigest() + '"'
+    _, raw = conn.get_object(c, "big.bin", query_string="multipart-manifest=get&format=raw")
+    assert [s["path"] for s in json.loads(raw)] == [s["name"] for s in segments]
+    res = subprocess.run(base + ["download", c, "big.bin", "-o", str(tmp_path / "back")],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "back").read_bytes() == data
+    # Metadata changes keep it a SLO.
+    conn.post_object(c, "big.bin", headers={"X-Object-Meta-K": "v"})
+    assert conn.head_object(c, "big.bin")["x-static-large-object"] == "True"
+    # swift delete removes the segments too (?multipart-manifest=delete).
+    res = subprocess.run(base + ["delete", c, "big.bin"], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert conn.get_container(f"{c}_segments")[1] == []
+
+
+def test_slo_manifest_checks(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.put_object(c, "s1", b"a" * 10)
+    conn.put_object(c, "s2", b"b" * 5)
+    good = [{"path": f"/{c}/s1", "etag": hashlib.md5(b"a" * 10).hexdigest(), "size_bytes": 10},
+            {"path": f"/{c}/s2", "etag": None, "size_bytes": None}]
+    conn.put_object(c, "m", json.dumps(good), query_string="multipart-manifest=put",
+                    content_type="text/x-whole")
+    headers, body = conn.get_object(c, "m")
+    assert body == b"a" * 10 + b"b" * 5 and headers["content-type"] == "text/x-whole"
+    url, auth_headers = session(swift)
+
+    def put(manifest):
+        return requests.put(f"{url}/{c}/bad?multipart-manifest=put", timeout=30,
+                            data=manifest if isinstance(manifest, bytes) else json.dumps(manifest),
+                            headers=auth_headers)
+
+    r = put([{"path": f"/{c}/s1", "etag": "0" * 32}])
+    assert r.status_code == 400 and "Etag Mismatch" in r.text
+    r = put([{"path": f"/{c}/s1", "size_bytes": 11}])
+    assert r.status_code == 400 and "Size Mismatch" in r.text
+    r = put([{"path": f"/{c}/missing"}])
+    assert r.status_code == 400 and "404" in r.text
+    r = put([{"path": f"/{c}/m"}])
+    assert r.status_code == 400 and "Nested" in r.text
+    for bad in (b"not json", b"{}", b"[]", b'[{"path": "nocontainer"}]', b'[{"path": 1}]'):
+        assert put(bad).status_code == 400, bad
+    with pytest.raises(ClientException) as e:
+        conn.head_object(c, "bad")
+    assert e.value.http_status == 404  # nothing written
+    # Copying a large object is refused, not done wrong.
+    r = requests.put(f"{url}/{c}/copy", headers=dict(auth_headers, **{
+        "X-Copy-From": f"/{c}/m", "Content-Length": "0"}), timeout=30)
+    assert r.status_code == 501

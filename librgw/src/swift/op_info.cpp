@@ -1,6 +1,7 @@
 // op_info.cpp - GET /info: what this cluster supports, as Swift's
 // capabilities document (only what is implemented is listed).
 #include "swift/op.h"
+#include "swift/slo.h"
 #include "swift/swift_error.h"
 
 namespace rgw::swift {
@@ -26,7 +27,11 @@ class InfoOp : public Op {
         ", \"max_meta_overall_size\": " + std::to_string(kMaxMetaOverallSize) +
         ", \"policies\": [{\"name\": \"default\", \"default\": true}]" +
         ", \"strict_cors_mode\": true}, \"tempurl\": {\"methods\": [\"GET\", \"HEAD\", \"PUT\", "
-        "\"POST\", \"DELETE\"], \"allowed_digests\": [\"sha1\", \"sha256\", \"sha512\"]}}";
+        "\"POST\", \"DELETE\"], \"allowed_digests\": [\"sha1\", \"sha256\", \"sha512\"]}" +
+        ", \"slo\": {\"max_manifest_segments\": " + std::to_string(kMaxSloSegments) +
+        ", \"max_manifest_size\": " + std::to_string(kMaxSloManifestSize) +
+        ", \"min_segment_size\": 1}, \"dlo\": {\"max_segments\": " +
+        std::to_string(kMaxDloSegments) + "}}";
     ctx_.resp.set_body(200, std::move(json), "application/json; charset=utf-8");
   }
 };

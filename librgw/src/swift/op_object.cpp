@@ -6,9 +6,12 @@
 #include "errors.h"
 #include "http/conditions.h"
 #include "http/date.h"
-#include "swift/dlo.h"
+#include "http/error.h"
+#include "swift/large_object.h"
+#include "swift/listing.h"
 #include "swift/metadata.h"
 #include "swift/op.h"
+#include "swift/slo.h"
 #include "swift/swift_error.h"
 #include "util.h"
 
@@ -138,6 +141,19 @@ std::string strip_quotes(const std::string& v) {
   return v;
 }
 
+// The whole body of a small object (a SLO manifest, at most 2 MiB).
+std::string read_whole(Store& store, const ObjectRef& ref, const ObjectInfo& info) {
+  auto reader = store.open_reader(ref, ReadOptions{0, static_cast<int64_t>(info.size)});
+  std::string body(reader->remaining(), '\0');
+  size_t got = 0;
+  while (got < body.size()) {
+    size_t n = reader->read(&body[got], body.size() - got);
+    if (n == 0) fail(-EIO, "short read of " + ref.key);
+    got += n;
+  }
+  return body;
+}
+
 class PutObject : public Op {
  public:
   using Op::Op;
@@ -196,9 +212,17 @@ class GetObject : public Op {
     const bool head = ctx_.req.method == "HEAD";
     ObjectInfo info = ctx_.store.stat_object(ref);
     auto manifest = info.attrs.find(kManifestAttr);
+    const bool slo = info.attrs.count(kSloAttr) > 0;
     const std::string* mm = ctx_.req.query_param("multipart-manifest");
-    if (manifest != info.attrs.end() && !(mm && *mm == "get"))
-      return large_object(info, manifest->second, head);
+    const bool manifest_itself = mm && *mm == "get";
+    if (slo && manifest_itself) return slo_manifest(ref, info);
+    if (slo) return large_object(info, head, [&] { return read_slo(ref, info); });
+    if (manifest != info.attrs.end() && !manifest_itself) {
+      std::string container, prefix;
+      parse_manifest(manifest->second, container, prefix);
+      authorize_container(ctx_, container, Need::read);
+      return large_object(info, head, [&] { return load_dlo(ctx_.store, manifest->second); });
+    }
     Response& resp = ctx_.resp;
     int cond = http::evaluate_conditions(ctx_.req, info);
     if (cond == 412) {
@@ -239,22 +263,52 @@ class GetObject : public Op {
   }
 
  private:
-  // A DLO manifest: the concatenation of its segments, with the ETag Swift
-  // gives it (quoted: it is not the MD5 of the body).
-  void large_object(const ObjectInfo& manifest, const std::string& value, bool head) {
-    std::string container, prefix;
-    parse_manifest(value, container, prefix);
-    authorize_container(ctx_, container, Need::read);
-    Dlo dlo = load_dlo(ctx_.store, value);
+  LargeObject read_slo(const ObjectRef& ref, const ObjectInfo& info) {
+    if (info.size > kMaxSloManifestSize) fail(-EIO, "static large object manifest too large");
+    std::string body = read_whole(ctx_.store, ref, info);
+    LargeObject slo = load_slo(body);
+    for (const auto& s : slo.segments) authorize_container(ctx_, s.container, Need::read);
+    return slo;
+  }
+
+  // ?multipart-manifest=get of a SLO: its segments as JSON, as stored, or
+  // with &format=raw as a PUT takes them.
+  void slo_manifest(const ObjectRef& ref, const ObjectInfo& info) {
+    std::string body = read_whole(ctx_.store, ref, info);
+    const std::string* format = ctx_.req.query_param("format");
+    if (format && *format == "raw") body = raw_manifest(load_slo(body));
+    object_headers(ctx_.resp, info);
+    ctx_.resp.set_header("X-Static-Large-Object", "True");
+    ctx_.resp.set_body(200, std::move(body), "application/json; charset=utf-8");
+  }
+
+  // A manifest: the concatenation of its segments (load() lists them), with
+  // the ETag Swift gives it (quoted: it is not the MD5 of the body).
+  template <typename Load>
+  void large_object(const ObjectInfo& manifest, bool head, Load load) {
+    LargeObject object;
     ObjectInfo view = manifest;
-    view.size = dlo.size;
-    view.etag = dlo.etag;
+    auto slo_size = manifest.attrs.find(kSloSizeAttr);
+    auto slo_etag = manifest.attrs.find(kSloEtagAttr);
+    const bool slo = manifest.attrs.count(kSloAttr) > 0;
+    if (head && slo && slo_size != manifest.attrs.end() && slo_etag != manifest.attrs.end()) {
+      view.size = std::stoull(slo_size->second);  // HEAD: no need to read the manifest
+      view.etag = slo_etag->second;
+    } else {
+      object = load();
+      view.size = object.size;
+      view.etag = object.etag;
+    }
     Response& resp = ctx_.resp;
+    auto headers = [&] {
+      object_headers(resp, view);
+      resp.set_header("ETag", "\"" + view.etag + "\"");
+      if (slo) resp.set_header("X-Static-Large-Object", "True");
+    };
     int cond = http::evaluate_conditions(ctx_.req, view);
     if (cond == 412) throw_swift(412);
     if (cond == 304) {
-      object_headers(resp, view);
-      resp.set_header("ETag", "\"" + view.etag + "\"");
+      headers();
       resp.status = 304;
       resp.content_length = -1;
       return;
@@ -265,8 +319,7 @@ class GetObject : public Op {
       resp.set_header("Content-Range", "bytes */" + std::to_string(view.size));
       throw_swift(416);
     }
-    object_headers(resp, view);
-    resp.set_header("ETag", "\"" + view.etag + "\"");
+    headers();
     resp.status = 200;
     if (range.kind != http::ByteRange::Kind::none) {
       resp.status = 206;
@@ -275,7 +328,132 @@ class GetObject : public Op {
                                            std::to_string(view.size));
     }
     resp.content_length = static_cast<int64_t>(length);
-    if (!head) resp.reader = open_dlo_reader(ctx_.store, std::move(dlo), view, offset, length);
+    if (!head)
+      resp.reader = open_large_object_reader(ctx_.store, std::move(object), view, offset, length);
+  }
+};
+
+// PUT ?multipart-manifest=put: the segments are checked (they exist, the
+// caller may read them, their ETags and sizes are the ones given), then the
+// manifest object is written in one commit.
+class PutSloManifest : public Op {
+ public:
+  using Op::Op;
+  bool wants_body() const override { return true; }
+
+  void begin() override {
+    authorize_container(ctx_, ctx_.container, Need::write);
+    options_.attrs = attrs_from_request(ctx_, nullptr);
+    options_.attrs.erase(kManifestAttr);
+    options_.delete_at = delete_at_from(ctx_.req).value_or(0);
+  }
+
+  void feed(const char* data, size_t len) override {
+    if (body_.size() + len > kMaxSloManifestSize)
+      throw_swift(413, "Manifest File > " + std::to_string(kMaxSloManifestSize) + " bytes");
+    body_.append(data, len);
+  }
+
+  void finish() override {
+    std::vector<SloEntry> entries = parse_put_manifest(body_);
+    std::vector<Segment> segments;
+    std::vector<ObjectInfo> infos;
+    std::string problems;
+    for (const auto& e : entries) {
+      std::string path = "/" + e.container + "/" + e.key;
+      try {
+        authorize_container(ctx_, e.container, Need::read);
+        ObjectInfo info = ctx_.store.stat_object(ObjectRef{e.container, e.key, ""});
+        if (info.attrs.count(kSloAttr) || info.attrs.count(kManifestAttr))
+          problems += path + ", Nested large objects are not supported\n";
+        else if (e.etag && *e.etag != info.etag)
+          problems += path + ", Etag Mismatch\n";
+        else if (e.size && *e.size != info.size)
+          problems += path + ", Size Mismatch\n";
+        else if (info.size == 0)
+          problems += path + ", Too Small; each segment must be at least 1 byte.\n";
+        segments.push_back({e.container, e.key, info.size, info.etag});
+        infos.push_back(std::move(info));
+      } catch (const http::Error& err) {
+        problems += path + ", " + std::to_string(err.status()) + "\n";
+      } catch (const Error& err) {
+        if (err.code() != RGW_ERR_NO_SUCH_KEY && err.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
+        problems += path + ", 404 Not Found\n";
+      }
+    }
+    if (!problems.empty()) throw_swift(400, "Errors:\n" + problems);
+    uint64_t total = 0;
+    for (const auto& seg : segments) total += seg.size;
+    std::string etag = segments_etag(segments);
+    options_.attrs[kSloAttr] = "True";
+    options_.attrs[kSloEtagAttr] = etag;
+    options_.attrs[kSloSizeAttr] = std::to_string(total);
+    std::string manifest = stored_manifest(segments, infos);
+    auto writer = ctx_.store.open_writer(ctx_.container, ctx_.object);
+    writer->write(manifest.data(), manifest.size());
+    ObjectInfo info = writer->commit(options_);
+    Response& resp = ctx_.resp;
+    resp.set_header("ETag", "\"" + etag + "\"");
+    resp.set_header("Last-Modified", http::http_date((info.mtime_ns + 999999999) / 1000000000));
+    resp.set_body(201, "", "text/html; charset=UTF-8");
+  }
+
+ private:
+  WriteOptions options_;
+  std::string body_;
+};
+
+// DELETE ?multipart-manifest=delete of a SLO: its segments, then itself.
+class DeleteSlo : public Op {
+ public:
+  using Op::Op;
+
+  void finish() override {
+    authorize_container(ctx_, ctx_.container, Need::write);
+    const ObjectRef ref{ctx_.container, ctx_.object, ""};
+    ObjectInfo info = ctx_.store.stat_object(ref);
+    if (!info.attrs.count(kSloAttr)) {  // not a SLO: deleted as any object
+      ctx_.store.remove_object(ref, RemoveOptions{});
+      return report(1, 0, "");
+    }
+    LargeObject slo = load_slo(read_whole(ctx_.store, ref, info));
+    size_t deleted = 0, not_found = 0;
+    std::string errors;
+    for (const auto& s : slo.segments) {
+      try {
+        authorize_container(ctx_, s.container, Need::write);
+        const ObjectRef seg{s.container, s.key, ""};
+        ctx_.store.stat_object(seg);
+        ctx_.store.remove_object(seg, RemoveOptions{});
+        ++deleted;
+      } catch (const http::Error& err) {
+        errors += (errors.empty() ? "" : ", ") + std::string("[") +
+                  json_string("/" + s.container + "/" + s.key) + ", \"" +
+                  std::to_string(err.status()) + "\"]";
+      } catch (const Error& err) {
+        if (err.code() != RGW_ERR_NO_SUCH_KEY && err.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
+        ++not_found;
+      }
+    }
+    ctx_.store.remove_object(ref, RemoveOptions{});
+    report(deleted + 1, not_found, errors);
+  }
+
+ private:
+  void report(size_t deleted, size_t not_found, const std::string& errors) {
+    Format format = listing_format(ctx_.req);
+    std::string status = errors.empty() ? "200 OK" : "400 Bad Request";
+    std::string body;
+    if (format == Format::json)
+      body = "{\"Number Deleted\": " + std::to_string(deleted) +
+             ", \"Number Not Found\": " + std::to_string(not_found) +
+             ", \"Response Body\": \"\", \"Response Status\": \"" + status + "\", \"Errors\": [" +
+             errors + "]}";
+    else
+      body = "Number Deleted: " + std::to_string(deleted) +
+             "\nNumber Not Found: " + std::to_string(not_found) +
+             "\nResponse Body: \nResponse Status: " + status + "\nErrors: " + errors + "\n";
+    ctx_.resp.set_body(200, std::move(body), listing_content_type(format));
   }
 };
 
@@ -289,6 +467,10 @@ class PostObject : public Op {
     ObjectInfo info = ctx_.store.stat_object(ref);
     AttrsUpdate update;
     update.attrs = attrs_from_request(ctx_, &info.attrs);
+    for (const char* kept : {kSloAttr, kSloEtagAttr, kSloSizeAttr}) {  // still a SLO
+      auto it = info.attrs.find(kept);
+      if (it != info.attrs.end()) (*update.attrs)[kept] = it->second;
+    }
     if (auto at = delete_at_from(ctx_.req))
       update.delete_at = *at;
     else if (ctx_.req.header("x-remove-delete-at"))
@@ -346,6 +528,10 @@ class CopyObject : public Op {
     authorize_container(ctx_, dst_container, Need::write);
     const ObjectRef src{src_container, src_object, ""};
     ObjectInfo source = ctx_.store.stat_object(src);
+    // Swift copies a large object's content; the core's copy would copy its
+    // manifest, so it is refused rather than done wrong.
+    if (source.attrs.count(kSloAttr) || source.attrs.count(kManifestAttr))
+      throw_swift(501, "Copying a large object is not supported");
     int cond = http::evaluate_conditions(ctx_.req, source);
     if (cond) throw_swift(412);
     const std::string* fresh = ctx_.req.header("x-fresh-metadata");
@@ -374,6 +560,9 @@ class CopyObject : public Op {
 
 std::unique_ptr<Op> make_object_op(Context& ctx) {
   const std::string& m = ctx.req.method;
+  const std::string* mm = ctx.req.query_param("multipart-manifest");
+  if (m == "PUT" && mm && *mm == "put") return std::make_unique<PutSloManifest>(ctx);
+  if (m == "DELETE" && mm && *mm == "delete") return std::make_unique<DeleteSlo>(ctx);
   if (m == "PUT" && ctx.req.header("x-copy-from")) return std::make_unique<CopyObject>(ctx);
   if (m == "PUT") return std::make_unique<PutObject>(ctx);
   if (m == "GET" || m == "HEAD") return std::make_unique<GetObject>(ctx);

@@ -37,10 +37,24 @@ void common_headers(Response& resp, const std::string& request_id) {
   resp.set_header("X-Openstack-Request-Id", request_id);
 }
 
+// Where clients look for /info under the prefix: python-swiftclient turns
+// a storage URL ".../v1/AUTH_x" into ".../info", so with prefix "swift/v1"
+// the capabilities are at /swift/info too (as radosgw serves them).
+bool is_info_path(std::string_view p, const std::string& prefix) {
+  if (p == "/info") return true;
+  size_t slash = prefix.rfind('/');
+  std::string last = prefix.substr(slash == std::string::npos ? 0 : slash + 1);
+  if (last.size() < 2 || last[0] != 'v' ||
+      last.find_first_not_of("0123456789.", 1) != std::string::npos)
+    return false;
+  std::string info = slash == std::string::npos ? "/info" : "/" + prefix.substr(0, slash) + "/info";
+  return p == info;
+}
+
 }  // namespace
 
 bool claims(std::string_view raw_path, const std::string& prefix) {
-  if (is_auth_path(raw_path) || raw_path == "/info") return true;
+  if (is_auth_path(raw_path) || is_info_path(raw_path, prefix)) return true;
   if (prefix.empty()) return starts_with(raw_path, "/AUTH_");
   std::string root = "/" + prefix;
   return raw_path == root || starts_with(raw_path, root + "/");
@@ -87,7 +101,7 @@ void SwiftHandler::route() {
     ctx_.target = Target::auth;
     return;
   }
-  if (raw == "/info") {
+  if (is_info_path(raw, ctx_.gw.config().swift_prefix)) {
     ctx_.target = Target::info;
     return;
   }

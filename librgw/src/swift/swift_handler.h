@@ -49,7 +49,8 @@ class SwiftHandler : public Handler {
 
 // Whether a raw request path is Swift's under the given prefix ("swift/v1",
 // or "" for none): /auth/v1.0 (/auth/1.0, with or without a trailing '/'),
-// /info, and /PREFIX/... (with no prefix: /AUTH_...).
+// /info (and /swift/info for a prefix swift/v1: where swiftclient looks), and
+// /PREFIX/... (with no prefix: /AUTH_...).
 bool claims(std::string_view raw_path, const std::string& prefix);
 
 // The Swift protocol, for the gateway's router.

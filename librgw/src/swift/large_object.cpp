@@ -1,5 +1,6 @@
-// dlo.cpp - dynamic large objects (see dlo.h).
-#include "swift/dlo.h"
+// large_object.cpp - reading large objects, listing DLO segments (see
+// large_object.h).
+#include "swift/large_object.h"
 
 #include <cerrno>
 
@@ -12,9 +13,10 @@ namespace rgw::swift {
 
 namespace {
 
-class DloReader : public ObjectReader {
+class LargeObjectReader : public ObjectReader {
  public:
-  DloReader(Store& store, Dlo dlo, ObjectInfo info, uint64_t offset, uint64_t length)
+  LargeObjectReader(Store& store, LargeObject dlo, ObjectInfo info, uint64_t offset,
+                    uint64_t length)
       : store_(store), dlo_(std::move(dlo)), info_(std::move(info)), remaining_(length) {
     // The segment holding `offset`, and where in it.
     while (index_ < dlo_.segments.size() && offset >= dlo_.segments[index_].size) {
@@ -32,9 +34,9 @@ class DloReader : public ObjectReader {
     while (done < len && remaining_ > 0) {
       if (!reader_) {
         if (index_ >= dlo_.segments.size()) fail(-EIO, "large object segments ran out");
-        const DloSegment& seg = dlo_.segments[index_];
+        const Segment& seg = dlo_.segments[index_];
         uint64_t want = std::min<uint64_t>(seg.size - skip_, remaining_);
-        reader_ = store_.open_reader(ObjectRef{dlo_.container, seg.key, ""},
+        reader_ = store_.open_reader(ObjectRef{seg.container, seg.key, ""},
                                      ReadOptions{skip_, static_cast<int64_t>(want)});
         if (reader_->info().size != seg.size || reader_->remaining() != want)
           fail(-EIO, "large object segment changed while read: " + seg.key);
@@ -56,7 +58,7 @@ class DloReader : public ObjectReader {
 
  private:
   Store& store_;
-  Dlo dlo_;
+  LargeObject dlo_;
   ObjectInfo info_;
   uint64_t remaining_;
   size_t index_ = 0;
@@ -75,31 +77,37 @@ void parse_manifest(const std::string& value, std::string& container, std::strin
     throw_swift(400, "X-Object-Manifest must be in the format container/prefix");
 }
 
-Dlo load_dlo(Store& store, const std::string& manifest_value) {
-  Dlo dlo;
-  parse_manifest(manifest_value, dlo.container, dlo.prefix);
-  Md5 md5;
+LargeObject load_dlo(Store& store, const std::string& manifest_value) {
+  LargeObject dlo;
+  std::string container, prefix;
+  parse_manifest(manifest_value, container, prefix);
   ListParams params;
-  params.prefix = dlo.prefix;
+  params.prefix = prefix;
   for (;;) {
-    ListResult page = store.list_objects(dlo.container, params);
+    ListResult page = store.list_objects(container, params);
     for (const auto& o : page.objects) {
       if (dlo.segments.size() >= kMaxDloSegments)
         throw_swift(409, "Too many segments in the large object");
-      dlo.segments.push_back({o.key, o.size, o.etag});
+      dlo.segments.push_back({container, o.key, o.size, o.etag});
       dlo.size += o.size;
-      md5.update(o.etag.data(), o.etag.size());
     }
     if (!page.truncated || page.objects.empty()) break;
     params.marker = page.objects.back().key;
   }
-  dlo.etag = md5.hex_digest();
+  dlo.etag = segments_etag(dlo.segments);
   return dlo;
 }
 
-std::unique_ptr<ObjectReader> open_dlo_reader(Store& store, Dlo dlo, const ObjectInfo& manifest,
-                                              uint64_t offset, uint64_t length) {
-  return std::make_unique<DloReader>(store, std::move(dlo), manifest, offset, length);
+std::string segments_etag(const std::vector<Segment>& segments) {
+  Md5 md5;
+  for (const auto& s : segments) md5.update(s.etag.data(), s.etag.size());
+  return md5.hex_digest();
+}
+
+std::unique_ptr<ObjectReader> open_large_object_reader(Store& store, LargeObject object,
+                                                       const ObjectInfo& manifest, uint64_t offset,
+                                                       uint64_t length) {
+  return std::make_unique<LargeObjectReader>(store, std::move(object), manifest, offset, length);
 }
 
 }  // namespace rgw::swift
