@@ -676,3 +676,83 @@ def test_slo_manifest_checks(swift):
     r = requests.put(f"{url}/{c}/copy", headers=dict(auth_headers, **{
         "X-Copy-From": f"/{c}/m", "Content-Length": "0"}), timeout=30)
     assert r.status_code == 501
+
+
+def parse_byteranges(response):
+    """The parts of a multipart/byteranges response: [(Content-Range, bytes)]."""
+    ctype = response.headers["Content-Type"]
+    assert ctype.startswith("multipart/byteranges;boundary="), ctype
+    boundary = ctype.split("boundary=", 1)[1].encode()
+    body = response.content
+    assert body.startswith(b"--" + boundary + b"\r\n") and body.endswith(b"--" + boundary + b"--")
+    parts = []
+    for chunk in body.split(b"--" + boundary)[1:-1]:
+        head, data = chunk[2:].split(b"\r\n\r\n", 1)
+        assert data.endswith(b"\r\n")
+        headers = dict(line.split(b": ", 1) for line in head.split(b"\r\n"))
+        parts.append((headers[b"Content-Range"].decode(), headers[b"Content-Type"].decode(),
+                      data[:-2]))
+    return parts
+
+
+def test_multi_range_gets(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    data = os.urandom(100000)
+    conn.put_object(c, "o", data, content_type="application/x-thing")
+    url, headers = session(swift)
+    r = requests.get(f"{url}/{c}/o", headers=dict(headers, Range="bytes=0-9, 50000-50009,-5"),
+                     timeout=30)
+    assert r.status_code == 206
+    assert int(r.headers["Content-Length"]) == len(r.content)
+    assert parse_byteranges(r) == [
+        ("bytes 0-9/100000", "application/x-thing", data[:10]),
+        ("bytes 50000-50009/100000", "application/x-thing", data[50000:50010]),
+        ("bytes 99995-99999/100000", "application/x-thing", data[-5:])]
+    r = requests.head(f"{url}/{c}/o", headers=dict(headers, Range="bytes=0-9,20-29"), timeout=30)
+    assert r.status_code == 206 and int(r.headers["Content-Length"]) > 20
+    # One satisfiable range: an ordinary 206; none: 416; too many: the whole object.
+    r = requests.get(f"{url}/{c}/o", headers=dict(headers, Range="bytes=5-9,200000-"),
+                     timeout=30)
+    assert r.status_code == 206 and r.content == data[5:10]
+    assert r.headers["Content-Range"] == "bytes 5-9/100000"
+    r = requests.get(f"{url}/{c}/o", headers=dict(headers, Range="bytes=200000-,300000-"),
+                     timeout=30)
+    assert r.status_code == 416
+    many = "bytes=" + ",".join(f"{i}-{i}" for i in range(51))
+    r = requests.get(f"{url}/{c}/o", headers=dict(headers, Range=many), timeout=30)
+    assert r.status_code == 200 and r.content == data
+    # Across the segments of a large object.
+    conn.put_container(c + "-seg")
+    for i in range(3):
+        conn.put_object(c + "-seg", f"p/{i}", data[i * 30000:(i + 1) * 30000])
+    conn.put_object(c, "dlo", b"", headers={"X-Object-Manifest": f"{c}-seg/p/"})
+    r = requests.get(f"{url}/{c}/dlo", headers=dict(headers, Range="bytes=29995-30004,59999-60000"),
+                     timeout=30)
+    assert [p[2] for p in parse_byteranges(r)] == [data[29995:30005], data[59999:60001]]
+
+
+def test_reverse_container_listing(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    stored = [f"k{i:04d}" for i in range(1205)] + ["z/1", "z/2"]  # more than a store page
+    with pyrgw.Store(swift.store_uri) as store:
+        for k in stored:
+            store.put_object(c, k, b"")
+    url, headers = session(swift)
+
+    def names(**params):
+        r = requests.get(f"{url}/{c}", params=dict(params, format="json"), headers=headers,
+                         timeout=30)
+        return [e.get("name") or e.get("subdir") for e in r.json()]
+
+    assert names(reverse="true") == stored[::-1]
+    assert names(reverse="true", limit=2) == stored[::-1][:2]
+    assert names(reverse="true", marker="k1150") == [k for k in stored[::-1] if k < "k1150"]
+    assert names(reverse="true", marker="k1150", end_marker="k0001") == \
+        [k for k in stored[::-1] if "k0001" < k < "k1150"]
+    assert names(reverse="true", delimiter="/", prefix="z") == ["z/"]
+    assert names(reverse="true", prefix="k11", limit=3) == \
+        [k for k in stored[::-1] if k.startswith("k11")][:3]

@@ -83,6 +83,25 @@ ByteRange parse_range(const std::string* header) {
   return r;
 }
 
+std::vector<ByteRange> parse_ranges(const std::string* header, size_t max) {
+  std::vector<ByteRange> out;
+  if (!header || header->compare(0, 6, "bytes=") != 0) return out;
+  size_t start = 6;
+  for (;;) {
+    size_t comma = header->find(',', start);
+    std::string spec =
+        header->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t a = spec.find_first_not_of(" \t"), b = spec.find_last_not_of(" \t");
+    spec = a == std::string::npos ? "" : spec.substr(a, b - a + 1);
+    std::string one = "bytes=" + spec;
+    ByteRange r = parse_range(&one);
+    if (r.kind == ByteRange::Kind::none || out.size() == max) return {};
+    out.push_back(r);
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 bool resolve_range(const ByteRange& range, uint64_t size, uint64_t* offset, uint64_t* length) {
   switch (range.kind) {
     case ByteRange::Kind::none:

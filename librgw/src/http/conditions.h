@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http/request.h"
 #include "model.h"
@@ -26,6 +27,11 @@ struct ByteRange {
 // ranges, other units, bad syntax) is Kind::none: the whole object is sent,
 // as HTTP asks for a Range header it cannot use.
 ByteRange parse_range(const std::string* header);
+
+// Parses a Range header of one or more ranges ("bytes=0-9, 20-, -5"), at
+// most max of them; empty (send the whole object) if any is malformed or
+// there are more than max.
+std::vector<ByteRange> parse_ranges(const std::string* header, size_t max);
 
 // Resolves a range against an object size: false if unsatisfiable (416).
 bool resolve_range(const ByteRange& range, uint64_t size, uint64_t* offset, uint64_t* length);

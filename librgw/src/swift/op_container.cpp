@@ -1,5 +1,9 @@
 // op_container.cpp - a container: PUT, HEAD, GET (its objects), POST
 // (metadata), DELETE.  A container is a bucket of the account's user.
+#include <deque>
+#include <iterator>
+#include <optional>
+
 #include "errors.h"
 #include "swift/acl.h"
 #include "swift/listing.h"
@@ -107,34 +111,76 @@ class ContainerOp : public Op {
     ctx_.resp.set_body(202, "", "text/html; charset=UTF-8");
   }
 
-  void list() {
-    Format format = listing_format(ctx_.req);
-    ListingQuery q = listing_query(ctx_.req);
+  // A listed object (object set) or subdir (the common prefix in name).
+  struct Entry {
+    std::string name;
+    std::optional<ObjectInfo> object;
+  };
+
+  // One store listing page's objects and subdirs, merged in name order.
+  static void merge(ListResult& r, std::vector<Entry>& out) {
+    size_t i = 0, j = 0;
+    while (i < r.objects.size() || j < r.common_prefixes.size()) {
+      if (j >= r.common_prefixes.size() ||
+          (i < r.objects.size() && r.objects[i].key < r.common_prefixes[j])) {
+        std::string name = r.objects[i].key;
+        out.push_back({std::move(name), std::move(r.objects[i])});
+        ++i;
+      } else {
+        out.push_back({std::move(r.common_prefixes[j]), std::nullopt});
+        ++j;
+      }
+    }
+  }
+
+  std::vector<Entry> page(const ListingQuery& q) {
+    std::vector<Entry> out;
+    if (q.limit == 0) return out;
     ListParams params;
     params.prefix = q.prefix;
     params.delimiter = q.delimiter;
     params.marker = q.marker;
     params.end_marker = q.end_marker;
     params.max_keys = q.limit;
-    ListResult r;
-    if (q.limit > 0) r = ctx_.store.list_objects(ctx_.container, params);
-    // Objects and subdirs, merged in name order.
-    struct Entry {
-      const std::string* name;
-      const ObjectInfo* object;
-    };
-    std::vector<Entry> entries;
-    size_t i = 0, j = 0;
-    while (i < r.objects.size() || j < r.common_prefixes.size()) {
-      if (j >= r.common_prefixes.size() ||
-          (i < r.objects.size() && r.objects[i].key < r.common_prefixes[j])) {
-        entries.push_back({&r.objects[i].key, &r.objects[i]});
-        ++i;
-      } else {
-        entries.push_back({&r.common_prefixes[j], nullptr});
-        ++j;
+    ListResult r = ctx_.store.list_objects(ctx_.container, params);
+    merge(r, out);
+    return out;
+  }
+
+  // reverse=true: names below marker and above end_marker, last first.  The
+  // store lists forward only, so the window is walked forward keeping its
+  // last `limit` entries: memory stays within the limit, time grows with
+  // the window.
+  std::vector<Entry> reverse_page(const ListingQuery& q) {
+    std::deque<Entry> last;
+    if (q.limit == 0) return {};
+    ListParams params;
+    params.prefix = q.prefix;
+    params.delimiter = q.delimiter;
+    params.marker = q.end_marker;  // reversed: after end_marker ...
+    params.end_marker = q.marker;  // ... and before marker
+    params.max_keys = 1000;
+    for (;;) {
+      ListResult r = ctx_.store.list_objects(ctx_.container, params);
+      bool truncated = r.truncated;
+      std::string next = r.next_marker;
+      std::vector<Entry> entries;
+      merge(r, entries);
+      for (auto& e : entries) {
+        last.push_back(std::move(e));
+        if (last.size() > q.limit) last.pop_front();
       }
+      if (!truncated || next.empty()) break;
+      params.marker = next;
     }
+    return std::vector<Entry>(std::make_move_iterator(last.rbegin()),
+                              std::make_move_iterator(last.rend()));
+  }
+
+  void list() {
+    Format format = listing_format(ctx_.req);
+    ListingQuery q = listing_query(ctx_.req);
+    std::vector<Entry> entries = q.reverse ? reverse_page(q) : page(q);
     Response& resp = ctx_.resp;
     std::string body;
     if (format == Format::text) {
@@ -142,13 +188,13 @@ class ContainerOp : public Op {
         resp.set_body(204, "", listing_content_type(format));
         return;
       }
-      for (const auto& e : entries) body += *e.name + "\n";
+      for (const auto& e : entries) body += e.name + "\n";
     } else if (format == Format::json) {
       body = "[";
       for (const auto& e : entries) {
         if (body.size() > 1) body += ", ";
         if (!e.object) {
-          body += "{\"subdir\": " + json_string(*e.name) + "}";
+          body += "{\"subdir\": " + json_string(e.name) + "}";
           continue;
         }
         const ObjectInfo& o = *e.object;
@@ -163,7 +209,7 @@ class ContainerOp : public Op {
              xml_escape(ctx_.container) + "\">";
       for (const auto& e : entries) {
         if (!e.object) {
-          body += "<subdir name=\"" + xml_escape(*e.name) + "\"><name>" + xml_escape(*e.name) +
+          body += "<subdir name=\"" + xml_escape(e.name) + "\"><name>" + xml_escape(e.name) +
                   "</name></subdir>";
           continue;
         }

@@ -1,12 +1,15 @@
 // op_object.cpp - an object: PUT (streamed, or a copy with X-Copy-From),
 // GET/HEAD (ranges, conditionals), POST (metadata), DELETE, COPY.
+#include <cerrno>
 #include <ctime>
+#include <functional>
 
 #include "crypto.h"
 #include "errors.h"
 #include "http/conditions.h"
 #include "http/date.h"
 #include "http/error.h"
+#include "swift/byteranges.h"
 #include "swift/large_object.h"
 #include "swift/listing.h"
 #include "swift/metadata.h"
@@ -202,6 +205,45 @@ class PutObject : public Op {
   std::unique_ptr<ObjectWriter> writer_;
 };
 
+// A GET of several ranges: the satisfiable ones as one multipart/byteranges
+// body (none: 416; one: an ordinary 206).  False when the request is not
+// one (no Range, one range, or more than kMaxRanges: the whole object).
+bool serve_ranges(Response& resp, const http::Request& req, const ObjectInfo& view, bool head,
+                  const std::function<void()>& headers, const SpanOpener& open) {
+  std::vector<http::ByteRange> ranges = http::parse_ranges(req.header("range"), kMaxRanges);
+  if (ranges.size() < 2) return false;
+  std::vector<Span> spans;
+  for (const auto& r : ranges) {
+    Span span;
+    if (http::resolve_range(r, view.size, &span.offset, &span.length)) spans.push_back(span);
+  }
+  if (spans.empty()) {
+    resp.set_header("Content-Range", "bytes */" + std::to_string(view.size));
+    throw_swift(416);
+  }
+  headers();
+  resp.status = 206;
+  if (spans.size() == 1) {
+    const Span& s = spans[0];
+    resp.set_header("Content-Range", "bytes " + std::to_string(s.offset) + "-" +
+                                         std::to_string(s.offset + s.length - 1) + "/" +
+                                         std::to_string(view.size));
+    resp.content_length = static_cast<int64_t>(s.length);
+    if (!head) resp.reader = open(s.offset, s.length);
+    return true;
+  }
+  auto ct = view.attrs.find("content-type");
+  std::string boundary = new_boundary();
+  auto reader = open_byteranges_reader(
+      view, std::move(spans), view.size,
+      ct != view.attrs.end() && safe_value(ct->second) ? ct->second : "application/octet-stream",
+      boundary, open);
+  resp.set_header("Content-Type", "multipart/byteranges;boundary=" + boundary);
+  resp.content_length = static_cast<int64_t>(reader->remaining());
+  if (!head) resp.reader = std::move(reader);
+  return true;
+}
+
 class GetObject : public Op {
  public:
   using Op::Op;
@@ -235,6 +277,16 @@ class GetObject : public Op {
       resp.content_length = -1;
       return;
     }
+    Store& store = ctx_.store;
+    const std::string etag = info.etag;
+    if (serve_ranges(
+            resp, ctx_.req, info, head, [&] { object_headers(resp, info); },
+            [&store, ref, etag](uint64_t offset, uint64_t length) {
+              auto r = store.open_reader(ref, ReadOptions{offset, static_cast<int64_t>(length)});
+              if (r->info().etag != etag) fail(-EIO, "object replaced while read");
+              return r;
+            }))
+      return;
     http::ByteRange range = http::parse_range(ctx_.req.header("range"));
     uint64_t offset = 0, length = info.size;
     if (!http::resolve_range(range, info.size, &offset, &length)) {
@@ -313,6 +365,12 @@ class GetObject : public Op {
       resp.content_length = -1;
       return;
     }
+    Store& store = ctx_.store;
+    if (serve_ranges(resp, ctx_.req, view, head, headers,
+                     [&store, object, view](uint64_t offset, uint64_t length) {
+                       return open_large_object_reader(store, object, view, offset, length);
+                     }))
+      return;
     http::ByteRange range = http::parse_range(ctx_.req.header("range"));
     uint64_t offset = 0, length = view.size;
     if (!http::resolve_range(range, view.size, &offset, &length)) {
