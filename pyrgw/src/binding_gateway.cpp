@@ -118,11 +118,10 @@ std::string presign_v4(const std::string& method, const std::string& host,
 }
 
 std::string swift_temp_url_sign(const std::string& digest, const std::string& method,
-                                const std::string& path, int64_t expires,
-                                const std::string& key) {
+                                const std::string& path, int64_t expires, const std::string& key) {
   char out[129];
-  check(rgw_swift_temp_url_sign(c_arg(digest), c_arg(method), c_arg(path), expires, c_arg(key),
-                                out, sizeof out));
+  check(rgw_swift_temp_url_sign(c_arg(digest), c_arg(method), c_arg(path), expires, c_arg(key), out,
+                                sizeof out));
   return std::string(out);
 }
 
