@@ -97,7 +97,7 @@ def test_info(swift):
     assert info["container_listing_limit"] == 10000
     assert info["max_object_name_length"] == 1024
     assert requests.get(swift.url + "/swift/info", timeout=30).json() == r.json()
-    assert set(r.json()) == {"swift", "tempurl", "slo", "dlo"}
+    assert set(r.json()) == {"swift", "tempurl", "slo", "dlo", "formpost"}
     conn = swift.connection()
     assert conn.get_capabilities()["swift"]["version"]  # found from the storage URL
 
@@ -756,3 +756,74 @@ def test_reverse_container_listing(swift):
     assert names(reverse="true", delimiter="/", prefix="z") == ["z/"]
     assert names(reverse="true", prefix="k11", limit=3) == \
         [k for k in stored[::-1] if k.startswith("k11")][:3]
+
+
+# ---------------------------------------------------------------- FormPOST
+
+def form_signature(key, path, redirect, max_size, max_count, expires, digest="sha1"):
+    import base64
+    import hmac
+
+    body = f"{path}\n{redirect}\n{max_size}\n{max_count}\n{expires}".encode()
+    mac = hmac.new(key.encode(), body, getattr(hashlib, digest))
+    return mac.hexdigest() if digest == "sha1" else \
+        f"{digest}:" + base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+
+
+def test_formpost_uploads(swift):
+    conn = swift.connection()
+    c = swift.name()
+    conn.put_container(c)
+    conn.post_account({"X-Account-Meta-Temp-URL-Key": "form-key"})
+    path = f"/swift/v1/AUTH_{swift.uid}/{c}/uploads/"
+    url = swift.url + path
+    expires = int(time.time()) + 600
+
+    def fields(redirect="", max_size=1 << 20, max_count=3, expires=expires, key="form-key",
+               digest="sha1", sig=None):
+        return {"redirect": redirect, "max_file_size": str(max_size),
+                "max_file_count": str(max_count), "expires": str(expires),
+                "signature": sig or form_signature(key, path, redirect, max_size, max_count,
+                                                   expires, digest)}
+
+    big = os.urandom(3 * 1024 * 1024)
+    r = requests.post(url, data=fields(max_size=4 << 20), timeout=60, files=[
+        ("file1", ("a.txt", b"first file", "text/plain")),
+        ("file2", ("b.bin", big, "application/x-b"))])
+    assert r.status_code == 201 and r.text == "201 Created", r.text
+    head = conn.head_object(c, "uploads/a.txt")
+    assert head["content-type"] == "text/plain"
+    assert conn.get_object(c, "uploads/a.txt")[1] == b"first file"
+    assert conn.get_object(c, "uploads/b.bin")[1] == big
+    # Redirects, and the other digests.
+    r = requests.post(url, data=fields(redirect="https://app.test/done?x=1", digest="sha256"),
+                      files=[("f", ("c.txt", b"c", "text/plain"))], allow_redirects=False,
+                      timeout=30)
+    assert r.status_code == 303
+    assert r.headers["Location"] == "https://app.test/done?x=1&status=201&message="
+    r = requests.post(url, data=fields(digest="sha512"), files=[("f", ("d.txt", b"d"))],
+                      timeout=30)
+    assert r.status_code == 201
+    # Refusals.
+    r = requests.post(url, data=fields(key="wrong"), files=[("f", ("e.txt", b"e"))], timeout=30)
+    assert r.status_code == 401 and r.text == "401 Unauthorized\r\nFormPost: Invalid Signature"
+    r = requests.post(url, data=fields(expires=int(time.time()) - 5),
+                      files=[("f", ("e.txt", b"e"))], timeout=30)
+    assert r.status_code == 401 and r.text.endswith("FormPost: Form Expired")
+    r = requests.post(url, data=fields(max_size=10), files=[("f", ("big.txt", b"x" * 11))],
+                      timeout=30)
+    assert r.status_code == 400 and "Max_File_Size Exceeded" in r.text
+    r = requests.post(url, data=fields(max_count=1), timeout=30, files=[
+        ("f1", ("one.txt", b"1")), ("f2", ("two.txt", b"2"))])
+    assert r.status_code == 400 and "Max File Count Exceeded" in r.text
+    r = requests.post(url, data=b"--x\r\nnot a form", timeout=30,
+                      headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 400
+    names = [o["name"] for o in conn.get_container(c)[1]]
+    assert names == ["uploads/a.txt", "uploads/b.bin", "uploads/c.txt", "uploads/d.txt",
+                     "uploads/one.txt"]  # nothing of the refused files, but the first of two
+    # A container's key signs too.
+    conn.post_container(c, {"X-Container-Meta-Temp-URL-Key": "container-form-key"})
+    r = requests.post(url, data=fields(key="container-form-key"),
+                      files=[("f", ("g.txt", b"g"))], timeout=30)
+    assert r.status_code == 201

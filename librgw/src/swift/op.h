@@ -65,6 +65,10 @@ std::unique_ptr<Op> make_info_op(Context& ctx);       // op_info.cpp: /info
 std::unique_ptr<Op> make_account_op(Context& ctx);    // op_account.cpp
 std::unique_ptr<Op> make_container_op(Context& ctx);  // op_container.cpp
 std::unique_ptr<Op> make_object_op(Context& ctx);     // op_object.cpp
+std::unique_ptr<Op> make_formpost_op(Context& ctx);   // op_formpost.cpp: HTML form uploads
+// Whether the request is a FormPOST (a POST of multipart/form-data to a
+// container or an object prefix).
+bool is_formpost(const Context& ctx);
 
 // [[noreturn]] 405 with Allow: allowed.
 [[noreturn]] void method_not_allowed(Context& ctx, const char* allowed);

@@ -257,6 +257,7 @@ void method_not_allowed(Context& ctx, const char* allowed) {
 }
 
 std::unique_ptr<Op> make_container_op(Context& ctx) {
+  if (is_formpost(ctx)) return make_formpost_op(ctx);
   const std::string& m = ctx.req.method;
   if (m != "GET" && m != "HEAD" && m != "POST" && m != "PUT" && m != "DELETE")
     method_not_allowed(ctx, "DELETE, GET, HEAD, POST, PUT");

@@ -31,7 +31,7 @@ class InfoOp : public Op {
         ", \"slo\": {\"max_manifest_segments\": " + std::to_string(kMaxSloSegments) +
         ", \"max_manifest_size\": " + std::to_string(kMaxSloManifestSize) +
         ", \"min_segment_size\": 1}, \"dlo\": {\"max_segments\": " +
-        std::to_string(kMaxDloSegments) + "}}";
+        std::to_string(kMaxDloSegments) + "}, \"formpost\": {}}";
     ctx_.resp.set_body(200, std::move(json), "application/json; charset=utf-8");
   }
 };

@@ -617,6 +617,7 @@ class CopyObject : public Op {
 }  // namespace
 
 std::unique_ptr<Op> make_object_op(Context& ctx) {
+  if (is_formpost(ctx)) return make_formpost_op(ctx);
   const std::string& m = ctx.req.method;
   const std::string* mm = ctx.req.query_param("multipart-manifest");
   if (m == "PUT" && mm && *mm == "put") return std::make_unique<PutSloManifest>(ctx);
