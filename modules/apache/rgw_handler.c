@@ -266,6 +266,12 @@ int rgw_handler(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the client's address (mod_remoteip's, when it is loaded), for the
+     * core's IP conditions */
+    if (r->useragent_ip) {
+        (void)rgw_request_set_remote_addr(req, r->useragent_ip);
+    }
+
     /* the core slices ranges at the store and evaluates conditions itself */
     ap_remove_output_filter_byhandle(r->output_filters, "BYTERANGE");
 

@@ -101,6 +101,16 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
      */
     (void) rgw_request_set_readahead(ctx->rreq, rlcf->buffer_size);
 
+    /* the client's address, for the core's IP conditions */
+
+    if (r->connection->addr_text.len && r->connection->addr_text.len <= 64) {
+        u_char  addr[65];
+
+        *ngx_cpymem(addr, r->connection->addr_text.data,
+                    r->connection->addr_text.len) = '\0';
+        (void) rgw_request_set_remote_addr(ctx->rreq, (char *) addr);
+    }
+
     if (ngx_http_rgw_add_headers(r, ctx) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }

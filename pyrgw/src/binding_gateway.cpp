@@ -49,6 +49,9 @@ class Request {
   void add_header(const std::string& name, const std::string& value) {
     check(rgw_request_add_header(r_, name.data(), name.size(), value.data(), value.size()));
   }
+  void set_remote_addr(const std::string& addr) {
+    check(rgw_request_set_remote_addr(r_, c_arg(addr)));
+  }
   bool start() {
     py::gil_scoped_release release;
     return check(rgw_request_start(r_)) == RGW_REQUEST_WANTS_BODY;
@@ -118,10 +121,11 @@ std::string presign_v4(const std::string& method, const std::string& host,
 }
 
 std::string swift_temp_url_sign(const std::string& digest, const std::string& method,
-                                const std::string& path, int64_t expires, const std::string& key) {
+                                const std::string& path, int64_t expires,
+                                const std::string& ip_range, const std::string& key) {
   char out[129];
-  check(rgw_swift_temp_url_sign(c_arg(digest), c_arg(method), c_arg(path), expires, c_arg(key), out,
-                                sizeof out));
+  check(rgw_swift_temp_url_sign(c_arg(digest), c_arg(method), c_arg(path), expires, c_arg(ip_range),
+                                c_arg(key), out, sizeof out));
   return std::string(out);
 }
 
@@ -196,8 +200,8 @@ void bind_gateway(py::module_& m) {
            "Whether both configurations can share one gateway");
 
   m.def("swift_temp_url_sign", &swift_temp_url_sign, py::arg("digest"), py::arg("method"),
-        py::arg("path"), py::arg("expires"), py::arg("key"),
-        "Swift temp_url_sig in hex (the core's signer)");
+        py::arg("path"), py::arg("expires"), py::arg("ip_range"), py::arg("key"),
+        "Swift temp_url_sig as python-swiftclient writes it (the core's signer)");
   m.def("presign_v4", &presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");
@@ -209,6 +213,7 @@ void bind_gateway(py::module_& m) {
       .def(py::init<const Gateway&, const std::string&, const std::string&>(), py::arg("gateway"),
            py::arg("method"), py::arg("uri"))
       .def("add_header", &Request::add_header)
+      .def("set_remote_addr", &Request::set_remote_addr)
       .def("start", &Request::start)
       .def("body", &Request::body)
       .def("end_body", &Request::end_body)

@@ -842,6 +842,11 @@ int rgw_request_create(rgw_gateway_t *gw, const char *method, const char *uri, r
  * 400 RequestHeaderSectionTooLarge by rgw_request_start(). */
 int rgw_request_add_header(rgw_request_t *req, const char *name, size_t name_len, const char *value,
                            size_t value_len);
+/* The client's IP address as the door sees it ("192.0.2.1", "2001:db8::1";
+ * not a proxy's X-Forwarded-For): what IP conditions test (Swift's
+ * temp_url_ip_range).  Optional; before rgw_request_start().  -EINVAL for a
+ * NULL argument or an address longer than 64 bytes. */
+int rgw_request_set_remote_addr(rgw_request_t *req, const char *addr);
 /* Routes, authenticates and authorizes from the request line and headers
  * (step 3 above): RGW_REQUEST_WANTS_BODY or RGW_REQUEST_DONE; -EINVAL if
  * called twice. */
@@ -900,21 +905,25 @@ int rgw_s3_presign(const char *method, const char *host, const char *path, const
 
 /*
  * Signs a Swift temporary URL as the gateway checks it (and as Swift's
- * tempurl middleware does): the hex HMAC, under key, of
- * "<method>\n<expires>\n<path>".  digest is "sha1", "sha256" or "sha512";
- * method the one the URL is for ("GET", "PUT", ...; a GET, PUT or POST URL
- * also allows HEAD); expires in epoch seconds; path as the client will
- * request it, not percent-encoded ("/swift/v1/AUTH_alice/photos/cat.jpg"),
- * or "prefix:/swift/v1/AUTH_alice/photos/<object prefix>" for a URL that
- * serves every object of the container whose name starts with the prefix
- * (sent as temp_url_prefix).  key is the account's or the container's
- * Temp-URL-Key (or -Key-2) metadata.  Writes the NUL-terminated hex
- * signature, sent as temp_url_sig, into out (129 bytes always suffice);
- * -ERANGE if out_size is too small, -EINVAL for a NULL argument or an
- * unknown digest.
+ * tempurl middleware does): the HMAC, under key, of
+ * "[ip=<ip_range>\n]<method>\n<expires>\n<path>".  digest is "sha1",
+ * "sha256" or "sha512"; method the one the URL is for ("GET", "PUT", ...; a
+ * GET, PUT or POST URL also allows HEAD); expires in epoch seconds; path as
+ * the client will request it, not percent-encoded
+ * ("/swift/v1/AUTH_alice/photos/cat.jpg"), or
+ * "prefix:/swift/v1/AUTH_alice/photos/<object prefix>" for a URL that serves
+ * every object of the container whose name starts with the prefix (sent as
+ * temp_url_prefix); ip_range NULL or "" for none, else the address or CIDR
+ * network the URL is limited to (sent as temp_url_ip_range).  key is the
+ * account's or the container's Temp-URL-Key (or -Key-2) metadata.  Writes
+ * the NUL-terminated signature, sent as temp_url_sig, as python-swiftclient
+ * writes it (hex for sha1 and sha256, "sha512:" and unpadded URL-safe
+ * base64 for sha512) into out (129 bytes always suffice); -ERANGE if
+ * out_size is too small, -EINVAL for a NULL argument or an unknown digest.
  */
 int rgw_swift_temp_url_sign(const char *digest, const char *method, const char *path,
-                            int64_t expires, const char *key, char *out, size_t out_size);
+                            int64_t expires, const char *ip_range, const char *key, char *out,
+                            size_t out_size);
 
 /* ---------------------------------------------------- asynchronous form */
 

@@ -97,6 +97,15 @@ RGW_API int rgw_request_add_header(rgw_request_t* req, const char* name, size_t 
   });
 }
 
+RGW_API int rgw_request_set_remote_addr(rgw_request_t* req, const char* addr) {
+  return guarded_call([&] {
+    if (!req || !addr) rgw::fail(-EINVAL, "NULL argument");
+    if (std::strlen(addr) > 64) rgw::fail(-EINVAL, "address too long");
+    req->impl->set_remote_addr(addr);
+    return 0;
+  });
+}
+
 namespace rgw::capi {
 
 int request_start(rgw_request_t* req) {
@@ -208,13 +217,15 @@ RGW_API int rgw_s3_presign(const char* method, const char* host, const char* pat
 }
 
 RGW_API int rgw_swift_temp_url_sign(const char* digest, const char* method, const char* path,
-                                    int64_t expires, const char* key, char* out, size_t out_size) {
+                                    int64_t expires, const char* ip_range, const char* key,
+                                    char* out, size_t out_size) {
   return guarded_call([&] {
     if (!digest || !method || !path || !key || !out) rgw::fail(-EINVAL, "NULL argument");
     rgw::swift::Digest d;
     if (!rgw::swift::parse_digest(digest, &d))
       rgw::fail(-EINVAL, std::string("unknown digest (sha1, sha256, sha512): ") + digest);
-    std::string sig = rgw::swift::temp_url_sign(d, method, expires, path, key);
+    std::string sig =
+        rgw::swift::temp_url_sign(d, method, expires, path, ip_range ? ip_range : "", key);
     if (sig.size() + 1 > out_size) rgw::fail(-ERANGE, "buffer too small");
     std::memcpy(out, sig.c_str(), sig.size() + 1);
     return 0;

@@ -42,6 +42,7 @@ class Exchange {
   static constexpr size_t kMaxHeaders = 100;
   static constexpr size_t kMaxHeaderBytes = 64 * 1024;
   void add_header(std::string name, std::string value);
+  void set_remote_addr(std::string addr) { req_.remote_addr = std::move(addr); }
 
   bool start();
   bool body(const char* data, size_t len);

@@ -20,6 +20,10 @@ struct Request {
   // Headers with lower-case names, values trimmed, in order of arrival.  A
   // repeated header appears several times.
   std::vector<std::pair<std::string, std::string>> headers;
+  // The client's address as the door saw it ("192.0.2.1", "2001:db8::1"), or
+  // "" if the door did not say: what IP conditions (Swift's
+  // temp_url_ip_range) test.
+  std::string remote_addr;
 
   // Splits raw_uri into raw_path, raw_query and query.  False if the URI is
   // not origin-form ("/...") or has a bad percent escape.

@@ -195,7 +195,7 @@ void SwiftHandler::authenticate_temp_url(const TempUrl& t) {
   http::percent_decode(ctx_.req.raw_path, path);
   if (user.suspended || keys.empty() ||
       !temp_url_valid(t, ctx_.req.method, path, ctx_.object, keys,
-                      static_cast<int64_t>(std::time(nullptr))))
+                      static_cast<int64_t>(std::time(nullptr)), ctx_.req.remote_addr))
     throw_swift(401, "Temp URL invalid");
   ctx_.user = std::move(user);
 }

@@ -26,15 +26,23 @@ enum class Digest { sha1, sha256, sha512 };
 // "sha1", "sha256", "sha512".
 bool parse_digest(const std::string& name, Digest* out);
 
-// The hex signature of method, expires and path under key.
+// The signature of method, expires and path (and ip_range, "" for none)
+// under key, written as python-swiftclient writes it: hex for SHA-1 and
+// SHA-256, "sha512:" and unpadded URL-safe base64 for SHA-512.
 std::string temp_url_sign(Digest digest, const std::string& method, int64_t expires,
-                          const std::string& path, const std::string& key);
+                          const std::string& path, const std::string& ip_range,
+                          const std::string& key);
+
+// Whether addr (an IPv4 or IPv6 address) is in range (an address, or a
+// CIDR network "192.0.2.0/24", "2001:db8::/32").
+bool ip_in_range(const std::string& addr, const std::string& range);
 
 struct TempUrl {
   Digest digest = Digest::sha1;
   std::string sig;  // raw MAC bytes
   int64_t expires = 0;
-  std::optional<std::string> prefix;  // temp_url_prefix
+  std::optional<std::string> prefix;    // temp_url_prefix
+  std::optional<std::string> ip_range;  // temp_url_ip_range
   std::optional<std::string> filename;
   bool inline_disposition = false;
 };
@@ -44,10 +52,11 @@ struct TempUrl {
 std::optional<TempUrl> parse_temp_url(const http::Request& req);
 
 // Whether one of keys signs t for method on the object at object_path
-// (decoded) whose object name is object, at now.  A HEAD may use a URL
-// signed for GET, HEAD, PUT or POST, as Swift allows.
+// (decoded) whose object name is object, at now, from remote_addr.  A HEAD
+// may use a URL signed for GET, HEAD, PUT or POST, as Swift allows.
 bool temp_url_valid(const TempUrl& t, const std::string& method, const std::string& object_path,
-                    const std::string& object, const std::vector<std::string>& keys, int64_t now);
+                    const std::string& object, const std::vector<std::string>& keys, int64_t now,
+                    const std::string& remote_addr);
 
 // The metadata attribute names of the two keys.
 inline constexpr const char* kTempUrlKeyAttrs[] = {"x-amz-meta-temp-url-key",

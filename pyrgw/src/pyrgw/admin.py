@@ -12,8 +12,9 @@ import argparse
 import json
 import os
 import sys
+import urllib.parse
 
-from . import errors
+from . import errors, signing
 from . import options as gateway_options
 from .admin_conf import add_apache_conf_parser, add_nginx_conf_parser
 from .progress import Progress
@@ -167,6 +168,20 @@ def cmd_options(a):
     return 0
 
 
+def cmd_tempurl(a):
+    """A Swift temporary URL, as `swift tempurl` prints it, signed by the core."""
+    parts = urllib.parse.urlparse(a.path)
+    try:
+        path = signing.temp_url(parts.path, a.time, a.key, a.method, absolute=a.absolute,
+                                prefix=a.prefix_based, iso8601=a.iso8601,
+                                ip_range=a.ip_range, digest=a.digest)
+    except ValueError as e:
+        print(f"librgw-admin: error: {e}", file=sys.stderr)
+        return 2
+    print(f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme and parts.netloc else path)
+    return 0
+
+
 def build_parser():
     p = argparse.ArgumentParser(
         prog="librgw-admin",
@@ -175,7 +190,8 @@ def build_parser():
                    help="store URI, e.g. local:/var/lib/librgw or "
                         "rados:rgw?conf=/etc/ceph/ceph.conf (default: $RGW_STORE)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
-    groups = p.add_subparsers(dest="group", metavar="{user,key,bucket,gc,options,nginx-conf,apache-conf}",
+    groups = p.add_subparsers(dest="group",
+                              metavar="{user,key,bucket,gc,tempurl,options,nginx-conf,apache-conf}",
                               required=True)
 
     user = groups.add_parser("user", help="users").add_subparsers(dest="cmd", required=True)
@@ -262,6 +278,27 @@ def build_parser():
 
     add_nginx_conf_parser(groups)
     add_apache_conf_parser(groups)
+
+    c = groups.add_parser(
+        "tempurl", help="sign a Swift temporary URL (no store is opened)",
+        description="Print a Swift temporary URL for PATH (/swift/v1/AUTH_<account>/<container>/"
+                    "<object>, or a whole URL), signed by the core with KEY (the account's or the "
+                    "container's Temp-URL-Key), for METHOD, valid for TIME (seconds, or 10m, 2h, "
+                    "1d; a Unix time with --absolute; or an ISO 8601 time). The arguments and "
+                    "the output are python-swiftclient's `swift tempurl`.")
+    c.add_argument("method")
+    c.add_argument("time")
+    c.add_argument("path")
+    c.add_argument("key")
+    c.add_argument("--absolute", action="store_true",
+                   help="TIME is a Unix time, not an offset from now")
+    c.add_argument("--prefix-based", action="store_true",
+                   help="sign every object whose name starts with PATH's last part")
+    c.add_argument("--iso8601", action="store_true", help="write the expiry in ISO 8601")
+    c.add_argument("--ip-range", help="limit the URL to this address or CIDR network")
+    c.add_argument("--digest", choices=("sha1", "sha256", "sha512"), default="sha256",
+                   help="HMAC digest (default: sha256)")
+    c.set_defaults(static=cmd_tempurl)
 
     c = groups.add_parser(
         "options", help="list the gateway options (no store is opened)",

@@ -1,10 +1,11 @@
 """Signed URLs, signed by the librgw core (the same code that verifies them)."""
+import calendar
 import time
 import urllib.parse
 
 from . import _librgw
 
-__all__ = ["presign_url", "swift_temp_url"]
+__all__ = ["presign_url", "temp_url", "swift_temp_url"]
 
 
 def presign_url(url, access_key, secret_key, method="GET", expires=3600, region="us-east-1",
@@ -31,20 +32,103 @@ def presign_url(url, access_key, secret_key, method="GET", expires=3600, region=
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
+_ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
+_TIME_ERROR = ("time must either be a whole number or in specific ISO 8601 format: "
+               "YYYY-MM-DDThh:mm:ssZ, YYYY-MM-DDThh:mm:ss or YYYY-MM-DD")
+
+
+def _expiry(seconds, absolute):
+    """(timestamp, absolute) from a number of seconds ("600", "10m", "2h",
+    "1d"), a Unix time (absolute=True) or an ISO 8601 time, as
+    python-swiftclient reads them (without a "Z", in local time)."""
+    try:
+        value = float(seconds)
+    except (ValueError, TypeError):
+        value = None
+    if value is not None:
+        if not value.is_integer() or value < 0:
+            raise ValueError(_TIME_ERROR)
+        return int(value), absolute
+    for form in (_ISO8601, _ISO8601[:-1], "%Y-%m-%d"):
+        try:
+            parsed = time.strptime(seconds, form)
+        except (ValueError, TypeError):
+            continue
+        return (calendar.timegm(parsed) if form == _ISO8601 else int(time.mktime(parsed))), True
+    if not absolute and isinstance(seconds, str):
+        for suffix, scale in (("s", 1), ("m", 60), ("min", 60), ("h", 3600), ("hr", 3600),
+                              ("d", 86400)):
+            if seconds.endswith(suffix):
+                try:
+                    return int(scale * float(seconds[:-len(suffix)])), absolute
+                except ValueError:
+                    break
+    raise ValueError(_TIME_ERROR)
+
+
+def temp_url(path, seconds, key, method, absolute=False, prefix=False, iso8601=False,
+             ip_range=None, digest="sha256"):
+    """The path and query of a Swift temporary URL, signed by the core's
+    signer (the code that verifies it), with python-swiftclient's
+    ``generate_temp_url`` parameters and output: code moves over unchanged.
+
+    ``path`` is the object's path, ``/swift/v1/AUTH_<account>/<container>/<object>``
+    (not percent-encoded), or with ``prefix=True`` the container's path and
+    an object prefix.  ``seconds``: how long it lives (``600``, ``"10m"``,
+    ``"2h"``, ``"1d"``), or with ``absolute=True`` a Unix time, or an ISO 8601
+    time (``"2027-01-01T00:00:00Z"``).  ``key``: the account's or the
+    container's ``Temp-URL-Key``.  ``iso8601`` writes the expiry in ISO 8601;
+    ``ip_range`` limits the URL to an address or CIDR network; ``digest`` is
+    ``sha1``, ``sha256`` or ``sha512``.
+
+        >>> temp_url("/swift/v1/AUTH_alice/photos/cat.jpg", 600, "secret", "GET")
+        '/swift/v1/AUTH_alice/photos/cat.jpg?temp_url_sig=...&temp_url_expires=...'
+    """
+    timestamp, absolute = _expiry(seconds, absolute)
+    if isinstance(path, bytes):
+        path = path.decode("utf-8")
+    if isinstance(key, bytes):
+        key = key.decode("utf-8")
+    if digest not in ("sha1", "sha256", "sha512"):
+        raise ValueError("digest must be one of sha1, sha256, or sha512")
+    # The account is the AUTH_ segment (or the second, "/v1/<account>/...",
+    # as python-swiftclient has it), then the container, then the object or
+    # prefix.  (python-swiftclient always takes the fourth segment on, which
+    # gives a wrong temp_url_prefix under a two-segment prefix such as
+    # /swift/v1: there, and only there, the outputs differ.)
+    segments = path.split("/")
+    account = next((i for i, seg in enumerate(segments) if seg.startswith("AUTH_")), 2)
+    rest = "/".join(segments[account + 2:])
+    if (segments[0] or len(segments) < account + 3 or not all(segments[1:account + 2]) or
+            (not prefix and not rest)):
+        raise ValueError("path must at least contain /v1/a/c/" if prefix else
+                         "path must be full path to an object e.g. /v1/a/c/o")
+    expires = timestamp if absolute else int(time.time() + timestamp)
+    sig = _librgw.swift_temp_url_sign(digest, method.upper(), ("prefix:" if prefix else "") + path,
+                                      expires, ip_range or "", key)
+    shown = time.strftime(_ISO8601, time.gmtime(expires)) if iso8601 else expires
+    url = f"{path}?temp_url_sig={sig}&temp_url_expires={shown}"
+    if ip_range:
+        url += f"&temp_url_ip_range={ip_range}"
+    if prefix:
+        url += f"&temp_url_prefix={rest}"
+    return url
+
+
 def swift_temp_url(url, key, method="GET", expires=3600, digest="sha256", prefix=None,
-                   filename=None, inline=False, now=None):
+                   filename=None, inline=False, ip_range=None, now=None):
     """Returns ``url`` made a Swift temporary URL: anyone holding it may do
     ``method`` on the object (HEAD too, for a GET, PUT or POST URL) for
-    ``expires`` seconds, without a token.
+    ``expires`` seconds, without a token (``temp_url`` does the signing).
 
     ``url`` is the object's URL, ``http(s)://host[:port]/swift/v1/AUTH_<account>/<container>/<object>``
     (percent-encoded as it will be requested); ``key`` the account's or the
     container's ``Temp-URL-Key`` (or ``-Key-2``) metadata, set with
     ``X-Account-Meta-Temp-URL-Key`` / ``X-Container-Meta-Temp-URL-Key``.
-    ``digest`` is ``sha1``, ``sha256`` or ``sha512``.  With ``prefix``, the URL
-    serves every object of the container whose name starts with it (``url``
-    then names the container, with or without a trailing ``/``).
-    ``filename`` and ``inline`` choose the Content-Disposition of a GET.
+    With ``prefix``, the URL serves every object of the container whose name
+    starts with it (``url`` then names the container).  ``filename`` and
+    ``inline`` choose the Content-Disposition of a GET; ``ip_range`` limits
+    the URL to an address or CIDR network.
 
         >>> swift_temp_url("http://127.0.0.1:8080/swift/v1/AUTH_alice/photos/cat.jpg",
         ...                "secret", expires=600)
@@ -58,19 +142,15 @@ def swift_temp_url(url, key, method="GET", expires=3600, digest="sha256", prefix
         raise ValueError("expires must be a positive number of seconds")
     until = int(time.time() if now is None else now) + int(expires)
     path = urllib.parse.unquote(parts.path)
-    query = []
     if prefix is not None:
-        container = path.rstrip("/")
-        path = "prefix:" + container + "/" + prefix
-        query.append(("temp_url_prefix", prefix))
-        url_path = parts.path.rstrip("/") + "/"
-    else:
-        url_path = parts.path
-    sig = _librgw.swift_temp_url_sign(digest, method.upper(), path, until, key)
-    query = [("temp_url_sig", sig), ("temp_url_expires", str(until))] + query
+        path = path.rstrip("/") + "/" + prefix
+    signed = temp_url(path, until, key, method, absolute=True, prefix=prefix is not None,
+                      ip_range=ip_range, digest=digest)
+    query = urllib.parse.parse_qsl(signed.split("?", 1)[1], keep_blank_values=True)
     if filename is not None:
         query.append(("filename", filename))
     text = urllib.parse.urlencode(query, quote_via=urllib.parse.quote)
     if inline:
         text += "&inline"
+    url_path = parts.path.rstrip("/") + "/" if prefix is not None else parts.path
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, url_path, text, ""))

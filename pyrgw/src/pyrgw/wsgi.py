@@ -117,6 +117,9 @@ class Application:
                                   _request_target(environ))
         for name, value in _headers(environ):
             request.add_header(name.encode("latin-1"), value.encode("latin-1"))
+        remote = environ.get("REMOTE_ADDR")
+        if remote and len(remote) <= 64:
+            request.set_remote_addr(remote)
         if request.start():
             self._feed(environ, request)
         headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers]
