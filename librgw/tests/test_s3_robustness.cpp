@@ -1,5 +1,7 @@
-// test_s3_robustness.cpp - hostile and random input against the S3 layer:
-// the XML reader, the aws-chunked decoder and the whole request driver.
+// test_s3_robustness.cpp - hostile and random input against the protocol
+// layers: the XML reader, the aws-chunked decoder and the whole request
+// driver for S3; tokens, temp URLs, ACLs, listings, large-object manifests
+// and FormPOST bodies for Swift.
 //
 // Deterministic (seeded) random requests, signed correctly with SigV4 so
 // that they reach every operation, with random methods, sub-resources,
@@ -22,6 +24,8 @@
 #include "http/request.h"
 #include "s3/auth.h"
 #include "s3/auth_internal.h"
+#include "swift/tempurl.h"
+#include "swift/token.h"
 #include "xml.h"
 
 using namespace rgw;
@@ -282,6 +286,175 @@ void test_requests(const std::string& uri) {
   CHECK(server_faults == 0);  // bad input is the client's error, never a server fault
 }
 
+// ---------------------------------------------------------------- Swift
+
+const std::vector<std::string> kSwiftPaths = {"/auth/v1.0",
+                                              "/auth/1.0/",
+                                              "/info",
+                                              "/swift/info",
+                                              "/swift/v1",
+                                              "/swift/v1/",
+                                              "/swift/v1/AUTH_fz",
+                                              "/swift/v1/AUTH_other",
+                                              "/swift/v1/AUTH_",
+                                              "/swift/v1/AUTH_fz/c1",
+                                              "/swift/v1/AUTH_fz/c2/",
+                                              "/swift/v1/AUTH_fz/nocont",
+                                              "/swift/v1/c1",
+                                              "/swift/v1/AUTH_fz/.."};
+const std::vector<std::string> kSwiftKeys = {
+    "k", "slo", "dlo", "dir/k", "%00", "%FF", "a%2Fb", "..%2F..", std::string(1100, 'o')};
+const std::vector<std::string> kSwiftQueries = {
+    "",
+    "format=json",
+    "format=xml&limit=2",
+    "limit=10001",
+    "limit=-1",
+    "marker=k&end_marker=a&reverse=true",
+    "delimiter=/&prefix=d",
+    "delimiter=ab",
+    "multipart-manifest=put",
+    "multipart-manifest=get",
+    "multipart-manifest=get&format=raw",
+    "multipart-manifest=delete",
+    "temp_url_sig=00&temp_url_expires=1",
+    "temp_url_sig=sha512:AAAA&temp_url_expires=2030-01-01T00:00:00Z",
+    "temp_url_sig=zz&temp_url_expires=x&temp_url_prefix=k&temp_url_ip_range=1.2.3.4/99",
+    "filename=%0D%0Ax&inline"};
+const std::vector<std::pair<std::string, std::vector<std::string>>> kSwiftHeaders = {
+    {"x-auth-user", {"fz:fz", "fz", "", "nobody:x"}},
+    {"x-auth-key", {"key", "wrong", ""}},
+    {"x-container-read", {".r:*", ".r:*,.rlistings", "fz:fz", ".referrer:x", ".r:", "a b"}},
+    {"x-container-write", {"fz", ".r:*", ""}},
+    {"x-object-manifest", {"c1/d", "nocontainer", "/", "c1/%ZZ", ""}},
+    {"x-copy-from", {"/c1/k", "c1/k", "nocontainer", "/c1/slo", "%ZZ", "/c1/"}},
+    {"destination", {"c2/copy", "bad", "/c2/"}},
+    {"range", {"bytes=0-0", "bytes=-1", "bytes=0-1,3-4,-2", "bytes=9-2,x", "bytes=0-0,0-0,0-0"}},
+    {"if-match", {"*", "\"abc\"", ""}},
+    {"if-none-match", {"*", "\"abc\"", "x"}},
+    {"x-delete-at", {"1", "9999999999", "abc", ""}},
+    {"x-delete-after", {"0", "10", "-1", "99999999999999999999"}},
+    {"etag", {"d41d8cd98f00b204e9800998ecf8427e", "bad", ""}},
+    {"x-object-meta-m", {"v", std::string(300, 'v'), "a\x01b"}},
+    {"x-remove-container-meta-m", {"x"}},
+    {"x-account-meta-temp-url-key", {"tk", ""}},
+    {"x-fresh-metadata", {"true", "no"}},
+    {"x-detect-content-type", {"true"}},
+    {"content-type", {"multipart/form-data; boundary=B", "multipart/form-data", "text/plain"}},
+    {"transfer-encoding", {"chunked", "gzip"}},
+    {"referer", {"http://example.com/", "::::"}},
+};
+const std::vector<std::string> kSwiftBodies = {
+    R"([{"path": "/c1/k", "etag": null, "size_bytes": null}])",
+    R"([{"path": "/c1/k", "etag": "x", "size_bytes": 1}, {"path": "/c1/slo"}])",
+    R"([{"path": "/c1/k", "range": "0-1"}])",
+    "[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]",
+    "--B\r\nContent-Disposition: form-data; name=\"expires\"\r\n\r\n9999999999\r\n--B\r\n"
+    "Content-Disposition: form-data; name=\"signature\"\r\n\r\n00\r\n--B\r\n"
+    "Content-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\ndata\r\n--B--",
+};
+
+Outcome serve_swift(Gateway& gw, const std::string& token) {
+  std::string method = pick(
+      std::vector<std::string>{"GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS", "PATCH"});
+  std::string target = pick(kSwiftPaths);
+  if (target.size() > 12 && pick(2)) target += "/" + pick(kSwiftKeys);
+  std::string query = pick(kSwiftQueries);
+  if (pick(8) == 0) query = mutate(query);
+  if (!query.empty()) target += "?" + query;
+  std::vector<std::pair<std::string, std::string>> headers;
+  switch (pick(3)) {
+    case 0: headers.emplace_back("x-auth-token", token); break;
+    case 1: headers.emplace_back("x-auth-token", mutate(token)); break;
+    default: break;
+  }
+  for (size_t i = 0, n = pick(5); i < n; ++i) {
+    const auto& choice = pick(kSwiftHeaders);
+    headers.emplace_back(choice.first, pick(choice.second));
+  }
+  std::string body;
+  switch (pick(4)) {
+    case 0: break;
+    case 1: body = random_bytes(pick(20000)); break;
+    case 2: body = mutate(pick(kSwiftBodies)); break;
+    default: body = pick(kSwiftBodies); break;
+  }
+  headers.emplace_back("content-length", std::to_string(body.size()));
+  Exchange req(gw, method, target);
+  for (auto& h : headers) req.add_header(h.first, h.second);
+  req.set_remote_addr(pick(std::vector<std::string>{"127.0.0.1", "::1", "garbage", ""}));
+  Outcome out;
+  bool more = req.start();
+  size_t off = 0;
+  while (more && off < body.size()) {
+    size_t n = std::min(body.size() - off, 1 + pick(5000));
+    more = req.body(body.data() + off, n);
+    off += n;
+  }
+  if (more) req.end_body();
+  CHECK(req.done());
+  out.status = req.response().status;
+  CHECK(out.status >= 200 && out.status <= 599);
+  char buf[4096];
+  std::string text;
+  for (size_t n; (n = req.read(buf, sizeof buf)) > 0;) {
+    out.body += n;
+    if (text.size() < 600) text.append(buf, std::min<size_t>(n, 600));
+  }
+  static int shown = 0;
+  if (out.status >= 500 && out.status != 501 && shown++ < 5)
+    std::fprintf(stderr, "swift %s %s -> %d %s\n", method.c_str(), target.substr(0, 80).c_str(),
+                 out.status, text.substr(0, 300).c_str());
+  CHECK(out.body <= 100 * 1024);
+  return out;
+}
+
+void test_swift_requests(const std::string& uri) {
+  GatewayConfig cfg;
+  cfg.store_uri = uri;
+  cfg.max_object_size = 1 << 20;
+  Gateway gw(cfg);
+  User u;
+  u.uid = "fz";
+  u.swift_user = "fz:fz";
+  u.swift_key = "key";
+  u.attrs["x-amz-meta-temp-url-key"] = "tk";
+  gw.store().create_user(u);
+  for (const char* c : {"c1", "c2"}) {
+    BucketInfo info;
+    info.name = c;
+    info.owner = "fz";
+    info.acl = canned_acl("private", "fz");
+    if (c[1] == '1') info.attrs["x-container-read"] = ".r:*,.rlistings";
+    gw.store().create_bucket(info);
+  }
+  auto put = [&](const std::string& key, const std::string& data, const Attrs& attrs) {
+    auto w = gw.store().open_writer("c1", key);
+    w->write(data.data(), data.size());
+    WriteOptions o;
+    o.attrs = attrs;
+    w->commit(o);
+  };
+  put("k", "0123456789", {});
+  put("dir/k", "x", {});
+  put("slo", R"([{"name": "/c1/k", "hash": "781e5e245d69b566979b86e28d23f2c7", "bytes": 10}])",
+      {{"x-static-large-object", "True"}, {"x-slo-size", "10"}, {"x-slo-etag", "e"}});
+  put("dlo", "", {{"x-object-manifest", "c1/d"}});
+  std::string token = swift::issue_token(u, static_cast<int64_t>(std::time(nullptr)) + 3600);
+  int by_class[6] = {0, 0, 0, 0, 0, 0};
+  int server_faults = 0;
+  for (int i = 0; i < 4000; ++i) {
+    Outcome o = serve_swift(gw, token);
+    by_class[o.status / 100]++;
+    if (o.status >= 500 && o.status != 501) ++server_faults;
+  }
+  std::printf("swift request outcomes: 2xx %d, 3xx %d, 4xx %d, 5xx %d\n", by_class[2], by_class[3],
+              by_class[4], by_class[5]);
+  CHECK(by_class[2] > 100);
+  CHECK(by_class[4] > 100);
+  CHECK(server_faults == 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -296,6 +469,7 @@ int main(int argc, char** argv) {
   test_xml_reader();
   try {
     test_requests(uri);
+    test_swift_requests(uri);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "exception escaped: %s\n", e.what());
     ++check::failures;
