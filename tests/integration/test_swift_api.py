@@ -912,3 +912,29 @@ def test_temp_url_ip_ranges_through_the_door(swift):
     # The range is signed: changing it breaks the signature.
     url = swift.url + pyrgw.temp_url(path, 300, "ip-key", "GET", ip_range="10.0.0.0/8")
     assert requests.get(url.replace("10.0.0.0/8", "127.0.0.0/8"), timeout=30).status_code == 401
+
+
+def test_swift_credentials_from_the_admin_cli(swift):
+    """librgw-admin user modify --swift-key: the new key logs in at once,
+    the old one and its tokens no longer do."""
+    admin = [os.path.join(os.path.dirname(sys.executable), "librgw-admin"), "--store",
+             swift.store_uri, "--json"]
+    url, headers = session(swift)
+    res = subprocess.run(admin + ["user", "modify", "--uid", swift.uid, "--swift-key", "cli-key"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["swift_key"] == "cli-key"
+    try:
+        deadline = time.monotonic() + 30
+        while requests.head(url, headers=headers, timeout=30).status_code != 401:
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+        assert auth(swift, key="cli-key").status_code == 200
+        assert auth(swift).status_code == 401
+    finally:
+        subprocess.run(admin + ["user", "modify", "--uid", swift.uid, "--swift-key", swift.key],
+                       check=True, capture_output=True, timeout=60)
+    deadline = time.monotonic() + 30
+    while auth(swift).status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.5)

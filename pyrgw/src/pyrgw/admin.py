@@ -11,6 +11,7 @@ options needs no store at all.
 import argparse
 import json
 import os
+import secrets
 import sys
 import urllib.parse
 
@@ -32,6 +33,7 @@ def _user_dict(u, show_secrets=True):
             for k in u.keys
         ],
         "swift_user": u.swift_user,
+        **({"swift_key": u.swift_key} if show_secrets and u.swift_user else {}),
         "created_ns": u.created_ns,
         "suspended": u.suspended,
         "attrs": dict(u.attrs),
@@ -52,7 +54,11 @@ def cmd_user_create(store, a):
                           access_key=a.access_key, secret_key=a.secret_key,
                           swift_user=a.swift_user or "", swift_key=a.swift_key or "")
     return _user_dict(u), f"created user {u.uid}" + "".join(
-        f"\n  access key {k.access_key}\n  secret key {k.secret_key}" for k in u.keys)
+        f"\n  access key {k.access_key}\n  secret key {k.secret_key}" for k in u.keys) + _swift_text(u)
+
+
+def _swift_text(u):
+    return f"\n  swift user {u.swift_user}\n  swift key  {u.swift_key}" if u.swift_user else ""
 
 
 def cmd_user_list(store, a):
@@ -84,8 +90,20 @@ def cmd_user_modify(store, a):
             attrs[name.lower()] = value
     store.modify_user(a.uid, display_name=a.display_name, email=a.email,
                       suspended=a.suspended, attrs=attrs)
+    if a.remove_swift:
+        store.set_swift_credentials(a.uid, "", "")
+    elif a.swift_user or a.swift_key:
+        current = store.get_user(a.uid)
+        swift_user = a.swift_user or current.swift_user
+        if not swift_user:
+            raise errors.InvalidArgument("--swift-key needs --swift-user (the user has none)")
+        # A new key (given, or generated when only the name changes) revokes
+        # the old key's tokens and temp URLs signed with nothing else.
+        swift_key = a.swift_key or secrets.token_urlsafe(30)
+        store.set_swift_credentials(a.uid, swift_user, swift_key)
     u = store.get_user(a.uid)
-    return _user_dict(u), f"modified user {u.uid}" + (" (suspended)" if u.suspended else "")
+    return _user_dict(u), f"modified user {u.uid}" + (" (suspended)" if u.suspended else "") + (
+        _swift_text(u) if (a.swift_user or a.swift_key) else "")
 
 
 def cmd_user_rm(store, a):
@@ -229,6 +247,12 @@ def build_parser():
                    help="set one attribute (repeatable); the others stay")
     c.add_argument("--clear-attrs", action="store_true",
                    help="remove every attribute first")
+    c.add_argument("--swift-user", metavar="ACCOUNT:USER",
+                   help="set the Swift identity (X-Auth-User); a key is generated unless "
+                        "--swift-key gives one")
+    c.add_argument("--swift-key", help="set the Swift key (revokes the old key's tokens)")
+    c.add_argument("--remove-swift", action="store_true",
+                   help="remove the Swift identity (its tokens stop working)")
     c.set_defaults(func=cmd_user_modify)
     c = user.add_parser("rm", help="remove a user (it must own no buckets)")
     c.add_argument("--uid", required=True)
