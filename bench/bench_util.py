@@ -30,12 +30,17 @@ function setup(thread)
 end
 
 function init(args)
-  local method, body, headers = args[1], nil, nil
+  local method, body, headers = args[1], nil, {}
   if method == "PUT" then
     local size = tonumber(args[3])
     body = string.rep("0123456789abcdef", math.floor(size / 16)) ..
            string.rep("x", size % 16)
-    headers = { ["Content-Type"] = "application/octet-stream" }
+    headers["Content-Type"] = "application/octet-stream"
+  end
+  -- args[4], if any: one more header ("X-Auth-Token: ...") on every request
+  if args[4] then
+    local name, value = string.match(args[4], "^([^:]+):%s*(.*)$")
+    headers[name] = value
   end
   for line in io.lines(args[2]) do
     reqs[#reqs + 1] = wrk.format(method, line, headers, body)
@@ -157,17 +162,18 @@ def request_target(url):
     return u.path + ("?" + u.query if u.query else "")
 
 
-def check_all(port, op, paths, size, body):
+def check_all(port, op, paths, size, body, header=None):
     """Every request target answers 2xx once (wrk only counts statuses >= 400),
-    a GET with the object's bytes."""
+    a GET with the object's bytes.  header: ("Name", "value") sent too."""
+    extra = dict([header]) if header else {}
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         for p in paths:
             if op == "PUT":
                 conn.request("PUT", p, body=body,
-                             headers={"Content-Type": "application/octet-stream"})
+                             headers=dict(extra, **{"Content-Type": "application/octet-stream"}))
             else:
-                conn.request("GET", p)
+                conn.request("GET", p, headers=extra)
             r = conn.getresponse()
             data = r.read()
             if not 200 <= r.status < 300:
@@ -180,13 +186,15 @@ def check_all(port, op, paths, size, body):
         conn.close()
 
 
-def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pids, osd_pids):
+def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pids, osd_pids,
+            header=None):
     """One wrk run of op ("GET" or "PUT") on size-byte objects over the
     request targets in paths_file, with WRK_LUA in script; returns a dict of
-    figures (raises on wrk failure).  srv_pids, osd_pids: whose CPU to count."""
+    figures (raises on wrk failure).  srv_pids, osd_pids: whose CPU to count.
+    header: ("Name", "value") sent with every request."""
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%gs" % seconds,
            "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
-           "--", op, paths_file, str(size)]
+           "--", op, paths_file, str(size)] + (["%s: %s" % header] if header else [])
     own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
     srv0, osd0, own0 = cpu_seconds(srv_pids), cpu_seconds(osd_pids), cpu_seconds(own_pids)
     kthr0 = cpu_seconds(kthreads)
