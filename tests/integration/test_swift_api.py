@@ -678,10 +678,25 @@ def test_slo_manifest_checks(swift):
     with pytest.raises(ClientException) as e:
         conn.head_object(c, "bad")
     assert e.value.http_status == 404  # nothing written
-    # Copying a large object is refused, not done wrong.
+    # Listed with its content's size and ETag, as Swift lists it.
+    (listed,) = [o for o in conn.get_container(c)[1] if o["name"] == "m"]
+    assert listed["bytes"] == 15
+    assert listed["hash"] == hashlib.md5((hashlib.md5(b"a" * 10).hexdigest() +
+                                          hashlib.md5(b"b" * 5).hexdigest()).encode()).hexdigest()
+    # A copy of a large object is a copy of its content; of its manifest on request.
     r = requests.put(f"{url}/{c}/copy", headers=dict(auth_headers, **{
         "X-Copy-From": f"/{c}/m", "Content-Length": "0"}), timeout=30)
-    assert r.status_code == 501
+    assert r.status_code == 201, r.text
+    headers, body = conn.get_object(c, "copy")
+    assert body == b"a" * 10 + b"b" * 5 and "x-static-large-object" not in headers
+    assert headers["etag"] == hashlib.md5(body).hexdigest()
+    r = requests.put(f"{url}/{c}/manifest-copy?multipart-manifest=get", headers=dict(
+        auth_headers, **{"X-Copy-From": f"/{c}/m", "Content-Length": "0"}), timeout=30)
+    assert r.status_code == 201
+    assert conn.head_object(c, "manifest-copy")["x-static-large-object"] == "True"
+    conn.put_object(c, "dlo", b"", headers={"X-Object-Manifest": f"{c}/s"})
+    conn.copy_object(c, "dlo", f"/{c}/dlo-copy")
+    assert conn.get_object(c, "dlo-copy")[1] == b"a" * 10 + b"b" * 5
 
 
 def parse_byteranges(response):

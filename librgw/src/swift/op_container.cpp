@@ -1,5 +1,6 @@
 // op_container.cpp - a container: PUT, HEAD, GET (its objects), POST
 // (metadata), DELETE.  A container is a bucket of the account's user.
+#include <cstdlib>
 #include <deque>
 #include <iterator>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "swift/listing.h"
 #include "swift/metadata.h"
 #include "swift/op.h"
+#include "swift/slo.h"
 #include "swift/swift_error.h"
 #include "xml.h"
 
@@ -124,7 +126,14 @@ class ContainerOp : public Op {
       if (j >= r.common_prefixes.size() ||
           (i < r.objects.size() && r.objects[i].key < r.common_prefixes[j])) {
         std::string name = r.objects[i].key;
-        out.push_back({std::move(name), std::move(r.objects[i])});
+        ObjectInfo& o = r.objects[i];
+        // A SLO is listed with its content's size and ETag, as Swift lists it.
+        auto size = o.attrs.find(kSloSizeAttr), etag = o.attrs.find(kSloEtagAttr);
+        if (o.attrs.count(kSloAttr) && size != o.attrs.end() && etag != o.attrs.end()) {
+          o.size = std::strtoull(size->second.c_str(), nullptr, 10);
+          o.etag = etag->second;
+        }
+        out.push_back({std::move(name), std::move(o)});
         ++i;
       } else {
         out.push_back({std::move(r.common_prefixes[j]), std::nullopt});

@@ -586,10 +586,17 @@ class CopyObject : public Op {
     authorize_container(ctx_, dst_container, Need::write);
     const ObjectRef src{src_container, src_object, ""};
     ObjectInfo source = ctx_.store.stat_object(src);
-    // Swift copies a large object's content; the core's copy would copy its
-    // manifest, so it is refused rather than done wrong.
-    if (source.attrs.count(kSloAttr) || source.attrs.count(kManifestAttr))
-      throw_swift(501, "Copying a large object is not supported");
+    const std::string* mm = ctx_.req.query_param("multipart-manifest");
+    const bool large = source.attrs.count(kSloAttr) || source.attrs.count(kManifestAttr);
+    // A large object's content is copied (?multipart-manifest=get: its manifest).
+    std::optional<LargeObject> content;
+    if (large && !(mm && *mm == "get")) {
+      content = load_content(src, source);
+      source.size = content->size;
+      source.etag = content->etag;
+      for (const char* a : {kManifestAttr, kSloAttr, kSloEtagAttr, kSloSizeAttr})
+        source.attrs.erase(a);
+    }
     int cond = http::evaluate_conditions(ctx_.req, source);
     if (cond) throw_swift(412);
     const std::string* fresh = ctx_.req.header("x-fresh-metadata");
@@ -603,7 +610,9 @@ class CopyObject : public Op {
     CopyOptions options;
     options.attrs = attrs;
     if (auto at = delete_at_from(ctx_.req)) options.delete_at = *at;
-    ObjectInfo info = ctx_.store.copy_object(src, dst_container, dst_object, options);
+    ObjectInfo info =
+        content ? copy_content(std::move(*content), source, dst_container, dst_object, options)
+                : ctx_.store.copy_object(src, dst_container, dst_object, options);
     Response& resp = ctx_.resp;
     resp.set_header("ETag", info.etag);
     resp.set_header("Last-Modified", http::http_date((info.mtime_ns + 999999999) / 1000000000));
@@ -611,6 +620,39 @@ class CopyObject : public Op {
     resp.set_header("X-Copied-From-Last-Modified",
                     http::http_date((source.mtime_ns + 999999999) / 1000000000));
     resp.set_body(201, "", "text/html; charset=UTF-8");
+  }
+
+ private:
+  LargeObject load_content(const ObjectRef& src, const ObjectInfo& info) {
+    LargeObject object;
+    if (info.attrs.count(kSloAttr)) {
+      if (info.size > kMaxSloManifestSize) fail(-EIO, "static large object manifest too large");
+      object = load_slo(read_whole(ctx_.store, src, info));
+    } else {
+      const std::string& value = info.attrs.at(kManifestAttr);
+      std::string container, prefix;
+      parse_manifest(value, container, prefix);
+      authorize_container(ctx_, container, Need::read);
+      object = load_dlo(ctx_.store, value);
+    }
+    for (const auto& s : object.segments) authorize_container(ctx_, s.container, Need::read);
+    if (object.size > ctx_.gw.config().max_object_size) throw_swift(413);
+    return object;
+  }
+
+  // The segments' bytes, streamed through one buffer into a new object.
+  ObjectInfo copy_content(LargeObject object, const ObjectInfo& view, const std::string& container,
+                          const std::string& key, const CopyOptions& options) {
+    uint64_t size = object.size;
+    auto reader = open_large_object_reader(ctx_.store, std::move(object), view, 0, size);
+    auto writer = ctx_.store.open_writer(container, key);
+    std::string buf(std::max<uint64_t>(ctx_.gw.config().buffer_size, 4096), '\0');
+    for (size_t n; (n = reader->read(&buf[0], buf.size())) > 0;) writer->write(buf.data(), n);
+    if (writer->bytes_written() != size) fail(-EIO, "large object changed while copied");
+    WriteOptions write;
+    write.attrs = options.attrs.value_or(view.attrs);
+    write.delete_at = options.delete_at.value_or(0);
+    return writer->commit(write);
   }
 };
 
