@@ -179,7 +179,8 @@ def main():
 
 
 def report(samples, args, stores):
-    med = {k: {f: statistics.median(s[f] for s in v) for f in v[0]} for k, v in samples.items()}
+    med = {k: {f: statistics.median(s[f] for s in v) for f in v[0]
+               if isinstance(v[0][f], (int, float))} for k, v in samples.items()}
     print("\nwrk -t%d -c%d, %d-byte objects, %d s x %d interleaved rounds, medians; nginx %s "
           "workers + module; server, OSD and wrk share %d cores" % (
               args.threads, args.conns, args.size, args.seconds, args.rounds, args.workers,

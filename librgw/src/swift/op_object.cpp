@@ -252,11 +252,34 @@ class GetObject : public Op {
     authorize_container(ctx_, ctx_.container, Need::read);
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     const bool head = ctx_.req.method == "HEAD";
-    ObjectInfo info = ctx_.store.stat_object(ref);
+    http::ByteRange range = http::parse_range(ctx_.req.header("range"));
+    // The common GET (no suffix range, not several ranges) opens the reader
+    // at once: one store round trip, and the object it pins is the one the
+    // conditions see (as S3's GET).
+    std::unique_ptr<ObjectReader> reader;
+    ObjectInfo info;
+    const std::string* range_header = ctx_.req.header("range");
+    const bool several = range_header && range_header->find(',') != std::string::npos;
+    if (!head && !several && range.kind != http::ByteRange::Kind::suffix) {
+      uint64_t first = range.kind == http::ByteRange::Kind::none ? 0 : range.first;
+      int64_t count = range.kind == http::ByteRange::Kind::from_to
+                          ? static_cast<int64_t>(range.last - range.first + 1)
+                          : -1;
+      try {
+        reader = ctx_.store.open_reader(ref, ReadOptions{first, count});
+        info = reader->info();
+      } catch (const Error& e) {
+        if (e.code() != RGW_ERR_INVALID_RANGE) throw;
+        info = ctx_.store.stat_object(ref);
+      }
+    } else {
+      info = ctx_.store.stat_object(ref);
+    }
     auto manifest = info.attrs.find(kManifestAttr);
     const bool slo = info.attrs.count(kSloAttr) > 0;
     const std::string* mm = ctx_.req.query_param("multipart-manifest");
     const bool manifest_itself = mm && *mm == "get";
+    if (slo || (manifest != info.attrs.end() && !manifest_itself)) reader.reset();
     if (slo && manifest_itself) return slo_manifest(ref, info);
     if (slo) return large_object(info, head, [&] { return read_slo(ref, info); });
     if (manifest != info.attrs.end() && !manifest_itself) {
@@ -287,15 +310,14 @@ class GetObject : public Op {
               return r;
             }))
       return;
-    http::ByteRange range = http::parse_range(ctx_.req.header("range"));
     uint64_t offset = 0, length = info.size;
     if (!http::resolve_range(range, info.size, &offset, &length)) {
       resp.set_header("Content-Range", "bytes */" + std::to_string(info.size));
       throw_swift(416);
     }
-    std::unique_ptr<ObjectReader> reader;
-    if (!head) {
+    if (!head && !reader)
       reader = ctx_.store.open_reader(ref, ReadOptions{offset, static_cast<int64_t>(length)});
+    if (reader) {
       if (reader->info().etag != info.etag) {  // replaced since the stat
         info = reader->info();
         if (!http::resolve_range(range, info.size, &offset, &length)) throw_swift(416);
