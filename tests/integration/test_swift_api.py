@@ -372,6 +372,13 @@ def test_swift_command_line_upload_download_list(swift, tmp_path):
     assert "Content Length: 2097155" in stat
     run("download", c, "file.bin", "-o", str(tmp_path / "back.bin"))
     assert (tmp_path / "back.bin").read_bytes() == src.read_bytes()
+    run("post", "-m", "color:blue", c, "file.bin")
+    assert "Meta Color: blue" in run("stat", c, "file.bin")
+    run("post", "-r", ".r:*", c)
+    assert requests.get(f"{swift.url}/swift/v1/AUTH_{swift.uid}/{c}/file.bin",
+                        timeout=30).content == src.read_bytes()
+    run("copy", "-d", f"/{c}/copy.bin", c, "file.bin")
+    assert sorted(run("list", c).split()) == ["copy.bin", "file.bin"]
     run("delete", c)
     assert c not in run("list").split()
 
