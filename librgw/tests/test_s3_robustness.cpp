@@ -320,7 +320,8 @@ const std::vector<std::string> kSwiftQueries = {
     "temp_url_sig=00&temp_url_expires=1",
     "temp_url_sig=sha512:AAAA&temp_url_expires=2030-01-01T00:00:00Z",
     "temp_url_sig=zz&temp_url_expires=x&temp_url_prefix=k&temp_url_ip_range=1.2.3.4/99",
-    "filename=%0D%0Ax&inline"};
+    "filename=%0D%0Ax&inline",
+    "bulk-delete"};
 const std::vector<std::pair<std::string, std::vector<std::string>>> kSwiftHeaders = {
     {"x-auth-user", {"fz:fz", "fz", "", "nobody:x"}},
     {"x-auth-key", {"key", "wrong", ""}},
@@ -345,6 +346,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kSwiftHeader
     {"referer", {"http://example.com/", "::::"}},
 };
 const std::vector<std::string> kSwiftBodies = {
+    "/c1/k\n/c1/nothing\n/c2\n%ZZ\n/\n\n/c1/%00\n/nocontainer\n",
     R"([{"path": "/c1/k", "etag": null, "size_bytes": null}])",
     R"([{"path": "/c1/k", "etag": "x", "size_bytes": 1}, {"path": "/c1/slo"}])",
     R"([{"path": "/c1/k", "range": "0-1"}])",

@@ -98,7 +98,7 @@ def test_info(swift):
     assert info["container_listing_limit"] == 10000
     assert info["max_object_name_length"] == 1024
     assert requests.get(swift.url + "/swift/info", timeout=30).json() == r.json()
-    assert set(r.json()) == {"swift", "tempurl", "slo", "dlo", "formpost"}
+    assert set(r.json()) == {"swift", "tempurl", "slo", "dlo", "formpost", "bulk_delete"}
     conn = swift.connection()
     assert conn.get_capabilities()["swift"]["version"]  # found from the storage URL
 
@@ -960,3 +960,43 @@ def test_swift_credentials_from_the_admin_cli(swift):
     while auth(swift).status_code != 200:
         assert time.monotonic() < deadline
         time.sleep(0.5)
+
+
+def test_bulk_delete(swift):
+    import urllib.parse
+
+    conn = swift.connection()
+    c, full = swift.name(), swift.name()
+    conn.put_container(c)
+    conn.put_container(full)
+    conn.put_object(full, "keep", b"k")
+    names = ["a", "b c", "d/\u00e9"]
+    for n in names:
+        conn.put_object(c, n, b"x")
+    paths = [f"/{c}/{n}" for n in names] + [f"/{c}/missing", f"/{full}", "/nocontainer/x"]
+    body = "\n".join(urllib.parse.quote(p) for p in paths) + "\n"
+    url, headers = session(swift)
+    r = requests.post(url + "?bulk-delete", data=body.encode(), timeout=30,
+                      headers=dict(headers, Accept="application/json",
+                                   **{"Content-Type": "text/plain"}))
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["Number Deleted"] == 3 and result["Number Not Found"] == 2
+    assert result["Errors"] == [[f"/{full}", "409 Conflict"]]
+    assert result["Response Status"] == "400 Bad Request"
+    assert conn.get_container(c)[1] == []
+    r = requests.post(url + "?bulk-delete", data=f"/{c}\n".encode(), headers=headers, timeout=30)
+    assert r.status_code == 200 and r.text.startswith("Number Deleted: 1\nNumber Not Found: 0\n")
+    # Another account's container: refused, per path.
+    import uuid
+    tag = uuid.uuid4().hex[:8]
+    with pyrgw.Store(swift.store_uri) as store:
+        store.create_user(f"bulk-{tag}", swift_user=f"b{tag}:u", swift_key="k")
+    other = requests.get(swift.auth_url, headers={"X-Auth-User": f"b{tag}:u", "X-Auth-Key": "k"},
+                         timeout=30)
+    r = requests.post(other.headers["X-Storage-Url"] + "?bulk-delete",
+                      data=f"/{full}/keep\n".encode(), timeout=30,
+                      headers={"X-Auth-Token": other.headers["X-Auth-Token"],
+                               "Accept": "application/json"})
+    assert r.json()["Errors"] == [[f"/{full}/keep", "403 Forbidden"]]
+    assert conn.get_object(full, "keep")[1] == b"k"

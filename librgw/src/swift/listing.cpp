@@ -5,6 +5,7 @@
 
 #include "swift/op.h"
 #include "swift/swift_error.h"
+#include "xml.h"
 
 namespace rgw::swift {
 
@@ -50,6 +51,36 @@ ListingQuery listing_query(const http::Request& req) {
   if (const std::string* v = req.query_param("reverse"))
     q.reverse = *v == "true" || *v == "yes" || *v == "1" || *v == "on" || *v == "True";
   return q;
+}
+
+std::string delete_report_body(const DeleteReport& report, Format format) {
+  const std::string status = report.errors.empty() ? "200 OK" : "400 Bad Request";
+  if (format == Format::json) {
+    std::string errors;
+    for (const auto& e : report.errors)
+      errors += (errors.empty() ? "[" : ", [") + json_string(e.first) + ", " +
+                json_string(e.second) + "]";
+    return "{\"Number Deleted\": " + std::to_string(report.deleted) +
+           ", \"Number Not Found\": " + std::to_string(report.not_found) +
+           ", \"Response Body\": \"\", \"Response Status\": \"" + status + "\", \"Errors\": [" +
+           errors + "]}";
+  }
+  if (format == Format::xml) {
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<delete><number_deleted>" +
+                      std::to_string(report.deleted) + "</number_deleted><number_not_found>" +
+                      std::to_string(report.not_found) +
+                      "</number_not_found><response_body></response_body><response_status>" +
+                      status + "</response_status><errors>";
+    for (const auto& e : report.errors)
+      out += "<object><name>" + xml_escape(e.first) + "</name><status>" + xml_escape(e.second) +
+             "</status></object>";
+    return out + "</errors></delete>";
+  }
+  std::string out = "Number Deleted: " + std::to_string(report.deleted) +
+                    "\nNumber Not Found: " + std::to_string(report.not_found) +
+                    "\nResponse Body: \nResponse Status: " + status + "\nErrors: \n";
+  for (const auto& e : report.errors) out += e.first + ", " + e.second + "\n";
+  return out;
 }
 
 std::string json_string(std::string_view s) {

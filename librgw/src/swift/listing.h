@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/request.h"
 
@@ -25,6 +27,16 @@ struct ListingQuery {
 // limit (1..10000, else 412), marker, end_marker, prefix, delimiter (one
 // character, else 412), reverse (true/yes/1/on).
 ListingQuery listing_query(const http::Request& req);
+
+// The answer to a bulk delete (DELETE ?multipart-manifest=delete, POST
+// ?bulk-delete), in the format asked for: "Number Deleted", "Number Not
+// Found", "Response Status" (200 OK, or 400 Bad Request when some failed),
+// "Errors" ([path, status] pairs).  The HTTP status itself is 200.
+struct DeleteReport {
+  size_t deleted = 0, not_found = 0;
+  std::vector<std::pair<std::string, std::string>> errors;
+};
+std::string delete_report_body(const DeleteReport& report, Format format);
 
 // s as a JSON string, quotes included: control characters escaped, UTF-8
 // text carried as is (names are valid UTF-8).

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "errors.h"
+#include "http/error.h"
 #include "swift/listing.h"
 #include "swift/metadata.h"
 #include "swift/op.h"
@@ -135,10 +136,87 @@ class AccountOp : public Op {
   }
 };
 
+// POST ?bulk-delete: a newline-separated list of percent-encoded
+// "/container/object" (an object) or "/container" (an empty container) to
+// delete, as Swift's bulk middleware takes it; each is authorized as its own
+// DELETE would be.  The body is bounded (kMaxBulkDeletes paths).
+class BulkDelete : public Op {
+ public:
+  using Op::Op;
+  bool wants_body() const override { return true; }
+
+  void feed(const char* data, size_t len) override {
+    if (body_.size() + len > kMaxBulkBody) throw_swift(413, "Max delete failures exceeded");
+    body_.append(data, len);
+  }
+
+  void finish() override {
+    DeleteReport report;
+    size_t count = 0, start = 0;
+    while (start < body_.size()) {
+      size_t eol = body_.find('\n', start);
+      if (eol == std::string::npos) eol = body_.size();
+      std::string line = body_.substr(start, eol - start);
+      start = eol + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (line.empty()) continue;
+      if (++count > kMaxBulkDeletes)
+        throw_swift(413,
+                    "Maximum Bulk Deletes: " + std::to_string(kMaxBulkDeletes) + " per request");
+      delete_one(line, report);
+    }
+    Format format = listing_format(ctx_.req);
+    ctx_.resp.set_body(200, delete_report_body(report, format), listing_content_type(format));
+  }
+
+  static constexpr size_t kMaxBulkDeletes = 10000;
+
+ private:
+  static constexpr size_t kMaxBulkBody = kMaxBulkDeletes * 1300;
+
+  void delete_one(const std::string& encoded, DeleteReport& report) {
+    std::string path;
+    if (!http::percent_decode(encoded, path) || path.find('\0') != std::string::npos) {
+      report.errors.emplace_back(encoded, "400 Bad Request");
+      return;
+    }
+    if (!path.empty() && path[0] == '/') path.erase(0, 1);
+    size_t slash = path.find('/');
+    std::string container = path.substr(0, slash);
+    std::string object = slash == std::string::npos ? "" : path.substr(slash + 1);
+    try {
+      if (container.empty()) throw_swift(400);
+      if (object.empty()) {
+        authorize_container(ctx_, container, Need::owner);
+        ctx_.store.remove_bucket(container);
+      } else {
+        authorize_container(ctx_, container, Need::write);
+        const ObjectRef ref{container, object, ""};
+        ctx_.store.stat_object(ref);
+        ctx_.store.remove_object(ref, RemoveOptions{});
+      }
+      ++report.deleted;
+    } catch (const http::Error& e) {
+      report.errors.emplace_back(
+          "/" + path, std::to_string(e.status()) + " " + http::status_reason(e.status()));
+    } catch (const Error& e) {
+      if (e.code() == RGW_ERR_NO_SUCH_KEY || e.code() == RGW_ERR_NO_SUCH_BUCKET)
+        ++report.not_found;
+      else if (e.code() == RGW_ERR_BUCKET_NOT_EMPTY)
+        report.errors.emplace_back("/" + path, "409 Conflict");
+      else
+        throw;
+    }
+  }
+
+  std::string body_;
+};
+
 }  // namespace
 
 std::unique_ptr<Op> make_account_op(Context& ctx) {
   const std::string& m = ctx.req.method;
+  if (m == "POST" && ctx.req.has_query("bulk-delete")) return std::make_unique<BulkDelete>(ctx);
   if (m != "GET" && m != "HEAD" && m != "POST") method_not_allowed(ctx, "GET, HEAD, POST");
   return std::make_unique<AccountOp>(ctx);
 }

@@ -31,7 +31,9 @@ class InfoOp : public Op {
         ", \"slo\": {\"max_manifest_segments\": " + std::to_string(kMaxSloSegments) +
         ", \"max_manifest_size\": " + std::to_string(kMaxSloManifestSize) +
         ", \"min_segment_size\": 1}, \"dlo\": {\"max_segments\": " +
-        std::to_string(kMaxDloSegments) + "}, \"formpost\": {}}";
+        std::to_string(kMaxDloSegments) +
+        "}, \"formpost\": {}, \"bulk_delete\": {\"max_deletes_per_request\": 10000, "
+        "\"max_failed_deletes\": 10000}}";
     ctx_.resp.set_body(200, std::move(json), "application/json; charset=utf-8");
   }
 };

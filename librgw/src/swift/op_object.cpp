@@ -492,48 +492,30 @@ class DeleteSlo : public Op {
     authorize_container(ctx_, ctx_.container, Need::write);
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     ObjectInfo info = ctx_.store.stat_object(ref);
-    if (!info.attrs.count(kSloAttr)) {  // not a SLO: deleted as any object
-      ctx_.store.remove_object(ref, RemoveOptions{});
-      return report(1, 0, "");
-    }
-    LargeObject slo = load_slo(read_whole(ctx_.store, ref, info));
-    size_t deleted = 0, not_found = 0;
-    std::string errors;
-    for (const auto& s : slo.segments) {
-      try {
-        authorize_container(ctx_, s.container, Need::write);
-        const ObjectRef seg{s.container, s.key, ""};
-        ctx_.store.stat_object(seg);
-        ctx_.store.remove_object(seg, RemoveOptions{});
-        ++deleted;
-      } catch (const http::Error& err) {
-        errors += (errors.empty() ? "" : ", ") + std::string("[") +
-                  json_string("/" + s.container + "/" + s.key) + ", \"" +
-                  std::to_string(err.status()) + "\"]";
-      } catch (const Error& err) {
-        if (err.code() != RGW_ERR_NO_SUCH_KEY && err.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
-        ++not_found;
+    DeleteReport report;
+    if (info.attrs.count(kSloAttr)) {
+      LargeObject slo = load_slo(read_whole(ctx_.store, ref, info));
+      for (const auto& s : slo.segments) {
+        std::string path = "/" + s.container + "/" + s.key;
+        try {
+          authorize_container(ctx_, s.container, Need::write);
+          const ObjectRef seg{s.container, s.key, ""};
+          ctx_.store.stat_object(seg);
+          ctx_.store.remove_object(seg, RemoveOptions{});
+          ++report.deleted;
+        } catch (const http::Error& err) {
+          report.errors.emplace_back(
+              path, std::to_string(err.status()) + " " + http::status_reason(err.status()));
+        } catch (const Error& err) {
+          if (err.code() != RGW_ERR_NO_SUCH_KEY && err.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
+          ++report.not_found;
+        }
       }
     }
-    ctx_.store.remove_object(ref, RemoveOptions{});
-    report(deleted + 1, not_found, errors);
-  }
-
- private:
-  void report(size_t deleted, size_t not_found, const std::string& errors) {
+    ctx_.store.remove_object(ref, RemoveOptions{});  // the manifest (or a plain object)
+    ++report.deleted;
     Format format = listing_format(ctx_.req);
-    std::string status = errors.empty() ? "200 OK" : "400 Bad Request";
-    std::string body;
-    if (format == Format::json)
-      body = "{\"Number Deleted\": " + std::to_string(deleted) +
-             ", \"Number Not Found\": " + std::to_string(not_found) +
-             ", \"Response Body\": \"\", \"Response Status\": \"" + status + "\", \"Errors\": [" +
-             errors + "]}";
-    else
-      body = "Number Deleted: " + std::to_string(deleted) +
-             "\nNumber Not Found: " + std::to_string(not_found) +
-             "\nResponse Body: \nResponse Status: " + status + "\nErrors: " + errors + "\n";
-    ctx_.resp.set_body(200, std::move(body), listing_content_type(format));
+    ctx_.resp.set_body(200, delete_report_body(report, format), listing_content_type(format));
   }
 };
 
