@@ -10,6 +10,25 @@
 
 namespace rgw {
 
+bool unhex(std::string_view text, std::string& out) {
+  if (text.size() % 2) return false;
+  out.clear();
+  for (size_t i = 0; i < text.size(); i += 2) {
+    int v = 0;
+    for (size_t j = i; j < i + 2; ++j) {
+      char c = text[j];
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    out.push_back(static_cast<char>(v));
+  }
+  return true;
+}
+
 std::string hex(std::string_view raw) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

@@ -16,6 +16,8 @@ namespace rgw {
 
 // Lower-case hex of raw bytes.
 std::string hex(std::string_view raw);
+// Raw bytes of hex text (either case); false if it is not hex.
+bool unhex(std::string_view text, std::string& out);
 
 // Incremental SHA-256 (OpenSSL EVP).
 class Sha256 {

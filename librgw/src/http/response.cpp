@@ -3,6 +3,12 @@
 
 namespace rgw::http {
 
+bool safe_header_value(const std::string& v) {
+  for (unsigned char c : v)
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
+  return true;
+}
+
 const char* status_reason(int status) {
   switch (status) {
     case 100: return "Continue";

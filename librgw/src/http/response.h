@@ -41,6 +41,10 @@ struct Response {
   void set_xml(int st, std::string xml) { set_body(st, std::move(xml), "application/xml"); }
 };
 
+// Whether v may go into a response header as is: no control character but
+// tab (stored metadata could otherwise inject headers).
+bool safe_header_value(const std::string& v);
+
 // The reason phrase of an HTTP status ("OK", "Not Found", ...).
 const char* status_reason(int status);
 

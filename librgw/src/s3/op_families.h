@@ -29,7 +29,6 @@ Acl new_object_acl(const Context& ctx, const BucketInfo& bucket);
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);  // op_object.cpp
 // Whether a value may be sent as an HTTP header value (no CR, LF, NUL, ...).
-bool safe_header_value(const std::string& v);  // op_object.cpp
 // Response headers describing an object (ETag, Last-Modified, metadata).
 void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
 

@@ -136,7 +136,7 @@ class GetObject : public Op {
     for (const auto& o : kOverrides)
       if (const std::string* v = ctx_.req.query_param(o[0])) {
         // Decoded from the query: a CR or LF would inject response headers.
-        if (!safe_header_value(*v))
+        if (!http::safe_header_value(*v))
           throw_s3(400, "InvalidArgument", std::string(o[0]) + " contains control characters");
         resp.set_header(o[1], *v);
       }
@@ -312,18 +312,12 @@ Attrs attrs_from_headers(const Context& ctx) {
   return attrs;
 }
 
-bool safe_header_value(const std::string& v) {
-  for (unsigned char c : v)
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  return true;
-}
-
 void object_headers(Response& resp, const ObjectInfo& info) {
   resp.set_header("ETag", "\"" + info.etag + "\"");
   resp.set_header("Last-Modified", http::http_date(info.mtime_ns / 1000000000));
   resp.set_header("Accept-Ranges", "bytes");
   auto ct = info.attrs.find("content-type");
-  resp.set_header("Content-Type", ct != info.attrs.end() && safe_header_value(ct->second)
+  resp.set_header("Content-Type", ct != info.attrs.end() && http::safe_header_value(ct->second)
                                       ? ct->second
                                       : "binary/octet-stream");
   static const char* const kCanonical[][2] = {{"content-encoding", "Content-Encoding"},
@@ -335,11 +329,12 @@ void object_headers(Response& resp, const ObjectInfo& info) {
   // a value that could not travel in a header is left out, never sent raw.
   for (const auto& c : kCanonical) {
     auto it = info.attrs.find(c[0]);
-    if (it != info.attrs.end() && safe_header_value(it->second)) resp.set_header(c[1], it->second);
+    if (it != info.attrs.end() && http::safe_header_value(it->second))
+      resp.set_header(c[1], it->second);
   }
   for (const auto& a : info.attrs)
-    if (a.first.compare(0, 11, "x-amz-meta-") == 0 && safe_header_value(a.first) &&
-        a.first.find_first_of(" :") == std::string::npos && safe_header_value(a.second))
+    if (a.first.compare(0, 11, "x-amz-meta-") == 0 && http::safe_header_value(a.first) &&
+        a.first.find_first_of(" :") == std::string::npos && http::safe_header_value(a.second))
       resp.set_header(a.first, a.second);
 }
 

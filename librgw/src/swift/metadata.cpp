@@ -21,12 +21,6 @@ std::string title_case(const std::string& name) {
   return out;
 }
 
-bool safe_value(const std::string& v) {
-  for (unsigned char c : v)
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  return true;
-}
-
 }  // namespace
 
 void apply_meta_headers(const http::Request& req, const std::string& kind, Attrs& attrs) {
@@ -49,7 +43,8 @@ void apply_meta_headers(const http::Request& req, const std::string& kind, Attrs
       throw_swift(400, "Metadata name too long; max " + std::to_string(kMaxMetaNameLength));
     if (h.second.size() > kMaxMetaValueLength)
       throw_swift(400, "Metadata value longer than " + std::to_string(kMaxMetaValueLength));
-    if (!safe_value(h.second)) throw_swift(400, "Metadata value has control characters");
+    if (!http::safe_header_value(h.second))
+      throw_swift(400, "Metadata value has control characters");
     if (remove)
       attrs.erase(kMetaAttrPrefix + name);
     else
@@ -72,7 +67,7 @@ void meta_headers(http::Response& resp, const std::string& kind, const Attrs& at
   const std::string prefix = kMetaAttrPrefix;
   const std::string header = "X-" + title_case(kind) + "-Meta-";
   for (const auto& a : attrs)
-    if (a.first.compare(0, prefix.size(), prefix) == 0 && safe_value(a.second))
+    if (a.first.compare(0, prefix.size(), prefix) == 0 && http::safe_header_value(a.second))
       resp.set_header(header + title_case(a.first.substr(prefix.size())), a.second);
 }
 

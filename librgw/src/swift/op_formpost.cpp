@@ -142,14 +142,7 @@ class FormPost : public Op, private http::FormDataParser::Handler {
     try {
       User user = ctx_.store.get_user(ctx_.account);
       BucketInfo container = ctx_.store.get_bucket(ctx_.container);
-      for (const char* name : kTempUrlKeyAttrs) {
-        auto a = user.attrs.find(name);
-        if (a != user.attrs.end() && !a->second.empty()) keys.push_back(a->second);
-        if (container.owner != user.uid) continue;
-        auto c = container.attrs.find(name);
-        if (c != container.attrs.end() && !c->second.empty()) keys.push_back(c->second);
-      }
-      if (user.suspended) keys.clear();
+      keys = temp_url_keys(user, container);
     } catch (const Error& e) {
       if (e.code() != RGW_ERR_NO_SUCH_USER && e.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
     }

@@ -27,12 +27,6 @@ namespace {
 const char* const kStoredHeaders[] = {"content-type",     "content-encoding", "content-disposition",
                                       "content-language", "cache-control",    "expires"};
 
-bool safe_value(const std::string& v) {
-  for (unsigned char c : v)
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  return true;
-}
-
 // Content-Type from the name's extension, for X-Detect-Content-Type: true.
 std::string guess_content_type(const std::string& name) {
   static const char* const kTypes[][2] = {{".txt", "text/plain"},
@@ -94,7 +88,7 @@ Attrs attrs_from_request(const Context& ctx, const Attrs* keep) {
   for (const char* name : kStoredHeaders)
     if (const std::string* v = req.header(name))
       if (!v->empty()) {
-        if (!safe_value(*v)) throw_swift(400, std::string("Invalid ") + name);
+        if (!http::safe_header_value(*v)) throw_swift(400, std::string("Invalid ") + name);
         attrs[name] = *v;
       }
   const std::string* detect = req.header("x-detect-content-type");
@@ -120,7 +114,7 @@ void object_headers(Response& resp, const ObjectInfo& info) {
   resp.set_header("X-Timestamp", x_timestamp(info.mtime_ns));
   resp.set_header("Accept-Ranges", "bytes");
   auto ct = info.attrs.find("content-type");
-  resp.set_header("Content-Type", ct != info.attrs.end() && safe_value(ct->second)
+  resp.set_header("Content-Type", ct != info.attrs.end() && http::safe_header_value(ct->second)
                                       ? ct->second
                                       : "application/octet-stream");
   static const char* const kCanonical[][2] = {{"content-encoding", "Content-Encoding"},
@@ -130,11 +124,12 @@ void object_headers(Response& resp, const ObjectInfo& info) {
                                               {"expires", "Expires"}};
   for (const auto& c : kCanonical) {
     auto it = info.attrs.find(c[0]);
-    if (it != info.attrs.end() && safe_value(it->second)) resp.set_header(c[1], it->second);
+    if (it != info.attrs.end() && http::safe_header_value(it->second))
+      resp.set_header(c[1], it->second);
   }
   if (info.delete_at) resp.set_header("X-Delete-At", std::to_string(info.delete_at));
   auto manifest = info.attrs.find(kManifestAttr);
-  if (manifest != info.attrs.end() && safe_value(manifest->second))
+  if (manifest != info.attrs.end() && http::safe_header_value(manifest->second))
     resp.set_header("X-Object-Manifest", manifest->second);
   meta_headers(resp, "object", info.attrs);
 }
@@ -234,10 +229,11 @@ bool serve_ranges(Response& resp, const http::Request& req, const ObjectInfo& vi
   }
   auto ct = view.attrs.find("content-type");
   std::string boundary = new_boundary();
-  auto reader = open_byteranges_reader(
-      view, std::move(spans), view.size,
-      ct != view.attrs.end() && safe_value(ct->second) ? ct->second : "application/octet-stream",
-      boundary, open);
+  auto reader = open_byteranges_reader(view, std::move(spans), view.size,
+                                       ct != view.attrs.end() && http::safe_header_value(ct->second)
+                                           ? ct->second
+                                           : "application/octet-stream",
+                                       boundary, open);
   resp.set_header("Content-Type", "multipart/byteranges;boundary=" + boundary);
   resp.content_length = static_cast<int64_t>(reader->remaining());
   if (!head) resp.reader = std::move(reader);

@@ -183,17 +183,10 @@ void SwiftHandler::authenticate_temp_url(const TempUrl& t) {
     if (e.code() != RGW_ERR_NO_SUCH_USER && e.code() != RGW_ERR_NO_SUCH_BUCKET) throw;
     throw_swift(401, "Temp URL invalid");
   }
-  std::vector<std::string> keys;
-  for (const char* name : kTempUrlKeyAttrs) {
-    auto a = user.attrs.find(name);
-    if (a != user.attrs.end() && !a->second.empty()) keys.push_back(a->second);
-    if (container.owner != user.uid) continue;
-    auto c = container.attrs.find(name);
-    if (c != container.attrs.end() && !c->second.empty()) keys.push_back(c->second);
-  }
+  std::vector<std::string> keys = temp_url_keys(user, container);
   std::string path;
   http::percent_decode(ctx_.req.raw_path, path);
-  if (user.suspended || keys.empty() ||
+  if (keys.empty() ||
       !temp_url_valid(t, ctx_.req.method, path, ctx_.object, keys,
                       static_cast<int64_t>(std::time(nullptr)), ctx_.req.remote_addr))
     throw_swift(401, "Temp URL invalid");

@@ -21,25 +21,6 @@ std::string mac(Digest digest, const std::string& key, const std::string& data) 
   }
 }
 
-bool unhex(const std::string& in, std::string& out) {
-  if (in.size() % 2) return false;
-  out.clear();
-  for (size_t i = 0; i < in.size(); i += 2) {
-    int v = 0;
-    for (size_t j = i; j < i + 2; ++j) {
-      char c = in[j];
-      int d = c >= '0' && c <= '9'   ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                     : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    out.push_back(static_cast<char>(v));
-  }
-  return true;
-}
-
 // Standard or URL-safe base64, padding optional.
 bool unbase64(std::string in, std::string& out) {
   for (char& c : in) {
@@ -65,6 +46,19 @@ bool parse_expires(const std::string& v, int64_t* out) {
 [[noreturn]] void invalid() { throw_swift(401, "Temp URL invalid"); }
 
 }  // namespace
+
+std::vector<std::string> temp_url_keys(const User& account, const BucketInfo& container) {
+  std::vector<std::string> keys;
+  if (account.suspended) return keys;
+  for (const char* name : kTempUrlKeyAttrs) {
+    auto a = account.attrs.find(name);
+    if (a != account.attrs.end() && !a->second.empty()) keys.push_back(a->second);
+    if (container.owner != account.uid) continue;
+    auto c = container.attrs.find(name);
+    if (c != container.attrs.end() && !c->second.empty()) keys.push_back(c->second);
+  }
+  return keys;
+}
 
 bool parse_digest(const std::string& name, Digest* out) {
   if (name == "sha1")

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "http/request.h"
+#include "model.h"
 
 namespace rgw::swift {
 
@@ -61,5 +62,10 @@ bool temp_url_valid(const TempUrl& t, const std::string& method, const std::stri
 // The metadata attribute names of the two keys.
 inline constexpr const char* kTempUrlKeyAttrs[] = {"x-amz-meta-temp-url-key",
                                                    "x-amz-meta-temp-url-key-2"};
+
+// The keys that sign temp URLs and forms for the account's container: the
+// account's Key and Key-2, and the container's when the account owns it;
+// none for a suspended account.
+std::vector<std::string> temp_url_keys(const User& account, const BucketInfo& container);
 
 }  // namespace rgw::swift

@@ -14,22 +14,6 @@ std::string mac_of(const std::string& swift_key, const std::string& swift_user, 
                      "librgw swift token v1\n" + swift_user + "\n" + std::to_string(expiry));
 }
 
-bool unhex(const std::string& in, std::string& out) {
-  if (in.size() % 2) return false;
-  out.clear();
-  for (size_t i = 0; i < in.size(); i += 2) {
-    int v = 0;
-    for (size_t j = i; j < i + 2; ++j) {
-      char c = in[j];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
-    }
-    out.push_back(static_cast<char>(v));
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string issue_token(const User& user, int64_t expiry) {
