@@ -238,7 +238,7 @@ def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pid
 
 
 def put_public(c, bucket, keys, body):
-    """PUTs body under each key, public-read: radosgw checks the object's
-    ACL for an anonymous GET (ours also honours the bucket's)."""
+    """PUTs body under each key, public-read: an anonymous GET needs the
+    object's own ACL to allow it (the bucket's READ only lists)."""
     for key in keys:
         c.put_object(Bucket=bucket, Key=key, Body=body, ACL="public-read")

@@ -20,7 +20,7 @@
 
 #define HOST "127.0.0.1:8080"
 
-static char bucket[64], ak[64], sk[64];
+static char bucket[64], uid[64], ak[64], sk[64];
 static rgw_gateway_t *gw;
 
 struct response {
@@ -93,6 +93,19 @@ static void presigned(const char *method, const char *key, char *target, size_t 
   snprintf(target, size, "%s?%s", path, q);
 }
 
+/* Makes an object readable by anyone: a public-read bucket only lists its
+ * keys, as in S3; anonymous reads need the object's own grant. */
+static void make_public(const char *key) {
+  rgw_acl_t *acl = NULL;
+  rgw_write_opts_t *opts = NULL;
+  CHECK_RC(rgw_acl_new_canned("public-read", uid, uid, &acl), 0);
+  CHECK_RC(rgw_write_opts_new(&opts), 0);
+  CHECK_RC(rgw_write_opts_set_acl(opts, acl), 0);
+  CHECK_RC(rgw_object_update(rgw_gateway_store(gw), bucket, key, opts, NULL), 0);
+  rgw_write_opts_free(opts);
+  rgw_acl_free(acl);
+}
+
 static void test_config_errors(void) {
   rgw_config_t *cfg = NULL;
   CHECK_RC(rgw_config_create(&cfg), 0);
@@ -118,12 +131,14 @@ static void test_sync(void) {
   CHECK(r.status == 200);
   CHECK(strcmp(r.etag, "\"77add1d5f41223d5582fca736a5cb335\"") == 0);
 
+  make_public("fox");
+
   serve("GET", "/", HOST, NULL, 0, &r); /* anonymous service listing */
   CHECK(r.status == 403 && strstr(r.body, "<Code>AccessDenied</Code>"));
 
   char path[128];
   snprintf(path, sizeof path, "/%s/fox", bucket);
-  serve("GET", path, HOST, NULL, 0, &r); /* anonymous read of a public-read bucket */
+  serve("GET", path, HOST, NULL, 0, &r); /* anonymous read of a public-read object */
   CHECK(r.status == 200 && r.len == strlen(body) && memcmp(r.body, body, r.len) == 0);
   CHECK(r.length == (int64_t)strlen(body));
 
@@ -248,6 +263,8 @@ static void test_aio(void) {
   CHECK(rgw_response_status(req) == 200);
   rgw_request_free(req);
 
+  make_public("aio");
+
   char path[128];
   snprintf(path, sizeof path, "/%s/aio", bucket);
   CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
@@ -310,7 +327,7 @@ static void test_aio(void) {
 int main(int argc, char **argv) {
   char uri[512];
   if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
-  char tag[32], uid[64];
+  char tag[32];
   test_tag(tag, sizeof tag);
   snprintf(bucket, sizeof bucket, "req-%s", tag);
   snprintf(uid, sizeof uid, "requser-%s", tag);

@@ -73,6 +73,12 @@ const std::vector<std::string> kXmlSeeds = {
     "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
     "<LocationConstraint>us-east-1</LocationConstraint></CreateBucketConfiguration>",
     "<a><![CDATA[x<y]]><!-- c --><b x='1' y=\"2\"/>&#233;&#x1F600;</a>",
+    "<AccessControlPolicy><Owner><ID>fuzz</ID></Owner><AccessControlList><Grant><Grantee "
+    "xsi:type=\"CanonicalUser\"><ID>fuzz</ID></Grantee><Permission>FULL_CONTROL</Permission>"
+    "</Grant><Grant><Grantee><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>"
+    "</Grantee><Permission>READ</Permission></Grant><Grant><Grantee><EmailAddress>f@x"
+    "</EmailAddress></Grantee><Permission>WRITE_ACP</Permission></Grant></AccessControlList>"
+    "</AccessControlPolicy>",
 };
 
 void test_xml_reader() {
@@ -169,7 +175,13 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kHeaderChoic
      {"/bk1/k", "bk1/k", "nobucket", "/", "%ZZ", "bk1/k?versionId=3", "bk1/%FF"}},
     {"x-amz-copy-source-range", {"bytes=0-0", "bytes=1-0", "bytes=0-99999999"}},
     {"x-amz-metadata-directive", {"COPY", "REPLACE", "MOVE"}},
-    {"x-amz-acl", {"private", "public-read", "public-read-write", "bogus"}},
+    {"x-amz-acl",
+     {"private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
+      "bogus"}},
+    {"x-amz-grant-read",
+     {"id=fuzz", "id=\"fuzz\", uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+      "emailAddress=f@x", "uri=", "id=\"", ",,", "x"}},
+    {"x-amz-grant-full-control", {"id=fuzz", "id=nobody"}},
     {"content-md5", {"1B2M2Y8AsgTpgAmY7PhCfg==", "bad", ""}},
     {"x-amz-checksum-crc32", {"AAAAAA==", "zz", ""}},
     {"x-amz-meta-m", {"v", std::string(3000, 'v')}},

@@ -172,7 +172,8 @@ def s3_servers(request, tmp_path_factory, ceph_cluster):
             for who in ("s3user", "s3other"):
                 uid = f"{who}-{tag}"
                 ak, sk = "AK" + uuid.uuid4().hex[:18].upper(), uuid.uuid4().hex + uuid.uuid4().hex[:8]
-                store.create_user(uid, display_name=who, access_key=ak, secret_key=sk)
+                store.create_user(uid, display_name=who, email=f"{uid}@example.com",
+                                  access_key=ak, secret_key=sk)
                 users.append((uid, ak, sk))
         server = STARTERS[door](uri, workdir)
         other = S3Endpoint(door, driver, server.url, uri, *users[1], store_root=root)

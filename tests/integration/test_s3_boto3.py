@@ -368,21 +368,30 @@ def test_upload_part_copy(c, bucket):
     assert c.get_object(Bucket=bucket, Key="pc")["Body"].read() == src
 
 
-def test_public_read_bucket_allows_anonymous_reads(s3, c):
+def test_public_read_bucket_lists_for_anyone(s3, c):
+    """As in S3, a public-read bucket lets anyone list it; its objects are
+    readable by anyone only when their own ACL says so."""
     import requests
 
     name = s3.name()
     c.create_bucket(Bucket=name, ACL="public-read")
-    c.put_object(Bucket=name, Key="pub", Body=b"for all")
+    c.put_object(Bucket=name, Key="pub", Body=b"for all", ACL="public-read")
+    c.put_object(Bucket=name, Key="mine", Body=b"mine")
+    listing = requests.get(f"{s3.url}/{name}")
+    assert listing.status_code == 200 and b"<Key>mine</Key>" in listing.content
     r = requests.get(f"{s3.url}/{name}/pub")
     assert r.status_code == 200 and r.content == b"for all"
     assert requests.head(f"{s3.url}/{name}/pub").status_code == 200
+    assert requests.get(f"{s3.url}/{name}/mine").status_code == 403
+    # A lister learns that a key is missing.
+    assert requests.get(f"{s3.url}/{name}/missing").status_code == 404
     assert requests.put(f"{s3.url}/{name}/x", data=b"no").status_code == 403
     private = s3.name()
     c.create_bucket(Bucket=private)
     c.put_object(Bucket=private, Key="p", Body=b"no")
     r = requests.get(f"{s3.url}/{private}/p")
     assert r.status_code == 403 and b"<Code>AccessDenied</Code>" in r.content
+    assert requests.get(f"{s3.url}/{private}/missing").status_code == 403
 
 
 def test_list_multipart_uploads_pagination_and_delimiter(c, bucket):
@@ -448,25 +457,25 @@ def test_public_read_objects_in_a_private_bucket(s3, c, bucket):
 def test_put_bucket_acl(s3, c, bucket):
     import requests
 
-    c.put_object(Bucket=bucket, Key="k", Body=b"acl")
-    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 403
+    c.put_object(Bucket=bucket, Key="k", Body=b"acl", ACL="public-read")
+    assert requests.get(f"{s3.url}/{bucket}").status_code == 403
     c.put_bucket_acl(Bucket=bucket, ACL="public-read")
-    assert requests.get(f"{s3.url}/{bucket}/k").content == b"acl"
+    assert requests.get(f"{s3.url}/{bucket}").status_code == 200
     policy = c.get_bucket_acl(Bucket=bucket)
     assert {g["Permission"] for g in policy["Grants"]} == {"FULL_CONTROL", "READ"}
     # The same policy document back, minus the public grant: private again.
     private = {"Owner": policy["Owner"],
                "Grants": [g for g in policy["Grants"] if g["Permission"] == "FULL_CONTROL"]}
     c.put_bucket_acl(Bucket=bucket, AccessControlPolicy=private)
-    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 403
+    assert requests.get(f"{s3.url}/{bucket}").status_code == 403
     c.put_bucket_acl(Bucket=bucket,
                      AccessControlPolicy={"Owner": policy["Owner"], "Grants": policy["Grants"]})
-    assert requests.get(f"{s3.url}/{bucket}/k").status_code == 200
-    with pytest.raises(ClientError) as e:
-        c.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": policy["Owner"], "Grants": [
-            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
-             "Permission": "WRITE"}]})
-    assert error_code(e) == "NotImplemented"
+    assert requests.get(f"{s3.url}/{bucket}").status_code == 200
+    # A WRITE grant to everybody lets anonymous writers in.
+    c.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": policy["Owner"], "Grants": [
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+         "Permission": "WRITE"}]})
+    assert requests.put(f"{s3.url}/{bucket}/anon", data=b"a").status_code == 200
     with pytest.raises(ClientError) as e:
         s3.other.client().put_bucket_acl(Bucket=bucket, ACL="private")
     assert error_code(e) == "AccessDenied"

@@ -241,7 +241,8 @@ def test_request_errors(s3, bucket):
     assert error_of(call("PUT", f"/{bucket}/k", body=b"x", headers={"x-amz-acl": "bogus"})) == (
         400, "InvalidArgument")
     assert error_of(call("PUT", f"/{bucket}/k", body=b"x",
-                         headers={"x-amz-acl": "public-read-write"})) == (501, "NotImplemented")
+                         headers={"x-amz-acl": "public-read", "x-amz-grant-read": "uri=x"})) == (
+        400, "InvalidRequest")
     meta = {f"x-amz-meta-m{i}": "v" * 100 for i in range(30)}
     assert error_of(call("PUT", f"/{bucket}/k", body=b"x", headers=meta)) == (400, "MetadataTooLarge")
     assert error_of(requests.get(s3.url + f"/{bucket}/k", headers={"Authorization": "AWS4-HMAC-SHA256 junk"}))[0] == 400

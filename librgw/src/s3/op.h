@@ -72,15 +72,24 @@ class XmlBodyOp : public Op {
   size_t limit_;
 };
 
-// What an operation needs of a bucket.
-enum class Access { read, write, owner };
+// What an operation needs of a bucket: its ACL's READ (list it), WRITE
+// (create, overwrite and delete its objects), READ_ACP, WRITE_ACP, or to be
+// its owner (every other bucket setting).
+enum class Access { read, write, read_acp, write_acp, owner };
 
 // Loads the bucket and checks the caller may do `access` on it: the owner
-// may do anything; others what the bucket's grants give them (read: list;
-// write: its objects).  Throws NoSuchBucket / AccessDenied.
+// may do anything; others what the bucket's grants give them.  Throws
+// NoSuchBucket / AccessDenied.
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access);
 // The same check on a bucket already loaded, without throwing.
 bool may_access(const Context& ctx, const BucketInfo& bucket, Access access);
+
+// The permissions (acl.h) the caller holds on an object of `bucket`: what
+// the object's ACL grants (its owner always holds READ_ACP and WRITE_ACP; an
+// object without an owner is the bucket owner's), and READ where the bucket
+// grants Swift's read-objects.  The bucket's owner holds nothing more by
+// owning the bucket: S3's objects belong to their writers.
+uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object);
 
 // The caller, as access policies see it.
 Principal principal(const Context& ctx);

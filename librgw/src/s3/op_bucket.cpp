@@ -4,6 +4,7 @@
 #include <set>
 
 #include "errors.h"
+#include "s3/acl_request.h"
 #include "s3/error_map.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
@@ -45,7 +46,7 @@ class CreateBucket : public XmlBodyOp {
   void begin() override {
     require_user(ctx_);
     check_s3_bucket_name(ctx_.bucket);
-    acl_ = canned_acl_header(ctx_);
+    acl_ = acl_from_headers(ctx_, ctx_.user->uid, "");
   }
   void finish() override {
     check_location();
@@ -53,7 +54,7 @@ class CreateBucket : public XmlBodyOp {
     BucketInfo info;
     info.name = ctx_.bucket;
     info.owner = user.uid;
-    info.acl = rgw::canned_acl(acl_, user.uid);
+    info.acl = acl_;
     try {
       ctx_.store.create_bucket(info);
     } catch (const Error& e) {
@@ -87,7 +88,7 @@ class CreateBucket : public XmlBodyOp {
     e.details.emplace_back("LocationConstraint", want);
     throw e;
   }
-  std::string acl_;
+  Acl acl_;
 };
 
 class HeadBucket : public Op {

@@ -22,14 +22,29 @@ Principal principal(const Context& ctx) {
     p.uid = ctx.user->uid;
     p.email = ctx.user->email;
   }
+  if (const std::string* referer = ctx.req.header("referer")) p.referrer = *referer;
   return p;
 }
 
 bool may_access(const Context& ctx, const BucketInfo& info, Access access) {
   if (ctx.user && ctx.user->uid == info.owner) return true;
-  if (access == Access::read) return allows(info.acl, principal(ctx), info.owner, kPermRead);
-  if (access == Access::write) return allows(info.acl, principal(ctx), info.owner, kPermWrite);
-  return false;
+  uint32_t wanted = 0;
+  switch (access) {
+    case Access::read: wanted = kPermRead; break;
+    case Access::write: wanted = kPermWrite; break;
+    case Access::read_acp: wanted = kPermReadAcp; break;
+    case Access::write_acp: wanted = kPermWriteAcp; break;
+    case Access::owner: return false;
+  }
+  return allows(info.acl, principal(ctx), info.owner, wanted);
+}
+
+uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket,
+                            const ObjectInfo& object) {
+  const Principal who = principal(ctx);
+  uint32_t perms = permissions_of(object.acl, who, bucket.owner);
+  if (permissions_of(bucket.acl, who, bucket.owner) & kPermReadObjects) perms |= kPermRead;
+  return perms;
 }
 
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access) {

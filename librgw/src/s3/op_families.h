@@ -13,18 +13,10 @@ std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nu
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
 std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
 std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
-// The canned ACL x-amz-acl names for a bucket ("private" when absent);
-// 501 for the canned ACLs not supported yet, 400 for unknown ones.
-std::string canned_acl_header(const Context& ctx);  // op_acl.cpp
-
-// The canned ACL x-amz-acl names for an object ("private" when absent): one
-// of private, public-read, bucket-owner-read, bucket-owner-full-control;
-// 501 for the canned ACLs not supported yet, 400 for unknown ones
-// (op_object.cpp).
-std::string object_canned_acl_header(const Context& ctx);
-// The policy an object written by this request gets (x-amz-acl): owned by
-// the caller (op_object.cpp).
-Acl new_object_acl(const Context& ctx, const BucketInfo& bucket);
+// The policy an object written by this request gets (x-amz-acl or
+// x-amz-grant-*, acl_request.h): owned by the caller, or by the bucket's
+// owner when the caller is anonymous (op_object.cpp).
+Acl new_object_acl(Context& ctx, const BucketInfo& bucket);
 
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);  // op_object.cpp

@@ -216,8 +216,12 @@ class ListParts : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    // The upload's writers and the bucket's readers may list its parts.
+    BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
+    if (!may_access(ctx_, b, Access::write) && !may_access(ctx_, b, Access::read))
+      throw_s3(403, "AccessDenied", "Access Denied");
     UploadInfo up = upload_of(ctx_);
+    const std::string& initiator = up.acl.owner.empty() ? b.owner : up.acl.owner;
     unsigned max = parse_max(ctx_, "max-parts", 1000);
     int marker = 0;
     if (const std::string* m = ctx_.req.query_param("part-number-marker"))
@@ -228,8 +232,8 @@ class ListParts : public Op {
         .element("Bucket", ctx_.bucket)
         .element("Key", ctx_.key)
         .element("UploadId", up.upload_id);
-    owner_element(x, "Initiator", ctx_, b.owner);
-    owner_element(x, "Owner", ctx_, b.owner);
+    owner_element(x, "Initiator", ctx_, initiator);
+    owner_element(x, "Owner", ctx_, initiator);
     x.element("StorageClass", "STANDARD").element("PartNumberMarker", std::to_string(marker));
     std::vector<const PartInfo*> shown;
     bool truncated = false;
@@ -260,7 +264,7 @@ class ListUploads : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::read);
     auto param = [&](const char* n) {
       const std::string* v = ctx_.req.query_param(n);
       return v ? *v : std::string();
@@ -324,8 +328,9 @@ class ListUploads : public Op {
     if (!p.delimiter.empty()) x.element("Delimiter", p.delimiter);
     for (const UploadInfo& u : shown) {
       x.open("Upload").element("Key", u.key).element("UploadId", u.upload_id);
-      owner_element(x, "Initiator", ctx_, b.owner);
-      owner_element(x, "Owner", ctx_, b.owner);
+      const std::string& initiator = u.acl.owner.empty() ? b.owner : u.acl.owner;
+      owner_element(x, "Initiator", ctx_, initiator);
+      owner_element(x, "Owner", ctx_, initiator);
       x.element("StorageClass", "STANDARD")
           .element("Initiated", http::iso8601_ms(u.initiated_ns))
           .close("Upload");

@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "http/conditions.h"
 #include "http/date.h"
+#include "s3/acl_request.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "xml.h"
@@ -40,23 +41,21 @@ class GetObject : public Op {
  public:
   using Op::Op;
   void finish() override {
-    // Readable if the bucket is (owner, or public-read bucket), else only if
-    // the object's own policy lets the caller read it -- decided once it is
-    // loaded, and a missing object then answers AccessDenied too (nothing
-    // leaks).
+    // Readable if the object's ACL lets the caller read it.  A missing
+    // object is NoSuchKey only to those who may list the bucket, and
+    // AccessDenied to others (nothing leaks).
     const BucketInfo bucket = ctx_.store.get_bucket(ctx_.bucket);
-    const bool object_must_be_public = !may_access(ctx_, bucket, Access::read);
     try {
-      serve(bucket, object_must_be_public);
+      serve(bucket);
     } catch (const Error& e) {
-      if (object_must_be_public && e.code() == RGW_ERR_NO_SUCH_KEY)
+      if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx_, bucket, Access::read))
         throw_s3(403, "AccessDenied", "Access Denied");
       throw;
     }
   }
 
  private:
-  void serve(const BucketInfo& bucket, bool object_must_be_public) {
+  void serve(const BucketInfo& bucket) {
     const std::string* version = ctx_.req.query_param("versionId");
     const ObjectRef ref{ctx_.bucket, ctx_.key, version ? *version : ""};
     bool has_overrides = false;
@@ -88,7 +87,7 @@ class GetObject : public Op {
       info = ctx_.store.stat_object(ref);
     }
 
-    if (object_must_be_public && !allows(info.acl, principal(ctx_), bucket.owner, kPermRead))
+    if (!(object_permissions(ctx_, bucket, info) & kPermRead))
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
     int cond = http::evaluate_conditions(ctx_.req, info);
@@ -192,8 +191,7 @@ class CopyObject : public Op {
       replace = true;
     else if (directive && *directive != "COPY")
       throw_s3(400, "InvalidArgument", "Unknown metadata directive.");
-    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key &&
-        !ctx_.req.header("x-amz-acl"))
+    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key && !request_names_acl(ctx_))
       throw_s3(400, "InvalidRequest",
                "This copy request is illegal because it is trying to copy an object to itself "
                "without changing the object's metadata, storage class, website redirect "
@@ -225,24 +223,12 @@ class GetObjectTagging : public Op {
 
 }  // namespace
 
-std::string object_canned_acl_header(const Context& ctx) {
-  const std::string* acl = ctx.req.header("x-amz-acl");
-  if (!acl || *acl == "private") return "private";
-  if (*acl == "public-read" || *acl == "bucket-owner-full-control" || *acl == "bucket-owner-read")
-    return *acl;
-  if (*acl == "public-read-write" || *acl == "authenticated-read" || *acl == "aws-exec-read")
-    throw_s3(501, "NotImplemented", "Only the canned ACLs private and public-read are supported.");
-  throw_s3(400, "InvalidArgument", "Invalid canned ACL: " + *acl);
-}
-
-Acl new_object_acl(const Context& ctx, const BucketInfo& bucket) {
-  return rgw::canned_acl(object_canned_acl_header(ctx), ctx.user ? ctx.user->uid : bucket.owner,
-                         bucket.owner);
+Acl new_object_acl(Context& ctx, const BucketInfo& bucket) {
+  return acl_from_headers(ctx, ctx.user ? ctx.user->uid : bucket.owner, bucket.owner);
 }
 
 void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {
   parse_copy_source(ctx, src_bucket, src_key);
-  authorize_bucket(ctx, *src_bucket, Access::read);
   authorize_bucket(ctx, ctx.bucket, Access::write);
 }
 
@@ -271,7 +257,17 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
 }
 
 ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
-  ObjectInfo src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
+  const BucketInfo src_bucket = ctx.store.get_bucket(bucket);
+  ObjectInfo src;
+  try {
+    src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
+  } catch (const Error& e) {
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, src_bucket, Access::read))
+      throw_s3(403, "AccessDenied", "Access Denied");
+    throw;
+  }
+  if (!(object_permissions(ctx, src_bucket, src) & kPermRead))
+    throw_s3(403, "AccessDenied", "Access Denied");
   if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
     throw_s3(412, "PreconditionFailed",
              "At least one of the pre-conditions you specified did not hold");
