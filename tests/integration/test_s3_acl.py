@@ -5,7 +5,6 @@ and their enforcement with S3's semantics (objects belong to their writers)."""
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
 from s3_signing import sign_v4
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
