@@ -185,6 +185,23 @@ enum class Decision {
 };
 
 // The request as a policy sees it.
+//
+// The condition keys a caller is expected to give, when they apply (AWS's
+// names and value forms; a key that does not apply is left absent):
+//   aws:SourceIp             the client's address ("192.0.2.1", "2001:db8::1")
+//   aws:SecureTransport      "true" over TLS, else "false"
+//   aws:CurrentTime          ISO 8601 UTC ("2024-06-01T12:00:00Z")
+//   aws:EpochTime            seconds since the epoch ("1717243200")
+//   aws:UserAgent, aws:Referer   the request's headers
+//   aws:username, aws:userid     the uid (absent for anonymous requests)
+//   aws:PrincipalType        "Anonymous", "Account" or "User"
+//   s3:prefix, s3:delimiter, s3:max-keys   listing parameters
+//   s3:x-amz-acl             a canned ACL header; s3:x-amz-content-sha256
+//   s3:ExistingObjectTag/K   the object's tag K; s3:RequestObjectTag/K the
+//                            request's; s3:RequestObjectTagKeys (several)
+//   s3:signatureversion      "AWS" (SigV2) or "AWS4-HMAC-SHA256" (SigV4)
+//   s3:authType              "REST-HEADER", "REST-QUERY-STRING" or "POST"
+//   s3:VersionId             the versionId parameter
 struct Request {
   std::string uid;       // the authenticated user; "" = anonymous
   std::string action;    // e.g. "s3:GetObject" (any case)
@@ -251,7 +268,8 @@ bool is_public(const Policy& policy);
 // ---------------------------------------------------------------------------
 
 // Whether `text` matches `pattern`, where `*` matches any run of characters
-// and `?` one character; ignore_case folds ASCII letters.  Linear memory,
+// and `?` one character (a UTF-8 sequence counts as one); ignore_case folds
+// ASCII letters.  Linear memory,
 // O(|pattern| * |text|) time in the worst case.
 bool wildcard_match(std::string_view pattern, std::string_view text, bool ignore_case);
 

@@ -22,6 +22,14 @@ inline char fold(char c, bool ignore_case) {
   return ignore_case && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+// The index after the character at t[i]: a UTF-8 lead byte and its
+// continuation bytes (at most 3), or one byte.
+size_t next_char(std::string_view t, size_t i) {
+  size_t n = i + 1;
+  while (n < t.size() && n - i < 4 && (static_cast<unsigned char>(t[n]) & 0xC0) == 0x80) ++n;
+  return n;
+}
+
 void append_literal(std::string_view text, std::string* out) {
   for (char c : text) {
     if (c == '*' || c == '?' || c == '\\') out->push_back('\\');
@@ -56,7 +64,12 @@ bool match(std::string_view p, std::string_view t, bool ignore_case, bool escape
         step = 2;
         literal = true;
       }
-      if ((!literal && c == '?') || fold(c, ignore_case) == fold(t[ti], ignore_case)) {
+      if (!literal && c == '?') {  // one character: a whole UTF-8 sequence
+        pi += step;
+        ti = next_char(t, ti);
+        continue;
+      }
+      if (fold(c, ignore_case) == fold(t[ti], ignore_case)) {
         pi += step;
         ++ti;
         continue;
@@ -64,7 +77,7 @@ bool match(std::string_view p, std::string_view t, bool ignore_case, bool escape
     }
     if (star_p == std::string_view::npos) return false;
     pi = star_p;
-    ti = ++star_t;
+    ti = star_t = next_char(t, star_t);
   }
   while (pi < p.size() && p[pi] == '*') ++pi;
   return pi == p.size();

@@ -415,6 +415,12 @@ void test_wildcards() {
   CHECK(!wildcard_match("s3:get*", "S3:GetObject", false));
   CHECK(wildcard_match("ABC", "abc", true));
   CHECK(!wildcard_match("ABC", "abc", false));
+  // `?` is one character, however many UTF-8 bytes it takes.
+  CHECK(wildcard_match("caf?", "caf\xc3\xa9", false));
+  CHECK(wildcard_match("?", "\xe2\x82\xac", false));
+  CHECK(!wildcard_match("??", "\xe2\x82\xac", false));
+  CHECK(wildcard_match("*?\xc3\xa9", "a\xc3\xa9", false));
+  CHECK(!wildcard_match("*?\xc3\xa9", "\xc3\xa9", false));
   // A backslash in a plain pattern is an ordinary character.
   CHECK(wildcard_match("a\\*", "a\\xyz", false));
   // Pathological patterns finish (one backtrack point).
