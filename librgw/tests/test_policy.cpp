@@ -387,6 +387,9 @@ void test_actions_list() {
                         "s3:GetObjectAttributes"})
     CHECK(is_known_action(a));
   CHECK(is_known_action("S3:getobject"));
+  CHECK(is_known_action("s3:UpdateObjectEncryption"));
+  CHECK(is_known_action("s3:PutBucketOwnershipControls"));
+  CHECK(!is_known_action("s3:DeleteBucketOwnershipControls"));  // an API, not an IAM action
   CHECK(!is_known_action("s3:NotARealAction"));
   CHECK(!is_known_action("GetObject"));
   CHECK(!is_known_action("s3:Get*"));
