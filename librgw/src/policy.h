@@ -151,10 +151,13 @@ struct Policy {
 // MalformedPolicy message, among them:
 //   "Policies must be valid JSON and the first byte must be '{'"
 //   "Policy exceeds the maximum allowed document size."
-//   "Invalid Version", "Unknown field X", "Missing required field X"
+//   "Invalid Version", "Invalid Id", "Invalid Sid", "Unknown field X"
+//   "Missing required field X" (Statement, Effect, Principal, Action,
+//   Resource), "Statement has both X and NotX", "Statement is not an object"
 //   "Invalid effect: X", "Invalid principal in policy"
 //   "Policy has invalid action", "Policy has invalid resource"
-//   "Invalid Condition type: X", "Invalid Condition value for X"
+//   "Invalid Condition block", "Invalid Condition block for OP"
+//   "Invalid Condition type: OP", "Invalid Condition value for OP"
 //   "Policy has an invalid condition key"
 // Rules beyond the JSON grammar: every Resource/NotResource is
 // arn:aws:s3:::BUCKET or arn:aws:s3:::BUCKET/KEY-PATTERN for this very
@@ -162,7 +165,10 @@ struct Policy {
 // known action name (s3_actions()) or a pattern with `*`/`?`; condition keys
 // are "aws:..." or "s3:..."; condition values are checked against their
 // operator (numbers, dates, CIDRs, booleans).  Member order is irrelevant;
-// a repeated member name keeps the last.  Never throws (except
+// a repeated member name keeps the last.  Not checked: whether an action
+// applies to the statement's resources (AWS's optional "Action does not
+// apply to any resource(s) in statement"), whether a wildcard action
+// matches any action, Sid uniqueness.  Never throws (except
 // std::bad_alloc); documents are bounded by kMaxPolicySize and nesting depth.
 bool parse(std::string_view json, const std::string& bucket, Policy* out, std::string* reason);
 
