@@ -9,7 +9,7 @@
 #include "http/conditions.h"
 #include "http/error.h"
 #include "http/form_data.h"
-#include "swift/json.h"
+#include "json.h"
 
 using namespace rgw;
 
@@ -94,24 +94,24 @@ void test_form_data() {
 }
 
 void test_json() {
-  swift::Json j;
+  Json j;
   std::string err;
-  CHECK(swift::parse_json(
+  CHECK(parse_json(
       R"( [{"path": "/c/o\u00e9\ud83d\ude00", "etag": null, "size_bytes": 10}, true, -1.5e3] )", &j,
       &err));
-  CHECK(j.type == swift::Json::Type::array && j.items.size() == 3);
+  CHECK(j.type == Json::Type::array && j.items.size() == 3);
   CHECK_EQ(j.items[0].get("path")->text, std::string("/c/o\xc3\xa9\xf0\x9f\x98\x80"));
   uint64_t n = 0;
   CHECK(j.items[0].get("size_bytes")->as_uint(&n) && n == 10);
-  CHECK(j.items[0].get("etag")->type == swift::Json::Type::null);
+  CHECK(j.items[0].get("etag")->type == Json::Type::null);
   CHECK(!j.items[2].as_uint(&n) && j.items[2].number == -1500);
   for (const char* bad : {"", "[", "[1,]", "{\"a\" 1}", "01", "\"\\ud800\"", "\"a\nb\"", "[1] x",
                           "nul", "{\"a\":1,}", "\"\\x\"", "1.", "-"})
-    CHECK(!swift::parse_json(bad, &j, &err));
+    CHECK(!parse_json(bad, &j, &err));
   std::string deep(100, '[');
   deep += std::string(100, ']');
-  CHECK(!swift::parse_json(deep, &j, &err, 16));
-  CHECK(swift::parse_json("[[[]]]", &j, &err, 3));
+  CHECK(!parse_json(deep, &j, &err, 16));
+  CHECK(parse_json("[[[]]]", &j, &err, 3));
 }
 
 void test_ranges() {

@@ -4,7 +4,7 @@
 #include <cerrno>
 
 #include "errors.h"
-#include "swift/json.h"
+#include "json.h"
 #include "swift/listing.h"
 #include "swift/metadata.h"
 #include "swift/swift_error.h"

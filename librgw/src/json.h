@@ -1,6 +1,7 @@
-// json.h - a small JSON reader for the documents Swift clients send (SLO
-// manifests): RFC 8259 values into a tree, with a depth limit.  The caller
-// bounds the input's size.
+// json.h - a small JSON reader for the documents clients send (Swift SLO
+// manifests, S3 bucket policies): RFC 8259 values into a tree, with a depth
+// limit.  The caller bounds the input's size.  Object members are kept in a
+// map, so their order in the text is not kept (JSON gives it no meaning).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rgw::swift {
+namespace rgw {
 
 struct Json {
   enum class Type { null, boolean, number, string, array, object } type = Type::null;
@@ -29,4 +30,4 @@ struct Json {
 // deeper than max_depth.
 bool parse_json(std::string_view text, Json* out, std::string* error, int max_depth = 16);
 
-}  // namespace rgw::swift
+}  // namespace rgw

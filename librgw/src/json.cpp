@@ -1,9 +1,9 @@
 // json.cpp - a small JSON reader (see json.h).
-#include "swift/json.h"
+#include "json.h"
 
 #include <cstdlib>
 
-namespace rgw::swift {
+namespace rgw {
 
 namespace {
 
@@ -242,4 +242,4 @@ bool parse_json(std::string_view text, Json* out, std::string* error, int max_de
   return Parser(text, max_depth).document(out, error);
 }
 
-}  // namespace rgw::swift
+}  // namespace rgw
