@@ -228,7 +228,7 @@ def test_request_errors(s3, bucket):
                                 headers=sign_v4(s3, method, path, kw.pop("headers", None), body))
 
     assert error_of(call("PUT", "/AB")) == (400, "InvalidBucketName")
-    assert error_of(call("PUT", f"/{bucket}?policy", body=b"{}")) == (501, "NotImplemented")
+    assert error_of(call("PUT", f"/{bucket}?policy", body=b"{}")) == (400, "MalformedPolicy")
     assert error_of(call("GET", f"/{bucket}?policy")) == (404, "NoSuchBucketPolicy")
     assert error_of(call("POST", f"/{bucket}/k")) == (405, "MethodNotAllowed")
     assert error_of(call("PUT", f"/{bucket}/" + "k" * 1025, body=b"x")) == (400, "KeyTooLongError")
@@ -367,7 +367,7 @@ def test_unconfigured_bucket_settings_read_as_absent(s3, bucket):
     assert e.value.response["Error"]["Code"] == "NoSuchBucket"
     with pytest.raises(ClientError) as e:
         c.put_bucket_policy(Bucket=bucket, Policy="{}")
-    assert e.value.response["Error"]["Code"] == "NotImplemented"
+    assert e.value.response["Error"]["Code"] == "MalformedPolicy"
 
 
 def test_bucket_names_follow_s3_rules(s3):

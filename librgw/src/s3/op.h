@@ -78,11 +78,17 @@ class XmlBodyOp : public Op {
 enum class Access { read, write, read_acp, write_acp, owner };
 
 // Loads the bucket and checks the caller may do `access` on it: the owner
-// may do anything; others what the bucket's grants give them.  Throws
-// NoSuchBucket / AccessDenied.
-BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access);
+// may do anything; others what the bucket's grants give them.  With an
+// action (an IAM action name, "s3:PutObject"), the bucket's policy decides
+// first: an explicit Deny refuses (the owner too), an Allow admits, and
+// otherwise the ACL decides.  The policy sees the resource the request
+// names (ctx.key's object, or the bucket).  Throws NoSuchBucket /
+// AccessDenied.
+BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access,
+                            const char* action = nullptr);
 // The same check on a bucket already loaded, without throwing.
-bool may_access(const Context& ctx, const BucketInfo& bucket, Access access);
+bool may_access(const Context& ctx, const BucketInfo& bucket, Access access,
+                const char* action = nullptr);
 
 // The permissions (acl.h) the caller holds on an object of `bucket`: what
 // the object's ACL grants (its owner always holds READ_ACP and WRITE_ACP; an
@@ -90,6 +96,12 @@ bool may_access(const Context& ctx, const BucketInfo& bucket, Access access);
 // grants Swift's read-objects.  The bucket's owner holds nothing more by
 // owning the bucket: S3's objects belong to their writers.
 uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object);
+
+// Whether the caller may do `action` on object `key` of `bucket`: the
+// bucket's policy first (Deny refuses, Allow admits), then the object's ACL
+// must grant `permissions`.
+bool may_access_object(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object,
+                       const std::string& key, uint32_t permissions, const char* action);
 
 // The caller, as access policies see it.
 Principal principal(const Context& ctx);

@@ -16,7 +16,8 @@ namespace {
 
 // The object a request names, and the caller's permissions on it.  A
 // missing object is NoSuchKey only to those who may list the bucket.
-ObjectInfo load_object(Context& ctx, const BucketInfo& bucket, uint32_t wanted) {
+ObjectInfo load_object(Context& ctx, const BucketInfo& bucket, uint32_t wanted,
+                       const char* action) {
   ObjectInfo info;
   try {
     info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
@@ -25,7 +26,7 @@ ObjectInfo load_object(Context& ctx, const BucketInfo& bucket, uint32_t wanted) 
       throw_s3(403, "AccessDenied", "Access Denied");
     throw;
   }
-  if ((object_permissions(ctx, bucket, info) & wanted) != wanted)
+  if (!may_access_object(ctx, bucket, info, ctx.key, wanted, action))
     throw_s3(403, "AccessDenied", "Access Denied");
   return info;
 }
@@ -35,12 +36,12 @@ class GetAcl : public Op {
   using Op::Op;
   void finish() override {
     if (ctx_.key.empty()) {
-      BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::read_acp);
+      BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::read_acp, "s3:GetBucketAcl");
       ctx_.resp.set_xml(200, acl_document(ctx_, b.acl, b.owner));
       return;
     }
     BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-    ObjectInfo info = load_object(ctx_, b, kPermReadAcp);
+    ObjectInfo info = load_object(ctx_, b, kPermReadAcp, "s3:GetObjectAcl");
     ctx_.resp.set_xml(200, acl_document(ctx_, info.acl, b.owner));
   }
 };
@@ -51,7 +52,7 @@ class PutAcl : public XmlBodyOp {
  public:
   explicit PutAcl(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
   void begin() override {
-    if (ctx_.key.empty()) authorize_bucket(ctx_, ctx_.bucket, Access::write_acp);
+    if (ctx_.key.empty()) authorize_bucket(ctx_, ctx_.bucket, Access::write_acp, "s3:PutBucketAcl");
   }
   void finish() override {
     const bool in_headers = request_names_acl(ctx_);
@@ -63,13 +64,13 @@ class PutAcl : public XmlBodyOp {
                "The XML you provided was not well-formed or did not validate against our "
                "published schema.");
     if (ctx_.key.empty()) {
-      BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write_acp);
+      BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write_acp, "s3:PutBucketAcl");
       b.acl = in_headers ? acl_from_headers(ctx_, b.owner, "")
                          : acl_from_document(ctx_, body_, b.owner);
       ctx_.store.update_bucket(b);
     } else {
       BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-      ObjectInfo info = load_object(ctx_, b, kPermWriteAcp);
+      ObjectInfo info = load_object(ctx_, b, kPermWriteAcp, "s3:PutObjectAcl");
       const std::string owner = info.acl.owner.empty() ? b.owner : info.acl.owner;
       AttrsUpdate update;
       update.acl = in_headers ? acl_from_headers(ctx_, owner, b.owner)

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "s3/acl_request.h"
+#include "s3/bucket_policy.h"
 #include "s3/error_map.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
@@ -95,7 +96,7 @@ class HeadBucket : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    authorize_bucket(ctx_, ctx_.bucket, Access::read, "s3:ListBucket");
     ctx_.resp.status = 200;
     ctx_.resp.set_header("x-amz-bucket-region", ctx_.gw.config().region);
   }
@@ -146,7 +147,15 @@ class GetBucketVersioning : public Op {
 class DeleteObjects : public XmlBodyOp {
  public:
   explicit DeleteObjects(Context& ctx) : XmlBodyOp(ctx, 2 * 1024 * 1024) {}
-  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::write); }
+  // The bucket's WRITE (its ACL) covers every key; a bucket policy decides
+  // key by key (s3:DeleteObject on each object), so a caller it may admit
+  // is let through to the per-key checks.
+  void begin() override {
+    bucket_ = ctx_.store.get_bucket(ctx_.bucket);
+    acl_allows_ = may_access(ctx_, bucket_, Access::write);
+    if (!acl_allows_ && !bucket_.attrs.count(kPolicyAttr))
+      throw_s3(403, "AccessDenied", "Access Denied");
+  }
   void finish() override {
     std::string err;
     auto doc = parse_xml(body_, &err);
@@ -165,6 +174,9 @@ class DeleteObjects : public XmlBodyOp {
       const XmlNode* v = o->child("VersionId");
       std::string code, message;
       try {
+        policy::Decision d = policy_decision(ctx_, bucket_, "s3:DeleteObject", key);
+        if (d == policy::Decision::deny || (d == policy::Decision::none && !acl_allows_))
+          throw_s3(403, "AccessDenied", "Access Denied");
         ctx_.store.remove_object(ObjectRef{ctx_.bucket, key, v ? v->text : ""}, RemoveOptions{});
       } catch (const S3Error& e) {
         code = e.code();
@@ -193,6 +205,10 @@ class DeleteObjects : public XmlBodyOp {
     x.close("DeleteResult");
     ctx_.resp.set_xml(200, x.take());
   }
+
+ private:
+  BucketInfo bucket_;
+  bool acl_allows_ = false;
 };
 
 // GET of a bucket configuration this gateway does not support setting: the
@@ -206,7 +222,6 @@ struct Unconfigured {
 };
 
 const Unconfigured kUnconfigured[] = {
-    {"policy", 404, "NoSuchBucketPolicy", "The bucket policy does not exist"},
     {"cors", 404, "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
     {"lifecycle", 404, "NoSuchLifecycleConfiguration",
      "The lifecycle configuration does not exist"},
@@ -264,8 +279,6 @@ const std::set<std::string>& unsupported_bucket_subresources() {
                                               "notification",
                                               "object-lock",
                                               "ownershipControls",
-                                              "policy",
-                                              "policyStatus",
                                               "publicAccessBlock",
                                               "replication",
                                               "requestPayment",
@@ -291,6 +304,7 @@ void refuse_unsupported_subresources(Context& ctx) {
 std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   const std::string& m = ctx.req.method;
   const http::Request& r = ctx.req;
+  if (auto op = make_policy_op(ctx)) return op;
   if (m == "GET")
     for (const auto& u : kUnconfigured)
       if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);

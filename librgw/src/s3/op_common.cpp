@@ -2,6 +2,7 @@
 #include "s3/op.h"
 
 #include "errors.h"
+#include "s3/bucket_policy.h"
 
 namespace rgw::s3 {
 
@@ -26,7 +27,12 @@ Principal principal(const Context& ctx) {
   return p;
 }
 
-bool may_access(const Context& ctx, const BucketInfo& info, Access access) {
+bool may_access(const Context& ctx, const BucketInfo& info, Access access, const char* action) {
+  if (action) {
+    policy::Decision d = policy_decision(ctx, info, action, ctx.key);
+    if (d == policy::Decision::deny) return false;
+    if (d == policy::Decision::allow) return true;
+  }
   if (ctx.user && ctx.user->uid == info.owner) return true;
   uint32_t wanted = 0;
   switch (access) {
@@ -47,9 +53,18 @@ uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket,
   return perms;
 }
 
-BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access) {
+bool may_access_object(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object,
+                       const std::string& key, uint32_t permissions, const char* action) {
+  policy::Decision d = policy_decision(ctx, bucket, action, key);
+  if (d == policy::Decision::deny) return false;
+  if (d == policy::Decision::allow) return true;
+  return (object_permissions(ctx, bucket, object) & permissions) == permissions;
+}
+
+BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access,
+                            const char* action) {
   BucketInfo info = ctx.store.get_bucket(bucket);
-  if (!may_access(ctx, info, access)) throw_s3(403, "AccessDenied", "Access Denied");
+  if (!may_access(ctx, info, access, action)) throw_s3(403, "AccessDenied", "Access Denied");
   return info;
 }
 

@@ -30,7 +30,9 @@ class ListOp : public Op {
   ListOp(Context& ctx, Kind kind) : Op(ctx), kind_(kind) {}
 
   void finish() override {
-    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    BucketInfo bucket =
+        authorize_bucket(ctx_, ctx_.bucket, Access::read,
+                         kind_ == Kind::versions ? "s3:ListBucketVersions" : "s3:ListBucket");
     const http::Request& r = ctx_.req;
     ListParams p;
     p.prefix = param("prefix");

@@ -58,7 +58,7 @@ class CreateUpload : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     WriteOptions object;
     object.attrs = attrs_from_headers(ctx_);
     object.acl = new_object_acl(ctx_, bucket);
@@ -78,7 +78,7 @@ class UploadPart : public Op {
   using Op::Op;
   bool wants_body() const override { return true; }
   void begin() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     int n = parse_part_number(ctx_.req.query_param("partNumber"));
     upload_of(ctx_);
     writer_ = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
@@ -134,7 +134,7 @@ class CompleteUpload : public XmlBodyOp {
  public:
   explicit CompleteUpload(Context& ctx) : XmlBodyOp(ctx, 4 * 1024 * 1024) {}
   void begin() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     upload_of(ctx_);
   }
   void finish() override {
@@ -196,7 +196,7 @@ class AbortUpload : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:AbortMultipartUpload");
     upload_of(ctx_);
     ctx_.store.abort_upload(ctx_.bucket, *ctx_.req.query_param("uploadId"));
     ctx_.resp.status = 204;
@@ -218,7 +218,8 @@ class ListParts : public Op {
   void finish() override {
     // The upload's writers and the bucket's readers may list its parts.
     BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-    if (!may_access(ctx_, b, Access::write) && !may_access(ctx_, b, Access::read))
+    if (!may_access(ctx_, b, Access::write, "s3:ListMultipartUploadParts") &&
+        !may_access(ctx_, b, Access::read, "s3:ListMultipartUploadParts"))
       throw_s3(403, "AccessDenied", "Access Denied");
     UploadInfo up = upload_of(ctx_);
     const std::string& initiator = up.acl.owner.empty() ? b.owner : up.acl.owner;
@@ -264,7 +265,8 @@ class ListUploads : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::read);
+    BucketInfo b =
+        authorize_bucket(ctx_, ctx_.bucket, Access::read, "s3:ListBucketMultipartUploads");
     auto param = [&](const char* n) {
       const std::string* v = ctx_.req.query_param(n);
       return v ? *v : std::string();

@@ -48,7 +48,8 @@ class GetObject : public Op {
     try {
       serve(bucket);
     } catch (const Error& e) {
-      if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx_, bucket, Access::read))
+      if (e.code() == RGW_ERR_NO_SUCH_KEY &&
+          !may_access(ctx_, bucket, Access::read, "s3:ListBucket"))
         throw_s3(403, "AccessDenied", "Access Denied");
       throw;
     }
@@ -87,7 +88,7 @@ class GetObject : public Op {
       info = ctx_.store.stat_object(ref);
     }
 
-    if (!(object_permissions(ctx_, bucket, info) & kPermRead))
+    if (!may_access_object(ctx_, bucket, info, ctx_.key, kPermRead, "s3:GetObject"))
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
     int cond = http::evaluate_conditions(ctx_.req, info);
@@ -149,7 +150,7 @@ class PutObject : public Op {
   using Op::Op;
   bool wants_body() const override { return true; }
   void begin() override {
-    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     object_.attrs = attrs_from_headers(ctx_);
     object_.acl = new_object_acl(ctx_, bucket);
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
@@ -171,7 +172,7 @@ class DeleteObject : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write);
+    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:DeleteObject");
     const std::string* vid = ctx_.req.query_param("versionId");
     ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, vid ? *vid : ""}, RemoveOptions{});
     ctx_.resp.status = 204;
@@ -229,7 +230,7 @@ Acl new_object_acl(Context& ctx, const BucketInfo& bucket) {
 
 void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {
   parse_copy_source(ctx, src_bucket, src_key);
-  authorize_bucket(ctx, ctx.bucket, Access::write);
+  authorize_bucket(ctx, ctx.bucket, Access::write, "s3:PutObject");
 }
 
 void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
@@ -266,7 +267,7 @@ ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::
       throw_s3(403, "AccessDenied", "Access Denied");
     throw;
   }
-  if (!(object_permissions(ctx, src_bucket, src) & kPermRead))
+  if (!may_access_object(ctx, src_bucket, src, key, kPermRead, "s3:GetObject"))
     throw_s3(403, "AccessDenied", "Access Denied");
   if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
     throw_s3(412, "PreconditionFailed",
