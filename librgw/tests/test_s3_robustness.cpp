@@ -79,6 +79,12 @@ const std::vector<std::string> kXmlSeeds = {
     "</Grantee><Permission>READ</Permission></Grant><Grant><Grantee><EmailAddress>f@x"
     "</EmailAddress></Grantee><Permission>WRITE_ACP</Permission></Grant></AccessControlList>"
     "</AccessControlPolicy>",
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\","
+    "\"Action\":[\"s3:GetObject\",\"s3:List*\"],\"Resource\":[\"arn:aws:s3:::bk1\","
+    "\"arn:aws:s3:::bk1/*\"],\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"127.0.0.0/8\"},"
+    "\"StringLike\":{\"s3:prefix\":[\"a*\",\"${aws:username}/*\"]}}},{\"Effect\":\"Deny\","
+    "\"NotPrincipal\":{\"AWS\":\"arn:aws:iam::fuzz:root\"},\"NotAction\":\"s3:Get*\","
+    "\"Resource\":\"arn:aws:s3:::bk1/*\"}]}",
 };
 
 void test_xml_reader() {
@@ -145,6 +151,7 @@ const std::vector<std::string> kSubresources = {"",
                                                 "list-type=2",
                                                 "list-type=3",
                                                 "policy",
+                                                "policyStatus",
                                                 "cors",
                                                 "tagging",
                                                 "partNumber=1&uploadId=x",
