@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "http/date.h"
+#include "s3/public_access.h"
 
 namespace rgw::s3 {
 
@@ -86,7 +87,12 @@ policy::Decision policy_decision(const Context& ctx, const BucketInfo& bucket, c
     if (const std::string* v = ctx.req.query_param("max-keys")) r.set("s3:max-keys", *v);
   }
   if (const std::string* v = ctx.req.query_param("versionId")) r.set("s3:VersionId", *v);
-  return policy::evaluate(*doc, r);
+  policy::Decision d = policy::evaluate(*doc, r);
+  // RestrictPublicBuckets: a public policy admits only the bucket's owner.
+  if (d == policy::Decision::allow && public_access_block(bucket).restrict_public_buckets &&
+      !(ctx.user && ctx.user->uid == bucket.owner) && policy::is_public(*doc))
+    d = policy::Decision::none;
+  return d;
 }
 
 }  // namespace rgw::s3

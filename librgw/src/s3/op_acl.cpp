@@ -9,6 +9,7 @@
 #include "s3/acl_request.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
+#include "s3/public_access.h"
 
 namespace rgw::s3 {
 
@@ -67,6 +68,7 @@ class PutAcl : public XmlBodyOp {
       BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::write_acp, "s3:PutBucketAcl");
       b.acl = in_headers ? acl_from_headers(ctx_, b.owner, "")
                          : acl_from_document(ctx_, body_, b.owner);
+      check_acl_not_blocked(b, b.acl);
       ctx_.store.update_bucket(b);
     } else {
       BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
@@ -75,6 +77,7 @@ class PutAcl : public XmlBodyOp {
       AttrsUpdate update;
       update.acl = in_headers ? acl_from_headers(ctx_, owner, b.owner)
                               : acl_from_document(ctx_, body_, owner);
+      check_acl_not_blocked(b, *update.acl);
       update.if_match = info.etag;
       ctx_.store.update_object(ObjectRef{ctx_.bucket, ctx_.key, ""}, update);
     }

@@ -9,6 +9,7 @@
 #include "s3/error_map.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
+#include "s3/public_access.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -236,8 +237,6 @@ const Unconfigured kUnconfigured[] = {
      "The replication configuration was not found"},
     {"ownershipControls", 404, "OwnershipControlsNotFoundError",
      "The bucket ownership controls were not found"},
-    {"publicAccessBlock", 404, "NoSuchPublicAccessBlockConfiguration",
-     "The public access block configuration was not found"},
     {"logging", 200, "BucketLoggingStatus", ""},
     {"notification", 200, "NotificationConfiguration", ""},
     {"requestPayment", 200, "RequestPaymentConfiguration", "<Payer>BucketOwner</Payer>"},
@@ -267,29 +266,12 @@ class GetUnconfigured : public Op {
 // Sub-resources S3 defines that this gateway does not implement (yet): a
 // request naming one is refused rather than mistaken for a plain one.
 const std::set<std::string>& unsupported_bucket_subresources() {
-  static const std::set<std::string> names = {"accelerate",
-                                              "analytics",
-                                              "cors",
-                                              "encryption",
-                                              "intelligent-tiering",
-                                              "inventory",
-                                              "lifecycle",
-                                              "logging",
-                                              "metrics",
-                                              "notification",
-                                              "object-lock",
-                                              "ownershipControls",
-                                              "publicAccessBlock",
-                                              "replication",
-                                              "requestPayment",
-                                              "tagging",
-                                              "website",
-                                              "torrent",
-                                              "restore",
-                                              "select",
-                                              "retention",
-                                              "legal-hold",
-                                              "attributes"};
+  static const std::set<std::string> names = {
+      "accelerate",  "analytics",         "cors",        "encryption",     "intelligent-tiering",
+      "inventory",   "lifecycle",         "logging",     "metrics",        "notification",
+      "object-lock", "ownershipControls", "replication", "requestPayment", "tagging",
+      "website",     "torrent",           "restore",     "select",         "retention",
+      "legal-hold",  "attributes"};
   return names;
 }
 
@@ -305,6 +287,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   const std::string& m = ctx.req.method;
   const http::Request& r = ctx.req;
   if (auto op = make_policy_op(ctx)) return op;
+  if (auto op = make_public_access_block_op(ctx)) return op;
   if (m == "GET")
     for (const auto& u : kUnconfigured)
       if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);

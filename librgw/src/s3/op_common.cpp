@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "s3/bucket_policy.h"
+#include "s3/public_access.h"
 
 namespace rgw::s3 {
 
@@ -42,14 +43,16 @@ bool may_access(const Context& ctx, const BucketInfo& info, Access access, const
     case Access::write_acp: wanted = kPermWriteAcp; break;
     case Access::owner: return false;
   }
-  return allows(info.acl, principal(ctx), info.owner, wanted);
+  return allows(effective_public_acl(info, info.acl), principal(ctx), info.owner, wanted);
 }
 
 uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket,
                             const ObjectInfo& object) {
   const Principal who = principal(ctx);
-  uint32_t perms = permissions_of(object.acl, who, bucket.owner);
-  if (permissions_of(bucket.acl, who, bucket.owner) & kPermReadObjects) perms |= kPermRead;
+  uint32_t perms = permissions_of(effective_public_acl(bucket, object.acl), who, bucket.owner);
+  if (permissions_of(effective_public_acl(bucket, bucket.acl), who, bucket.owner) &
+      kPermReadObjects)
+    perms |= kPermRead;
   return perms;
 }
 

@@ -7,6 +7,7 @@
 #include "s3/acl_request.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
+#include "s3/public_access.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -225,7 +226,9 @@ class GetObjectTagging : public Op {
 }  // namespace
 
 Acl new_object_acl(Context& ctx, const BucketInfo& bucket) {
-  return acl_from_headers(ctx, ctx.user ? ctx.user->uid : bucket.owner, bucket.owner);
+  Acl acl = acl_from_headers(ctx, ctx.user ? ctx.user->uid : bucket.owner, bucket.owner);
+  check_acl_not_blocked(bucket, acl);
+  return acl;
 }
 
 void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {

@@ -8,6 +8,7 @@
 #include "s3/bucket_policy.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
+#include "s3/public_access.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -36,6 +37,8 @@ class PutBucketPolicy : public XmlBodyOp {
     std::string reason;
     if (!policy::parse(body_, b.name, &parsed, &reason))
       throw_s3(400, "MalformedPolicy", reason.empty() ? "Policies must be valid JSON" : reason);
+    if (public_access_block(b).block_public_policy && policy::is_public(parsed))
+      throw_s3(403, "AccessDenied", "Access Denied");
     b.attrs[kPolicyAttr] = body_;
     ctx_.store.update_bucket(b);
     ctx_.resp.status = 204;
