@@ -91,6 +91,8 @@ const std::vector<std::string> kXmlSeeds = {
     "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><IgnorePublicAcls>"
     "false</IgnorePublicAcls><RestrictPublicBuckets>TRUE</RestrictPublicBuckets>"
     "</PublicAccessBlockConfiguration>",
+    "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value></Value>"
+    "</Tag></TagSet></Tagging>",
 };
 
 void test_xml_reader() {
@@ -196,6 +198,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kHeaderChoic
      {"id=fuzz", "id=\"fuzz\", uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
       "emailAddress=f@x", "uri=", "id=\"", ",,", "x"}},
     {"x-amz-grant-full-control", {"id=fuzz", "id=nobody"}},
+    {"x-amz-tagging",
+     {"a=1&b=2", "a=1&a=2", "%ZZ=1", "=", "aws:x=1", std::string(300, 'k') + "=v"}},
+    {"x-amz-tagging-directive", {"COPY", "REPLACE", "MERGE"}},
     {"content-md5", {"1B2M2Y8AsgTpgAmY7PhCfg==", "bad", ""}},
     {"x-amz-checksum-crc32", {"AAAAAA==", "zz", ""}},
     {"x-amz-meta-m", {"v", std::string(3000, 'v')}},

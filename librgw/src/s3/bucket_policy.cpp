@@ -7,6 +7,7 @@
 
 #include "http/date.h"
 #include "s3/public_access.h"
+#include "s3/tagging.h"
 
 namespace rgw::s3 {
 
@@ -42,7 +43,7 @@ const char* signature_version(AuthScheme s) {
 }  // namespace
 
 policy::Decision policy_decision(const Context& ctx, const BucketInfo& bucket, const char* action,
-                                 const std::string& key) {
+                                 const std::string& key, const Attrs* object_attrs) {
   auto attr = bucket.attrs.find(kPolicyAttr);
   if (attr == bucket.attrs.end() || attr->second.empty()) return policy::Decision::none;
   std::shared_ptr<const policy::Policy> doc = parsed(bucket, attr->second);
@@ -87,6 +88,17 @@ policy::Decision policy_decision(const Context& ctx, const BucketInfo& bucket, c
     if (const std::string* v = ctx.req.query_param("max-keys")) r.set("s3:max-keys", *v);
   }
   if (const std::string* v = ctx.req.query_param("versionId")) r.set("s3:VersionId", *v);
+  if (object_attrs)
+    for (const auto& t : tags_of(*object_attrs)) r.set("s3:ExistingObjectTag/" + t.first, t.second);
+  if (const std::string* v = ctx.req.header("x-amz-tagging")) {
+    Attrs given{{kObjectTagsAttr, *v}};
+    std::vector<std::string> keys;
+    for (const auto& t : tags_of(given)) {
+      r.set("s3:RequestObjectTag/" + t.first, t.second);
+      keys.push_back(t.first);
+    }
+    r.set("s3:RequestObjectTagKeys", std::move(keys));
+  }
   policy::Decision d = policy::evaluate(*doc, r);
   // RestrictPublicBuckets: a public policy admits only the bucket's owner.
   if (d == policy::Decision::allow && public_access_block(bucket).restrict_public_buckets &&

@@ -27,7 +27,10 @@ inline constexpr const char* kPolicyAttr = "rgw-s3-policy";
 // aws:EpochTime, aws:UserAgent, aws:Referer, aws:username, aws:userid,
 // aws:PrincipalType, s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-acl,
 // s3:x-amz-content-sha256, s3:signatureversion, s3:authType, s3:VersionId.
+// With object_attrs (the object's, when the request acts on an existing
+// object), s3:ExistingObjectTag/<key> gives its tags; s3:RequestObjectTag/<key>
+// and s3:RequestObjectTagKeys come from the request's x-amz-tagging header.
 policy::Decision policy_decision(const Context& ctx, const BucketInfo& bucket, const char* action,
-                                 const std::string& key);
+                                 const std::string& key, const Attrs* object_attrs = nullptr);
 
 }  // namespace rgw::s3

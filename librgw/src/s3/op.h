@@ -103,6 +103,13 @@ uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket, const 
 bool may_access_object(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object,
                        const std::string& key, uint32_t permissions, const char* action);
 
+// Loads the object the request names (ctx.key) and checks the caller may do
+// `action` on it with the object's `permissions` (may_access_object).  A
+// missing object is NoSuchKey only to those who may list the bucket, and
+// AccessDenied to others.
+ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t permissions,
+                            const char* action);
+
 // The caller, as access policies see it.
 Principal principal(const Context& ctx);
 

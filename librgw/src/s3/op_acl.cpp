@@ -15,23 +15,6 @@ namespace rgw::s3 {
 
 namespace {
 
-// The object a request names, and the caller's permissions on it.  A
-// missing object is NoSuchKey only to those who may list the bucket.
-ObjectInfo load_object(Context& ctx, const BucketInfo& bucket, uint32_t wanted,
-                       const char* action) {
-  ObjectInfo info;
-  try {
-    info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
-  } catch (const Error& e) {
-    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, bucket, Access::read))
-      throw_s3(403, "AccessDenied", "Access Denied");
-    throw;
-  }
-  if (!may_access_object(ctx, bucket, info, ctx.key, wanted, action))
-    throw_s3(403, "AccessDenied", "Access Denied");
-  return info;
-}
-
 class GetAcl : public Op {
  public:
   using Op::Op;
@@ -42,7 +25,7 @@ class GetAcl : public Op {
       return;
     }
     BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-    ObjectInfo info = load_object(ctx_, b, kPermReadAcp, "s3:GetObjectAcl");
+    ObjectInfo info = authorize_object(ctx_, b, kPermReadAcp, "s3:GetObjectAcl");
     ctx_.resp.set_xml(200, acl_document(ctx_, info.acl, b.owner));
   }
 };
@@ -72,7 +55,7 @@ class PutAcl : public XmlBodyOp {
       ctx_.store.update_bucket(b);
     } else {
       BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-      ObjectInfo info = load_object(ctx_, b, kPermWriteAcp, "s3:PutObjectAcl");
+      ObjectInfo info = authorize_object(ctx_, b, kPermWriteAcp, "s3:PutObjectAcl");
       const std::string owner = info.acl.owner.empty() ? b.owner : info.acl.owner;
       AttrsUpdate update;
       update.acl = in_headers ? acl_from_headers(ctx_, owner, b.owner)

@@ -10,6 +10,7 @@
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "s3/public_access.h"
+#include "s3/tagging.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -226,7 +227,6 @@ const Unconfigured kUnconfigured[] = {
     {"cors", 404, "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
     {"lifecycle", 404, "NoSuchLifecycleConfiguration",
      "The lifecycle configuration does not exist"},
-    {"tagging", 404, "NoSuchTagSet", "The TagSet does not exist"},
     {"website", 404, "NoSuchWebsiteConfiguration",
      "The specified bucket does not have a website configuration"},
     {"encryption", 404, "ServerSideEncryptionConfigurationNotFoundError",
@@ -269,9 +269,9 @@ const std::set<std::string>& unsupported_bucket_subresources() {
   static const std::set<std::string> names = {
       "accelerate",  "analytics",         "cors",        "encryption",     "intelligent-tiering",
       "inventory",   "lifecycle",         "logging",     "metrics",        "notification",
-      "object-lock", "ownershipControls", "replication", "requestPayment", "tagging",
-      "website",     "torrent",           "restore",     "select",         "retention",
-      "legal-hold",  "attributes"};
+      "object-lock", "ownershipControls", "replication", "requestPayment", "website",
+      "torrent",     "restore",           "select",      "retention",      "legal-hold",
+      "attributes"};
   return names;
 }
 
@@ -288,6 +288,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   const http::Request& r = ctx.req;
   if (auto op = make_policy_op(ctx)) return op;
   if (auto op = make_public_access_block_op(ctx)) return op;
+  if (auto op = make_bucket_tagging_op(ctx)) return op;
   if (m == "GET")
     for (const auto& u : kUnconfigured)
       if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);

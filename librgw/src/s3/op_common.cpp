@@ -58,10 +58,25 @@ uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket,
 
 bool may_access_object(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object,
                        const std::string& key, uint32_t permissions, const char* action) {
-  policy::Decision d = policy_decision(ctx, bucket, action, key);
+  policy::Decision d = policy_decision(ctx, bucket, action, key, &object.attrs);
   if (d == policy::Decision::deny) return false;
   if (d == policy::Decision::allow) return true;
   return (object_permissions(ctx, bucket, object) & permissions) == permissions;
+}
+
+ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t permissions,
+                            const char* action) {
+  ObjectInfo info;
+  try {
+    info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
+  } catch (const Error& e) {
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, bucket, Access::read, "s3:ListBucket"))
+      throw_s3(403, "AccessDenied", "Access Denied");
+    throw;
+  }
+  if (!may_access_object(ctx, bucket, info, ctx.key, permissions, action))
+    throw_s3(403, "AccessDenied", "Access Denied");
+  return info;
 }
 
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access,

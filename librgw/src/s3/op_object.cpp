@@ -8,6 +8,7 @@
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "s3/public_access.h"
+#include "s3/tagging.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -201,25 +202,25 @@ class CopyObject : public Op {
     ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
     // As in S3, the copy gets the ACL the request names (private by
     // default), never the source's.
+    // Tags follow x-amz-tagging-directive: COPY (the default) keeps the
+    // source's, REPLACE takes x-amz-tagging's.
+    const std::string* tag_directive = ctx_.req.header("x-amz-tagging-directive");
+    if (tag_directive && *tag_directive != "COPY" && *tag_directive != "REPLACE")
+      throw_s3(400, "InvalidArgument", "Unknown tagging directive.");
+    const bool replace_tags = tag_directive && *tag_directive == "REPLACE";
     CopyOptions options;
-    options.attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
+    Attrs attrs = replace ? attrs_from_headers(ctx_) : src.attrs;
+    if (replace_tags) {
+      attrs.erase(kObjectTagsAttr);
+      tags_from_headers(ctx_, attrs);
+    } else {
+      set_tags(attrs, tags_of(src.attrs));
+    }
+    options.attrs = std::move(attrs);
     options.acl = acl;
     ObjectInfo info =
         ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket, ctx_.key, options);
     copy_result(ctx_, "CopyObjectResult", info);
-  }
-};
-
-// Objects carry no tags (setting them is not implemented): an empty set.
-class GetObjectTagging : public Op {
- public:
-  using Op::Op;
-  void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::read);
-    ctx_.store.stat_object(ObjectRef{ctx_.bucket, ctx_.key, ""});
-    XmlWriter x;
-    x.root("Tagging", kS3Namespace).open("TagSet").close("TagSet").close("Tagging");
-    ctx_.resp.set_xml(200, x.take());
   }
 };
 
@@ -306,6 +307,7 @@ Attrs attrs_from_headers(const Context& ctx) {
       if (!value.empty()) attrs[h.first] = value;
     }
   }
+  tags_from_headers(ctx, attrs);
   if (meta > kMaxUserMetadata)
     throw_s3(400, "MetadataTooLarge",
              "Your metadata headers exceed the maximum allowed metadata size.");
@@ -314,6 +316,8 @@ Attrs attrs_from_headers(const Context& ctx) {
 
 void object_headers(Response& resp, const ObjectInfo& info) {
   resp.set_header("ETag", "\"" + info.etag + "\"");
+  if (size_t tags = tags_of(info.attrs).size())
+    resp.set_header("x-amz-tagging-count", std::to_string(tags));
   resp.set_header("Last-Modified", http::http_date(info.mtime_ns / 1000000000));
   resp.set_header("Accept-Ranges", "bytes");
   auto ct = info.attrs.find("content-type");
@@ -341,8 +345,7 @@ void object_headers(Response& resp, const ObjectInfo& info) {
 std::unique_ptr<Op> make_object_op(Context& ctx) {
   const std::string& method = ctx.req.method;
   if (method == "GET" && ctx.req.has_query("acl")) return make_get_acl_op(ctx);
-  if (method == "GET" && ctx.req.has_query("tagging"))
-    return std::make_unique<GetObjectTagging>(ctx);
+  if (auto op = make_object_tagging_op(ctx)) return op;
   if (method == "PUT" && ctx.req.has_query("acl")) return make_put_acl_op(ctx);
   refuse_unsupported_subresources(ctx);
   if (ctx.req.has_query("acl"))
