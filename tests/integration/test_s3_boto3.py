@@ -352,6 +352,68 @@ def test_multipart_errors(c, bucket):
     assert error_code(e) == "NoSuchUpload"
 
 
+def upload_part_twice_first_finishing_last(s3, c, bucket, key, uid, a, b):
+    """Part 1 twice: A's request starts (half its body sent), B's is made
+    whole, then A's finishes last.  Returns their ETags (A, B)."""
+    import http.client
+
+    from s3_signing import sign_v4
+
+    path = f"/{bucket}/{key}?partNumber=1&uploadId={uid}"
+    h = sign_v4(s3, "PUT", path, {"Content-Length": str(len(a))}, payload_hash="UNSIGNED-PAYLOAD")
+    conn = http.client.HTTPConnection(s3.host, timeout=60)
+    try:
+        conn.putrequest("PUT", path, skip_accept_encoding=True)
+        for k, v in h.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        conn.send(a[:len(a) // 2])
+        eb = c.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=1, Body=b)["ETag"]
+        conn.send(a[len(a) // 2:])
+        r = conn.getresponse()
+        assert r.status == 200, r.read()
+        ea = r.getheader("ETag")
+        r.read()
+    finally:
+        conn.close()
+    return ea, eb
+
+
+@pytest.mark.parametrize("named", ["first", "last", "both", "neither"])
+def test_part_uploaded_twice_first_finishing_last(s3, c, bucket, named):
+    """Two uploads of one part number stay distinct: completion takes the one
+    whose ETag it names, whichever finished last.  Named twice (as s3-tests'
+    test_multipart_resend_first_finishes_last does), the last entry counts."""
+    part = 5 * 1024 * 1024
+    a, b = b"A" * part, b"B" * part
+    uid = c.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    ea, eb = upload_part_twice_first_finishing_last(s3, c, bucket, "mp", uid, a, b)
+    assert (ea, eb) == ('"%s"' % hashlib.md5(a).hexdigest(), '"%s"' % hashlib.md5(b).hexdigest())
+    e2 = c.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=2, Body=b"two")["ETag"]
+    # The part listed is the upload that finished last.
+    parts = c.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["ETag"]) for p in parts] == [(1, ea), (2, e2)]
+    first = {"first": [eb], "last": [ea], "both": [eb, ea],
+             "neither": ['"%s"' % hashlib.md5(b"C").hexdigest()]}[named]
+    listed = [{"PartNumber": 1, "ETag": e} for e in first] + [{"PartNumber": 2, "ETag": e2}]
+    if named == "neither":
+        with pytest.raises(ClientError) as e:
+            c.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
+                                        MultipartUpload={"Parts": listed})
+        assert error_code(e) == "InvalidPart" and status(e) == 400
+        with pytest.raises(ClientError) as e:
+            c.head_object(Bucket=bucket, Key="mp")
+        assert status(e) == 404
+        c.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid)
+        return
+    body = b if named == "first" else a
+    r = c.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
+                                    MultipartUpload={"Parts": listed})
+    md5s = hashlib.md5(body).digest() + hashlib.md5(b"two").digest()
+    assert r["ETag"] == '"%s-2"' % hashlib.md5(md5s).hexdigest()
+    assert c.get_object(Bucket=bucket, Key="mp")["Body"].read() == body + b"two"
+
+
 def test_upload_part_copy(c, bucket):
     src = bytes(range(256)) * 4096 * 6  # 6 MiB
     c.put_object(Bucket=bucket, Key="src", Body=src)

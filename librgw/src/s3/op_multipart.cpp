@@ -151,19 +151,25 @@ class CompleteUpload : public XmlBodyOp {
       long n = std::strtol(num->text.c_str(), &end, 10);
       if (num->text.empty() || *end || n < 1 || n > kMaxParts)
         throw_s3(400, "MalformedXML", kMalformed);
-      if (!wanted.empty() && n <= wanted.back().first)
+      if (!wanted.empty() && n < wanted.back().first)
         throw_s3(400, "InvalidPartOrder",
                  "The list of parts was not in ascending order. The parts list must be specified "
                  "in order by part number.");
+      // A number listed again: the last entry counts, as radosgw's (a client
+      // that re-sent a part may list both uploads' ETags).
+      if (!wanted.empty() && n == wanted.back().first) wanted.pop_back();
       wanted.emplace_back(static_cast<int>(n), unquote(etag->text));
     }
     if (wanted.empty()) throw_s3(400, "MalformedXML", kMalformed);
 
-    std::vector<PartInfo> have = ctx_.store.list_parts(ctx_.bucket, id);
+    // Every kept upload of each part: a part uploaded twice completes with
+    // the upload whose ETag the client names, whichever finished last.
+    std::vector<PartInfo> have = ctx_.store.list_part_uploads(ctx_.bucket, id);
     Md5 md5;
     for (size_t i = 0; i < wanted.size(); ++i) {
-      auto it = std::find_if(have.begin(), have.end(),
-                             [&](const PartInfo& p) { return p.number == wanted[i].first; });
+      auto it = std::find_if(have.begin(), have.end(), [&](const PartInfo& p) {
+        return p.number == wanted[i].first && p.etag == wanted[i].second;
+      });
       if (it == have.end() || it->etag != wanted[i].second)
         fail(RGW_ERR_INVALID_PART, "no such part");
       if (i + 1 < wanted.size() && it->size < kMinPartSize) {
