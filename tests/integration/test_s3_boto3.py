@@ -51,15 +51,88 @@ def test_bucket_lifecycle(s3, c):
 def test_create_bucket_with_location_and_twice(s3, c):
     name = s3.name()
     c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    c.put_object(Bucket=name, Key="kept", Body=b"x")
+    acl = c.get_bucket_acl(Bucket=name)["Grants"]
+    # us-east-1 (the gateway's region): its owner's re-create answers 200
+    # (AWS's legacy rule), with or without a LocationConstraint, and changes
+    # nothing: contents and ACL stay.
+    r = c.create_bucket(Bucket=name)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200 and r["Location"] == f"/{name}"
+    c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    assert [o["Key"] for o in c.list_objects_v2(Bucket=name)["Contents"]] == ["kept"]
+    assert c.get_bucket_acl(Bucket=name)["Grants"] == acl
+    # Another ACL is not applied: refused as radosgw does.
     with pytest.raises(ClientError) as e:
-        c.create_bucket(Bucket=name)
-    assert error_code(e) == "BucketAlreadyOwnedByYou" and status(e) == 409
+        c.create_bucket(Bucket=name, ACL="public-read")
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    assert c.get_bucket_acl(Bucket=name)["Grants"] == acl
     with pytest.raises(ClientError) as e:
         s3.other.client().create_bucket(Bucket=name)
     assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
     with pytest.raises(ClientError) as e:
         c.create_bucket(Bucket=s3.name(), CreateBucketConfiguration={"LocationConstraint": "eu-west-9"})
     assert error_code(e) == "InvalidLocationConstraint"
+
+
+def test_create_public_bucket_twice(s3, c):
+    """The same canned ACL again is no change: 200, the bucket stays public."""
+    import requests
+
+    name = s3.name()
+    c.create_bucket(Bucket=name, ACL="public-read")
+    r = c.create_bucket(Bucket=name, ACL="public-read")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert requests.get(f"{s3.url}/{name}").status_code == 200
+    # No ACL means private: a change, refused; the bucket stays public.
+    with pytest.raises(ClientError) as e:
+        c.create_bucket(Bucket=name)
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    assert requests.get(f"{s3.url}/{name}").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def eu_servers(tmp_path_factory):
+    """A second server of each (door, driver) on the same store, answering
+    for region eu-west-1."""
+    from s3_servers import STARTERS
+
+    started = {}
+
+    def get(ep):
+        if (ep.door, ep.driver) not in started:
+            workdir = str(tmp_path_factory.mktemp(f"eu-{ep.door}-{ep.driver}"))
+            started[(ep.door, ep.driver)] = STARTERS[ep.door](ep.store_uri, workdir,
+                                                              region="eu-west-1")
+        return started[(ep.door, ep.driver)]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+def test_create_bucket_twice_outside_us_east_1(s3, eu_servers):
+    import boto3
+    from botocore.config import Config
+
+    server = eu_servers(s3)
+    c = boto3.client("s3", endpoint_url=server.url, region_name="eu-west-1",
+                     aws_access_key_id=s3.access_key, aws_secret_access_key=s3.secret_key,
+                     config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    name = s3.name()
+    here = {"LocationConstraint": "eu-west-1"}
+    c.create_bucket(Bucket=name, CreateBucketConfiguration=here)
+    for kw in ({"CreateBucketConfiguration": here}, {}):
+        with pytest.raises(ClientError) as e:
+            c.create_bucket(Bucket=name, **kw)
+        assert error_code(e) == "BucketAlreadyOwnedByYou" and status(e) == 409
+    other = boto3.client("s3", endpoint_url=server.url, region_name="eu-west-1",
+                         aws_access_key_id=s3.other.access_key,
+                         aws_secret_access_key=s3.other.secret_key,
+                         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as e:
+        other.create_bucket(Bucket=name, CreateBucketConfiguration=here)
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    c.delete_bucket(Bucket=name)
 
 
 def test_put_get_head_with_metadata(c, bucket):
