@@ -135,6 +135,18 @@ def test_create_bucket_twice_outside_us_east_1(s3, eu_servers):
     c.delete_bucket(Bucket=name)
 
 
+def test_list_buckets_anonymous(s3, c):
+    """An anonymous ListBuckets is an empty list owned by "anonymous", as
+    radosgw's (and s3-tests' test_list_buckets_anonymous)."""
+    from botocore import UNSIGNED
+
+    c.create_bucket(Bucket=s3.name())  # someone has buckets
+    r = s3.client(signature_version=UNSIGNED).list_buckets()
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["Buckets"] == []
+    assert r["Owner"] == {"ID": "anonymous", "DisplayName": ""}
+
+
 def test_put_get_head_with_metadata(c, bucket):
     body = b"hello world" * 1000
     r = c.put_object(Bucket=bucket, Key="dir/obj.txt", Body=body, ContentType="text/plain",

@@ -248,6 +248,25 @@ def test_request_errors(s3, bucket):
     assert error_of(requests.get(s3.url + f"/{bucket}/k", headers={"Authorization": "AWS4-HMAC-SHA256 junk"}))[0] == 400
 
 
+def test_list_buckets_anonymous(s3, bucket):
+    """GET / unsigned: 200 and an empty ListAllMyBucketsResult owned by
+    radosgw's anonymous user (ID "anonymous", empty DisplayName)."""
+    r = requests.get(s3.url + "/")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/xml"
+    root = ET.fromstring(r.content)
+    assert root.tag == NS + "ListAllMyBucketsResult"
+    owner = root.find(NS + "Owner")
+    assert owner.find(NS + "ID").text == "anonymous"
+    assert owner.find(NS + "DisplayName").text is None  # present, empty
+    assert list(root.find(NS + "Buckets")) == []
+    assert requests.head(s3.url + "/").status_code == 200
+    # Signed, the same request lists the caller's buckets.
+    r = requests.get(s3.url + "/", headers=sign_v4(s3, "GET", "/"))
+    root = ET.fromstring(r.content)
+    assert root.find(f"{NS}Owner/{NS}ID").text == s3.uid
+    assert bucket in [b.find(NS + "Name").text for b in root.find(NS + "Buckets")]
+
+
 def put_headers_only(s3, path, headers):
     """Sends a PUT's headers and no body; returns (status, body) of the answer."""
     conn = http.client.HTTPConnection(s3.host, timeout=10)
