@@ -541,6 +541,21 @@ def test_public_read_bucket_lists_for_anyone(s3, c):
     assert requests.get(f"{s3.url}/{private}/missing").status_code == 403
 
 
+def test_list_v2_empty_continuation_token(c, bucket):
+    """An empty continuation-token starts from the beginning (s3-tests'
+    test_bucket_listv2_continuationtoken_empty) and is echoed empty."""
+    keys = ["bar", "baz", "foo", "quxx"]
+    for k in keys:
+        c.put_object(Bucket=bucket, Key=k, Body=b"")
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken="")
+    assert r["ContinuationToken"] == "" and not r["IsTruncated"]
+    assert [o["Key"] for o in r["Contents"]] == keys
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken="", MaxKeys=2)
+    assert [o["Key"] for o in r["Contents"]] == keys[:2] and r["IsTruncated"]
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken=r["NextContinuationToken"])
+    assert [o["Key"] for o in r["Contents"]] == keys[2:]
+
+
 def test_list_multipart_uploads_pagination_and_delimiter(c, bucket):
     made = []
     for key in ["a/1", "a/2", "b", "b", "c/x/1", "d"]:

@@ -267,6 +267,32 @@ def test_list_buckets_anonymous(s3, bucket):
     assert bucket in [b.find(NS + "Name").text for b in root.find(NS + "Buckets")]
 
 
+def list_raw(s3, bucket, query):
+    """A signed GET /bucket?query (already encoded): (status, root)."""
+    path = f"/{bucket}?{query}"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path))
+    return r.status_code, ET.fromstring(r.content)
+
+
+def test_list_v2_empty_continuation_token(s3, bucket):
+    c = s3.client()
+    for k in ("a", "b", "c"):
+        c.put_object(Bucket=bucket, Key=k, Body=b"")
+    # Empty: from the beginning (start-after is ignored, as radosgw does),
+    # echoed as an empty ContinuationToken.
+    status, root = list_raw(s3, bucket, "list-type=2&continuation-token=&start-after=a")
+    assert status == 200
+    assert root.find(NS + "ContinuationToken") is not None
+    assert root.find(NS + "ContinuationToken").text is None
+    assert [k.text for k in root.iter(NS + "Key")] == ["a", "b", "c"]
+    # Without the parameter no ContinuationToken element; a bad one is refused.
+    status, root = list_raw(s3, bucket, "list-type=2")
+    assert status == 200 and root.find(NS + "ContinuationToken") is None
+    path = f"/{bucket}?list-type=2&continuation-token=nothex"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path))
+    assert error_of(r) == (400, "InvalidArgument")
+
+
 def put_headers_only(s3, path, headers):
     """Sends a PUT's headers and no body; returns (status, body) of the answer."""
     conn = http.client.HTTPConnection(s3.host, timeout=10)
