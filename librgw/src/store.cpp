@@ -60,6 +60,10 @@ std::unique_ptr<ObjectWriter> Store::open_part_writer(const std::string&, const 
 std::vector<PartInfo> Store::list_parts(const std::string&, const std::string&) {
   multipart_unsupported();
 }
+std::vector<PartInfo> Store::list_part_uploads(const std::string& bucket,
+                                               const std::string& upload_id) {
+  return list_parts(bucket, upload_id);
+}
 std::vector<UploadInfo> Store::list_uploads(const std::string&, const std::string&,
                                             const std::string&, const std::string&, size_t) {
   multipart_unsupported();

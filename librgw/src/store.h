@@ -126,13 +126,18 @@ class Store {
   //   open_part_writer: part numbers 1..10000 (RGW_ERR_INVALID_ARGUMENT); the
   //     writer's commit (options ignored) publishes the part, replacing an
   //     earlier part with the same number, and returns its size and etag (in
-  //     ObjectInfo; key = object key).
+  //     ObjectInfo; key = object key).  Each upload of a part stays distinct:
+  //     the replaced one is kept (unless the new one has its etag) until
+  //     the upload ends, so that a completion may still choose it.
+  //   list_parts: the latest upload of each part (the last to commit).
+  //   list_part_uploads: every upload of each part still kept, by number:
+  //     the latest, then those it replaced (each of another etag).
   //   complete_upload: parts as (number, hex etag) in ascending order; each
-  //     must exist with that etag (else RGW_ERR_INVALID_PART, nothing
-  //     changes).  Publishes the object with the given etag ("<md5>-N") and
-  //     the upload's attrs, acl and delete_at, ends the upload, and leaves
-  //     unchosen parts to gc.
-  //   abort_upload: ends the upload; its parts become garbage for gc.
+  //     must have been uploaded with that etag, latest or replaced (else
+  //     RGW_ERR_INVALID_PART, nothing changes).  Publishes the object with
+  //     the given etag ("<md5>-N") and the upload's attrs, acl and
+  //     delete_at, ends the upload, and leaves unchosen part uploads to gc.
+  //   abort_upload: ends the upload; its part uploads become garbage for gc.
   //   list_uploads: uploads whose key starts with prefix and whose (key,
   //     upload id) sorts after (after_key, after_id) -- all of them when
   //     after_key is empty -- by key then upload id (ids of one key sort by
@@ -146,6 +151,8 @@ class Store {
                                                          const std::string& upload_id,
                                                          int part_number);
   virtual std::vector<PartInfo> list_parts(const std::string& bucket, const std::string& upload_id);
+  virtual std::vector<PartInfo> list_part_uploads(const std::string& bucket,
+                                                  const std::string& upload_id);
   virtual std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
                                                const std::string& after_key = "",
                                                const std::string& after_id = "",

@@ -92,7 +92,7 @@ class Server:
             pass
 
 
-def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
+def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2, region=None):
     """gunicorn (gthread workers) serving pyrgw.wsgi:application."""
     port = free_port()
     log_path = os.path.join(workdir, f"gunicorn-{port}.log")
@@ -100,6 +100,8 @@ def start_wsgi(store_uri, workdir, domains=S3_DOMAIN, workers=2):
     if gunicorn is None:
         raise RuntimeError("gunicorn is not installed in the test environment")
     env = dict(os.environ, RGW_STORE=store_uri, RGW_DOMAINS=domains)
+    if region:
+        env["RGW_REGION"] = region
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [gunicorn, "--bind", f"127.0.0.1:{port}", "--no-control-socket", "--workers", str(workers),

@@ -51,15 +51,100 @@ def test_bucket_lifecycle(s3, c):
 def test_create_bucket_with_location_and_twice(s3, c):
     name = s3.name()
     c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    c.put_object(Bucket=name, Key="kept", Body=b"x")
+    acl = c.get_bucket_acl(Bucket=name)["Grants"]
+    # us-east-1 (the gateway's region): its owner's re-create answers 200
+    # (AWS's legacy rule), with or without a LocationConstraint, and changes
+    # nothing: contents and ACL stay.
+    r = c.create_bucket(Bucket=name)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200 and r["Location"] == f"/{name}"
+    c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    assert [o["Key"] for o in c.list_objects_v2(Bucket=name)["Contents"]] == ["kept"]
+    assert c.get_bucket_acl(Bucket=name)["Grants"] == acl
+    # Another ACL is not applied: refused as radosgw does.
     with pytest.raises(ClientError) as e:
-        c.create_bucket(Bucket=name)
-    assert error_code(e) == "BucketAlreadyOwnedByYou" and status(e) == 409
+        c.create_bucket(Bucket=name, ACL="public-read")
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    assert c.get_bucket_acl(Bucket=name)["Grants"] == acl
     with pytest.raises(ClientError) as e:
         s3.other.client().create_bucket(Bucket=name)
     assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
     with pytest.raises(ClientError) as e:
         c.create_bucket(Bucket=s3.name(), CreateBucketConfiguration={"LocationConstraint": "eu-west-9"})
     assert error_code(e) == "InvalidLocationConstraint"
+
+
+def test_create_public_bucket_twice(s3, c):
+    """The same canned ACL again is no change: 200, the bucket stays public."""
+    import requests
+
+    name = s3.name()
+    c.create_bucket(Bucket=name, ACL="public-read")
+    r = c.create_bucket(Bucket=name, ACL="public-read")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert requests.get(f"{s3.url}/{name}").status_code == 200
+    # No ACL means private: a change, refused; the bucket stays public.
+    with pytest.raises(ClientError) as e:
+        c.create_bucket(Bucket=name)
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    assert requests.get(f"{s3.url}/{name}").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def eu_servers(tmp_path_factory):
+    """A second server of each (door, driver) on the same store, answering
+    for region eu-west-1."""
+    from s3_servers import STARTERS
+
+    started = {}
+
+    def get(ep):
+        if (ep.door, ep.driver) not in started:
+            workdir = str(tmp_path_factory.mktemp(f"eu-{ep.door}-{ep.driver}"))
+            started[(ep.door, ep.driver)] = STARTERS[ep.door](ep.store_uri, workdir,
+                                                              region="eu-west-1")
+        return started[(ep.door, ep.driver)]
+
+    yield get
+    for server in started.values():
+        server.stop()
+
+
+def test_create_bucket_twice_outside_us_east_1(s3, eu_servers):
+    import boto3
+    from botocore.config import Config
+
+    server = eu_servers(s3)
+    c = boto3.client("s3", endpoint_url=server.url, region_name="eu-west-1",
+                     aws_access_key_id=s3.access_key, aws_secret_access_key=s3.secret_key,
+                     config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    name = s3.name()
+    here = {"LocationConstraint": "eu-west-1"}
+    c.create_bucket(Bucket=name, CreateBucketConfiguration=here)
+    for kw in ({"CreateBucketConfiguration": here}, {}):
+        with pytest.raises(ClientError) as e:
+            c.create_bucket(Bucket=name, **kw)
+        assert error_code(e) == "BucketAlreadyOwnedByYou" and status(e) == 409
+    other = boto3.client("s3", endpoint_url=server.url, region_name="eu-west-1",
+                         aws_access_key_id=s3.other.access_key,
+                         aws_secret_access_key=s3.other.secret_key,
+                         config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
+    with pytest.raises(ClientError) as e:
+        other.create_bucket(Bucket=name, CreateBucketConfiguration=here)
+    assert error_code(e) == "BucketAlreadyExists" and status(e) == 409
+    c.delete_bucket(Bucket=name)
+
+
+def test_list_buckets_anonymous(s3, c):
+    """An anonymous ListBuckets is an empty list owned by "anonymous", as
+    radosgw's (and s3-tests' test_list_buckets_anonymous)."""
+    from botocore import UNSIGNED
+
+    c.create_bucket(Bucket=s3.name())  # someone has buckets
+    r = s3.client(signature_version=UNSIGNED).list_buckets()
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert r["Buckets"] == []
+    assert r["Owner"] == {"ID": "anonymous", "DisplayName": ""}
 
 
 def test_put_get_head_with_metadata(c, bucket):
@@ -352,6 +437,68 @@ def test_multipart_errors(c, bucket):
     assert error_code(e) == "NoSuchUpload"
 
 
+def upload_part_twice_first_finishing_last(s3, c, bucket, key, uid, a, b):
+    """Part 1 twice: A's request starts (half its body sent), B's is made
+    whole, then A's finishes last.  Returns their ETags (A, B)."""
+    import http.client
+
+    from s3_signing import sign_v4
+
+    path = f"/{bucket}/{key}?partNumber=1&uploadId={uid}"
+    h = sign_v4(s3, "PUT", path, {"Content-Length": str(len(a))}, payload_hash="UNSIGNED-PAYLOAD")
+    conn = http.client.HTTPConnection(s3.host, timeout=60)
+    try:
+        conn.putrequest("PUT", path, skip_accept_encoding=True)
+        for k, v in h.items():
+            conn.putheader(k, v)
+        conn.endheaders()
+        conn.send(a[:len(a) // 2])
+        eb = c.upload_part(Bucket=bucket, Key=key, UploadId=uid, PartNumber=1, Body=b)["ETag"]
+        conn.send(a[len(a) // 2:])
+        r = conn.getresponse()
+        assert r.status == 200, r.read()
+        ea = r.getheader("ETag")
+        r.read()
+    finally:
+        conn.close()
+    return ea, eb
+
+
+@pytest.mark.parametrize("named", ["first", "last", "both", "neither"])
+def test_part_uploaded_twice_first_finishing_last(s3, c, bucket, named):
+    """Two uploads of one part number stay distinct: completion takes the one
+    whose ETag it names, whichever finished last.  Named twice (as s3-tests'
+    test_multipart_resend_first_finishes_last does), the last entry counts."""
+    part = 5 * 1024 * 1024
+    a, b = b"A" * part, b"B" * part
+    uid = c.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    ea, eb = upload_part_twice_first_finishing_last(s3, c, bucket, "mp", uid, a, b)
+    assert (ea, eb) == ('"%s"' % hashlib.md5(a).hexdigest(), '"%s"' % hashlib.md5(b).hexdigest())
+    e2 = c.upload_part(Bucket=bucket, Key="mp", UploadId=uid, PartNumber=2, Body=b"two")["ETag"]
+    # The part listed is the upload that finished last.
+    parts = c.list_parts(Bucket=bucket, Key="mp", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["ETag"]) for p in parts] == [(1, ea), (2, e2)]
+    first = {"first": [eb], "last": [ea], "both": [eb, ea],
+             "neither": ['"%s"' % hashlib.md5(b"C").hexdigest()]}[named]
+    listed = [{"PartNumber": 1, "ETag": e} for e in first] + [{"PartNumber": 2, "ETag": e2}]
+    if named == "neither":
+        with pytest.raises(ClientError) as e:
+            c.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
+                                        MultipartUpload={"Parts": listed})
+        assert error_code(e) == "InvalidPart" and status(e) == 400
+        with pytest.raises(ClientError) as e:
+            c.head_object(Bucket=bucket, Key="mp")
+        assert status(e) == 404
+        c.abort_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid)
+        return
+    body = b if named == "first" else a
+    r = c.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=uid,
+                                    MultipartUpload={"Parts": listed})
+    md5s = hashlib.md5(body).digest() + hashlib.md5(b"two").digest()
+    assert r["ETag"] == '"%s-2"' % hashlib.md5(md5s).hexdigest()
+    assert c.get_object(Bucket=bucket, Key="mp")["Body"].read() == body + b"two"
+
+
 def test_upload_part_copy(c, bucket):
     src = bytes(range(256)) * 4096 * 6  # 6 MiB
     c.put_object(Bucket=bucket, Key="src", Body=src)
@@ -392,6 +539,90 @@ def test_public_read_bucket_lists_for_anyone(s3, c):
     r = requests.get(f"{s3.url}/{private}/p")
     assert r.status_code == 403 and b"<Code>AccessDenied</Code>" in r.content
     assert requests.get(f"{s3.url}/{private}/missing").status_code == 403
+
+
+# Keys that encoding-type=url must carry: spaces, '+', '%', non-ASCII and
+# control characters (which XML 1.0 cannot hold raw).
+ODD_KEYS = ["a b/1", "a b/2", "p+q/x", "100%/y", "\u00fc/\u00e9", "c\x01/z", "n\n/w", "plain",
+            "t\tab"]
+
+
+def test_list_encoding_url_round_trips(c, bucket):
+    """boto3 asks for encoding-type=url and decodes what AWS encodes:
+    round-trip equality proves each element was encoded like the keys."""
+    for k in ODD_KEYS:
+        c.put_object(Bucket=bucket, Key=k, Body=k.encode())
+    r = c.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert r["EncodingType"] == "url" and r["Delimiter"] == "/"
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == sorted(
+        {k.split("/")[0] + "/" for k in ODD_KEYS if "/" in k})
+    assert [o["Key"] for o in r["Contents"]] == ["plain", "t\tab"]
+    for pfx, after in (("a b/", "a b/1"), ("c\x01/", ""), ("n\n/", ""), ("\u00fc/", "")):
+        kw = {"StartAfter": after} if after else {}
+        r = c.list_objects_v2(Bucket=bucket, Prefix=pfx, Delimiter="\x01", **kw)
+        assert r["Prefix"] == pfx and r["Delimiter"] == "\x01"
+        assert r.get("StartAfter", "") == after
+        want = sorted(k for k in ODD_KEYS if k.startswith(pfx) and k > after)
+        assert [o["Key"] for o in r["Contents"]] == want
+    # v1: Marker and NextMarker (botocore leaves v1's Prefix encoded).
+    r = c.list_objects(Bucket=bucket, Marker="a b/1", Delimiter="\x01", MaxKeys=2)
+    assert r["Marker"] == "a b/1" and r["Delimiter"] == "\x01" and r["IsTruncated"]
+    assert [o["Key"] for o in r["Contents"]] == ["a b/2"]
+    assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["c\x01"]
+    assert r["NextMarker"] == "c\x01"
+    r = c.list_objects(Bucket=bucket, Prefix="n\n/")
+    assert r["Prefix"] == "n%0A/" and [o["Key"] for o in r["Contents"]] == ["n\n/w"]
+    # Versions: KeyMarker, NextKeyMarker, Prefix, Delimiter.
+    r = c.list_object_versions(Bucket=bucket, KeyMarker="100%/y", MaxKeys=2)
+    assert r["KeyMarker"] == "100%/y" and r["NextKeyMarker"] == "a b/2"
+    assert [v["Key"] for v in r["Versions"]] == ["a b/1", "a b/2"]
+    r = c.list_object_versions(Bucket=bucket, Prefix="p+q/", Delimiter="+")
+    assert r["Prefix"] == "p+q/" and r["Delimiter"] == "+"
+    assert [v["Key"] for v in r["Versions"]] == ["p+q/x"]
+
+
+def test_list_uploads_encoding_url(s3, c, bucket):
+    """ListMultipartUploads with encoding-type=url (boto3 does not decode it)."""
+    from urllib.parse import unquote
+
+    import requests
+
+    for k in ODD_KEYS:
+        # Raw: CreateMultipartUpload's answer holds the key unencoded, which
+        # no XML parser takes when it holds a control character.
+        url = c.generate_presigned_url("create_multipart_upload", HttpMethod="POST",
+                                       Params={"Bucket": bucket, "Key": k})
+        assert requests.post(url).status_code == 200
+    r = c.list_multipart_uploads(Bucket=bucket, EncodingType="url", Delimiter="/")
+    assert r["EncodingType"] == "url" and r["Delimiter"] == "/"
+    assert [unquote(u["Key"]) for u in r["Uploads"]] == ["plain", "t\tab"]
+    assert [unquote(p["Prefix"]) for p in r["CommonPrefixes"]] == sorted(
+        {k.split("/")[0] + "/" for k in ODD_KEYS if "/" in k})
+    r = c.list_multipart_uploads(Bucket=bucket, EncodingType="url", Prefix="c\x01/",
+                                 Delimiter="\n")
+    assert (r["Prefix"], r["Delimiter"]) == ("c%01/", "%0A")
+    assert [u["Key"] for u in r["Uploads"]] == ["c%01/z"]
+    r = c.list_multipart_uploads(Bucket=bucket, EncodingType="url", KeyMarker="a b/1", MaxUploads=1)
+    assert (r["KeyMarker"], r["NextKeyMarker"]) == ("a%20b/1", "a%20b/2")
+    assert [u["Key"] for u in r["Uploads"]] == ["a%20b/2"]
+    # Without encoding-type the keys are as stored (these need no encoding).
+    r = c.list_multipart_uploads(Bucket=bucket, Prefix="p+q/")
+    assert "EncodingType" not in r and [u["Key"] for u in r["Uploads"]] == ["p+q/x"]
+
+
+def test_list_v2_empty_continuation_token(c, bucket):
+    """An empty continuation-token starts from the beginning (s3-tests'
+    test_bucket_listv2_continuationtoken_empty) and is echoed empty."""
+    keys = ["bar", "baz", "foo", "quxx"]
+    for k in keys:
+        c.put_object(Bucket=bucket, Key=k, Body=b"")
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken="")
+    assert r["ContinuationToken"] == "" and not r["IsTruncated"]
+    assert [o["Key"] for o in r["Contents"]] == keys
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken="", MaxKeys=2)
+    assert [o["Key"] for o in r["Contents"]] == keys[:2] and r["IsTruncated"]
+    r = c.list_objects_v2(Bucket=bucket, ContinuationToken=r["NextContinuationToken"])
+    assert [o["Key"] for o in r["Contents"]] == keys[2:]
 
 
 def test_list_multipart_uploads_pagination_and_delimiter(c, bucket):

@@ -248,6 +248,104 @@ def test_request_errors(s3, bucket):
     assert error_of(requests.get(s3.url + f"/{bucket}/k", headers={"Authorization": "AWS4-HMAC-SHA256 junk"}))[0] == 400
 
 
+def test_list_buckets_anonymous(s3, bucket):
+    """GET / unsigned: 200 and an empty ListAllMyBucketsResult owned by
+    radosgw's anonymous user (ID "anonymous", empty DisplayName)."""
+    r = requests.get(s3.url + "/")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/xml"
+    root = ET.fromstring(r.content)
+    assert root.tag == NS + "ListAllMyBucketsResult"
+    owner = root.find(NS + "Owner")
+    assert owner.find(NS + "ID").text == "anonymous"
+    assert owner.find(NS + "DisplayName").text is None  # present, empty
+    assert list(root.find(NS + "Buckets")) == []
+    assert requests.head(s3.url + "/").status_code == 200
+    # Signed, the same request lists the caller's buckets.
+    r = requests.get(s3.url + "/", headers=sign_v4(s3, "GET", "/"))
+    root = ET.fromstring(r.content)
+    assert root.find(f"{NS}Owner/{NS}ID").text == s3.uid
+    assert bucket in [b.find(NS + "Name").text for b in root.find(NS + "Buckets")]
+
+
+def list_raw(s3, bucket, query):
+    """A signed GET /bucket?query (already encoded): (status, root)."""
+    path = f"/{bucket}?{query}"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path))
+    return r.status_code, ET.fromstring(r.content)
+
+
+def test_list_v2_empty_continuation_token(s3, bucket):
+    c = s3.client()
+    for k in ("a", "b", "c"):
+        c.put_object(Bucket=bucket, Key=k, Body=b"")
+    # Empty: from the beginning (start-after is ignored, as radosgw does),
+    # echoed as an empty ContinuationToken.
+    status, root = list_raw(s3, bucket, "list-type=2&continuation-token=&start-after=a")
+    assert status == 200
+    assert root.find(NS + "ContinuationToken") is not None
+    assert root.find(NS + "ContinuationToken").text is None
+    assert [k.text for k in root.iter(NS + "Key")] == ["a", "b", "c"]
+    # Without the parameter no ContinuationToken element; a bad one is refused.
+    status, root = list_raw(s3, bucket, "list-type=2")
+    assert status == 200 and root.find(NS + "ContinuationToken") is None
+    path = f"/{bucket}?list-type=2&continuation-token=nothex"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path))
+    assert error_of(r) == (400, "InvalidArgument")
+
+
+def test_list_encoding_url_raw(s3, bucket):
+    """encoding-type=url: every key-like element percent-encoded as the keys
+    are (UTF-8, '/' kept, space %20, '+' %2B, controls %XX), nothing raw."""
+    from urllib.parse import quote
+
+    c = s3.client()
+    keys = ["a b+c/1", "a b+c/2\x01x", "a b+c/3", "z%\u00e9\n"]
+    for k in keys:
+        c.put_object(Bucket=bucket, Key=k, Body=b"")
+    enc = lambda v: quote(v, safe="/~")  # noqa: E731
+    q = lambda v: quote(v, safe="")  # noqa: E731
+    pfx, dl, marker = "a b+c/", "\x01", "a b+c/1"
+    status, root = list_raw(s3, bucket, f"encoding-type=url&prefix={q(pfx)}&delimiter={q(dl)}"
+                                        f"&marker={q(marker)}&max-keys=1")
+    assert status == 200
+    got = {e: root.find(NS + e).text for e in ("Prefix", "Delimiter", "Marker", "NextMarker",
+                                                "EncodingType")}
+    assert got == {"Prefix": enc(pfx), "Delimiter": "%01", "Marker": enc(marker),
+                   "NextMarker": enc("a b+c/2\x01"), "EncodingType": "url"}
+    assert enc(pfx) == "a%20b%2Bc/"
+    assert [p.text for p in root.iter(NS + "Prefix")][1:] == [enc("a b+c/2\x01")]
+    # v2: Prefix, Delimiter, StartAfter, Key; the token is opaque.
+    status, root = list_raw(s3, bucket, f"list-type=2&encoding-type=url&start-after={q('a b+c/3')}"
+                                        "&max-keys=1")
+    assert status == 200
+    assert root.find(NS + "StartAfter").text == enc("a b+c/3")
+    assert [k.text for k in root.iter(NS + "Key")] == ["z%25%C3%A9%0A"]
+    # Versions: KeyMarker, NextKeyMarker, Key.
+    status, root = list_raw(s3, bucket, f"versions&encoding-type=url&key-marker={q(marker)}"
+                                        "&max-keys=1")
+    assert status == 200
+    assert root.find(NS + "KeyMarker").text == enc(marker)
+    assert root.find(NS + "NextKeyMarker").text == enc("a b+c/2\x01x")
+    assert [k.text for k in root.iter(NS + "Key")] == ["a%20b%2Bc/2%01x"]
+    # Uploads: KeyMarker, NextKeyMarker, Key, Prefix, Delimiter.
+    for k in keys:
+        url = c.generate_presigned_url("create_multipart_upload", HttpMethod="POST",
+                                       Params={"Bucket": bucket, "Key": k})
+        assert requests.post(url).status_code == 200
+    status, root = list_raw(s3, bucket, f"uploads&encoding-type=url&prefix={q(pfx)}"
+                                        f"&delimiter={q(dl)}&key-marker={q(marker)}")
+    assert status == 200
+    got = {e: root.find(NS + e).text for e in ("Prefix", "Delimiter", "KeyMarker", "EncodingType")}
+    assert got == {"Prefix": enc(pfx), "Delimiter": "%01", "KeyMarker": enc(marker),
+                   "EncodingType": "url"}
+    assert [k.text for k in root.iter(NS + "Key")] == [enc("a b+c/3")]
+    assert [p.text for p in root.findall(f"{NS}CommonPrefixes/{NS}Prefix")] == \
+        [enc("a b+c/2\x01")]
+    path = f"/{bucket}?uploads&encoding-type=base64"
+    r = requests.get(s3.url + path, headers=sign_v4(s3, "GET", path))
+    assert error_of(r) == (400, "InvalidArgument")
+
+
 def put_headers_only(s3, path, headers):
     """Sends a PUT's headers and no body; returns (status, body) of the answer."""
     conn = http.client.HTTPConnection(s3.host, timeout=10)

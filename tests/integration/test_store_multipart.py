@@ -90,7 +90,7 @@ def test_reuploaded_part_replaces(store, store_setup, bucket):
     assert [(p.number, p.etag) for p in store.list_parts(bucket, uid)] == \
         [(1, md5(b"second-1")), (2, md5(b"two"))]
     with pytest.raises(pyrgw.InvalidPart):
-        store.complete_upload(bucket, uid, [(1, infos[1].etag), (2, infos[2].etag)])
+        store.complete_upload(bucket, uid, [(1, md5(b"never uploaded")), (2, infos[2].etag)])
     store.complete_upload(bucket, uid, [again, infos[2]], etag="custom-2")
     assert store.get_object(bucket, "obj") == b"second-1two"
     assert store.stat_object(bucket, "obj").etag == "custom-2"
@@ -98,6 +98,85 @@ def test_reuploaded_part_replaces(store, store_setup, bucket):
     assert store.get_object(bucket, "obj") == b"second-1two"
     assert len(store_setup.stored_bodies(bucket_id)) == \
         object_bodies(store_setup.driver, 0, [8, 3])
+
+
+class BodyAfter:
+    """A part body whose first read runs ``first`` (another upload of the
+    same part): this upload starts first and finishes last."""
+
+    def __init__(self, data, first):
+        self.data, self.first = data, first
+
+    def read(self, n=-1):
+        if self.first:
+            self.first, first = None, self.first
+            first()
+        chunk = self.data if n < 0 else self.data[:n]
+        self.data = self.data[len(chunk):]
+        return chunk
+
+
+@drivers
+@pytest.mark.parametrize("choose", ["first", "last", "none"])
+def test_part_uploaded_twice_first_finishing_last(store, store_setup, bucket, choose):
+    """Two uploads of one part number stay distinct: completion takes the one
+    whose ETag it names, whichever finished last; the other is garbage."""
+    bucket_id = store.get_bucket(bucket).id
+    size = STRIPE + 10  # more than one RADOS stripe
+    a, b = pattern(size, "A"), pattern(size, "B")
+    up = store.create_upload(bucket, "obj")
+    two = store.upload_part(bucket, up.upload_id, 2, b"two")
+    got = {}
+    got["a"] = store.upload_part(
+        bucket, up.upload_id, 1,
+        BodyAfter(a, lambda: got.setdefault("b", store.upload_part(bucket, up.upload_id, 1, b))))
+    assert (got["a"].etag, got["b"].etag) == (md5(a), md5(b))
+    # The upload that finished last is the part listed.
+    assert [(p.number, p.etag) for p in store.list_parts(bucket, up.upload_id)] == \
+        [(1, md5(a)), (2, md5(b"two"))]
+    if choose == "none":
+        with pytest.raises(pyrgw.InvalidPart):
+            store.complete_upload(bucket, up.upload_id, [(1, md5(b"other")), (2, two.etag)])
+        store.abort_upload(bucket, up.upload_id)
+        store.gc(grace_seconds=0)
+        assert store_setup.stored_bodies(bucket_id) == []
+        return
+    body = b if choose == "first" else a  # "first": B, the one that finished first
+    info = store.complete_upload(bucket, up.upload_id, [(1, md5(body)), (2, two.etag)])
+    assert info.etag == s3_etag([body, b"two"])
+    assert store.get_object(bucket, "obj") == body + b"two"
+    store.gc(grace_seconds=0)
+    assert store.get_object(bucket, "obj") == body + b"two"
+    assert len(store_setup.stored_bodies(bucket_id)) == \
+        object_bodies(store_setup.driver, 0, [size, 3])
+    store.delete_object(bucket, "obj")
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
+
+
+@drivers
+def test_part_uploaded_again_with_each_body(store, store_setup, bucket):
+    """A part uploaded A, B, A, C keeps one upload per ETag (the first A is
+    garbage at once); any of them completes; removing the bucket with such an
+    upload still open leaves nothing behind."""
+    bucket_id = store.get_bucket(bucket).id
+    up = store.create_upload(bucket, "obj")
+    for body in (b"A", b"B", b"A", b"C"):
+        store.upload_part(bucket, up.upload_id, 1, body)
+    store.gc(grace_seconds=0)
+    assert len(store_setup.stored_bodies(bucket_id)) == part_bodies(store_setup.driver, [1] * 3)
+    assert [p.etag for p in store.list_parts(bucket, up.upload_id)] == [md5(b"C")]
+    store.complete_upload(bucket, up.upload_id, [(1, md5(b"B"))])
+    assert store.get_object(bucket, "obj") == b"B"
+    store.gc(grace_seconds=0)
+    assert len(store_setup.stored_bodies(bucket_id)) == object_bodies(store_setup.driver, 0, [1])
+    store.delete_object(bucket, "obj")
+    up = store.create_upload(bucket, "open")
+    for body in (b"A", b"B"):
+        store.upload_part(bucket, up.upload_id, 1, body)
+    store.remove_bucket(bucket)
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
 
 
 @drivers

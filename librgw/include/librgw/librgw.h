@@ -637,12 +637,14 @@ void rgw_upload_free(rgw_upload_t *u);
 
 /* A writer for part part_number (1..10000) of the upload; its commit (any
  * options ignored) publishes the part, and the info it returns has the
- * part's size, ETag and mtime.  RGW_ERR_NO_SUCH_UPLOAD,
- * RGW_ERR_INVALID_ARGUMENT (part number). */
+ * part's size, ETag and mtime.  An upload of a part number already
+ * uploaded replaces it in listings, but the earlier upload is kept (one per
+ * ETag) until the upload ends: a completion naming its ETag takes it.
+ * RGW_ERR_NO_SUCH_UPLOAD, RGW_ERR_INVALID_ARGUMENT (part number). */
 int rgw_part_writer_open(rgw_store_t *store, const char *bucket, const char *upload_id,
                          int part_number, rgw_writer_t **out);
 
-/* The upload's parts, by number. */
+/* The upload's parts, by number (for each, the upload committed last). */
 int rgw_upload_list_parts(rgw_store_t *store, const char *bucket, const char *upload_id,
                           rgw_part_listing_t **out);
 /* The number of parts listed. */
@@ -669,10 +671,12 @@ void rgw_upload_listing_free(rgw_upload_listing_t *list);
 
 /*
  * Completes an upload with nparts parts, in ascending order of number, each
- * with the hex ETag it was stored with (quotes allowed).  etag (NULL or "")
- * defaults to S3's multipart ETag (MD5 of the parts' MD5s, "-", the count).
- * RGW_ERR_INVALID_PART (a part missing or its ETag differs; nothing
- * changes), RGW_ERR_NO_SUCH_UPLOAD.  *info (may be NULL) gets the object.
+ * with the hex ETag it was stored with (quotes allowed): of a part uploaded
+ * more than once, the upload with that ETag.  etag (NULL or "") defaults to
+ * S3's multipart ETag (MD5 of the parts' MD5s, "-", the count).
+ * RGW_ERR_INVALID_PART (a part missing or never uploaded with that ETag;
+ * nothing changes), RGW_ERR_NO_SUCH_UPLOAD.  *info (may be NULL) gets the
+ * object; the part uploads not chosen become garbage for gc.
  */
 int rgw_upload_complete(rgw_store_t *store, const char *bucket, const char *upload_id,
                         size_t nparts, const int *numbers, const char *const *etags,

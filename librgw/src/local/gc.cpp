@@ -63,6 +63,7 @@ GcReport LocalStore::gc(const GcOptions& options) {
           Stmt(*db_, "SELECT 1 FROM objects WHERE data_id=? LIMIT 1").bind(1, name).step() ||
           Stmt(*db_, "SELECT 1 FROM segments WHERE data_id=? LIMIT 1").bind(1, name).step() ||
           Stmt(*db_, "SELECT 1 FROM parts WHERE data_id=? LIMIT 1").bind(1, name).step() ||
+          Stmt(*db_, "SELECT 1 FROM replaced_parts WHERE data_id=? LIMIT 1").bind(1, name).step() ||
           Stmt(*db_, "SELECT 1 FROM garbage WHERE data_id=?").bind(1, name).step();
       if (!referenced) remove_file(path, report);
       t.commit();

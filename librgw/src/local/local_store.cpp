@@ -53,6 +53,14 @@ CREATE TABLE IF NOT EXISTS parts(
   size INTEGER NOT NULL, etag TEXT NOT NULL, mtime_ns INTEGER NOT NULL, data_id TEXT NOT NULL,
   PRIMARY KEY(bucket_id, upload_id, number));
 CREATE INDEX IF NOT EXISTS parts_by_data ON parts(data_id);
+-- Earlier uploads of a part that a later one (of another etag) replaced:
+-- a completion naming their etag may still choose them.  Dropped with the
+-- upload (no schema version of its own: a store without the table gets it).
+CREATE TABLE IF NOT EXISTS replaced_parts(
+  bucket_id TEXT NOT NULL, upload_id TEXT NOT NULL, number INTEGER NOT NULL,
+  etag TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, data_id TEXT NOT NULL,
+  PRIMARY KEY(bucket_id, upload_id, number, etag));
+CREATE INDEX IF NOT EXISTS replaced_parts_by_data ON replaced_parts(data_id);
 -- The body of a multipart object (its objects row has data_id ''): the
 -- files of its parts, in order.
 CREATE TABLE IF NOT EXISTS segments(

@@ -115,6 +115,8 @@ class LocalStore : public Store {
                           ObjectInfo info, const std::string& data_id, const std::string& tmp_path);
   std::vector<PartInfo> list_parts(const std::string& bucket,
                                    const std::string& upload_id) override;
+  std::vector<PartInfo> list_part_uploads(const std::string& bucket,
+                                          const std::string& upload_id) override;
   std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
                                        const std::string& after_key, const std::string& after_id,
                                        size_t limit) override;

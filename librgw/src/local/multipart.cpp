@@ -83,9 +83,43 @@ ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string&
   crash_point("local:part:after-rename");
   try {
     fsync_dir(subdir);
-    Stmt old(*db_, "SELECT data_id FROM parts WHERE bucket_id=? AND upload_id=? AND number=?");
-    if (old.bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number}).step())
-      garbage_locked(old.text(0));
+    // The upload this one replaces stays distinct (a completion may name its
+    // etag) in replaced_parts, one per etag: one of this upload's etag is
+    // garbage.
+    Stmt same(*db_,
+              "SELECT data_id FROM replaced_parts WHERE bucket_id=? AND upload_id=? AND "
+              "number=? AND etag=?");
+    same.bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number}).bind(4, info.etag);
+    if (same.step()) {
+      garbage_locked(same.text(0));
+      Stmt(*db_,
+           "DELETE FROM replaced_parts WHERE bucket_id=? AND upload_id=? AND number=? AND etag=?")
+          .bind(1, bucket.id)
+          .bind(2, upload_id)
+          .bind(3, int64_t{number})
+          .bind(4, info.etag)
+          .run();
+    }
+    Stmt old(*db_,
+             "SELECT data_id, etag, size, mtime_ns FROM parts WHERE bucket_id=? AND upload_id=? "
+             "AND number=?");
+    if (old.bind(1, bucket.id).bind(2, upload_id).bind(3, int64_t{number}).step()) {
+      if (old.text(1) == info.etag) {
+        garbage_locked(old.text(0));
+      } else {
+        Stmt(*db_,
+             "INSERT INTO replaced_parts(bucket_id, upload_id, number, etag, size, mtime_ns, "
+             "data_id) VALUES(?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, bucket.id)
+            .bind(2, upload_id)
+            .bind(3, int64_t{number})
+            .bind(4, old.text(1))
+            .bind(5, old.i64(2))
+            .bind(6, old.i64(3))
+            .bind(7, old.text(0))
+            .run();
+      }
+    }
     Stmt(*db_,
          "INSERT OR REPLACE INTO parts(bucket_id, upload_id, number, size, etag, mtime_ns, "
          "data_id) VALUES(?, ?, ?, ?, ?, ?, ?)")
@@ -114,6 +148,24 @@ std::vector<PartInfo> LocalStore::list_parts(const std::string& bucket,
   Stmt q(*db_,
          "SELECT number, size, etag, mtime_ns FROM parts WHERE bucket_id=? AND upload_id=? "
          "ORDER BY number");
+  q.bind(1, b.id).bind(2, upload_id);
+  while (q.step())
+    out.push_back(
+        PartInfo{static_cast<int>(q.i64(0)), static_cast<uint64_t>(q.i64(1)), q.text(2), q.i64(3)});
+  return out;
+}
+
+std::vector<PartInfo> LocalStore::list_part_uploads(const std::string& bucket,
+                                                    const std::string& upload_id) {
+  std::lock_guard<std::mutex> l(mu_);
+  BucketInfo b = get_bucket_locked(bucket);
+  get_upload_locked(b, upload_id);
+  std::vector<PartInfo> out;
+  Stmt q(*db_,
+         "SELECT number, size, etag, mtime_ns, 0 AS replaced FROM parts "
+         "WHERE bucket_id=?1 AND upload_id=?2 UNION ALL "
+         "SELECT number, size, etag, mtime_ns, 1 FROM replaced_parts "
+         "WHERE bucket_id=?1 AND upload_id=?2 ORDER BY number, replaced, mtime_ns DESC");
   q.bind(1, b.id).bind(2, upload_id);
   while (q.step())
     out.push_back(
@@ -156,25 +208,34 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
     std::string data_id, etag;
     uint64_t size;
   };
-  std::map<int, Part> have;
+  // Every upload of each part: the latest first, then those it replaced.
+  std::map<int, std::vector<Part>> have;
   {
-    Stmt q(*db_, "SELECT number, data_id, etag, size FROM parts WHERE bucket_id=? AND upload_id=?");
+    Stmt q(*db_,
+           "SELECT number, data_id, etag, size, 0 AS replaced FROM parts "
+           "WHERE bucket_id=?1 AND upload_id=?2 UNION ALL "
+           "SELECT number, data_id, etag, size, 1 FROM replaced_parts "
+           "WHERE bucket_id=?1 AND upload_id=?2 ORDER BY number, replaced");
     q.bind(1, b.id).bind(2, upload_id);
     while (q.step())
-      have[static_cast<int>(q.i64(0))] =
-          Part{q.text(1), q.text(2), static_cast<uint64_t>(q.i64(3))};
+      have[static_cast<int>(q.i64(0))].push_back(
+          Part{q.text(1), q.text(2), static_cast<uint64_t>(q.i64(3))});
   }
   uint64_t size = 0;
   std::vector<std::string> etags;
+  std::map<int, Part> chosen;
   for (const auto& [n, e] : want) {
     auto it = have.find(n);
     if (it == have.end())
       fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " was not uploaded");
-    if (it->second.etag != e)
+    auto p = std::find_if(it->second.begin(), it->second.end(),
+                          [&e = e](const Part& x) { return x.etag == e; });
+    if (p == it->second.end())
       fail(RGW_ERR_INVALID_PART,
-           "part " + std::to_string(n) + " has ETag " + it->second.etag + ", not " + e);
-    size += it->second.size;
+           "part " + std::to_string(n) + " has ETag " + it->second.front().etag + ", not " + e);
+    size += p->size;
     etags.push_back(e);
+    chosen[n] = *p;
   }
   WriteOptions object;
   object.attrs = u.attrs;
@@ -194,7 +255,7 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
       .run();
   int64_t i = 0;
   for (const auto& [n, e] : want) {
-    const Part& p = have[n];
+    const Part& p = chosen[n];
     Stmt(*db_,
          "INSERT INTO segments(bucket_id, key, version_id, n, data_id, size) "
          "VALUES(?, ?, 'null', ?, ?, ?)")
@@ -204,9 +265,10 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
         .bind(4, p.data_id)
         .bind(5, static_cast<int64_t>(p.size))
         .run();
-    have.erase(n);
   }
-  for (const auto& kv : have) garbage_locked(kv.second.data_id);  // the unchosen parts
+  for (const auto& [n, uploads] : have)  // the unchosen part uploads
+    for (const Part& p : uploads)
+      if (!chosen.count(n) || chosen[n].data_id != p.data_id) garbage_locked(p.data_id);
   end_upload_locked(b.id, upload_id, false);
   crash_point("local:complete:before-commit");
   t.commit();
@@ -233,11 +295,17 @@ UploadInfo LocalStore::get_upload_locked(const BucketInfo& b, const std::string&
 void LocalStore::end_upload_locked(const std::string& bucket_id, const std::string& upload_id,
                                    bool garbage) {
   if (garbage) {
-    Stmt q(*db_, "SELECT data_id FROM parts WHERE bucket_id=? AND upload_id=?");
+    Stmt q(*db_,
+           "SELECT data_id FROM parts WHERE bucket_id=?1 AND upload_id=?2 UNION ALL "
+           "SELECT data_id FROM replaced_parts WHERE bucket_id=?1 AND upload_id=?2");
     q.bind(1, bucket_id).bind(2, upload_id);
     while (q.step()) garbage_locked(q.text(0));
   }
   Stmt(*db_, "DELETE FROM parts WHERE bucket_id=? AND upload_id=?")
+      .bind(1, bucket_id)
+      .bind(2, upload_id)
+      .run();
+  Stmt(*db_, "DELETE FROM replaced_parts WHERE bucket_id=? AND upload_id=?")
       .bind(1, bucket_id)
       .bind(2, upload_id)
       .run();

@@ -174,11 +174,14 @@ void LocalStore::remove_bucket(const std::string& name) {
     fail(RGW_ERR_BUCKET_NOT_EMPTY, "bucket '" + name + "' is not empty");
   // Uploads in progress are aborted: their parts become garbage.
   {
-    Stmt q(*db_, "SELECT data_id FROM parts WHERE bucket_id=?");
-    q.bind(1, b.id);
+    Stmt q(*db_,
+           "SELECT data_id FROM parts WHERE bucket_id=? "
+           "UNION ALL SELECT data_id FROM replaced_parts WHERE bucket_id=?");
+    q.bind(1, b.id).bind(2, b.id);
     while (q.step()) garbage_locked(q.text(0));
   }
   Stmt(*db_, "DELETE FROM parts WHERE bucket_id=?").bind(1, b.id).run();
+  Stmt(*db_, "DELETE FROM replaced_parts WHERE bucket_id=?").bind(1, b.id).run();
   Stmt(*db_, "DELETE FROM uploads WHERE bucket_id=?").bind(1, b.id).run();
   Stmt(*db_, "DELETE FROM buckets WHERE name=?").bind(1, name).run();
   t.commit();

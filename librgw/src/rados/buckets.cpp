@@ -254,7 +254,9 @@ void RadosStore::queue_index_leftovers(const BucketInfo& b) {
     auto it = keys.find(id);
     if (it == keys.end()) return true;  // no upload: nothing to find its head by
     PartRec p = decode_part_rec(0, v);
-    by_head[head_oid(b, it->second)].push_back(Segment{p.tag, p.info.size, p.stripes});
+    auto& segs = by_head[head_oid(b, it->second)];
+    segs.push_back(Segment{p.tag, p.info.size, p.stripes});
+    for (const PartRec& o : p.older) segs.push_back(Segment{o.tag, o.info.size, o.stripes});
     return true;
   });
   for_each_omap(index_, ioid, kDeadPrefix, [&](const std::string&, const std::string& v) {

@@ -17,6 +17,26 @@
 
 namespace rgw::rados {
 
+namespace {
+
+// The upload of a part a completion naming `etag` chooses: the latest, or an
+// earlier one it replaced (nullptr: none has that etag).
+const PartRec* upload_with_etag(const PartRec& p, const std::string& etag) {
+  if (p.info.etag == etag) return &p;
+  for (const PartRec& o : p.older)
+    if (o.info.etag == etag) return &o;
+  return nullptr;
+}
+
+// A part's uploads: the latest, then those it replaced.
+std::vector<const PartRec*> uploads_of(const PartRec& p) {
+  std::vector<const PartRec*> out{&p};
+  for (const PartRec& o : p.older) out.push_back(&o);
+  return out;
+}
+
+}  // namespace
+
 UploadInfo RadosStore::create_upload(const std::string& bucket, const std::string& key,
                                      const WriteOptions& object) {
   validate_object_key(key);
@@ -59,6 +79,16 @@ std::vector<PartInfo> RadosStore::list_parts(const std::string& bucket,
   open_upload(b, upload_id, nullptr);
   std::vector<PartInfo> out;
   for (const auto& kv : read_parts(index_oid(b), upload_id)) out.push_back(kv.second.second.info);
+  return out;
+}
+
+std::vector<PartInfo> RadosStore::list_part_uploads(const std::string& bucket,
+                                                    const std::string& upload_id) {
+  BucketInfo b = get_bucket(bucket);
+  open_upload(b, upload_id, nullptr);
+  std::vector<PartInfo> out;
+  for (const auto& kv : read_parts(index_oid(b), upload_id))
+    for (const PartRec* p : uploads_of(kv.second.second)) out.push_back(p->info);
   return out;
 }
 
@@ -124,7 +154,7 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
       auto it = have.find(n);
       if (it == have.end())
         fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " was not uploaded");
-      if (it->second.second.info.etag != e)
+      if (!upload_with_etag(it->second.second, e))
         fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " has ETag " +
                                        it->second.second.info.etag + ", not " + e);
     }
@@ -169,20 +199,20 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
   IndexExtras extras;
   extras.rm.push_back(ukey);
   const std::string head = head_oid(b, rec.info.key);
+  std::set<std::string> chosen;  // tags of the chosen part uploads
   for (const auto& [n, e] : want) {
-    const PartRec& p = have.at(n).second;
+    const PartRec& p = *upload_with_etag(have.at(n).second, e);  // as asserted
     m.segs.push_back(Segment{p.tag, p.info.size, p.stripes});
     m.size += p.info.size;
     etags.push_back(e);
+    chosen.insert(p.tag);
   }
   for (const auto& [n, pr] : have) {
     extras.rm.push_back(part_key(upload_id, n));
-    bool chosen =
-        std::any_of(want.begin(), want.end(), [&](const auto& w) { return w.first == n; });
-    if (!chosen)
-      extras.set.emplace_back(
-          dead_key(pr.second.tag),
-          encode_dead(ts, head, Segment{pr.second.tag, pr.second.info.size, pr.second.stripes}));
+    for (const PartRec* p : uploads_of(pr.second))
+      if (!chosen.count(p->tag))
+        extras.set.emplace_back(dead_key(p->tag),
+                                encode_dead(ts, head, Segment{p->tag, p->info.size, p->stripes}));
   }
   WriteOptions object;
   object.attrs = rec.info.attrs;
@@ -279,10 +309,10 @@ bool RadosStore::end_upload(const BucketInfo& b, const std::string& upload_id,
   x.rm.push_back(ukey);
   for (const auto& [n, pr] : read_parts(ioid, upload_id)) {
     x.rm.push_back(part_key(upload_id, n));
-    const PartRec& p = pr.second;
-    if (!keep.count(p.tag))
-      x.set.emplace_back(dead_key(p.tag),
-                         encode_dead(dead_ns, head, Segment{p.tag, p.info.size, p.stripes}));
+    for (const PartRec* p : uploads_of(pr.second))
+      if (!keep.count(p->tag))
+        x.set.emplace_back(dead_key(p->tag),
+                           encode_dead(dead_ns, head, Segment{p->tag, p->info.size, p->stripes}));
   }
   WriteOp op;
   int cmp_rv = 0;

@@ -23,7 +23,7 @@
 //                         "\xff" "u" <upload id> -> UploadRec: a multipart upload, open or
 //                         ending (completion with its head tag, or abort), since ns
 //                         "\xff" "m" <upload id> <%05d number> -> PartRec {size, etag,
-//                         mtime, tag, stripes}: a part
+//                         mtime, tag, stripes, earlier uploads it replaced}: a part
 //                         "\xff" "g" <tag> -> {ns, head, tag, stripes}: stripes nothing
 //                         references any more (replaced, unchosen or aborted parts)
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
@@ -92,9 +92,10 @@
 //   publishes it: assert the upload record is the open one read at open, the
 //   pending record is still ours (gc did not judge us dead), and the part record
 //   is what we read (else re-read and retry: last part upload wins); set the part
-//   record, drop the pending record, and turn a replaced part into a dead-stripes
-//   record.  A writer that dies before leaves its pending record: gc reclaims its
-//   stripes like a dead writer's tails.
+//   record, drop the pending record.  The replaced upload stays in the new record
+//   among the earlier ones (a completion may name its etag), one per etag: one of
+//   ours becomes a dead-stripes record.  A writer that dies before leaves its
+//   pending record: gc reclaims its stripes like a dead writer's tails.
 // - complete_upload: (1) ONE op asserts the upload record and each chosen part
 //   record are as checked (etags), turns the upload "ending" with the new head's
 //   tag T, and sets the pending record <key>\0T.  From then on no part changes and
@@ -255,6 +256,8 @@ class RadosStore : public Store {
                                                  int part_number) override;
   std::vector<PartInfo> list_parts(const std::string& bucket,
                                    const std::string& upload_id) override;
+  std::vector<PartInfo> list_part_uploads(const std::string& bucket,
+                                          const std::string& upload_id) override;
   std::vector<UploadInfo> list_uploads(const std::string& bucket, const std::string& prefix,
                                        const std::string& after_key, const std::string& after_id,
                                        size_t limit) override;

@@ -188,26 +188,39 @@ UploadRec decode_upload_rec(const std::string& bytes) {
 
 std::string encode_part_rec(const PartRec& p) {
   Encoder e;
-  e.u8(1);
-  e.u64(p.info.size);
-  e.str(p.info.etag);
-  e.i64(p.info.mtime_ns);
-  e.str(p.tag);
-  e.u64(p.stripes);
+  e.u8(p.older.empty() ? 1 : 2);
+  auto fields = [&e](const PartRec& r) {
+    e.u64(r.info.size);
+    e.str(r.info.etag);
+    e.i64(r.info.mtime_ns);
+    e.str(r.tag);
+    e.u64(r.stripes);
+  };
+  fields(p);
+  if (!p.older.empty()) {
+    e.u32(static_cast<uint32_t>(p.older.size()));
+    for (const PartRec& o : p.older) fields(o);
+  }
   return e.bytes();
 }
 
 PartRec decode_part_rec(int number, const std::string& bytes) {
   Decoder d(bytes);
   uint8_t v = d.u8();
-  if (v != 1) fail(-EIO, "unsupported part record version " + std::to_string(v));
-  PartRec p;
-  p.info.number = number;
-  p.info.size = d.u64();
-  p.info.etag = d.str();
-  p.info.mtime_ns = d.i64();
-  p.tag = d.str();
-  p.stripes = d.u64();
+  if (v != 1 && v != 2) fail(-EIO, "unsupported part record version " + std::to_string(v));
+  auto fields = [&d, number]() {
+    PartRec p;
+    p.info.number = number;
+    p.info.size = d.u64();
+    p.info.etag = d.str();
+    p.info.mtime_ns = d.i64();
+    p.tag = d.str();
+    p.stripes = d.u64();
+    return p;
+  };
+  PartRec p = fields();
+  if (v == 2)
+    for (uint32_t n = d.u32(); n > 0; --n) p.older.push_back(fields());
   return p;
 }
 

@@ -129,11 +129,16 @@ std::string encode_upload_rec(const UploadRec& r);
 UploadRec decode_upload_rec(const std::string& bytes);
 
 // Part record (kPartPrefix + upload id + %05d number): {u8 1, u64 size,
-// str etag, i64 mtime, str tag, u64 stripes}.
+// str etag, i64 mtime, str tag, u64 stripes}; or, when the part was uploaded
+// again with other bytes, {u8 2, the same fields, u32 n, n x {u64 size,
+// str etag, i64 mtime, str tag, u64 stripes}}: the latest upload, then the
+// earlier ones it replaced (each of another etag, newest first), which a
+// completion naming their etag may still choose.
 struct PartRec {
   PartInfo info;
   std::string tag;
   uint64_t stripes = 0;
+  std::vector<PartRec> older;  // empty in the records older holds
 };
 
 std::string encode_part_rec(const PartRec& p);

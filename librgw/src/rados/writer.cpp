@@ -337,7 +337,6 @@ ObjectInfo RadosWriter::commit_part() {
   rec.info.mtime_ns = now_ns();
   rec.tag = tag_;
   rec.stripes = tails_;
-  const std::string value = encode_part_rec(rec);
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     auto got = st_.omap_get(st_.index_io(), ioid, {ukey, pkey, pending_});
     if (!got.count(pending_))
@@ -355,12 +354,25 @@ ObjectInfo RadosWriter::commit_part() {
                              pending_.size(), stamp_.size(), &cmp_rv[1]);
     rados_write_op_omap_cmp2(op.op, pkey.data(), LIBRADOS_CMPXATTR_OP_EQ, old.data(), pkey.size(),
                              old.size(), &cmp_rv[2]);
-    std::vector<KV> set{{pkey, value}};
+    // The uploads this one replaces stay in its record (a completion may
+    // name their etag), but one per etag: one of ours is dead stripes.
+    std::vector<KV> set;
+    rec.older.clear();
     if (!old.empty()) {
       PartRec was = decode_part_rec(part_.number, old);
-      set.emplace_back(dead_key(was.tag),
-                       encode_dead(now_ns(), head_, Segment{was.tag, was.info.size, was.stripes}));
+      std::vector<PartRec> earlier{was};
+      earlier[0].older.clear();
+      earlier.insert(earlier.end(), was.older.begin(), was.older.end());
+      for (const PartRec& e : earlier) {
+        if (e.info.etag != rec.info.etag) {
+          rec.older.push_back(e);
+        } else {
+          set.emplace_back(dead_key(e.tag),
+                           encode_dead(now_ns(), head_, Segment{e.tag, e.info.size, e.stripes}));
+        }
+      }
     }
+    set.emplace_back(pkey, encode_part_rec(rec));
     omap_set_in(op, set);
     omap_rm_in(op, pending_);
     int r = rados_write_op_operate(op.op, st_.index_io(), ioid.c_str(), nullptr, 0);

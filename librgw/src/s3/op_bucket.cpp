@@ -63,11 +63,16 @@ class CreateBucket : public XmlBodyOp {
     } catch (const Error& e) {
       if (e.code() != RGW_ERR_BUCKET_EXISTS) throw;
       BucketInfo existing = ctx_.store.get_bucket(ctx_.bucket);
-      if (existing.owner == user.uid)
+      if (existing.owner != user.uid) throw;
+      // Outside us-east-1 AWS refuses its owner's re-create.  In us-east-1
+      // (legacy) it succeeds and changes nothing, as radosgw's: unless it
+      // asks for another ACL, which radosgw refuses (no ACL is reset).
+      if (ctx_.gw.config().region != "us-east-1")
         throw_s3(
             409, "BucketAlreadyOwnedByYou",
             "Your previous request to create the named bucket succeeded and you already own it.");
-      throw;
+      if (!(existing.acl == info.acl))
+        throw_s3(409, "BucketAlreadyExists", "Cannot modify existing access control policy");
     }
     ctx_.resp.status = 200;
     ctx_.resp.set_header("Location", "/" + ctx_.bucket);

@@ -53,6 +53,7 @@ class ListOp : public Op {
       url_ = true;
     }
     std::string token;
+    bool has_token = false;
     if (kind_ == Kind::v1) {
       p.marker = param("marker");
     } else if (kind_ == Kind::versions) {
@@ -62,9 +63,12 @@ class ListOp : public Op {
         throw_s3(400, "InvalidArgument",
                  "A version-id marker cannot be specified without a key marker.");
     } else if (const std::string* ct = r.query_param("continuation-token")) {
-      if (!hex_decode(*ct, &p.marker) || ct->empty())
+      // An empty token starts from the beginning (as radosgw's: start-after
+      // is still ignored) and is echoed back empty.
+      if (!hex_decode(*ct, &p.marker))
         throw_s3(400, "InvalidArgument", "The continuation token provided is incorrect");
       token = *ct;
+      has_token = true;
     } else {
       p.marker = param("start-after");
     }
@@ -97,7 +101,7 @@ class ListOp : public Op {
     if (kind_ == Kind::versions)
       x.element("KeyMarker", enc(p.marker)).element("VersionIdMarker", param("version-id-marker"));
     if (kind_ == Kind::v2) {
-      if (!token.empty()) x.element("ContinuationToken", token);
+      if (has_token) x.element("ContinuationToken", token);
       if (r.has_query("start-after")) x.element("StartAfter", enc(param("start-after")));
       x.element("KeyCount", static_cast<uint64_t>(res.objects.size() + res.common_prefixes.size()));
     }

@@ -151,19 +151,25 @@ class CompleteUpload : public XmlBodyOp {
       long n = std::strtol(num->text.c_str(), &end, 10);
       if (num->text.empty() || *end || n < 1 || n > kMaxParts)
         throw_s3(400, "MalformedXML", kMalformed);
-      if (!wanted.empty() && n <= wanted.back().first)
+      if (!wanted.empty() && n < wanted.back().first)
         throw_s3(400, "InvalidPartOrder",
                  "The list of parts was not in ascending order. The parts list must be specified "
                  "in order by part number.");
+      // A number listed again: the last entry counts, as radosgw's (a client
+      // that re-sent a part may list both uploads' ETags).
+      if (!wanted.empty() && n == wanted.back().first) wanted.pop_back();
       wanted.emplace_back(static_cast<int>(n), unquote(etag->text));
     }
     if (wanted.empty()) throw_s3(400, "MalformedXML", kMalformed);
 
-    std::vector<PartInfo> have = ctx_.store.list_parts(ctx_.bucket, id);
+    // Every kept upload of each part: a part uploaded twice completes with
+    // the upload whose ETag the client names, whichever finished last.
+    std::vector<PartInfo> have = ctx_.store.list_part_uploads(ctx_.bucket, id);
     Md5 md5;
     for (size_t i = 0; i < wanted.size(); ++i) {
-      auto it = std::find_if(have.begin(), have.end(),
-                             [&](const PartInfo& p) { return p.number == wanted[i].first; });
+      auto it = std::find_if(have.begin(), have.end(), [&](const PartInfo& p) {
+        return p.number == wanted[i].first && p.etag == wanted[i].second;
+      });
       if (it == have.end() || it->etag != wanted[i].second)
         fail(RGW_ERR_INVALID_PART, "no such part");
       if (i + 1 < wanted.size() && it->size < kMinPartSize) {
@@ -276,6 +282,15 @@ class ListUploads : public Op {
     p.delimiter = param("delimiter");
     const std::string key_marker = param("key-marker"), id_marker = param("upload-id-marker");
     const unsigned max = parse_max(ctx_, "max-uploads", 1000);
+    // encoding-type=url: keys, prefixes, the delimiter and key markers
+    // URL-encoded, as ListObjects does.
+    bool url = false;
+    if (const std::string* e = ctx_.req.query_param("encoding-type")) {
+      if (*e != "url")
+        throw_s3(400, "InvalidArgument", "Invalid Encoding Method specified in Request");
+      url = true;
+    }
+    auto enc = [url](const std::string& s) { return url ? http::uri_encode(s, false) : s; };
 
     // Pages through the store's listing (bounded batches), rolling keys up
     // into common prefixes, until max entries and one more are seen.
@@ -320,16 +335,17 @@ class ListUploads : public Op {
     XmlWriter x;
     x.root("ListMultipartUploadsResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
-        .element("KeyMarker", key_marker)
+        .element("KeyMarker", enc(key_marker))
         .element("UploadIdMarker", id_marker)
-        .element("NextKeyMarker", next_key)
+        .element("NextKeyMarker", enc(next_key))
         .element("NextUploadIdMarker", next_id)
         .element("MaxUploads", static_cast<uint64_t>(max))
         .element("IsTruncated", truncated);
-    if (!p.prefix.empty()) x.element("Prefix", p.prefix);
-    if (!p.delimiter.empty()) x.element("Delimiter", p.delimiter);
+    if (!p.prefix.empty()) x.element("Prefix", enc(p.prefix));
+    if (!p.delimiter.empty()) x.element("Delimiter", enc(p.delimiter));
+    if (url) x.element("EncodingType", "url");
     for (const UploadInfo& u : shown) {
-      x.open("Upload").element("Key", u.key).element("UploadId", u.upload_id);
+      x.open("Upload").element("Key", enc(u.key)).element("UploadId", u.upload_id);
       const std::string& initiator = u.acl.owner.empty() ? b.owner : u.acl.owner;
       owner_element(x, "Initiator", ctx_, initiator);
       owner_element(x, "Owner", ctx_, initiator);
@@ -338,7 +354,7 @@ class ListUploads : public Op {
           .close("Upload");
     }
     for (const auto& cp : prefixes)
-      x.open("CommonPrefixes").element("Prefix", cp).close("CommonPrefixes");
+      x.open("CommonPrefixes").element("Prefix", enc(cp)).close("CommonPrefixes");
     x.close("ListMultipartUploadsResult");
     ctx_.resp.set_xml(200, x.take());
   }

@@ -10,20 +10,22 @@ namespace {
 class ListBuckets : public Op {
  public:
   using Op::Op;
+  // An anonymous caller owns no bucket: an empty list, whose owner is
+  // radosgw's anonymous user (ID "anonymous", no display name).
   void finish() override {
-    const User& user = require_user(ctx_);
     XmlWriter x;
     x.root("ListAllMyBucketsResult", kS3Namespace)
         .open("Owner")
-        .element("ID", user.uid)
-        .element("DisplayName", user.display_name)
+        .element("ID", ctx_.user ? ctx_.user->uid : std::string("anonymous"))
+        .element("DisplayName", ctx_.user ? ctx_.user->display_name : std::string())
         .close("Owner")
         .open("Buckets");
-    for (const auto& b : ctx_.store.list_buckets(user.uid))
-      x.open("Bucket")
-          .element("Name", b.name)
-          .element("CreationDate", http::iso8601_ms(b.created_ns))
-          .close("Bucket");
+    if (ctx_.user)
+      for (const auto& b : ctx_.store.list_buckets(ctx_.user->uid))
+        x.open("Bucket")
+            .element("Name", b.name)
+            .element("CreationDate", http::iso8601_ms(b.created_ns))
+            .close("Bucket");
     x.close("Buckets").close("ListAllMyBucketsResult");
     ctx_.resp.set_xml(200, x.take());
   }

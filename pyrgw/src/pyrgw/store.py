@@ -286,7 +286,9 @@ class Store:
 
     def upload_part(self, bucket, upload_id, part_number, data):
         """Stores part ``part_number`` (1..10000) from bytes, str or a binary
-        file-like object (streamed), replacing an earlier part of that number.
+        file-like object (streamed), replacing an earlier part of that number
+        in list_parts; the earlier upload is kept (one per ETag) until the
+        upload ends, so complete_upload naming its ETag still takes it.
 
         Returns its PartInfo (``.etag`` is the part's hex MD5).
         """
@@ -325,7 +327,7 @@ class Store:
         ``parts`` holds (number, etag) pairs or PartInfo objects.  Without an
         ``etag`` the object gets the S3 multipart ETag (MD5 of the parts'
         MD5s, "-" and their count).  Raises InvalidPart (and changes nothing)
-        when a part is missing or its ETag differs.
+        when a part is missing or was never uploaded with the ETag named.
         """
         pairs = [(p.number, p.etag) if isinstance(p, _librgw.PartInfo) else (int(p[0]), str(p[1]))
                  for p in parts]
