@@ -93,6 +93,10 @@ const std::vector<std::string> kXmlSeeds = {
     "</PublicAccessBlockConfiguration>",
     "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value></Value>"
     "</Tag></TagSet></Tagging>",
+    "<CORSConfiguration><CORSRule><AllowedOrigin>https://*.example.com</AllowedOrigin>"
+    "<AllowedMethod>GET</AllowedMethod><AllowedHeader>x-amz-*</AllowedHeader><ExposeHeader>ETag"
+    "</ExposeHeader><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule><CORSRule><AllowedOrigin>*"
+    "</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>",
 };
 
 void test_xml_reader() {
@@ -201,6 +205,9 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kHeaderChoic
     {"x-amz-tagging",
      {"a=1&b=2", "a=1&a=2", "%ZZ=1", "=", "aws:x=1", std::string(300, 'k') + "=v"}},
     {"x-amz-tagging-directive", {"COPY", "REPLACE", "MERGE"}},
+    {"origin", {"https://a.example.com", "*", ""}},
+    {"access-control-request-method", {"GET", "PUT", "PATCH", ""}},
+    {"access-control-request-headers", {"x-amz-meta-a, content-type", ",,", "*"}},
     {"content-md5", {"1B2M2Y8AsgTpgAmY7PhCfg==", "bad", ""}},
     {"x-amz-checksum-crc32", {"AAAAAA==", "zz", ""}},
     {"x-amz-meta-m", {"v", std::string(3000, 'v')}},

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "s3/acl_request.h"
 #include "s3/bucket_policy.h"
+#include "s3/cors.h"
 #include "s3/error_map.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
@@ -229,7 +230,6 @@ struct Unconfigured {
 };
 
 const Unconfigured kUnconfigured[] = {
-    {"cors", 404, "NoSuchCORSConfiguration", "The CORS configuration does not exist"},
     {"lifecycle", 404, "NoSuchLifecycleConfiguration",
      "The lifecycle configuration does not exist"},
     {"website", 404, "NoSuchWebsiteConfiguration",
@@ -272,11 +272,11 @@ class GetUnconfigured : public Op {
 // request naming one is refused rather than mistaken for a plain one.
 const std::set<std::string>& unsupported_bucket_subresources() {
   static const std::set<std::string> names = {
-      "accelerate",  "analytics",         "cors",        "encryption",     "intelligent-tiering",
-      "inventory",   "lifecycle",         "logging",     "metrics",        "notification",
-      "object-lock", "ownershipControls", "replication", "requestPayment", "website",
-      "torrent",     "restore",           "select",      "retention",      "legal-hold",
-      "attributes"};
+      "accelerate",     "analytics",   "encryption",        "intelligent-tiering",
+      "inventory",      "lifecycle",   "logging",           "metrics",
+      "notification",   "object-lock", "ownershipControls", "replication",
+      "requestPayment", "website",     "torrent",           "restore",
+      "select",         "retention",   "legal-hold",        "attributes"};
   return names;
 }
 
@@ -294,6 +294,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   if (auto op = make_policy_op(ctx)) return op;
   if (auto op = make_public_access_block_op(ctx)) return op;
   if (auto op = make_bucket_tagging_op(ctx)) return op;
+  if (auto op = make_cors_op(ctx)) return op;
   if (m == "GET")
     for (const auto& u : kUnconfigured)
       if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);

@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "s3/bucket_policy.h"
+#include "s3/cors.h"
 #include "s3/public_access.h"
 
 namespace rgw::s3 {
@@ -87,6 +88,7 @@ BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access acce
 }
 
 std::unique_ptr<Op> make_op(Context& ctx) {
+  if (ctx.req.method == "OPTIONS" && !ctx.bucket.empty()) return make_preflight_op(ctx);
   if (ctx.bucket.empty()) return make_service_op(ctx);
   if (ctx.key.empty()) return make_bucket_op(ctx);
   return make_object_op(ctx);

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "errors.h"
+#include "s3/cors.h"
 #include "s3/error_map.h"
 #include "xml.h"
 
@@ -135,6 +136,7 @@ bool S3Handler::start() {
   op_ = make_op(ctx_);
   if (!op_->wants_body()) {
     op_->finish();
+    add_cors_headers(ctx_);
     op_.reset();
     return false;
   }
@@ -166,6 +168,7 @@ void S3Handler::end_body() {
         400, "IncompleteBody",
         "You did not provide the number of bytes specified by the Content-Length HTTP header.");
   op_->finish();
+  add_cors_headers(ctx_);
   op_.reset();
   decoder_.reset();
 }
