@@ -97,6 +97,13 @@ const std::vector<std::string> kXmlSeeds = {
     "<AllowedMethod>GET</AllowedMethod><AllowedHeader>x-amz-*</AllowedHeader><ExposeHeader>ETag"
     "</ExposeHeader><MaxAgeSeconds>60</MaxAgeSeconds></CORSRule><CORSRule><AllowedOrigin>*"
     "</AllowedOrigin><AllowedMethod>HEAD</AllowedMethod></CORSRule></CORSConfiguration>",
+    "--xx\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nup/${filename}\r\n--xx\r\n"
+    "Content-Disposition: form-data; name=\"policy\"\r\n\r\neyJleHBpcmF0aW9uIjoiMjA5OS0wMS0wMVQw"
+    "MDowMDowMFoiLCJjb25kaXRpb25zIjpbWyJzdGFydHMtd2l0aCIsIiRrZXkiLCJ1cC8iXV19\r\n--xx\r\n"
+    "Content-Disposition: form-data; name=\"AWSAccessKeyId\"\r\n\r\nAKFUZZ\r\n--xx\r\n"
+    "Content-Disposition: form-data; name=\"signature\"\r\n\r\nc2ln\r\n--xx\r\n"
+    "Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n"
+    "--xx--\r\n",
 };
 
 void test_xml_reader() {
@@ -211,7 +218,7 @@ const std::vector<std::pair<std::string, std::vector<std::string>>> kHeaderChoic
     {"content-md5", {"1B2M2Y8AsgTpgAmY7PhCfg==", "bad", ""}},
     {"x-amz-checksum-crc32", {"AAAAAA==", "zz", ""}},
     {"x-amz-meta-m", {"v", std::string(3000, 'v')}},
-    {"content-type", {"text/plain", ""}},
+    {"content-type", {"text/plain", "", "multipart/form-data; boundary=xx"}},
 };
 
 struct Outcome {

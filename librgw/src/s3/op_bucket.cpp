@@ -315,6 +315,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   }
   if (m == "DELETE") return std::make_unique<DeleteBucket>(ctx);
   if (m == "POST" && r.has_query("delete")) return std::make_unique<DeleteObjects>(ctx);
+  if (m == "POST" && r.query.empty()) return make_post_object_op(ctx);
   throw_s3(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
 }
 

@@ -13,6 +13,9 @@ std::unique_ptr<Op> make_multipart_op(Context& ctx);     // op_multipart.cpp; nu
 void refuse_unsupported_subresources(Context& ctx);      // op_bucket.cpp
 std::unique_ptr<Op> make_get_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
 std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket or object)
+// POST of an HTML form's multipart/form-data upload to a bucket
+// (op_post_object.cpp).
+std::unique_ptr<Op> make_post_object_op(Context& ctx);
 // ?policy and ?policyStatus on a bucket (op_policy.cpp); nullptr if neither.
 std::unique_ptr<Op> make_policy_op(Context& ctx);
 // The policy an object written by this request gets (x-amz-acl or

@@ -1,0 +1,124 @@
+"""S3 POST Object (HTML form uploads) on every door and store driver: forms
+signed by boto3's generate_presigned_post (SigV4) and by hand (V2), the
+policy's expiration and conditions, success_action_status/redirect, ACL and
+metadata fields, anonymous forms to a public-write bucket, and each refusal
+storing nothing."""
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+
+def raw_error(r):
+    code = r.text.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in r.text else ""
+    return r.status_code, code
+
+
+@pytest.fixture
+def c(s3):
+    return s3.client()
+
+
+@pytest.fixture
+def bucket(s3, c):
+    name = s3.name()
+    c.create_bucket(Bucket=name)
+    return name
+
+
+def post(s3, bucket, fields, body=b"form bytes", filename="photo.jpg"):
+    return requests.post(f"{s3.url}/{bucket}", data=fields,
+                         files={"file": (filename, body, "application/octet-stream")})
+
+
+def missing(c, bucket, key):
+    with pytest.raises(ClientError) as e:
+        c.head_object(Bucket=bucket, Key=key)
+    return e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+def test_presigned_post_from_boto3(s3, c, bucket):
+    signer = s3.client(signature_version="s3v4")
+    p = signer.generate_presigned_post(
+        bucket, "uploads/${filename}",
+        Fields={"acl": "public-read", "Content-Type": "image/jpeg", "x-amz-meta-by": "form",
+                "success_action_status": "201"},
+        Conditions=[{"acl": "public-read"}, ["starts-with", "$Content-Type", "image/"],
+                    {"x-amz-meta-by": "form"}, {"success_action_status": "201"},
+                    ["content-length-range", 1, 1000]],
+        ExpiresIn=300)
+    assert p["fields"]["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
+    r = post(s3, bucket, p["fields"])
+    assert r.status_code == 201, r.text
+    assert "<Key>uploads/photo.jpg</Key>" in r.text
+    got = c.get_object(Bucket=bucket, Key="uploads/photo.jpg")
+    assert got["Body"].read() == b"form bytes" and got["ContentType"] == "image/jpeg"
+    assert got["Metadata"] == {"by": "form"}
+    assert requests.get(f"{s3.url}/{bucket}/uploads/photo.jpg").content == b"form bytes"
+    assert r.headers["ETag"] == got["ETag"]
+    # Too large for the content-length-range: refused, nothing stored.
+    r = post(s3, bucket, p["fields"], body=b"x" * 1001, filename="big.jpg")
+    assert raw_error(r) == (400, "EntityTooLarge")
+    assert missing(c, bucket, "uploads/big.jpg")
+    # A field the policy does not name, a condition that fails, a tampered
+    # signature.
+    r = post(s3, bucket, dict(p["fields"], **{"x-amz-meta-extra": "1"}), filename="e.jpg")
+    assert raw_error(r) == (403, "AccessDenied") and "Extra input fields" in r.text
+    r = post(s3, bucket, dict(p["fields"], **{"Content-Type": "text/plain"}), filename="t.jpg")
+    assert raw_error(r) == (403, "AccessDenied")
+    sig = p["fields"]["x-amz-signature"]
+    r = post(s3, bucket, dict(p["fields"], **{"x-amz-signature": ("0" if sig[0] != "0" else "1")
+                                              + sig[1:]}), filename="s.jpg")
+    assert raw_error(r) == (403, "SignatureDoesNotMatch")
+    for key in ("uploads/e.jpg", "uploads/t.jpg", "uploads/s.jpg"):
+        assert missing(c, bucket, key)
+
+
+def v2_form(s3, bucket, policy):
+    encoded = base64.b64encode(json.dumps(policy).encode()).decode()
+    sig = base64.b64encode(hmac.new(s3.secret_key.encode(), encoded.encode(),
+                                    hashlib.sha1).digest()).decode()
+    return {"AWSAccessKeyId": s3.access_key, "policy": encoded, "signature": sig}
+
+
+def test_v2_signed_form_redirect_and_expiry(s3, c, bucket):
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5))
+    policy = {"expiration": soon.strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "conditions": [{"bucket": bucket}, ["starts-with", "$key", "v2/"],
+                             {"success_action_redirect": "https://app.example.com/done"}]}
+    fields = dict(v2_form(s3, bucket, policy), key="v2/a",
+                  success_action_redirect="https://app.example.com/done")
+    r = requests.post(f"{s3.url}/{bucket}", data=fields, files={"file": ("a", b"v2 bytes")},
+                      allow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["Location"].startswith(f"https://app.example.com/done?bucket={bucket}&key=v2%2Fa")
+    assert c.get_object(Bucket=bucket, Key="v2/a")["Body"].read() == b"v2 bytes"
+    # Outside the key prefix; expired.
+    r = post(s3, bucket, dict(fields, key="other/a"))
+    assert raw_error(r) == (403, "AccessDenied")
+    past = dict(policy, expiration="2001-01-01T00:00:00Z")
+    r = post(s3, bucket, dict(v2_form(s3, bucket, past), key="v2/b",
+                              success_action_redirect="https://app.example.com/done"))
+    assert raw_error(r) == (403, "AccessDenied") and "expired" in r.text
+    assert missing(c, bucket, "v2/b")
+
+
+def test_anonymous_forms_and_malformed_bodies(s3, c, bucket):
+    r = post(s3, bucket, {"key": "anon"})
+    assert raw_error(r) == (403, "AccessDenied")
+    c.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    r = post(s3, bucket, {"key": "anon"})
+    assert r.status_code == 204
+    assert c.get_object(Bucket=bucket, Key="anon")["Body"].read() == b"form bytes"
+    assert raw_error(post(s3, bucket, {})) == (400, "InvalidArgument")
+    r = requests.post(f"{s3.url}/{bucket}", data={"key": "nofile"})
+    assert r.status_code in (400, 412)
+    r = requests.post(f"{s3.url}/{bucket}", data=b"--xx\r\nnot a form",
+                      headers={"Content-Type": "multipart/form-data; boundary=xx"})
+    assert raw_error(r) == (400, "MalformedPOSTRequest")
+    assert missing(c, bucket, "nofile")
