@@ -5,22 +5,12 @@ and their enforcement with S3's semantics (objects belong to their writers)."""
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from s3_errors import error_of, raw_error
 from s3_signing import sign_v4
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
-
-
-def error_of(exc):
-    """(status, code) of a pytest.raises ExceptionInfo or a ClientError."""
-    r = getattr(exc, "value", exc).response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"]
-
-
-def raw_error(r):
-    code = r.text.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in r.text else ""
-    return r.status_code, code
 
 
 def grants_of(acl):

@@ -5,16 +5,7 @@ presigned requests included."""
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
-
-def error_of(exc):
-    r = getattr(exc, "value", exc).response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"]
-
-
-def raw_error(r):
-    code = r.text.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in r.text else ""
-    return r.status_code, code
+from s3_errors import error_of, raw_error
 
 
 @pytest.fixture

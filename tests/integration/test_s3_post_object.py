@@ -12,11 +12,7 @@ import json
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
-
-def raw_error(r):
-    code = r.text.split("<Code>", 1)[1].split("</Code>", 1)[0] if "<Code>" in r.text else ""
-    return r.status_code, code
+from s3_errors import raw_error
 
 
 @pytest.fixture

@@ -6,14 +6,10 @@ import json
 import pytest
 import requests
 from botocore.exceptions import ClientError
+from s3_errors import error_of
 
 ALL_FALSE = {"BlockPublicAcls": False, "IgnorePublicAcls": False,
              "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
-
-
-def error_of(exc):
-    r = getattr(exc, "value", exc).response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"]
 
 
 @pytest.fixture

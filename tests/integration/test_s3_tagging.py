@@ -7,11 +7,7 @@ import json
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
-
-def error_of(exc):
-    r = getattr(exc, "value", exc).response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"]
+from s3_errors import error_of
 
 
 @pytest.fixture
