@@ -120,6 +120,14 @@ std::string presign_v4(const std::string& method, const std::string& host,
   return std::string(out.data());
 }
 
+std::string post_policy_sign(const std::string& policy_b64, const std::string& secret_key,
+                             const std::string& date8, const std::string& region) {
+  char out[65];
+  check(rgw_s3_post_policy_sign(c_arg(policy_b64), c_arg(secret_key), c_arg(date8), c_arg(region),
+                                out, sizeof out));
+  return std::string(out);
+}
+
 std::string swift_temp_url_sign(const std::string& digest, const std::string& method,
                                 const std::string& path, int64_t expires,
                                 const std::string& ip_range, const std::string& key) {
@@ -202,6 +210,9 @@ void bind_gateway(py::module_& m) {
   m.def("swift_temp_url_sign", &swift_temp_url_sign, py::arg("digest"), py::arg("method"),
         py::arg("path"), py::arg("expires"), py::arg("ip_range"), py::arg("key"),
         "Swift temp_url_sig as python-swiftclient writes it (the core's signer)");
+  m.def("post_policy_sign", &post_policy_sign, py::arg("policy_b64"), py::arg("secret_key"),
+        py::arg("date8"), py::arg("region"),
+        "SigV4 x-amz-signature of a POST form's base64 policy (the core's signer)");
   m.def("presign_v4", &presign_v4, py::arg("method"), py::arg("host"), py::arg("raw_path"),
         py::arg("access_key"), py::arg("secret_key"), py::arg("region"), py::arg("now"),
         py::arg("expires"), "SigV4 presigned query string (the core's signer)");

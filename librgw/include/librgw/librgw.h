@@ -908,6 +908,19 @@ int rgw_s3_presign(const char *method, const char *host, const char *path, const
                    char *out, size_t out_size);
 
 /*
+ * Signs an S3 POST form's policy (a browser upload, POST Object) with SigV4,
+ * as the gateway checks it: the hex HMAC-SHA256 of policy_b64 (the base64
+ * policy document, sent as the form's "policy" field) under the signing key
+ * of secret_key for date8 ("YYYYMMDD", the date of the form's
+ * x-amz-credential and x-amz-date), region (NULL: "us-east-1") and the "s3"
+ * service.  Writes the NUL-terminated signature, sent as x-amz-signature (65
+ * bytes always suffice), into out; -ERANGE if out_size is too small, -EINVAL
+ * for a NULL argument or a date8 that is not 8 digits.
+ */
+int rgw_s3_post_policy_sign(const char *policy_b64, const char *secret_key, const char *date8,
+                            const char *region, char *out, size_t out_size);
+
+/*
  * Signs a Swift temporary URL as the gateway checks it (and as Swift's
  * tempurl middleware does): the HMAC, under key, of
  * "[ip=<ip_range>\n]<method>\n<expires>\n<path>".  digest is "sha1",

@@ -216,6 +216,22 @@ RGW_API int rgw_s3_presign(const char* method, const char* host, const char* pat
   });
 }
 
+RGW_API int rgw_s3_post_policy_sign(const char* policy_b64, const char* secret_key,
+                                    const char* date8, const char* region, char* out,
+                                    size_t out_size) {
+  return guarded_call([&] {
+    if (!policy_b64 || !secret_key || !date8 || !out) rgw::fail(-EINVAL, "NULL argument");
+    const std::string date(date8);
+    if (date.size() != 8 || date.find_first_not_of("0123456789") != std::string::npos)
+      rgw::fail(-EINVAL, "date8 must be YYYYMMDD");
+    std::string sig = rgw::s3::post_policy_signature_v4(policy_b64, secret_key, date,
+                                                        region ? region : "us-east-1");
+    if (sig.size() + 1 > out_size) rgw::fail(-ERANGE, "buffer too small");
+    std::memcpy(out, sig.c_str(), sig.size() + 1);
+    return 0;
+  });
+}
+
 RGW_API int rgw_swift_temp_url_sign(const char* digest, const char* method, const char* path,
                                     int64_t expires, const char* ip_range, const char* key,
                                     char* out, size_t out_size) {

@@ -110,4 +110,12 @@ std::string presign_v4(const std::string& method, const std::string& host,
                        const std::string& secret, const std::string& region, int64_t now,
                        int64_t expires);
 
+// The SigV4 signature of an S3 POST form's policy: the hex HMAC-SHA256 of
+// the base64 policy text (the form's "policy" field) under the signing key of
+// secret for date8 ("YYYYMMDD", the x-amz-credential's date), region and
+// service.  POST Object verifies with it; rgw_s3_post_policy_sign signs.
+std::string post_policy_signature_v4(const std::string& policy_b64, const std::string& secret,
+                                     const std::string& date8, const std::string& region,
+                                     const std::string& service = "s3");
+
 }  // namespace rgw::s3

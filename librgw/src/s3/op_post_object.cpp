@@ -205,8 +205,7 @@ class PostObject : public Op, private http::FormDataParser::Handler {
       if (parts.size() != 5 || parts[4] != "aws4_request" || parts[1].size() != 8)
         throw_s3(400, "InvalidArgument", "The x-amz-credential field is malformed.");
       const std::string secret = find_user(parts[0]);
-      expected = hex(
-          hmac_sha256(detail::sigv4_signing_key(secret, parts[1], parts[2], parts[3]), *policy));
+      expected = post_policy_signature_v4(*policy, secret, parts[1], parts[2], parts[3]);
       given = *v4sig;
     } else if (v2key) {
       const std::string* sig = field("signature");

@@ -321,6 +321,12 @@ void verify_v4(const AuthInfo& auth, const http::Request& req, const std::string
 
 }  // namespace detail
 
+std::string post_policy_signature_v4(const std::string& policy_b64, const std::string& secret,
+                                     const std::string& date8, const std::string& region,
+                                     const std::string& service) {
+  return hex(hmac_sha256(detail::sigv4_signing_key(secret, date8, region, service), policy_b64));
+}
+
 std::string presign_v4(const std::string& method, const std::string& host,
                        const std::string& raw_path, const std::string& access_key,
                        const std::string& secret, const std::string& region, int64_t now,

@@ -10,7 +10,7 @@ its C API (<librgw/librgw.h>).
 """
 from . import _librgw, errors
 from .errors import *  # noqa: F401,F403 (the exception classes, one per core error code)
-from .signing import presign_url, swift_temp_url, temp_url
+from .signing import presign_post, presign_url, swift_temp_url, temp_url
 from .store import ObjectReader, Store
 
 Acl = _librgw.Acl
@@ -20,5 +20,5 @@ UploadInfo = _librgw.UploadInfo
 
 __version__ = _librgw.version
 
-__all__ = ["Store", "presign_url", "swift_temp_url", "temp_url", "ObjectReader", "Acl", "Grant", "PartInfo",
+__all__ = ["Store", "presign_post", "presign_url", "swift_temp_url", "temp_url", "ObjectReader", "Acl", "Grant", "PartInfo",
            "UploadInfo"] + errors.__all__

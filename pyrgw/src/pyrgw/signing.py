@@ -1,11 +1,13 @@
 """Signed URLs, signed by the librgw core (the same code that verifies them)."""
+import base64
 import calendar
+import json
 import time
 import urllib.parse
 
 from . import _librgw
 
-__all__ = ["presign_url", "temp_url", "swift_temp_url"]
+__all__ = ["presign_url", "presign_post", "temp_url", "swift_temp_url"]
 
 
 def presign_url(url, access_key, secret_key, method="GET", expires=3600, region="us-east-1",
@@ -30,6 +32,57 @@ def presign_url(url, access_key, secret_key, method="GET", expires=3600, region=
     query = _librgw.presign_v4(method.upper(), parts.netloc, path, access_key, secret_key, region,
                                int(time.time() if now is None else now), int(expires))
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+def presign_post(url, key, access_key, secret_key, fields=None, conditions=None, expires=3600,
+                 region="us-east-1", bucket=None, now=None):
+    """Returns ``{"url": url, "fields": {...}}`` for an HTML form that uploads
+    one file to ``key`` of the bucket at ``url`` (S3 POST Object), signed
+    with SigV4 by the core's signer (the code that verifies it), as boto3's
+    ``generate_presigned_post`` returns it, so code moves over unchanged.
+
+    ``url`` is the bucket's URL, ``http(s)://host[:port]/bucket`` (path
+    style); for a virtual-hosted URL, name the bucket with ``bucket``.
+    ``key`` may end in ``${filename}`` (the browser's file name is put
+    there).  ``fields`` are extra form fields (``acl``, ``Content-Type``,
+    ``success_action_status``, ``x-amz-meta-*`` ...) and ``conditions`` the
+    policy's conditions; as with boto3, each field must also be named by a
+    condition.  The policy expires ``expires`` seconds after ``now``.
+
+        >>> form = presign_post("http://127.0.0.1:8080/photos", "up/${filename}", "AK", "SK",
+        ...                     conditions=[["content-length-range", 1, 10485760]])
+        >>> requests.post(form["url"], data=form["fields"], files={"file": open("cat.jpg", "rb")})
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("not an http(s) URL: %r" % (url,))
+    if bucket is None:
+        bucket = parts.path.strip("/")
+        if not bucket or "/" in bucket:
+            raise ValueError("the URL must name the bucket (http://host/bucket), or pass bucket=")
+    if not 0 < int(expires):
+        raise ValueError("expires must be a positive number of seconds")
+    t = int(time.time() if now is None else now)
+    amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))
+    credential = f"{access_key}/{amz_date[:8]}/{region}/s3/aws4_request"
+    out = dict(fields or {})
+    policy_conditions = list(conditions or [])
+    policy_conditions.append({"bucket": bucket})
+    if key.endswith("${filename}"):
+        policy_conditions.append(["starts-with", "$key", key[:-len("${filename}")]])
+    else:
+        policy_conditions.append({"key": key})
+    signed = {"x-amz-algorithm": "AWS4-HMAC-SHA256", "x-amz-credential": credential,
+              "x-amz-date": amz_date}
+    policy_conditions.extend({k: v} for k, v in signed.items())
+    policy = {"expiration": time.strftime(_ISO8601, time.gmtime(t + int(expires))),
+              "conditions": policy_conditions}
+    encoded = base64.b64encode(json.dumps(policy).encode("utf-8")).decode("ascii")
+    out["key"] = key
+    out.update(signed)
+    out["policy"] = encoded
+    out["x-amz-signature"] = _librgw.post_policy_sign(encoded, secret_key, amz_date[:8], region)
+    return {"url": url, "fields": out}
 
 
 _ISO8601 = "%Y-%m-%dT%H:%M:%SZ"
