@@ -20,5 +20,5 @@ UploadInfo = _librgw.UploadInfo
 
 __version__ = _librgw.version
 
-__all__ = ["Store", "presign_post", "presign_url", "swift_temp_url", "temp_url", "ObjectReader", "Acl", "Grant", "PartInfo",
-           "UploadInfo"] + errors.__all__
+__all__ = ["Store", "presign_post", "presign_url", "swift_temp_url", "temp_url", "ObjectReader",
+           "Acl", "Grant", "PartInfo", "UploadInfo"] + errors.__all__
