@@ -16,6 +16,8 @@ packages=(
   ceph-mon ceph-osd ceph-common python3-rados
   # tests: S3 clients from Debian (the Python ones come from PyPI)
   rclone
+  # tests: a real browser for POST forms and CORS (driven through chromedriver)
+  chromium chromium-driver
   # make deb: what packaging/deb/debian/control's Build-Depends adds, and lintian
   debhelper dh-python python3-all-dev pybind11-dev python3-jinja2 help2man lintian
   # make rpm: Debian's rpm/rpmbuild (the spec is checked and built, not installed)

@@ -69,6 +69,9 @@ void S3Handler::error(const std::exception_ptr& what) noexcept {
   for (const auto& d : e.details) x.element(d.first, d.second);
   x.element("Resource", ctx_.resource()).element("RequestId", ctx_.request_id).close("Error");
   resp.set_xml(e.status(), x.take());
+  // An error answers a page with the bucket's CORS headers too, so that the
+  // page sees the error (a 403, a 404) rather than a refused response.
+  add_cors_headers(ctx_);
 }
 
 void S3Handler::route() {
@@ -102,6 +105,10 @@ void S3Handler::route() {
 }
 
 void S3Handler::authenticate() {
+  // A CORS preflight is never authenticated: the browser sends it on its own,
+  // without credentials, to the URL of the request it asks about -- a
+  // presigned URL's query signature included, which signs another method.
+  if (ctx_.req.method == "OPTIONS" && !ctx_.bucket.empty()) return;
   ctx_.auth = parse_auth(ctx_.req);
   if (ctx_.auth.scheme == AuthScheme::anonymous) return;
   // Temporary credentials (STS) are not issued yet: no token is valid.
