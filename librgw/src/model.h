@@ -102,6 +102,20 @@ struct WriteOptions {
 struct RemoveOptions {
   std::string if_match;  // non-empty: only if the current object has this
                          // etag (else RGW_ERR_CONFLICT)
+  // Non-zero: only if the current object's delete_at is this and has passed
+  // (the expirer's guard: an expiry changed or removed meanwhile keeps the
+  // object); otherwise nothing happens and it is no error.
+  int64_t if_delete_at = 0;
+};
+
+// One entry of a store's expiry queue (docs/expiry.md): an object was given
+// `delete_at` when it was written or updated.  Entries are hints: the object
+// may have been overwritten, given another expiry, or removed since, which
+// the expirer checks when it removes it.
+struct ExpiryEntry {
+  int64_t delete_at = 0;  // epoch seconds
+  std::string bucket;     // the bucket's name
+  std::string key;
 };
 
 // What Store::update_object changes: the fields that are set.

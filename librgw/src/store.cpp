@@ -14,6 +14,19 @@ void check_version(const ObjectRef& ref) {
          "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
+unsigned expiry_shard(const std::string& bucket, const std::string& key) {
+  // FNV-1a over "bucket/key": stable across builds and machines, so every
+  // writer and every expirer agree on an object's shard.
+  uint32_t h = 2166136261u;
+  auto mix = [&h](const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  };
+  mix(bucket);
+  mix("/");
+  mix(key);
+  return h % kExpiryShards;
+}
+
 void fail_etag_changed(const std::string& key, const std::string& etag,
                        const std::string& expected) {
   fail(RGW_ERR_CONFLICT, "object '" + key + "' changed: etag " + etag + ", expected " + expected);

@@ -165,7 +165,32 @@ class Store {
   // Explicit garbage collection: reclaims data left by overwrites, deletes and
   // crashed writers, and repairs index entries.  Never runs on its own.
   virtual GcReport gc(const GcOptions& options) = 0;
+
+  // The expiry queue (docs/expiry.md), kept by every write that gives an
+  // object a delete_at, in kExpiryShards shards (expiry_shard()); the entry
+  // is made before the object is published, so no expiring object lacks one.
+  // Read and drained by the expirer (expiry.h), never by the doors.
+  //   list_expiry: the shard's entries due at `due` (delete_at <= due),
+  //     oldest first, at most `limit`: the cost follows the entries due, not
+  //     the store's size.
+  //   expire_objects: for each entry, removes the object if it is still the
+  //     one the entry names (its current delete_at is the entry's, and has
+  //     passed: RemoveOptions::if_delete_at), and drops the entry either way
+  //     (a missing bucket or object drops it too).  Returns the entries whose
+  //     object it removed.
+  //   take_lease: takes or renews the lease `name` for `holder` for
+  //     `seconds`; false while another holder's lease runs.  A holder that
+  //     dies loses it when it runs out.  drop_lease gives it back (a lease
+  //     held by another is left alone).
+  virtual std::vector<ExpiryEntry> list_expiry(unsigned shard, int64_t due, size_t limit) = 0;
+  virtual std::vector<ExpiryEntry> expire_objects(const std::vector<ExpiryEntry>& entries) = 0;
+  virtual bool take_lease(const std::string& name, const std::string& holder, int64_t seconds) = 0;
+  virtual void drop_lease(const std::string& name, const std::string& holder) = 0;
 };
+
+// The expiry queue's shards, and the shard of an object.
+constexpr unsigned kExpiryShards = 16;
+unsigned expiry_shard(const std::string& bucket, const std::string& key);
 
 // Drivers' helpers: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
 // the null version (the only versions stores hold until versioning); and

@@ -163,6 +163,10 @@ struct BucketStats {
 struct GcReport {
   uint64_t removed_objects, removed_bytes, repaired_entries;
 };
+struct ExpireReport {
+  uint64_t removed_objects, stale_entries;
+  uint32_t shards_done, shards_busy;
+};
 
 UserPtr user_to_c(const User& u) {
   rgw_user_t* raw = nullptr;
@@ -302,6 +306,11 @@ void bind_types(py::module_& m) {
       .def_readonly("removed_objects", &GcReport::removed_objects)
       .def_readonly("removed_bytes", &GcReport::removed_bytes)
       .def_readonly("repaired_entries", &GcReport::repaired_entries);
+  py::class_<ExpireReport>(m, "ExpireReport")
+      .def_readonly("removed_objects", &ExpireReport::removed_objects)
+      .def_readonly("stale_entries", &ExpireReport::stale_entries)
+      .def_readonly("shards_done", &ExpireReport::shards_done)
+      .def_readonly("shards_busy", &ExpireReport::shards_busy);
 
   for (auto [name, value] : {std::pair{"PERM_READ", RGW_PERM_READ},
                              {"PERM_WRITE", RGW_PERM_WRITE},
@@ -473,7 +482,50 @@ void bind_store(py::class_<Store>& cls) {
             check(rc);
             return GcReport{objects, bytes, repaired};
           },
-          py::arg("grace"), py::arg("progress") = py::none());
+          py::arg("grace"), py::arg("progress") = py::none())
+      .def(
+          "expire",
+          [](Store& s, const std::string& holder, int64_t lease_seconds, size_t batch,
+             py::object progress) {
+            // progress(ExpireReport so far, [(bucket, key) removed]) after
+            // each batch, on this thread with the GIL; a true return ends the
+            // pass after the batch; an exception ends it and is raised.
+            struct Ctx {
+              py::object fn;
+              std::optional<py::error_already_set> error;
+            } ctx{progress, std::nullopt};
+            auto cb = [](const rgw_expire_report_t* r, size_t n, const char* const* buckets,
+                         const char* const* keys, void* arg) -> int {
+              auto* c = static_cast<Ctx*>(arg);
+              py::gil_scoped_acquire acquire;
+              if (c->error) return 1;
+              try {
+                py::list removed;
+                for (size_t i = 0; i < n; ++i)
+                  removed.append(py::make_tuple(py::str(buckets[i]), py::str(keys[i])));
+                py::object stop = c->fn(ExpireReport{r->removed_objects, r->stale_entries,
+                                                     r->shards_done, r->shards_busy},
+                                        removed);
+                return stop.is_none() ? 0 : static_cast<int>(py::bool_(stop));
+              } catch (py::error_already_set& e) {
+                c->error = std::move(e);
+                return 1;
+              }
+            };
+            rgw_expire_report_t out{};
+            int rc;
+            {
+              py::gil_scoped_release release;
+              rc = rgw_expire_run(s.get(), c_arg(holder), lease_seconds, batch,
+                                  progress.is_none() ? nullptr : +cb, &ctx, &out);
+            }
+            if (ctx.error) throw std::move(*ctx.error);
+            check(rc);
+            return ExpireReport{out.removed_objects, out.stale_entries, out.shards_done,
+                                out.shards_busy};
+          },
+          py::arg("holder"), py::arg("lease_seconds"), py::arg("batch") = 0,
+          py::arg("progress") = py::none());
 }
 
 }  // namespace

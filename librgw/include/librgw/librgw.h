@@ -710,6 +710,49 @@ int rgw_gc_run_progress(rgw_store_t *store, int64_t grace_seconds, rgw_gc_progre
                         void *arg, uint64_t *removed_objects, uint64_t *removed_bytes,
                         uint64_t *repaired_entries);
 
+/* ----------------------------------------------------- object expiry */
+
+/*
+ * Objects given a delete_at (Swift X-Delete-At / X-Delete-After) read as
+ * missing once it passes; an expirer pass removes them.  Every write that
+ * gives an object a delete_at queues it in the store's expiry queue, so a
+ * pass costs in proportion to the objects due, not to the store's size.
+ * Several expirers may run at once against one store: each shard of the queue
+ * is worked on under a lease (a RADOS object lock, a row of the local store),
+ * and an object whose expiry changed after it was queued is never removed.
+ * See docs/expiry.md.
+ */
+
+/* The counts of an expirer pass. */
+typedef struct rgw_expire_report {
+  uint64_t removed_objects; /* objects past their delete_at, removed */
+  uint64_t stale_entries;   /* queue entries whose object had changed or gone */
+  uint32_t shards_done;     /* queue shards drained by this pass */
+  uint32_t shards_busy;     /* shards leased by another expirer, left to it */
+} rgw_expire_report_t;
+
+/*
+ * Called on the calling thread after each batch of a pass: the counts so far,
+ * and the n objects that batch removed (buckets[i], keys[i]).  Returns 0 to go
+ * on, non-zero to end the pass after this batch (its leases are given back).
+ * The callback must not call into the store.
+ */
+typedef int (*rgw_expire_progress_cb)(const rgw_expire_report_t *so_far, size_t n,
+                                      const char *const *buckets, const char *const *keys,
+                                      void *arg);
+
+/*
+ * Runs one expirer pass: every queue shard that no other expirer holds,
+ * drained of the entries due when the pass started.  holder names this
+ * expirer's leases (unique per process, e.g. "host:pid"); lease_seconds (>= 1)
+ * is how long a shard stays leased to it without renewal -- how long the
+ * shards of an expirer that died wait for another; batch is how many entries
+ * are listed and removed at once (0: 1000).  progress may be NULL; report
+ * (may be NULL) gets the counts.  RGW_ERR_INVALID_ARGUMENT.
+ */
+int rgw_expire_run(rgw_store_t *store, const char *holder, int64_t lease_seconds, size_t batch,
+                   rgw_expire_progress_cb progress, void *arg, rgw_expire_report_t *report);
+
 /* ------------------------------------------------ gateway configuration */
 
 /*

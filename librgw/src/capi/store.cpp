@@ -1,6 +1,10 @@
 // store.cpp - the C API of stores, attribute sets and garbage collection.
 #include "capi/guard.h"
 
+#include <vector>
+
+#include "expiry.h"
+
 using rgw::capi::guarded_call;
 using rgw::capi::need;
 
@@ -64,4 +68,38 @@ RGW_API int rgw_gc_run_v2(rgw_store_t* store, int64_t grace_seconds, uint64_t* r
 RGW_API int rgw_gc_run(rgw_store_t* store, int64_t grace_seconds, uint64_t* removed_objects,
                        uint64_t* removed_bytes) {
   return rgw_gc_run_v2(store, grace_seconds, removed_objects, removed_bytes, nullptr);
+}
+
+RGW_API int rgw_expire_run(rgw_store_t* store, const char* holder, int64_t lease_seconds,
+                           size_t batch, rgw_expire_progress_cb progress, void* arg,
+                           rgw_expire_report_t* report) {
+  return guarded_call([&] {
+    need("rgw_expire_run", store, holder);
+    rgw::ExpiryOptions opts;
+    opts.holder = holder;
+    opts.lease_seconds = lease_seconds;
+    opts.batch = batch;
+    auto c_report = [](const rgw::ExpiryReport& r) {
+      rgw_expire_report_t out{};
+      out.removed_objects = r.removed;
+      out.stale_entries = r.stale;
+      out.shards_done = r.shards_done;
+      out.shards_busy = r.shards_busy;
+      return out;
+    };
+    if (progress)
+      opts.progress = [&](const rgw::ExpiryReport& r,
+                          const std::vector<rgw::ExpiryEntry>& removed) {
+        std::vector<const char*> buckets, keys;
+        for (const auto& e : removed) {
+          buckets.push_back(e.bucket.c_str());
+          keys.push_back(e.key.c_str());
+        }
+        const rgw_expire_report_t so_far = c_report(r);
+        return progress(&so_far, removed.size(), buckets.data(), keys.data(), arg) == 0;
+      };
+    rgw::ExpiryReport r = rgw::run_expirer(*store->impl, opts);
+    if (report) *report = c_report(r);
+    return 0;
+  });
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -22,7 +23,9 @@ constexpr int kOpenBusyRetries = 10000;
 // 1: objects with one body each.  2: multipart uploads, parts and segmented
 // bodies (a version 1 store is upgraded when opened; a version 1 librgw
 // refuses a version 2 store, whose part files its gc would take for garbage).
-constexpr int kSchemaVersion = 2;
+// 3: the expiry queue and leases (a version 2 librgw refuses a version 3
+// store: its writers would give objects a delete_at without a queue entry).
+constexpr int kSchemaVersion = 3;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_info(version INTEGER NOT NULL);
@@ -68,6 +71,14 @@ CREATE TABLE IF NOT EXISTS segments(
   data_id TEXT NOT NULL, size INTEGER NOT NULL,
   PRIMARY KEY(bucket_id, key, version_id, n));
 CREATE INDEX IF NOT EXISTS segments_by_data ON segments(data_id);
+-- The expiry queue (version 3): an entry per object given a delete_at,
+-- written with its row; the expirer drains it shard by shard, due first.
+CREATE TABLE IF NOT EXISTS expiry(
+  shard INTEGER NOT NULL, delete_at INTEGER NOT NULL, bucket TEXT NOT NULL, key TEXT NOT NULL,
+  PRIMARY KEY(shard, delete_at, bucket, key)) WITHOUT ROWID;
+-- The agents' leases (version 3): who works on what, until when.
+CREATE TABLE IF NOT EXISTS leases(name TEXT PRIMARY KEY, holder TEXT NOT NULL,
+                                  until_ns INTEGER NOT NULL);
 )sql";
 
 }  // namespace
@@ -116,10 +127,31 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
     fail(RGW_ERR_STORE, "store " + dir_ + " has schema version " + std::to_string(q.i64(0)) +
                             ", newer than this librgw understands");
   } else if (q.i64(0) < kSchemaVersion) {
-    // The new tables exist now (CREATE ... IF NOT EXISTS above).
+    // The new tables exist now (CREATE ... IF NOT EXISTS above).  Objects
+    // given a delete_at before version 3 get their queue entries.
+    if (q.i64(0) < 3) queue_existing_expiries_locked();
     Stmt(*db_, "UPDATE schema_info SET version=?").bind(1, int64_t{kSchemaVersion}).run();
   }
   t.commit();
+}
+
+// Upgrade to version 3: a queue entry for every object that has a delete_at.
+void LocalStore::queue_existing_expiries_locked() {
+  std::map<std::string, std::string> names;  // bucket id -> name
+  {
+    Stmt b(*db_, "SELECT record FROM buckets");
+    while (b.step()) {
+      BucketInfo info = decode_bucket_info(b.text(0));
+      names[info.id] = info.name;
+    }
+  }
+  Stmt o(*db_, "SELECT bucket_id, record FROM objects WHERE is_latest=1 AND delete_marker=0");
+  while (o.step()) {
+    auto it = names.find(o.text(0));
+    if (it == names.end()) continue;
+    ObjectInfo info = decode_object_info(o.text(1));
+    queue_expiry_locked(it->second, info.key, info.delete_at);
+  }
 }
 
 }  // namespace rgw::local

@@ -3,7 +3,7 @@
 //
 // Layout of the store directory:
 //   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage,
-//                  multipart uploads and their parts
+//                  multipart uploads and their parts, the expiry queue, leases
 //   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
 //   tmp/ID         bodies being written; published by fsync + rename
 //
@@ -26,6 +26,7 @@
 //   objects.cpp        remove_object, update_object, listing
 //   multipart.cpp      multipart uploads
 //   gc.cpp             garbage and gc()
+//   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
 //   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
 #pragma once
 
@@ -128,6 +129,12 @@ class LocalStore : public Store {
   // ------------------------------------------------------ gc (gc.cpp)
   GcReport gc(const GcOptions& options) override;
 
+  // ------------------------------- expiry queue, leases (expiry.cpp)
+  std::vector<ExpiryEntry> list_expiry(unsigned shard, int64_t due, size_t limit) override;
+  std::vector<ExpiryEntry> expire_objects(const std::vector<ExpiryEntry>& entries) override;
+  bool take_lease(const std::string& name, const std::string& holder, int64_t seconds) override;
+  void drop_lease(const std::string& name, const std::string& holder) override;
+
  private:
   // Methods named *_locked run with mu_ held (and those that write, inside
   // their caller's Transaction).
@@ -148,6 +155,10 @@ class LocalStore : public Store {
   ObjectInfo lookup(const std::string& bucket, const std::string& key, std::vector<Segment>* body);
   int64_t release_body_locked(const std::string& bucket_id, const std::string& key);
 
+  // local_store.cpp: schema upgrade to version 3.
+  void queue_existing_expiries_locked();
+  // expiry.cpp: the queue entry of an object given delete_at (0: none).
+  void queue_expiry_locked(const std::string& bucket, const std::string& key, int64_t delete_at);
   // gc.cpp
   void garbage_locked(const std::string& data_id);
   static std::vector<std::string> list_dir(const std::string& path);

@@ -253,6 +253,7 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
       .bind(4, static_cast<int64_t>(size))
       .bind_blob(5, encode_object_info(info))
       .run();
+  queue_expiry_locked(bucket, u.key, info.delete_at);
   int64_t i = 0;
   for (const auto& [n, e] : want) {
     const Part& p = chosen[n];

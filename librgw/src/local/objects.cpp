@@ -35,13 +35,15 @@ void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(ref.bucket);
-  if (!options.if_match.empty()) {
+  if (!options.if_match.empty() || options.if_delete_at) {
     Stmt q(*db_,
            "SELECT record FROM objects WHERE bucket_id=? AND key=? AND version_id='null' AND "
            "is_latest=1 AND delete_marker=0");
     if (q.bind(1, b.id).bind(2, key).step()) {
       ObjectInfo info = decode_object_info(q.text(0));
-      if (!is_expired(info) && info.etag != options.if_match)
+      if (options.if_delete_at && !(info.delete_at == options.if_delete_at && is_expired(info)))
+        return;  // its expiry changed: it stays
+      if (!options.if_match.empty() && !is_expired(info) && info.etag != options.if_match)
         fail_etag_changed(key, info.etag, options.if_match);
     }
   }
@@ -81,6 +83,7 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
       .bind(2, b.id)
       .bind(3, key)
       .run();
+  if (update.delete_at) queue_expiry_locked(bucket, key, info.delete_at);
   t.commit();
   return info;
 }

@@ -55,6 +55,7 @@ ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
         .bind(5, data_id)
         .bind_blob(6, encode_object_info(info))
         .run();
+    queue_expiry_locked(bucket.name, info.key, info.delete_at);
     t.commit();
   } catch (...) {
     ::unlink(final_path.c_str());

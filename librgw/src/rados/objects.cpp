@@ -13,6 +13,10 @@
 namespace rgw::rados {
 
 void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
+  remove_head(ref, options);
+}
+
+bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options) {
   const std::string& bucket = ref.bucket;
   const std::string& key = ref.key;
   validate_object_key(key);
@@ -27,6 +31,7 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   std::optional<uint64_t> removed;  // epoch of the head removed
   std::string refused;              // the etag that did not match options.if_match
+  bool kept = false;                // options.if_delete_at did not match
   // Once a remove op may have reached the head, the pending record stays
   // for gc and listings to repair from; before that, a failure takes it back.
   bool head_touched = false;
@@ -41,11 +46,18 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
       int r = read_obj(data_, head, nullptr, &x);
       if (r == -ENOENT) break;
       if (r < 0) rados_fail(r, "stat data/" + head);
-      if (!options.if_match.empty()) {
+      if (!options.if_match.empty() || options.if_delete_at) {
         // The guard below makes the head removed the head compared here.
         ObjectInfo info;
         Manifest ignored;
-        if (parse_head(x, &info, &ignored) && !is_expired(info) && info.etag != options.if_match) {
+        const bool parsed = parse_head(x, &info, &ignored);
+        if (options.if_delete_at &&
+            !(parsed && info.delete_at == options.if_delete_at && is_expired(info))) {
+          kept = true;
+          break;
+        }
+        if (!options.if_match.empty() && parsed && !is_expired(info) &&
+            info.etag != options.if_match) {
           refused = info.etag;
           break;
         }
@@ -75,6 +87,10 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
     throw;
   }
   wait_pending();
+  if (kept) {
+    drop_pending();
+    return false;
+  }
   if (!refused.empty()) {
     drop_pending();
     fail_etag_changed(key, refused, options.if_match);
@@ -89,6 +105,7 @@ void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   int r = removed ? index_remove(ioid, key, *removed + 1, &pend) : -ECANCELED;
   if (is_cmp_failure(r)) r = omap_rm(index_, ioid, pend);
   if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + ioid + " entry of '" + key + "'");
+  return removed.has_value();
 }
 
 // Metadata update (attrs, acl, delete_at; no data rewritten): the head's rgw.info is replaced and
@@ -111,6 +128,8 @@ ObjectInfo RadosStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
   const std::string head = head_oid(b, key);
   const std::string ioid = index_oid(b);
   const std::string pend = pending_key(key, "at-" + random_hex(8));
+  // A new expiry is queued before any head carries it (docs/expiry.md).
+  if (update.delete_at) queue_expiry(bucket, key, *update.delete_at);
   std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   ObjectInfo info;

@@ -269,6 +269,15 @@ class RadosStore : public Store {
   // ----------------------------------------------------- gc (gc.cpp)
   GcReport gc(const GcOptions& options) override;
 
+  // ------------------------------- expiry queue, leases (expiry.cpp)
+  std::vector<ExpiryEntry> list_expiry(unsigned shard, int64_t due, size_t limit) override;
+  std::vector<ExpiryEntry> expire_objects(const std::vector<ExpiryEntry>& entries) override;
+  bool take_lease(const std::string& name, const std::string& holder, int64_t seconds) override;
+  void drop_lease(const std::string& name, const std::string& holder) override;
+  // The queue entry of an object given delete_at (0: none), set before the
+  // head that carries it.
+  void queue_expiry(const std::string& bucket, const std::string& key, int64_t delete_at);
+
   // ------------------------------------------------ used by writer/reader
   rados_ioctx_t data_io() const { return data_; }
   rados_ioctx_t index_io() const { return index_; }
@@ -321,6 +330,9 @@ class RadosStore : public Store {
   static std::optional<std::string> entry_of_head(int read_rv, const Xattrs& x);
 
  private:
+  // objects.cpp: remove_object's work; true if it removed a head.
+  bool remove_head(const ObjectRef& ref, const RemoveOptions& options);
+
   // reader.cpp
   [[noreturn]] static void no_such_key(const std::string& bucket, const std::string& key);
   static bool parse_head(Xattrs& x, ObjectInfo* info, Manifest* m);

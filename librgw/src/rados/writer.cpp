@@ -229,6 +229,8 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   if (cur.id != bucket_.id)
     fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
 
+  // The expiry is queued before any head carries it (docs/expiry.md).
+  if (info.delete_at) st_.queue_expiry(bucket_.name, key_, info.delete_at);
   point("before-head-swap");
 
   // Head swap: last writer wins; the old head is replaced only if unchanged.

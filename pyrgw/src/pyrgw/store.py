@@ -1,6 +1,8 @@
 """The Python surface of a librgw store."""
 import io
+import os
 import secrets
+import socket
 import string
 
 from . import _librgw
@@ -336,6 +338,22 @@ class Store:
     def abort_upload(self, bucket, upload_id):
         """Ends an upload; its parts are left to gc."""
         self._s.abort_upload(bucket, upload_id)
+
+    def expire(self, holder=None, lease_seconds=60, batch=1000, progress=None):
+        """Runs one expirer pass (docs/expiry.md): removes the objects whose
+        delete_at has passed, from the queue shards no other expirer holds;
+        returns an ``ExpireReport`` (``removed_objects``, ``stale_entries``,
+        ``shards_done``, ``shards_busy``).
+
+        ``holder`` names this expirer's leases (default ``host:pid``);
+        ``lease_seconds`` is how long a shard stays leased without renewal;
+        ``batch`` how many queue entries are listed and removed at once.
+        ``progress(report, removed)``, if given, is called after each batch
+        with the counts so far and the ``(bucket, key)`` pairs it removed; a
+        true return ends the pass after that batch."""
+        if holder is None:
+            holder = "%s:%d" % (socket.gethostname(), os.getpid())
+        return self._s.expire(holder, int(lease_seconds), int(batch), progress)
 
     def gc(self, grace_seconds=3600, progress=None):
         """Runs one garbage-collection pass; returns a report.  progress, if
