@@ -441,6 +441,8 @@ static void test_multipart(rgw_store_t *s, const char *b, const char *owner) {
   CHECK_RC(rgw_object_remove(s, b, "mp"), 0);
 }
 
+static char tag_bucket[96];
+
 /* What a gc pass reported through its progress callback. */
 struct gc_seen {
   uint64_t calls, last_objects, last_bytes;
@@ -478,6 +480,64 @@ static void test_gc_progress(rgw_store_t *s, const char *bucket) {
   CHECK_RC(rgw_object_remove(s, bucket, "gc-progress"), 0);
 }
 
+/* What an expirer pass reported through its progress callback. */
+struct expire_seen {
+  uint64_t calls, removed_named;
+  int named_ours, stop;
+};
+
+static int on_expire_progress(const rgw_expire_report_t *so_far, size_t n,
+                              const char *const *buckets, const char *const *keys, void *arg) {
+  struct expire_seen *seen = arg;
+  seen->calls++;
+  CHECK(so_far->removed_objects >= n);
+  for (size_t i = 0; i < n; i++) {
+    seen->removed_named++;
+    if (strcmp(buckets[i], tag_bucket) == 0 && strncmp(keys[i], "exp-", 4) == 0) seen->named_ours++;
+  }
+  return seen->stop;
+}
+
+/* Objects given a delete_at one second ahead: a pass before it removes none
+ * of them, a pass after it removes them (and names them to the callback),
+ * not the object without one; a callback asking to stop ends the pass. */
+static void test_expiry(rgw_store_t *s, const char *bucket) {
+  rgw_write_opts_t *opts = NULL;
+  CHECK_RC(rgw_write_opts_new(&opts), 0);
+  if (!opts) return;
+  const int64_t due = (int64_t)time(NULL) + 2;
+  CHECK_RC(rgw_write_opts_set_delete_at(opts, due), 0);
+  rgw_object_free(put(s, bucket, "exp-1", "one", opts));
+  rgw_object_free(put(s, bucket, "exp-2", "two", opts));
+  rgw_object_free(put(s, bucket, "exp-kept", "kept", NULL));
+  rgw_write_opts_free(opts);
+  snprintf(tag_bucket, sizeof tag_bucket, "%s", bucket);
+  char holder[64];
+  snprintf(holder, sizeof holder, "test-capi-%d", (int)getpid());
+  struct expire_seen seen = {0, 0, 0, 0};
+  rgw_expire_report_t r;
+  memset(&r, 0xff, sizeof r);
+  CHECK_RC(rgw_expire_run(s, holder, 30, 0, on_expire_progress, &seen, &r), 0);
+  CHECK(seen.named_ours == 0 && r.shards_done + r.shards_busy == 16);
+  uint64_t objects = 0;
+  CHECK_RC(rgw_bucket_stat(s, bucket, NULL, 0, &objects, NULL), 0);
+  CHECK(objects == 3);
+  while ((int64_t)time(NULL) <= due) usleep(100000);
+  CHECK_RC(rgw_expire_run(s, holder, 30, 1, on_expire_progress, &seen, &r), 0);
+  CHECK(seen.named_ours == 2 && r.removed_objects >= 2 && r.removed_objects == seen.removed_named);
+  CHECK_RC(rgw_bucket_stat(s, bucket, NULL, 0, &objects, NULL), 0);
+  CHECK(objects == 1);
+  rgw_object_t *kept = NULL;
+  CHECK_RC(rgw_object_stat(s, bucket, "exp-kept", &kept), 0);
+  rgw_object_free(kept);
+  seen.stop = 1;
+  CHECK_RC(rgw_expire_run(s, holder, 30, 1, on_expire_progress, &seen, NULL), 0);
+  CHECK_RC(rgw_expire_run(s, "", 30, 0, NULL, NULL, NULL), RGW_ERR_INVALID_ARGUMENT);
+  CHECK_RC(rgw_expire_run(s, holder, 0, 0, NULL, NULL, NULL), RGW_ERR_INVALID_ARGUMENT);
+  CHECK_RC(rgw_expire_run(s, NULL, 30, 0, NULL, NULL, NULL), -EINVAL);
+  CHECK_RC(rgw_object_remove(s, bucket, "exp-kept"), 0);
+}
+
 int main(int argc, char **argv) {
   char uri[512];
   if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
@@ -506,6 +566,7 @@ int main(int argc, char **argv) {
   CHECK(objects >= 1 && repaired == 0);
   CHECK_RC(rgw_gc_run_v2(s, -1, NULL, NULL, NULL), -EINVAL);
   test_gc_progress(s, bucket);
+  test_expiry(s, bucket);
   CHECK_RC(rgw_bucket_remove(s, bucket), 0);
   rgw_store_close(s);
   return test_report("test_capi_model", uri);
