@@ -373,6 +373,29 @@ def test_gc_units_shipped_disabled(installed):
     assert re.fullmatch(r"gc: removed \d+ objects \(\d+ bytes\), repaired \d+ index entries\n", out), out
 
 
+def test_expirer_unit_shipped_disabled(installed):
+    unit_path = "/lib/systemd/system/librgw-expirer.service"
+    assert os.path.exists(unit_path)
+    enabled = subprocess.run(["systemctl", "is-enabled", "librgw-expirer.service"],
+                             capture_output=True, text=True, env=SYSTEM_ENV)
+    assert enabled.stdout.strip() == "disabled", enabled
+    assert not glob.glob("/etc/systemd/system/*.wants/librgw-expirer.*")
+    # Its command, as systemd would run it (its user, its environment
+    # file), for one pass over the default store; --once ends it.
+    unit = open(unit_path).read()
+    user = re.search(r"^User=(\S+)", unit, re.M).group(1)
+    env_file = re.search(r"^EnvironmentFile=(\S+)", unit, re.M).group(1)
+    settings = dict(re.findall(r"^(\w+)=(.*)$", open(env_file).read(), re.M))
+    assert settings["RGW_STORE"] == f"local:{STORE_DIR}"
+    command = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
+    argv = [settings.get(w[2:-1], w) if w.startswith("${") else w for w in command.split()]
+    proc = subprocess.run(["runuser", "-u", user, "--"] + argv + ["--once"], capture_output=True,
+                          text=True,
+                          env=dict(SYSTEM_ENV, **settings))
+    assert proc.returncode == 0 and "expirer pass: 0 objects removed" in proc.stderr, proc.stderr
+    assert os.path.exists("/usr/share/man/man1/librgw-agent.1.gz")
+
+
 def test_purge_leaves_nothing_of_ours(installed):
     ours = installed["packages"]
     paths = {f for p in ours for f in listing(p) if f}
@@ -395,8 +418,10 @@ def test_purge_leaves_nothing_of_ours(installed):
     # State the system's tools keep about our packages.
     leftovers = glob.glob("/var/lib/apache2/module/*/rgw") + \
         glob.glob("/var/lib/systemd/deb-systemd-helper-*/**/librgw-gc*", recursive=True) + \
+        glob.glob("/var/lib/systemd/deb-systemd-helper-*/**/librgw-expirer*", recursive=True) + \
         glob.glob("/etc/systemd/system/**/librgw-gc*", recursive=True) + \
-        glob.glob("/etc/default/librgw-gc*")
+        glob.glob("/etc/systemd/system/**/librgw-expirer*", recursive=True) + \
+        glob.glob("/etc/default/librgw-gc*") + glob.glob("/etc/default/librgw-expirer*")
     assert leftovers == []
     for p in CEPH:
         assert status(p) == "installed", p

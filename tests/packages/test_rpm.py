@@ -43,7 +43,9 @@ KEY_FILES = {
                       rf"{SITEARCH}/pyrgw-\d+\.\d+\.\d+\.dist-info/entry_points\.txt"],
     "librgw-tools": [r"/usr/bin/librgw-admin", rf"{UNITDIR}/librgw-gc\.service",
                      rf"{UNITDIR}/librgw-gc\.timer", r"/etc/sysconfig/librgw-gc",
-                     r"/usr/share/man/man1/librgw-admin\.1(\.gz)?"],
+                     r"/usr/share/man/man1/librgw-admin\.1(\.gz)?", r"/usr/bin/librgw-agent",
+                     rf"{UNITDIR}/librgw-expirer\.service", r"/etc/sysconfig/librgw-expirer",
+                     r"/usr/share/man/man1/librgw-agent\.1(\.gz)?"],
 }
 ALLOWED = {
     "librgwcore": KEY_FILES["librgwcore"] + [r"/usr/share/doc/librgwcore(-[\d.]+)?(/README\.md)?", BUILD_ID],
@@ -270,10 +272,11 @@ def test_the_python_extension_links_the_packaged_core(rpms, extracted):
 def test_tools_scriptlets_handle_the_units_and_enable_nothing(rpms):
     scripts = run("rpm", "-qp", "--scripts", str(rpms["librgw-tools"]))
     sections = dict(re.findall(r"(?m)^(\w+) scriptlet \(using /bin/sh\):\n((?:(?!^\w+ scriptlet).*\n?)*)", scripts))
-    units = "librgw-gc.service librgw-gc.timer"
+    units = "librgw-gc.service librgw-gc.timer librgw-expirer.service"
     assert f"systemd-update-helper install-system-units {units}" in sections["postinstall"]
     assert f"systemd-update-helper remove-system-units {units}" in sections["preuninstall"]
-    assert "systemd-update-helper mark-restart-system-units librgw-gc.timer" in sections["postuninstall"]
+    assert ("systemd-update-helper mark-restart-system-units librgw-gc.timer librgw-expirer.service"
+            in sections["postuninstall"])
     # install-system-units applies the presets (Fedora's and EL9's default
     # disables the units they do not name); nothing enables or starts one.
     assert "systemctl" not in scripts and not re.search(r"\benable\b|\bstart\b", scripts), scripts
@@ -292,4 +295,15 @@ def test_the_gc_unit_runs_as_nginx_with_sysconfig(extracted):
     timer = (root / UNITDIR.lstrip("/") / "librgw-gc.timer").read_text()
     assert "WantedBy=timers.target" in timer
     settings = (root / "etc/sysconfig/librgw-gc").read_text()
+    assert re.search(r"(?m)^RGW_STORE=local:/var/lib/librgw$", settings)
+
+
+def test_the_expirer_unit_runs_as_nginx_with_sysconfig(extracted):
+    root = extracted("librgw-tools")
+    service = (root / UNITDIR.lstrip("/") / "librgw-expirer.service").read_text().splitlines()
+    assert "User=nginx" in service and "Group=nginx" in service
+    assert "EnvironmentFile=/etc/sysconfig/librgw-expirer" in service
+    assert not [line for line in service if "www-data" in line or "/etc/default" in line]
+    assert any(line.startswith("ExecStart=/usr/bin/librgw-agent expirer ") for line in service)
+    settings = (root / "etc/sysconfig/librgw-expirer").read_text()
     assert re.search(r"(?m)^RGW_STORE=local:/var/lib/librgw$", settings)
