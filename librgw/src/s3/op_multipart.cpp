@@ -7,6 +7,7 @@
 #include "http/conditions.h"
 #include "http/date.h"
 #include "listing.h"
+#include "s3/lifecycle.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "util.h"
@@ -134,7 +135,7 @@ class CompleteUpload : public XmlBodyOp {
  public:
   explicit CompleteUpload(Context& ctx) : XmlBodyOp(ctx, 4 * 1024 * 1024) {}
   void begin() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    bucket_ = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     upload_of(ctx_);
   }
   void finish() override {
@@ -195,7 +196,11 @@ class CompleteUpload : public XmlBodyOp {
         .element("ETag", "\"" + info.etag + "\"")
         .close("CompleteMultipartUploadResult");
     ctx_.resp.set_xml(200, x.take());
+    add_expiration_header(ctx_.resp, bucket_, ctx_.key, info);
   }
+
+ private:
+  BucketInfo bucket_;
 };
 
 class AbortUpload : public Op {
