@@ -271,14 +271,18 @@ def test_who_may_configure(s3, c, bucket):
     put(c, bucket, RULES)
 
 
-def expiry(last_modified, days):
-    """The expiry dates S3 gives an object of this Last-Modified under a rule
-    of `days`: creation time plus the days, rounded up to midnight UTC.  The
-    header's Last-Modified has whole seconds; a time on a midnight second
-    may have been just past it."""
-    t = calendar.timegm(last_modified.utctimetuple()) + days * DAY
+def expiry(created, days):
+    """The expiry dates S3 gives an object created at `created` (its
+    Last-Modified, an upload's Initiated) under a rule of `days`: creation
+    time plus the days, rounded up to midnight UTC.  Last-Modified has whole
+    seconds; a time on a midnight second may have been just past it."""
+    t = calendar.timegm(created.utctimetuple()) + days * DAY
     dates = {(t // DAY + 1) * DAY} | ({t} if t % DAY == 0 else set())
     return {email.utils.formatdate(d, usegmt=True) for d in dates}
+
+
+def http_date(dt):
+    return email.utils.formatdate(calendar.timegm(dt.utctimetuple()), usegmt=True)
 
 
 def header(date, rule_id):
@@ -366,6 +370,34 @@ def test_expiration_header(s3, c, bucket):
     c.delete_bucket_lifecycle(Bucket=bucket)
     assert "Expiration" not in c.head_object(Bucket=bucket, Key="logs/a")
     assert "Expiration" not in c.put_object(Bucket=bucket, Key="logs/b", Body=b"x")
+
+
+def test_abort_date_of_uploads(c, bucket):
+    put(c, bucket, [
+        {"ID": "uploads", "Filter": {"Prefix": "up/"}, "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+        {"ID": "soon", "Filter": {"And": {"Prefix": "up/soon"}}, "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}},
+        {"ID": "off", "Filter": {}, "Status": "Disabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+    ])
+
+    def initiated(key, upload_id):
+        for u in c.list_multipart_uploads(Bucket=bucket, Prefix=key)["Uploads"]:
+            if u["UploadId"] == upload_id:
+                return u["Initiated"]
+
+    for key, days, rule_id in (("up/a", 7, "uploads"), ("up/soon-1", 2, "soon")):
+        up = c.create_multipart_upload(Bucket=bucket, Key=key)
+        want = expiry(initiated(key, up["UploadId"]), days)
+        assert http_date(up["AbortDate"]) in want
+        assert up["AbortRuleId"] == rule_id
+        parts = c.list_parts(Bucket=bucket, Key=key, UploadId=up["UploadId"])
+        assert http_date(parts["AbortDate"]) in want
+        assert parts["AbortRuleId"] == rule_id
+    up = c.create_multipart_upload(Bucket=bucket, Key="other")
+    assert "AbortDate" not in up and "AbortRuleId" not in up
+    assert "AbortDate" not in c.list_parts(Bucket=bucket, Key="other", UploadId=up["UploadId"])
 
 
 def test_expiration_header_rule_ids(c, bucket):

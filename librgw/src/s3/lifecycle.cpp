@@ -375,6 +375,22 @@ void write_filter(XmlWriter& x, const LifecycleFilter& f) {
   x.close("Filter");
 }
 
+// `days` after a time (epoch nanoseconds), rounded up to midnight UTC (a
+// time already at midnight is its own ceiling).
+int64_t days_after(int64_t ns, uint32_t days) {
+  const int64_t t = ns / 1000000000 + static_cast<int64_t>(days) * kDay;
+  return t % kDay == 0 && ns % 1000000000 == 0 ? t : (t / kDay + 1) * kDay;
+}
+
+// A rule ID as a header carries it: as it is when it can go between quotes,
+// else percent-encoded (as S3 documents it).
+std::string header_rule_id(const std::string& id) {
+  bool plain = !id.empty() && id.front() != ' ' && id.back() != ' ';
+  for (unsigned char c : id)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') plain = false;
+  return plain ? id : http::uri_encode(id, true);
+}
+
 bool has_tag(const TagSet& tags, const TagSet::value_type& t) {
   for (const auto& o : tags)
     if (o == t) return true;
@@ -386,7 +402,8 @@ bool has_tag(const TagSet& tags, const TagSet::value_type& t) {
 // (documents are few; the cache is emptied when it grows past a bound).
 struct Parsed {
   LifecycleConfiguration config;
-  bool expires = false;
+  bool expires = false;  // an enabled Expiration of Days or Date
+  bool aborts = false;   // an enabled AbortIncompleteMultipartUpload
 };
 
 std::shared_ptr<const Parsed> parsed(const std::string& text) {
@@ -402,7 +419,10 @@ std::shared_ptr<const Parsed> parsed(const std::string& text) {
     p->config.rules.clear();
   }
   for (const auto& r : p->config.rules)
-    if (r.enabled && (r.expiration_days || r.expiration_date)) p->expires = true;
+    if (r.enabled) {
+      p->expires |= r.expiration_days || r.expiration_date;
+      p->aborts |= r.abort_days.has_value();
+    }
   if (cache.size() >= 64) cache.clear();
   cache.emplace(text, p);
   return p;
@@ -496,21 +516,23 @@ bool lifecycle_matches(const LifecycleFilter& f, const std::string& key, uint64_
 std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
                                           const std::string& key, uint64_t size, const TagSet& tags,
                                           int64_t created_ns) {
-  const int64_t secs = created_ns / 1000000000;
-  const bool whole = created_ns % 1000000000 == 0;
   std::optional<ObjectExpiry> best;
   for (const LifecycleRule& r : config.rules) {
     if (!r.enabled || !(r.expiration_days || r.expiration_date)) continue;
     if (!lifecycle_matches(r.filter, key, size, tags)) continue;
-    int64_t at;
-    if (r.expiration_days) {
-      // Creation time plus the days, rounded up to midnight UTC (a time
-      // already at midnight is its own ceiling).
-      const int64_t t = secs + static_cast<int64_t>(*r.expiration_days) * kDay;
-      at = t % kDay == 0 && whole ? t : (t / kDay + 1) * kDay;
-    } else {
-      at = *r.expiration_date;
-    }
+    const int64_t at =
+        r.expiration_days ? days_after(created_ns, *r.expiration_days) : *r.expiration_date;
+    if (!best || at < best->at) best = ObjectExpiry{at, r.id};
+  }
+  return best;
+}
+
+std::optional<ObjectExpiry> upload_abort(const LifecycleConfiguration& config,
+                                         const std::string& key, int64_t initiated_ns) {
+  std::optional<ObjectExpiry> best;
+  for (const LifecycleRule& r : config.rules) {
+    if (!r.enabled || !r.abort_days || !lifecycle_matches(r.filter, key, 0, {})) continue;
+    const int64_t at = days_after(initiated_ns, *r.abort_days);
     if (!best || at < best->at) best = ObjectExpiry{at, r.id};
   }
   return best;
@@ -518,12 +540,8 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
 
 std::string expiration_header_value(const ObjectExpiry& e) {
   if (e.at > kLastHttpDate || e.at < 0) return "";
-  const std::string& id = e.rule_id;
-  bool plain = !id.empty() && id.front() != ' ' && id.back() != ' ';
-  for (unsigned char c : id)
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') plain = false;
-  return "expiry-date=\"" + http::http_date(e.at) + "\", rule-id=\"" +
-         (plain ? id : http::uri_encode(id, true)) + "\"";
+  return "expiry-date=\"" + http::http_date(e.at) + "\", rule-id=\"" + header_rule_id(e.rule_id) +
+         "\"";
 }
 
 void add_expiration_header(http::Response& resp, const BucketInfo& bucket, const std::string& key,
@@ -537,6 +555,21 @@ void add_expiration_header(http::Response& resp, const BucketInfo& bucket, const
     if (!e) return;
     std::string value = expiration_header_value(*e);
     if (!value.empty()) resp.set_header("x-amz-expiration", value);
+  } catch (...) {
+  }
+}
+
+void add_abort_headers(http::Response& resp, const BucketInfo& bucket, const std::string& key,
+                       int64_t initiated_ns) noexcept {
+  try {
+    auto attr = bucket.attrs.find(kLifecycleAttr);
+    if (attr == bucket.attrs.end()) return;
+    std::shared_ptr<const Parsed> p = parsed(attr->second);
+    if (!p->aborts) return;
+    auto due = upload_abort(p->config, key, initiated_ns);
+    if (!due || due->at > kLastHttpDate || due->at < 0) return;
+    resp.set_header("x-amz-abort-date", http::http_date(due->at));
+    resp.set_header("x-amz-abort-rule-id", header_rule_id(due->rule_id));
   } catch (...) {
   }
 }

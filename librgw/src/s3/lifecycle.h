@@ -1,8 +1,9 @@
 // lifecycle.h - S3 bucket lifecycle configurations: the model, the parser
 // and validator of a PutBucketLifecycleConfiguration document, the
 // normalized document kept as the bucket's attribute kLifecycleAttr (what
-// GetBucketLifecycleConfiguration returns), and the x-amz-expiration header
-// an object matched by an enabled Expiration rule carries.
+// GetBucketLifecycleConfiguration returns), the x-amz-expiration header
+// an object matched by an enabled Expiration rule carries, and the
+// x-amz-abort-date of uploads an AbortIncompleteMultipartUpload rule matches.
 //
 // The rules are not applied here (no object is expired, no upload aborted):
 // that is the lifecycle agent's work.  Transitions are refused, since this
@@ -124,6 +125,14 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
                                           const std::string& key, uint64_t size, const TagSet& tags,
                                           int64_t created_ns);
 
+// When an incomplete multipart upload of `key`, initiated at `initiated_ns`,
+// is due to be aborted under the enabled AbortIncompleteMultipartUpload
+// rules that match its key (such rules filter by prefix only):
+// DaysAfterInitiation after its initiation rounded up to midnight UTC; the
+// earliest of the rules.
+std::optional<ObjectExpiry> upload_abort(const LifecycleConfiguration& config,
+                                         const std::string& key, int64_t initiated_ns);
+
 // `expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="id"`: the rule ID
 // as it is when a header can carry it inside quotes, else percent-encoded;
 // "" for a date past 9999-12-31 (no HTTP date holds it).
@@ -136,5 +145,11 @@ std::string expiration_header_value(const ObjectExpiry& expiry);
 // Never throws.
 void add_expiration_header(http::Response& resp, const BucketInfo& bucket, const std::string& key,
                            const ObjectInfo& object) noexcept;
+
+// Sets x-amz-abort-date and x-amz-abort-rule-id on the answer about an
+// upload (CreateMultipartUpload, ListParts) when a rule of the bucket's
+// lifecycle configuration will abort it.  Never throws.
+void add_abort_headers(http::Response& resp, const BucketInfo& bucket, const std::string& key,
+                       int64_t initiated_ns) noexcept;
 
 }  // namespace rgw::s3

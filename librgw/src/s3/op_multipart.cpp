@@ -71,6 +71,7 @@ class CreateUpload : public Op {
         .element("UploadId", up.upload_id)
         .close("InitiateMultipartUploadResult");
     ctx_.resp.set_xml(200, x.take());
+    add_abort_headers(ctx_.resp, bucket, ctx_.key, up.initiated_ns);
   }
 };
 
@@ -269,6 +270,7 @@ class ListParts : public Op {
           .close("Part");
     x.close("ListPartsResult");
     ctx_.resp.set_xml(200, x.take());
+    add_abort_headers(ctx_.resp, b, ctx_.key, up.initiated_ns);
   }
 };
 
