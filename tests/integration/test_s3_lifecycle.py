@@ -365,6 +365,18 @@ def test_expiration_header(s3, c, bucket):
         MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     head = c.head_object(Bucket=bucket, Key="logs/mp")
     assert r["Expiration"] in expected(head["LastModified"], 3, "logs")
+    # Their tags: a copy's (the source's, by default), an upload's (given
+    # when it was created).
+    r = c.copy_object(Bucket=bucket, Key="tmp/copy", CopySource={"Bucket": bucket,
+                                                                "Key": "tmp/t"})
+    assert r["Expiration"] == scratch
+    up = c.create_multipart_upload(Bucket=bucket, Key="tmp/mp", Tagging="kind=scratch")
+    part = c.upload_part(Bucket=bucket, Key="tmp/mp", UploadId=up["UploadId"], PartNumber=1,
+                         Body=b"p" * 20)
+    r = c.complete_multipart_upload(
+        Bucket=bucket, Key="tmp/mp", UploadId=up["UploadId"],
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert r["Expiration"] == scratch
 
     # Without the configuration, no header.
     c.delete_bucket_lifecycle(Bucket=bucket)
