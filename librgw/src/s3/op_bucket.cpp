@@ -230,8 +230,6 @@ struct Unconfigured {
 };
 
 const Unconfigured kUnconfigured[] = {
-    {"lifecycle", 404, "NoSuchLifecycleConfiguration",
-     "The lifecycle configuration does not exist"},
     {"website", 404, "NoSuchWebsiteConfiguration",
      "The specified bucket does not have a website configuration"},
     {"encryption", 404, "ServerSideEncryptionConfigurationNotFoundError",
@@ -270,6 +268,8 @@ class GetUnconfigured : public Op {
 
 // Sub-resources S3 defines that this gateway does not implement (yet): a
 // request naming one is refused rather than mistaken for a plain one.
+// (lifecycle is a bucket's, routed before these are refused; on an object
+// it is refused.)
 const std::set<std::string>& unsupported_bucket_subresources() {
   static const std::set<std::string> names = {
       "accelerate",     "analytics",   "encryption",        "intelligent-tiering",
@@ -295,6 +295,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   if (auto op = make_public_access_block_op(ctx)) return op;
   if (auto op = make_bucket_tagging_op(ctx)) return op;
   if (auto op = make_cors_op(ctx)) return op;
+  if (auto op = make_lifecycle_op(ctx)) return op;
   if (m == "GET")
     for (const auto& u : kUnconfigured)
       if (r.has_query(u.subresource)) return std::make_unique<GetUnconfigured>(ctx, u);

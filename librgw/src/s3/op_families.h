@@ -16,6 +16,8 @@ std::unique_ptr<Op> make_put_acl_op(Context& ctx);       // op_acl.cpp (bucket o
 // POST of an HTML form's multipart/form-data upload to a bucket
 // (op_post_object.cpp).
 std::unique_ptr<Op> make_post_object_op(Context& ctx);
+// ?lifecycle on a bucket (op_lifecycle.cpp); nullptr if not one.
+std::unique_ptr<Op> make_lifecycle_op(Context& ctx);
 // ?policy and ?policyStatus on a bucket (op_policy.cpp); nullptr if neither.
 std::unique_ptr<Op> make_policy_op(Context& ctx);
 // The policy an object written by this request gets (x-amz-acl or

@@ -7,6 +7,7 @@
 #include "http/conditions.h"
 #include "http/date.h"
 #include "listing.h"
+#include "s3/lifecycle.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "util.h"
@@ -70,6 +71,7 @@ class CreateUpload : public Op {
         .element("UploadId", up.upload_id)
         .close("InitiateMultipartUploadResult");
     ctx_.resp.set_xml(200, x.take());
+    add_abort_headers(ctx_.resp, bucket, ctx_.key, up.initiated_ns);
   }
 };
 
@@ -134,7 +136,7 @@ class CompleteUpload : public XmlBodyOp {
  public:
   explicit CompleteUpload(Context& ctx) : XmlBodyOp(ctx, 4 * 1024 * 1024) {}
   void begin() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    bucket_ = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     upload_of(ctx_);
   }
   void finish() override {
@@ -195,7 +197,11 @@ class CompleteUpload : public XmlBodyOp {
         .element("ETag", "\"" + info.etag + "\"")
         .close("CompleteMultipartUploadResult");
     ctx_.resp.set_xml(200, x.take());
+    add_expiration_header(ctx_.resp, bucket_, ctx_.key, info);
   }
+
+ private:
+  BucketInfo bucket_;
 };
 
 class AbortUpload : public Op {
@@ -264,6 +270,7 @@ class ListParts : public Op {
           .close("Part");
     x.close("ListPartsResult");
     ctx_.resp.set_xml(200, x.take());
+    add_abort_headers(ctx_.resp, b, ctx_.key, up.initiated_ns);
   }
 };
 

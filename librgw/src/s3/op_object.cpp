@@ -5,6 +5,7 @@
 #include "http/conditions.h"
 #include "http/date.h"
 #include "s3/acl_request.h"
+#include "s3/lifecycle.h"
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "s3/public_access.h"
@@ -121,6 +122,7 @@ class GetObject : public Op {
     }
 
     object_headers(resp, info);
+    add_expiration_header(resp, bucket, ctx_.key, info);
     resp.status = 200;
     if (range.kind != http::ByteRange::Kind::none) {
       resp.status = 206;
@@ -152,9 +154,9 @@ class PutObject : public Op {
   using Op::Op;
   bool wants_body() const override { return true; }
   void begin() override {
-    BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    bucket_ = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
     object_.attrs = attrs_from_headers(ctx_);
-    object_.acl = new_object_acl(ctx_, bucket);
+    object_.acl = new_object_acl(ctx_, bucket_);
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
@@ -163,9 +165,11 @@ class PutObject : public Op {
     writer_.reset();
     ctx_.resp.status = 200;
     ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
+    add_expiration_header(ctx_.resp, bucket_, ctx_.key, info);
   }
 
  private:
+  BucketInfo bucket_;
   WriteOptions object_;
   std::unique_ptr<ObjectWriter> writer_;
 };
@@ -187,7 +191,8 @@ class CopyObject : public Op {
   void finish() override {
     std::string src_bucket, src_key;
     authorize_copy(ctx_, &src_bucket, &src_key);
-    const Acl acl = new_object_acl(ctx_, ctx_.store.get_bucket(ctx_.bucket));
+    const BucketInfo bucket = ctx_.store.get_bucket(ctx_.bucket);
+    const Acl acl = new_object_acl(ctx_, bucket);
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
     bool replace = false;
     if (directive && *directive == "REPLACE")
@@ -221,6 +226,7 @@ class CopyObject : public Op {
     ObjectInfo info =
         ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket, ctx_.key, options);
     copy_result(ctx_, "CopyObjectResult", info);
+    add_expiration_header(ctx_.resp, bucket, ctx_.key, info);
   }
 };
 
