@@ -106,6 +106,10 @@ struct RemoveOptions {
   // (the expirer's guard: an expiry changed or removed meanwhile keeps the
   // object); otherwise nothing happens and it is no error.
   int64_t if_delete_at = 0;
+  // Non-zero: only if the current object was written at this time (its
+  // mtime_ns): the lifecycle agent's guard against an object rewritten since
+  // it was listed; otherwise nothing happens and it is no error.
+  int64_t if_mtime_ns = 0;
 };
 
 // One entry of a store's expiry queue (docs/expiry.md): an object was given

@@ -163,6 +163,9 @@ struct BucketStats {
 struct GcReport {
   uint64_t removed_objects, removed_bytes, repaired_entries;
 };
+struct LifecycleReport {
+  uint64_t buckets, busy_buckets, expired_objects, aborted_uploads, bad_configurations;
+};
 struct ExpireReport {
   uint64_t removed_objects, stale_entries;
   uint32_t shards_done, shards_busy;
@@ -306,6 +309,12 @@ void bind_types(py::module_& m) {
       .def_readonly("removed_objects", &GcReport::removed_objects)
       .def_readonly("removed_bytes", &GcReport::removed_bytes)
       .def_readonly("repaired_entries", &GcReport::repaired_entries);
+  py::class_<LifecycleReport>(m, "LifecycleReport")
+      .def_readonly("buckets", &LifecycleReport::buckets)
+      .def_readonly("busy_buckets", &LifecycleReport::busy_buckets)
+      .def_readonly("expired_objects", &LifecycleReport::expired_objects)
+      .def_readonly("aborted_uploads", &LifecycleReport::aborted_uploads)
+      .def_readonly("bad_configurations", &LifecycleReport::bad_configurations);
   py::class_<ExpireReport>(m, "ExpireReport")
       .def_readonly("removed_objects", &ExpireReport::removed_objects)
       .def_readonly("stale_entries", &ExpireReport::stale_entries)
@@ -525,7 +534,50 @@ void bind_store(py::class_<Store>& cls) {
                                 out.shards_busy};
           },
           py::arg("holder"), py::arg("lease_seconds"), py::arg("batch") = 0,
-          py::arg("progress") = py::none());
+          py::arg("progress") = py::none())
+      .def(
+          "lifecycle",
+          [](Store& s, const std::string& holder, int64_t lease_seconds, py::object bucket,
+             int64_t day_seconds, py::object progress) {
+            // progress(LifecycleReport so far, bucket, key, what) after each
+            // object expired or upload aborted, on this thread with the GIL;
+            // a true return ends the pass; an exception ends it and is raised.
+            struct Ctx {
+              py::object fn;
+              std::optional<py::error_already_set> error;
+            } ctx{progress, std::nullopt};
+            auto cb = [](const rgw_lifecycle_report_t* r, const char* b, const char* key,
+                         const char* what, void* arg) -> int {
+              auto* c = static_cast<Ctx*>(arg);
+              py::gil_scoped_acquire acquire;
+              if (c->error) return 1;
+              try {
+                py::object stop =
+                    c->fn(LifecycleReport{r->buckets, r->busy_buckets, r->expired_objects,
+                                          r->aborted_uploads, r->bad_configurations},
+                          py::str(b), py::str(key), py::str(what));
+                return stop.is_none() ? 0 : static_cast<int>(py::bool_(stop));
+              } catch (py::error_already_set& e) {
+                c->error = std::move(e);
+                return 1;
+              }
+            };
+            std::string name = bucket.is_none() ? std::string() : bucket.cast<std::string>();
+            rgw_lifecycle_report_t out{};
+            int rc;
+            {
+              py::gil_scoped_release release;
+              rc = rgw_lifecycle_run(s.get(), c_arg(holder), lease_seconds,
+                                     name.empty() ? nullptr : name.c_str(), day_seconds,
+                                     progress.is_none() ? nullptr : +cb, &ctx, &out);
+            }
+            if (ctx.error) throw std::move(*ctx.error);
+            check(rc);
+            return LifecycleReport{out.buckets, out.busy_buckets, out.expired_objects,
+                                   out.aborted_uploads, out.bad_configurations};
+          },
+          py::arg("holder"), py::arg("lease_seconds"), py::arg("bucket") = py::none(),
+          py::arg("day_seconds") = 0, py::arg("progress") = py::none());
 }
 
 }  // namespace

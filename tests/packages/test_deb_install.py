@@ -373,13 +373,15 @@ def test_gc_units_shipped_disabled(installed):
     assert re.fullmatch(r"gc: removed \d+ objects \(\d+ bytes\), repaired \d+ index entries\n", out), out
 
 
-def test_expirer_unit_shipped_disabled(installed):
-    unit_path = "/lib/systemd/system/librgw-expirer.service"
+@pytest.mark.parametrize("agent,done", [("expirer", "expirer pass: 0 objects removed"),
+                                        ("lifecycle", "lifecycle pass: 0 buckets")])
+def test_agent_units_shipped_disabled(installed, agent, done):
+    unit_path = f"/lib/systemd/system/librgw-{agent}.service"
     assert os.path.exists(unit_path)
-    enabled = subprocess.run(["systemctl", "is-enabled", "librgw-expirer.service"],
+    enabled = subprocess.run(["systemctl", "is-enabled", f"librgw-{agent}.service"],
                              capture_output=True, text=True, env=SYSTEM_ENV)
     assert enabled.stdout.strip() == "disabled", enabled
-    assert not glob.glob("/etc/systemd/system/*.wants/librgw-expirer.*")
+    assert not glob.glob(f"/etc/systemd/system/*.wants/librgw-{agent}.*")
     # Its command, as systemd would run it (its user, its environment
     # file), for one pass over the default store; --once ends it.
     unit = open(unit_path).read()
@@ -392,7 +394,7 @@ def test_expirer_unit_shipped_disabled(installed):
     proc = subprocess.run(["runuser", "-u", user, "--"] + argv + ["--once"], capture_output=True,
                           text=True,
                           env=dict(SYSTEM_ENV, **settings))
-    assert proc.returncode == 0 and "expirer pass: 0 objects removed" in proc.stderr, proc.stderr
+    assert proc.returncode == 0 and done in proc.stderr, proc.stderr
     assert os.path.exists("/usr/share/man/man1/librgw-agent.1.gz")
 
 
@@ -419,9 +421,12 @@ def test_purge_leaves_nothing_of_ours(installed):
     leftovers = glob.glob("/var/lib/apache2/module/*/rgw") + \
         glob.glob("/var/lib/systemd/deb-systemd-helper-*/**/librgw-gc*", recursive=True) + \
         glob.glob("/var/lib/systemd/deb-systemd-helper-*/**/librgw-expirer*", recursive=True) + \
+        glob.glob("/var/lib/systemd/deb-systemd-helper-*/**/librgw-lifecycle*", recursive=True) + \
         glob.glob("/etc/systemd/system/**/librgw-gc*", recursive=True) + \
         glob.glob("/etc/systemd/system/**/librgw-expirer*", recursive=True) + \
-        glob.glob("/etc/default/librgw-gc*") + glob.glob("/etc/default/librgw-expirer*")
+        glob.glob("/etc/systemd/system/**/librgw-lifecycle*", recursive=True) + \
+        glob.glob("/etc/default/librgw-gc*") + glob.glob("/etc/default/librgw-expirer*") + \
+        glob.glob("/etc/default/librgw-lifecycle*")
     assert leftovers == []
     for p in CEPH:
         assert status(p) == "installed", p

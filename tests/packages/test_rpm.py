@@ -45,6 +45,7 @@ KEY_FILES = {
                      rf"{UNITDIR}/librgw-gc\.timer", r"/etc/sysconfig/librgw-gc",
                      r"/usr/share/man/man1/librgw-admin\.1(\.gz)?", r"/usr/bin/librgw-agent",
                      rf"{UNITDIR}/librgw-expirer\.service", r"/etc/sysconfig/librgw-expirer",
+                     rf"{UNITDIR}/librgw-lifecycle\.service", r"/etc/sysconfig/librgw-lifecycle",
                      r"/usr/share/man/man1/librgw-agent\.1(\.gz)?"],
 }
 ALLOWED = {
@@ -272,11 +273,11 @@ def test_the_python_extension_links_the_packaged_core(rpms, extracted):
 def test_tools_scriptlets_handle_the_units_and_enable_nothing(rpms):
     scripts = run("rpm", "-qp", "--scripts", str(rpms["librgw-tools"]))
     sections = dict(re.findall(r"(?m)^(\w+) scriptlet \(using /bin/sh\):\n((?:(?!^\w+ scriptlet).*\n?)*)", scripts))
-    units = "librgw-gc.service librgw-gc.timer librgw-expirer.service"
+    units = "librgw-gc.service librgw-gc.timer librgw-expirer.service librgw-lifecycle.service"
     assert f"systemd-update-helper install-system-units {units}" in sections["postinstall"]
     assert f"systemd-update-helper remove-system-units {units}" in sections["preuninstall"]
-    assert ("systemd-update-helper mark-restart-system-units librgw-gc.timer librgw-expirer.service"
-            in sections["postuninstall"])
+    assert ("systemd-update-helper mark-restart-system-units librgw-gc.timer librgw-expirer.service "
+            "librgw-lifecycle.service" in sections["postuninstall"])
     # install-system-units applies the presets (Fedora's and EL9's default
     # disables the units they do not name); nothing enables or starts one.
     assert "systemctl" not in scripts and not re.search(r"\benable\b|\bstart\b", scripts), scripts
@@ -298,12 +299,13 @@ def test_the_gc_unit_runs_as_nginx_with_sysconfig(extracted):
     assert re.search(r"(?m)^RGW_STORE=local:/var/lib/librgw$", settings)
 
 
-def test_the_expirer_unit_runs_as_nginx_with_sysconfig(extracted):
+@pytest.mark.parametrize("agent", ["expirer", "lifecycle"])
+def test_the_agent_units_run_as_nginx_with_sysconfig(extracted, agent):
     root = extracted("librgw-tools")
-    service = (root / UNITDIR.lstrip("/") / "librgw-expirer.service").read_text().splitlines()
+    service = (root / UNITDIR.lstrip("/") / f"librgw-{agent}.service").read_text().splitlines()
     assert "User=nginx" in service and "Group=nginx" in service
-    assert "EnvironmentFile=/etc/sysconfig/librgw-expirer" in service
+    assert f"EnvironmentFile=/etc/sysconfig/librgw-{agent}" in service
     assert not [line for line in service if "www-data" in line or "/etc/default" in line]
-    assert any(line.startswith("ExecStart=/usr/bin/librgw-agent expirer ") for line in service)
-    settings = (root / "etc/sysconfig/librgw-expirer").read_text()
+    assert any(line.startswith(f"ExecStart=/usr/bin/librgw-agent {agent} ") for line in service)
+    settings = (root / f"etc/sysconfig/librgw-{agent}").read_text()
     assert re.search(r"(?m)^RGW_STORE=local:/var/lib/librgw$", settings)

@@ -753,6 +753,40 @@ typedef int (*rgw_expire_progress_cb)(const rgw_expire_report_t *so_far, size_t 
 int rgw_expire_run(rgw_store_t *store, const char *holder, int64_t lease_seconds, size_t batch,
                    rgw_expire_progress_cb progress, void *arg, rgw_expire_report_t *report);
 
+/* ------------------------------------------------------ S3 lifecycle */
+
+/* The counts of a lifecycle pass (rgw_lifecycle_run). */
+typedef struct rgw_lifecycle_report {
+  uint64_t buckets;            /* buckets whose configuration was applied */
+  uint64_t busy_buckets;       /* leased by another lifecycle agent, left to it */
+  uint64_t expired_objects;    /* objects an Expiration rule removed */
+  uint64_t aborted_uploads;    /* uploads an AbortIncompleteMultipartUpload rule aborted */
+  uint64_t bad_configurations; /* stored configurations that no longer parse, skipped */
+} rgw_lifecycle_report_t;
+
+/*
+ * Called on the calling thread after each object expired or upload aborted
+ * (what: "expired" or "aborted"), with the counts so far.  Returns 0 to go on,
+ * non-zero to end the pass there.  The callback must not call into the store.
+ */
+typedef int (*rgw_lifecycle_progress_cb)(const rgw_lifecycle_report_t *so_far, const char *bucket,
+                                         const char *key, const char *what, void *arg);
+
+/*
+ * Runs one lifecycle pass: applies the S3 lifecycle configuration of every
+ * bucket that has one (bucket NULL), or of one bucket, under a lease per
+ * bucket (holder, lease_seconds as for rgw_expire_run): objects whose
+ * Expiration (Days, Date) has passed are removed -- unless rewritten since
+ * they were listed -- and uploads due under AbortIncompleteMultipartUpload
+ * are aborted.  day_seconds 0: days are days (S3's rules, rounded up to
+ * midnight UTC); > 0: a day lasts that many seconds, unrounded (for tests).
+ * progress and report may be NULL.  RGW_ERR_INVALID_ARGUMENT,
+ * RGW_ERR_NO_SUCH_BUCKET (the bucket named).
+ */
+int rgw_lifecycle_run(rgw_store_t *store, const char *holder, int64_t lease_seconds,
+                      const char *bucket, int64_t day_seconds, rgw_lifecycle_progress_cb progress,
+                      void *arg, rgw_lifecycle_report_t *report);
+
 /* ------------------------------------------------ gateway configuration */
 
 /*

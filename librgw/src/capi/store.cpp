@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "expiry.h"
+#include "s3/lifecycle_pass.h"
 
 using rgw::capi::guarded_call;
 using rgw::capi::need;
@@ -99,6 +100,38 @@ RGW_API int rgw_expire_run(rgw_store_t* store, const char* holder, int64_t lease
         return progress(&so_far, removed.size(), buckets.data(), keys.data(), arg) == 0;
       };
     rgw::ExpiryReport r = rgw::run_expirer(*store->impl, opts);
+    if (report) *report = c_report(r);
+    return 0;
+  });
+}
+
+RGW_API int rgw_lifecycle_run(rgw_store_t* store, const char* holder, int64_t lease_seconds,
+                              const char* bucket, int64_t day_seconds,
+                              rgw_lifecycle_progress_cb progress, void* arg,
+                              rgw_lifecycle_report_t* report) {
+  return guarded_call([&] {
+    need("rgw_lifecycle_run", store, holder);
+    rgw::s3::LifecycleOptions opts;
+    opts.holder = holder;
+    opts.lease_seconds = lease_seconds;
+    opts.bucket = bucket ? bucket : "";
+    opts.day_seconds = day_seconds;
+    auto c_report = [](const rgw::s3::LifecycleReport& r) {
+      rgw_lifecycle_report_t out{};
+      out.buckets = r.buckets;
+      out.busy_buckets = r.busy_buckets;
+      out.expired_objects = r.expired_objects;
+      out.aborted_uploads = r.aborted_uploads;
+      out.bad_configurations = r.bad_configurations;
+      return out;
+    };
+    if (progress)
+      opts.progress = [&](const rgw::s3::LifecycleReport& r, const std::string& b,
+                          const std::string& key, const char* what) {
+        const rgw_lifecycle_report_t so_far = c_report(r);
+        return progress(&so_far, b.c_str(), key.c_str(), what, arg) == 0;
+      };
+    rgw::s3::LifecycleReport r = rgw::s3::run_lifecycle(*store->impl, opts);
     if (report) *report = c_report(r);
     return 0;
   });

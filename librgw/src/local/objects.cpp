@@ -35,7 +35,7 @@ void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(ref.bucket);
-  if (!options.if_match.empty() || options.if_delete_at) {
+  if (!options.if_match.empty() || options.if_delete_at || options.if_mtime_ns) {
     Stmt q(*db_,
            "SELECT record FROM objects WHERE bucket_id=? AND key=? AND version_id='null' AND "
            "is_latest=1 AND delete_marker=0");
@@ -43,6 +43,7 @@ void LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& option
       ObjectInfo info = decode_object_info(q.text(0));
       if (options.if_delete_at && !(info.delete_at == options.if_delete_at && is_expired(info)))
         return;  // its expiry changed: it stays
+      if (options.if_mtime_ns && info.mtime_ns != options.if_mtime_ns) return;  // rewritten
       if (!options.if_match.empty() && !is_expired(info) && info.etag != options.if_match)
         fail_etag_changed(key, info.etag, options.if_match);
     }

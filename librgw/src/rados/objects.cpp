@@ -46,13 +46,14 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
       int r = read_obj(data_, head, nullptr, &x);
       if (r == -ENOENT) break;
       if (r < 0) rados_fail(r, "stat data/" + head);
-      if (!options.if_match.empty() || options.if_delete_at) {
+      if (!options.if_match.empty() || options.if_delete_at || options.if_mtime_ns) {
         // The guard below makes the head removed the head compared here.
         ObjectInfo info;
         Manifest ignored;
         const bool parsed = parse_head(x, &info, &ignored);
-        if (options.if_delete_at &&
-            !(parsed && info.delete_at == options.if_delete_at && is_expired(info))) {
+        if ((options.if_delete_at &&
+             !(parsed && info.delete_at == options.if_delete_at && is_expired(info))) ||
+            (options.if_mtime_ns && !(parsed && info.mtime_ns == options.if_mtime_ns))) {
           kept = true;
           break;
         }

@@ -376,8 +376,10 @@ void write_filter(XmlWriter& x, const LifecycleFilter& f) {
 }
 
 // `days` after a time (epoch nanoseconds), rounded up to midnight UTC (a
-// time already at midnight is its own ceiling).
-int64_t days_after(int64_t ns, uint32_t days) {
+// time already at midnight is its own ceiling); with day_seconds > 0 (the
+// agent's debug days) days of that length, not rounded.
+int64_t days_after(int64_t ns, uint32_t days, int64_t day_seconds = 0) {
+  if (day_seconds > 0) return ns / 1000000000 + static_cast<int64_t>(days) * day_seconds;
   const int64_t t = ns / 1000000000 + static_cast<int64_t>(days) * kDay;
   return t % kDay == 0 && ns % 1000000000 == 0 ? t : (t / kDay + 1) * kDay;
 }
@@ -515,24 +517,25 @@ bool lifecycle_matches(const LifecycleFilter& f, const std::string& key, uint64_
 
 std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
                                           const std::string& key, uint64_t size, const TagSet& tags,
-                                          int64_t created_ns) {
+                                          int64_t created_ns, int64_t day_seconds) {
   std::optional<ObjectExpiry> best;
   for (const LifecycleRule& r : config.rules) {
     if (!r.enabled || !(r.expiration_days || r.expiration_date)) continue;
     if (!lifecycle_matches(r.filter, key, size, tags)) continue;
-    const int64_t at =
-        r.expiration_days ? days_after(created_ns, *r.expiration_days) : *r.expiration_date;
+    const int64_t at = r.expiration_days ? days_after(created_ns, *r.expiration_days, day_seconds)
+                                         : *r.expiration_date;
     if (!best || at < best->at) best = ObjectExpiry{at, r.id};
   }
   return best;
 }
 
 std::optional<ObjectExpiry> upload_abort(const LifecycleConfiguration& config,
-                                         const std::string& key, int64_t initiated_ns) {
+                                         const std::string& key, int64_t initiated_ns,
+                                         int64_t day_seconds) {
   std::optional<ObjectExpiry> best;
   for (const LifecycleRule& r : config.rules) {
     if (!r.enabled || !r.abort_days || !lifecycle_matches(r.filter, key, 0, {})) continue;
-    const int64_t at = days_after(initiated_ns, *r.abort_days);
+    const int64_t at = days_after(initiated_ns, *r.abort_days, day_seconds);
     if (!best || at < best->at) best = ObjectExpiry{at, r.id};
   }
   return best;

@@ -117,13 +117,15 @@ bool lifecycle_matches(const LifecycleFilter& filter, const std::string& key, ui
 // (Days or Date) that match it: Days after `created_ns` (the object's
 // Last-Modified, epoch nanoseconds) rounded up to the next midnight UTC, or
 // the rule's Date; the earliest of the rules, the first one listed on a tie.
+// day_seconds > 0: days of that many seconds, not rounded (the lifecycle
+// agent's debug days, lifecycle_pass.h).
 struct ObjectExpiry {
   int64_t at = 0;  // epoch seconds, a midnight UTC
   std::string rule_id;
 };
 std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
                                           const std::string& key, uint64_t size, const TagSet& tags,
-                                          int64_t created_ns);
+                                          int64_t created_ns, int64_t day_seconds = 0);
 
 // When an incomplete multipart upload of `key`, initiated at `initiated_ns`,
 // is due to be aborted under the enabled AbortIncompleteMultipartUpload
@@ -131,7 +133,8 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
 // DaysAfterInitiation after its initiation rounded up to midnight UTC; the
 // earliest of the rules.
 std::optional<ObjectExpiry> upload_abort(const LifecycleConfiguration& config,
-                                         const std::string& key, int64_t initiated_ns);
+                                         const std::string& key, int64_t initiated_ns,
+                                         int64_t day_seconds = 0);
 
 // `expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="id"`: the rule ID
 // as it is when a header can carry it inside quotes, else percent-encoded;

@@ -4,14 +4,18 @@ server's workers.
 
     librgw-agent expirer --store URI   removes objects past their delete_at
                                        (Swift X-Delete-At / X-Delete-After)
+    librgw-agent lifecycle --store URI applies the buckets' S3 lifecycle
+                                       configurations (Expiration, aborting
+                                       incomplete multipart uploads)
     librgw-agent gc --store URI        reclaims what overwrites, deletes and
                                        dead writers left (librgw-admin gc run)
 
 Each runs a pass, then another every --interval seconds (--once: one pass),
 logging what it does on stderr, and exits with status 0 on SIGTERM or
 SIGINT: at once between passes, after the current batch (expirer) or pass
-(gc) otherwise.  Several expirers may run at once against one store, on one
-machine or many: they share the work through leases (docs/expiry.md).
+(gc) otherwise, after the current object (lifecycle).  Several expirers or
+lifecycle agents may run at once against one store, on one machine or many:
+they share the work through leases (docs/expiry.md).
 The store comes from --store or $RGW_STORE.  Errors of a pass are logged and
 the next pass runs; a store that cannot be opened exits with status 1.
 """
@@ -77,6 +81,18 @@ def build_parser():
     e.add_argument("--batch", type=int, default=1000,
                    help="queue entries listed and removed at once (default 1000)")
 
+    lc = sub.add_parser("lifecycle", help="apply the buckets' S3 lifecycle configurations")
+    lc.add_argument("--interval", type=float, default=86400.0,
+                    help="seconds between passes (default 86400: once a day)")
+    lc.add_argument("--once", action="store_true", help="one pass, then exit")
+    lc.add_argument("--bucket", help="only this bucket (default: every bucket)")
+    lc.add_argument("--lease", type=int, default=600,
+                    help="seconds a bucket stays leased without renewal (default 600)")
+    lc.add_argument("--holder", help="this agent's lease holder name (default host:pid)")
+    lc.add_argument("--day-seconds", type=int, default=0,
+                    help="make a rule's day this many seconds, unrounded (for tests; "
+                         "default: real days)")
+
     g = sub.add_parser("gc", help="reclaim the data of overwritten and removed objects")
     g.add_argument("--interval", type=float, default=3600.0,
                    help="seconds between passes (default 3600)")
@@ -94,7 +110,7 @@ def main(argv=None):
         log.error("no store: give --store URI or set RGW_STORE")
         return 2
     if (args.interval < 0 or getattr(args, "lease", 1) < 1 or getattr(args, "grace", 0) < 0
-            or getattr(args, "batch", 1) < 1):
+            or getattr(args, "batch", 1) < 1 or getattr(args, "day_seconds", 0) < 0):
         log.error("--interval and --grace must not be negative, --lease and --batch at least 1")
         return 2
     try:
@@ -104,10 +120,7 @@ def main(argv=None):
         return 1
     with store:
         agent = Agent(store, args.interval, args.once)
-        if args.command == "expirer":
-            work = _expirer(agent, args)
-        else:
-            work = _gc(agent, args)
+        work = {"expirer": _expirer, "lifecycle": _lifecycle, "gc": _gc}[args.command](agent, args)
         log.info("%s on %s, every %g s", args.command, args.store, args.interval)
         return agent.run(work)
 
@@ -129,6 +142,25 @@ def _expirer(agent, args):
         log.info("expirer pass: %d objects removed, %d stale entries, %d shards done, "
                  "%d left to other expirers, %.1f s", r.removed_objects, r.stale_entries,
                  r.shards_done, r.shards_busy, time.monotonic() - started)
+
+    return work
+
+
+def _lifecycle(agent, args):
+    holder = args.holder or "%s:%d" % (socket.gethostname(), os.getpid())
+
+    def progress(report, bucket, key, what):
+        log.debug("%s %s/%s", what, bucket, key)
+        return agent.stopping.is_set()
+
+    def work(store):
+        started = time.monotonic()
+        r = store.lifecycle(bucket=args.bucket, holder=holder, lease_seconds=args.lease,
+                            day_seconds=args.day_seconds, progress=progress)
+        log.info("lifecycle pass: %d buckets, %d objects expired, %d uploads aborted, "
+                 "%d buckets left to other agents, %d bad configurations, %.1f s", r.buckets,
+                 r.expired_objects, r.aborted_uploads, r.busy_buckets, r.bad_configurations,
+                 time.monotonic() - started)
 
     return work
 

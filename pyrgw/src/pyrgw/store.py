@@ -355,6 +355,24 @@ class Store:
             holder = "%s:%d" % (socket.gethostname(), os.getpid())
         return self._s.expire(holder, int(lease_seconds), int(batch), progress)
 
+    def lifecycle(self, bucket=None, holder=None, lease_seconds=600, day_seconds=0,
+                  progress=None):
+        """Runs one S3 lifecycle pass: applies the lifecycle configuration of
+        every bucket that has one (or of ``bucket``): objects past their
+        Expiration are removed, uploads due under AbortIncompleteMultipartUpload
+        aborted.  Returns a ``LifecycleReport`` (``buckets``,
+        ``busy_buckets``, ``expired_objects``, ``aborted_uploads``,
+        ``bad_configurations``).
+
+        ``holder`` names this agent's per-bucket leases (default ``host:pid``).
+        ``day_seconds`` > 0 makes a rule's day that many seconds (tests).
+        ``progress(report, bucket, key, what)``, if given, is called after each
+        object expired or upload aborted (``what``: ``"expired"``,
+        ``"aborted"``); a true return ends the pass."""
+        if holder is None:
+            holder = "%s:%d" % (socket.gethostname(), os.getpid())
+        return self._s.lifecycle(holder, int(lease_seconds), bucket, int(day_seconds), progress)
+
     def gc(self, grace_seconds=3600, progress=None):
         """Runs one garbage-collection pass; returns a report.  progress, if
         given, is called with the report so far each time a count grows (on

@@ -1,0 +1,166 @@
+// lifecycle_pass.cpp - the lifecycle agent's pass (lifecycle_pass.h).
+#include "s3/lifecycle_pass.h"
+
+#include <chrono>
+#include <ctime>
+#include <vector>
+
+#include "errors.h"
+#include "s3/lifecycle.h"
+#include "s3/s3_error.h"
+#include "s3/tagging.h"
+
+namespace rgw::s3 {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class BucketPass {
+ public:
+  BucketPass(Store& store, const LifecycleOptions& o, LifecycleReport& report,
+             const std::string& bucket, const LifecycleConfiguration& config)
+      : store_(store), o_(o), report_(report), bucket_(bucket), config_(config) {}
+
+  // False when the caller asked to stop.
+  bool run() {
+    if (has_expiration() && !expire_objects()) return false;
+    if (has_abort() && !abort_uploads()) return false;
+    return true;
+  }
+
+ private:
+  bool has_expiration() const {
+    for (const auto& r : config_.rules)
+      if (r.enabled && (r.expiration_days || r.expiration_date)) return true;
+    return false;
+  }
+  bool has_abort() const {
+    for (const auto& r : config_.rules)
+      if (r.enabled && r.abort_days) return true;
+    return false;
+  }
+
+  // Renews the lease now and then; false once it is lost to another agent.
+  bool keep_lease() {
+    if (Clock::now() - renewed_ < std::chrono::seconds(o_.lease_seconds) / 3) return true;
+    if (!store_.take_lease("lc." + bucket_, o_.holder, o_.lease_seconds)) return false;
+    renewed_ = Clock::now();
+    return true;
+  }
+
+  bool note(const std::string& key, const char* what) {
+    return !o_.progress || o_.progress(report_, bucket_, key, what);
+  }
+
+  bool expire_objects() {
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    ListParams p;
+    p.max_keys = 1000;
+    for (;;) {
+      ListResult page = store_.list_objects(bucket_, p);
+      for (const ObjectInfo& o : page.objects) {
+        auto due =
+            object_expiry(config_, o.key, o.size, tags_of(o.attrs), o.mtime_ns, o_.day_seconds);
+        if (!due || due->at > now) continue;
+        RemoveOptions guard;
+        guard.if_mtime_ns = o.mtime_ns;  // a rewritten object is another one
+        store_.remove_object(ObjectRef{bucket_, o.key, ""}, guard);
+        // Whether the guard kept it: a fresh look (a rewrite has a new mtime).
+        if (still_there(o)) continue;
+        report_.expired_objects++;
+        if (!note(o.key, "expired")) return false;
+      }
+      if (!page.truncated || !keep_lease()) return true;
+      p.marker = page.next_marker;
+    }
+  }
+
+  bool still_there(const ObjectInfo& o) {
+    try {
+      return store_.stat_object(ObjectRef{bucket_, o.key, ""}).mtime_ns == o.mtime_ns;
+    } catch (const Error& e) {
+      if (e.code() == RGW_ERR_NO_SUCH_KEY) return false;
+      throw;
+    }
+  }
+
+  bool abort_uploads() {
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    std::string after_key, after_id;
+    for (;;) {
+      std::vector<UploadInfo> page = store_.list_uploads(bucket_, "", after_key, after_id, 1000);
+      for (const UploadInfo& u : page) {
+        auto due = upload_abort(config_, u.key, u.initiated_ns, o_.day_seconds);
+        if (!due || due->at > now) continue;
+        try {
+          store_.abort_upload(bucket_, u.upload_id);
+        } catch (const Error& e) {
+          if (e.code() != RGW_ERR_NO_SUCH_UPLOAD) throw;
+          continue;  // completed or aborted meanwhile
+        }
+        report_.aborted_uploads++;
+        if (!note(u.key, "aborted")) return false;
+      }
+      if (page.size() < 1000 || !keep_lease()) return true;
+      after_key = page.back().key;
+      after_id = page.back().upload_id;
+    }
+  }
+
+  Store& store_;
+  const LifecycleOptions& o_;
+  LifecycleReport& report_;
+  const std::string& bucket_;
+  const LifecycleConfiguration& config_;
+  Clock::time_point renewed_ = Clock::now();
+};
+
+}  // namespace
+
+LifecycleReport run_lifecycle(Store& store, const LifecycleOptions& o) {
+  if (o.holder.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "the lifecycle agent needs a holder name");
+  if (o.lease_seconds < 1) fail(RGW_ERR_INVALID_ARGUMENT, "lease_seconds must be at least 1");
+  if (o.day_seconds < 0) fail(RGW_ERR_INVALID_ARGUMENT, "day_seconds must not be negative");
+  std::vector<BucketInfo> buckets;
+  if (o.bucket.empty())
+    buckets = store.list_buckets("");
+  else
+    buckets.push_back(store.get_bucket(o.bucket));
+  LifecycleReport report;
+  for (const BucketInfo& b : buckets) {
+    auto attr = b.attrs.find(kLifecycleAttr);
+    if (attr == b.attrs.end()) continue;
+    LifecycleConfiguration config;
+    try {
+      config = parse_lifecycle(attr->second);
+    } catch (const S3Error&) {
+      report.bad_configurations++;
+      continue;
+    }
+    const std::string lease = "lc." + b.name;
+    if (!store.take_lease(lease, o.holder, o.lease_seconds)) {
+      report.busy_buckets++;
+      continue;
+    }
+    bool go_on = true;
+    try {
+      go_on = BucketPass(store, o, report, b.name, config).run();
+    } catch (const Error& e) {
+      store.drop_lease(lease, o.holder);
+      if (e.code() == RGW_ERR_NO_SUCH_BUCKET) continue;  // removed meanwhile
+      throw;
+    } catch (...) {
+      try {
+        store.drop_lease(lease, o.holder);
+      } catch (...) {
+      }
+      throw;
+    }
+    store.drop_lease(lease, o.holder);
+    report.buckets++;
+    if (!go_on) break;
+  }
+  return report;
+}
+
+}  // namespace rgw::s3
