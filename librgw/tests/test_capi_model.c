@@ -538,6 +538,73 @@ static void test_expiry(rgw_store_t *s, const char *bucket) {
   CHECK_RC(rgw_object_remove(s, bucket, "exp-kept"), 0);
 }
 
+static int on_lifecycle_progress(const rgw_lifecycle_report_t *so_far, const char *bucket,
+                                 const char *key, const char *what, void *arg) {
+  int *seen = arg;
+  CHECK(so_far->expired_objects + so_far->aborted_uploads >= 1);
+  if (strcmp(what, "expired") == 0 && strcmp(key, "old/a") == 0) seen[0]++;
+  if (strcmp(what, "aborted") == 0 && strcmp(key, "up") == 0) seen[1]++;
+  (void)bucket;
+  return 0;
+}
+
+/* A bucket whose lifecycle configuration (the S3 attribute, as
+ * PutBucketLifecycleConfiguration stores it) expires old/ after a day and
+ * aborts uploads after a day, with days of one second: the object under old/
+ * and the upload go, the other object stays.  A configuration that does not
+ * parse is counted and skipped. */
+static void test_lifecycle(rgw_store_t *s, const char *owner) {
+  char b[96], bad[96];
+  snprintf(b, sizeof b, "%s", name("lc"));
+  snprintf(bad, sizeof bad, "%s", name("lcbad"));
+  CHECK_RC(rgw_bucket_create(s, b, owner, NULL), 0);
+  CHECK_RC(rgw_bucket_create(s, bad, owner, NULL), 0);
+  const char *doc =
+      "<LifecycleConfiguration><Rule><ID>old</ID><Filter><Prefix>old/</Prefix></Filter>"
+      "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>"
+      "<Rule><ID>up</ID><Filter><Prefix></Prefix></Filter><Status>Enabled</Status>"
+      "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
+      "</AbortIncompleteMultipartUpload></Rule></LifecycleConfiguration>";
+  const char *names[2] = {b, bad};
+  const char *docs[2] = {doc, "<LifecycleConfiguration><Rule>"};
+  for (int i = 0; i < 2; i++) {
+    rgw_bucket_t *h = NULL;
+    CHECK_RC(rgw_bucket_get(s, names[i], &h), 0);
+    if (!h) return;
+    CHECK_RC(rgw_bucket_set_attr(h, "rgw-s3-lifecycle", docs[i]), 0);
+    CHECK_RC(rgw_bucket_update(s, h), 0);
+    rgw_bucket_free(h);
+  }
+  rgw_object_free(put(s, b, "old/a", "a", NULL));
+  rgw_object_free(put(s, b, "new/b", "b", NULL));
+  rgw_upload_t *u = NULL;
+  CHECK_RC(rgw_upload_create(s, b, "up", NULL, &u), 0);
+  char upload_id[128] = "";
+  if (u) snprintf(upload_id, sizeof upload_id, "%s", rgw_upload_id(u));
+  rgw_upload_free(u);
+  sleep(2);
+  int seen[2] = {0, 0};
+  rgw_lifecycle_report_t r;
+  memset(&r, 0xff, sizeof r);
+  CHECK_RC(rgw_lifecycle_run(s, "test-capi", 30, b, 1, on_lifecycle_progress, seen, &r), 0);
+  CHECK(r.buckets == 1 && r.expired_objects == 1 && r.aborted_uploads == 1 && r.busy_buckets == 0);
+  CHECK(seen[0] == 1 && seen[1] == 1);
+  rgw_object_t *o = NULL;
+  CHECK_RC(rgw_object_stat(s, b, "old/a", &o), RGW_ERR_NO_SUCH_KEY);
+  CHECK_RC(rgw_object_stat(s, b, "new/b", &o), 0);
+  rgw_object_free(o);
+  CHECK_RC(rgw_upload_get(s, b, upload_id, &u), RGW_ERR_NO_SUCH_UPLOAD);
+  CHECK_RC(rgw_lifecycle_run(s, "test-capi", 30, bad, 0, NULL, NULL, &r), 0);
+  CHECK(r.buckets == 0 && r.bad_configurations == 1);
+  CHECK_RC(rgw_lifecycle_run(s, "test-capi", 30, "no-such-bucket-lc", 0, NULL, NULL, NULL),
+           RGW_ERR_NO_SUCH_BUCKET);
+  CHECK_RC(rgw_lifecycle_run(s, "test-capi", 30, b, -1, NULL, NULL, NULL),
+           RGW_ERR_INVALID_ARGUMENT);
+  CHECK_RC(rgw_object_remove(s, b, "new/b"), 0);
+  CHECK_RC(rgw_bucket_remove(s, b), 0);
+  CHECK_RC(rgw_bucket_remove(s, bad), 0);
+}
+
 int main(int argc, char **argv) {
   char uri[512];
   if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
@@ -567,6 +634,7 @@ int main(int argc, char **argv) {
   CHECK_RC(rgw_gc_run_v2(s, -1, NULL, NULL, NULL), -EINVAL);
   test_gc_progress(s, bucket);
   test_expiry(s, bucket);
+  test_lifecycle(s, owner);
   CHECK_RC(rgw_bucket_remove(s, bucket), 0);
   rgw_store_close(s);
   return test_report("test_capi_model", uri);
