@@ -130,7 +130,7 @@ class GetBucketLocation : public Op {
     // AWS answers an empty constraint for us-east-1.
     x.root("LocationConstraint", kS3Namespace);
     std::string doc = x.take();
-    if (region != "us-east-1") doc += xml_escape(region);
+    if (region != "us-east-1") doc += xml_escape_text(region);
     doc += "</LocationConstraint>";
     ctx_.resp.set_xml(200, doc);
   }

@@ -103,7 +103,9 @@ class ListOp : public Op {
       return display_names.emplace(uid, std::move(name)).first->second;
     };
 
-    XmlWriter x;
+    // Keys as stored, or percent-encoded on request (encoding-type=url):
+    // never silently replaced (xml.h).
+    XmlWriter x(XmlWriter::Text::verbatim);
     x.root(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult", kS3Namespace);
     x.element("Name", ctx_.bucket).element("Prefix", enc(p.prefix));
     if (kind_ == Kind::v1) x.element("Marker", enc(p.marker));

@@ -332,7 +332,7 @@ class ListUploads : public Op {
       next_id = last_is_prefix ? "" : shown.back().upload_id;
     }
 
-    XmlWriter x;
+    XmlWriter x(XmlWriter::Text::verbatim);  // keys as stored, or encoding-type=url
     x.root("ListMultipartUploadsResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
         .element("KeyMarker", enc(key_marker))
