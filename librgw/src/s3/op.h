@@ -74,7 +74,8 @@ class XmlBodyOp : public Op {
 
 // What an operation needs of a bucket: its ACL's READ (list it), WRITE
 // (create, overwrite and delete its objects), READ_ACP, WRITE_ACP, or to be
-// its owner (every other bucket setting).
+// its owner (every other bucket setting; with the setting's IAM action, the
+// bucket policy may Allow it to others, or Deny it to the owner too).
 enum class Access { read, write, read_acp, write_acp, owner };
 
 // Loads the bucket and checks the caller may do `access` on it: the owner

@@ -124,7 +124,7 @@ class GetBucketLocation : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketLocation");
     const std::string& region = ctx_.gw.config().region;
     XmlWriter x;
     // AWS answers an empty constraint for us-east-1.
@@ -140,7 +140,7 @@ class GetBucketVersioning : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketVersioning");
     XmlWriter x;
     x.root("VersioningConfiguration", kS3Namespace);
     if (b.versioning == Versioning::enabled) x.element("Status", "Enabled");
