@@ -59,6 +59,7 @@ class CreateUpload : public Op {
   using Op::Op;
   void finish() override {
     BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    check_storage_and_encryption(ctx_);
     WriteOptions object;
     object.attrs = attrs_from_headers(ctx_);
     object.acl = new_object_acl(ctx_, bucket);

@@ -203,6 +203,12 @@ TagSet parse_tagging_header(const std::string& value) {
   return tags;
 }
 
+TagSet parse_object_tagging_document(const std::string& body) {
+  TagSet tags = parse_tagging_xml(body);
+  check_tags(tags, kMaxObjectTags);
+  return tags;
+}
+
 void tags_from_headers(const Context& ctx, Attrs& attrs) {
   const std::string* h = ctx.req.header("x-amz-tagging");
   if (h) set_tags(attrs, parse_tagging_header(*h));
