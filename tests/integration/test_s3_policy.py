@@ -275,3 +275,30 @@ def test_bucket_settings_follow_the_policy(s3, c, o, bucket):
     assert c.get_bucket_tagging(Bucket=bucket)["TagSet"] == TAGS["TagSet"]
     for action, call in setting_calls(o, bucket):
         assert denied(call), action
+
+
+def test_listing_allowed_by_policy_shows_missing_keys(s3, c, o, bucket):
+    """s3:ListBucket on the bucket in its policy is what the bucket's READ
+    is: who has it learns that a key is missing (404), others get 403."""
+    mine = s3.name()
+    o.create_bucket(Bucket=mine)
+    for call in (lambda: o.get_object(Bucket=bucket, Key="missing"),
+                 lambda: o.copy_object(Bucket=mine, Key="c",
+                                       CopySource={"Bucket": bucket, "Key": "missing"})):
+        assert denied(call)
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"})
+    with pytest.raises(ClientError) as e:
+        o.get_object(Bucket=bucket, Key="missing")
+    assert error_of(e) == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as e:
+        o.head_object(Bucket=bucket, Key="missing")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as e:
+        o.copy_object(Bucket=mine, Key="c", CopySource={"Bucket": bucket, "Key": "missing"})
+    assert error_of(e) == (404, "NoSuchKey")
+    # A Deny of listing hides it again, from the owner too.
+    put_policy(c, bucket, {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket",
+                           "Resource": f"arn:aws:s3:::{bucket}"})
+    assert denied(lambda: c.get_object(Bucket=bucket, Key="missing"))
+    assert denied(lambda: o.get_object(Bucket=bucket, Key="missing"))

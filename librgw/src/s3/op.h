@@ -91,6 +91,11 @@ BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access acce
 bool may_access(const Context& ctx, const BucketInfo& bucket, Access access,
                 const char* action = nullptr);
 
+// Whether the caller may list `bucket`: s3:ListBucket on the bucket itself
+// in its policy, then its READ.  Who may list learns that a key is missing
+// (NoSuchKey); others get AccessDenied.
+bool may_list(const Context& ctx, const BucketInfo& bucket);
+
 // The permissions (acl.h) the caller holds on an object of `bucket`: what
 // the object's ACL grants (its owner always holds READ_ACP and WRITE_ACP; an
 // object without an owner is the bucket owner's), and READ where the bucket

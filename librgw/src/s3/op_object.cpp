@@ -47,8 +47,7 @@ class GetObject : public Op {
     try {
       serve(bucket);
     } catch (const Error& e) {
-      if (e.code() == RGW_ERR_NO_SUCH_KEY &&
-          !may_access(ctx_, bucket, Access::read, "s3:ListBucket"))
+      if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx_, bucket))
         throw_s3(403, "AccessDenied", "Access Denied");
       throw;
     }
@@ -303,7 +302,7 @@ ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::
   try {
     src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
   } catch (const Error& e) {
-    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, src_bucket, Access::read))
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx, src_bucket))
       throw_s3(403, "AccessDenied", "Access Denied");
     throw;
   }
