@@ -23,7 +23,65 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
-XmlWriter::XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") {}
+namespace {
+
+// The length of the UTF-8 sequence at s[i] (1 for a byte that starts none
+// that is well-formed), and in *ok whether XML 1.0's Char production admits
+// its code point (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+// [#x10000-#x10FFFF]).
+size_t xml_char_at(std::string_view s, size_t i, bool* ok) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  *ok = false;
+  if (c < 0x80) {
+    *ok = c >= 0x20 || c == '\t' || c == '\n' || c == '\r';
+    return 1;
+  }
+  size_t n;
+  uint32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2, cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3, cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4, cp = c & 0x07;
+  } else {
+    return 1;
+  }
+  if (i + n > s.size()) return 1;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 1;
+    cp = cp << 6 | (b(i + k) & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 1;
+  *ok = cp != 0xFFFE && cp != 0xFFFF;
+  return n;
+}
+
+}  // namespace
+
+std::string xml_escape_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    bool ok;
+    const size_t n = xml_char_at(text, i, &ok);
+    if (!ok)
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+    else if (n > 1)
+      out.append(text.substr(i, n));
+    else
+      out += xml_escape(text.substr(i, 1));
+    i += n;
+  }
+  return out;
+}
+
+XmlWriter::XmlWriter(Text text)
+    : out_("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), text_(text) {}
 
 XmlWriter& XmlWriter::root(std::string_view name, std::string_view xmlns) {
   out_ += '<';
@@ -50,7 +108,7 @@ XmlWriter& XmlWriter::close(std::string_view name) {
 
 XmlWriter& XmlWriter::element(std::string_view name, std::string_view text) {
   open(name);
-  out_ += xml_escape(text);
+  out_ += text_ == Text::verbatim ? xml_escape(text) : xml_escape_text(text);
   return close(name);
 }
 

@@ -16,7 +16,17 @@ namespace rgw {
 
 class XmlWriter {
  public:
-  XmlWriter();  // starts with the XML declaration
+  // How element() writes text.  XML 1.0 cannot carry most C0 control
+  // characters, not even as character references (a parser such as expat,
+  // boto3's, refuses "&#1;" as it refuses a raw 0x01).  Text::xml (the
+  // default) writes each character XML 1.0 cannot hold (C0 controls but TAB,
+  // LF and CR; U+FFFE, U+FFFF), and each byte that is not well-formed UTF-8,
+  // as U+FFFD, so the document always parses.
+  // Text::verbatim writes them as they are: for S3 listings, whose keys a
+  // client asks to have percent-encoded (encoding-type=url) and must not
+  // see silently changed.
+  enum class Text { xml, verbatim };
+  explicit XmlWriter(Text text = Text::xml);  // starts with the XML declaration
   // Opens the document element in the namespace xmlns (S3: kS3Namespace).
   XmlWriter& root(std::string_view name, std::string_view xmlns);
   XmlWriter& open(std::string_view name);
@@ -33,9 +43,13 @@ class XmlWriter {
 
  private:
   std::string out_;
+  Text text_;
 };
 
+// The five predefined entities and CR as "&#13;"; every other byte as it is.
 std::string xml_escape(std::string_view text);
+// xml_escape, and U+FFFD for what XML 1.0 cannot hold (XmlWriter::Text::xml).
+std::string xml_escape_text(std::string_view text);
 
 struct XmlNode {
   std::string name;  // local name (namespace prefix dropped)

@@ -167,6 +167,61 @@ void test_lifecycle_documents() {
   CHECK(accepted > 1000);
 }
 
+// Whether `s` is UTF-8 whose every code point XML 1.0's Char production
+// admits (what expat, boto3's parser, accepts as character data).
+bool xml_chars_only(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    uint32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (size_t k = 1; k < n; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3F);
+    }
+    const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE ||
+        cp == 0xFFFF || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r'))
+      return false;
+    i += n;
+  }
+  return true;
+}
+
+void test_xml_writer() {
+  // Whatever the bytes, the text written is XML 1.0 character data.
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = random_bytes(pick(24));
+    if (i % 2) text = "k\x01\x1f\xef\xbf\xbe\xed\xa0\x80\xc0\xaf" + text;
+    XmlWriter x;
+    x.open("Key").element("K", text).close("Key");
+    const std::string doc = x.take();
+    CHECK(xml_chars_only(doc));
+    std::string err;
+    CHECK(parse_xml(doc, &err) != nullptr);
+  }
+  // Valid text is kept exactly (entities are the reader's to undo).
+  const std::string kept = "a&b<c>\"d'\t\r\n\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  {
+    XmlWriter x;
+    x.element("K", kept);
+    std::string err;
+    auto tree = parse_xml(x.take(), &err);
+    CHECK(tree && tree->text == kept);
+  }
+  // What XML 1.0 cannot hold becomes U+FFFD: each such character, and
+  // each byte that is not well-formed UTF-8.
+  CHECK(xml_escape_text(std::string("a\x01") + "b\x1f") ==
+        std::string("a\xef\xbf\xbd") + "b\xef\xbf\xbd");
+  CHECK(xml_escape_text("\xef\xbf\xbf|") == "\xef\xbf\xbd|");
+  CHECK(xml_escape_text("\xc3(") == "\xef\xbf\xbd(");
+  // Listings keep their keys as stored (they offer encoding-type=url).
+  XmlWriter v(XmlWriter::Text::verbatim);
+  v.element("K", "a\x01");
+  CHECK(v.take().find("<K>a\x01</K>") != std::string::npos);
+}
+
 // --- SigV4 header signing (the client side, for the request tests) -------
 
 struct Signer {
@@ -593,6 +648,7 @@ int main(int argc, char** argv) {
     uri = std::string("local:") + dir + "/store";
   }
   test_xml_reader();
+  test_xml_writer();
   try {
     test_lifecycle_documents();
     test_requests(uri);

@@ -343,3 +343,47 @@ def test_listing_multipart_and_copy_sources_are_enforced(s3, c, o, bucket):
     with pytest.raises(ClientError) as e:
         c.get_object(Bucket=bucket, Key="mp")
     assert error_of(e) == (403, "AccessDenied")
+
+
+def test_listings_show_each_objects_owner(s3, c, o, bucket):
+    """ListObjects, ListObjectsV2 (fetch-owner) and ListObjectVersions show
+    every object's writer as its Owner, not the bucket's owner."""
+    me, other = s3.uid, s3.other.uid
+    c.put_bucket_acl(Bucket=bucket, GrantWrite=f"id={other}", GrantRead=f"id={other}",
+                     GrantFullControl=f"id={me}")
+    c.put_object(Bucket=bucket, Key="a-mine", Body=b"a")
+    o.put_object(Bucket=bucket, Key="b-theirs", Body=b"b")
+    o.copy_object(Bucket=bucket, Key="c-their-copy", CopySource={"Bucket": bucket, "Key": "b-theirs"})
+    up = o.create_multipart_upload(Bucket=bucket, Key="d-their-upload")["UploadId"]
+    etag = o.upload_part(Bucket=bucket, Key="d-their-upload", UploadId=up, PartNumber=1,
+                         Body=b"d")["ETag"]
+    o.complete_multipart_upload(Bucket=bucket, Key="d-their-upload", UploadId=up,
+                                MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    # The bucket's owner overwrites one of theirs: it is then the owner's.
+    o.put_object(Bucket=bucket, Key="e-overwritten", Body=b"e")
+    c.put_object(Bucket=bucket, Key="e-overwritten", Body=b"e2")
+    # An anonymous writer's object belongs to the bucket's owner.
+    c.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    assert anon("PUT", s3, f"/{bucket}/f-anonymous", data=b"f").status_code == 200
+    # Changing an object's ACL keeps its owner.
+    o.put_object_acl(Bucket=bucket, Key="b-theirs", ACL="public-read")
+
+    mine, theirs = {"ID": me, "DisplayName": "s3user"}, {"ID": other, "DisplayName": "s3other"}
+    want = [("a-mine", mine), ("b-theirs", theirs), ("c-their-copy", theirs),
+            ("d-their-upload", theirs), ("e-overwritten", mine), ("f-anonymous", mine)]
+    for client in (c, o):
+        v1 = client.list_objects(Bucket=bucket)["Contents"]
+        assert [(x["Key"], x["Owner"]) for x in v1] == want
+        v2 = client.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"]
+        assert [(x["Key"], x["Owner"]) for x in v2] == want
+        assert all("Owner" not in x for x in client.list_objects_v2(Bucket=bucket)["Contents"])
+        versions = client.list_object_versions(Bucket=bucket)["Versions"]
+        assert [(x["Key"], x["Owner"]) for x in versions] == want
+    # Pages resume with the same owners.
+    page = c.list_objects_v2(Bucket=bucket, FetchOwner=True, MaxKeys=2, StartAfter="a-mine")
+    assert [(x["Key"], x["Owner"]) for x in page["Contents"]] == want[1:3]
+    # Anonymous listing (v1, raw) names them too.
+    r = anon("GET", s3, f"/{bucket}")
+    assert r.status_code == 200
+    assert r.text.count(f"<ID>{other}</ID><DisplayName>s3other</DisplayName>") == 3
+    assert r.text.count(f"<ID>{me}</ID><DisplayName>s3user</DisplayName>") == 3

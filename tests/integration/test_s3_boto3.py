@@ -581,6 +581,49 @@ def test_list_encoding_url_round_trips(c, bucket):
     assert [v["Key"] for v in r["Versions"]] == ["p+q/x"]
 
 
+def test_control_characters_in_keys_keep_xml_well_formed(s3, c, bucket):
+    """XML 1.0 cannot carry most C0 controls, even as character references:
+    answers that echo a key outside listings write each as U+FFFD, so that
+    boto3 (expat) parses them."""
+    import requests
+
+    key, shown = "ctl\x01mid\x1fend", "ctl\ufffdmid\ufffdend"
+    c.put_object(Bucket=bucket, Key=key, Body=b"body")
+    assert c.get_object(Bucket=bucket, Key=key)["Body"].read() == b"body"
+    r = c.copy_object(Bucket=bucket, Key=key + "-copy", CopySource={"Bucket": bucket, "Key": key})
+    assert r["CopyObjectResult"]["ETag"] == '"%s"' % hashlib.md5(b"body").hexdigest()
+    up = c.create_multipart_upload(Bucket=bucket, Key=key + "-mp")
+    assert up["Key"] == shown + "-mp" and up["Bucket"] == bucket
+    etag = c.upload_part(Bucket=bucket, Key=key + "-mp", UploadId=up["UploadId"], PartNumber=1,
+                         Body=b"part")["ETag"]
+    parts = c.list_parts(Bucket=bucket, Key=key + "-mp", UploadId=up["UploadId"])
+    assert parts["Key"] == shown + "-mp" and [p["ETag"] for p in parts["Parts"]] == [etag]
+    done = c.complete_multipart_upload(Bucket=bucket, Key=key + "-mp", UploadId=up["UploadId"],
+                                       MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert done["Key"] == shown + "-mp"
+    assert c.get_object(Bucket=bucket, Key=key + "-mp")["Body"].read() == b"part"
+    # Tags holding control characters (x-amz-tagging is percent-encoded).
+    c.put_object(Bucket=bucket, Key=key + "-tagged", Body=b"t", Tagging="k%01=v%1Fw")
+    assert c.get_object_tagging(Bucket=bucket, Key=key + "-tagged")["TagSet"] == [
+        {"Key": "k\ufffd", "Value": "v\ufffdw"}]
+    # Errors naming the key parse, so the client sees their code.
+    with pytest.raises(ClientError) as e:
+        c.get_object(Bucket=bucket, Key=key + "-missing")
+    assert (status(e), error_code(e)) == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as e:
+        c.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": key + "\x02"})
+    assert (status(e), error_code(e)) == (404, "NoSuchKey")
+    r = requests.get(c.generate_presigned_url("get_object", Params={"Bucket": bucket,
+                                                                    "Key": key + "-missing"}))
+    assert r.status_code == 404
+    assert f"<Resource>/{bucket}/{shown}-missing</Resource>" in r.text
+    assert not any(ch in r.content for ch in b"\x01\x1f")
+    # Listings keep the keys exact (boto3 asks for encoding-type=url).
+    listed = c.list_objects_v2(Bucket=bucket)["Contents"]
+    assert sorted(o["Key"] for o in listed) == sorted(
+        [key, key + "-copy", key + "-mp", key + "-tagged"])
+
+
 def test_list_uploads_encoding_url(s3, c, bucket):
     """ListMultipartUploads with encoding-type=url (boto3 does not decode it)."""
     from urllib.parse import unquote
@@ -588,8 +631,6 @@ def test_list_uploads_encoding_url(s3, c, bucket):
     import requests
 
     for k in ODD_KEYS:
-        # Raw: CreateMultipartUpload's answer holds the key unencoded, which
-        # no XML parser takes when it holds a control character.
         url = c.generate_presigned_url("create_multipart_upload", HttpMethod="POST",
                                        Params={"Bucket": bucket, "Key": k})
         assert requests.post(url).status_code == 200

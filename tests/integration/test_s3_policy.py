@@ -175,3 +175,130 @@ def test_conditions_see_the_request(s3, c, bucket):
     assert requests.get(f"{s3.url}/{bucket}/k").status_code == 403
     r = requests.get(f"{s3.url}/{bucket}/k", headers={"User-Agent": "trusted-agent/1.0"})
     assert r.content == b"cond"
+
+
+CORS = {"CORSRules": [{"AllowedOrigins": ["https://a.example"], "AllowedMethods": ["GET"]}]}
+TAGS = {"TagSet": [{"Key": "team", "Value": "blue"}]}
+NO_BLOCK = {"BlockPublicAcls": False, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False}
+
+
+def setting_calls(client, bucket):
+    """Each bucket-setting operation, by the IAM action that governs it."""
+    return [
+        ("s3:PutBucketCORS", lambda: client.put_bucket_cors(Bucket=bucket, CORSConfiguration=CORS)),
+        ("s3:GetBucketCORS", lambda: client.get_bucket_cors(Bucket=bucket)),
+        ("s3:PutBucketCORS", lambda: client.delete_bucket_cors(Bucket=bucket)),
+        ("s3:PutBucketTagging", lambda: client.put_bucket_tagging(Bucket=bucket, Tagging=TAGS)),
+        ("s3:GetBucketTagging", lambda: client.get_bucket_tagging(Bucket=bucket)),
+        ("s3:PutBucketTagging", lambda: client.delete_bucket_tagging(Bucket=bucket)),
+        ("s3:PutBucketPublicAccessBlock", lambda: client.put_public_access_block(
+            Bucket=bucket, PublicAccessBlockConfiguration=NO_BLOCK)),
+        ("s3:GetBucketPublicAccessBlock", lambda: client.get_public_access_block(Bucket=bucket)),
+        ("s3:PutBucketPublicAccessBlock", lambda: client.delete_public_access_block(Bucket=bucket)),
+        ("s3:GetBucketPolicyStatus", lambda: client.get_bucket_policy_status(Bucket=bucket)),
+        ("s3:GetBucketAcl", lambda: client.get_bucket_acl(Bucket=bucket)),
+        ("s3:PutBucketAcl", lambda: client.put_bucket_acl(Bucket=bucket, ACL="private")),
+        ("s3:GetBucketVersioning", lambda: client.get_bucket_versioning(Bucket=bucket)),
+        ("s3:GetBucketLocation", lambda: client.get_bucket_location(Bucket=bucket)),
+    ]
+
+
+def denied(call):
+    with pytest.raises(ClientError) as e:
+        call()
+    return error_of(e) == (403, "AccessDenied")
+
+
+def test_bucket_settings_follow_the_policy(s3, c, o, bucket):
+    """A bucket-setting operation's IAM action in the bucket policy admits a
+    non-owner (Allow) or refuses the owner (Deny), as in S3; without a
+    statement for it, the setting is the owner's.  The policy operations
+    stay the owner's whatever the policy says."""
+    arn = f"arn:aws:s3:::{bucket}"
+    actions = sorted({a for a, _ in setting_calls(o, bucket)})
+    # A policy that names other actions only: the other user is refused all.
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": "s3:GetObject", "Resource": arn + "/*"})
+    for action, call in setting_calls(o, bucket):
+        assert denied(call), action
+    # Allowed each action: the other user may do each.
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": actions, "Resource": arn})
+    for _action, call in setting_calls(o, bucket):
+        call()
+    assert o.get_bucket_acl(Bucket=bucket)["Owner"]["ID"] == s3.uid  # the owner stays
+    o.put_bucket_cors(Bucket=bucket, CORSConfiguration=CORS)
+    o.put_bucket_tagging(Bucket=bucket, Tagging=TAGS)
+    assert c.get_bucket_cors(Bucket=bucket)["CORSRules"][0]["AllowedOrigins"] == ["https://a.example"]
+    assert c.get_bucket_tagging(Bucket=bucket)["TagSet"] == TAGS["TagSet"]
+    # Only the actions allowed: reading tags, not changing them.
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": ["s3:GetBucketTagging", "s3:GetBucketCors"], "Resource": arn})
+    assert o.get_bucket_tagging(Bucket=bucket)["TagSet"] == TAGS["TagSet"]
+    assert o.get_bucket_cors(Bucket=bucket)["CORSRules"]  # action names are case-insensitive
+    assert denied(lambda: o.delete_bucket_tagging(Bucket=bucket))
+    assert denied(lambda: o.put_bucket_cors(Bucket=bucket, CORSConfiguration=CORS))
+    assert denied(lambda: o.get_public_access_block(Bucket=bucket))
+    assert c.get_bucket_tagging(Bucket=bucket)["TagSet"] == TAGS["TagSet"]  # nothing changed
+    # The policy operations are never the other user's.
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": "s3:*", "Resource": arn})
+    assert denied(lambda: o.get_bucket_policy(Bucket=bucket))
+    assert denied(lambda: o.delete_bucket_policy(Bucket=bucket))
+    # Anonymous callers too, by a statement for everybody (raw requests).
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": "*",
+                           "Action": ["s3:GetBucketTagging", "s3:GetBucketLocation"],
+                           "Resource": arn})
+    r = requests.get(f"{s3.url}/{bucket}?tagging")
+    assert r.status_code == 200 and "<Key>team</Key><Value>blue</Value>" in r.text
+    assert requests.get(f"{s3.url}/{bucket}?location").status_code == 200
+    assert requests.get(f"{s3.url}/{bucket}?cors").status_code == 403
+    assert requests.put(f"{s3.url}/{bucket}?tagging", data=b"<Tagging><TagSet/></Tagging>"
+                        ).status_code == 403
+
+    # An explicit Deny refuses the owner each setting...
+    c.put_bucket_cors(Bucket=bucket, CORSConfiguration=CORS)
+    put_policy(c, bucket, {"Effect": "Deny", "Principal": {"AWS": s3.uid},
+                           "Action": actions + ["s3:GetBucketPolicy", "s3:PutBucketPolicy",
+                                                "s3:DeleteBucketPolicy"], "Resource": arn})
+    for action, call in setting_calls(c, bucket):
+        assert denied(call), action
+    # ...but not the policy operations, which stay the owner's: it reads,
+    # replaces and removes the policy that denies it, and gets its settings back.
+    assert "Deny" in c.get_bucket_policy(Bucket=bucket)["Policy"]
+    put_policy(c, bucket, {"Effect": "Deny", "Principal": {"AWS": s3.uid},
+                           "Action": "s3:*", "Resource": arn})
+    assert denied(lambda: c.get_bucket_cors(Bucket=bucket))
+    c.delete_bucket_policy(Bucket=bucket)
+    assert c.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    assert c.get_bucket_tagging(Bucket=bucket)["TagSet"] == TAGS["TagSet"]
+    for action, call in setting_calls(o, bucket):
+        assert denied(call), action
+
+
+def test_listing_allowed_by_policy_shows_missing_keys(s3, c, o, bucket):
+    """s3:ListBucket on the bucket in its policy is what the bucket's READ
+    is: who has it learns that a key is missing (404), others get 403."""
+    mine = s3.name()
+    o.create_bucket(Bucket=mine)
+    for call in (lambda: o.get_object(Bucket=bucket, Key="missing"),
+                 lambda: o.copy_object(Bucket=mine, Key="c",
+                                       CopySource={"Bucket": bucket, "Key": "missing"})):
+        assert denied(call)
+    put_policy(c, bucket, {"Effect": "Allow", "Principal": {"AWS": s3.other.uid},
+                           "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"})
+    with pytest.raises(ClientError) as e:
+        o.get_object(Bucket=bucket, Key="missing")
+    assert error_of(e) == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as e:
+        o.head_object(Bucket=bucket, Key="missing")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(ClientError) as e:
+        o.copy_object(Bucket=mine, Key="c", CopySource={"Bucket": bucket, "Key": "missing"})
+    assert error_of(e) == (404, "NoSuchKey")
+    # A Deny of listing hides it again, from the owner too.
+    put_policy(c, bucket, {"Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket",
+                           "Resource": f"arn:aws:s3:::{bucket}"})
+    assert denied(lambda: c.get_object(Bucket=bucket, Key="missing"))
+    assert denied(lambda: o.get_object(Bucket=bucket, Key="missing"))

@@ -148,3 +148,125 @@ def test_forms_signed_by_pyrgw(s3, c, bucket):
     assert raw_error(r) == (403, "SignatureDoesNotMatch")
     with pytest.raises(ValueError):
         pyrgw.presign_post("http://127.0.0.1:1/", "k", "AK", "SK")
+
+
+def signed_form(s3, bucket, key, fields, conditions=None):
+    """A SigV4 form from boto3 whose policy admits each of `fields` with any
+    value (starts-with ""), unless `conditions` are given."""
+    signer = s3.client(signature_version="s3v4")
+    if conditions is None:
+        conditions = [["starts-with", f"${name}", ""] for name in fields]
+    return signer.generate_presigned_post(bucket, key, Fields=fields, Conditions=conditions,
+                                          ExpiresIn=300)["fields"]
+
+
+TAGGING = ("<Tagging><TagSet><Tag><Key>team</Key><Value>blue</Value></Tag>"
+           "<Tag><Key>tier</Key><Value>a b</Value></Tag></TagSet></Tagging>")
+
+
+def test_put_object_fields_tagging_storage_class_encryption(s3, c, bucket):
+    """The fields PutObject takes as headers: tagging (a Tagging document),
+    x-amz-storage-class, x-amz-server-side-encryption and the stored
+    Content-* headers; each bad value gets PutObject's error and stores
+    nothing."""
+    fields = {"tagging": TAGGING, "x-amz-storage-class": "STANDARD_IA",
+              "x-amz-server-side-encryption": "AES256", "Content-Type": "image/png",
+              "Cache-Control": "max-age=60", "Content-Disposition": "attachment; filename=a.png",
+              "Content-Encoding": "identity", "Expires": "Wed, 21 Oct 2037 07:28:00 GMT",
+              "x-amz-meta-by": "form"}
+    r = post(s3, bucket, signed_form(s3, bucket, "f/${filename}", fields), filename="a.png")
+    assert r.status_code == 204, r.text
+    assert c.get_object_tagging(Bucket=bucket, Key="f/a.png")["TagSet"] == [
+        {"Key": "team", "Value": "blue"}, {"Key": "tier", "Value": "a b"}]
+    head = c.head_object(Bucket=bucket, Key="f/a.png")
+    h = head["ResponseMetadata"]["HTTPHeaders"]
+    assert (head["ContentType"], head["CacheControl"], head["ContentDisposition"],
+            head["ContentEncoding"], h["expires"], head["Metadata"]) == (
+        "image/png", "max-age=60", "attachment; filename=a.png", "identity",
+        "Wed, 21 Oct 2037 07:28:00 GMT", {"by": "form"})
+    assert h["x-amz-tagging-count"] == "2"
+    # Every object is STANDARD and unencrypted (as PutObject's).
+    assert "x-amz-server-side-encryption" not in h and "StorageClass" not in head
+    assert [o["StorageClass"] for o in c.list_objects_v2(Bucket=bucket)["Contents"]] == ["STANDARD"]
+    # An empty Tagging document is an empty tag set.
+    r = post(s3, bucket, signed_form(s3, bucket, "f/empty",
+                                     {"tagging": "<Tagging><TagSet/></Tagging>"}))
+    assert r.status_code == 204
+    assert c.get_object_tagging(Bucket=bucket, Key="f/empty")["TagSet"] == []
+
+    too_many = "".join(f"<Tag><Key>k{i}</Key><Value>v</Value></Tag>" for i in range(11))
+    refused = [
+        ({"tagging": "not xml"}, (400, "MalformedXML")),
+        ({"tagging": "<Tagging><TagSet><Tag><Key>k</Key></Tag></TagSet></Tagging>"},
+         (400, "MalformedXML")),
+        ({"tagging": f"<Tagging><TagSet>{too_many}</TagSet></Tagging>"}, (400, "InvalidTag")),
+        ({"tagging": "<Tagging><TagSet><Tag><Key>aws:x</Key><Value>v</Value></Tag></TagSet>"
+                     "</Tagging>"}, (400, "InvalidTag")),
+        ({"tagging": "<Tagging><TagSet><Tag><Key>d</Key><Value>1</Value></Tag><Tag><Key>d</Key>"
+                     "<Value>2</Value></Tag></TagSet></Tagging>"}, (400, "InvalidTag")),
+        ({"x-amz-storage-class": "FAKE_CLASS"}, (400, "InvalidStorageClass")),
+        ({"x-amz-server-side-encryption": "AES512"}, (400, "InvalidArgument")),
+        ({"x-amz-meta-big": "v" * 2100}, (400, "MetadataTooLarge")),
+        # No temporary credentials exist yet: every token is invalid.
+        ({"x-amz-security-token": "FQoGZXIvYXdzEXAMPLE"}, (400, "InvalidToken")),
+    ]
+    for i, (extra, want) in enumerate(refused):
+        r = post(s3, bucket, signed_form(s3, bucket, f"bad/{i}", extra))
+        assert raw_error(r) == want, (extra, r.text)
+        assert missing(c, bucket, f"bad/{i}")
+    r = post(s3, bucket, signed_form(s3, bucket, "bad/class", {"x-amz-storage-class": "FAKE_CLASS"}))
+    assert "<StorageClassRequested>FAKE_CLASS</StorageClassRequested>" in r.text
+    # The token is refused however well the form is otherwise signed; the
+    # header form answers the same.
+    r = requests.put(c.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "t"}),
+                     data=b"x", headers={"x-amz-security-token": "FQoGZXIvYXdzEXAMPLE"})
+    assert raw_error(r) == (400, "InvalidToken")
+    # A field that no condition names is still refused.
+    form = signed_form(s3, bucket, "bad/uncovered", {}, conditions=[])
+    r = post(s3, bucket, dict(form, tagging=TAGGING))
+    assert raw_error(r) == (403, "AccessDenied") and "Extra input fields: tagging" in r.text
+    assert missing(c, bucket, "bad/uncovered")
+
+    # PutObject, CopyObject and CreateMultipartUpload check the same values.
+    c.put_object(Bucket=bucket, Key="p", Body=b"p", StorageClass="GLACIER",
+                 ServerSideEncryption="AES256")
+    assert [o["StorageClass"] for o in c.list_objects_v2(Bucket=bucket, Prefix="p")["Contents"]] \
+        == ["STANDARD"]
+    for call in (lambda kw: c.put_object(Bucket=bucket, Key="q", Body=b"q", **kw),
+                 lambda kw: c.copy_object(Bucket=bucket, Key="q", CopySource=f"{bucket}/p", **kw),
+                 lambda kw: c.create_multipart_upload(Bucket=bucket, Key="q", **kw)):
+        for kw, want in (({"StorageClass": "FAKE_CLASS"}, (400, "InvalidStorageClass")),
+                         ({"ServerSideEncryption": "AES512"}, (400, "InvalidArgument"))):
+            with pytest.raises(ClientError) as e:
+                call(kw)
+            got = e.value.response
+            assert (got["ResponseMetadata"]["HTTPStatusCode"], got["Error"]["Code"]) == want
+    assert missing(c, bucket, "q")
+    assert c.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_content_type_lists_and_starts_with(s3, c, bucket):
+    """starts-with on Content-Type treats a comma-separated value as a list
+    whose every element must match; other fields are plain strings."""
+    cond = [["starts-with", "$Content-Type", "image/"], ["starts-with", "$x-amz-meta-list", "a/"]]
+    ok = {"Content-Type": "image/jpg,image/png, image/gif", "x-amz-meta-list": "a/1,b/2"}
+    r = post(s3, bucket, signed_form(s3, bucket, "ct/ok", ok, cond))
+    assert r.status_code == 204, r.text
+    assert c.head_object(Bucket=bucket, Key="ct/ok")["ContentType"] == "image/jpg,image/png, image/gif"
+    for i, ct in enumerate(["image/jpg,text/plain", "text/plain,image/png", "image/png,"]):
+        r = post(s3, bucket, signed_form(s3, bucket, f"ct/{i}", dict(ok, **{"Content-Type": ct}),
+                                         cond))
+        assert raw_error(r) == (403, "AccessDenied") and "Policy Condition failed" in r.text, ct
+        assert missing(c, bucket, f"ct/{i}")
+    # eq compares the whole value, commas and all.
+    eq = [{"Content-Type": "image/jpg,image/png"}]
+    r = post(s3, bucket, signed_form(s3, bucket, "ct/eq", {"Content-Type": "image/jpg,image/png"},
+                                     eq))
+    assert r.status_code == 204
+    r = post(s3, bucket, signed_form(s3, bucket, "ct/eq2", {"Content-Type": "image/jpg"}, eq))
+    assert raw_error(r) == (403, "AccessDenied")
+    # A comma in another field is no list: "b/2" after the comma is not tested.
+    r = post(s3, bucket, signed_form(s3, bucket, "ct/m", {"x-amz-meta-list": "b/1,a/2"},
+                                     [["starts-with", "$x-amz-meta-list", "a/"]]))
+    assert raw_error(r) == (403, "AccessDenied")
+    assert missing(c, bucket, "ct/m")

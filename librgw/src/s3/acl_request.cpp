@@ -161,13 +161,13 @@ void grant_xml(Context& ctx, const Grant& g, std::string& doc) {
   switch (g.grantee.kind) {
     case Grantee::Kind::user:
       grantee = std::string("<Grantee ") + kXsi + " xsi:type=\"CanonicalUser\"><ID>" +
-                xml_escape(g.grantee.id) + "</ID><DisplayName>" +
-                xml_escape(display_name(ctx, g.grantee.id)) + "</DisplayName></Grantee>";
+                xml_escape_text(g.grantee.id) + "</ID><DisplayName>" +
+                xml_escape_text(display_name(ctx, g.grantee.id)) + "</DisplayName></Grantee>";
       break;
     case Grantee::Kind::email:
       grantee = std::string("<Grantee ") + kXsi +
-                " xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>" + xml_escape(g.grantee.id) +
-                "</EmailAddress></Grantee>";
+                " xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>" +
+                xml_escape_text(g.grantee.id) + "</EmailAddress></Grantee>";
       break;
     case Grantee::Kind::group: {
       const char* uri = group_uri(g.grantee.id);

@@ -142,10 +142,10 @@ class BucketCors : public XmlBodyOp {
  public:
   explicit BucketCors(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
   bool wants_body() const override { return ctx_.req.method == "PUT"; }
-  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
+  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner, action()); }
   void finish() override {
     const std::string& m = ctx_.req.method;
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner, action());
     if (m == "GET") {
       auto it = b.attrs.find(kCorsAttr);
       if (it == b.attrs.end()) {
@@ -165,6 +165,12 @@ class BucketCors : public XmlBodyOp {
     }
     if (b.attrs.erase(kCorsAttr)) ctx_.store.update_bucket(b);
     ctx_.resp.status = 204;
+  }
+
+ private:
+  // IAM's actions: DeleteBucketCors is s3:PutBucketCORS.
+  const char* action() const {
+    return ctx_.req.method == "GET" ? "s3:GetBucketCORS" : "s3:PutBucketCORS";
   }
 };
 

@@ -74,7 +74,8 @@ class XmlBodyOp : public Op {
 
 // What an operation needs of a bucket: its ACL's READ (list it), WRITE
 // (create, overwrite and delete its objects), READ_ACP, WRITE_ACP, or to be
-// its owner (every other bucket setting).
+// its owner (every other bucket setting; with the setting's IAM action, the
+// bucket policy may Allow it to others, or Deny it to the owner too).
 enum class Access { read, write, read_acp, write_acp, owner };
 
 // Loads the bucket and checks the caller may do `access` on it: the owner
@@ -89,6 +90,11 @@ BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access acce
 // The same check on a bucket already loaded, without throwing.
 bool may_access(const Context& ctx, const BucketInfo& bucket, Access access,
                 const char* action = nullptr);
+
+// Whether the caller may list `bucket`: s3:ListBucket on the bucket itself
+// in its policy, then its READ.  Who may list learns that a key is missing
+// (NoSuchKey); others get AccessDenied.
+bool may_list(const Context& ctx, const BucketInfo& bucket);
 
 // The permissions (acl.h) the caller holds on an object of `bucket`: what
 // the object's ACL grants (its owner always holds READ_ACP and WRITE_ACP; an

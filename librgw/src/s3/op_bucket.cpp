@@ -124,13 +124,13 @@ class GetBucketLocation : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketLocation");
     const std::string& region = ctx_.gw.config().region;
     XmlWriter x;
     // AWS answers an empty constraint for us-east-1.
     x.root("LocationConstraint", kS3Namespace);
     std::string doc = x.take();
-    if (region != "us-east-1") doc += xml_escape(region);
+    if (region != "us-east-1") doc += xml_escape_text(region);
     doc += "</LocationConstraint>";
     ctx_.resp.set_xml(200, doc);
   }
@@ -140,7 +140,7 @@ class GetBucketVersioning : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketVersioning");
     XmlWriter x;
     x.root("VersioningConfiguration", kS3Namespace);
     if (b.versioning == Versioning::enabled) x.element("Status", "Enabled");

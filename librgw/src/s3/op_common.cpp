@@ -29,9 +29,13 @@ Principal principal(const Context& ctx) {
   return p;
 }
 
-bool may_access(const Context& ctx, const BucketInfo& info, Access access, const char* action) {
+namespace {
+
+// may_access, the policy seeing `key` ("" = the bucket itself).
+bool may_access_as(const Context& ctx, const BucketInfo& info, Access access, const char* action,
+                   const std::string& key) {
   if (action) {
-    policy::Decision d = policy_decision(ctx, info, action, ctx.key);
+    policy::Decision d = policy_decision(ctx, info, action, key);
     if (d == policy::Decision::deny) return false;
     if (d == policy::Decision::allow) return true;
   }
@@ -45,6 +49,16 @@ bool may_access(const Context& ctx, const BucketInfo& info, Access access, const
     case Access::owner: return false;
   }
   return allows(effective_public_acl(info, info.acl), principal(ctx), info.owner, wanted);
+}
+
+}  // namespace
+
+bool may_access(const Context& ctx, const BucketInfo& info, Access access, const char* action) {
+  return may_access_as(ctx, info, access, action, ctx.key);
+}
+
+bool may_list(const Context& ctx, const BucketInfo& bucket) {
+  return may_access_as(ctx, bucket, Access::read, "s3:ListBucket", "");
 }
 
 uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket,
@@ -71,7 +85,7 @@ ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t per
   try {
     info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
   } catch (const Error& e) {
-    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, bucket, Access::read, "s3:ListBucket"))
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx, bucket))
       throw_s3(403, "AccessDenied", "Access Denied");
     throw;
   }

@@ -27,6 +27,17 @@ Acl new_object_acl(Context& ctx, const BucketInfo& bucket);
 
 // Object attributes from request headers (Content-Type, x-amz-meta-*, ...).
 Attrs attrs_from_headers(const Context& ctx);  // op_object.cpp
+// User metadata (x-amz-meta-* names without the prefix, and values) is at
+// most this many bytes (400 MetadataTooLarge).
+inline constexpr size_t kMaxUserMetadata = 2048;
+// x-amz-storage-class and x-amz-server-side-encryption of a new object
+// (PutObject, CopyObject, CreateMultipartUpload, POST Object's fields): a
+// storage class S3 does not name gets 400 InvalidStorageClass, an encryption
+// method it does not name 400 InvalidArgument.  Named ones are accepted and
+// change nothing: every object is STANDARD and stored unencrypted
+// (op_object.cpp).
+void check_storage_and_encryption(const std::string* storage_class, const std::string* sse);
+void check_storage_and_encryption(const Context& ctx);  // the request's headers
 // Whether a value may be sent as an HTTP header value (no CR, LF, NUL, ...).
 // Response headers describing an object (ETag, Last-Modified, metadata).
 void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp

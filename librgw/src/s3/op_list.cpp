@@ -1,4 +1,6 @@
 // op_list.cpp - ListObjects (v1), ListObjectsV2 and ListObjectVersions.
+#include <map>
+
 #include "crypto.h"
 #include "errors.h"
 #include "http/date.h"
@@ -85,16 +87,25 @@ class ListOp : public Op {
     }
     bool owner_wanted = kind_ != Kind::v2 ||
                         (r.has_query("fetch-owner") && *r.query_param("fetch-owner") == "true");
-    User owner;
-    if (owner_wanted) {
+    // Each object's Owner is its writer (the ACL's owner; "" is the
+    // bucket's owner), looked up once per listing for each distinct owner.
+    std::map<std::string, std::string> display_names;
+    auto display_name = [&](const std::string& uid) -> const std::string& {
+      auto it = display_names.find(uid);
+      if (it != display_names.end()) return it->second;
+      std::string name;
       try {
-        owner = ctx_.store.get_user(bucket.owner);
-      } catch (...) {
-        owner.uid = bucket.owner;
+        name = ctx_.store.get_user(uid).display_name;
+      } catch (const Error& e) {
+        // A removed user's objects keep their id; the name is gone.
+        if (e.code() != RGW_ERR_NO_SUCH_USER) throw;
       }
-    }
+      return display_names.emplace(uid, std::move(name)).first->second;
+    };
 
-    XmlWriter x;
+    // Keys as stored, or percent-encoded on request (encoding-type=url):
+    // never silently replaced (xml.h).
+    XmlWriter x(XmlWriter::Text::verbatim);
     x.root(kind_ == Kind::versions ? "ListVersionsResult" : "ListBucketResult", kS3Namespace);
     x.element("Name", ctx_.bucket).element("Prefix", enc(p.prefix));
     if (kind_ == Kind::v1) x.element("Marker", enc(p.marker));
@@ -122,11 +133,10 @@ class ListOp : public Op {
       x.element("LastModified", http::iso8601_ms(o.mtime_ns))
           .element("ETag", "\"" + o.etag + "\"")
           .element("Size", o.size);
-      if (owner_wanted)
-        x.open("Owner")
-            .element("ID", owner.uid)
-            .element("DisplayName", owner.display_name)
-            .close("Owner");
+      if (owner_wanted) {
+        const std::string& uid = o.acl.owner.empty() ? bucket.owner : o.acl.owner;
+        x.open("Owner").element("ID", uid).element("DisplayName", display_name(uid)).close("Owner");
+      }
       x.element("StorageClass", "STANDARD").close(kind_ == Kind::versions ? "Version" : "Contents");
     }
     for (const auto& cp : res.common_prefixes)

@@ -60,6 +60,7 @@ class CreateUpload : public Op {
   using Op::Op;
   void finish() override {
     BucketInfo bucket = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    check_storage_and_encryption(ctx_);
     WriteOptions object;
     object.attrs = attrs_from_headers(ctx_);
     object.acl = new_object_acl(ctx_, bucket);
@@ -339,7 +340,7 @@ class ListUploads : public Op {
       next_id = last_is_prefix ? "" : shown.back().upload_id;
     }
 
-    XmlWriter x;
+    XmlWriter x(XmlWriter::Text::verbatim);  // keys as stored, or encoding-type=url
     x.root("ListMultipartUploadsResult", kS3Namespace)
         .element("Bucket", ctx_.bucket)
         .element("KeyMarker", enc(key_marker))

@@ -20,9 +20,6 @@ namespace {
 const char* const kStoredHeaders[] = {"content-type",     "content-encoding", "content-disposition",
                                       "content-language", "cache-control",    "expires"};
 
-// Metadata limit of S3: user metadata at most 2 KiB.
-constexpr size_t kMaxUserMetadata = 2048;
-
 // Removes "aws-chunked" from a Content-Encoding list (it describes the
 // transfer, not the object).
 std::string strip_aws_chunked(const std::string& value) {
@@ -51,8 +48,7 @@ class GetObject : public Op {
     try {
       serve(bucket);
     } catch (const Error& e) {
-      if (e.code() == RGW_ERR_NO_SUCH_KEY &&
-          !may_access(ctx_, bucket, Access::read, "s3:ListBucket"))
+      if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx_, bucket))
         throw_s3(403, "AccessDenied", "Access Denied");
       throw;
     }
@@ -155,6 +151,7 @@ class PutObject : public Op {
   bool wants_body() const override { return true; }
   void begin() override {
     bucket_ = authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:PutObject");
+    check_storage_and_encryption(ctx_);
     object_.attrs = attrs_from_headers(ctx_);
     object_.acl = new_object_acl(ctx_, bucket_);
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
@@ -191,6 +188,7 @@ class CopyObject : public Op {
   void finish() override {
     std::string src_bucket, src_key;
     authorize_copy(ctx_, &src_bucket, &src_key);
+    check_storage_and_encryption(ctx_);
     const BucketInfo bucket = ctx_.store.get_bucket(ctx_.bucket);
     const Acl acl = new_object_acl(ctx_, bucket);
     const std::string* directive = ctx_.req.header("x-amz-metadata-directive");
@@ -230,7 +228,44 @@ class CopyObject : public Op {
   }
 };
 
+// The storage classes S3 names.  Objects here are all STANDARD: another
+// class is accepted and stored as STANDARD (as listings show it).
+const char* const kStorageClasses[] = {
+    "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",      "INTELLIGENT_TIERING",
+    "GLACIER",  "DEEP_ARCHIVE",       "GLACIER_IR",  "EXPRESS_ONEZONE", "OUTPOSTS",
+    "SNOW"};
+
+// The server-side encryption methods S3 names for x-amz-server-side-encryption.
+const char* const kEncryptionMethods[] = {"AES256", "aws:kms", "aws:kms:dsse"};
+
 }  // namespace
+
+void check_storage_and_encryption(const std::string* storage_class, const std::string* sse) {
+  if (storage_class) {
+    bool known = false;
+    for (const char* c : kStorageClasses) known |= *storage_class == c;
+    if (!known) {
+      S3Error e(400, "InvalidStorageClass", "The storage class you specified is not valid");
+      e.details.emplace_back("StorageClassRequested", *storage_class);
+      throw e;
+    }
+  }
+  if (sse) {
+    bool known = false;
+    for (const char* m : kEncryptionMethods) known |= *sse == m;
+    if (!known) {
+      S3Error e(400, "InvalidArgument", "The encryption method specified is not supported");
+      e.details.emplace_back("ArgumentName", "x-amz-server-side-encryption");
+      e.details.emplace_back("ArgumentValue", *sse);
+      throw e;
+    }
+  }
+}
+
+void check_storage_and_encryption(const Context& ctx) {
+  check_storage_and_encryption(ctx.req.header("x-amz-storage-class"),
+                               ctx.req.header("x-amz-server-side-encryption"));
+}
 
 Acl new_object_acl(Context& ctx, const BucketInfo& bucket) {
   Acl acl = acl_from_headers(ctx, ctx.user ? ctx.user->uid : bucket.owner, bucket.owner);
@@ -273,7 +308,7 @@ ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::
   try {
     src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
   } catch (const Error& e) {
-    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_access(ctx, src_bucket, Access::read))
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx, src_bucket))
       throw_s3(403, "AccessDenied", "Access Denied");
     throw;
   }

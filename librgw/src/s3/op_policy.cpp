@@ -1,9 +1,12 @@
 // op_policy.cpp - PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy and
 // GetBucketPolicyStatus.
 //
-// These stay the bucket owner's whatever the policy says (as AWS keeps them
-// the root user's), so that no policy locks its owner out.  A document is
-// checked in full when put (policy.h), and MalformedPolicy names the reason.
+// Put/Get/DeleteBucketPolicy stay the bucket owner's whatever the policy says
+// (AWS lets the account that owns the bucket always use them, and no other
+// account), so that no policy locks its owner out.  GetBucketPolicyStatus is
+// like the other bucket settings: the policy's s3:GetBucketPolicyStatus
+// decides first.  A document is checked in full when put (policy.h), and
+// MalformedPolicy names the reason.
 #include "errors.h"
 #include "s3/bucket_policy.h"
 #include "s3/op.h"
@@ -68,7 +71,7 @@ class GetBucketPolicyStatus : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketPolicyStatus");
     policy::Policy parsed;
     std::string reason;
     const bool is_public = policy::parse(stored_policy(ctx_, b), b.name, &parsed, &reason) &&

@@ -9,9 +9,15 @@
 // V2 (AWSAccessKeyId, signature).  The policy's expiration must be ahead
 // and every condition must hold ({"field": "value"}, ["eq", "$field",
 // value], ["starts-with", "$field", prefix], ["content-length-range", min,
-// max]); every field but the signature's, the file and x-ignore-* must be
-// named by a condition.  A form without a policy is anonymous.  The caller
-// must then be allowed s3:PutObject on the key (ACLs, bucket policy).
+// max]; starts-with on Content-Type tests each element of a comma-separated
+// list); every field but the signature's, the file and x-ignore-* must be
+// named by a condition.  The fields PutObject takes as headers are taken
+// with its checks: `tagging` (a Tagging document, x-amz-tagging's limits),
+// x-amz-storage-class and x-amz-server-side-encryption (named values only;
+// nothing changes), Content-Type and the other stored headers, x-amz-meta-*
+// (2 KiB at most); x-amz-security-token is refused (no STS yet).  A form
+// without a policy is anonymous.  The caller must then be allowed
+// s3:PutObject on the key (ACLs, bucket policy).
 #include <cctype>
 #include <ctime>
 #include <map>
@@ -28,6 +34,7 @@
 #include "s3/op.h"
 #include "s3/op_families.h"
 #include "s3/public_access.h"
+#include "s3/tagging.h"
 #include "xml.h"
 
 namespace rgw::s3 {
@@ -39,6 +46,23 @@ constexpr size_t kMaxFieldBytes = 64 * 1024;  // all fields together
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// starts-with on Content-Type: a comma-separated value is a list, and each
+// element must start with the prefix (AWS's "Creating a POST policy"; other
+// fields are plain strings, commas or not).
+bool each_starts_with(const std::string& list, const std::string& prefix) {
+  size_t pos = 0;
+  for (;;) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string::npos) comma = list.size();
+    std::string item = list.substr(pos, comma - pos);
+    const size_t b = item.find_first_not_of(" \t");
+    item = b == std::string::npos ? "" : item.substr(b, item.find_last_not_of(" \t") - b + 1);
+    if (item.compare(0, prefix.size(), prefix) != 0) return false;
+    if (comma == list.size()) return true;
+    pos = comma + 1;
+  }
 }
 
 [[noreturn]] void policy_failed(const std::string& why) {
@@ -145,14 +169,26 @@ class PostObject : public Op, private http::FormDataParser::Handler {
     if (!may_access(ctx_, bucket_, Access::write, "s3:PutObject"))
       throw_s3(403, "AccessDenied", "Access Denied");
 
+    // The fields PutObject takes as headers, with its checks and limits.
+    check_storage_and_encryption(field("x-amz-storage-class"),
+                                 field("x-amz-server-side-encryption"));
+    size_t meta = 0;
     for (const auto& f : fields_) {
       static const char* const kStored[] = {"content-type",        "cache-control",
                                             "content-disposition", "content-encoding",
                                             "content-language",    "expires"};
       for (const char* s : kStored)
         if (f.first == s && !f.second.empty()) options_.attrs[f.first] = f.second;
-      if (f.first.compare(0, 11, "x-amz-meta-") == 0) options_.attrs[f.first] = f.second;
+      if (f.first.compare(0, 11, "x-amz-meta-") == 0) {
+        options_.attrs[f.first] = f.second;
+        meta += f.first.size() - 11 + f.second.size();
+      }
     }
+    if (meta > kMaxUserMetadata)
+      throw_s3(400, "MetadataTooLarge",
+               "Your metadata headers exceed the maximum allowed metadata size.");
+    if (const std::string* tagging = field("tagging"))
+      set_tags(options_.attrs, parse_object_tagging_document(*tagging));
     const std::string owner = ctx_.user ? ctx_.user->uid : bucket_.owner;
     const std::string* acl = field("acl");
     try {
@@ -174,6 +210,10 @@ class PostObject : public Op, private http::FormDataParser::Handler {
         throw_s3(400, "InvalidArgument", "Bucket POST must contain a field named 'policy'.");
       return;  // anonymous
     }
+    // Temporary credentials (STS) are not issued yet: no token is valid
+    // (as a header-signed request's x-amz-security-token).
+    if (const std::string* token = field("x-amz-security-token"); token && !token->empty())
+      throw_s3(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
     std::string access_key, expected, given;
     User user;
     auto find_user = [&](const std::string& ak) {
@@ -284,7 +324,8 @@ class PostObject : public Op, private http::FormDataParser::Handler {
       if (op == "eq")
         ok = have == want;
       else if (op == "starts-with")
-        ok = have.compare(0, want.size(), want) == 0;
+        ok = name == "content-type" ? each_starts_with(have, want)
+                                    : have.compare(0, want.size(), want) == 0;
       else
         throw_s3(400, "InvalidPolicyDocument", "Invalid Policy: Invalid Condition: " + op);
       if (!ok)

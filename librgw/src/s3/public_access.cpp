@@ -32,9 +32,12 @@ std::string encode(const PublicAccessBlock& p) {
 class PutPublicAccessBlock : public XmlBodyOp {
  public:
   explicit PutPublicAccessBlock(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
-  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
+  void begin() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:PutBucketPublicAccessBlock");
+  }
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b =
+        authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:PutBucketPublicAccessBlock");
     std::string err;
     auto doc = parse_xml(body_, &err);
     if (!doc || doc->name != "PublicAccessBlockConfiguration") malformed();
@@ -68,7 +71,8 @@ class GetPublicAccessBlock : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b =
+        authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:GetBucketPublicAccessBlock");
     if (!b.attrs.count(kPublicAccessAttr)) {
       S3Error e(404, "NoSuchPublicAccessBlockConfiguration",
                 "The public access block configuration was not found");
@@ -91,7 +95,9 @@ class DeletePublicAccessBlock : public Op {
  public:
   using Op::Op;
   void finish() override {
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    // IAM's action for DeletePublicAccessBlock is s3:PutBucketPublicAccessBlock.
+    BucketInfo b =
+        authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:PutBucketPublicAccessBlock");
     if (b.attrs.erase(kPublicAccessAttr)) ctx_.store.update_bucket(b);
     ctx_.resp.status = 204;
   }

@@ -125,10 +125,10 @@ class BucketTagging : public XmlBodyOp {
  public:
   explicit BucketTagging(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
   bool wants_body() const override { return ctx_.req.method == "PUT"; }
-  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner); }
+  void begin() override { authorize_bucket(ctx_, ctx_.bucket, Access::owner, action()); }
   void finish() override {
     const std::string& m = ctx_.req.method;
-    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner);
+    BucketInfo b = authorize_bucket(ctx_, ctx_.bucket, Access::owner, action());
     if (m == "GET") {
       TagSet tags = tags_of(b.attrs, kBucketTagsAttr);
       if (!b.attrs.count(kBucketTagsAttr)) {
@@ -151,6 +151,12 @@ class BucketTagging : public XmlBodyOp {
     }
     if (b.attrs.erase(kBucketTagsAttr)) ctx_.store.update_bucket(b);
     ctx_.resp.status = 204;
+  }
+
+ private:
+  // IAM's actions: DeleteBucketTagging is s3:PutBucketTagging.
+  const char* action() const {
+    return ctx_.req.method == "GET" ? "s3:GetBucketTagging" : "s3:PutBucketTagging";
   }
 };
 
@@ -193,6 +199,12 @@ TagSet parse_tagging_header(const std::string& value) {
     throw_s3(400, "InvalidArgument",
              "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query "
              "parameters without tag name duplicates.");
+  check_tags(tags, kMaxObjectTags);
+  return tags;
+}
+
+TagSet parse_object_tagging_document(const std::string& body) {
+  TagSet tags = parse_tagging_xml(body);
   check_tags(tags, kMaxObjectTags);
   return tags;
 }

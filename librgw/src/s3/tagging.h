@@ -34,6 +34,10 @@ void set_tags(Attrs& attrs, const TagSet& tags, const char* attr = kObjectTagsAt
 // InvalidArgument).
 TagSet parse_tagging_header(const std::string& value);
 
+// The tags of an object's `Tagging` document (PutObjectTagging's body, POST
+// Object's `tagging` field), checked (400 MalformedXML / InvalidTag).
+TagSet parse_object_tagging_document(const std::string& body);
+
 // Puts the request's x-amz-tagging tags into attrs (PutObject, CopyObject
 // with REPLACE, CreateMultipartUpload); nothing when the header is absent.
 void tags_from_headers(const Context& ctx, Attrs& attrs);
