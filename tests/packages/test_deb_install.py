@@ -353,6 +353,20 @@ def test_serves_s3_from_the_installed_bits(installed, ceph_cluster, door, store_
         assert owners == {int(run(["id", "-u", "www-data"]))}, owners
 
 
+def unit_command(unit_path):
+    """A service's command as systemd would run it: (its user, the settings
+    of its environment file, its ExecStart with them filled in).  The
+    settings name the default store."""
+    unit = open(unit_path).read()
+    user = re.search(r"^User=(\S+)", unit, re.M).group(1)
+    env_file = re.search(r"^EnvironmentFile=(\S+)", unit, re.M).group(1)
+    settings = dict(re.findall(r"^(\w+)=(.*)$", open(env_file).read(), re.M))
+    assert settings["RGW_STORE"] == f"local:{STORE_DIR}"
+    command = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
+    argv = [settings.get(w[2:-1], w) if w.startswith("${") else w for w in command.split()]
+    return user, settings, argv
+
+
 def test_gc_units_shipped_disabled(installed):
     for unit in ["librgw-gc.service", "librgw-gc.timer"]:
         assert os.path.exists(f"/lib/systemd/system/{unit}"), unit
@@ -362,13 +376,7 @@ def test_gc_units_shipped_disabled(installed):
     assert not glob.glob("/etc/systemd/system/*.wants/librgw-gc.*")
     # The service's command, as systemd would run it (its user, its
     # environment file), collects the default store.
-    unit = open("/lib/systemd/system/librgw-gc.service").read()
-    user = re.search(r"^User=(\S+)", unit, re.M).group(1)
-    env_file = re.search(r"^EnvironmentFile=(\S+)", unit, re.M).group(1)
-    settings = dict(re.findall(r"^(\w+)=(.*)$", open(env_file).read(), re.M))
-    assert settings["RGW_STORE"] == f"local:{STORE_DIR}"
-    command = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
-    argv = [settings.get(w[2:-1], w) if w.startswith("${") else w for w in command.split()]
+    user, settings, argv = unit_command("/lib/systemd/system/librgw-gc.service")
     out = run(argv, user=user, env=dict(SYSTEM_ENV, **settings))
     assert re.fullmatch(r"gc: removed \d+ objects \(\d+ bytes\), repaired \d+ index entries\n", out), out
 
@@ -384,13 +392,7 @@ def test_agent_units_shipped_disabled(installed, agent, done):
     assert not glob.glob(f"/etc/systemd/system/*.wants/librgw-{agent}.*")
     # Its command, as systemd would run it (its user, its environment
     # file), for one pass over the default store; --once ends it.
-    unit = open(unit_path).read()
-    user = re.search(r"^User=(\S+)", unit, re.M).group(1)
-    env_file = re.search(r"^EnvironmentFile=(\S+)", unit, re.M).group(1)
-    settings = dict(re.findall(r"^(\w+)=(.*)$", open(env_file).read(), re.M))
-    assert settings["RGW_STORE"] == f"local:{STORE_DIR}"
-    command = re.search(r"^ExecStart=(.*)$", unit, re.M).group(1)
-    argv = [settings.get(w[2:-1], w) if w.startswith("${") else w for w in command.split()]
+    user, settings, argv = unit_command(unit_path)
     proc = subprocess.run(["runuser", "-u", user, "--"] + argv + ["--once"], capture_output=True,
                           text=True,
                           env=dict(SYSTEM_ENV, **settings))

@@ -125,8 +125,12 @@ def main(argv=None):
         return agent.run(work)
 
 
+def _holder(args):
+    return args.holder or "%s:%d" % (socket.gethostname(), os.getpid())
+
+
 def _expirer(agent, args):
-    holder = args.holder or "%s:%d" % (socket.gethostname(), os.getpid())
+    holder = _holder(args)
 
     def progress(report, removed):
         for bucket, key in removed:
@@ -147,7 +151,7 @@ def _expirer(agent, args):
 
 
 def _lifecycle(agent, args):
-    holder = args.holder or "%s:%d" % (socket.gethostname(), os.getpid())
+    holder = _holder(args)
 
     def progress(report, bucket, key, what):
         log.debug("%s %s/%s", what, bucket, key)
