@@ -779,7 +779,8 @@ typedef int (*rgw_lifecycle_progress_cb)(const rgw_lifecycle_report_t *so_far, c
  * Expiration (Days, Date) has passed are removed -- unless rewritten since
  * they were listed -- and uploads due under AbortIncompleteMultipartUpload
  * are aborted.  day_seconds 0: days are days (S3's rules, rounded up to
- * midnight UTC); > 0: a day lasts that many seconds, unrounded (for tests).
+ * midnight UTC); 1 to 86400: a day lasts that many seconds, unrounded (for
+ * tests).
  * progress and report may be NULL.  RGW_ERR_INVALID_ARGUMENT,
  * RGW_ERR_NO_SUCH_BUCKET (the bucket named).
  */

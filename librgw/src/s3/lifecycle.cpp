@@ -3,6 +3,8 @@
 #include "s3/lifecycle.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <initializer_list>
 #include <memory>
 #include <set>
@@ -384,6 +386,18 @@ int64_t days_after(int64_t ns, uint32_t days, int64_t day_seconds = 0) {
   return t % kDay == 0 && ns % 1000000000 == 0 ? t : (t / kDay + 1) * kDay;
 }
 
+// A Date (epoch seconds at midnight UTC, any year the parser takes, 0000 to
+// 9999: far outside what epoch nanoseconds hold) as GET returns it.
+std::string midnight_date(int64_t seconds) {
+  const time_t t = static_cast<time_t>(seconds);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT00:00:00.000Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday);
+  return out;
+}
+
 // A rule ID as a header carries it: as it is when it can go between quotes,
 // else percent-encoded (as S3 documents it).
 std::string header_rule_id(const std::string& id) {
@@ -483,7 +497,7 @@ std::string lifecycle_document(const LifecycleConfiguration& config) {
     if (r.has_expiration()) {
       x.open("Expiration");
       if (r.expiration_days) x.element("Days", static_cast<uint64_t>(*r.expiration_days));
-      if (r.expiration_date) x.element("Date", http::iso8601_ms(*r.expiration_date * 1000000000LL));
+      if (r.expiration_date) x.element("Date", midnight_date(*r.expiration_date));
       if (r.expired_object_delete_marker)
         x.element("ExpiredObjectDeleteMarker", *r.expired_object_delete_marker);
       x.close("Expiration");

@@ -120,7 +120,8 @@ class BucketPass {
 LifecycleReport run_lifecycle(Store& store, const LifecycleOptions& o) {
   if (o.holder.empty()) fail(RGW_ERR_INVALID_ARGUMENT, "the lifecycle agent needs a holder name");
   if (o.lease_seconds < 1) fail(RGW_ERR_INVALID_ARGUMENT, "lease_seconds must be at least 1");
-  if (o.day_seconds < 0) fail(RGW_ERR_INVALID_ARGUMENT, "day_seconds must not be negative");
+  if (o.day_seconds < 0 || o.day_seconds > 86400)
+    fail(RGW_ERR_INVALID_ARGUMENT, "day_seconds must be between 0 and 86400");
   std::vector<BucketInfo> buckets;
   if (o.bucket.empty())
     buckets = store.list_buckets("");

@@ -47,7 +47,7 @@ struct LifecycleOptions {
 };
 
 // One pass.  RGW_ERR_INVALID_ARGUMENT for an empty holder, lease_seconds < 1
-// or day_seconds < 0; RGW_ERR_NO_SUCH_BUCKET when the bucket asked for is
+// or day_seconds outside 0..86400; RGW_ERR_NO_SUCH_BUCKET when the bucket asked for is
 // missing.
 LifecycleReport run_lifecycle(Store& store, const LifecycleOptions& options);
 
