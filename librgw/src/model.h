@@ -62,7 +62,9 @@ struct BucketInfo {
   Attrs attrs;  // bucket/container metadata, temp-URL keys, ...
 };
 
-// One version of an object.  Unversioned objects have version_id "null".
+// One version of an object.  Unversioned objects have version_id "null";
+// a versioned bucket gives each write a version id of its own
+// (new_version_id()); a delete marker is a version without a body.
 struct ObjectInfo {
   std::string key;
   std::string version_id = "null";
@@ -77,7 +79,8 @@ struct ObjectInfo {
 };
 
 // Names one object version: version_id "" is the current version, "null"
-// the null version (the only one an object in an unversioned bucket has).
+// the null version (the only one an object in an unversioned bucket has, and
+// the one a versioning-suspended bucket writes), anything else a version id.
 struct ObjectRef {
   std::string bucket;
   std::string key;
@@ -112,6 +115,13 @@ struct RemoveOptions {
   int64_t if_mtime_ns = 0;
 };
 
+// What Store::remove_object did.
+struct RemoveResult {
+  bool removed = false;        // a version went, or a delete marker was made
+  std::string version_id;      // the version removed, or the delete marker made
+  bool delete_marker = false;  // that version is (was) a delete marker
+};
+
 // One entry of a store's expiry queue (docs/expiry.md): an object was given
 // `delete_at` when it was written or updated.  Entries are hints: the object
 // may have been overwritten, given another expiry, or removed since, which
@@ -142,10 +152,13 @@ struct ListParams {
   std::string delimiter;
   std::string marker;      // list keys strictly after this one
   std::string end_marker;  // list keys strictly before this one ("": no limit)
-  // With marker: resume after this version of the marker key (S3's
-  // version-id-marker).  Until versioning every key has one version, the
-  // null one, so it is "" or "null" (else RGW_ERR_NO_SUCH_VERSION), and after
-  // the null version of a key is after the key.
+  // false: the current version of each key, delete markers left out.  true:
+  // every version and delete marker, by key, then newest first (S3's
+  // ListObjectVersions); each entry's is_latest says which is current.
+  bool versions = false;
+  // With marker and versions: resume after this version of the marker key
+  // (S3's version-id-marker); "" resumes after every version of the key.  A
+  // version the key does not have is RGW_ERR_NO_SUCH_VERSION.
   std::string version_marker;
   unsigned max_keys = 1000;
 };
@@ -155,6 +168,9 @@ struct ListResult {
   std::vector<std::string> common_prefixes;
   bool truncated = false;
   std::string next_marker;  // last key or common prefix returned
+  // With versions: the version of next_marker's key last returned ("" when
+  // next_marker is a common prefix).
+  std::string next_version_marker;
 };
 
 // A multipart upload in progress.
@@ -204,6 +220,13 @@ struct GcReport {
 // The etag is options.etag if given, else `etag` (the writer's MD5).
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
                                  const WriteOptions& options);
+
+// Version ids: 32 characters of [0-9A-Za-z], the first 11 the time
+// inverted (so that ids made later sort first), the rest random.
+std::string new_version_id();
+// "null", or what new_version_id makes: anything else names no version
+// (S3 answers 400 for it, where a well-formed unknown id is 404).
+bool valid_version_id(const std::string& id);
 
 // Whether an object's delete-at time has passed (it then reads as missing).
 bool is_expired(const ObjectInfo& info);

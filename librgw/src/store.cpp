@@ -14,6 +14,8 @@ void check_version(const ObjectRef& ref) {
          "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
+ObjectInfo Store::stat_version(const ObjectRef& ref) { return stat_object(ref); }
+
 unsigned expiry_shard(const std::string& bucket, const std::string& key) {
   // FNV-1a over "bucket/key": stable across builds and machines, so every
   // writer and every expirer agree on an object's shard.

@@ -52,6 +52,25 @@ class ObjectReader {
 // unversioned bucket has).  A version id no object has is
 // RGW_ERR_NO_SUCH_VERSION.  Calls that take options take them as one struct
 // (model.h), so that a new knob is a new field, not a new signature.
+//
+// Versioning (docs/versioning.md) follows the bucket's state when a write or
+// removal is carried out:
+//   unversioned: a key has at most one version, "null"; a write replaces it
+//     and a removal deletes it.
+//   enabled: every commit (writer, copy, multipart completion) adds a version
+//     with a new id (new_version_id()), which becomes the current one; the
+//     older ones stay.  Removing the current version ("" ref) adds a delete
+//     marker, itself a version, which becomes current: the key then reads
+//     and lists as missing.
+//   suspended: a commit writes the "null" version (replacing the old null
+//     version, whichever place it had among the versions) and makes it
+//     current; removing the current version replaces the null version with a
+//     delete marker whose id is "null".
+// Removing a named version deletes it for good, delete markers included; when
+// it was the current one, the newest remaining becomes current.  Concurrent
+// writers of one key each get their own version; the one whose commit was
+// carried out last is current.  Drivers that cannot hold versions fail
+// update_bucket with -ENOTSUP for a state other than unversioned.
 class Store {
  public:
   virtual ~Store() = default;
@@ -75,7 +94,9 @@ class Store {
   // Buckets.
   virtual BucketInfo create_bucket(const BucketInfo& info) = 0;  // RGW_ERR_BUCKET_EXISTS
   virtual BucketInfo get_bucket(const std::string& name) = 0;    // RGW_ERR_NO_SUCH_BUCKET
-  virtual void update_bucket(const BucketInfo& info) = 0;        // acl, versioning, attrs
+  // Changes acl, versioning and attrs.  Versioning never goes back to
+  // unversioned once set: unversioned then leaves the state as it is.
+  virtual void update_bucket(const BucketInfo& info) = 0;
   virtual std::vector<BucketInfo> list_buckets(
       const std::string& owner) = 0;                        // "" = all; sorted by name
   virtual void remove_bucket(const std::string& name) = 0;  // RGW_ERR_BUCKET_NOT_EMPTY
@@ -88,11 +109,20 @@ class Store {
   // empty range).
   virtual std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                                     const ReadOptions& options) = 0;
+  // RGW_ERR_NO_SUCH_KEY when the version named (or the current one) is a
+  // delete marker, or has expired.
   virtual ObjectInfo stat_object(const ObjectRef& ref) = 0;
-  // Removing a missing key succeeds (S3 semantics); a missing bucket does
-  // not.  options.if_match non-empty: only if the current object has that
-  // etag (RGW_ERR_CONFLICT otherwise; a missing object is still no error).
-  virtual void remove_object(const ObjectRef& ref, const RemoveOptions& options) = 0;
+  // The version named, or the current one, whatever it is: a delete marker
+  // (info.delete_marker) or an expired version too.  RGW_ERR_NO_SUCH_KEY only
+  // when the key has no version at all.  The S3 door asks it to answer a 404
+  // or 405 about a delete marker.  The default is stat_object.
+  virtual ObjectInfo stat_version(const ObjectRef& ref);
+  // Removing a missing key or version succeeds (S3 semantics) with nothing
+  // removed; a missing bucket does not.  options.if_match non-empty: only if
+  // the current object has that etag (RGW_ERR_CONFLICT otherwise; a missing
+  // object is still no error).  What a removal does follows the versioning
+  // state (above).
+  virtual RemoveResult remove_object(const ObjectRef& ref, const RemoveOptions& options) = 0;
   virtual ListResult list_objects(const std::string& bucket, const ListParams& params) = 0;
   // Copies bytes, attributes (options.attrs replaces them), the policy
   // options give and the expiry (options.delete_at, default the source's).
@@ -193,7 +223,7 @@ constexpr unsigned kExpiryShards = 16;
 unsigned expiry_shard(const std::string& bucket, const std::string& key);
 
 // Drivers' helpers: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
-// the null version (the only versions stores hold until versioning); and
+// the null version (for drivers that hold no other versions); and
 // RGW_ERR_CONFLICT when an if_match condition found another etag.
 void check_version(const ObjectRef& ref);
 [[noreturn]] void fail_etag_changed(const std::string& key, const std::string& etag,

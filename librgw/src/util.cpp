@@ -45,6 +45,32 @@ ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::str
   return info;
 }
 
+namespace {
+constexpr char kBase62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr size_t kVersionIdLen = 32;
+constexpr size_t kVersionTimeLen = 11;  // 62^11 > 2^63
+}  // namespace
+
+std::string new_version_id() {
+  // Ids made later sort first: the time, inverted, in fixed-width base 62
+  // (whose digits are in ASCII order), then random digits.
+  uint64_t t = static_cast<uint64_t>(INT64_MAX - now_ns());
+  std::string id(kVersionIdLen, '0');
+  for (size_t i = kVersionTimeLen; i-- > 0; t /= 62) id[i] = kBase62[t % 62];
+  unsigned char buf[kVersionIdLen - kVersionTimeLen];
+  if (RAND_bytes(buf, sizeof(buf)) != 1) fail(-EIO, "random number generator failed");
+  for (size_t i = 0; i < sizeof(buf); ++i) id[kVersionTimeLen + i] = kBase62[buf[i] % 62];
+  return id;
+}
+
+bool valid_version_id(const std::string& id) {
+  if (id == "null") return true;
+  if (id.size() != kVersionIdLen) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  });
+}
+
 bool is_expired(const ObjectInfo& info) {
   return info.delete_at != 0 && info.delete_at <= now_ns() / 1000000000LL;
 }

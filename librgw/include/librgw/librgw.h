@@ -529,6 +529,23 @@ int rgw_object_remove(rgw_store_t *store, const char *bucket, const char *key);
  * when the current object's ETag differs; a missing object is still 0). */
 int rgw_object_remove_v2(rgw_store_t *store, const char *bucket, const char *key,
                          const rgw_write_opts_t *opts);
+/*
+ * The same, saying what it did: *out (may be NULL) gets the version removed
+ * for good (a version named in opts, or the only one of an unversioned
+ * key), or the delete marker made (versioning enabled or suspended, no
+ * version named): rgw_object_version_id() and rgw_object_is_delete_marker()
+ * tell which; *out is NULL when nothing was there to remove.
+ */
+int rgw_object_remove_v3(rgw_store_t *store, const char *bucket, const char *key,
+                         const rgw_write_opts_t *opts, rgw_object_t **out);
+/*
+ * The version opts names (NULL or no version: the current one), whatever it
+ * is: rgw_object_is_delete_marker() tells a delete marker, and an expired
+ * version is returned too.  RGW_ERR_NO_SUCH_KEY (the key has no version),
+ * RGW_ERR_NO_SUCH_VERSION.
+ */
+int rgw_object_stat_version(rgw_store_t *store, const char *bucket, const char *key,
+                            const rgw_read_opts_t *opts, rgw_object_t **out);
 /* Copies an object; attrs NULL keeps the source's attributes. */
 int rgw_object_copy(rgw_store_t *store, const char *src_bucket, const char *src_key,
                     const char *dst_bucket, const char *dst_key, const rgw_attrs_t *attrs,
@@ -569,9 +586,13 @@ int rgw_list_opts_set_delimiter(rgw_list_opts_t *opts, const char *delimiter);
 int rgw_list_opts_set_marker(rgw_list_opts_t *opts, const char *marker);
 /* Lists keys strictly before end_marker (NULL or "": to the end). */
 int rgw_list_opts_set_end_marker(rgw_list_opts_t *opts, const char *end_marker);
-/* With a marker: resumes after this version of the marker key (NULL or "":
- * after the key).  Until versioning a key's only version is "null"; another
- * id makes the listing fail with RGW_ERR_NO_SUCH_VERSION. */
+/* Non-zero: lists every version and delete marker of each key, newest first
+ * (rgw_object_is_latest() says which is current); 0 (the default): the
+ * current version of each key, without delete markers. */
+int rgw_list_opts_set_versions(rgw_list_opts_t *opts, int versions);
+/* With versions and a marker: resumes after this version of the marker key
+ * (NULL or "": after every version of the key).  An id the key does not
+ * have makes the listing fail with RGW_ERR_NO_SUCH_VERSION. */
 int rgw_list_opts_set_version_marker(rgw_list_opts_t *opts, const char *version_marker);
 /* Lists at most max_keys entries, objects and prefixes together (over
  * 1000: 1000). */
@@ -594,6 +615,9 @@ const char *rgw_listing_prefix(const rgw_listing_t *l, size_t i);
 int rgw_listing_truncated(const rgw_listing_t *l);
 /* The marker to list the next page from (the last key or prefix listed). */
 const char *rgw_listing_next_marker(const rgw_listing_t *l);
+/* With versions: the version marker to list the next page from (the last
+ * version listed; "" when the page ended on a prefix). */
+const char *rgw_listing_next_version_marker(const rgw_listing_t *l);
 /* Frees the listing and its objects; NULL is ignored. */
 void rgw_listing_free(rgw_listing_t *l);
 

@@ -18,6 +18,7 @@ int list(rgw_store_t* store, const char* bucket, const rgw::ListParams& params,
     l->prefixes = std::move(res.common_prefixes);
     l->truncated = res.truncated;
     l->next_marker = std::move(res.next_marker);
+    l->next_version_marker = std::move(res.next_version_marker);
     *out = l.release();
     return 0;
   });
@@ -65,6 +66,9 @@ RGW_API int rgw_list_opts_set_marker(rgw_list_opts_t* opts, const char* marker) 
 RGW_API int rgw_list_opts_set_end_marker(rgw_list_opts_t* opts, const char* end_marker) {
   return set(opts, [&](rgw::ListParams& p) { p.end_marker = str(end_marker); });
 }
+RGW_API int rgw_list_opts_set_versions(rgw_list_opts_t* opts, int versions) {
+  return set(opts, [&](rgw::ListParams& p) { p.versions = versions != 0; });
+}
 RGW_API int rgw_list_opts_set_version_marker(rgw_list_opts_t* opts, const char* version_marker) {
   return set(opts, [&](rgw::ListParams& p) { p.version_marker = str(version_marker); });
 }
@@ -89,5 +93,8 @@ RGW_API const char* rgw_listing_prefix(const rgw_listing_t* l, size_t i) {
 RGW_API int rgw_listing_truncated(const rgw_listing_t* l) { return l->truncated ? 1 : 0; }
 RGW_API const char* rgw_listing_next_marker(const rgw_listing_t* l) {
   return l->next_marker.c_str();
+}
+RGW_API const char* rgw_listing_next_version_marker(const rgw_listing_t* l) {
+  return l ? l->next_version_marker.c_str() : nullptr;
 }
 RGW_API void rgw_listing_free(rgw_listing_t* l) { delete l; }

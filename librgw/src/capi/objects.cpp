@@ -291,6 +291,37 @@ RGW_API int rgw_object_remove_v2(rgw_store_t* store, const char* bucket, const c
   });
 }
 
+RGW_API int rgw_object_remove_v3(rgw_store_t* store, const char* bucket, const char* key,
+                                 const rgw_write_opts_t* opts, rgw_object_t** out) {
+  return guarded_call([&] {
+    need("rgw_object_remove_v3", store);
+    if (out) *out = nullptr;
+    rgw::ObjectRef ref{str(bucket), str(key), opts ? opts->version_id : std::string()};
+    rgw::RemoveOptions options;
+    if (opts) options.if_match = opts->if_match;
+    rgw::RemoveResult r = store->impl->remove_object(ref, options);
+    if (out && r.removed) {
+      rgw::ObjectInfo info;
+      info.key = ref.key;
+      info.version_id = r.version_id;
+      info.delete_marker = r.delete_marker;
+      info.is_latest = false;
+      *out = new rgw_object(std::move(info));
+    }
+    return 0;
+  });
+}
+
+RGW_API int rgw_object_stat_version(rgw_store_t* store, const char* bucket, const char* key,
+                                    const rgw_read_opts_t* opts, rgw_object_t** out) {
+  return guarded_call([&] {
+    need("rgw_object_stat_version", store, out);
+    rgw::ObjectRef ref{str(bucket), str(key), opts ? opts->version_id : std::string()};
+    *out = new rgw_object(store->impl->stat_version(ref));
+    return 0;
+  });
+}
+
 RGW_API int rgw_object_copy(rgw_store_t* store, const char* src_bucket, const char* src_key,
                             const char* dst_bucket, const char* dst_key, const rgw_attrs_t* attrs,
                             rgw_object_t** info) {

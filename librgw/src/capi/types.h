@@ -92,6 +92,7 @@ struct rgw_listing {
   std::vector<std::string> prefixes;
   bool truncated = false;
   std::string next_marker;
+  std::string next_version_marker;
 };
 
 struct rgw_bucket_listing {

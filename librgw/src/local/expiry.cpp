@@ -49,19 +49,14 @@ std::vector<ExpiryEntry> LocalStore::expire_objects(const std::vector<ExpiryEntr
       have_bucket = false;
     }
     if (have_bucket) {
-      Stmt q(*db_,
-             "SELECT record FROM objects WHERE bucket_id=? AND key=? AND version_id='null' AND "
-             "is_latest=1 AND delete_marker=0");
-      if (q.bind(1, b.id).bind(2, e.key).step()) {
-        ObjectInfo info = decode_object_info(q.text(0));
-        if (info.delete_at == e.delete_at && is_expired(info)) {
-          release_body_locked(b.id, e.key);
-          Stmt(*db_, "DELETE FROM objects WHERE bucket_id=? AND key=? AND version_id='null'")
-              .bind(1, b.id)
-              .bind(2, e.key)
-              .run();
-          removed.push_back(e);
-        }
+      // The current version, if it is still the one the entry names (in a
+      // versioned bucket the next newest then becomes current, as Swift's
+      // versioned containers restore the previous version).
+      VersionRow row;
+      if (find_version_locked(b.id, e.key, "", &row) && !row.info.delete_marker &&
+          row.info.delete_at == e.delete_at && is_expired(row.info)) {
+        drop_version_locked(b.id, e.key, row.info.version_id);
+        removed.push_back(e);
       }
     }
     Stmt(*db_, "DELETE FROM expiry WHERE shard=? AND delete_at=? AND bucket=? AND key=?")

@@ -25,7 +25,10 @@ constexpr int kOpenBusyRetries = 10000;
 // refuses a version 2 store, whose part files its gc would take for garbage).
 // 3: the expiry queue and leases (a version 2 librgw refuses a version 3
 // store: its writers would give objects a delete_at without a queue entry).
-constexpr int kSchemaVersion = 3;
+// 4: versions (index objects_versions; a version 3 librgw refuses a version 4
+// store: it knows only the null version of a key, and would leave two
+// versions current).
+constexpr int kSchemaVersion = 4;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_info(version INTEGER NOT NULL);
@@ -34,14 +37,16 @@ CREATE TABLE IF NOT EXISTS access_keys(access_key TEXT PRIMARY KEY, uid TEXT NOT
 CREATE TABLE IF NOT EXISTS swift_users(swift_user TEXT PRIMARY KEY, uid TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS buckets(name TEXT PRIMARY KEY, owner TEXT NOT NULL,
                                    record BLOB NOT NULL);
--- One row per object version.  Unversioned objects have version_id 'null';
--- 'seq' orders the versions of a key (newest highest) for versioning later.
+-- One row per object version or delete marker (version 4: versioning).
+-- Unversioned objects have version_id 'null'; 'seq' orders the versions of a
+-- key (newest highest); one row of a key has is_latest (the current one).
 CREATE TABLE IF NOT EXISTS objects(
   bucket_id TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL,
   seq INTEGER NOT NULL, is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL,
   size INTEGER NOT NULL, data_id TEXT NOT NULL, record BLOB NOT NULL,
   PRIMARY KEY(bucket_id, key, version_id));
 CREATE INDEX IF NOT EXISTS objects_listing ON objects(bucket_id, is_latest, key);
+CREATE INDEX IF NOT EXISTS objects_versions ON objects(bucket_id, key, seq);
 -- Bodies no longer referenced, reclaimed by an explicit gc pass.
 CREATE TABLE IF NOT EXISTS garbage(data_id TEXT PRIMARY KEY, since_ns INTEGER NOT NULL);
 -- Multipart uploads in progress (version 2).

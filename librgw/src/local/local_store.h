@@ -24,6 +24,7 @@
 //   writer.cpp         LocalWriter: a body into tmp/, published under data/
 //   reader.cpp         LocalReader: the read path (open_reader, stat_object)
 //   objects.cpp        remove_object, update_object, listing
+//   versions.cpp       a key's versions: current, added, dropped
 //   multipart.cpp      multipart uploads
 //   gc.cpp             garbage and gc()
 //   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
@@ -56,6 +57,13 @@ void fsync_dir(const std::string& path);
 struct Segment {
   std::string data_id;
   uint64_t size = 0;
+};
+
+// One version's row of `objects` (versions.cpp).
+struct VersionRow {
+  int64_t seq = 0;
+  std::string data_id;  // "" for a multipart body (segments) or a delete marker
+  ObjectInfo info;      // version_id, is_latest, delete_marker from the columns
 };
 
 class LocalStore : public Store {
@@ -101,7 +109,8 @@ class LocalStore : public Store {
   std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                             const ReadOptions& options) override;
   ObjectInfo stat_object(const ObjectRef& ref) override;
-  void remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
+  ObjectInfo stat_version(const ObjectRef& ref) override;
+  RemoveResult remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
   ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) override;
   ListResult list_objects(const std::string& bucket, const ListParams& p) override;
 
@@ -151,9 +160,28 @@ class LocalStore : public Store {
   UploadInfo get_upload_locked(const BucketInfo& b, const std::string& upload_id);
   void end_upload_locked(const std::string& bucket_id, const std::string& upload_id, bool garbage);
 
-  // reader.cpp, objects.cpp
-  ObjectInfo lookup(const std::string& bucket, const std::string& key, std::vector<Segment>* body);
-  int64_t release_body_locked(const std::string& bucket_id, const std::string& key);
+  // reader.cpp: the version a ref names, readable (not a delete marker,
+  // not expired); `body`, if given, gets the files of its body.
+  ObjectInfo lookup(const ObjectRef& ref, std::vector<Segment>* body);
+
+  // objects.cpp: ListObjectVersions' listing (ListParams::versions).
+  ListResult list_versions_locked(const BucketInfo& b, const ListParams& p);
+
+  // versions.cpp
+  // The row of version_id ("": the current version) of a key; false if none.
+  bool find_version_locked(const std::string& bucket_id, const std::string& key,
+                           const std::string& version_id, VersionRow* row);
+  // Adds a version (info: key, body's size and etag, ...; delete_marker for
+  // a marker) as the key's current one, as the bucket's versioning state
+  // says (store.h): a new id when enabled, else the null version, replacing
+  // the old null one.  Returns info with its version id.
+  ObjectInfo put_version_locked(const BucketInfo& b, ObjectInfo info, const std::string& data_id);
+  // Drops one version for good (its body goes to gc); when it was current,
+  // the newest remaining becomes current.  False if there was no such version.
+  bool drop_version_locked(const std::string& bucket_id, const std::string& key,
+                           const std::string& version_id);
+  // The files of a version's body.
+  void body_locked(const std::string& bucket_id, const VersionRow& row, std::vector<Segment>* body);
 
   // local_store.cpp: schema upgrade to version 3.
   void queue_existing_expiries_locked();

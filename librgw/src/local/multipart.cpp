@@ -243,28 +243,20 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
   object.delete_at = u.delete_at;
   object.etag = etag.empty() ? multipart_etag(etags) : etag;
   ObjectInfo info = committed_object_info(u.key, size, "", object);
-  const int64_t seq = release_body_locked(b.id, u.key) + 1;
-  Stmt(*db_,
-       "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
-       "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, '', ?)")
-      .bind(1, b.id)
-      .bind(2, u.key)
-      .bind(3, seq)
-      .bind(4, static_cast<int64_t>(size))
-      .bind_blob(5, encode_object_info(info))
-      .run();
+  info = put_version_locked(b, std::move(info), "");
   queue_expiry_locked(bucket, u.key, info.delete_at);
   int64_t i = 0;
   for (const auto& [n, e] : want) {
     const Part& p = chosen[n];
     Stmt(*db_,
          "INSERT INTO segments(bucket_id, key, version_id, n, data_id, size) "
-         "VALUES(?, ?, 'null', ?, ?, ?)")
+         "VALUES(?, ?, ?, ?, ?, ?)")
         .bind(1, b.id)
         .bind(2, u.key)
-        .bind(3, i++)
-        .bind(4, p.data_id)
-        .bind(5, static_cast<int64_t>(p.size))
+        .bind(3, info.version_id)
+        .bind(4, i++)
+        .bind(5, p.data_id)
+        .bind(6, static_cast<int64_t>(p.size))
         .run();
   }
   for (const auto& [n, uploads] : have)  // the unchosen part uploads

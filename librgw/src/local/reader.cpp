@@ -80,15 +80,13 @@ class LocalReader : public ObjectReader {
 
 std::unique_ptr<ObjectReader> LocalStore::open_reader(const ObjectRef& ref,
                                                       const ReadOptions& options) {
-  check_version(ref);
-  const std::string& bucket = ref.bucket;
   const std::string& key = ref.key;
   const uint64_t offset = options.offset;
   const int64_t length = options.length;
   // A gc pass may unlink a body between the lookup and the open: look again.
   for (int attempt = 0;; ++attempt) {
     std::vector<Segment> body;
-    ObjectInfo info = lookup(bucket, key, &body);
+    ObjectInfo info = lookup(ref, &body);
     if (offset > info.size)
       fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
                                       " past the end of a " + std::to_string(info.size) +
@@ -121,38 +119,38 @@ std::unique_ptr<ObjectReader> LocalStore::open_reader(const ObjectRef& ref,
   }
 }
 
-ObjectInfo LocalStore::stat_object(const ObjectRef& ref) {
-  check_version(ref);
-  return lookup(ref.bucket, ref.key, nullptr);
+ObjectInfo LocalStore::stat_object(const ObjectRef& ref) { return lookup(ref, nullptr); }
+
+ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
+  validate_object_key(ref.key);
+  std::lock_guard<std::mutex> l(mu_);
+  BucketInfo b = get_bucket_cached_locked(ref.bucket);
+  VersionRow row;
+  if (find_version_locked(b.id, ref.key, ref.version_id, &row)) return row.info;
+  if (ref.version_id.empty())
+    fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + ref.key + "' in bucket '" + ref.bucket + "'");
+  fail(RGW_ERR_NO_SUCH_VERSION,
+       "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
-// The current object of a key; `body`, if given, gets the files of its body.
-ObjectInfo LocalStore::lookup(const std::string& bucket, const std::string& key,
-                              std::vector<Segment>* body) {
+ObjectInfo LocalStore::lookup(const ObjectRef& ref, std::vector<Segment>* body) {
+  const std::string& key = ref.key;
   validate_object_key(key);
   std::lock_guard<std::mutex> l(mu_);
-  BucketInfo b = get_bucket_cached_locked(bucket);
-  Stmt q(*db_,
-         "SELECT data_id, record FROM objects WHERE bucket_id=? AND key=? AND is_latest=1 AND "
-         "delete_marker=0");
-  if (!q.bind(1, b.id).bind(2, key).step())
-    fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + bucket + "'");
-  ObjectInfo info = decode_object_info(q.text(1));
-  if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
-  if (body) {
-    body->clear();
-    std::string data_id = q.text(0);
-    if (!data_id.empty()) {
-      body->push_back(Segment{data_id, info.size});
-    } else {
-      Stmt s(*db_,
-             "SELECT data_id, size FROM segments WHERE bucket_id=? AND key=? AND "
-             "version_id='null' ORDER BY n");
-      s.bind(1, b.id).bind(2, key);
-      while (s.step()) body->push_back(Segment{s.text(0), static_cast<uint64_t>(s.i64(1))});
-    }
+  BucketInfo b = get_bucket_cached_locked(ref.bucket);
+  VersionRow row;
+  if (!find_version_locked(b.id, key, ref.version_id, &row)) {
+    if (!ref.version_id.empty())
+      fail(RGW_ERR_NO_SUCH_VERSION,
+           "no version '" + ref.version_id + "' of '" + key + "' in '" + ref.bucket + "'");
+    fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + ref.bucket + "'");
   }
-  return info;
+  if (row.info.delete_marker)
+    fail(RGW_ERR_NO_SUCH_KEY,
+         "key '" + key + "' is a delete marker in bucket '" + ref.bucket + "'");
+  if (is_expired(row.info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+  if (body) body_locked(b.id, row, body);
+  return row.info;
 }
 
 }  // namespace rgw::local

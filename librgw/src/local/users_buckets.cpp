@@ -146,7 +146,7 @@ void LocalStore::update_bucket(const BucketInfo& info) {
   Transaction t(*db_);
   BucketInfo cur = get_bucket_locked(info.name);
   cur.acl = info.acl;
-  cur.versioning = info.versioning;
+  if (info.versioning != Versioning::unversioned) cur.versioning = info.versioning;
   cur.attrs = info.attrs;
   Stmt(*db_, "UPDATE buckets SET record=? WHERE name=?")
       .bind_blob(1, encode_bucket_info(cur))

@@ -44,17 +44,7 @@ ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
   crash_point("local:put:after-rename");
   try {
     fsync_dir(subdir);
-    const int64_t seq = release_body_locked(bucket.id, info.key) + 1;
-    Stmt(*db_,
-         "INSERT OR REPLACE INTO objects(bucket_id, key, version_id, seq, is_latest, "
-         "delete_marker, size, data_id, record) VALUES(?, ?, 'null', ?, 1, 0, ?, ?, ?)")
-        .bind(1, bucket.id)
-        .bind(2, info.key)
-        .bind(3, seq)
-        .bind(4, static_cast<int64_t>(info.size))
-        .bind(5, data_id)
-        .bind_blob(6, encode_object_info(info))
-        .run();
+    info = put_version_locked(cur, std::move(info), data_id);
     queue_expiry_locked(bucket.name, info.key, info.delete_at);
     t.commit();
   } catch (...) {

@@ -62,6 +62,8 @@ BucketInfo RadosStore::get_bucket(const std::string& name) {
 
 void RadosStore::update_bucket(const BucketInfo& info) {
   validate_bucket_name(info.name);
+  if (info.versioning != Versioning::unversioned)
+    fail(-ENOTSUP, "the RADOS driver does not keep object versions yet");
   const std::string oid = "bucket." + info.name;
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     std::string old;
@@ -71,7 +73,6 @@ void RadosStore::update_bucket(const BucketInfo& info) {
     if (is_tombstone(old)) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + info.name + "'");
     BucketInfo cur = decode_bucket_info(old);
     cur.acl = info.acl;
-    cur.versioning = info.versioning;
     cur.attrs = info.attrs;
     std::string next = encode_bucket_info(cur);
     r = replace_guarded(meta_, oid, old, next);

@@ -12,8 +12,11 @@
 
 namespace rgw::rados {
 
-void RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
-  remove_head(ref, options);
+RemoveResult RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
+  RemoveResult result;
+  result.removed = remove_head(ref, options);
+  if (result.removed) result.version_id = "null";
+  return result;
 }
 
 bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options) {

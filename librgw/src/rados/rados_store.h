@@ -238,7 +238,7 @@ class RadosStore : public Store {
   std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                             const ReadOptions& options) override;
   ObjectInfo stat_object(const ObjectRef& ref) override;
-  void remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
+  RemoveResult remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
   ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) override;
   ListResult list_objects(const std::string& bucket, const ListParams& params) override;
 
