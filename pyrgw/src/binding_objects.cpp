@@ -99,6 +99,7 @@ struct ListResult {
   std::vector<std::string> common_prefixes;
   bool truncated = false;
   std::string next_marker;
+  std::string next_version_marker;
 };
 
 }  // namespace
@@ -194,7 +195,8 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
       .def_readonly("objects", &ListResult::objects)
       .def_readonly("common_prefixes", &ListResult::common_prefixes)
       .def_readonly("truncated", &ListResult::truncated)
-      .def_readonly("next_marker", &ListResult::next_marker);
+      .def_readonly("next_marker", &ListResult::next_marker)
+      .def_readonly("next_version_marker", &ListResult::next_version_marker);
 
   py::class_<Writer>(m, "Writer")
       .def("write", &Writer::write, py::arg("data"))
@@ -264,7 +266,7 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
           "list_objects",
           [](Store& s, const std::string& bucket, const std::string& prefix,
              const std::string& delimiter, const std::string& marker, unsigned max_keys,
-             const std::string& end_marker, const std::string& version_marker) {
+             const std::string& end_marker, const std::string& version_marker, bool versions) {
             rgw_list_opts_t* raw = nullptr;
             check(rgw_list_opts_new(&raw));
             std::unique_ptr<rgw_list_opts_t, Freer<rgw_list_opts_t, rgw_list_opts_free>> opts(raw);
@@ -273,6 +275,7 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
             check(rgw_list_opts_set_marker(opts.get(), c_arg(marker)));
             check(rgw_list_opts_set_end_marker(opts.get(), c_arg(end_marker)));
             check(rgw_list_opts_set_version_marker(opts.get(), c_arg(version_marker)));
+            check(rgw_list_opts_set_versions(opts.get(), versions ? 1 : 0));
             check(rgw_list_opts_set_max_keys(opts.get(), max_keys));
             py::gil_scoped_release release;
             rgw_listing_t* l = nullptr;
@@ -288,11 +291,12 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
               res.common_prefixes.emplace_back(rgw_listing_prefix(l, i));
             res.truncated = rgw_listing_truncated(l) != 0;
             res.next_marker = rgw_listing_next_marker(l);
+            res.next_version_marker = rgw_listing_next_version_marker(l);
             return res;
           },
           py::arg("bucket"), py::arg("prefix") = "", py::arg("delimiter") = "",
           py::arg("marker") = "", py::arg("max_keys") = 1000, py::arg("end_marker") = "",
-          py::arg("version_marker") = "")
+          py::arg("version_marker") = "", py::arg("versions") = false)
       .def("copy_object",
            [](Store& s, const std::string& sb, const std::string& sk, const std::string& db,
               const std::string& dk, const std::optional<Attrs>& attrs) {

@@ -244,5 +244,5 @@ def test_local_store_upgrade_queues_existing_expiries(tmp_path):
         assert rc == 0 and removed_keys(log, "old") == ["expiring"], log
         assert s.bucket_stats("old").num_objects == 1
     db = sqlite3.connect(str(tmp_path / "store" / "meta.db"))
-    assert db.execute("SELECT version FROM schema_info").fetchall() == [(3,)]
+    assert db.execute("SELECT version FROM schema_info").fetchall() == [(4,)]
     db.close()

@@ -321,16 +321,22 @@ def test_version_ids_name_the_null_version(c, bucket):
     c.put_object(Bucket=bucket, Key="k", Body=b"only")
     assert c.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"only"
     assert c.head_object(Bucket=bucket, Key="k", VersionId="null")["ContentLength"] == 4
-    for call in (lambda: c.get_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ"),
-                 lambda: c.delete_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ")):
+    # An id this gateway never makes is 400; a well-formed unknown one 404.
+    malformed, unknown = "3sL4kqtJlcpXroDTDmJ", "0000000000000000000000000000000A"
+    for call in (lambda: c.get_object(Bucket=bucket, Key="k", VersionId=malformed),
+                 lambda: c.delete_object(Bucket=bucket, Key="k", VersionId=malformed)):
         with pytest.raises(ClientError) as e:
             call()
-        assert status(e) == 404
+        assert status(e) == 400 and error_code(e) == "InvalidArgument"
     with pytest.raises(ClientError) as e:
-        c.get_object(Bucket=bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ")
-    assert error_code(e) == "NoSuchVersion"
+        c.get_object(Bucket=bucket, Key="k", VersionId=unknown)
+    assert status(e) == 404 and error_code(e) == "NoSuchVersion"
+    # Deleting a version that is not there removes nothing: 204.
+    r = c.delete_object(Bucket=bucket, Key="k", VersionId=unknown)
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert c.head_object(Bucket=bucket, Key="k")["ContentLength"] == 4
     r = c.delete_objects(Bucket=bucket, Delete={"Objects": [
-        {"Key": "k", "VersionId": "3sL4kqtJlcpXroDTDmJ"}, {"Key": "k", "VersionId": "null"}]})
+        {"Key": "k", "VersionId": malformed}, {"Key": "k", "VersionId": "null"}]})
     assert [(x["Key"], x["Code"]) for x in r["Errors"]] == [("k", "NoSuchVersion")]
     assert [(x["Key"], x["VersionId"]) for x in r["Deleted"]] == [("k", "null")]
     with pytest.raises(ClientError) as e:

@@ -109,11 +109,13 @@ def test_listing_end_marker(store, bucket):
     assert [o.key for o in page.objects] == ["a"] and page.truncated
     with pytest.raises(pyrgw.InvalidArgument):
         store.list_objects(bucket, end_marker="x" * 1025)
-    # A version marker names the null version of the marker key.
-    page = store.list_objects(bucket, marker="c", version_marker="null")
-    assert [o.key for o in page.objects] == ["d"]
+    # Listing versions: a version marker names a version of the marker key.
+    page = store.list_objects(bucket, marker="c", version_marker="null", versions=True)
+    assert [(o.key, o.version_id, o.is_latest) for o in page.objects] == [("d", "null", True)]
+    assert page.next_version_marker == "null"
     with pytest.raises(pyrgw.NoSuchVersion):
-        store.list_objects(bucket, marker="c", version_marker="3sL4kqtJlcpXroDTDmJ")
+        store.list_objects(bucket, marker="c", version_marker="3sL4kqtJlcpXroDTDmJ",
+                           versions=True)
 
 
 def test_upload_carries_the_objects_policy_and_expiry(store, bucket, owner):

@@ -555,7 +555,7 @@ def test_local_store_of_schema_1_is_upgraded(store_setup):
         s.complete_upload("bkt1", uid, [infos[1]])
         assert s.get_object("bkt1", "new") == b"after"
     db = sqlite3.connect(os.path.join(store_setup.root, "meta.db"))
-    assert db.execute("SELECT version FROM schema_info").fetchall() == [(3,)]
+    assert db.execute("SELECT version FROM schema_info").fetchall() == [(4,)]
     db.close()
 
 

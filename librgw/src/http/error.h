@@ -23,6 +23,8 @@ class Error : public std::runtime_error {
   const std::string& code() const { return code_; }
   // Extra fields for the error body (S3: "BucketName", "Key", ...).
   std::vector<std::pair<std::string, std::string>> details;
+  // Extra response headers (S3: x-amz-delete-marker on a 404 or 405).
+  std::vector<std::pair<std::string, std::string>> headers;
 
  private:
   int status_;

@@ -37,6 +37,9 @@ struct Context {
   std::optional<User> user;  // the authenticated caller; empty: anonymous
   AuthInfo auth;
   int64_t declared_size = -1;  // payload size the request announced
+  // The object version the request names (?versionId=, checked): "" the
+  // current one, "null", or a version id.
+  std::string version_id;
 
   // The S3 resource of the request, for error bodies ("/bucket/key").
   std::string resource() const;
@@ -109,7 +112,25 @@ uint32_t object_permissions(const Context& ctx, const BucketInfo& bucket, const 
 bool may_access_object(const Context& ctx, const BucketInfo& bucket, const ObjectInfo& object,
                        const std::string& key, uint32_t permissions, const char* action);
 
-// Loads the object the request names (ctx.key) and checks the caller may do
+// The versionId query parameter, checked: "" when absent; 400
+// InvalidArgument when empty or not an id this gateway makes.
+std::string version_param(const Context& ctx);
+
+// The x-amz-version-id header of an answer about `info` in `bucket`: sent
+// once the bucket's versioning was ever set, or when the request named a
+// version.
+void add_version_header(Context& ctx, const BucketInfo& bucket, const ObjectInfo& info);
+
+// An error about a delete marker: the version named (405 MethodNotAllowed)
+// or the current one (404 NoSuchKey), with x-amz-delete-marker, the
+// marker's x-amz-version-id, and Last-Modified (405).
+[[noreturn]] void throw_delete_marker(const Context& ctx, const ObjectInfo& marker);
+// After RGW_ERR_NO_SUCH_KEY on the object ctx names in a bucket with
+// versioning: throws the delete-marker error when a marker is why; returns
+// otherwise (the caller rethrows).
+void explain_missing(Context& ctx, const BucketInfo& bucket);
+
+// Loads the object the request names (ctx.key, ctx.version_id) and checks the caller may do
 // `action` on it with the object's `permissions` (may_access_object).  A
 // missing object is NoSuchKey only to those who may list the bucket, and
 // AccessDenied to others.

@@ -25,8 +25,11 @@ class GetAcl : public Op {
       return;
     }
     BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-    ObjectInfo info = authorize_object(ctx_, b, kPermReadAcp, "s3:GetObjectAcl");
+    ObjectInfo info =
+        authorize_object(ctx_, b, kPermReadAcp,
+                         ctx_.version_id.empty() ? "s3:GetObjectAcl" : "s3:GetObjectVersionAcl");
     ctx_.resp.set_xml(200, acl_document(ctx_, info.acl, b.owner));
+    add_version_header(ctx_, b, info);
   }
 };
 
@@ -55,14 +58,17 @@ class PutAcl : public XmlBodyOp {
       ctx_.store.update_bucket(b);
     } else {
       BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
-      ObjectInfo info = authorize_object(ctx_, b, kPermWriteAcp, "s3:PutObjectAcl");
+      ObjectInfo info =
+          authorize_object(ctx_, b, kPermWriteAcp,
+                           ctx_.version_id.empty() ? "s3:PutObjectAcl" : "s3:PutObjectVersionAcl");
       const std::string owner = info.acl.owner.empty() ? b.owner : info.acl.owner;
       AttrsUpdate update;
       update.acl = in_headers ? acl_from_headers(ctx_, owner, b.owner)
                               : acl_from_document(ctx_, body_, owner);
       check_acl_not_blocked(b, *update.acl);
       update.if_match = info.etag;
-      ctx_.store.update_object(ObjectRef{ctx_.bucket, ctx_.key, ""}, update);
+      ctx_.store.update_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id}, update);
+      add_version_header(ctx_, b, info);
     }
     ctx_.resp.status = 200;
   }

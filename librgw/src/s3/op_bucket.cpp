@@ -150,6 +150,45 @@ class GetBucketVersioning : public Op {
   }
 };
 
+// <VersioningConfiguration><Status>Enabled|Suspended</Status>
+// [<MfaDelete>Disabled</MfaDelete>]</VersioningConfiguration>.  Without a
+// Status nothing changes; a bucket never goes back to unversioned.
+class PutBucketVersioning : public XmlBodyOp {
+ public:
+  explicit PutBucketVersioning(Context& ctx) : XmlBodyOp(ctx, 64 * 1024) {}
+  void begin() override {
+    authorize_bucket(ctx_, ctx_.bucket, Access::owner, "s3:PutBucketVersioning");
+  }
+  void finish() override {
+    std::string err;
+    auto doc = parse_xml(body_, &err);
+    if (!doc || doc->name != "VersioningConfiguration") malformed();
+    for (const auto& c : doc->children)
+      if (c->name != "Status" && c->name != "MfaDelete") malformed();
+    const XmlNode* status = doc->child("Status");
+    const XmlNode* mfa = doc->child("MfaDelete");
+    if (status && status->text != "Enabled" && status->text != "Suspended") malformed();
+    if (mfa && mfa->text != "Enabled" && mfa->text != "Disabled") malformed();
+    if (mfa && mfa->text == "Enabled")
+      throw_s3(400, "InvalidRequest",
+               "MFA Delete is not supported: this gateway has no MFA devices.");
+    if (status) {
+      // Read afresh (not from a cache) so that nothing else is undone.
+      BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
+      b.versioning = status->text == "Enabled" ? Versioning::enabled : Versioning::suspended;
+      ctx_.store.update_bucket(b);
+    }
+    ctx_.resp.status = 200;
+  }
+
+ private:
+  [[noreturn]] static void malformed() {
+    throw_s3(400, "MalformedXML",
+             "The XML you provided was not well-formed or did not validate against our published "
+             "schema.");
+  }
+};
+
 // POST /bucket?delete: up to 1000 keys; Content-MD5 is checked when sent
 // (by the payload decoder) but never required.
 class DeleteObjects : public XmlBodyOp {
@@ -181,11 +220,16 @@ class DeleteObjects : public XmlBodyOp {
       std::string key = k ? k->text : "";
       const XmlNode* v = o->child("VersionId");
       std::string code, message;
+      RemoveResult removed;
       try {
-        policy::Decision d = policy_decision(ctx_, bucket_, "s3:DeleteObject", key);
+        if (v && !valid_version_id(v->text))
+          throw_s3(400, "NoSuchVersion", "The specified version does not exist.");
+        policy::Decision d =
+            policy_decision(ctx_, bucket_, v ? "s3:DeleteObjectVersion" : "s3:DeleteObject", key);
         if (d == policy::Decision::deny || (d == policy::Decision::none && !acl_allows_))
           throw_s3(403, "AccessDenied", "Access Denied");
-        ctx_.store.remove_object(ObjectRef{ctx_.bucket, key, v ? v->text : ""}, RemoveOptions{});
+        removed = ctx_.store.remove_object(ObjectRef{ctx_.bucket, key, v ? v->text : ""},
+                                           RemoveOptions{});
       } catch (const S3Error& e) {
         code = e.code();
         message = e.what();
@@ -203,6 +247,11 @@ class DeleteObjects : public XmlBodyOp {
         if (quiet) continue;
         x.open("Deleted").element("Key", key);
         if (v) x.element("VersionId", v->text);
+        // A delete marker made, or one removed by its id.
+        if (removed.removed && removed.delete_marker) {
+          x.element("DeleteMarker", true);
+          if (!v) x.element("DeleteMarkerVersionId", removed.version_id);
+        }
         x.close("Deleted");
       } else {
         x.open("Error").element("Key", key);
@@ -310,8 +359,7 @@ std::unique_ptr<Op> make_bucket_op(Context& ctx) {
   if (m == "HEAD") return std::make_unique<HeadBucket>(ctx);
   if (m == "PUT") {
     if (r.has_query("acl")) return make_put_acl_op(ctx);
-    if (r.has_query("versioning"))
-      throw_s3(501, "NotImplemented", "Changing bucket versioning is not implemented yet.");
+    if (r.has_query("versioning")) return std::make_unique<PutBucketVersioning>(ctx);
     return std::make_unique<CreateBucket>(ctx);
   }
   if (m == "DELETE") return std::make_unique<DeleteBucket>(ctx);

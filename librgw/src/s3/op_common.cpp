@@ -2,6 +2,7 @@
 #include "s3/op.h"
 
 #include "errors.h"
+#include "http/date.h"
 #include "s3/bucket_policy.h"
 #include "s3/cors.h"
 #include "s3/public_access.h"
@@ -83,15 +84,57 @@ ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t per
                             const char* action) {
   ObjectInfo info;
   try {
-    info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
+    info = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ctx.version_id});
   } catch (const Error& e) {
     if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx, bucket))
       throw_s3(403, "AccessDenied", "Access Denied");
+    if (e.code() == RGW_ERR_NO_SUCH_KEY) explain_missing(ctx, bucket);
     throw;
   }
   if (!may_access_object(ctx, bucket, info, ctx.key, permissions, action))
     throw_s3(403, "AccessDenied", "Access Denied");
   return info;
+}
+
+std::string version_param(const Context& ctx) {
+  const std::string* v = ctx.req.query_param("versionId");
+  if (!v) return "";
+  if (v->empty()) throw_s3(400, "InvalidArgument", "Version id cannot be the empty string");
+  if (!valid_version_id(*v)) throw_s3(400, "InvalidArgument", "Invalid version id specified");
+  return *v;
+}
+
+void add_version_header(Context& ctx, const BucketInfo& bucket, const ObjectInfo& info) {
+  if (bucket.versioning != Versioning::unversioned || !ctx.version_id.empty())
+    ctx.resp.set_header("x-amz-version-id", info.version_id);
+}
+
+void throw_delete_marker(const Context& ctx, const ObjectInfo& marker) {
+  S3Error e = ctx.version_id.empty()
+                  ? S3Error(404, "NoSuchKey", "The specified key does not exist.")
+                  : S3Error(405, "MethodNotAllowed",
+                            "The specified method is not allowed against this resource.");
+  if (ctx.version_id.empty()) {
+    e.details.emplace_back("Key", ctx.key);
+  } else {
+    e.details.emplace_back("Method", ctx.req.method);
+    e.details.emplace_back("ResourceType", "DeleteMarker");
+    e.headers.emplace_back("Last-Modified", http::http_date(marker.mtime_ns / 1000000000));
+  }
+  e.headers.emplace_back("x-amz-delete-marker", "true");
+  e.headers.emplace_back("x-amz-version-id", marker.version_id);
+  throw e;
+}
+
+void explain_missing(Context& ctx, const BucketInfo& bucket) {
+  if (bucket.versioning == Versioning::unversioned && ctx.version_id.empty()) return;
+  ObjectInfo v;
+  try {
+    v = ctx.store.stat_version(ObjectRef{ctx.bucket, ctx.key, ctx.version_id});
+  } catch (const Error&) {
+    return;
+  }
+  if (v.delete_marker) throw_delete_marker(ctx, v);
 }
 
 BucketInfo authorize_bucket(Context& ctx, const std::string& bucket, Access access,

@@ -45,13 +45,21 @@ void object_headers(Response& resp, const ObjectInfo& info);  // op_object.cpp
 }  // namespace rgw::s3
 
 namespace rgw::s3 {
-// x-amz-copy-source "[/]bucket/key[?versionId=null]" (op_object.cpp).
-void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key);
-// Parses the copy source and checks the caller may read it and write the
-// destination bucket (CopyObject, UploadPartCopy).
-void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key);
-// The copy source's info, after its x-amz-copy-source-if-* conditions (412).
-ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key);
+// x-amz-copy-source "[/]bucket/key[?versionId=ID]" (op_object.cpp): the
+// object version a copy reads ("" the current one).
+ObjectRef parse_copy_source(const Context& ctx);
+// Parses the copy source and checks the caller may write the destination
+// bucket (CopyObject, UploadPartCopy); copy_source_info checks the read.
+ObjectRef authorize_copy(Context& ctx);
+// The copy source's info, after its x-amz-copy-source-if-* conditions (412);
+// sets x-amz-copy-source-version-id when the source's bucket has versioning
+// or the source named a version.
+// A source whose current version is a delete marker is 404 NoSuchKey; one
+// that names a delete marker, 400 InvalidRequest.
+ObjectInfo copy_source_info(Context& ctx, const ObjectRef& src);
+// The x-amz-version-id of an object just written (PUT, copy, multipart
+// completion): its id, unless it is the null version.
+void add_written_version_header(Context& ctx, const ObjectInfo& written);
 // The CopyObjectResult / CopyPartResult document for the copied object.
 void copy_result(Context& ctx, const char* root, const ObjectInfo& info);
 }  // namespace rgw::s3

@@ -59,6 +59,7 @@ class ListOp : public Op {
     if (kind_ == Kind::v1) {
       p.marker = param("marker");
     } else if (kind_ == Kind::versions) {
+      p.versions = true;
       p.marker = param("key-marker");
       p.version_marker = param("version-id-marker");
       if (!p.version_marker.empty() && p.marker.empty())
@@ -123,21 +124,28 @@ class ListOp : public Op {
     if (res.truncated) {
       if (kind_ == Kind::v1 && !p.delimiter.empty()) x.element("NextMarker", enc(res.next_marker));
       if (kind_ == Kind::v2) x.element("NextContinuationToken", hex(res.next_marker));
-      if (kind_ == Kind::versions)
-        x.element("NextKeyMarker", enc(res.next_marker)).element("NextVersionIdMarker", "null");
+      if (kind_ == Kind::versions) {
+        x.element("NextKeyMarker", enc(res.next_marker));
+        if (!res.next_version_marker.empty())
+          x.element("NextVersionIdMarker", res.next_version_marker);
+      }
     }
     for (const auto& o : res.objects) {
-      x.open(kind_ == Kind::versions ? "Version" : "Contents").element("Key", enc(o.key));
+      // Versions and delete markers interleave in the listing's order.
+      const char* element = kind_ != Kind::versions ? "Contents"
+                            : o.delete_marker       ? "DeleteMarker"
+                                                    : "Version";
+      x.open(element).element("Key", enc(o.key));
       if (kind_ == Kind::versions)
         x.element("VersionId", o.version_id).element("IsLatest", o.is_latest);
-      x.element("LastModified", http::iso8601_ms(o.mtime_ns))
-          .element("ETag", "\"" + o.etag + "\"")
-          .element("Size", o.size);
+      x.element("LastModified", http::iso8601_ms(o.mtime_ns));
+      if (!o.delete_marker) x.element("ETag", "\"" + o.etag + "\"").element("Size", o.size);
       if (owner_wanted) {
         const std::string& uid = o.acl.owner.empty() ? bucket.owner : o.acl.owner;
         x.open("Owner").element("ID", uid).element("DisplayName", display_name(uid)).close("Owner");
       }
-      x.element("StorageClass", "STANDARD").close(kind_ == Kind::versions ? "Version" : "Contents");
+      if (!o.delete_marker) x.element("StorageClass", "STANDARD");
+      x.close(element);
     }
     for (const auto& cp : res.common_prefixes)
       x.open("CommonPrefixes").element("Prefix", enc(cp)).close("CommonPrefixes");

@@ -102,11 +102,10 @@ class UploadPartCopy : public Op {
  public:
   using Op::Op;
   void finish() override {
-    std::string src_bucket, src_key;
-    authorize_copy(ctx_, &src_bucket, &src_key);
+    const ObjectRef src_ref = authorize_copy(ctx_);
     int n = parse_part_number(ctx_.req.query_param("partNumber"));
     upload_of(ctx_);
-    ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
+    ObjectInfo src = copy_source_info(ctx_, src_ref);
     uint64_t offset = 0, length = src.size;
     if (const std::string* r = ctx_.req.header("x-amz-copy-source-range")) {
       http::ByteRange range = http::parse_range(r);
@@ -117,7 +116,7 @@ class UploadPartCopy : public Op {
                  "bytes=first-last where first and last are the zero-based "
                  "offsets of the first and last bytes to copy");
     }
-    auto reader = ctx_.store.open_reader(ObjectRef{src_bucket, src_key, ""},
+    auto reader = ctx_.store.open_reader(ObjectRef{src_ref.bucket, src_ref.key, src.version_id},
                                          ReadOptions{offset, static_cast<int64_t>(length)});
     if (reader->info().etag != src.etag)
       throw_s3(409, "OperationAborted",
@@ -198,6 +197,7 @@ class CompleteUpload : public XmlBodyOp {
         .element("ETag", "\"" + info.etag + "\"")
         .close("CompleteMultipartUploadResult");
     ctx_.resp.set_xml(200, x.take());
+    add_written_version_header(ctx_, info);
     add_expiration_header(ctx_.resp, bucket_, ctx_.key, info);
   }
 

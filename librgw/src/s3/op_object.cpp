@@ -50,14 +50,14 @@ class GetObject : public Op {
     } catch (const Error& e) {
       if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx_, bucket))
         throw_s3(403, "AccessDenied", "Access Denied");
+      if (e.code() == RGW_ERR_NO_SUCH_KEY) explain_missing(ctx_, bucket);
       throw;
     }
   }
 
  private:
   void serve(const BucketInfo& bucket) {
-    const std::string* version = ctx_.req.query_param("versionId");
-    const ObjectRef ref{ctx_.bucket, ctx_.key, version ? *version : ""};
+    const ObjectRef ref{ctx_.bucket, ctx_.key, ctx_.version_id};
     bool has_overrides = false;
     for (const auto& q : ctx_.req.query)
       if (q.first.compare(0, 9, "response-") == 0) has_overrides = true;
@@ -87,15 +87,18 @@ class GetObject : public Op {
       info = ctx_.store.stat_object(ref);
     }
 
-    if (!may_access_object(ctx_, bucket, info, ctx_.key, kPermRead, "s3:GetObject"))
+    if (!may_access_object(ctx_, bucket, info, ctx_.key, kPermRead,
+                           ctx_.version_id.empty() ? "s3:GetObject" : "s3:GetObjectVersion"))
       throw_s3(403, "AccessDenied", "Access Denied");
     Response& resp = ctx_.resp;
+    add_version_header(ctx_, bucket, info);
     int cond = http::evaluate_conditions(ctx_.req, info);
     if (cond == 412)
       throw_s3(412, "PreconditionFailed",
                "At least one of the pre-conditions you specified did not hold");
     if (cond == 304) {
       resp.status = 304;
+      add_version_header(ctx_, bucket, info);
       resp.set_header("ETag", "\"" + info.etag + "\"");
       resp.set_header("Last-Modified", http::http_date(info.mtime_ns / 1000000000));
       return;
@@ -162,6 +165,7 @@ class PutObject : public Op {
     writer_.reset();
     ctx_.resp.status = 200;
     ctx_.resp.set_header("ETag", "\"" + info.etag + "\"");
+    add_written_version_header(ctx_, info);
     add_expiration_header(ctx_.resp, bucket_, ctx_.key, info);
   }
 
@@ -175,10 +179,18 @@ class DeleteObject : public Op {
  public:
   using Op::Op;
   void finish() override {
-    authorize_bucket(ctx_, ctx_.bucket, Access::write, "s3:DeleteObject");
-    const std::string* vid = ctx_.req.query_param("versionId");
-    ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, vid ? *vid : ""}, RemoveOptions{});
+    authorize_bucket(ctx_, ctx_.bucket, Access::write,
+                     ctx_.version_id.empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion");
+    RemoveResult r = ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id},
+                                              RemoveOptions{});
     ctx_.resp.status = 204;
+    // A version named is echoed (removed or not there); a delete marker
+    // made or removed says so.
+    if (!ctx_.version_id.empty())
+      ctx_.resp.set_header("x-amz-version-id", ctx_.version_id);
+    else if (r.removed && r.delete_marker)
+      ctx_.resp.set_header("x-amz-version-id", r.version_id);
+    if (r.removed && r.delete_marker) ctx_.resp.set_header("x-amz-delete-marker", "true");
   }
 };
 
@@ -186,8 +198,9 @@ class CopyObject : public Op {
  public:
   using Op::Op;
   void finish() override {
-    std::string src_bucket, src_key;
-    authorize_copy(ctx_, &src_bucket, &src_key);
+    const ObjectRef src_ref = authorize_copy(ctx_);
+    const std::string& src_bucket = src_ref.bucket;
+    const std::string& src_key = src_ref.key;
     check_storage_and_encryption(ctx_);
     const BucketInfo bucket = ctx_.store.get_bucket(ctx_.bucket);
     const Acl acl = new_object_acl(ctx_, bucket);
@@ -197,12 +210,13 @@ class CopyObject : public Op {
       replace = true;
     else if (directive && *directive != "COPY")
       throw_s3(400, "InvalidArgument", "Unknown metadata directive.");
-    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key && !request_names_acl(ctx_))
+    if (!replace && src_bucket == ctx_.bucket && src_key == ctx_.key &&
+        src_ref.version_id.empty() && !request_names_acl(ctx_))
       throw_s3(400, "InvalidRequest",
                "This copy request is illegal because it is trying to copy an object to itself "
                "without changing the object's metadata, storage class, website redirect "
                "location or encryption attributes.");
-    ObjectInfo src = copy_source_info(ctx_, src_bucket, src_key);
+    ObjectInfo src = copy_source_info(ctx_, src_ref);
     // As in S3, the copy gets the ACL the request names (private by
     // default), never the source's.
     // Tags follow x-amz-tagging-directive: COPY (the default) keeps the
@@ -221,8 +235,11 @@ class CopyObject : public Op {
     }
     options.attrs = std::move(attrs);
     options.acl = acl;
-    ObjectInfo info =
-        ctx_.store.copy_object(ObjectRef{src_bucket, src_key, ""}, ctx_.bucket, ctx_.key, options);
+    // The version stat'ed is the version copied, even if another became
+    // current meanwhile.
+    ObjectInfo info = ctx_.store.copy_object(ObjectRef{src_bucket, src_key, src.version_id},
+                                             ctx_.bucket, ctx_.key, options);
+    add_written_version_header(ctx_, info);
     copy_result(ctx_, "CopyObjectResult", info);
     add_expiration_header(ctx_.resp, bucket, ctx_.key, info);
   }
@@ -273,20 +290,25 @@ Acl new_object_acl(Context& ctx, const BucketInfo& bucket) {
   return acl;
 }
 
-void authorize_copy(Context& ctx, std::string* src_bucket, std::string* src_key) {
-  parse_copy_source(ctx, src_bucket, src_key);
+ObjectRef authorize_copy(Context& ctx) {
+  ObjectRef src = parse_copy_source(ctx);
   authorize_bucket(ctx, ctx.bucket, Access::write, "s3:PutObject");
+  return src;
 }
 
-void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key) {
+ObjectRef parse_copy_source(const Context& ctx) {
   const std::string* raw = ctx.req.header("x-amz-copy-source");
   std::string src = *raw;
   size_t q = src.find('?');
-  std::string version;
+  ObjectRef ref;
   if (q != std::string::npos) {
     std::string query = src.substr(q + 1);
     src.resize(q);
-    if (query.compare(0, 10, "versionId=") == 0) version = query.substr(10);
+    if (query.compare(0, 10, "versionId=") != 0)
+      throw_s3(400, "InvalidArgument", "Unsupported copy source parameter.");
+    ref.version_id = query.substr(10);
+    if (!valid_version_id(ref.version_id))
+      throw_s3(400, "InvalidArgument", "Invalid version id specified");
   }
   std::string decoded;
   if (!http::percent_decode(src, decoded))
@@ -296,28 +318,46 @@ void parse_copy_source(const Context& ctx, std::string* bucket, std::string* key
   if (slash == std::string::npos || slash == 0 || slash + 1 == decoded.size())
     throw_s3(400, "InvalidArgument",
              "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
-  *bucket = decoded.substr(0, slash);
-  *key = decoded.substr(slash + 1);
-  if (!version.empty() && version != "null")
-    throw_s3(404, "NoSuchVersion", "The specified version does not exist.");
+  ref.bucket = decoded.substr(0, slash);
+  ref.key = decoded.substr(slash + 1);
+  return ref;
 }
 
-ObjectInfo copy_source_info(Context& ctx, const std::string& bucket, const std::string& key) {
-  const BucketInfo src_bucket = ctx.store.get_bucket(bucket);
+ObjectInfo copy_source_info(Context& ctx, const ObjectRef& ref) {
+  const BucketInfo src_bucket = ctx.store.get_bucket(ref.bucket);
   ObjectInfo src;
   try {
-    src = ctx.store.stat_object(ObjectRef{bucket, key, ""});
+    src = ctx.store.stat_object(ref);
   } catch (const Error& e) {
     if (e.code() == RGW_ERR_NO_SUCH_KEY && !may_list(ctx, src_bucket))
       throw_s3(403, "AccessDenied", "Access Denied");
+    if (e.code() == RGW_ERR_NO_SUCH_KEY && !ref.version_id.empty()) {
+      bool marker = false;
+      try {
+        marker = ctx.store.stat_version(ref).delete_marker;
+      } catch (const Error&) {
+      }
+      if (marker)
+        throw_s3(400, "InvalidRequest",
+                 "The source of a copy request may not specifically refer to a delete marker "
+                 "by version id.");
+    }
     throw;
   }
-  if (!may_access_object(ctx, src_bucket, src, key, kPermRead, "s3:GetObject"))
+  if (!may_access_object(ctx, src_bucket, src, ref.key, kPermRead,
+                         ref.version_id.empty() ? "s3:GetObject" : "s3:GetObjectVersion"))
     throw_s3(403, "AccessDenied", "Access Denied");
   if (http::evaluate_conditions(ctx.req, src, "x-amz-copy-source-") != 0)
     throw_s3(412, "PreconditionFailed",
              "At least one of the pre-conditions you specified did not hold");
+  if (src_bucket.versioning != Versioning::unversioned || !ref.version_id.empty())
+    ctx.resp.set_header("x-amz-copy-source-version-id", src.version_id);
   return src;
+}
+
+void add_written_version_header(Context& ctx, const ObjectInfo& written) {
+  if (!written.version_id.empty() && written.version_id != "null")
+    ctx.resp.set_header("x-amz-version-id", written.version_id);
 }
 
 void copy_result(Context& ctx, const char* root, const ObjectInfo& info) {
@@ -385,6 +425,7 @@ void object_headers(Response& resp, const ObjectInfo& info) {
 
 std::unique_ptr<Op> make_object_op(Context& ctx) {
   const std::string& method = ctx.req.method;
+  ctx.version_id = version_param(ctx);
   if (method == "GET" && ctx.req.has_query("acl")) return make_get_acl_op(ctx);
   if (auto op = make_object_tagging_op(ctx)) return op;
   if (method == "PUT" && ctx.req.has_query("acl")) return make_put_acl_op(ctx);

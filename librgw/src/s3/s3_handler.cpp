@@ -49,7 +49,8 @@ S3Handler::S3Handler(const HandlerArgs& args)
            false,
            {},
            {},
-           -1} {
+           -1,
+           ""} {
   ctx_.resp.set_header("x-amz-request-id", ctx_.request_id);
 }
 
@@ -64,6 +65,7 @@ void S3Handler::error(const std::exception_ptr& what) noexcept {
   resp = Response();
   resp.head = head;
   resp.set_header("x-amz-request-id", ctx_.request_id);
+  for (const auto& h : e.headers) resp.set_header(h.first, h.second);
   XmlWriter x;
   x.open("Error").element("Code", e.code()).element("Message", e.what());
   for (const auto& d : e.details) x.element(d.first, d.second);

@@ -101,8 +101,11 @@ class ObjectTagging : public XmlBodyOp {
     const std::string& m = ctx_.req.method;
     const BucketInfo b = ctx_.store.get_bucket(ctx_.bucket);
     if (m == "GET") {
-      ObjectInfo info = authorize_object(ctx_, b, kPermRead, "s3:GetObjectTagging");
+      ObjectInfo info = authorize_object(
+          ctx_, b, kPermRead,
+          ctx_.version_id.empty() ? "s3:GetObjectTagging" : "s3:GetObjectVersionTagging");
       ctx_.resp.set_xml(200, tagging_document(tags_of(info.attrs)));
+      add_version_header(ctx_, b, info);
       return;
     }
     TagSet tags;
@@ -110,14 +113,18 @@ class ObjectTagging : public XmlBodyOp {
       tags = parse_tagging_xml(body_);
       check_tags(tags, kMaxObjectTags);
     }
+    const bool v = !ctx_.version_id.empty();
     ObjectInfo info = authorize_object(
-        ctx_, b, kPermWriteAcp, m == "PUT" ? "s3:PutObjectTagging" : "s3:DeleteObjectTagging");
+        ctx_, b, kPermWriteAcp,
+        m == "PUT" ? (v ? "s3:PutObjectVersionTagging" : "s3:PutObjectTagging")
+                   : (v ? "s3:DeleteObjectVersionTagging" : "s3:DeleteObjectTagging"));
     AttrsUpdate update;
     update.attrs = info.attrs;
     set_tags(*update.attrs, tags);
     update.if_match = info.etag;
-    ctx_.store.update_object(ObjectRef{ctx_.bucket, ctx_.key, ""}, update);
+    ctx_.store.update_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id}, update);
     ctx_.resp.status = m == "PUT" ? 200 : 204;
+    add_version_header(ctx_, b, info);
   }
 };
 

@@ -12,6 +12,7 @@
 #include "swift/op.h"
 #include "swift/slo.h"
 #include "swift/swift_error.h"
+#include "swift/versioned_writes.h"
 #include "xml.h"
 
 namespace rgw::swift {
@@ -41,6 +42,7 @@ class ContainerOp : public Op {
     if (m == "POST") {
       apply_meta_headers(ctx_.req, "container", bucket.attrs);
       apply_acl_headers(bucket.attrs);
+      apply_versioning_headers(ctx_.req, bucket.attrs);
       ctx_.store.update_bucket(bucket);
       ctx_.resp.set_body(204, "", "text/html; charset=UTF-8");
       return;
@@ -52,6 +54,7 @@ class ContainerOp : public Op {
     resp.set_header("X-Timestamp", x_timestamp(bucket.created_ns));
     resp.set_header("X-Storage-Policy", "default");
     meta_headers(resp, "container", bucket.attrs);
+    versioning_headers(resp, bucket.attrs);
     if (ctx_.user && ctx_.user->uid == bucket.owner) {  // only the owner sees the ACLs
       for (const auto& a : {std::make_pair(kReadAclAttr, "X-Container-Read"),
                             std::make_pair(kWriteAclAttr, "X-Container-Write")}) {
@@ -99,6 +102,7 @@ class ContainerOp : public Op {
     info.acl = rgw::canned_acl("private", user.uid);
     apply_meta_headers(ctx_.req, "container", info.attrs);
     apply_acl_headers(info.attrs);
+    apply_versioning_headers(ctx_.req, info.attrs);
     try {
       ctx_.store.create_bucket(info);
       ctx_.resp.set_body(201, "", "text/html; charset=UTF-8");
@@ -109,6 +113,7 @@ class ContainerOp : public Op {
     BucketInfo existing = authorize_container(ctx_, ctx_.container, Need::owner);
     apply_meta_headers(ctx_.req, "container", existing.attrs);
     apply_acl_headers(existing.attrs);
+    apply_versioning_headers(ctx_.req, existing.attrs);
     ctx_.store.update_bucket(existing);
     ctx_.resp.set_body(202, "", "text/html; charset=UTF-8");
   }

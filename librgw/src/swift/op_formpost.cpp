@@ -21,6 +21,7 @@
 #include "swift/op.h"
 #include "swift/swift_error.h"
 #include "swift/tempurl.h"
+#include "swift/versioned_writes.h"
 
 namespace rgw::swift {
 
@@ -181,7 +182,8 @@ class FormPost : public Op, private http::FormDataParser::Handler {
         part.content_type.empty() ? "application/octet-stream" : part.content_type;
     options_.delete_at = delete_at_;
     written_ = 0;
-    writer_ = ctx_.store.open_writer(ctx_.container, ctx_.object + part.filename);
+    key_ = ctx_.object + part.filename;
+    writer_ = ctx_.store.open_writer(ctx_.container, key_);
   }
 
   void part_data(const char* data, size_t len) override {
@@ -202,6 +204,11 @@ class FormPost : public Op, private http::FormDataParser::Handler {
       return;
     }
     if (skip_file_) return;
+    try {  // a container that keeps versions archives the replaced object
+      archive_current(ctx_, ctx_.store.get_bucket(ctx_.container), key_);
+    } catch (const http::Error& e) {
+      throw FormError{e.status(), e.what()};
+    }
     writer_->commit(options_);
     writer_.reset();
   }
@@ -214,6 +221,7 @@ class FormPost : public Op, private http::FormDataParser::Handler {
   int64_t delete_at_ = 0;
   WriteOptions options_;
   std::unique_ptr<ObjectWriter> writer_;
+  std::string key_;  // the object the current file is written to
 };
 
 }  // namespace

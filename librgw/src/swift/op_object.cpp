@@ -16,6 +16,7 @@
 #include "swift/op.h"
 #include "swift/slo.h"
 #include "swift/swift_error.h"
+#include "swift/versioned_writes.h"
 #include "util.h"
 
 namespace rgw::swift {
@@ -158,7 +159,7 @@ class PutObject : public Op {
   bool wants_body() const override { return true; }
 
   void begin() override {
-    authorize_container(ctx_, ctx_.container, Need::write);
+    container_ = authorize_container(ctx_, ctx_.container, Need::write);
     if (const std::string* inm = ctx_.req.header("if-none-match")) {
       if (*inm != "*") throw_swift(400, "If-None-Match only supports *");
       try {
@@ -186,6 +187,7 @@ class PutObject : public Op {
 
   void finish() override {
     if (md5_ && md5_->hex_digest() != expected_etag_) throw_swift(422);
+    archive_current(ctx_, container_, ctx_.object);
     ObjectInfo info = writer_->commit(options_);
     Response& resp = ctx_.resp;
     resp.set_header("ETag", info.etag);
@@ -194,6 +196,7 @@ class PutObject : public Op {
   }
 
  private:
+  BucketInfo container_;
   WriteOptions options_;
   std::string expected_etag_;
   std::unique_ptr<Md5> md5_;
@@ -418,7 +421,7 @@ class PutSloManifest : public Op {
   bool wants_body() const override { return true; }
 
   void begin() override {
-    authorize_container(ctx_, ctx_.container, Need::write);
+    container_ = authorize_container(ctx_, ctx_.container, Need::write);
     options_.attrs = attrs_from_request(ctx_, nullptr);
     options_.attrs.erase(kManifestAttr);
     options_.delete_at = delete_at_from(ctx_.req).value_or(0);
@@ -465,6 +468,7 @@ class PutSloManifest : public Op {
     options_.attrs[kSloEtagAttr] = etag;
     options_.attrs[kSloSizeAttr] = std::to_string(total);
     std::string manifest = stored_manifest(segments, infos);
+    archive_current(ctx_, container_, ctx_.object);
     auto writer = ctx_.store.open_writer(ctx_.container, ctx_.object);
     writer->write(manifest.data(), manifest.size());
     ObjectInfo info = writer->commit(options_);
@@ -475,6 +479,7 @@ class PutSloManifest : public Op {
   }
 
  private:
+  BucketInfo container_;
   WriteOptions options_;
   std::string body_;
 };
@@ -544,7 +549,8 @@ class DeleteObject : public Op {
   using Op::Op;
 
   void finish() override {
-    authorize_container(ctx_, ctx_.container, Need::write);
+    BucketInfo container = authorize_container(ctx_, ctx_.container, Need::write);
+    if (versioned_delete(ctx_, container, ctx_.object)) return;
     const ObjectRef ref{ctx_.container, ctx_.object, ""};
     ctx_.store.stat_object(ref);  // 404 for a missing object, as Swift answers
     ctx_.store.remove_object(ref, RemoveOptions{});
@@ -583,7 +589,7 @@ class CopyObject : public Op {
       split_location(*ctx_.req.header("x-copy-from"), "X-Copy-From", src_container, src_object);
     }
     authorize_container(ctx_, src_container, Need::read);
-    authorize_container(ctx_, dst_container, Need::write);
+    const BucketInfo dst = authorize_container(ctx_, dst_container, Need::write);
     const ObjectRef src{src_container, src_object, ""};
     ObjectInfo source = ctx_.store.stat_object(src);
     const std::string* mm = ctx_.req.query_param("multipart-manifest");
@@ -610,6 +616,7 @@ class CopyObject : public Op {
     CopyOptions options;
     options.attrs = attrs;
     if (auto at = delete_at_from(ctx_.req)) options.delete_at = *at;
+    archive_current(ctx_, dst, dst_object);
     ObjectInfo info =
         content ? copy_content(std::move(*content), source, dst_container, dst_object, options)
                 : ctx_.store.copy_object(src, dst_container, dst_object, options);

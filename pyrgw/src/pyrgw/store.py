@@ -234,11 +234,15 @@ class Store:
         self._s.remove_object(bucket, _key(key), version_id, if_match)
 
     def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000,
-                     end_marker="", version_marker=""):
-        """A page of keys after ``marker`` (and before ``end_marker``);
-        ``version_marker`` resumes after that version of the marker key."""
+                     end_marker="", version_marker="", versions=False):
+        """A page of keys after ``marker`` (and before ``end_marker``).
+
+        ``versions``: every version and delete marker of each key, newest
+        first (``is_latest`` says which is current; ``delete_marker`` which
+        are markers), and ``version_marker`` resumes after that version of
+        the marker key (the page's ``next_version_marker``)."""
         return self._s.list_objects(bucket, _key(prefix), _key(delimiter), _key(marker),
-                                    max_keys, _key(end_marker), version_marker)
+                                    max_keys, _key(end_marker), version_marker, versions)
 
     def iter_objects(self, bucket, prefix=""):
         """Every object under prefix, page by page."""
