@@ -164,7 +164,8 @@ struct GcReport {
   uint64_t removed_objects, removed_bytes, repaired_entries;
 };
 struct LifecycleReport {
-  uint64_t buckets, busy_buckets, expired_objects, aborted_uploads, bad_configurations;
+  uint64_t buckets, busy_buckets, expired_objects, aborted_uploads, bad_configurations,
+      noncurrent_versions, delete_markers;
 };
 struct ExpireReport {
   uint64_t removed_objects, stale_entries;
@@ -314,6 +315,8 @@ void bind_types(py::module_& m) {
       .def_readonly("busy_buckets", &LifecycleReport::busy_buckets)
       .def_readonly("expired_objects", &LifecycleReport::expired_objects)
       .def_readonly("aborted_uploads", &LifecycleReport::aborted_uploads)
+      .def_readonly("noncurrent_versions", &LifecycleReport::noncurrent_versions)
+      .def_readonly("delete_markers", &LifecycleReport::delete_markers)
       .def_readonly("bad_configurations", &LifecycleReport::bad_configurations);
   py::class_<ExpireReport>(m, "ExpireReport")
       .def_readonly("removed_objects", &ExpireReport::removed_objects)
@@ -554,7 +557,8 @@ void bind_store(py::class_<Store>& cls) {
               try {
                 py::object stop =
                     c->fn(LifecycleReport{r->buckets, r->busy_buckets, r->expired_objects,
-                                          r->aborted_uploads, r->bad_configurations},
+                                          r->aborted_uploads, r->bad_configurations,
+                                          r->noncurrent_versions, r->delete_markers},
                           py::str(b), py::str(key), py::str(what));
                 return stop.is_none() ? 0 : static_cast<int>(py::bool_(stop));
               } catch (py::error_already_set& e) {
@@ -573,8 +577,10 @@ void bind_store(py::class_<Store>& cls) {
             }
             if (ctx.error) throw std::move(*ctx.error);
             check(rc);
-            return LifecycleReport{out.buckets, out.busy_buckets, out.expired_objects,
-                                   out.aborted_uploads, out.bad_configurations};
+            return LifecycleReport{
+                out.buckets,         out.busy_buckets,       out.expired_objects,
+                out.aborted_uploads, out.bad_configurations, out.noncurrent_versions,
+                out.delete_markers};
           },
           py::arg("holder"), py::arg("lease_seconds"), py::arg("bucket") = py::none(),
           py::arg("day_seconds") = 0, py::arg("progress") = py::none());

@@ -83,3 +83,58 @@ def test_lifecycle_agent_applies_the_rules(s3, c):
     p = subprocess.run(AGENT + ["--store", s3.store_uri, "lifecycle", "--once", "--bucket",
                                 s3.name("missing")], capture_output=True, text=True, timeout=60)
     assert "NoSuchBucket" in p.stderr
+
+
+def versions_of(c, bucket):
+    """{key: [(version id, is delete marker)] newest first}."""
+    r = c.list_object_versions(Bucket=bucket)
+    out = {}
+    entries = [(v, False) for v in r.get("Versions", [])] + \
+        [(m, True) for m in r.get("DeleteMarkers", [])]
+    entries.sort(key=lambda e: (e[0]["Key"], -e[0]["LastModified"].timestamp()))
+    for e, marker in entries:
+        out.setdefault(e["Key"], []).append((e["VersionId"], marker))
+    return out
+
+
+def test_lifecycle_agent_on_versions(s3, c):
+    bucket = s3.name("lcv")
+    c.create_bucket(Bucket=bucket)
+    c.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    c.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "cur", "Status": "Enabled", "Filter": {"Prefix": "cur/"},
+         "Expiration": {"Days": 1}},
+        {"ID": "old", "Status": "Enabled", "Filter": {"Prefix": "old/"},
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}},
+        {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "dm/"},
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ]})
+    started = time.time()
+    c.put_object(Bucket=bucket, Key="cur/a", Body=b"a")
+    old = [c.put_object(Bucket=bucket, Key="old/k", Body=b"%d" % i)["VersionId"]
+           for i in range(4)]
+    c.put_object(Bucket=bucket, Key="dm/alone", Body=b"x")
+    c.delete_object(Bucket=bucket, Key="dm/alone")
+    for v in versions_of(c, bucket)["dm/alone"]:
+        if not v[1]:
+            c.delete_object(Bucket=bucket, Key="dm/alone", VersionId=v[0])
+    c.put_object(Bucket=bucket, Key="dm/kept", Body=b"y")
+    c.delete_object(Bucket=bucket, Key="dm/kept")  # a marker over a version: not alone
+    before = versions_of(c, bucket)
+    assert len(before["old/k"]) == 4 and before["dm/alone"][0][1]
+
+    time.sleep(max(0.0, started + DAY + 1.5 - time.time()))
+    log = run_agent(s3, bucket)
+    assert "1 objects expired" in log and \
+        "2 noncurrent versions and 1 delete markers removed" in log, log
+    after = versions_of(c, bucket)
+    # Expiration in a versioning bucket: a delete marker over the object.
+    assert after["cur/a"][0][1] is True and len(after["cur/a"]) == 2
+    # The current version and the newest noncurrent one stay.
+    assert [v for v, _ in after["old/k"]] == [old[3], old[2]]
+    assert "dm/alone" not in after
+    assert [m for _, m in after["dm/kept"]] == [True, False]
+    # The next pass finds nothing more to do but the new marker of cur/a,
+    # which still hides a version.
+    log = run_agent(s3, bucket)
+    assert "0 noncurrent versions and 0 delete markers removed" in log, log

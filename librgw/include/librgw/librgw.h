@@ -781,16 +781,19 @@ int rgw_expire_run(rgw_store_t *store, const char *holder, int64_t lease_seconds
 
 /* The counts of a lifecycle pass (rgw_lifecycle_run). */
 typedef struct rgw_lifecycle_report {
-  uint64_t buckets;            /* buckets whose configuration was applied */
-  uint64_t busy_buckets;       /* leased by another lifecycle agent, left to it */
-  uint64_t expired_objects;    /* objects an Expiration rule removed */
-  uint64_t aborted_uploads;    /* uploads an AbortIncompleteMultipartUpload rule aborted */
-  uint64_t bad_configurations; /* stored configurations that no longer parse, skipped */
+  uint64_t buckets;             /* buckets whose configuration was applied */
+  uint64_t busy_buckets;        /* leased by another lifecycle agent, left to it */
+  uint64_t expired_objects;     /* objects an Expiration rule removed */
+  uint64_t aborted_uploads;     /* uploads an AbortIncompleteMultipartUpload rule aborted */
+  uint64_t bad_configurations;  /* stored configurations that no longer parse, skipped */
+  uint64_t noncurrent_versions; /* versions a NoncurrentVersionExpiration rule removed */
+  uint64_t delete_markers; /* expired delete markers an ExpiredObjectDeleteMarker rule removed */
 } rgw_lifecycle_report_t;
 
 /*
- * Called on the calling thread after each object expired or upload aborted
- * (what: "expired" or "aborted"), with the counts so far.  Returns 0 to go on,
+ * Called on the calling thread after each object expired, upload aborted,
+ * noncurrent version or delete marker removed (what: "expired", "aborted",
+ * "noncurrent", "delete-marker"), with the counts so far.  Returns 0 to go on,
  * non-zero to end the pass there.  The callback must not call into the store.
  */
 typedef int (*rgw_lifecycle_progress_cb)(const rgw_lifecycle_report_t *so_far, const char *bucket,

@@ -123,6 +123,8 @@ RGW_API int rgw_lifecycle_run(rgw_store_t* store, const char* holder, int64_t le
       out.expired_objects = r.expired_objects;
       out.aborted_uploads = r.aborted_uploads;
       out.bad_configurations = r.bad_configurations;
+      out.noncurrent_versions = r.noncurrent_versions;
+      out.delete_markers = r.delete_markers;
       return out;
     };
     if (progress)

@@ -543,6 +543,26 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
   return best;
 }
 
+bool noncurrent_due(const LifecycleConfiguration& config, const std::string& key, uint64_t size,
+                    const TagSet& tags, int64_t noncurrent_ns, uint64_t newer, int64_t now,
+                    int64_t day_seconds) {
+  for (const LifecycleRule& r : config.rules) {
+    if (!r.enabled || !r.noncurrent_days) continue;
+    if (r.newer_noncurrent_versions && newer < *r.newer_noncurrent_versions) continue;
+    if (!lifecycle_matches(r.filter, key, size, tags)) continue;
+    if (days_after(noncurrent_ns, *r.noncurrent_days, day_seconds) <= now) return true;
+  }
+  return false;
+}
+
+bool removes_expired_markers(const LifecycleConfiguration& config, const std::string& key) {
+  for (const LifecycleRule& r : config.rules)
+    if (r.enabled && r.expired_object_delete_marker.value_or(false) &&
+        lifecycle_matches(r.filter, key, 0, {}))
+      return true;
+  return false;
+}
+
 std::optional<ObjectExpiry> upload_abort(const LifecycleConfiguration& config,
                                          const std::string& key, int64_t initiated_ns,
                                          int64_t day_seconds) {

@@ -127,6 +127,19 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
                                           const std::string& key, uint64_t size, const TagSet& tags,
                                           int64_t created_ns, int64_t day_seconds = 0);
 
+// Whether a noncurrent version of `key` (its size and tags), noncurrent
+// since `noncurrent_ns` (when its successor was written) with `newer`
+// noncurrent versions newer than it, is due at `now` (epoch seconds) under
+// an enabled NoncurrentVersionExpiration rule that matches it: NoncurrentDays
+// after that time (rounded up to midnight UTC, or debug days), the
+// NewerNoncurrentVersions newest noncurrent versions kept.
+bool noncurrent_due(const LifecycleConfiguration& config, const std::string& key, uint64_t size,
+                    const TagSet& tags, int64_t noncurrent_ns, uint64_t newer, int64_t now,
+                    int64_t day_seconds = 0);
+// Whether an enabled rule matching `key` has ExpiredObjectDeleteMarker:
+// a delete marker left as a key's only version is then removed.
+bool removes_expired_markers(const LifecycleConfiguration& config, const std::string& key);
+
 // When an incomplete multipart upload of `key`, initiated at `initiated_ns`,
 // is due to be aborted under the enabled AbortIncompleteMultipartUpload
 // rules that match its key (such rules filter by prefix only):

@@ -24,6 +24,7 @@ class BucketPass {
   // False when the caller asked to stop.
   bool run() {
     if (has_expiration() && !expire_objects()) return false;
+    if (has_version_rules() && !expire_versions()) return false;
     if (has_abort() && !abort_uploads()) return false;
     return true;
   }
@@ -32,6 +33,12 @@ class BucketPass {
   bool has_expiration() const {
     for (const auto& r : config_.rules)
       if (r.enabled && (r.expiration_days || r.expiration_date)) return true;
+    return false;
+  }
+  bool has_version_rules() const {
+    for (const auto& r : config_.rules)
+      if (r.enabled && (r.noncurrent_days || r.expired_object_delete_marker.value_or(false)))
+        return true;
     return false;
   }
   bool has_abort() const {
@@ -82,6 +89,62 @@ class BucketPass {
       if (e.code() == RGW_ERR_NO_SUCH_KEY) return false;
       throw;
     }
+  }
+
+  // One listing of every version, key by key (newest first): noncurrent
+  // versions due go, then a delete marker left alone goes.
+  bool expire_versions() {
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    ListParams p;
+    p.versions = true;
+    p.max_keys = 1000;
+    Key k;  // the key being walked; its versions may span pages
+    for (;;) {
+      ListResult page = store_.list_objects(bucket_, p);
+      for (const ObjectInfo& v : page.objects) {
+        if (v.key != k.name) {
+          if (!finish_key(k)) return false;
+          k = Key();
+          k.name = v.key;
+        }
+        if (v.is_latest) {
+          k.latest_marker = v.delete_marker ? v.version_id : "";
+        } else if (!v.delete_marker &&
+                   noncurrent_due(config_, v.key, v.size, tags_of(v.attrs), k.newer_mtime_ns,
+                                  k.noncurrent, now, o_.day_seconds)) {
+          store_.remove_object(ObjectRef{bucket_, v.key, v.version_id}, RemoveOptions{});
+          report_.noncurrent_versions++;
+          ++k.removed;
+          if (!note(v.key, "noncurrent")) return false;
+        }
+        if (!v.is_latest) ++k.noncurrent;
+        k.newer_mtime_ns = v.mtime_ns;
+        ++k.versions;
+      }
+      if (!page.truncated) return finish_key(k);
+      if (!keep_lease()) return true;
+      p.marker = page.next_marker;
+      p.version_marker = page.next_version_marker;
+    }
+  }
+
+  struct Key {
+    std::string name;
+    std::string latest_marker;   // the current version's id if it is a delete marker
+    int64_t newer_mtime_ns = 0;  // the version listed before (newer than) the next
+    uint64_t noncurrent = 0;     // noncurrent versions seen so far
+    uint64_t versions = 0;
+    uint64_t removed = 0;
+  };
+
+  // An expired object delete marker: the current version is a marker and
+  // nothing else is left of the key.
+  bool finish_key(const Key& k) {
+    if (k.name.empty() || k.latest_marker.empty() || k.versions - k.removed != 1) return true;
+    if (!removes_expired_markers(config_, k.name)) return true;
+    store_.remove_object(ObjectRef{bucket_, k.name, k.latest_marker}, RemoveOptions{});
+    report_.delete_markers++;
+    return note(k.name, "delete-marker");
   }
 
   bool abort_uploads() {

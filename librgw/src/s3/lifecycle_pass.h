@@ -8,9 +8,15 @@
 //   - Expiration (Days, Date): every object an enabled rule matches (prefix,
 //     tags, size) whose expiry has passed is removed, guarded by its mtime:
 //     an object rewritten since it was listed is the new object, and stays;
+//     In a bucket with versioning, the removal makes a delete marker;
+//   - NoncurrentVersionExpiration (versioning buckets): a noncurrent
+//     version NoncurrentDays after it became noncurrent (when the version
+//     after it was written) goes for good, except the NewerNoncurrentVersions
+//     newest noncurrent ones;
+//   - ExpiredObjectDeleteMarker: a delete marker left as its key's only
+//     version goes (it would otherwise hide nothing forever);
 //   - AbortIncompleteMultipartUpload: every upload due is aborted.
-// NoncurrentVersionExpiration and ExpiredObjectDeleteMarker have nothing to
-// act on until buckets are versioned.  The cost follows the bucket's size
+// The cost follows the bucket's size
 // (one listing a pass), as lifecycle scans do in S3 and radosgw; passes run
 // once a day by default.
 #pragma once
@@ -28,7 +34,9 @@ struct LifecycleReport {
   uint64_t busy_buckets = 0;  // leased by another agent: left to it
   uint64_t expired_objects = 0;
   uint64_t aborted_uploads = 0;
-  uint64_t bad_configurations = 0;  // stored documents that no longer parse
+  uint64_t bad_configurations = 0;   // stored documents that no longer parse
+  uint64_t noncurrent_versions = 0;  // removed by NoncurrentVersionExpiration
+  uint64_t delete_markers = 0;       // removed by ExpiredObjectDeleteMarker
 };
 
 struct LifecycleOptions {
@@ -39,8 +47,9 @@ struct LifecycleOptions {
   // "day" lasts this many seconds, counted from the object's or upload's
   // time without rounding (for tests; radosgw's rgw_lc_debug_interval).
   int64_t day_seconds = 0;
-  // Called after each object expired or upload aborted (what: "expired",
-  // "aborted"); returning false stops the pass there.
+  // Called after each object expired, upload aborted, noncurrent version or
+  // delete marker removed (what: "expired", "aborted", "noncurrent",
+  // "delete-marker"); returning false stops the pass there.
   std::function<bool(const LifecycleReport&, const std::string& bucket, const std::string& key,
                      const char* what)>
       progress;

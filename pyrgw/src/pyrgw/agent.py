@@ -162,9 +162,10 @@ def _lifecycle(agent, args):
         r = store.lifecycle(bucket=args.bucket, holder=holder, lease_seconds=args.lease,
                             day_seconds=args.day_seconds, progress=progress)
         log.info("lifecycle pass: %d buckets, %d objects expired, %d uploads aborted, "
-                 "%d buckets left to other agents, %d bad configurations, %.1f s", r.buckets,
-                 r.expired_objects, r.aborted_uploads, r.busy_buckets, r.bad_configurations,
-                 time.monotonic() - started)
+                 "%d noncurrent versions and %d delete markers removed, %d buckets left to "
+                 "other agents, %d bad configurations, %.1f s", r.buckets, r.expired_objects,
+                 r.aborted_uploads, r.noncurrent_versions, r.delete_markers, r.busy_buckets,
+                 r.bad_configurations, time.monotonic() - started)
 
     return work
 

@@ -363,16 +363,20 @@ class Store:
                   progress=None):
         """Runs one S3 lifecycle pass: applies the lifecycle configuration of
         every bucket that has one (or of ``bucket``): objects past their
-        Expiration are removed, uploads due under AbortIncompleteMultipartUpload
-        aborted.  Returns a ``LifecycleReport`` (``buckets``,
-        ``busy_buckets``, ``expired_objects``, ``aborted_uploads``,
-        ``bad_configurations``).
+        Expiration are removed (a delete marker in a bucket with versioning),
+        noncurrent versions due under NoncurrentVersionExpiration and delete
+        markers left alone under ExpiredObjectDeleteMarker removed, uploads
+        due under AbortIncompleteMultipartUpload aborted.  Returns a
+        ``LifecycleReport`` (``buckets``, ``busy_buckets``,
+        ``expired_objects``, ``noncurrent_versions``, ``delete_markers``,
+        ``aborted_uploads``, ``bad_configurations``).
 
         ``holder`` names this agent's per-bucket leases (default ``host:pid``).
         ``day_seconds`` > 0 makes a rule's day that many seconds (tests).
         ``progress(report, bucket, key, what)``, if given, is called after each
-        object expired or upload aborted (``what``: ``"expired"``,
-        ``"aborted"``); a true return ends the pass."""
+        object expired, upload aborted, version or marker removed (``what``:
+        ``"expired"``, ``"aborted"``, ``"noncurrent"``, ``"delete-marker"``);
+        a true return ends the pass."""
         if holder is None:
             holder = "%s:%d" % (socket.gethostname(), os.getpid())
         return self._s.lifecycle(holder, int(lease_seconds), bucket, int(day_seconds), progress)
