@@ -258,8 +258,17 @@ void bind_objects(py::module_& m, py::class_<Store>& store) {
           [](Store& s, const std::string& bucket, const std::string& key,
              const std::string& version_id, const std::string& if_match) {
             WriteOptsPtr opts = write_opts({}, {}, {}, "", if_match, version_id);
-            py::gil_scoped_release release;
-            check(rgw_object_remove_v2(s.get(), c_bucket(bucket), c_key(key), opts.get()));
+            rgw_object_t* raw = nullptr;
+            {
+              py::gil_scoped_release release;
+              check(rgw_object_remove_v3(s.get(), c_bucket(bucket), c_key(key), opts.get(), &raw));
+            }
+            std::optional<ObjectInfo> removed;
+            if (raw) {
+              removed = object_from(raw);
+              rgw_object_free(raw);
+            }
+            return removed;
           },
           py::arg("bucket"), py::arg("key"), py::arg("version_id") = "", py::arg("if_match") = "")
       .def(

@@ -17,8 +17,9 @@ Acl = _librgw.Acl
 Grant = _librgw.Grant
 PartInfo = _librgw.PartInfo
 UploadInfo = _librgw.UploadInfo
+Versioning = _librgw.Versioning  # a bucket's state: unversioned, enabled, suspended
 
 __version__ = _librgw.version
 
 __all__ = ["Store", "presign_post", "presign_url", "swift_temp_url", "temp_url", "ObjectReader",
-           "Acl", "Grant", "PartInfo", "UploadInfo"] + errors.__all__
+           "Acl", "Grant", "PartInfo", "UploadInfo", "Versioning"] + errors.__all__

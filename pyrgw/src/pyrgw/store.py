@@ -230,8 +230,13 @@ class Store:
 
     def delete_object(self, bucket, key, version_id="", if_match=""):
         """Removes an object (a missing one is no error); ``if_match``: only
-        while it still has that ETag, else Conflict."""
-        self._s.remove_object(bucket, _key(key), version_id, if_match)
+        while it still has that ETag, else Conflict.
+
+        ``version_id`` removes that version for good.  Without it, a bucket
+        with versioning gets a delete marker instead.  Returns what went or
+        was made (``version_id``, ``delete_marker``), or None when nothing
+        was there to remove."""
+        return self._s.remove_object(bucket, _key(key), version_id, if_match)
 
     def list_objects(self, bucket, prefix="", delimiter="", marker="", max_keys=1000,
                      end_marker="", version_marker="", versions=False):
