@@ -142,6 +142,7 @@ bench: core python nginx-module apache-module
 	$(PY) bench/bench_users.py --s3
 	$(MODULES_ENV) $(PY) bench/bench_nginx.py
 	$(PY) bench/bench_expiry.py
+	$(MODULES_ENV) $(PY) bench/bench_versioning.py
 
 clean:
 	rm -rf $(BUILD) pyrgw/build
