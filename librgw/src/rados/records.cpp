@@ -287,7 +287,10 @@ std::string version_id_key(const std::string& key, const std::string& version_id
 bool is_version_tag(const std::string& tag) { return !tag.empty() && tag[0] == 'v'; }
 
 std::string version_oid(const std::string& head, const std::string& tag) {
-  return head + "\xff" + tag;
+  // head is <bucket id>_<key>, and bucket ids are hex: the id ends at the
+  // first '_'.  No head or tail starts with <bucket id>~.
+  const size_t us = head.find('_');
+  return head.substr(0, us) + "~" + tag + "_" + head.substr(us + 1);
 }
 
 std::string encode_dead_version(const DeadVersion& x) {
