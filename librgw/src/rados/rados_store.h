@@ -26,6 +26,10 @@
 //                         mtime, tag, stripes, earlier uploads it replaced}: a part
 //                         "\xff" "g" <tag> -> {ns, head, tag, stripes}: stripes nothing
 //                         references any more (replaced, unchosen or aborted parts)
+//                         "\xff" "v" <key> "\xff" <hex16(2^63-1-epoch)> -> version entry:
+//                         every version of a key in a versioned bucket, newest first
+//                         "\xff" "i" <key> "\xff" <version id> -> the same bytes, by id
+//                         "\xff" "x" <random> -> DeadVersion: a removed version's object
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
 // data pool
 //   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
@@ -36,6 +40,8 @@
 //                         replaced head's manifest when that was a multipart one)
 //   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head;
 //                         also the stripes of a part (<tag> = the part upload's own tag)
+//   <bucket_id>~<tag>_<key>  a version object (versioned buckets): body or empty, xattrs
+//                         rgw.info, rgw.tag, rgw.manifest; tails <head>.<tag>.<n>
 // <epoch> is a u64 in 9 big-endian 7-bit bytes: Ceph 16 compares omap values as
 // *signed* chars, and bytes below 0x80 sort the same signed or not.
 //
@@ -123,6 +129,20 @@
 //   (segment by binary search, then stripe), one window of read-ahead, across part
 //   boundaries.  A small non-multipart GET is still one read op.
 //
+// Versions (versioned buckets; docs/rados-layout.md "Versions").  The key's entry
+// holds the current version's *version entry* (<epoch> + {0x7e, where: marker,
+// version object or plain head, tag, info}); the "\xff" "v" and "\xff" "i" records
+// hold every version's.  Every change of a versioned key (commit, delete marker,
+// removal of a version, metadata update) is ONE index op asserting omap_cmp EQ that
+// the key's entry is what was read: a key's changes are serialized by its entry,
+// the last to land is current, readers and listings see a version whole or not at
+// all.  A writer: pending record (tag "v..."), tails, version object (exclusive
+// create), then the index op, which asserts and drops the pending record; dead
+// writers' objects and tails are reclaimed by gc from the pending record (never
+// repaired from the plain head).  Removed versions' objects go to "\xff" "x" records
+// in the removing op, reclaimed by gc.  GET of the current version: one index read
+// (the key's entry) + one data read (the version object), however many versions.
+//
 // Where the code lives (rados/, one job per file):
 //   rados_store.h    this overview; RadosStore and RadosWriter; protocol constants
 //   records.*        the record codecs and key formats (pure, no librados calls)
@@ -134,6 +154,7 @@
 //   reader.cpp       RadosReader: the read path (open_reader, stat_object)
 //   objects.cpp      remove_object and update_object
 //   index.cpp        index updates, pending records, repair, listing
+//   versions.cpp     object versions: the one-op commits, removals and updates
 //   multipart.cpp    multipart uploads
 //   gc.cpp           the gc queue and gc()
 //   bucket_cache.*, user_cache.*  the per-process caches and their watches
