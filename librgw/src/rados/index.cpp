@@ -175,6 +175,9 @@ std::optional<std::string> RadosStore::entry_of_head(int read_rv, const Xattrs& 
 
 ListResult RadosStore::list_objects(const std::string& bucket, const ListParams& params) {
   validate_list_params(params);  // a NUL would cut the omap bounds short
+  // (Listing versions checks the version marker against the key's versions.)
+  if (!params.versions && !params.version_marker.empty())
+    check_version(ObjectRef{bucket, params.marker, params.version_marker});
   return list_index(get_bucket(bucket), params);
 }
 
