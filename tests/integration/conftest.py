@@ -55,7 +55,8 @@ class StoreSetup:
     def stored_bodies(self, bucket_id):
         """What holds object bodies of a bucket in the medium itself: files
         under data/ and tmp/ (a local store is private to its test), or the
-        RADOS objects of the data pool named after the bucket id."""
+        RADOS objects of the data pool named after the bucket id (heads and
+        tails <id>_..., version objects <id>~...)."""
         if self.driver == "local":
             return sorted(os.path.relpath(os.path.join(d, f), self.root)
                           for sub in ("data", "tmp")
@@ -68,7 +69,7 @@ class StoreSetup:
         with rados.Rados(conffile=conf) as cluster:
             with cluster.open_ioctx(prefix + ".data") as io:
                 return sorted(o.key for o in io.list_objects()
-                              if o.key.startswith(bucket_id + "_"))
+                              if o.key.startswith((bucket_id + "_", bucket_id + "~")))
 
 
 @pytest.fixture(params=DRIVERS)

@@ -126,6 +126,12 @@ def delete(uri, bucket, key):
     print("deleted", flush=True)
 
 
+def delete_version(uri, bucket, key, version_id):
+    """Removes one version (a delete marker when version_id is "current")."""
+    pyrgw.Store(uri).delete_object(bucket, key, "" if version_id == "current" else version_id)
+    print("deleted", flush=True)
+
+
 def update_attrs(uri, bucket, key, name, value):
     pyrgw.Store(uri).update_object_attrs(bucket, key, {name: value})
     print("updated", flush=True)
@@ -160,4 +166,4 @@ if __name__ == "__main__":
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
      "put_pattern": put_pattern, "delete": delete, "complete": complete,
      "upload_part": upload_part, "abort": abort, "lookups": lookups,
-     "update_attrs": update_attrs}[mode](*args)
+     "update_attrs": update_attrs, "delete_version": delete_version}[mode](*args)

@@ -1,12 +1,13 @@
 """The core-level C tests (librgw/tests/test_capi.c, test_capi_model.c,
-test_request.c, test_config.c) on both drivers."""
+test_capi_versions.c, test_request.c, test_config.c) on both drivers."""
 import os
 import subprocess
 
 import pytest
 
 
-@pytest.mark.parametrize("program", ["test_capi", "test_capi_model", "test_request", "test_config"])
+@pytest.mark.parametrize("program", ["test_capi", "test_capi_model", "test_capi_versions",
+                                     "test_request", "test_config"])
 def test_c_program(store_setup, program):
     capi = os.environ.get("LIBRGW_TEST_CAPI")
     assert capi and os.path.exists(capi), \

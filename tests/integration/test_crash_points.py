@@ -176,3 +176,89 @@ def test_crash_during_versioned_write(store, store_setup, bucket, point, op):
     store.gc(grace_seconds=0)
     assert store_setup.stored_bodies(bucket_id) == []
     assert version_list(store, bucket) == []
+
+
+# ------------------------------------------------------------ versioned buckets
+# A versioned write on RADOS creates a version object of its own, then
+# publishes it in ONE index op; a removal is ONE index op.  Killed at any
+# step before that op, nothing changed for readers and listings, and gc
+# reclaims what the dead writer left (its object and tails).
+
+def set_versioning(store, bucket, state):
+    info = store.get_bucket(bucket)
+    info.versioning = getattr(pyrgw.Versioning, state)
+    store.update_bucket(info)
+
+
+def bodies_of(size):
+    """RADOS objects one version of `size` bytes takes: its object, plus a
+    tail per 4 MiB unless inline."""
+    return 1 if size <= STRIPE else 1 + -(-size // STRIPE)
+
+
+VERSIONED_PUT_POINTS = ["rados:put:version-before-object", "rados:put:version-before-index"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("state", ["enabled", "suspended"])
+@pytest.mark.parametrize("point", VERSIONED_PUT_POINTS)
+@pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
+def test_crash_during_versioned_put(store, store_setup, bucket, point, state, size):
+    bucket_id = store.get_bucket(bucket).id
+    set_versioning(store, bucket, state)
+    old = store.put_object(bucket, "obj", pattern(size, "old"))
+    res = run_worker(point, "put_pattern", store_setup.uri, bucket, "obj", str(size), "new")
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+    for _ in range(2):  # before and after gc
+        check_consistent(store, bucket, "obj", size, old.etag)
+        assert store.stat_object(bucket, "obj").version_id == old.version_id
+        data = store.get_object(bucket, "obj", version_id=old.version_id)
+        assert hashlib.md5(data).hexdigest() == old.etag
+        store.gc(grace_seconds=0)
+    # Only the surviving version's bodies are left.
+    assert len(store_setup.stored_bodies(bucket_id)) == bodies_of(size)
+    # A later write works as usual, and removing every version leaves nothing.
+    new = store.put_object(bucket, "obj", b"after")
+    assert store.get_object(bucket, "obj") == b"after"
+    for v in {old.version_id, new.version_id}:
+        store.delete_object(bucket, "obj", version_id=v)
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
+    assert store.list_objects(bucket).objects == []
+    store.remove_bucket(bucket)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("target", ["marker", "current", "older"])
+@pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
+def test_crash_during_versioned_delete(store, store_setup, bucket, target, size):
+    bucket_id = store.get_bucket(bucket).id
+    set_versioning(store, bucket, "enabled")
+    first = store.put_object(bucket, "obj", pattern(size, "first"))
+    second = store.put_object(bucket, "obj", pattern(size, "second"))
+    version = {"marker": "current", "current": second.version_id,
+               "older": first.version_id}[target]
+    res = run_worker("rados:delete:version-before-index", "delete_version", store_setup.uri,
+                     bucket, "obj", version)
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+    for _ in range(2):  # nothing changed, before and after gc
+        check_consistent(store, bucket, "obj", size, second.etag)
+        for v in (first, second):
+            assert hashlib.md5(store.get_object(bucket, "obj", version_id=v.version_id)) \
+                .hexdigest() == v.etag
+        store.gc(grace_seconds=0)
+    assert len(store_setup.stored_bodies(bucket_id)) == 2 * bodies_of(size)
+    # The removal done for real: its body is reclaimed by gc.
+    store.delete_object(bucket, "obj", version_id=version if version != "current" else "")
+    store.gc(grace_seconds=0)
+    if target == "marker":
+        with pytest.raises(pyrgw.NoSuchKey):
+            store.stat_object(bucket, "obj")
+        assert store.list_objects(bucket).objects == []
+        assert len(store_setup.stored_bodies(bucket_id)) == 2 * bodies_of(size)
+    else:
+        kept = first if target == "current" else second
+        check_consistent(store, bucket, "obj", size, kept.etag)
+        assert len(store_setup.stored_bodies(bucket_id)) == bodies_of(size)
+    with pytest.raises(pyrgw.BucketNotEmpty):  # versions are left
+        store.remove_bucket(bucket)

@@ -62,8 +62,6 @@ BucketInfo RadosStore::get_bucket(const std::string& name) {
 
 void RadosStore::update_bucket(const BucketInfo& info) {
   validate_bucket_name(info.name);
-  if (info.versioning != Versioning::unversioned)
-    fail(-ENOTSUP, "the RADOS driver does not keep object versions yet");
   const std::string oid = "bucket." + info.name;
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     std::string old;
@@ -74,6 +72,8 @@ void RadosStore::update_bucket(const BucketInfo& info) {
     BucketInfo cur = decode_bucket_info(old);
     cur.acl = info.acl;
     cur.attrs = info.attrs;
+    // Versioning never goes back to unversioned: that leaves it as it is.
+    if (info.versioning != Versioning::unversioned) cur.versioning = info.versioning;
     std::string next = encode_bucket_info(cur);
     r = replace_guarded(meta_, oid, old, next);
     if (r == 0) {
@@ -191,7 +191,10 @@ void RadosStore::remove_bucket(const std::string& name) {
     // Writers that died before their head swap may have left tails: queue them.
     for (const auto& full : dead) {
       std::string key, tag;
-      if (parse_pending(full, &key, &tag)) enqueue_gc(head_oid(b, key), tag, kUnknownTails);
+      if (!parse_pending(full, &key, &tag)) continue;
+      enqueue_gc(head_oid(b, key), tag, kUnknownTails);
+      // A versioned writer's object (its stripes went to the queue above).
+      if (is_version_tag(tag)) rados_remove(data_, version_oid(head_oid(b, key), tag).c_str());
     }
     omap_rm_or_fail(meta_, "buckets", name);
     clear_tombstone(name, tomb);
@@ -209,8 +212,10 @@ BucketStats RadosStore::bucket_stats(const std::string& name) {
   BucketStats s;
   for_each_omap(index_, index_oid(b), "", [&](const std::string& k, const std::string& v) {
     if (!k.empty() && k[0] == '\xff') return false;
+    const ObjectInfo info = decode_index_entry(v);
+    if (info.delete_marker) return true;
     s.num_objects++;
-    s.size_bytes += decode_index_entry(v).size;
+    s.size_bytes += info.size;
     return true;
   });
   return s;
@@ -270,6 +275,20 @@ void RadosStore::queue_index_leftovers(const BucketInfo& b) {
     return true;
   });
   for (const auto& [head, segs] : by_head) enqueue_gc_segments(head, segs);
+  // Objects of removed versions not reclaimed yet: now (the queue only
+  // knows stripes).
+  std::vector<std::string> dead_versions;
+  for_each_omap(index_, ioid, kDeadVersionPrefix, [&](const std::string&, const std::string& v) {
+    dead_versions.push_back(v);
+    return true;
+  });
+  for (const auto& v : dead_versions) {
+    try {
+      reclaim_dead_version(decode_dead_version(v), nullptr);
+    } catch (const Error& e) {
+      if (e.code() != -EIO) throw;  // a corrupt record is dropped
+    }
+  }
 }
 
 // Why a bucket cannot be removed ("" if it can): an object, or a write or
@@ -290,6 +309,7 @@ std::string RadosStore::bucket_busy(const BucketInfo& b, std::vector<std::string
   if (young) return "has an upload in progress";
   ListParams lp;
   lp.max_keys = 1;
+  lp.versions = true;  // a delete marker is a version too
   if (!list_index(b, lp).objects.empty()) return "is not empty";
   return "";
 }

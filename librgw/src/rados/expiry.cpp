@@ -77,7 +77,15 @@ std::vector<ExpiryEntry> RadosStore::expire_objects(const std::vector<ExpiryEntr
     RemoveOptions guard;
     guard.if_delete_at = e.delete_at;
     try {
-      if (remove_head(ObjectRef{e.bucket, e.key, ""}, guard)) removed.push_back(e);
+      const ObjectRef ref{e.bucket, e.key, ""};
+      validate_object_key(e.key);
+      BucketInfo b = get_bucket(e.bucket);
+      // In a versioned bucket the current version goes, the next newest
+      // becomes current.
+      const bool gone = b.versioning != Versioning::unversioned
+                            ? remove_versioned(b, ref, guard, true).removed
+                            : remove_head(ref, guard);
+      if (gone) removed.push_back(e);
     } catch (const Error& err) {
       if (err.code() != RGW_ERR_NO_SUCH_BUCKET && err.code() != RGW_ERR_INVALID_KEY &&
           err.code() != RGW_ERR_INVALID_BUCKET_NAME)

@@ -99,6 +99,15 @@ GcReport RadosStore::gc(const GcOptions& options) {
       std::string key, tag;
       if (!parse_pending(kv.first, &key, &tag)) continue;
       const std::string head = head_oid(b, key);
+      if (is_version_tag(tag)) {
+        // A versioned writer whose index op never landed (it drops the
+        // record): its object and tails are nobody's.
+        remove_tails(head, tag, kUnknownTails, &report);
+        reclaim_dead_version(DeadVersion{0, head, version_oid(head, tag), ""}, &report);
+        report.repaired_entries++;
+        report.counted();
+        continue;
+      }
       Xattrs x;
       r = read_obj(data_, head, nullptr, &x);
       if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
@@ -120,7 +129,7 @@ GcReport RadosStore::gc(const GcOptions& options) {
       std::optional<std::string> cur;
       auto got = omap_get(index_, ioid, {key});
       if (got.count(key)) cur = got[key];
-      repair_entry(ioid, key, want, cur, nullptr);
+      repair_entry(ioid, key, want, cur, nullptr, b.versioning == Versioning::unversioned);
       report.repaired_entries++;
       report.counted();
     }
@@ -143,11 +152,14 @@ GcReport RadosStore::gc(const GcOptions& options) {
       std::set<std::string> keep;
       if (!u.tag.empty()) {
         if (!omap_get(index_, ioid, {pending_key(u.info.key, u.tag)}).empty()) continue;
+        // A versioned completion drops the upload in its index op: the
+        // upload still ending means that op never landed, no part stays.
         const std::string head = head_oid(b, u.info.key);
         Xattrs x;
         r = read_obj(data_, head, nullptr, &x);
         if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
-        if (r == 0 && x.count("rgw.tag") && x["rgw.tag"] == u.tag && x.count("rgw.manifest"))
+        if (!is_version_tag(u.tag) && r == 0 && x.count("rgw.tag") && x["rgw.tag"] == u.tag &&
+            x.count("rgw.manifest"))
           for (const auto& sg : decode_manifest(x["rgw.manifest"]).segs) keep.insert(sg.tag);
       }
       if (end_upload(b, upload_id, v, keep, u.since_ns)) {
@@ -182,6 +194,29 @@ GcReport RadosStore::gc(const GcOptions& options) {
       r = omap_rm_exact(index_, ioid, k, v, nullptr);
       if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
         rados_fail(r, "remove dead stripes record from index/" + ioid);
+    }
+    // Objects of removed versions (their records went in the op that
+    // removed the version).
+    std::vector<KV> dead_versions;
+    for_each_omap(index_, ioid, kDeadVersionPrefix,
+                  [&](const std::string& k, const std::string& v) {
+                    int64_t ns = 0;
+                    try {
+                      ns = decode_dead_version(v).ns;
+                    } catch (const Error&) {
+                    }
+                    if (ns <= cutoff) dead_versions.emplace_back(k, v);
+                    return true;
+                  });
+    for (const auto& [k, v] : dead_versions) {
+      try {
+        reclaim_dead_version(decode_dead_version(v), &report);
+      } catch (const Error& e) {
+        if (e.code() != -EIO) throw;  // a corrupt record is dropped
+      }
+      r = omap_rm_exact(index_, ioid, k, v, nullptr);
+      if (r < 0 && !is_cmp_failure(r) && r != -ENOENT)
+        rados_fail(r, "remove dead version record from index/" + ioid);
     }
     // Removal markers only have to outlive the updates of the heads they
     // removed, which gc assumes are over after its grace.

@@ -119,9 +119,14 @@ void RadosStore::apply_extras(const std::string& ioid, const IndexExtras& x) {
 // index (nullopt: none).  Removes `pending` too, whatever the outcome.
 void RadosStore::repair_entry(const std::string& ioid, const std::string& key,
                               const std::optional<std::string>& want,
-                              const std::optional<std::string>& cur, const std::string* pending) {
+                              const std::optional<std::string>& cur, const std::string* pending,
+                              bool create) {
   int r = 0;
-  if (want) {
+  if ((cur && is_version_entry(*cur)) || (!cur && !create)) {
+    // A version entry is only ever changed whole by a versioned op: the
+    // plain head says nothing about it.
+    if (pending) r = omap_rm(index_, ioid, *pending);
+  } else if (want) {
     if (want != cur)
       r = index_set(ioid, key, *want, pending);  // newer there: fine
     else if (pending)
@@ -143,7 +148,7 @@ void RadosStore::repair_pending_entries(const BucketInfo& b) {
   std::set<std::string> pend;
   scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
     std::string key, tag;
-    if (parse_pending(full, &key, &tag)) pend.insert(key);
+    if (parse_pending(full, &key, &tag) && !is_version_tag(tag)) pend.insert(key);
     return true;
   });
   if (pend.empty()) return;
@@ -155,7 +160,8 @@ void RadosStore::repair_pending_entries(const BucketInfo& b) {
     if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
     auto it = cur.find(key);
     repair_entry(ioid, key, entry_of_head(r, x),
-                 it == cur.end() ? std::nullopt : std::optional<std::string>(it->second), nullptr);
+                 it == cur.end() ? std::nullopt : std::optional<std::string>(it->second), nullptr,
+                 b.versioning == Versioning::unversioned);
   }
 }
 
@@ -169,7 +175,8 @@ std::optional<std::string> RadosStore::entry_of_head(int read_rv, const Xattrs& 
 
 ListResult RadosStore::list_objects(const std::string& bucket, const ListParams& params) {
   validate_list_params(params);  // a NUL would cut the omap bounds short
-  if (!params.version_marker.empty())
+  // (Listing versions checks the version marker against the key's versions.)
+  if (!params.versions && !params.version_marker.empty())
     check_version(ObjectRef{bucket, params.marker, params.version_marker});
   return list_index(get_bucket(bucket), params);
 }
@@ -184,11 +191,61 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
 
   // Object keys that have a write or delete in flight (or left by a crash).
   std::set<std::string> pend;
+  // (A versioned op is one index op: nothing of it to check.)
   scan_pending(ioid, true, [&](const std::string& full, const std::string&) {
     std::string key, tag;
-    if (parse_pending(full, &key, &tag)) pend.insert(key);
+    if (parse_pending(full, &key, &tag) && !is_version_tag(tag)) pend.insert(key);
     return true;
   });
+  const bool create = b.versioning == Versioning::unversioned;
+
+  unsigned count = 0;
+  // Listing versions: a key's version records, newest first, after
+  // `start_after` (a version record key, or the key's prefix for all of
+  // them); each is latest when it is the key's entry `cur`.  False once the
+  // page is full.
+  auto take_versions = [&](const std::string& key, const std::string& cur,
+                           std::string start_after) {
+    const std::string vp = versions_prefix(key);
+    for (;;) {
+      std::vector<KV> page;
+      bool more = false;
+      int rr = omap_page(index_, ioid, start_after, vp,
+                         std::min<uint64_t>(kOmapPage, max - count + 1), page, more);
+      if (rr == -ENOENT) return true;
+      if (rr < 0) rados_fail(rr, "list index/" + ioid);
+      for (const auto& kv : page) {
+        if (count == max) {
+          out.truncated = true;
+          return false;
+        }
+        ++count;
+        VersionEntry v = decode_version_entry(kv.second);
+        v.info.is_latest = kv.second == cur;
+        out.next_marker = key;
+        out.next_version_marker = v.info.version_id;
+        out.objects.push_back(std::move(v.info));
+      }
+      if (!more || page.empty()) return true;
+      start_after = page.back().first;
+    }
+  };
+  // Resuming after a version of the marker key: its older versions first.
+  if (p.versions && !p.version_marker.empty() && !p.marker.empty()) {
+    auto got = omap_get(index_, ioid, {p.marker, version_id_key(p.marker, p.version_marker)});
+    const std::string ik = version_id_key(p.marker, p.version_marker);
+    auto it = got.find(p.marker);
+    const bool legacy_null =
+        it != got.end() && !is_version_entry(it->second) && p.version_marker == "null";
+    if (!got.count(ik) && !legacy_null)
+      fail(RGW_ERR_NO_SUCH_VERSION,
+           "no version '" + p.version_marker + "' of '" + p.marker + "' in '" + b.name + "'");
+    if (got.count(ik) && p.marker >= p.prefix &&
+        p.marker.compare(0, p.prefix.size(), p.prefix) == 0 && common_prefix(p.marker, p).empty() &&
+        !take_versions(p.marker, it == got.end() ? std::string() : it->second,
+                       version_key(p.marker, decode_version_entry(got[ik]).epoch)))
+      return out;
+  }
 
   std::string after;  // exclusive; "" with a prefix starts at the prefix
   if (p.marker >= p.prefix) {
@@ -196,7 +253,6 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
     after = cp.empty() ? p.marker : prefix_end(cp);
   }
   std::string skip_to;  // keys below it roll up into the last common prefix
-  unsigned count = 0;
   for (;;) {
     std::vector<KV> page;
     bool more = false;
@@ -226,7 +282,7 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
       if (!skip_to.empty() && key < skip_to) continue;
       if (!p.end_marker.empty() && key >= p.end_marker) return out;  // keys sort: none follow
       std::optional<std::string> v = value;
-      if (pend.count(key)) {
+      if (pend.count(key) && !(value && is_version_entry(*value)) && (value || create)) {
         // Serve what the head says, and bring the index in line with it
         // (ordered like any index update: a newer one is left alone).
         const std::string head = head_oid(b, key);
@@ -234,9 +290,11 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
         r = read_obj(data_, head, nullptr, &x);
         if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
         v = entry_of_head(r, x);
-        repair_entry(ioid, key, v, value, nullptr);
+        repair_entry(ioid, key, v, value, nullptr, create);
       }
       if (!v) continue;
+      const bool versioned = is_version_entry(*v);
+      if (!p.versions && versioned && decode_index_entry(*v).delete_marker) continue;
       if (count == max) {
         out.truncated = true;
         return out;
@@ -246,10 +304,17 @@ ListResult RadosStore::list_index(const BucketInfo& b, const ListParams& p) {
       if (!cp.empty()) {
         out.common_prefixes.push_back(cp);
         out.next_marker = cp;
+        out.next_version_marker.clear();
         skip_to = prefix_end(cp);
+      } else if (p.versions && versioned) {
+        --count;  // counted by version
+        if (!take_versions(key, *v, versions_prefix(key))) return out;
       } else {
-        out.objects.push_back(decode_index_entry(*v));
+        ObjectInfo info = decode_index_entry(*v);
+        info.is_latest = true;
+        out.objects.push_back(std::move(info));
         out.next_marker = key;
+        if (p.versions) out.next_version_marker = "null";
       }
     }
     if (!more) return out;

@@ -126,6 +126,15 @@ struct AsyncXattrRead {
   Completion c;
 };
 
+// Reads omap values by key, in flight (the keys are kept here).
+struct AsyncOmapRead {
+  std::vector<std::string> keys;
+  ReadOp op;
+  OmapIter it;
+  int rv = 0;
+  Completion c;
+};
+
 // Opens a pool of the cluster, creating it if missing.
 rados_ioctx_t open_pool(rados_t cluster, const std::string& pool);
 

@@ -158,7 +158,8 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
         fail(RGW_ERR_INVALID_PART, "part " + std::to_string(n) + " has ETag " +
                                        it->second.second.info.etag + ", not " + e);
     }
-    tag = random_hex(8);
+    // A versioned bucket's completion writes a version object of its own.
+    tag = (b.versioning != Versioning::unversioned ? "v" : "") + random_hex(8);
     ts = now_ns();
     stamp = encode_ts(ts);
     UploadRec end = rec;

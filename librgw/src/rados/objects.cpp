@@ -13,7 +13,12 @@
 namespace rgw::rados {
 
 RemoveResult RadosStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
+  validate_object_key(ref.key);
+  BucketInfo b = get_bucket(ref.bucket);
+  if (b.versioning != Versioning::unversioned) return remove_versioned(b, ref, options, false);
   RemoveResult result;
+  // A version this key cannot have: nothing to remove (S3 semantics).
+  if (!ref.version_id.empty() && ref.version_id != "null") return result;
   result.removed = remove_head(ref, options);
   if (result.removed) result.version_id = "null";
   return result;
@@ -123,6 +128,13 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
 // remover that read the head before fails its guard and looks again, one
 // that swapped before makes ours fail; the index stays a max-register.
 ObjectInfo RadosStore::update_object(const ObjectRef& ref, const AttrsUpdate& update) {
+  validate_object_key(ref.key);
+  BucketInfo b = get_bucket(ref.bucket);
+  if (b.versioning != Versioning::unversioned) return update_version(b, ref, update);
+  return update_head(ref, update);
+}
+
+ObjectInfo RadosStore::update_head(const ObjectRef& ref, const AttrsUpdate& update) {
   const std::string& bucket = ref.bucket;
   const std::string& key = ref.key;
   const std::string& expected_etag = update.if_match;

@@ -26,6 +26,10 @@
 //                         mtime, tag, stripes, earlier uploads it replaced}: a part
 //                         "\xff" "g" <tag> -> {ns, head, tag, stripes}: stripes nothing
 //                         references any more (replaced, unchosen or aborted parts)
+//                         "\xff" "v" <key> "\xff" <hex16(2^63-1-epoch)> -> version entry:
+//                         every version of a key in a versioned bucket, newest first
+//                         "\xff" "i" <key> "\xff" <version id> -> the same bytes, by id
+//                         "\xff" "x" <random> -> DeadVersion: a removed version's object
 //                         (valid UTF-8 never holds 0xff, so these sort after every key)
 // data pool
 //   <bucket_id>_<key>     head: the body when <= 4 MiB, else empty; xattrs rgw.info,
@@ -36,6 +40,8 @@
 //                         replaced head's manifest when that was a multipart one)
 //   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head;
 //                         also the stripes of a part (<tag> = the part upload's own tag)
+//   <bucket_id>~<tag>_<key>  a version object (versioned buckets): body or empty, xattrs
+//                         rgw.info, rgw.tag, rgw.manifest; tails <head>.<tag>.<n>
 // <epoch> is a u64 in 9 big-endian 7-bit bytes: Ceph 16 compares omap values as
 // *signed* chars, and bytes below 0x80 sort the same signed or not.
 //
@@ -123,6 +129,20 @@
 //   (segment by binary search, then stripe), one window of read-ahead, across part
 //   boundaries.  A small non-multipart GET is still one read op.
 //
+// Versions (versioned buckets; docs/rados-layout.md "Versions").  The key's entry
+// holds the current version's *version entry* (<epoch> + {0x7e, where: marker,
+// version object or plain head, tag, info}); the "\xff" "v" and "\xff" "i" records
+// hold every version's.  Every change of a versioned key (commit, delete marker,
+// removal of a version, metadata update) is ONE index op asserting omap_cmp EQ that
+// the key's entry is what was read: a key's changes are serialized by its entry,
+// the last to land is current, readers and listings see a version whole or not at
+// all.  A writer: pending record (tag "v..."), tails, version object (exclusive
+// create), then the index op, which asserts and drops the pending record; dead
+// writers' objects and tails are reclaimed by gc from the pending record (never
+// repaired from the plain head).  Removed versions' objects go to "\xff" "x" records
+// in the removing op, reclaimed by gc.  GET of the current version: one index read
+// (the key's entry) + one data read (the version object), however many versions.
+//
 // Where the code lives (rados/, one job per file):
 //   rados_store.h    this overview; RadosStore and RadosWriter; protocol constants
 //   records.*        the record codecs and key formats (pure, no librados calls)
@@ -134,6 +154,7 @@
 //   reader.cpp       RadosReader: the read path (open_reader, stat_object)
 //   objects.cpp      remove_object and update_object
 //   index.cpp        index updates, pending records, repair, listing
+//   versions.cpp     object versions: the one-op commits, removals and updates
 //   multipart.cpp    multipart uploads
 //   gc.cpp           the gc queue and gc()
 //   bucket_cache.*, user_cache.*  the per-process caches and their watches
@@ -238,6 +259,7 @@ class RadosStore : public Store {
   std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                             const ReadOptions& options) override;
   ObjectInfo stat_object(const ObjectRef& ref) override;
+  ObjectInfo stat_version(const ObjectRef& ref) override;
   RemoveResult remove_object(const ObjectRef& ref, const RemoveOptions& options) override;
   ObjectInfo update_object(const ObjectRef& ref, const AttrsUpdate& update) override;
   ListResult list_objects(const std::string& bucket, const ListParams& params) override;
@@ -323,18 +345,77 @@ class RadosStore : public Store {
                    const std::string* pending);
   static void extras_in(WriteOp& op, const IndexExtras& x);
   void apply_extras(const std::string& ioid, const IndexExtras& x);
+  // create false: an entry missing from the index is not made from its head
+  // (a versioned bucket, where the index is the truth).
   void repair_entry(const std::string& ioid, const std::string& key,
                     const std::optional<std::string>& want, const std::optional<std::string>& cur,
-                    const std::string* pending);
+                    const std::string* pending, bool create = true);
   void repair_pending_entries(const BucketInfo& b);
   static std::optional<std::string> entry_of_head(int read_rv, const Xattrs& x);
+
+  // versions.cpp: the versions of keys in a bucket whose versioning was
+  // ever enabled (see the header comment).
+  // The version id a commit or removal gets now in bucket b.
+  static std::string next_version_id(const BucketInfo& b);
+  // A key's entry as a versioned op sees it: its bytes ("" none) and the
+  // current version (a plain, pre-versioning entry read as the null version
+  // in the plain head: `legacy`, which has no version records yet).
+  struct Current {
+    std::string raw;
+    std::optional<VersionEntry> v;
+    bool legacy = false;
+  };
+  static Current parse_current(const std::map<std::string, std::string>& got,
+                               const std::string& key);
+  // What commit_version gets besides the new version.
+  struct VersionCommit {
+    const std::string* pending = nullptr;  // the writer's pending record and its stamp,
+    const std::string* stamp = nullptr;    // asserted and dropped in the op
+    const IndexExtras* extras = nullptr;   // in the same op
+    const std::map<std::string, std::string>* first = nullptr;  // the key read ahead
+    // Called with the current version each attempt: false = do nothing.
+    std::function<bool(const std::optional<VersionEntry>&)> check;
+    const char* crash = nullptr;  // crash point before the op
+    bool gone = false;            // out, on a throw: the op did not land, the caller cleans up
+  };
+  // Publishes nv (its where, tag, info with its version id) as the current
+  // version of key in ONE index op; nullopt if check refused.
+  std::optional<ObjectInfo> commit_version(const BucketInfo& b, const std::string& key,
+                                           VersionEntry nv, VersionCommit& c);
+  // The version a ref names (nullopt: the key has no version at all; throws
+  // NoSuchVersion for a missing named one); *latest: whether it is current.
+  std::optional<VersionEntry> find_version(const BucketInfo& b, const ObjectRef& ref, bool* latest,
+                                           bool* legacy);
+  // Reclaims the object of a removed version (dead-version record).
+  void reclaim_dead_version(const DeadVersion& d, GcReport* report);
+  // The keys to read ahead for a versioned commit of key (omap_get).
+  static std::vector<std::string> commit_keys(const std::string& key);
 
  private:
   // objects.cpp: remove_object's work; true if it removed a head.
   bool remove_head(const ObjectRef& ref, const RemoveOptions& options);
+  ObjectInfo update_head(const ObjectRef& ref, const AttrsUpdate& update);
+
+  // versions.cpp
+  RemoveResult remove_versioned(const BucketInfo& b, const ObjectRef& ref,
+                                const RemoveOptions& options, bool expire);
+  ObjectInfo update_version(const BucketInfo& b, const ObjectRef& ref, const AttrsUpdate& update);
+  // Adds to `set` a dead-version record for v's body (none for a marker).
+  static void drop_body(const BucketInfo& b, const std::string& key, const VersionEntry& v,
+                        std::vector<KV>& set);
+  // ONE index op: EQ assertions (value "" = absent), removals, then sets.
+  int version_op(const std::string& ioid, const std::vector<KV>& cmp,
+                 const std::vector<std::string>& rm, const std::vector<KV>& set,
+                 const IndexExtras* extras);
 
   // reader.cpp
   [[noreturn]] static void no_such_key(const std::string& bucket, const std::string& key);
+  // Opens a reader on object oid (stripes under `base`); `info`, if given,
+  // is what the index says of it (a version), else its rgw.info.
+  std::unique_ptr<ObjectReader> open_object(const std::string& bucket, const std::string& key,
+                                            const std::string& oid, const std::string& base,
+                                            const std::optional<ObjectInfo>& info,
+                                            const ReadOptions& options);
   static bool parse_head(Xattrs& x, ObjectInfo* info, Manifest* m);
 
   // rados_store.cpp
@@ -436,6 +517,8 @@ class RadosWriter : public ObjectWriter {
   void start_pending();
   void start_head_read();
   ObjectInfo publish(const ObjectInfo& info, const Manifest& m, const IndexExtras* extras);
+  ObjectInfo publish_version(ObjectInfo info, const Manifest& m, const IndexExtras* extras);
+  void start_entry_read();
   ObjectInfo commit_part();
   void point(const char* step) const;
   void flush_tail();
@@ -468,6 +551,11 @@ class RadosWriter : public ObjectWriter {
   std::string inflight_oid_;
   std::unique_ptr<AsyncWrite> pending_op_;     // the pending record, set at open
   std::unique_ptr<AsyncXattrRead> head_read_;  // the head's xattrs, read at open
+  // Versioned bucket: the body goes to a version object of its own
+  // (version_oid(head_, tag_), tag_ "v..."), the key's entry is read ahead.
+  bool versioned_ = false;
+  bool vobj_ = false;  // the version object was written
+  std::unique_ptr<AsyncOmapRead> entry_read_;
   State state_ = State::open;
 };
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -159,14 +160,30 @@ size_t RadosReader::read(char* buf, size_t len) {
 
 std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
                                                       const ReadOptions& options) {
-  const std::string& bucket = ref.bucket;
-  const std::string& key = ref.key;
+  validate_object_key(ref.key);  // a NUL would cut the head's oid short: another key's head
+  BucketInfo b = get_bucket(ref.bucket);
+  const std::string head = head_oid(b, ref.key);
+  if (b.versioning == Versioning::unversioned) {
+    check_version(ref);
+    return open_object(ref.bucket, ref.key, head, head, std::nullopt, options);
+  }
+  // One index read (the key's entry, or the version's record), then the
+  // version's object, as in an unversioned bucket.
+  bool latest = false, legacy = false;
+  std::optional<VersionEntry> v = find_version(b, ref, &latest, &legacy);
+  if (!v || v->info.delete_marker) no_such_key(ref.bucket, ref.key);
+  if (legacy) return open_object(ref.bucket, ref.key, head, head, std::nullopt, options);
+  if (is_expired(v->info)) no_such_key(ref.bucket, ref.key);
+  v->info.is_latest = latest;
+  const std::string oid = v->where == VersionWhere::object ? version_oid(head, v->tag) : head;
+  return open_object(ref.bucket, ref.key, oid, head, v->info, options);
+}
+
+std::unique_ptr<ObjectReader> RadosStore::open_object(
+    const std::string& bucket, const std::string& key, const std::string& oid,
+    const std::string& base, const std::optional<ObjectInfo>& known, const ReadOptions& options) {
   const uint64_t offset = options.offset;
   const int64_t length = options.length;
-  validate_object_key(key);  // a NUL would cut the head's oid short: another key's head
-  check_version(ref);
-  BucketInfo b = get_bucket(bucket);
-  const std::string head = head_oid(b, key);
   // One read op: head xattrs plus the range's bytes, which for an inline
   // body (at most kStripe) are all of them.
   size_t want =
@@ -182,18 +199,21 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
     rados_read_op_getxattrs(op.op, &xi.it, &xrv);
     if (want && offset < kStripe)
       rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
-    r = rados_read_op_operate(op.op, data_, head.c_str(), 0);
+    r = rados_read_op_operate(op.op, data_, oid.c_str(), 0);
   }
   if (r == -ENOENT) no_such_key(bucket, key);
-  if (r < 0) rados_fail(r, "read data/" + head);
-  if (xrv < 0) rados_fail(xrv, "getxattrs data/" + head);
-  if (read_rv < 0) rados_fail(read_rv, "read data/" + head);
+  if (r < 0) rados_fail(r, "read data/" + oid);
+  if (xrv < 0) rados_fail(xrv, "getxattrs data/" + oid);
+  if (read_rv < 0) rados_fail(read_rv, "read data/" + oid);
   Xattrs x;
   xi.drain(x);
   ObjectInfo info;
   Manifest m;
   if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+  if (known) info = *known;
   if (is_expired(info)) no_such_key(bucket, key);
+  if (m.size != info.size && (!m.segs.empty() || m.multipart))
+    fail(-EIO, "object '" + key + "' does not match its version record");
   if (offset > info.size)
     fail(RGW_ERR_INVALID_RANGE, "range starts at " + std::to_string(offset) +
                                     " past the end of a " + std::to_string(info.size) +
@@ -202,7 +222,7 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
   uint64_t len = length < 0 ? avail : std::min<uint64_t>(avail, static_cast<uint64_t>(length));
   uint64_t end = offset + len;
   if (!m.segs.empty())
-    return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset, end,
+    return std::make_unique<RadosReader>(*this, std::move(info), base, std::move(m), offset, end,
                                          nullptr, 0);
   if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
   if (want - got > (64u << 10)) {
@@ -211,7 +231,7 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
     if (got) std::memcpy(small.get(), buf.get(), got);
     buf = std::move(small);
   }
-  return std::make_unique<RadosReader>(*this, std::move(info), head, std::move(m), offset, end,
+  return std::make_unique<RadosReader>(*this, std::move(info), base, std::move(m), offset, end,
                                        std::move(buf), static_cast<size_t>(len));
 }
 
@@ -219,8 +239,19 @@ ObjectInfo RadosStore::stat_object(const ObjectRef& ref) {
   const std::string& bucket = ref.bucket;
   const std::string& key = ref.key;
   validate_object_key(key);
-  check_version(ref);
   BucketInfo b = get_bucket(bucket);
+  if (b.versioning != Versioning::unversioned) {
+    bool latest = false, legacy = false;
+    std::optional<VersionEntry> v = find_version(b, ref, &latest, &legacy);
+    if (!v || v->info.delete_marker) no_such_key(bucket, key);
+    if (!legacy) {
+      if (is_expired(v->info)) no_such_key(bucket, key);
+      v->info.is_latest = latest;
+      return v->info;
+    }
+  } else {
+    check_version(ref);
+  }
   const std::string head = head_oid(b, key);
   Xattrs x;
   int r = read_obj(data_, head, nullptr, &x);
@@ -229,6 +260,34 @@ ObjectInfo RadosStore::stat_object(const ObjectRef& ref) {
   ObjectInfo info;
   Manifest m;
   if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
+  return info;
+}
+
+// Markers and expired versions too.
+ObjectInfo RadosStore::stat_version(const ObjectRef& ref) {
+  const std::string& bucket = ref.bucket;
+  const std::string& key = ref.key;
+  validate_object_key(key);
+  BucketInfo b = get_bucket(bucket);
+  if (b.versioning != Versioning::unversioned) {
+    bool latest = false, legacy = false;
+    std::optional<VersionEntry> v = find_version(b, ref, &latest, &legacy);
+    if (!v) no_such_key(bucket, key);
+    if (!legacy) {
+      v->info.is_latest = latest;
+      return v->info;
+    }
+  } else {
+    check_version(ref);
+  }
+  const std::string head = head_oid(b, key);
+  Xattrs x;
+  int r = read_obj(data_, head, nullptr, &x);
+  if (r == -ENOENT) no_such_key(bucket, key);
+  if (r < 0) rados_fail(r, "stat data/" + head);
+  ObjectInfo info;
+  Manifest m;
+  if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
   return info;
 }
 

@@ -99,6 +99,7 @@ std::string encode_index_entry(uint64_t epoch, const std::string& info_bytes) {
 }
 
 ObjectInfo decode_index_entry(const std::string& v) {
+  if (is_version_entry(v)) return decode_version_entry(v).info;
   decode_epoch(v, "index entry");  // checks it
   return decode_object_info(v.substr(kEpochLen));
 }
@@ -242,6 +243,76 @@ std::string part_key(const std::string& upload_id, int number) {
   return parts_prefix(upload_id) + buf;
 }
 std::string dead_key(const std::string& tag) { return kDeadPrefix + tag; }
+
+std::string encode_version_entry(const VersionEntry& v) {
+  Encoder e;
+  e.u8(kVersionEntryMark);
+  e.u8(static_cast<uint8_t>(v.where));
+  e.str(v.tag);
+  e.str(encode_object_info(v.info));
+  return encode_epoch(v.epoch) + e.bytes();
+}
+
+bool is_version_entry(const std::string& v) {
+  return v.size() > kEpochLen && static_cast<unsigned char>(v[kEpochLen]) == kVersionEntryMark;
+}
+
+VersionEntry decode_version_entry(const std::string& v) {
+  VersionEntry out;
+  out.epoch = decode_epoch(v, "version entry");
+  const std::string rest = v.substr(kEpochLen);
+  Decoder d(rest);
+  if (d.u8() != kVersionEntryMark) fail(-EIO, "corrupt version entry");
+  uint8_t where = d.u8();
+  if (where > 2) fail(-EIO, "corrupt version entry (where)");
+  out.where = static_cast<VersionWhere>(where);
+  out.tag = d.str();
+  out.info = decode_object_info(d.str());
+  return out;
+}
+
+std::string versions_prefix(const std::string& key) { return kVersionPrefix + key + "\xff"; }
+
+std::string version_key(const std::string& key, uint64_t epoch) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>((~0ull >> 1) - (epoch & (~0ull >> 1))));
+  return versions_prefix(key) + buf;
+}
+
+std::string version_id_key(const std::string& key, const std::string& version_id) {
+  return kVersionIdPrefix + key + "\xff" + version_id;
+}
+
+bool is_version_tag(const std::string& tag) { return !tag.empty() && tag[0] == 'v'; }
+
+std::string version_oid(const std::string& head, const std::string& tag) {
+  // head is <bucket id>_<key>, and bucket ids are hex: the id ends at the
+  // first '_'.  No head or tail starts with <bucket id>~.
+  const size_t us = head.find('_');
+  return head.substr(0, us) + "~" + tag + "_" + head.substr(us + 1);
+}
+
+std::string encode_dead_version(const DeadVersion& x) {
+  Encoder e;
+  e.u8(1);
+  e.i64(x.ns);
+  e.str(x.head);
+  e.str(x.oid);
+  e.str(x.epoch);
+  return e.bytes();
+}
+
+DeadVersion decode_dead_version(const std::string& bytes) {
+  Decoder d(bytes);
+  if (d.u8() != 1) fail(-EIO, "unsupported dead version record");
+  DeadVersion x;
+  x.ns = d.i64();
+  x.head = d.str();
+  x.oid = d.str();
+  x.epoch = d.str();
+  return x;
+}
 
 bool valid_upload_id(const std::string& id) {
   if (id.size() != kUploadIdLen) return false;

@@ -160,6 +160,70 @@ std::string dead_key(const std::string& tag);
 // digits); anything else names no upload (nor an index key of one).
 bool valid_upload_id(const std::string& id);
 
+// ---------------------------------------------------------------- versions
+// In a bucket whose versioning was ever enabled, a key's versions are index
+// records, all of the same form (a "version entry"): <epoch> + {u8 0x7e,
+// u8 where, str tag, str encode_object_info (version id, delete marker)}.
+//   where 0: a delete marker (no body); 1: a version object
+//   version_oid(head, tag) (its tails <head>.<tag>.<n>); 2: the plain head
+//   (a null version written before versioning, whose head has this epoch).
+// The key's entry (the omap key = object key) holds the current version's
+// entry; kVersionPrefix + key + 0xff + hex16(2^63 - 1 - epoch) one per
+// version (newest first); kVersionIdPrefix + key + 0xff + version id the
+// same bytes, found by id.  0xff never occurs in UTF-8, so the bytes after a
+// key are unambiguous, and these keys hold no NUL (the C API's start_after
+// and filter prefix are C strings).
+inline constexpr char kVersionPrefix[] =
+    "\xff"
+    "v";
+inline constexpr char kVersionIdPrefix[] =
+    "\xff"
+    "i";
+inline constexpr char kDeadVersionPrefix[] =
+    "\xff"
+    "x";  // + random: a removed version's object for gc
+constexpr unsigned char kVersionEntryMark = 0x7e;
+
+enum class VersionWhere : uint8_t { marker = 0, object = 1, plain_head = 2 };
+
+struct VersionEntry {
+  uint64_t epoch = 0;
+  VersionWhere where = VersionWhere::marker;
+  std::string tag;  // where object: the version object's tag
+  ObjectInfo info;  // version_id and delete_marker set
+};
+
+std::string encode_version_entry(const VersionEntry& v);
+// Whether an index value is a version entry (else: a plain entry, epoch + info).
+bool is_version_entry(const std::string& v);
+VersionEntry decode_version_entry(const std::string& v);
+
+std::string version_key(const std::string& key, uint64_t epoch);
+std::string versions_prefix(const std::string& key);  // every version record of a key
+std::string version_id_key(const std::string& key, const std::string& version_id);
+
+// Tags of versioned writes start with 'v' (plain writers' are hex, removers'
+// "rm-", updaters' "at-"): their pending records are never repaired from the
+// plain head, and gc reclaims their version object and tails.
+bool is_version_tag(const std::string& tag);
+// A version's object: <bucket id>~<tag>_<key> (head = <bucket id>_<key>):
+// no head or tail starts with <bucket id>~, and its name stays UTF-8.
+std::string version_oid(const std::string& head, const std::string& tag);
+
+// Dead-version record (kDeadVersionPrefix + random): {u8 1, i64 ns, str head,
+// str oid, str epoch}: an object (oid; its tails <head>.<tag>.<n> as its
+// manifest says) no version references any more, set in the op that removed
+// its last reference; `epoch` non-empty: only if its rgw.epoch still is that
+// (a plain head).
+struct DeadVersion {
+  int64_t ns = 0;
+  std::string head;
+  std::string oid;
+  std::string epoch;
+};
+std::string encode_dead_version(const DeadVersion& d);
+DeadVersion decode_dead_version(const std::string& bytes);
+
 // ------------------------------------------------------------------ data pool
 
 // Stripe n of the run `tag` of a head: <head>.<tag>.<n>.

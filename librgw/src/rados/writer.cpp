@@ -4,6 +4,7 @@
 // uploads (the commit protocol is described in rados/rados_store.h).
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,6 +36,16 @@ void RadosStore::guard_head(WriteOp& op, const Xattrs& x) {
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
   head_ = RadosStore::head_oid(bucket_, key_);
+  if (bucket_.versioning != Versioning::unversioned) {
+    // A version of its own: the key's entry is read ahead instead of the
+    // head (a stale look only costs a retry of the guarded index op).
+    versioned_ = true;
+    tag_ = "v" + tag_;
+    pending_ = pending_key(key_, tag_);
+    start_pending();
+    start_entry_read();
+    return;
+  }
   pending_ = pending_key(key_, tag_);
   // Both in flight while the body streams in: the pending record (waited for
   // before the first tail and before the head swap) and a first look at the
@@ -60,7 +71,29 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, 
   pending_ = pending_key(key_, tag_);
   stamp_ = std::move(c.stamp);  // set by the op that ended the upload
   stamped_ns_ = c.stamped_ns;
-  start_head_read();
+  versioned_ = is_version_tag(tag_);
+  if (versioned_)
+    start_entry_read();
+  else
+    start_head_read();
+}
+
+void RadosWriter::start_entry_read() {
+  auto er = std::make_unique<AsyncOmapRead>();
+  er->keys = RadosStore::commit_keys(key_);
+  std::vector<const char*> kp;
+  std::vector<size_t> kl;
+  for (const auto& k : er->keys) {
+    kp.push_back(k.data());
+    kl.push_back(k.size());
+  }
+  rados_read_op_omap_get_vals_by_keys2(er->op.op, kp.data(), kp.size(), kl.data(), &er->it.it,
+                                       &er->rv);
+  const std::string ioid = RadosStore::index_oid(bucket_);
+  if (rados_aio_read_op_operate(er->op.op, st_.index_io(), er->c.c, ioid.c_str(), 0) == 0)
+    entry_read_ = std::move(er);
+  else
+    er->c.submitted = false;  // the commit reads it itself
 }
 
 void RadosWriter::start_pending() {
@@ -215,6 +248,7 @@ ObjectInfo RadosWriter::complete(const ObjectInfo& info, const Manifest& m,
 // (with `extras` in the same op).  The caller cleans up while state_ is open.
 ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
                                 const IndexExtras* extras) {
+  if (versioned_) return publish_version(info, m, extras);
   const bool inline_body = m.segs.empty() && !m.multipart;
   const std::string info_bytes = encode_object_info(info);
   const std::string man_bytes = encode_manifest(m);
@@ -315,6 +349,80 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   }
   state_ = State::done;
   return info;
+}
+
+// A versioned bucket: the body (inline, or the manifest of its tails or
+// parts) goes to a new object, version_oid(head_, tag_), created
+// exclusively; then ONE index op (RadosStore::commit_version) publishes it
+// as the current version, asserting the key's entry and our pending record
+// and dropping the latter.  Until that op lands nothing references the
+// object: a writer that dies leaves its pending record, and gc removes the
+// object and its tails.
+ObjectInfo RadosWriter::publish_version(ObjectInfo info, const Manifest& m,
+                                        const IndexExtras* extras) {
+  const bool inline_body = m.segs.empty() && !m.multipart;
+  wait_pending();
+  refresh_pending();
+  BucketInfo cur = st_.get_bucket(bucket_.name);
+  if (cur.id != bucket_.id)
+    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
+  // The state when the write is carried out decides the version id.
+  info.version_id = RadosStore::next_version_id(cur);
+  if (info.delete_at) st_.queue_expiry(bucket_.name, key_, info.delete_at);
+  point("version-before-object");
+  const std::string oid = version_oid(head_, tag_);
+  const std::string info_bytes = encode_object_info(info);
+  const std::string man_bytes = encode_manifest(m);
+  const std::string epoch_bytes = encode_epoch(0);
+  {
+    WriteOp op;
+    rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
+    if (inline_body)
+      rados_write_op_write_full(op.op, buf_.data(), buf_.size());
+    else
+      rados_write_op_write_full(op.op, "", 0);
+    rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
+    rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
+    rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
+    int r = rados_write_op_operate(op.op, st_.data_io(), oid.c_str(), nullptr, 0);
+    vobj_ = true;  // (maybe) written: cleanup removes it
+    if (r < 0) rados_fail(r, "write data/" + oid);
+  }
+  buf_.clear();
+  buf_.shrink_to_fit();
+  point("version-before-index");
+  std::map<std::string, std::string> first;
+  const std::map<std::string, std::string>* firstp = nullptr;
+  if (entry_read_) {
+    int r = entry_read_->c.wait();
+    if (r == 0) r = entry_read_->rv;
+    if (r == 0) {
+      std::vector<KV> kvs;
+      entry_read_->it.drain(kvs);
+      first.insert(kvs.begin(), kvs.end());
+      firstp = &first;
+    }
+    entry_read_.reset();
+  }
+  VersionEntry v;
+  v.where = VersionWhere::object;
+  v.tag = tag_;
+  v.info = info;
+  RadosStore::VersionCommit c;
+  c.pending = &pending_;
+  c.stamp = &stamp_;
+  c.extras = extras;
+  c.first = firstp;
+  try {
+    auto done = st_.commit_version(bucket_, key_, v, c);
+    state_ = State::done;
+    return *done;
+  } catch (...) {
+    // Not landed for sure: take it all back (a completion reopens its
+    // upload).  Otherwise the pending record stays for gc.
+    if (!c.gone) state_ = State::swapped;
+    throw;
+  }
 }
 
 // A part: its stripes are written; one index op publishes its record (if the
@@ -452,8 +560,10 @@ void RadosWriter::cleanup() noexcept {
   state_ = State::done;
   inflight_.reset();  // waits
   head_read_.reset();
+  entry_read_.reset();
   pending_op_.reset();  // waits: the removal below must come after it
   rados_ioctx_t io = st_.data_io();
+  if (vobj_) rados_remove(io, version_oid(head_, tag_).c_str());
   for (uint64_t i = tails_; i-- > 0;) rados_remove(io, tail_oid(head_, tag_, i).c_str());
   try {
     if (undo_)
