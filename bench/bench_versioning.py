@@ -14,10 +14,18 @@ answer fails the run.  Afterwards the versioned bucket must hold one version
 per acknowledged PUT of its keys (at least the requests wrk counted), the
 plain bucket one object per key.
 
+Then, with --deep N (default 100,000 on the local store, 20,000 on RADOS;
+0: skip), it writes N versions of one key through pyrgw (8 writer threads)
+and times reads of that key's current version against a key with a single
+version (the median of 1,000 GETs each, through pyrgw, no HTTP): the
+current version is found in one index read however many versions a key
+has, so the two should match.  The deep key's newest version must be the
+one read.
+
 This is a benchmark, not a test: it asserts nothing about speed.
 
     python3 bench/bench_versioning.py [--seconds 5] [--rounds 3] [--size 4k]
-        [--conns 16] [--keys 200] [--no-rados]
+        [--conns 16] [--keys 200] [--deep N] [--no-rados]
 """
 
 import argparse
@@ -61,6 +69,9 @@ def parse_args():
     ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     ap.add_argument("--keys", type=int, default=200, help="distinct keys per bucket (default 200)")
     ap.add_argument("--no-rados", action="store_true", help="the local store only")
+    ap.add_argument("--deep", type=int, default=None,
+                    help="versions of one key for the read test (default 100000 local, "
+                    "20000 RADOS; 0: skip)")
     args = ap.parse_args()
     args.size = parse_size(args.size)
     args.module = os.path.abspath(
@@ -95,6 +106,53 @@ def count_versions(port):
     versions = sum(len(p.get("Versions", []))
                    for p in c.get_paginator("list_object_versions").paginate(Bucket="versioned"))
     return plain, versions
+
+
+def deep_read(label, uri, n, results):
+    """Writes n versions of one key, then times GETs of its current version
+    against a key with one version; records (median us deep, median us one)."""
+    import concurrent.futures
+
+    import pyrgw
+
+    with pyrgw.Store(uri) as s:
+        s.create_bucket("deep", UID)
+        b = s.get_bucket("deep")
+        b.versioning = pyrgw.Versioning.enabled
+        s.update_bucket(b)
+        s.put_object("deep", "single", b"s" * 4096)
+    t0 = time.monotonic()
+
+    def put_many(count):
+        with pyrgw.Store(uri) as s:
+            for _ in range(count):
+                s.put_object("deep", "key", b"d" * 4096)
+
+    per = [n // 8 + (1 if i < n % 8 else 0) for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(put_many, per))
+    last = None
+    with pyrgw.Store(uri) as s:
+        last = s.put_object("deep", "key", b"last" + b"d" * 4092)  # the newest, known
+        write_s = time.monotonic() - t0
+
+        def timed(key):
+            times = []
+            for _ in range(1000):
+                t = time.perf_counter()
+                data = s.get_object("deep", key)
+                times.append(time.perf_counter() - t)
+            return statistics.median(times) * 1e6, data
+
+        timed("key"), timed("single")  # warm both
+        deep_us, data = timed("key")
+        one_us, _ = timed("single")
+        ok = data[:4] == b"last" and s.stat_object("deep", "key").version_id == last.version_id
+    print("%s: %d versions of one key written in %.0f s (%.0f/s); GET of its current "
+          "version %.0f us, of a one-version key %.0f us (medians of 1000)%s" % (
+              label, n + 1, write_s, (n + 1) / write_s, deep_us, one_us,
+              "" if ok else "  !!! the newest version was not the one read"))
+    results[label + "-deep"] = (n + 1, deep_us, one_us, not ok)
 
 
 def bench_store(label, uri, args, tmp, osd_pids, results):
@@ -157,14 +215,20 @@ def main():
     busy0, _ = machine_cpu()
     t0 = time.monotonic()
     try:
-        bench_store("local", "local:%s" % os.path.join(tmp, "local-store"), args, tmp, [],
-                    results)
+        local_uri = "local:%s" % os.path.join(tmp, "local-store")
+        bench_store("local", local_uri, args, tmp, [], results)
+        deep = 100000 if args.deep is None else args.deep
+        if deep > 0:
+            deep_read("local", local_uri, deep, results)
         if not args.no_rados:
             cluster = CephCluster(os.path.join(tmp, "ceph"))
             cluster.start()
             osd = [cluster.pids()["osd.0"], cluster.pids()["mon.a"]]
-            bench_store("rados", "rados:vbench?conf=%s" % cluster.conf_path, args, tmp, osd,
-                        results)
+            rados_uri = "rados:vbench?conf=%s" % cluster.conf_path
+            bench_store("rados", rados_uri, args, tmp, osd, results)
+            deep = 20000 if args.deep is None else args.deep
+            if deep > 0:
+                deep_read("rados", rados_uri, deep, results)
     except Exception as e:
         print("FAILED: %s" % e)
         failed = True
@@ -179,7 +243,14 @@ def main():
               100.0 * (busy1 - busy0) / (time.monotonic() - t0)))
     print("%-6s %12s %12s %8s %10s %10s" % ("store", "plain req/s", "versioned", "ratio",
                                              "p99 plain", "p99 vers."))
-    for label, (med, p99, bad) in results.items():
+    for label, figures in results.items():
+        if label.endswith("-deep"):
+            n, deep_us, one_us, bad = figures
+            failed |= bad
+            print("%-6s GET of the current version with %d versions: %.0f us; with 1: %.0f us "
+                  "(%.2fx)" % (label[:-5], n, deep_us, one_us, deep_us / one_us))
+            continue
+        med, p99, bad = figures
         failed |= bad
         print("%-6s %12.0f %12.0f %7.2fx %8.1fms %8.1fms  (target >= 0.8x)" % (
             label, med["plain"], med["versioned"], med["versioned"] / med["plain"],
