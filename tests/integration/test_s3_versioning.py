@@ -416,3 +416,14 @@ def test_policy_on_version_actions(s3, c, vbucket):
     assert error_of(e) == (403, "AccessDenied")
     c.delete_bucket_policy(Bucket=vbucket)
     assert body(c, vbucket, "k", VersionId=v1) == b"one"
+
+
+def test_browser_post_makes_a_version(c, vbucket):
+    old = c.put_object(Bucket=vbucket, Key="form", Body=b"old")["VersionId"]
+    post = c.generate_presigned_post(vbucket, "form", ExpiresIn=600)
+    r = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"new")},
+                      timeout=30)
+    assert r.status_code == 204, r.text
+    vid = r.headers["x-amz-version-id"]
+    assert vid != old and body(c, vbucket, "form") == b"new"
+    assert [v[1] for v in versions(c, vbucket, "form")] == [vid, old]

@@ -347,6 +347,7 @@ class PostObject : public Op, private http::FormDataParser::Handler {
     const std::string location = "/" + ctx_.bucket + "/" + http::uri_encode(ctx_.key, false);
     resp.set_header("ETag", etag);
     resp.set_header("Location", location);
+    add_written_version_header(ctx_, info_);
     const std::string* redirect = field("success_action_redirect");
     if (!redirect) redirect = field("redirect");
     if (redirect && !redirect->empty()) {
