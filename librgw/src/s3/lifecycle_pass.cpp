@@ -71,23 +71,13 @@ class BucketPass {
         if (!due || due->at > now) continue;
         RemoveOptions guard;
         guard.if_mtime_ns = o.mtime_ns;  // a rewritten object is another one
-        store_.remove_object(ObjectRef{bucket_, o.key, ""}, guard);
-        // Whether the guard kept it: a fresh look (a rewrite has a new mtime).
-        if (still_there(o)) continue;
+        // The guard keeps an object rewritten since: nothing is removed.
+        if (!store_.remove_object(ObjectRef{bucket_, o.key, ""}, guard).removed) continue;
         report_.expired_objects++;
         if (!note(o.key, "expired")) return false;
       }
       if (!page.truncated || !keep_lease()) return true;
       p.marker = page.next_marker;
-    }
-  }
-
-  bool still_there(const ObjectInfo& o) {
-    try {
-      return store_.stat_object(ObjectRef{bucket_, o.key, ""}).mtime_ns == o.mtime_ns;
-    } catch (const Error& e) {
-      if (e.code() == RGW_ERR_NO_SUCH_KEY) return false;
-      throw;
     }
   }
 
