@@ -133,6 +133,7 @@ test-sanitize: deps
 	$(SANITIZE_ENV) $(PY) tests/integration/ceph_cluster.py exec $(BUILD)/asan-ceph -- sh -c \
 	  "$(BUILD)/asan/tests/test_capi 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_capi_model 'rados:asan?conf={conf}' && \
+	   $(BUILD)/asan/tests/test_capi_versions 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 
