@@ -411,6 +411,56 @@ COMPLETE_POINTS = [p for p in [
 ] if p[0] in MP_DRIVERS]
 
 
+# A completion into a bucket with versioning publishes a new version (on
+# RADOS: a version object, then one index op).  Killed before it lands, the
+# versions are those from before; gc ends a begun completion (RADOS) and
+# reclaims its parts, or the upload stays intact (local).
+VERSIONED_COMPLETE_POINTS = [p for p in [
+    ("local", "local:complete:before-commit"),
+    ("rados", "rados:complete:version-before-object"),
+    ("rados", "rados:complete:version-before-index"),
+] if p[0] in MP_DRIVERS]
+
+
+@pytest.mark.parametrize("store_setup,point", VERSIONED_COMPLETE_POINTS,
+                         indirect=["store_setup"])
+def test_crash_during_versioned_complete(store, store_setup, bucket, point):
+    bucket_id = store.get_bucket(bucket).id
+    drv = store_setup.driver
+    b = store.get_bucket(bucket)
+    b.versioning = pyrgw.Versioning.enabled
+    store.update_bucket(b)
+    old = store.put_object(bucket, "obj", pattern(1000, "old"))
+    parts = {1: pattern(STRIPE + 10, "n1"), 2: pattern(300, "n2")}
+    uid, infos = upload(store, bucket, "obj", parts)
+    res = run_worker(point, "complete", store_setup.uri, bucket, uid,
+                     f"1:{infos[1].etag},2:{infos[2].etag}")
+    assert res.returncode == CRASHED, res.stdout + res.stderr
+
+    def versions():
+        return [(o.version_id, o.is_latest)
+                for o in store.list_objects(bucket, versions=True).objects]
+
+    for _ in range(2):  # before and after gc
+        assert versions() == [(old.version_id, True)]
+        assert store.get_object(bucket, "obj") == pattern(1000, "old")
+        store.gc(grace_seconds=0)
+    bodies = object_bodies(drv, 1000)
+    if drv == "local":  # the transaction never happened: the upload completes
+        assert len(store_setup.stored_bodies(bucket_id)) == bodies + part_bodies(drv, [
+            STRIPE + 10, 300])
+        done = store.complete_upload(bucket, uid, [infos[1], infos[2]])
+        assert [v for v, _ in versions()] == [done.version_id, old.version_id]
+    else:  # the completion began and gc ended it: its parts are gone
+        assert len(store_setup.stored_bodies(bucket_id)) == bodies
+        with pytest.raises(pyrgw.NoSuchUpload):
+            store.list_parts(bucket, uid)
+    for vid, _ in versions():
+        store.delete_object(bucket, "obj", version_id=vid)
+    store.gc(grace_seconds=0)
+    assert store_setup.stored_bodies(bucket_id) == []
+
+
 @pytest.mark.parametrize("old_size", [1000, 9 * MiB + 1])
 @pytest.mark.parametrize("store_setup,point,survivor", COMPLETE_POINTS, indirect=["store_setup"])
 def test_crash_during_complete(store, store_setup, bucket, point, survivor, old_size):
