@@ -80,9 +80,10 @@ bool referrer_matches(std::string_view pattern, std::string_view referer) {
 }
 
 Acl canned_acl(std::string_view name, const std::string& owner, const std::string& bucket_owner) {
+  // Group grants come before the owner's, as radosgw lists them (its grant
+  // map sorts group URIs first) and as conformance suites compare them.
   Acl acl;
   acl.owner = owner;
-  acl.grants.push_back(user_grant(owner, kPermFullControl));
   if (name == "private") {
   } else if (name == "public-read") {
     acl.grants.push_back(group_grant(kGroupAllUsers, kPermRead));
@@ -91,17 +92,17 @@ Acl canned_acl(std::string_view name, const std::string& owner, const std::strin
     acl.grants.push_back(group_grant(kGroupAllUsers, kPermWrite));
   } else if (name == "authenticated-read") {
     acl.grants.push_back(group_grant(kGroupAuthenticatedUsers, kPermRead));
-  } else if (name == "bucket-owner-read") {
-    if (!bucket_owner.empty() && bucket_owner != owner)
-      acl.grants.push_back(user_grant(bucket_owner, kPermRead));
-  } else if (name == "bucket-owner-full-control") {
-    if (!bucket_owner.empty() && bucket_owner != owner)
-      acl.grants.push_back(user_grant(bucket_owner, kPermFullControl));
   } else if (name == "log-delivery-write") {
     acl.grants.push_back(group_grant(kGroupLogDelivery, kPermWrite));
     acl.grants.push_back(group_grant(kGroupLogDelivery, kPermReadAcp));
-  } else {
+  } else if (name != "bucket-owner-read" && name != "bucket-owner-full-control") {
     fail(RGW_ERR_INVALID_ARGUMENT, "unknown canned ACL: " + std::string(name));
+  }
+  acl.grants.push_back(user_grant(owner, kPermFullControl));
+  if (!bucket_owner.empty() && bucket_owner != owner) {
+    if (name == "bucket-owner-read") acl.grants.push_back(user_grant(bucket_owner, kPermRead));
+    if (name == "bucket-owner-full-control")
+      acl.grants.push_back(user_grant(bucket_owner, kPermFullControl));
   }
   return acl;
 }
@@ -110,7 +111,7 @@ Acl effective_acl(const Acl& acl, const std::string& bucket_owner) {
   if (!acl.owner.empty()) return acl;
   Acl have = acl;
   have.owner = bucket_owner;
-  have.grants.insert(have.grants.begin(), user_grant(bucket_owner, kPermFullControl));
+  have.grants.push_back(user_grant(bucket_owner, kPermFullControl));
   return have;
 }
 

@@ -63,7 +63,7 @@ static void test_acl(void) {
   int kind;
   const char *id;
   unsigned perms;
-  CHECK_RC(rgw_acl_grant_at(a, 1, &kind, &id, &perms), 0);
+  CHECK_RC(rgw_acl_grant_at(a, 0, &kind, &id, &perms), 0); /* groups first */
   CHECK(kind == RGW_GRANTEE_GROUP && strcmp(id, RGW_GROUP_ALL_USERS) == 0 &&
         perms == RGW_PERM_READ);
   CHECK_RC(rgw_acl_grant_at(a, 2, &kind, &id, &perms), -ERANGE);

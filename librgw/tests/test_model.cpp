@@ -27,11 +27,13 @@ void test_canned() {
   CHECK(priv.owner == "alice");
   CHECK(priv.grants.size() == 1 && priv.grants[0] == user("alice", kPermFullControl));
   Acl pub = canned_acl("public-read", "alice");
-  CHECK(pub.grants.size() == 2 && pub.grants[1] == group(kGroupAllUsers, kPermRead));
+  // Group grants first, then the owner's (radosgw's order).
+  CHECK(pub.grants.size() == 2 && pub.grants[0] == group(kGroupAllUsers, kPermRead) &&
+        pub.grants[1] == user("alice", kPermFullControl));
   Acl prw = canned_acl("public-read-write", "alice");
   CHECK(prw.grants.size() == 3);
   Acl auth = canned_acl("authenticated-read", "alice");
-  CHECK(auth.grants[1] == group(kGroupAuthenticatedUsers, kPermRead));
+  CHECK(auth.grants[0] == group(kGroupAuthenticatedUsers, kPermRead));
   Acl bor = canned_acl("bucket-owner-read", "writer", "bob");
   CHECK(bor.grants.size() == 2 && bor.grants[1] == user("bob", kPermRead));
   Acl bofc = canned_acl("bucket-owner-full-control", "writer", "bob");

@@ -37,8 +37,8 @@ def test_bucket_policies_are_grant_lists(store, store_setup, owner):
     b = store.create_bucket(name, owner=owner, acl=acl, attrs={"x-container-meta-a": "b"})
     assert b.acl == "authenticated-read" and b.policy.owner == owner
     assert [(g.kind, g.id, g.permissions) for g in b.policy.grants] == [
-        ("user", owner, pyrgw._librgw.PERM_FULL_CONTROL),
-        ("group", pyrgw._librgw.GROUP_AUTHENTICATED_USERS, pyrgw._librgw.PERM_READ)]
+        ("group", pyrgw._librgw.GROUP_AUTHENTICATED_USERS, pyrgw._librgw.PERM_READ),
+        ("user", owner, pyrgw._librgw.PERM_FULL_CONTROL)]
     got = store.get_bucket(name)
     assert got.acl == "authenticated-read" and got.attrs == {"x-container-meta-a": "b"}
     # A policy that is no canned ACL: a user grant and a referrer grant.
