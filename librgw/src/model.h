@@ -99,6 +99,17 @@ struct WriteOptions {
   Acl acl;                // owner "" = the bucket's owner
   int64_t delete_at = 0;  // epoch seconds, 0 = never
   std::string etag;       // "" = the writer's MD5 (multipart completion: "<md5>-N")
+  // Conditional write (S3's If-Match / If-None-Match on PUT and
+  // CompleteMultipartUpload), checked against the current object atomically
+  // with the commit (check_write_conditions()):
+  //   if_match "*" or an etag: the current object must exist
+  //     (RGW_ERR_NO_SUCH_KEY) and, for an etag, have it
+  //     (RGW_ERR_PRECONDITION_FAILED);
+  //   if_none_match "*": there must be no current object; an etag: the
+  //     current object must not have it (RGW_ERR_PRECONDITION_FAILED).
+  // A delete marker or an expired object is no current object.
+  std::string if_match;
+  std::string if_none_match;
 };
 
 // How to remove an object.

@@ -14,6 +14,19 @@ void check_version(const ObjectRef& ref) {
          "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
+void check_write_conditions(const WriteOptions& o, const ObjectInfo* current) {
+  if (current && (current->delete_marker || is_expired(*current))) current = nullptr;
+  if (!o.if_match.empty()) {
+    if (!current) fail(RGW_ERR_NO_SUCH_KEY, "no current object to match " + o.if_match);
+    if (o.if_match != "*" && o.if_match != current->etag)
+      fail(RGW_ERR_PRECONDITION_FAILED,
+           "the current object has etag " + current->etag + ", not " + o.if_match);
+  }
+  if (!o.if_none_match.empty() && current &&
+      (o.if_none_match == "*" || o.if_none_match == current->etag))
+    fail(RGW_ERR_PRECONDITION_FAILED, "the current object matches " + o.if_none_match);
+}
+
 ObjectInfo Store::stat_version(const ObjectRef& ref) { return stat_object(ref); }
 
 unsigned expiry_shard(const std::string& bucket, const std::string& key) {
@@ -85,7 +98,7 @@ std::vector<UploadInfo> Store::list_uploads(const std::string&, const std::strin
 }
 ObjectInfo Store::complete_upload(const std::string&, const std::string&,
                                   const std::vector<std::pair<int, std::string>>&,
-                                  const std::string&) {
+                                  const std::string&, const WriteOptions&) {
   multipart_unsupported();
 }
 void Store::abort_upload(const std::string&, const std::string&) { multipart_unsupported(); }

@@ -187,9 +187,12 @@ class Store {
                                                const std::string& after_key = "",
                                                const std::string& after_id = "",
                                                size_t limit = 1000);
+  //   complete_upload's conditions: WriteOptions::if_match and
+  //     if_none_match (only those fields of `conditions` count).
   virtual ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
                                      const std::vector<std::pair<int, std::string>>& parts,
-                                     const std::string& etag);
+                                     const std::string& etag,
+                                     const WriteOptions& conditions = WriteOptions());
   virtual void abort_upload(const std::string& bucket, const std::string& upload_id);
 
   // Explicit garbage collection: reclaims data left by overwrites, deletes and
@@ -221,6 +224,11 @@ class Store {
 // The expiry queue's shards, and the shard of an object.
 constexpr unsigned kExpiryShards = 16;
 unsigned expiry_shard(const std::string& bucket, const std::string& key);
+
+// Drivers' helper for WriteOptions::if_match / if_none_match: current is the
+// key's current object, or null when there is none (missing, a delete marker,
+// expired).  Throws RGW_ERR_NO_SUCH_KEY or RGW_ERR_PRECONDITION_FAILED.
+void check_write_conditions(const WriteOptions& options, const ObjectInfo* current);
 
 // Drivers' helpers: RGW_ERR_NO_SUCH_VERSION unless ref names the current or
 // the null version (for drivers that hold no other versions); and

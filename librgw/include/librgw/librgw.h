@@ -82,7 +82,9 @@ int rgw_version_code(void);
     "multipart upload id unknown (or completed or aborted)")                                     \
   X(INVALID_PART, -1018, "InvalidPart", "invalid",                                               \
     "a part to complete is missing or its ETag differs")                                         \
-  X(NO_SUCH_VERSION, -1019, "NoSuchVersion", "not-found", "no such version of the object")
+  X(NO_SUCH_VERSION, -1019, "NoSuchVersion", "not-found", "no such version of the object")       \
+  X(PRECONDITION_FAILED, -1020, "PreconditionFailed", "state",                                   \
+    "a write's if_match / if_none_match did not hold")
 
 #define RGW_ERROR_ENUM_ENTRY_(name, code, short_name, kind, meaning) RGW_ERR_##name = (code),
 enum rgw_error_code { RGW_OK = 0, RGW_ERROR_LIST(RGW_ERROR_ENUM_ENTRY_) };

@@ -104,8 +104,10 @@ class LocalStore : public Store {
   // remove_object, update_object, list_objects: objects.cpp.
   std::unique_ptr<ObjectWriter> open_writer(const std::string& bucket,
                                             const std::string& key) override;
+  // conditions: WriteOptions::if_match / if_none_match, checked in the
+  // transaction that commits.
   ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id,
-                     const std::string& tmp_path);
+                     const std::string& tmp_path, const WriteOptions& conditions);
   std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                             const ReadOptions& options) override;
   ObjectInfo stat_object(const ObjectRef& ref) override;
@@ -132,7 +134,7 @@ class LocalStore : public Store {
                                        size_t limit) override;
   ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
                              const std::vector<std::pair<int, std::string>>& parts,
-                             const std::string& etag) override;
+                             const std::string& etag, const WriteOptions& conditions) override;
   void abort_upload(const std::string& bucket, const std::string& upload_id) override;
 
   // ------------------------------------------------------ gc (gc.cpp)

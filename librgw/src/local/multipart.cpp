@@ -198,12 +198,17 @@ std::vector<UploadInfo> LocalStore::list_uploads(const std::string& bucket,
 // like the unchosen parts' files, and the upload ends.
 ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::string& upload_id,
                                        const std::vector<std::pair<int, std::string>>& parts,
-                                       const std::string& etag) {
+                                       const std::string& etag, const WriteOptions& conditions) {
   const auto want = checked_completion_parts(parts);
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
   UploadInfo u = get_upload_locked(b, upload_id);
+  if (!conditions.if_match.empty() || !conditions.if_none_match.empty()) {
+    VersionRow row;
+    const bool found = find_version_locked(b.id, u.key, "", &row);
+    check_write_conditions(conditions, found ? &row.info : nullptr);
+  }
   struct Part {
     std::string data_id, etag;
     uint64_t size;

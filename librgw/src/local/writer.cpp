@@ -30,13 +30,19 @@ std::unique_ptr<ObjectWriter> LocalStore::open_writer(const std::string& bucket,
 // write lock, which gc takes too, so gc never sees a published body that
 // has no row yet.
 ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
-                               const std::string& data_id, const std::string& tmp_path) {
+                               const std::string& data_id, const std::string& tmp_path,
+                               const WriteOptions& conditions) {
   std::lock_guard<std::mutex> l(mu_);
   Transaction t(*db_);
   // The bucket may have been removed (or removed and re-created) meanwhile.
   BucketInfo cur = get_bucket_locked(bucket.name);
   if (cur.id != bucket.id)
     fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+  if (!conditions.if_match.empty() || !conditions.if_none_match.empty()) {
+    VersionRow row;
+    const bool found = find_version_locked(cur.id, info.key, "", &row);
+    check_write_conditions(conditions, found ? &row.info : nullptr);
+  }
   const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
   const std::string final_path = data_path(data_id);
   make_dir(subdir);
@@ -107,7 +113,7 @@ ObjectInfo LocalWriter::commit(const WriteOptions& options) {
       info =
           store_.publish_part(bucket_, upload_id_, part_number_, std::move(info), id_, tmp_path_);
     else
-      info = store_.publish(bucket_, std::move(info), id_, tmp_path_);
+      info = store_.publish(bucket_, std::move(info), id_, tmp_path_, options);
   } catch (...) {
     abort();  // the body, if still in tmp/, goes
     throw;

@@ -138,7 +138,7 @@ std::vector<UploadInfo> RadosStore::list_uploads(const std::string& bucket,
 // finished by gc, which keeps the parts if the head is ours (else none).
 ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::string& upload_id,
                                        const std::vector<std::pair<int, std::string>>& parts,
-                                       const std::string& etag) {
+                                       const std::string& etag, const WriteOptions& conditions) {
   const auto want = checked_completion_parts(parts);
   BucketInfo b = get_bucket(bucket);
   const std::string ioid = index_oid(b);
@@ -233,7 +233,7 @@ ObjectInfo RadosStore::complete_upload(const std::string& bucket, const std::str
     rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
   };
   RadosWriter w(*this, b, rec.info.key, RadosWriter::CompletionTarget{tag, stamp, ts, undo});
-  return w.complete(info, m, extras);
+  return w.complete(info, m, extras, conditions);
 }
 
 // Ends the upload in one op (so no part can land after the parts are

@@ -285,7 +285,7 @@ class RadosStore : public Store {
                                        size_t limit) override;
   ObjectInfo complete_upload(const std::string& bucket, const std::string& upload_id,
                              const std::vector<std::pair<int, std::string>>& parts,
-                             const std::string& etag) override;
+                             const std::string& etag, const WriteOptions& conditions) override;
   void abort_upload(const std::string& bucket, const std::string& upload_id) override;
 
   // ----------------------------------------------------- gc (gc.cpp)
@@ -504,7 +504,9 @@ class RadosWriter : public ObjectWriter {
   RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, CompletionTarget c);
   ~RadosWriter() override;
   // Completion: swaps in the head of `m` and updates the index with `extras`.
-  ObjectInfo complete(const ObjectInfo& info, const Manifest& m, const IndexExtras& extras);
+  // conditions: WriteOptions::if_match / if_none_match (as commit's).
+  ObjectInfo complete(const ObjectInfo& info, const Manifest& m, const IndexExtras& extras,
+                      const WriteOptions& conditions);
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
   ObjectInfo commit(const WriteOptions& options) override;
@@ -538,6 +540,9 @@ class RadosWriter : public ObjectWriter {
   BucketInfo bucket_;
   std::string key_;
   std::string tag_;
+  // if_match / if_none_match of the commit, checked against the head read
+  // for the swap (or the current version, in the versioned index op).
+  WriteOptions conditions_;
   std::string head_;
   std::string pending_;
   std::string stamp_;       // the value last written to the pending record

@@ -216,6 +216,8 @@ ObjectInfo RadosWriter::commit(const WriteOptions& options) {
   if (mode_ == Mode::complete) fail(RGW_ERR_INVALID_ARGUMENT, "a completion has no body");
   try {
     if (mode_ == Mode::part) return commit_part();
+    conditions_.if_match = options.if_match;
+    conditions_.if_none_match = options.if_none_match;
     if (tails_ > 0 && !buf_.empty()) flush_tail();
     wait_inflight();
     ObjectInfo info = committed_object_info(key_, size_, md5_.hex_digest(), options);
@@ -234,7 +236,9 @@ ObjectInfo RadosWriter::commit(const WriteOptions& options) {
 }
 
 ObjectInfo RadosWriter::complete(const ObjectInfo& info, const Manifest& m,
-                                 const IndexExtras& extras) {
+                                 const IndexExtras& extras, const WriteOptions& conditions) {
+  conditions_.if_match = conditions.if_match;
+  conditions_.if_none_match = conditions.if_none_match;
   try {
     return publish(info, m, &extras);
   } catch (...) {
@@ -291,6 +295,13 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
     old_tag = had_old && x.count("rgw.tag") ? x["rgw.tag"] : std::string();
     old_man = Manifest();
     if (had_old && x.count("rgw.manifest")) old_man = decode_manifest(x["rgw.manifest"]);
+    if (!conditions_.if_match.empty() || !conditions_.if_none_match.empty()) {
+      // The head checked is the head the guarded swap replaces.
+      ObjectInfo old_info;
+      const bool parsed = had_old && x.count("rgw.info");
+      if (parsed) old_info = decode_object_info(x["rgw.info"]);
+      check_write_conditions(conditions_, parsed ? &old_info : nullptr);
+    }
     epoch = next_epoch(had_old ? head_epoch(x) : 0);
     const std::string epoch_bytes = encode_epoch(epoch);
     const std::string prev = encode_prev(old_tag, old_man);
@@ -413,6 +424,16 @@ ObjectInfo RadosWriter::publish_version(ObjectInfo info, const Manifest& m,
   c.stamp = &stamp_;
   c.extras = extras;
   c.first = firstp;
+  if (!conditions_.if_match.empty() || !conditions_.if_none_match.empty())
+    c.check = [this, &c](const std::optional<VersionEntry>& current) {
+      try {  // the version checked is the one the op asserts
+        check_write_conditions(conditions_, current ? &current->info : nullptr);
+      } catch (...) {
+        c.gone = true;  // nothing landed: the caller cleans up
+        throw;
+      }
+      return true;
+    };
   try {
     auto done = st_.commit_version(bucket_, key_, v, c);
     state_ = State::done;

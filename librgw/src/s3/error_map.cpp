@@ -15,6 +15,9 @@ S3Error from_core(const Error& e) {
     case RGW_ERR_NO_SUCH_BUCKET:
       return S3Error(404, "NoSuchBucket", "The specified bucket does not exist.");
     case RGW_ERR_NO_SUCH_KEY: return S3Error(404, "NoSuchKey", "The specified key does not exist.");
+    case RGW_ERR_PRECONDITION_FAILED:
+      return S3Error(412, "PreconditionFailed",
+                     "At least one of the pre-conditions you specified did not hold");
     case RGW_ERR_NO_SUCH_VERSION:
       return S3Error(404, "NoSuchVersion", "The specified version does not exist.");
     case RGW_ERR_NO_SUCH_UPLOAD:

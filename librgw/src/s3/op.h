@@ -116,6 +116,12 @@ bool may_access_object(const Context& ctx, const BucketInfo& bucket, const Objec
 // InvalidArgument when empty or not an id this gateway makes.
 std::string version_param(const Context& ctx);
 
+// If-Match / If-None-Match of a write (PUT, CompleteMultipartUpload), quotes
+// dropped, into the options' if_match / if_none_match (checked by the store
+// atomically with the commit); and an early check against the current object
+// (before any body byte is read), so that a refused write uploads nothing.
+void write_conditions(Context& ctx, WriteOptions& options);
+
 // The x-amz-version-id header of an answer about `info` in `bucket`: sent
 // once the bucket's versioning was ever set, or when the request named a
 // version.

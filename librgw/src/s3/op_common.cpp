@@ -96,6 +96,30 @@ ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t per
   return info;
 }
 
+namespace {
+std::string unquoted(const std::string& v) {
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
+  return v;
+}
+}  // namespace
+
+void write_conditions(Context& ctx, WriteOptions& options) {
+  const std::string* m = ctx.req.header("if-match");
+  const std::string* nm = ctx.req.header("if-none-match");
+  if (!m && !nm) return;
+  options.if_match = m ? unquoted(*m) : "";
+  options.if_none_match = nm ? unquoted(*nm) : "";
+  if ((m && options.if_match.empty()) || (nm && options.if_none_match.empty()))
+    throw_s3(400, "InvalidArgument", "An If-Match or If-None-Match header is empty");
+  std::optional<ObjectInfo> cur;
+  try {
+    cur = ctx.store.stat_object(ObjectRef{ctx.bucket, ctx.key, ""});
+  } catch (const Error& e) {
+    if (e.code() != RGW_ERR_NO_SUCH_KEY) throw;
+  }
+  check_write_conditions(options, cur ? &*cur : nullptr);
+}
+
 std::string version_param(const Context& ctx) {
   const std::string* v = ctx.req.query_param("versionId");
   if (!v) return "";

@@ -188,7 +188,9 @@ class CompleteUpload : public XmlBodyOp {
       md5.update(bin.data(), bin.size());
     }
     std::string etag = md5.hex_digest() + "-" + std::to_string(wanted.size());
-    ObjectInfo info = ctx_.store.complete_upload(ctx_.bucket, id, wanted, etag);
+    WriteOptions conditions;
+    write_conditions(ctx_, conditions);
+    ObjectInfo info = ctx_.store.complete_upload(ctx_.bucket, id, wanted, etag, conditions);
     XmlWriter x;
     x.root("CompleteMultipartUploadResult", kS3Namespace)
         .element("Location", "/" + ctx_.bucket + "/" + ctx_.key)

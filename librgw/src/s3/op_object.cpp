@@ -157,6 +157,7 @@ class PutObject : public Op {
     check_storage_and_encryption(ctx_);
     object_.attrs = attrs_from_headers(ctx_);
     object_.acl = new_object_acl(ctx_, bucket_);
+    write_conditions(ctx_, object_);
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
@@ -181,8 +182,23 @@ class DeleteObject : public Op {
   void finish() override {
     authorize_bucket(ctx_, ctx_.bucket, Access::write,
                      ctx_.version_id.empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion");
-    RemoveResult r = ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id},
-                                              RemoveOptions{});
+    RemoveOptions options;
+    // If-Match: only while the object (the version named) has that ETag;
+    // "*": whatever it has.  A missing object is no error (204).
+    if (const std::string* m = ctx_.req.header("if-match")) {
+      std::string etag = *m;
+      if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+        etag = etag.substr(1, etag.size() - 2);
+      if (etag != "*") options.if_match = etag;
+    }
+    RemoveResult r;
+    try {
+      r = ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id}, options);
+    } catch (const Error& e) {
+      if (e.code() != RGW_ERR_CONFLICT || options.if_match.empty()) throw;
+      throw_s3(412, "PreconditionFailed",
+               "At least one of the pre-conditions you specified did not hold");
+    }
     ctx_.resp.status = 204;
     // A version named is echoed (removed or not there); a delete marker
     // made or removed says so.

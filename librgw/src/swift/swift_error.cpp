@@ -94,6 +94,7 @@ Failure from_core(const Error& e) {
     case RGW_ERR_INVALID_RANGE: return {416, standard_body(416)};
     case RGW_ERR_INVALID_ARGUMENT: return {400, e.what()};
     case RGW_ERR_CONFLICT: return {409, standard_body(409)};
+    case RGW_ERR_PRECONDITION_FAILED: return {412, standard_body(412)};
     case -ENOTSUP: return {501, standard_body(501)};
     case -ETIMEDOUT:
     case -EAGAIN: return {503, standard_body(503)};
