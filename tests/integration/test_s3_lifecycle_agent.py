@@ -108,6 +108,9 @@ def test_lifecycle_agent_on_versions(s3, c):
          "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}},
         {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "dm/"},
          "Expiration": {"ExpiredObjectDeleteMarker": True}},
+        # Days also removes lone delete markers old enough (as S3 does).
+        {"ID": "days", "Status": "Enabled", "Filter": {"Prefix": "dd/"},
+         "Expiration": {"Days": 1}},
     ]})
     started = time.time()
     c.put_object(Bucket=bucket, Key="cur/a", Body=b"a")
@@ -118,6 +121,11 @@ def test_lifecycle_agent_on_versions(s3, c):
     for v in versions_of(c, bucket)["dm/alone"]:
         if not v[1]:
             c.delete_object(Bucket=bucket, Key="dm/alone", VersionId=v[0])
+    c.put_object(Bucket=bucket, Key="dd/alone", Body=b"z")
+    c.delete_object(Bucket=bucket, Key="dd/alone")
+    for v in versions_of(c, bucket)["dd/alone"]:
+        if not v[1]:
+            c.delete_object(Bucket=bucket, Key="dd/alone", VersionId=v[0])
     c.put_object(Bucket=bucket, Key="dm/kept", Body=b"y")
     c.delete_object(Bucket=bucket, Key="dm/kept")  # a marker over a version: not alone
     before = versions_of(c, bucket)
@@ -126,13 +134,13 @@ def test_lifecycle_agent_on_versions(s3, c):
     time.sleep(max(0.0, started + DAY + 1.5 - time.time()))
     log = run_agent(s3, bucket)
     assert "1 objects expired" in log and \
-        "2 noncurrent versions and 1 delete markers removed" in log, log
+        "2 noncurrent versions and 2 delete markers removed" in log, log
     after = versions_of(c, bucket)
     # Expiration in a versioning bucket: a delete marker over the object.
     assert after["cur/a"][0][1] is True and len(after["cur/a"]) == 2
     # The current version and the newest noncurrent one stay.
     assert [v for v, _ in after["old/k"]] == [old[3], old[2]]
-    assert "dm/alone" not in after
+    assert "dm/alone" not in after and "dd/alone" not in after
     assert [m for _, m in after["dm/kept"]] == [True, False]
     # The next pass finds nothing more to do but the new marker of cur/a,
     # which still hides a version.

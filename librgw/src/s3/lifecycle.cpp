@@ -555,11 +555,14 @@ bool noncurrent_due(const LifecycleConfiguration& config, const std::string& key
   return false;
 }
 
-bool removes_expired_markers(const LifecycleConfiguration& config, const std::string& key) {
-  for (const LifecycleRule& r : config.rules)
-    if (r.enabled && r.expired_object_delete_marker.value_or(false) &&
-        lifecycle_matches(r.filter, key, 0, {}))
+bool removes_expired_marker(const LifecycleConfiguration& config, const std::string& key,
+                            int64_t marker_ns, int64_t now, int64_t day_seconds) {
+  for (const LifecycleRule& r : config.rules) {
+    if (!r.enabled || !lifecycle_matches(r.filter, key, 0, {})) continue;
+    if (r.expired_object_delete_marker.value_or(false)) return true;
+    if (r.expiration_days && days_after(marker_ns, *r.expiration_days, day_seconds) <= now)
       return true;
+  }
   return false;
 }
 

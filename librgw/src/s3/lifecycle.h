@@ -136,9 +136,12 @@ std::optional<ObjectExpiry> object_expiry(const LifecycleConfiguration& config,
 bool noncurrent_due(const LifecycleConfiguration& config, const std::string& key, uint64_t size,
                     const TagSet& tags, int64_t noncurrent_ns, uint64_t newer, int64_t now,
                     int64_t day_seconds = 0);
-// Whether an enabled rule matching `key` has ExpiredObjectDeleteMarker:
-// a delete marker left as a key's only version is then removed.
-bool removes_expired_markers(const LifecycleConfiguration& config, const std::string& key);
+// Whether a delete marker left as the only version of `key`, written at
+// `marker_ns`, is to be removed at `now`: an enabled rule matching the key
+// has ExpiredObjectDeleteMarker, or an enabled Expiration Days rule matching
+// it finds the marker old enough (as S3 does with Days).
+bool removes_expired_marker(const LifecycleConfiguration& config, const std::string& key,
+                            int64_t marker_ns, int64_t now, int64_t day_seconds = 0);
 
 // When an incomplete multipart upload of `key`, initiated at `initiated_ns`,
 // is due to be aborted under the enabled AbortIncompleteMultipartUpload

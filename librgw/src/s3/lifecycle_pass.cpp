@@ -18,8 +18,13 @@ using Clock = std::chrono::steady_clock;
 class BucketPass {
  public:
   BucketPass(Store& store, const LifecycleOptions& o, LifecycleReport& report,
-             const std::string& bucket, const LifecycleConfiguration& config)
-      : store_(store), o_(o), report_(report), bucket_(bucket), config_(config) {}
+             const BucketInfo& bucket, const LifecycleConfiguration& config)
+      : store_(store),
+        o_(o),
+        report_(report),
+        bucket_(bucket.name),
+        versioned_(bucket.versioning != Versioning::unversioned),
+        config_(config) {}
 
   // False when the caller asked to stop.
   bool run() {
@@ -37,7 +42,8 @@ class BucketPass {
   }
   bool has_version_rules() const {
     for (const auto& r : config_.rules)
-      if (r.enabled && (r.noncurrent_days || r.expired_object_delete_marker.value_or(false)))
+      if (r.enabled && (r.noncurrent_days || r.expired_object_delete_marker.value_or(false) ||
+                        (versioned_ && r.expiration_days)))  // lone markers old enough go
         return true;
     return false;
   }
@@ -99,6 +105,7 @@ class BucketPass {
         }
         if (v.is_latest) {
           k.latest_marker = v.delete_marker ? v.version_id : "";
+          k.marker_ns = v.mtime_ns;
         } else if (!v.delete_marker &&
                    noncurrent_due(config_, v.key, v.size, tags_of(v.attrs), k.newer_mtime_ns,
                                   k.noncurrent, now, o_.day_seconds)) {
@@ -121,6 +128,7 @@ class BucketPass {
   struct Key {
     std::string name;
     std::string latest_marker;   // the current version's id if it is a delete marker
+    int64_t marker_ns = 0;       // when that marker was written
     int64_t newer_mtime_ns = 0;  // the version listed before (newer than) the next
     uint64_t noncurrent = 0;     // noncurrent versions seen so far
     uint64_t versions = 0;
@@ -131,7 +139,8 @@ class BucketPass {
   // nothing else is left of the key.
   bool finish_key(const Key& k) {
     if (k.name.empty() || k.latest_marker.empty() || k.versions - k.removed != 1) return true;
-    if (!removes_expired_markers(config_, k.name)) return true;
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    if (!removes_expired_marker(config_, k.name, k.marker_ns, now, o_.day_seconds)) return true;
     store_.remove_object(ObjectRef{bucket_, k.name, k.latest_marker}, RemoveOptions{});
     report_.delete_markers++;
     return note(k.name, "delete-marker");
@@ -164,6 +173,7 @@ class BucketPass {
   const LifecycleOptions& o_;
   LifecycleReport& report_;
   const std::string& bucket_;
+  const bool versioned_;  // the bucket's versioning was ever set
   const LifecycleConfiguration& config_;
   Clock::time_point renewed_ = Clock::now();
 };
@@ -198,7 +208,7 @@ LifecycleReport run_lifecycle(Store& store, const LifecycleOptions& o) {
     }
     bool go_on = true;
     try {
-      go_on = BucketPass(store, o, report, b.name, config).run();
+      go_on = BucketPass(store, o, report, b, config).run();
     } catch (const Error& e) {
       store.drop_lease(lease, o.holder);
       if (e.code() == RGW_ERR_NO_SUCH_BUCKET) continue;  // removed meanwhile
