@@ -116,6 +116,9 @@ bool may_access_object(const Context& ctx, const BucketInfo& bucket, const Objec
 // InvalidArgument when empty or not an id this gateway makes.
 std::string version_param(const Context& ctx);
 
+// An ETag as a header carries it, without its surrounding quotes.
+std::string unquoted(const std::string& etag);
+
 // If-Match / If-None-Match of a write (PUT, CompleteMultipartUpload), quotes
 // dropped, into the options' if_match / if_none_match (checked by the store
 // atomically with the commit); and an early check against the current object

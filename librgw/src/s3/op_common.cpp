@@ -96,12 +96,10 @@ ObjectInfo authorize_object(Context& ctx, const BucketInfo& bucket, uint32_t per
   return info;
 }
 
-namespace {
 std::string unquoted(const std::string& v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
   return v;
 }
-}  // namespace
 
 void write_conditions(Context& ctx, WriteOptions& options) {
   const std::string* m = ctx.req.header("if-match");

@@ -185,12 +185,8 @@ class DeleteObject : public Op {
     RemoveOptions options;
     // If-Match: only while the object (the version named) has that ETag;
     // "*": whatever it has.  A missing object is no error (204).
-    if (const std::string* m = ctx_.req.header("if-match")) {
-      std::string etag = *m;
-      if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
-        etag = etag.substr(1, etag.size() - 2);
-      if (etag != "*") options.if_match = etag;
-    }
+    if (const std::string* m = ctx_.req.header("if-match"))
+      if (unquoted(*m) != "*") options.if_match = unquoted(*m);
     RemoveResult r;
     try {
       r = ctx_.store.remove_object(ObjectRef{ctx_.bucket, ctx_.key, ctx_.version_id}, options);
