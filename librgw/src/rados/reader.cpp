@@ -235,31 +235,10 @@ std::unique_ptr<ObjectReader> RadosStore::open_object(
                                        std::move(buf), static_cast<size_t>(len));
 }
 
+// The version stat_version finds, unless it is a delete marker or expired.
 ObjectInfo RadosStore::stat_object(const ObjectRef& ref) {
-  const std::string& bucket = ref.bucket;
-  const std::string& key = ref.key;
-  validate_object_key(key);
-  BucketInfo b = get_bucket(bucket);
-  if (b.versioning != Versioning::unversioned) {
-    bool latest = false, legacy = false;
-    std::optional<VersionEntry> v = find_version(b, ref, &latest, &legacy);
-    if (!v || v->info.delete_marker) no_such_key(bucket, key);
-    if (!legacy) {
-      if (is_expired(v->info)) no_such_key(bucket, key);
-      v->info.is_latest = latest;
-      return v->info;
-    }
-  } else {
-    check_version(ref);
-  }
-  const std::string head = head_oid(b, key);
-  Xattrs x;
-  int r = read_obj(data_, head, nullptr, &x);
-  if (r == -ENOENT) no_such_key(bucket, key);
-  if (r < 0) rados_fail(r, "stat data/" + head);
-  ObjectInfo info;
-  Manifest m;
-  if (!parse_head(x, &info, &m) || is_expired(info)) no_such_key(bucket, key);
+  ObjectInfo info = stat_version(ref);
+  if (info.delete_marker || is_expired(info)) no_such_key(ref.bucket, ref.key);
   return info;
 }
 
