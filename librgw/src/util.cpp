@@ -32,6 +32,19 @@ void crash_point(const char* name) {
   if (wanted && std::strcmp(wanted, name) == 0) ::_exit(77);
 }
 
+namespace {
+thread_local bool t_no_wait = false;
+}  // namespace
+
+bool no_wait() { return t_no_wait; }
+
+void fail_if_no_wait(const char* what) {
+  if (t_no_wait) fail(-EWOULDBLOCK, std::string(what) + " would wait (no-wait mode)");
+}
+
+NoWaitScope::NoWaitScope() : outer_(t_no_wait) { t_no_wait = true; }
+NoWaitScope::~NoWaitScope() { t_no_wait = outer_; }
+
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
                                  const WriteOptions& options) {
   ObjectInfo info;

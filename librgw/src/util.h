@@ -36,6 +36,25 @@ int64_t gc_cutoff_ns(const GcOptions& options);
 // The variable is read once per process; unset, this is one branch.
 void crash_point(const char* name);
 
+// No-wait mode, for store calls made on a door's event loop (rgw_request_
+// try_start()): while a NoWaitScope lives on this thread, a store call that
+// would have to wait -- for a lock another thread holds, for the network, for
+// a disk write -- fails with -EWOULDBLOCK instead, having changed nothing,
+// and the door runs the whole call again on an I/O thread.  Drivers call
+// fail_if_no_wait() before anything that may wait.
+bool no_wait();
+void fail_if_no_wait(const char* what);
+class NoWaitScope {
+ public:
+  NoWaitScope();
+  ~NoWaitScope();
+  NoWaitScope(const NoWaitScope&) = delete;
+  NoWaitScope& operator=(const NoWaitScope&) = delete;
+
+ private:
+  bool outer_;
+};
+
 // Incremental MD5 (OpenSSL EVP).
 class Md5 {
  public:

@@ -23,7 +23,7 @@ void LocalStore::queue_expiry_locked(const std::string& bucket, const std::strin
 }
 
 std::vector<ExpiryEntry> LocalStore::list_expiry(unsigned shard, int64_t due, size_t limit) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Stmt q(*db_,
          "SELECT delete_at, bucket, key FROM expiry WHERE shard=? AND delete_at<=? "
          "ORDER BY delete_at, bucket, key LIMIT ?");
@@ -37,7 +37,7 @@ std::vector<ExpiryEntry> LocalStore::list_expiry(unsigned shard, int64_t due, si
 // garbage (gc reclaims the files), the entries go.
 std::vector<ExpiryEntry> LocalStore::expire_objects(const std::vector<ExpiryEntry>& entries) {
   std::vector<ExpiryEntry> removed;
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   for (const ExpiryEntry& e : entries) {
     BucketInfo b;
@@ -74,7 +74,7 @@ std::vector<ExpiryEntry> LocalStore::expire_objects(const std::vector<ExpiryEntr
 bool LocalStore::take_lease(const std::string& name, const std::string& holder, int64_t seconds) {
   if (holder.empty() || seconds < 1)
     fail(RGW_ERR_INVALID_ARGUMENT, "a lease needs a holder and at least one second");
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   const int64_t now = now_ns();
   Stmt q(*db_, "SELECT holder, until_ns FROM leases WHERE name=?");
@@ -89,7 +89,7 @@ bool LocalStore::take_lease(const std::string& name, const std::string& holder, 
 }
 
 void LocalStore::drop_lease(const std::string& name, const std::string& holder) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   Stmt(*db_, "DELETE FROM leases WHERE name=? AND holder=?").bind(1, name).bind(2, holder).run();
   t.commit();

@@ -32,14 +32,14 @@ GcReport LocalStore::gc(const GcOptions& options) {
   // 1. Bodies of overwritten and deleted objects.
   std::vector<std::string> ids;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::lock_guard<StoreMutex> l(mu_);
     Stmt q(*db_, "SELECT data_id FROM garbage WHERE since_ns<=?");
     q.bind(1, cutoff_ns);
     while (q.step()) ids.push_back(q.text(0));
   }
   for (const auto& id : ids) {
     remove_file(data_path(id), report);
-    std::lock_guard<std::mutex> l(mu_);
+    std::lock_guard<StoreMutex> l(mu_);
     Stmt(*db_, "DELETE FROM garbage WHERE data_id=?").bind(1, id).run();
   }
   // 2. Leftovers of writers that died: tmp files, and bodies that were
@@ -57,7 +57,7 @@ GcReport LocalStore::gc(const GcOptions& options) {
       std::string path = join(subdir, name);
       struct stat st;
       if (::stat(path.c_str(), &st) != 0 || st.st_mtime > cutoff_s) continue;
-      std::lock_guard<std::mutex> l(mu_);
+      std::lock_guard<StoreMutex> l(mu_);
       Transaction t(*db_);  // the lock publish() holds from rename to commit
       bool referenced =
           Stmt(*db_, "SELECT 1 FROM objects WHERE data_id=? LIMIT 1").bind(1, name).step() ||

@@ -53,6 +53,21 @@ std::string join(const std::string& a, const std::string& b);
 void make_dir(const std::string& path);
 void fsync_dir(const std::string& path);
 
+// The store handle's write lock: a std::mutex whose lock() fails with
+// -EWOULDBLOCK in no-wait mode (util.h), so that nothing that writes, or waits
+// behind a writer, ever runs on a door's event loop.
+class StoreMutex {
+ public:
+  void lock() {
+    fail_if_no_wait("the local store's write lock");
+    m_.lock();
+  }
+  void unlock() { m_.unlock(); }
+
+ private:
+  std::mutex m_;
+};
+
 // One file of an object's body: a whole body, or one part of a multipart one.
 struct Segment {
   std::string data_id;
@@ -197,7 +212,7 @@ class LocalStore : public Store {
   static constexpr size_t kBucketCacheMax = 4096;
 
   std::string dir_;
-  std::mutex mu_;  // one SQLite connection per store handle
+  StoreMutex mu_;  // one SQLite connection per store handle
   std::unique_ptr<Db> db_;
   // Bumped after every committed change of a bucket, in any process; the
   // cache below is dropped when it moved (get_bucket_cached_locked).

@@ -23,7 +23,7 @@ namespace rgw::local {
 UploadInfo LocalStore::create_upload(const std::string& bucket, const std::string& key,
                                      const WriteOptions& object) {
   validate_object_key(key);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
   UploadInfo u;
@@ -46,7 +46,7 @@ UploadInfo LocalStore::create_upload(const std::string& bucket, const std::strin
 }
 
 UploadInfo LocalStore::get_upload(const std::string& bucket, const std::string& upload_id) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   return get_upload_locked(b, upload_id);
 }
@@ -58,7 +58,7 @@ std::unique_ptr<ObjectWriter> LocalStore::open_part_writer(const std::string& bu
   BucketInfo b;
   UploadInfo u;
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::lock_guard<StoreMutex> l(mu_);
     b = get_bucket_locked(bucket);
     u = get_upload_locked(b, upload_id);
   }
@@ -70,7 +70,7 @@ std::unique_ptr<ObjectWriter> LocalStore::open_part_writer(const std::string& bu
 ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string& upload_id,
                                     int number, ObjectInfo info, const std::string& data_id,
                                     const std::string& tmp_path) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo cur = get_bucket_locked(bucket.name);
   if (cur.id != bucket.id)
@@ -141,7 +141,7 @@ ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string&
 
 std::vector<PartInfo> LocalStore::list_parts(const std::string& bucket,
                                              const std::string& upload_id) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   get_upload_locked(b, upload_id);
   std::vector<PartInfo> out;
@@ -157,7 +157,7 @@ std::vector<PartInfo> LocalStore::list_parts(const std::string& bucket,
 
 std::vector<PartInfo> LocalStore::list_part_uploads(const std::string& bucket,
                                                     const std::string& upload_id) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   get_upload_locked(b, upload_id);
   std::vector<PartInfo> out;
@@ -180,7 +180,7 @@ std::vector<UploadInfo> LocalStore::list_uploads(const std::string& bucket,
   ListParams lp;
   lp.prefix = prefix;
   validate_list_params(lp);  // after_key is only compared with: any bytes do
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   std::vector<UploadInfo> out;
   Stmt q(*db_,
@@ -200,7 +200,7 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
                                        const std::vector<std::pair<int, std::string>>& parts,
                                        const std::string& etag, const WriteOptions& conditions) {
   const auto want = checked_completion_parts(parts);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
   UploadInfo u = get_upload_locked(b, upload_id);
@@ -274,7 +274,7 @@ ObjectInfo LocalStore::complete_upload(const std::string& bucket, const std::str
 }
 
 void LocalStore::abort_upload(const std::string& bucket, const std::string& upload_id) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
   get_upload_locked(b, upload_id);

@@ -31,7 +31,7 @@ ListCursor list_start(const ListParams& p) {
 RemoveResult LocalStore::remove_object(const ObjectRef& ref, const RemoveOptions& options) {
   const std::string& key = ref.key;
   validate_object_key(key);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(ref.bucket);
   RemoveResult result;
@@ -75,7 +75,7 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
   const std::string& key = ref.key;
   const std::string& expected_etag = update.if_match;
   validate_object_key(key);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(bucket);
   VersionRow row;
@@ -107,7 +107,7 @@ ObjectInfo LocalStore::update_object(const ObjectRef& ref, const AttrsUpdate& up
 
 ListResult LocalStore::list_objects(const std::string& bucket, const ListParams& p) {
   validate_list_params(p);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(bucket);
   if (p.versions) return list_versions_locked(b, p);
   ListResult out;

@@ -123,7 +123,7 @@ ObjectInfo LocalStore::stat_object(const ObjectRef& ref) { return lookup(ref, nu
 
 ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
   validate_object_key(ref.key);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_cached_locked(ref.bucket);
   VersionRow row;
   if (find_version_locked(b.id, ref.key, ref.version_id, &row)) return row.info;
@@ -136,7 +136,7 @@ ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
 ObjectInfo LocalStore::lookup(const ObjectRef& ref, std::vector<Segment>* body) {
   const std::string& key = ref.key;
   validate_object_key(key);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_cached_locked(ref.bucket);
   VersionRow row;
   if (!find_version_locked(b.id, key, ref.version_id, &row)) {

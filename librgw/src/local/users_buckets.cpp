@@ -12,7 +12,7 @@ namespace rgw::local {
 
 void LocalStore::create_user(const User& user) {
   validate_uid(user.uid);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   if (Stmt(*db_, "SELECT 1 FROM users WHERE uid=?").bind(1, user.uid).step())
     fail(RGW_ERR_USER_EXISTS, "user '" + user.uid + "' exists");
@@ -28,12 +28,12 @@ void LocalStore::create_user(const User& user) {
 }
 
 User LocalStore::get_user(const std::string& uid) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   return get_user_locked(uid);
 }
 
 User LocalStore::get_user_by_credential(CredentialKind kind, const std::string& id) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   if (kind == CredentialKind::swift_user) {
     Stmt q(*db_, "SELECT uid FROM swift_users WHERE swift_user=?");
     if (!q.bind(1, id).step()) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + id + "'");
@@ -45,7 +45,7 @@ User LocalStore::get_user_by_credential(CredentialKind kind, const std::string& 
 }
 
 void LocalStore::update_user(const std::string& uid, const UserUpdate& update) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   User u = get_user_locked(uid);
   if (update.display_name) u.display_name = *update.display_name;
@@ -57,7 +57,7 @@ void LocalStore::update_user(const std::string& uid, const UserUpdate& update) {
 }
 
 std::vector<std::string> LocalStore::list_users() {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   std::vector<std::string> out;
   Stmt q(*db_, "SELECT uid FROM users ORDER BY uid");
   while (q.step()) out.push_back(q.text(0));
@@ -65,7 +65,7 @@ std::vector<std::string> LocalStore::list_users() {
 }
 
 void LocalStore::add_access_key(const std::string& uid, const AccessKey& key) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   User u = get_user_locked(uid);
   insert_key_locked(uid, key);
@@ -75,7 +75,7 @@ void LocalStore::add_access_key(const std::string& uid, const AccessKey& key) {
 }
 
 void LocalStore::remove_access_key(const std::string& uid, const std::string& access_key) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   User u = get_user_locked(uid);
   size_t before = u.keys.size();
@@ -92,7 +92,7 @@ void LocalStore::remove_access_key(const std::string& uid, const std::string& ac
 
 void LocalStore::set_swift_credentials(const std::string& uid, const std::string& swift_user,
                                        const std::string& swift_key) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   User u = get_user_locked(uid);
   if (!u.swift_user.empty())
@@ -105,7 +105,7 @@ void LocalStore::set_swift_credentials(const std::string& uid, const std::string
 }
 
 void LocalStore::remove_user(const std::string& uid) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   get_user_locked(uid);
   if (Stmt(*db_, "SELECT 1 FROM buckets WHERE owner=? LIMIT 1").bind(1, uid).step())
@@ -118,7 +118,7 @@ void LocalStore::remove_user(const std::string& uid) {
 
 BucketInfo LocalStore::create_bucket(const BucketInfo& info) {
   validate_bucket_name(info.name);
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   get_user_locked(info.owner);
   if (Stmt(*db_, "SELECT 1 FROM buckets WHERE name=?").bind(1, info.name).step())
@@ -137,12 +137,12 @@ BucketInfo LocalStore::create_bucket(const BucketInfo& info) {
 }
 
 BucketInfo LocalStore::get_bucket(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   return get_bucket_cached_locked(name);
 }
 
 void LocalStore::update_bucket(const BucketInfo& info) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo cur = get_bucket_locked(info.name);
   cur.acl = info.acl;
@@ -157,7 +157,7 @@ void LocalStore::update_bucket(const BucketInfo& info) {
 }
 
 std::vector<BucketInfo> LocalStore::list_buckets(const std::string& owner) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   std::vector<BucketInfo> out;
   Stmt q(*db_, owner.empty() ? "SELECT record FROM buckets ORDER BY name"
                              : "SELECT record FROM buckets WHERE owner=? ORDER BY name");
@@ -167,7 +167,7 @@ std::vector<BucketInfo> LocalStore::list_buckets(const std::string& owner) {
 }
 
 void LocalStore::remove_bucket(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   BucketInfo b = get_bucket_locked(name);
   if (Stmt(*db_, "SELECT 1 FROM objects WHERE bucket_id=? LIMIT 1").bind(1, b.id).step())
@@ -189,7 +189,7 @@ void LocalStore::remove_bucket(const std::string& name) {
 }
 
 BucketStats LocalStore::bucket_stats(const std::string& name) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   BucketInfo b = get_bucket_locked(name);
   Stmt q(*db_,
          "SELECT count(*), coalesce(sum(size), 0) FROM objects "

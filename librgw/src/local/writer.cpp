@@ -32,7 +32,7 @@ std::unique_ptr<ObjectWriter> LocalStore::open_writer(const std::string& bucket,
 ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
                                const std::string& data_id, const std::string& tmp_path,
                                const WriteOptions& conditions) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::lock_guard<StoreMutex> l(mu_);
   Transaction t(*db_);
   // The bucket may have been removed (or removed and re-created) meanwhile.
   BucketInfo cur = get_bucket_locked(bucket.name);
