@@ -45,6 +45,16 @@ class ObjectReader {
   virtual size_t read(char* buf, size_t len) = 0;
   // Bytes of the range not read yet.
   virtual uint64_t remaining() const = 0;
+  // When the rest of the range is the bytes of one open file (an immutable
+  // body file of the local store), that file's descriptor and the offset of
+  // the next byte in it, so that a door may send it with sendfile instead of
+  // reading; the descriptor is the reader's (open while it lives).  The
+  // default: false.
+  virtual bool file_range(int* fd, uint64_t* offset) const {
+    (void)fd;
+    (void)offset;
+    return false;
+  }
 };
 
 // Objects are named by an ObjectRef: bucket, key, and a version id ("" the
@@ -219,6 +229,12 @@ class Store {
   virtual std::vector<ExpiryEntry> expire_objects(const std::vector<ExpiryEntry>& entries) = 0;
   virtual bool take_lease(const std::string& name, const std::string& holder, int64_t seconds) = 0;
   virtual void drop_lease(const std::string& name, const std::string& holder) = 0;
+
+  // Whether reads (users, buckets, stat, open_reader) may be tried in no-wait
+  // mode (util.h) on a door's event loop: a driver that says yes fails them
+  // with -EWOULDBLOCK, having changed nothing, instead of waiting for a lock
+  // or the network.  Writes always wait.  The default: no.
+  virtual bool can_read_without_waiting() const { return false; }
 };
 
 // The expiry queue's shards, and the shard of an object.

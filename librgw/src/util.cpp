@@ -34,16 +34,28 @@ void crash_point(const char* name) {
 
 namespace {
 thread_local bool t_no_wait = false;
+thread_local bool t_would_have_waited = false;
 }  // namespace
 
 bool no_wait() { return t_no_wait; }
 
 void fail_if_no_wait(const char* what) {
-  if (t_no_wait) fail(-EWOULDBLOCK, std::string(what) + " would wait (no-wait mode)");
+  if (!t_no_wait) return;
+  t_would_have_waited = true;
+  fail(-EWOULDBLOCK, std::string(what) + " would wait (no-wait mode)");
 }
 
-NoWaitScope::NoWaitScope() : outer_(t_no_wait) { t_no_wait = true; }
-NoWaitScope::~NoWaitScope() { t_no_wait = outer_; }
+NoWaitScope::NoWaitScope() : outer_(t_no_wait), outer_waited_(t_would_have_waited) {
+  t_no_wait = true;
+  t_would_have_waited = false;
+}
+
+NoWaitScope::~NoWaitScope() {
+  t_no_wait = outer_;
+  t_would_have_waited = outer_waited_ || t_would_have_waited;
+}
+
+bool NoWaitScope::would_have_waited() const { return t_would_have_waited; }
 
 ObjectInfo committed_object_info(const std::string& key, uint64_t size, std::string etag,
                                  const WriteOptions& options) {

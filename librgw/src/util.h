@@ -41,7 +41,9 @@ void crash_point(const char* name);
 // would have to wait -- for a lock another thread holds, for the network, for
 // a disk write -- fails with -EWOULDBLOCK instead, having changed nothing,
 // and the door runs the whole call again on an I/O thread.  Drivers call
-// fail_if_no_wait() before anything that may wait.
+// fail_if_no_wait() before anything that may wait; the scope remembers that
+// it did (would_have_waited()), even if a caller caught the error, so that
+// the result of the attempt is never used.
 bool no_wait();
 void fail_if_no_wait(const char* what);
 class NoWaitScope {
@@ -50,9 +52,11 @@ class NoWaitScope {
   ~NoWaitScope();
   NoWaitScope(const NoWaitScope&) = delete;
   NoWaitScope& operator=(const NoWaitScope&) = delete;
+  bool would_have_waited() const;
 
  private:
   bool outer_;
+  bool outer_waited_;
 };
 
 // Incremental MD5 (OpenSSL EVP).

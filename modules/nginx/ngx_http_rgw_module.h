@@ -3,10 +3,12 @@
  *
  * The module is a thin door onto the core's request API (<librgw/librgw.h>):
  * it passes nginx's request line, headers and body to an rgw_request_t and
- * streams the response back.  Every core call that may touch the store runs
- * on the gateway's aio queue (I/O threads); completions come back through
- * the queue's eventfd into this worker's event loop, so nginx is only ever
- * entered from its own thread.
+ * streams the response back.  Every core call that may wait for the store
+ * runs on the gateway's aio queue (I/O threads); completions come back
+ * through the queue's eventfd into this worker's event loop, so nginx is
+ * only ever entered from its own thread.  Reads the store can serve without
+ * waiting (rgw_request_try_start) run on the loop itself, and a body that
+ * is a file of the store is sent as a file buffer (sendfile).
  *
  *   ngx_http_rgw_module.c    directives, configuration, module hooks
  *   ngx_http_rgw_worker.c    per-worker gateways, the aio queue in the loop
@@ -41,12 +43,14 @@ typedef struct {
     rgw_aio_queue_t           *queue;
     ngx_connection_t          *notify;     /* the queue's eventfd in the loop */
     ngx_uint_t                 requests;   /* live rgw_request_t */
+    ngx_uint_t                 loop_reads; /* rgw_loop_reads: try on the loop */
 } ngx_http_rgw_gateway_t;
 
 
 typedef struct {
     ngx_array_t                gateways;   /* of ngx_http_rgw_gateway_t */
     ngx_str_t                  threads;    /* rgw_threads as written */
+    ngx_str_t                  loop_reads; /* rgw_loop_reads as written */
 } ngx_http_rgw_main_conf_t;
 
 

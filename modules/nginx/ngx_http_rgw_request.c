@@ -1,7 +1,8 @@
 /*
  * ngx_http_rgw_module: the content handler and a request's life.
  *
- *   handler    -> rgw_aio_request_start
+ *   handler    -> rgw_request_try_start (GET, HEAD on a local store: on the
+ *                 event loop, no I/O thread) or else rgw_aio_request_start
  *   started    -> wants the body: ngx_http_rgw_read_body (body.c)
  *              -> response ready: ngx_http_rgw_respond (response.c)
  *
@@ -101,6 +102,9 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
      */
     (void) rgw_request_set_readahead(ctx->rreq, rlcf->buffer_size);
 
+    /* a body that is a file of the store is sent as a file (sendfile) */
+    (void) rgw_request_allow_file(ctx->rreq, 1);
+
     /* the client's address, for the core's IP conditions */
 
     if (r->connection->addr_text.len && r->connection->addr_text.len <= 64) {
@@ -125,6 +129,28 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
 
     if (clcf->tcp_nodelay && ngx_tcp_nodelay(r->connection) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /*
+     * A read the store can serve without waiting (a GET or HEAD on a local
+     * store, no lock held by a writer) starts right here on the event loop;
+     * anything else, or a store that would wait, goes to an I/O thread.
+     */
+
+    if (gw->loop_reads) {
+        rc = rgw_request_try_start(ctx->rreq);
+
+        if (rc != -EWOULDBLOCK) {
+            r->main->count++;
+
+            if (rc < 0) {
+                ngx_http_rgw_fail(r, ctx, "request start");
+                return NGX_DONE;
+            }
+
+            ngx_http_rgw_started(r, ctx, rc);
+            return NGX_DONE;
+        }
     }
 
     rc = rgw_aio_request_start(gw->queue, ctx->rreq, ngx_http_rgw_aio_done,

@@ -20,6 +20,8 @@ static ngx_int_t ngx_http_rgw_set_headers(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx);
 static ngx_int_t ngx_http_rgw_send_readahead(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx);
+static ngx_int_t ngx_http_rgw_send_file(ngx_http_request_t *r,
+    ngx_http_rgw_ctx_t *ctx, int fd, off_t offset);
 static void ngx_http_rgw_pump(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_data_read(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
@@ -60,6 +62,17 @@ ngx_http_rgw_respond(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
     if (ctx->rest == 0) {
         ngx_http_finalize_request(r, ngx_http_send_special(r, NGX_HTTP_LAST));
         return;
+    }
+
+    {
+        int      fd;
+        int64_t  offset;
+
+        if (rgw_response_file(ctx->rreq, &fd, &offset) == 0) {
+            rc = ngx_http_rgw_send_file(r, ctx, fd, (off_t) offset);
+            ngx_http_finalize_request(r, rc);
+            return;
+        }
     }
 
     rc = ngx_http_rgw_send_readahead(r, ctx);
@@ -115,6 +128,49 @@ ngx_http_rgw_send_readahead(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
     if (ctx->rest == 0) {
         b->last_buf = 1;
     }
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    return ngx_http_rgw_output(r, ctx, cl);
+}
+
+
+/*
+ * The whole body is a range of one of the store's body files, open in the
+ * core until the request is freed: one file buffer, which nginx sends with
+ * sendfile (or reads into its output buffers with sendfile off), as its
+ * static module does.  Bodies are immutable files, so the bytes sent are
+ * the object's even if it is overwritten meanwhile.
+ */
+
+static ngx_int_t
+ngx_http_rgw_send_file(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
+    int fd, off_t offset)
+{
+    ngx_buf_t    *b;
+    ngx_file_t   *file;
+    ngx_chain_t  *cl;
+
+    b = ngx_calloc_buf(r->pool);
+    file = ngx_pcalloc(r->pool, sizeof(ngx_file_t));
+    cl = ngx_alloc_chain_link(r->pool);
+    if (b == NULL || file == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    file->fd = fd;
+    file->name = r->uri;        /* for log messages only */
+    file->log = r->connection->log;
+
+    b->file = file;
+    b->in_file = 1;
+    b->file_pos = offset;
+    b->file_last = offset + ctx->rest;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    ctx->rest = 0;
 
     cl->buf = b;
     cl->next = NULL;

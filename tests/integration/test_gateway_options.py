@@ -56,11 +56,11 @@ def table():
 def test_the_table():
     names = [o.name for o in table()]
     assert names == ["store", "region", "domains", "max_object_size", "swift_prefix",
-                     "buffer_size", "threads"]
+                     "buffer_size", "threads", "loop_reads"]
     assert len(set(names)) == len(names)
     for o in table():
         assert re.fullmatch(r"[a-z][a-z_]*", o.name), o
-        assert o.type in ("uri", "string", "list", "size", "count"), o
+        assert o.type in ("uri", "string", "list", "size", "count", "flag"), o
         assert o.doc and "\n" not in o.doc, o
         kinds = o.flags & (options.GATEWAY | options.DOOR | options.AIO)
         assert kinds in (options.GATEWAY, options.DOOR, options.AIO), o  # read by one kind
@@ -72,6 +72,7 @@ def test_the_table():
             assert isinstance(cfg.get_uint(o.name), int)
     assert options.option("buffer_size").flags == options.DOOR
     assert options.option("threads").flags == options.AIO
+    assert options.option("loop_reads").flags == options.AIO
     assert options.option("store").flags == options.GATEWAY | options.REQUIRED
 
 
@@ -189,7 +190,7 @@ def test_nginx_accepts_every_option_at_its_default(tmp_path):
 
 # A value of each type the core refuses.
 BAD_VALUE = {"uri": "foo:bar", "string": "Not Valid!", "list": "bad_dom!ain", "size": "0",
-             "count": "257"}
+             "count": "257", "flag": "yes"}
 
 
 @pytest.mark.parametrize("name", [o.name for o in options.options()])

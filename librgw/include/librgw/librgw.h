@@ -962,6 +962,14 @@ int rgw_request_set_remote_addr(rgw_request_t *req, const char *addr);
  * (step 3 above): RGW_REQUEST_WANTS_BODY or RGW_REQUEST_DONE; -EINVAL if
  * called twice. */
 int rgw_request_start(rgw_request_t *req);
+/* rgw_request_start() for a door's own thread (an event loop), where it
+ * must not wait: on a store that can read without waiting (the local store)
+ * a GET or HEAD is started in no-wait mode, with the same results as
+ * rgw_request_start() (read-ahead included).  -EWOULDBLOCK when it would
+ * have had to wait (a lock held by a writer, or another store, or another
+ * method): nothing was done, the request is as it was, and the door calls
+ * rgw_request_start() (or rgw_aio_request_start()) instead. */
+int rgw_request_try_start(rgw_request_t *req);
 /* Feeds len body bytes (step 4): RGW_REQUEST_WANTS_BODY to go on,
  * RGW_REQUEST_DONE once the response is ready; -EINVAL before start. */
 int rgw_request_body(rgw_request_t *req, const void *data, size_t len);
@@ -999,6 +1007,19 @@ int rgw_request_set_readahead(rgw_request_t *req, size_t max);
 /* The body bytes read ahead (see above): their count, and *data pointing
  * at them (NULL and 0 if none). */
 size_t rgw_response_readahead(const rgw_request_t *req, const void **data);
+/*
+ * Body files.  A door that can send a file's bytes itself (sendfile) calls
+ * rgw_request_allow_file(req, 1) before rgw_request_start(): when the whole
+ * response body is a byte range of one file of the store (a plain object of
+ * the local store), the core then reads nothing ahead and
+ * rgw_response_file() gives the open file: the door sends
+ * rgw_response_length() bytes of *fd from *offset.  The descriptor stays
+ * open until rgw_request_free() (the door must not close it) and keeps the
+ * object read, even if it is overwritten or removed meanwhile: bodies are
+ * immutable files.  rgw_response_file() returns -ENOENT when the body must
+ * be pulled with rgw_response_read() (any other response). */
+int rgw_request_allow_file(rgw_request_t *req, int allow);
+int rgw_response_file(const rgw_request_t *req, int *fd, int64_t *offset);
 /* Frees the request; one freed before it completed stores nothing.  NULL
  * is ignored. */
 void rgw_request_free(rgw_request_t *req);

@@ -28,11 +28,25 @@ struct rgw_request {
   size_t readahead_max = 0;
   std::unique_ptr<char[]> ahead;
   size_t ahead_len = 0;
+  // rgw_request_allow_file: the door sends a body file itself.
+  bool allow_file = false;
+
+  // The response body as a range of one open file, if it is one.
+  bool body_file(int* fd, uint64_t* offset) const {
+    if (!impl->done()) return false;
+    const auto& resp = impl->response();
+    if (!allow_file || ahead || resp.head || !resp.reader || resp.content_length <= 0) return false;
+    if (resp.reader->remaining() != static_cast<uint64_t>(resp.content_length)) return false;
+    return resp.reader->file_range(fd, offset);
+  }
 
   int finished(int rc) {
     if (rc != RGW_REQUEST_DONE || readahead_max == 0 || ahead) return rc;
     int64_t length = impl->response().content_length;
     if (length <= 0 || impl->response().head) return rc;
+    int fd;
+    uint64_t offset;
+    if (body_file(&fd, &offset)) return rc;  // the door sends the file
     size_t want =
         static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
     ahead.reset(new char[want]);
@@ -115,6 +129,15 @@ int request_start(rgw_request_t* req) {
   });
 }
 
+int request_try_start(rgw_request_t* req) {
+  return guarded_call([&] {
+    if (!req) rgw::fail(-EINVAL, "NULL request");
+    int rc = req->impl->try_start();
+    if (rc < 0) return rc;
+    return req->finished(rc == 1 ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
+  });
+}
+
 int request_body(rgw_request_t* req, const void* data, size_t len) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
@@ -157,7 +180,26 @@ RGW_API size_t rgw_response_readahead(const rgw_request_t* req, const void** dat
   return req->ahead_len;
 }
 
+RGW_API int rgw_request_allow_file(rgw_request_t* req, int allow) {
+  if (!req) return -EINVAL;
+  req->allow_file = allow != 0;
+  return 0;
+}
+
+RGW_API int rgw_response_file(const rgw_request_t* req, int* fd, int64_t* offset) {
+  if (!req || !fd || !offset) return -EINVAL;
+  int f;
+  uint64_t off;
+  if (!req->body_file(&f, &off)) return -ENOENT;
+  *fd = f;
+  *offset = static_cast<int64_t>(off);
+  return 0;
+}
+
 RGW_API int rgw_request_start(rgw_request_t* req) { return rgw::capi::request_start(req); }
+RGW_API int rgw_request_try_start(rgw_request_t* req) {
+  return rgw::capi::request_try_start(req);
+}
 RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {
   return rgw::capi::request_body(req, data, len);
 }

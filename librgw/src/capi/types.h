@@ -120,6 +120,7 @@ int object_stat(rgw_store_t* store, const char* bucket, const char* key, rgw_obj
 int object_remove(rgw_store_t* store, const char* bucket, const char* key);
 // Requests (request.cpp).
 int request_start(rgw_request_t* req);
+int request_try_start(rgw_request_t* req);
 int request_body(rgw_request_t* req, const void* data, size_t len);
 int request_body_end(rgw_request_t* req);
 int64_t response_read(rgw_request_t* req, void* buf, size_t len);

@@ -20,6 +20,7 @@ struct GatewayConfig {
   uint64_t max_object_size = 0;      // "max_object_size": single PUT / one part
   uint64_t buffer_size = 0;          // "buffer_size": one store read/write, door chunks
   uint64_t threads = 0;              // "threads": aio I/O threads, 0 = the store's default
+  uint64_t loop_reads = 1;           // "loop_reads": 1 = reads tried on the door's loop
   std::string swift_prefix;          // "swift_prefix": Swift's path prefix ("" = none)
 
   // Every option at its default (the table's text, parsed).

@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "http/error.h"
+#include "util.h"
 
 namespace rgw {
 
@@ -90,6 +91,37 @@ bool Exchange::start() {
       seal();
     }
   });
+}
+
+int Exchange::try_start() {
+  if (state_ != State::headers) fail(RGW_ERR_INVALID_ARGUMENT, "request already started");
+  if ((req_.method != "GET" && req_.method != "HEAD") || !gw_.store().can_read_without_waiting())
+    return -EWOULDBLOCK;
+  bool wants_body;
+  {
+    NoWaitScope no_wait;
+    wants_body = start();
+    if (!no_wait.would_have_waited()) return wants_body ? 1 : 0;
+  }
+  rewind();
+  return -EWOULDBLOCK;
+}
+
+// Back to the state before start(): the request as the door gave it (method,
+// target, headers, address), no handler, no response.  GET and HEAD
+// handlers only read the request.
+void Exchange::rewind() {
+  handler_.reset();
+  protocol_ = nullptr;
+  http::Request fresh;
+  fresh.method = std::move(req_.method);
+  fresh.headers = std::move(req_.headers);
+  fresh.remote_addr = std::move(req_.remote_addr);
+  req_ = std::move(fresh);
+  resp_ = http::Response();
+  resp_.head = req_.method == "HEAD";
+  body_pos_ = 0;
+  state_ = State::headers;
 }
 
 bool Exchange::body(const char* data, size_t len) {

@@ -45,6 +45,13 @@ class Exchange {
   void set_remote_addr(std::string addr) { req_.remote_addr = std::move(addr); }
 
   bool start();
+  // start() on a door's event loop (no-wait mode, util.h), for GET and HEAD
+  // on a store that can serve them without waiting (Store::can_read_
+  // without_waiting): 1 the operation wants the body, 0 the response is
+  // ready, -EWOULDBLOCK when a store call would have waited (or the request
+  // is of another kind): the exchange is then as it was before, and the
+  // door calls start() on an I/O thread.
+  int try_start();
   bool body(const char* data, size_t len);
   void end_body();
 
@@ -64,6 +71,7 @@ class Exchange {
   bool guarded(F&& step);
   void fail_with(const std::exception_ptr& error) noexcept;
   void seal();
+  void rewind();
 
   Gateway& gw_;
   std::string target_;

@@ -145,6 +145,19 @@ void set_threads(GatewayConfig& cfg, const std::string& value) {
 
 bool same_threads(const GatewayConfig& a, const GatewayConfig& b) { return a.threads == b.threads; }
 
+void set_loop_reads(GatewayConfig& cfg, const std::string& value) {
+  if (value == "on")
+    cfg.loop_reads = 1;
+  else if (value == "off")
+    cfg.loop_reads = 0;
+  else
+    bad("loop_reads", "on or off: " + value);
+}
+
+bool same_loop_reads(const GatewayConfig& a, const GatewayConfig& b) {
+  return a.loop_reads == b.loop_reads;
+}
+
 // Path segments of unreserved characters (A-Z a-z 0-9 - . _ ~) joined by
 // '/', without a leading or trailing '/': "swift/v1", "swift", or "" for
 // none.  "auth" and "info" would hide Swift's own /auth and /info.
@@ -203,6 +216,10 @@ const OptionDef kOptions[] = {
      "store I/O threads per gateway for doors that run an aio queue (nginx: per worker "
      "process), 0 to 256; 0: the store driver's default (2 for a local store, 8 for RADOS)",
      set_threads, same_threads, &GatewayConfig::threads},
+    {"loop_reads", "flag", "on", RGW_OPT_AIO,
+     "on: a GET or HEAD the store can serve without waiting (a local store) runs on the "
+     "door's event loop, with no I/O thread; off: every request goes to the I/O threads",
+     set_loop_reads, same_loop_reads, &GatewayConfig::loop_reads},
 };
 
 constexpr size_t kOptionCount = sizeof(kOptions) / sizeof(kOptions[0]);

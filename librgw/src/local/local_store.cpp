@@ -122,6 +122,7 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
     }
   }
   db_->exec("PRAGMA synchronous=FULL");
+  readers_ = std::make_unique<ReadConnections>(join(dir_, "meta.db"));
   db_->exec("PRAGMA foreign_keys=ON");
   Transaction t(*db_);
   db_->exec(kSchema);

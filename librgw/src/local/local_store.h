@@ -40,6 +40,7 @@
 #include <utility>
 #include <vector>
 
+#include "local/read_connections.h"
 #include "local/shared_counter.h"
 #include "local/sqlite.h"
 #include "store.h"
@@ -161,6 +162,10 @@ class LocalStore : public Store {
   bool take_lease(const std::string& name, const std::string& holder, int64_t seconds) override;
   void drop_lease(const std::string& name, const std::string& holder) override;
 
+  // Reads run on read connections (no write lock) and wait for no SQLite
+  // lock in no-wait mode; body files are opened, not read.
+  bool can_read_without_waiting() const override { return true; }
+
  private:
   // Methods named *_locked run with mu_ held (and those that write, inside
   // their caller's Transaction).
@@ -168,10 +173,9 @@ class LocalStore : public Store {
   // users_buckets.cpp
   void insert_key_locked(const std::string& uid, const AccessKey& k);
   void insert_swift_locked(const std::string& uid, const std::string& swift_user);
-  User get_user_locked(const std::string& uid);
+  User get_user_locked(const std::string& uid) { return read_user(*db_, uid); }
   void put_user_locked(const User& u);
-  BucketInfo get_bucket_locked(const std::string& name);
-  BucketInfo get_bucket_cached_locked(const std::string& name);
+  BucketInfo get_bucket_locked(const std::string& name) { return read_bucket(*db_, name); }
 
   // multipart.cpp
   UploadInfo get_upload_locked(const BucketInfo& b, const std::string& upload_id);
@@ -187,7 +191,9 @@ class LocalStore : public Store {
   // versions.cpp
   // The row of version_id ("": the current version) of a key; false if none.
   bool find_version_locked(const std::string& bucket_id, const std::string& key,
-                           const std::string& version_id, VersionRow* row);
+                           const std::string& version_id, VersionRow* row) {
+    return find_version(*db_, bucket_id, key, version_id, row);
+  }
   // Adds a version (info: key, body's size and etag, ...; delete_marker for
   // a marker) as the key's current one, as the bucket's versioning state
   // says (store.h): a new id when enabled, else the null version, replacing
@@ -198,7 +204,22 @@ class LocalStore : public Store {
   bool drop_version_locked(const std::string& bucket_id, const std::string& key,
                            const std::string& version_id);
   // The files of a version's body.
-  void body_locked(const std::string& bucket_id, const VersionRow& row, std::vector<Segment>* body);
+  void body_locked(const std::string& bucket_id, const VersionRow& row,
+                   std::vector<Segment>* body) {
+    read_body(*db_, bucket_id, row, body);
+  }
+
+  // Reads that run on any connection: the write connection (the *_locked
+  // forms above, under mu_) or a read connection (readers_, without mu_).
+  static User read_user(Db& db, const std::string& uid);
+  static BucketInfo read_bucket(Db& db, const std::string& name);
+  static bool find_version(Db& db, const std::string& bucket_id, const std::string& key,
+                           const std::string& version_id, VersionRow* row);
+  static void read_body(Db& db, const std::string& bucket_id, const VersionRow& row,
+                        std::vector<Segment>* body);
+  // A bucket's record for reads, from the per-process cache (filled through
+  // a read connection); never inside a write transaction.
+  BucketInfo get_bucket_cached(const std::string& name);
 
   // local_store.cpp: schema upgrade to version 3.
   void queue_existing_expiries_locked();
@@ -217,8 +238,11 @@ class LocalStore : public Store {
   // Bumped after every committed change of a bucket, in any process; the
   // cache below is dropped when it moved (get_bucket_cached_locked).
   std::unique_ptr<SharedCounter> bucket_epoch_;
-  std::unordered_map<std::string, BucketInfo> bucket_cache_;  // under mu_
-  uint64_t bucket_cache_epoch_ = 0;
+  std::mutex cache_mu_;  // held only to look up or fill: no I/O under it
+  std::unordered_map<std::string, BucketInfo> bucket_cache_;  // under cache_mu_
+  uint64_t bucket_cache_epoch_ = 0;                           // under cache_mu_
+  // Read connections (read_connections.h): reads do not take mu_.
+  std::unique_ptr<ReadConnections> readers_;
 };
 
 // Streams a body into tmp/; commit() publishes it through the store

@@ -41,6 +41,15 @@ class LocalReader : public ObjectReader {
   }
   const ObjectInfo& info() const override { return info_; }
   uint64_t remaining() const override { return end_ - pos_; }
+  bool file_range(int* fd, uint64_t* offset) const override {
+    // The rest of the range within the current segment, already open.
+    if (idx_ >= segs_.size() || pos_ >= end_) return false;
+    const Seg& s = segs_[idx_];
+    if (s.fd < 0 || pos_ < s.start || end_ > s.start + s.size) return false;
+    *fd = s.fd;
+    *offset = pos_ - s.start;
+    return true;
+  }
   size_t read(char* buf, size_t len) override {
     if (pos_ >= end_) return 0;
     if (len > end_ - pos_) len = end_ - pos_;
@@ -123,10 +132,10 @@ ObjectInfo LocalStore::stat_object(const ObjectRef& ref) { return lookup(ref, nu
 
 ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
   validate_object_key(ref.key);
-  std::lock_guard<StoreMutex> l(mu_);
-  BucketInfo b = get_bucket_cached_locked(ref.bucket);
+  BucketInfo b = get_bucket_cached(ref.bucket);
+  auto conn = readers_->take();
   VersionRow row;
-  if (find_version_locked(b.id, ref.key, ref.version_id, &row)) return row.info;
+  if (find_version(conn.db(), b.id, ref.key, ref.version_id, &row)) return row.info;
   if (ref.version_id.empty())
     fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + ref.key + "' in bucket '" + ref.bucket + "'");
   fail(RGW_ERR_NO_SUCH_VERSION,
@@ -136,10 +145,19 @@ ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
 ObjectInfo LocalStore::lookup(const ObjectRef& ref, std::vector<Segment>* body) {
   const std::string& key = ref.key;
   validate_object_key(key);
-  std::lock_guard<StoreMutex> l(mu_);
-  BucketInfo b = get_bucket_cached_locked(ref.bucket);
+  BucketInfo b = get_bucket_cached(ref.bucket);
+  auto conn = readers_->take();
+  Db& db = conn.db();
   VersionRow row;
-  if (!find_version_locked(b.id, key, ref.version_id, &row)) {
+  bool found = find_version(db, b.id, key, ref.version_id, &row);
+  // A multipart body's segments are a second statement: the row is read
+  // again with them in one snapshot.  A plain body is in the row.
+  std::unique_ptr<ReadTransaction> snapshot;
+  if (found && body && row.data_id.empty() && !row.info.delete_marker) {
+    snapshot = std::make_unique<ReadTransaction>(db);
+    found = find_version(db, b.id, key, ref.version_id, &row);
+  }
+  if (!found) {
     if (!ref.version_id.empty())
       fail(RGW_ERR_NO_SUCH_VERSION,
            "no version '" + ref.version_id + "' of '" + key + "' in '" + ref.bucket + "'");
@@ -149,7 +167,7 @@ ObjectInfo LocalStore::lookup(const ObjectRef& ref, std::vector<Segment>* body) 
     fail(RGW_ERR_NO_SUCH_KEY,
          "key '" + key + "' is a delete marker in bucket '" + ref.bucket + "'");
   if (is_expired(row.info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
-  if (body) body_locked(b.id, row, body);
+  if (body) read_body(db, b.id, row, body);
   return row.info;
 }
 

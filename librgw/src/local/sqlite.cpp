@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "errors.h"
+#include "util.h"
 
 namespace rgw::local {
 
@@ -17,7 +18,12 @@ Db::Db(const std::string& path) {
     fail(RGW_ERR_STORE, "cannot open " + path + ": " + msg);
   }
   // Several processes (web-server workers, the admin CLI) share the file.
-  sqlite3_busy_timeout(db_, 60000);
+  set_busy_timeout(60000);
+}
+
+void Db::set_busy_timeout(int ms) {
+  sqlite3_busy_timeout(db_, ms);
+  busy_timeout_ms_ = ms;
 }
 
 Db::~Db() {
@@ -55,8 +61,12 @@ void Db::fail_sqlite(int rc, const std::string& what) {
   int code = RGW_ERR_STORE;
   if (rc == SQLITE_FULL)
     code = -ENOSPC;
-  else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+  else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    // On a door's event loop a lock held elsewhere is not waited for: the
+    // call is run again on an I/O thread.
+    fail_if_no_wait("a SQLite lock held by another connection");
     code = -EBUSY;
+  }
   else if (rc == SQLITE_NOMEM)
     code = -ENOMEM;
   fail(code, what + ": " + sqlite3_errmsg(db_));
@@ -68,6 +78,7 @@ void Db::exec(const char* sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
+    if (rc == SQLITE_BUSY) fail_if_no_wait("a SQLite lock held by another connection");
     fail(rc == SQLITE_BUSY ? -EBUSY : RGW_ERR_STORE, std::string("sqlite: ") + msg);
   }
 }
@@ -112,6 +123,17 @@ std::string Stmt::text(int col) {
 }
 
 int64_t Stmt::i64(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ReadTransaction::ReadTransaction(Db& db) : db_(db) { Stmt(db_, "BEGIN").run(); }
+
+ReadTransaction::~ReadTransaction() {
+  if (sqlite3_get_autocommit(db_.handle()) != 0) return;
+  try {
+    Stmt(db_, "COMMIT").run();
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+}
 
 Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 

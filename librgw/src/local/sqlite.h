@@ -45,6 +45,11 @@ class Db {
 
   void exec(const char* sql);
   sqlite3* handle() { return db_; }
+  // How long a statement waits for a lock another connection holds (the
+  // default: 60 s).  0: SQLITE_BUSY at once, which in no-wait mode (util.h)
+  // fails with -EWOULDBLOCK.
+  void set_busy_timeout(int ms);
+  int busy_timeout() const { return busy_timeout_ms_; }
 
   // The cached statement for sql (prepared on first use), or a fresh one
   // when the cached one is in use (a nested query with the same text).
@@ -58,7 +63,22 @@ class Db {
     bool in_use = false;
   };
   sqlite3* db_ = nullptr;
+  int busy_timeout_ms_ = 0;
   std::unordered_map<const char*, Cached> cache_;
+};
+
+// BEGIN ... COMMIT: a read transaction, so that several statements on a
+// read connection see one snapshot of the database (WAL: no lock is taken,
+// writers go on meanwhile).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Db& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Db& db_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

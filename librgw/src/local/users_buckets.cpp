@@ -28,20 +28,24 @@ void LocalStore::create_user(const User& user) {
 }
 
 User LocalStore::get_user(const std::string& uid) {
-  std::lock_guard<StoreMutex> l(mu_);
-  return get_user_locked(uid);
+  auto conn = readers_->take();
+  return read_user(conn.db(), uid);
 }
 
+// One statement: the credential and its user seen at once.
 User LocalStore::get_user_by_credential(CredentialKind kind, const std::string& id) {
-  std::lock_guard<StoreMutex> l(mu_);
+  auto conn = readers_->take();
   if (kind == CredentialKind::swift_user) {
-    Stmt q(*db_, "SELECT uid FROM swift_users WHERE swift_user=?");
+    Stmt q(conn.db(),
+           "SELECT u.record FROM swift_users s JOIN users u ON u.uid=s.uid "
+           "WHERE s.swift_user=?");
     if (!q.bind(1, id).step()) fail(RGW_ERR_NO_SUCH_USER, "no such Swift user '" + id + "'");
-    return get_user_locked(q.text(0));
+    return decode_user(q.text(0));
   }
-  Stmt q(*db_, "SELECT uid FROM access_keys WHERE access_key=?");
+  Stmt q(conn.db(),
+         "SELECT u.record FROM access_keys k JOIN users u ON u.uid=k.uid WHERE k.access_key=?");
   if (!q.bind(1, id).step()) fail(RGW_ERR_NO_SUCH_ACCESS_KEY, "no such access key '" + id + "'");
-  return get_user_locked(q.text(0));
+  return decode_user(q.text(0));
 }
 
 void LocalStore::update_user(const std::string& uid, const UserUpdate& update) {
@@ -136,10 +140,7 @@ BucketInfo LocalStore::create_bucket(const BucketInfo& info) {
   return b;
 }
 
-BucketInfo LocalStore::get_bucket(const std::string& name) {
-  std::lock_guard<StoreMutex> l(mu_);
-  return get_bucket_cached_locked(name);
-}
+BucketInfo LocalStore::get_bucket(const std::string& name) { return get_bucket_cached(name); }
 
 void LocalStore::update_bucket(const BucketInfo& info) {
   std::lock_guard<StoreMutex> l(mu_);
@@ -218,8 +219,8 @@ void LocalStore::insert_swift_locked(const std::string& uid, const std::string& 
       .run();
 }
 
-User LocalStore::get_user_locked(const std::string& uid) {
-  Stmt q(*db_, "SELECT record FROM users WHERE uid=?");
+User LocalStore::read_user(Db& db, const std::string& uid) {
+  Stmt q(db, "SELECT record FROM users WHERE uid=?");
   if (!q.bind(1, uid).step()) fail(RGW_ERR_NO_SUCH_USER, "no such user '" + uid + "'");
   return decode_user(q.text(0));
 }
@@ -231,9 +232,9 @@ void LocalStore::put_user_locked(const User& u) {
       .run();
 }
 
-BucketInfo LocalStore::get_bucket_locked(const std::string& name) {
+BucketInfo LocalStore::read_bucket(Db& db, const std::string& name) {
   validate_bucket_name(name);
-  Stmt q(*db_, "SELECT record FROM buckets WHERE name=?");
+  Stmt q(db, "SELECT record FROM buckets WHERE name=?");
   if (!q.bind(1, name).step()) fail(RGW_ERR_NO_SUCH_BUCKET, "no such bucket '" + name + "'");
   return decode_bucket_info(q.text(0));
 }
@@ -242,19 +243,31 @@ BucketInfo LocalStore::get_bucket_locked(const std::string& name) {
 // bucket, in any process, bumps the store's shared bucket epoch after its
 // commit; a cache filled under an older epoch is dropped before use.  The
 // epoch is read before the database, so a change racing with a fill is
-// seen at the next lookup.  Writers read buckets inside their transaction
-// (get_bucket_locked), never from here.
-BucketInfo LocalStore::get_bucket_cached_locked(const std::string& name) {
+// seen at the next lookup: a record read under an epoch that moved while
+// it was read is returned but not kept.  Writers read buckets inside their
+// transaction (get_bucket_locked), never from here.  The cache's mutex is
+// held only for the map, never across a query.
+BucketInfo LocalStore::get_bucket_cached(const std::string& name) {
   const uint64_t epoch = bucket_epoch_->load();
-  if (epoch != bucket_cache_epoch_) {
-    bucket_cache_.clear();
-    bucket_cache_epoch_ = epoch;
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    if (epoch != bucket_cache_epoch_) {
+      bucket_cache_.clear();
+      bucket_cache_epoch_ = epoch;
+    }
+    auto it = bucket_cache_.find(name);
+    if (it != bucket_cache_.end()) return it->second;
   }
-  auto it = bucket_cache_.find(name);
-  if (it != bucket_cache_.end()) return it->second;
-  BucketInfo b = get_bucket_locked(name);
-  if (bucket_cache_.size() >= kBucketCacheMax) bucket_cache_.clear();
-  bucket_cache_.emplace(name, b);
+  BucketInfo b;
+  {
+    auto conn = readers_->take();
+    b = read_bucket(conn.db(), name);
+  }
+  std::lock_guard<std::mutex> l(cache_mu_);
+  if (bucket_cache_epoch_ == epoch) {
+    if (bucket_cache_.size() >= kBucketCacheMax) bucket_cache_.clear();
+    bucket_cache_.emplace(name, b);
+  }
   return b;
 }
 

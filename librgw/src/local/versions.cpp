@@ -13,11 +13,11 @@
 
 namespace rgw::local {
 
-bool LocalStore::find_version_locked(const std::string& bucket_id, const std::string& key,
-                                     const std::string& version_id, VersionRow* row) {
+bool LocalStore::find_version(Db& db, const std::string& bucket_id, const std::string& key,
+                              const std::string& version_id, VersionRow* row) {
   // The current version is found through objects_listing (bucket id,
   // is_latest, key): one index probe however many versions the key has.
-  Stmt q(*db_, version_id.empty()
+  Stmt q(db, version_id.empty()
                    ? "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
                      "FROM objects WHERE bucket_id=? AND is_latest=1 AND key=?"
                    : "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
@@ -105,14 +105,14 @@ bool LocalStore::drop_version_locked(const std::string& bucket_id, const std::st
   return true;
 }
 
-void LocalStore::body_locked(const std::string& bucket_id, const VersionRow& row,
-                             std::vector<Segment>* body) {
+void LocalStore::read_body(Db& db, const std::string& bucket_id, const VersionRow& row,
+                           std::vector<Segment>* body) {
   body->clear();
   if (!row.data_id.empty()) {
     body->push_back(Segment{row.data_id, row.info.size});
     return;
   }
-  Stmt s(*db_,
+  Stmt s(db,
          "SELECT data_id, size FROM segments WHERE bucket_id=? AND key=? AND version_id=? "
          "ORDER BY n");
   s.bind(1, bucket_id).bind(2, row.info.key).bind(3, row.info.version_id);

@@ -49,6 +49,9 @@ class NginxSettings(GatewaySettings):
     # None: no rgw_threads line, the core's default (the store driver's: 2
     # for local:, 8 for rados:), as rgw_threads 0 says
     threads: Optional[int] = None
+    # "on": GETs and HEADs a local store can serve without waiting run on
+    # nginx's event loop; "off": on the I/O threads (rgw_loop_reads)
+    loop_reads: str = "on"
     workers: Union[int, str] = 2
     module: str = dataclasses.field(default_factory=default_module)
     prefix: Optional[str] = None
@@ -68,6 +71,7 @@ class NginxSettings(GatewaySettings):
                 raise ValueError(f"threads: expected a whole number or None, got "
                                  f"{self.threads!r}")
             check_core("threads", str(self.threads))
+        check_core("loop_reads", str(self.loop_reads))
         if self.workers != "auto":
             confgen.check_count("workers", self.workers, also="or 'auto'")
         confgen.check_path("module", self.module, _PREFIX_WHY)

@@ -38,7 +38,7 @@ class Option:
     """One row of the core's table."""
 
     name: str
-    type: str       # "uri", "string", "list", "size" or "count"
+    type: str       # "uri", "string", "list", "size", "count" or "flag" (on, off)
     default: str    # as text; "" for none
     flags: int
     doc: str
