@@ -34,6 +34,7 @@ static void test_table(void) {
       {"swift_prefix", "string", "swift/v1", RGW_OPT_GATEWAY},
       {"buffer_size", "size", "128k", RGW_OPT_DOOR},
       {"threads", "count", "0", RGW_OPT_AIO},
+      {"loop_reads", "flag", "on", RGW_OPT_AIO},
   };
   size_t n = rgw_config_option_count();
   CHECK(n == sizeof want / sizeof want[0]);
@@ -73,6 +74,15 @@ static void test_get(void) {
   uint64_t v = 1;
   CHECK_RC(rgw_config_get_uint(cfg, "max_object_size", &v), 0);
   CHECK(v == 5ull << 30);
+  /* a flag reads as 1 (on) or 0 (off) */
+  CHECK_RC(rgw_config_get_uint(cfg, "loop_reads", &v), 0);
+  CHECK(v == 1);
+  CHECK_RC(rgw_config_set(cfg, "loop_reads", "off"), 0);
+  CHECK_RC(rgw_config_get_uint(cfg, "loop_reads", &v), 0);
+  CHECK(v == 0 && streq(rgw_config_get(cfg, "loop_reads"), "off"));
+  CHECK_RC(rgw_config_set(cfg, "loop_reads", "yes"), RGW_ERR_INVALID_ARGUMENT);
+  CHECK(streq(rgw_config_get(cfg, "loop_reads"), "off"));
+  CHECK_RC(rgw_config_set(cfg, "loop_reads", "on"), 0);
   CHECK_RC(rgw_config_get_uint(cfg, "buffer_size", &v), 0);
   CHECK(v == 128 * 1024);
   CHECK_RC(rgw_config_get_uint(cfg, "threads", &v), 0);

@@ -1016,9 +1016,12 @@ size_t rgw_response_readahead(const rgw_request_t *req, const void **data);
  * rgw_response_length() bytes of *fd from *offset.  The descriptor stays
  * open until rgw_request_free() (the door must not close it) and keeps the
  * object read, even if it is overwritten or removed meanwhile: bodies are
- * immutable files.  rgw_response_file() returns -ENOENT when the body must
- * be pulled with rgw_response_read() (any other response). */
+ * immutable files. */
 int rgw_request_allow_file(rgw_request_t *req, int allow);
+/* The response body as a file range (see above): 0 with *fd and *offset,
+ * or -ENOENT when the body must be pulled with rgw_response_read() (any
+ * other response, or rgw_request_allow_file() not set); -EINVAL for a NULL
+ * argument. */
 int rgw_response_file(const rgw_request_t *req, int *fd, int64_t *offset);
 /* Frees the request; one freed before it completed stores nothing.  NULL
  * is ignored. */

@@ -197,9 +197,7 @@ RGW_API int rgw_response_file(const rgw_request_t* req, int* fd, int64_t* offset
 }
 
 RGW_API int rgw_request_start(rgw_request_t* req) { return rgw::capi::request_start(req); }
-RGW_API int rgw_request_try_start(rgw_request_t* req) {
-  return rgw::capi::request_try_start(req);
-}
+RGW_API int rgw_request_try_start(rgw_request_t* req) { return rgw::capi::request_try_start(req); }
 RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {
   return rgw::capi::request_body(req, data, len);
 }

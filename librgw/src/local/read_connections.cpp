@@ -21,8 +21,10 @@ ReadConnections::Lease ReadConnections::take() {
     }
   }
   if (!db) {
-    // Opening reads the schema: not on an event loop.
-    fail_if_no_wait("opening a read connection");
+    // Opening is a file open (the schema is read by the first statement,
+    // which in no-wait mode fails rather than waits): an event loop may open
+    // its own rather than hand its request to I/O threads that may all be
+    // busy.
     db = std::make_unique<Db>(path_);
     db->exec("PRAGMA query_only=1");
   }

@@ -66,8 +66,7 @@ void Db::fail_sqlite(int rc, const std::string& what) {
     // call is run again on an I/O thread.
     fail_if_no_wait("a SQLite lock held by another connection");
     code = -EBUSY;
-  }
-  else if (rc == SQLITE_NOMEM)
+  } else if (rc == SQLITE_NOMEM)
     code = -ENOMEM;
   fail(code, what + ": " + sqlite3_errmsg(db_));
 }

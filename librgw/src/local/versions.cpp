@@ -18,10 +18,10 @@ bool LocalStore::find_version(Db& db, const std::string& bucket_id, const std::s
   // The current version is found through objects_listing (bucket id,
   // is_latest, key): one index probe however many versions the key has.
   Stmt q(db, version_id.empty()
-                   ? "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
-                     "FROM objects WHERE bucket_id=? AND is_latest=1 AND key=?"
-                   : "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
-                     "FROM objects WHERE bucket_id=? AND key=? AND version_id=?");
+                 ? "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
+                   "FROM objects WHERE bucket_id=? AND is_latest=1 AND key=?"
+                 : "SELECT version_id, seq, is_latest, delete_marker, data_id, record "
+                   "FROM objects WHERE bucket_id=? AND key=? AND version_id=?");
   if (version_id.empty())
     q.bind(1, bucket_id).bind(2, key);
   else
