@@ -17,6 +17,11 @@
 // can name a file outside the store.  Several processes may open the same
 // directory at once: SQLite serialises the metadata; bodies are immutable.
 //
+// Writes go through the handle's one write connection under mu_; reads
+// (users, buckets, an object's row) go through read connections
+// (read_connections.h), so they never wait for a writer's commit, and in
+// no-wait mode (util.h) they run on a door's event loop.
+//
 // Where the code lives (local/, one job per file):
 //   local_store.h      this overview; LocalStore and LocalWriter
 //   local_store.cpp    the schema, opening a store; open_local_store(); file helpers
@@ -29,6 +34,7 @@
 //   gc.cpp             garbage and gc()
 //   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
 //   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
+//   read_connections.* the pool of read connections
 #pragma once
 
 #include <cstddef>
