@@ -344,11 +344,12 @@ static void test_try_start_and_files(int local) {
   int64_t offset = -1;
   char buf[5000];
 
-  /* GET: started here, the body a file range; nothing read ahead */
+  /* GET: started here, the body (larger than the read-ahead) a file
+   * range; nothing read ahead */
   presigned("GET", "filed", target, sizeof target);
   CHECK_RC(rgw_request_create(gw, "GET", target, &req), 0);
   CHECK_RC(rgw_request_add_header(req, "Host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_set_readahead(req, 65536), 0);
+  CHECK_RC(rgw_request_set_readahead(req, 4999), 0);
   CHECK_RC(rgw_request_allow_file(req, 1), 0);
   int rc = rgw_request_try_start(req);
   if (local) {
@@ -366,6 +367,17 @@ static void test_try_start_and_files(int local) {
   } else {
     CHECK_RC(rgw_response_file(req, &fd, &offset), -ENOENT);
   }
+  rgw_request_free(req);
+
+  /* a body that fits the read-ahead is read ahead, not handed over */
+  CHECK_RC(rgw_request_create(gw, "GET", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "Host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_set_readahead(req, 5000), 0);
+  CHECK_RC(rgw_request_allow_file(req, 1), 0);
+  if (rgw_request_try_start(req) == -EWOULDBLOCK) CHECK_RC(rgw_request_start(req), 0);
+  CHECK_RC(rgw_response_file(req, &fd, &offset), -ENOENT);
+  const void *ahead = NULL;
+  CHECK(rgw_response_readahead(req, &ahead) == 5000 && memcmp(ahead, body, 5000) == 0);
   rgw_request_free(req);
 
   /* a range: the file from the range's first byte */

@@ -69,6 +69,7 @@ def test_full_conf(tmp_path):
         f'uwsgi_temp_path "{p}/uwsgi_temp";',
         f'scgi_temp_path "{p}/scgi_temp";',
         'sendfile on;',
+        'tcp_nopush on;',
         'tcp_nodelay on;',
         'keepalive_requests 10000;',
         'server_tokens off;',

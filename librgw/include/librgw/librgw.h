@@ -1011,8 +1011,9 @@ size_t rgw_response_readahead(const rgw_request_t *req, const void **data);
  * Body files.  A door that can send a file's bytes itself (sendfile) calls
  * rgw_request_allow_file(req, 1) before rgw_request_start(): when the whole
  * response body is a byte range of one file of the store (a plain object of
- * the local store), the core then reads nothing ahead and
- * rgw_response_file() gives the open file: the door sends
+ * the local store) and is larger than the read-ahead (a smaller one is read
+ * ahead: it goes out with the headers in one write), the core then reads
+ * nothing ahead and rgw_response_file() gives the open file: the door sends
  * rgw_response_length() bytes of *fd from *offset.  The descriptor stays
  * open until rgw_request_free() (the door must not close it) and keeps the
  * object read, even if it is overwritten or removed meanwhile: bodies are

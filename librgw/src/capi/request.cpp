@@ -36,6 +36,9 @@ struct rgw_request {
     if (!impl->done()) return false;
     const auto& resp = impl->response();
     if (!allow_file || ahead || resp.head || !resp.reader || resp.content_length <= 0) return false;
+    // A body that fits the read-ahead goes out with the headers in one
+    // write: cheaper than a file for small objects.
+    if (static_cast<uint64_t>(resp.content_length) <= readahead_max) return false;
     if (resp.reader->remaining() != static_cast<uint64_t>(resp.content_length)) return false;
     return resp.reader->file_range(fd, offset);
   }
