@@ -13,6 +13,7 @@
 #include <string>
 
 #include "errors.h"
+#include "local/group_commit.h"
 
 namespace rgw::local {
 namespace {
@@ -138,7 +139,10 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
     Stmt(*db_, "UPDATE schema_info SET version=?").bind(1, int64_t{kSchemaVersion}).run();
   }
   t.commit();
+  group_commit_ = std::make_unique<GroupCommit>(mu_, *db_);
 }
+
+LocalStore::~LocalStore() = default;
 
 // Upgrade to version 3: a queue entry for every object that has a delete_at.
 void LocalStore::queue_existing_expiries_locked() {
