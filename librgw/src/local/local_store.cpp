@@ -108,7 +108,7 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
   make_dir(dir_);
   make_dir(join(dir_, "data"));
   make_dir(join(dir_, "tmp"));
-  db_ = std::make_unique<Db>(join(dir_, "meta.db"));
+  db_ = std::make_unique<Db>(join(dir_, "meta.db"), join(dir_, "write.lock"));
   bucket_epoch_ = std::make_unique<SharedCounter>(join(dir_, "bucket-epoch"));
   // Switching a new database to WAL takes an exclusive lock for which
   // SQLite does not call the busy handler: processes opening a new store at

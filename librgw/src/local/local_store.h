@@ -6,6 +6,7 @@
 //                  multipart uploads and their parts, the expiry queue, leases
 //   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
 //   tmp/ID         bodies being written; published by fsync + rename
+//   write.lock     flocked around every write transaction (write_lock.h)
 //
 // A PUT fsyncs its body in tmp/ on its own thread, then queues its publish
 // (rename under data/, its rows): one writer leads a batch of them in one
@@ -20,7 +21,8 @@
 //
 // Object keys are only ever column values, never path components, so no key
 // can name a file outside the store.  Several processes may open the same
-// directory at once: SQLite serialises the metadata; bodies are immutable.
+// directory at once: SQLite serialises the metadata (their writers queue on
+// write.lock rather than poll); bodies are immutable.
 //
 // Where the code lives (local/, one job per file):
 //   local_store.h      this overview; LocalStore and LocalWriter
@@ -35,6 +37,7 @@
 //   gc.cpp             garbage and gc()
 //   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
 //   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
+//   write_lock.*       the cross-process write lock writers queue on
 #pragma once
 
 #include <cstddef>

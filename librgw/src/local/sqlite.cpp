@@ -6,7 +6,7 @@
 
 namespace rgw::local {
 
-Db::Db(const std::string& path) {
+Db::Db(const std::string& path, const std::string& write_lock_path) {
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -17,7 +17,18 @@ Db::Db(const std::string& path) {
     fail(RGW_ERR_STORE, "cannot open " + path + ": " + msg);
   }
   // Several processes (web-server workers, the admin CLI) share the file.
+  // Those of this librgw queue on the write lock; the busy timeout is for
+  // the others (an older librgw, the sqlite3 shell).
   sqlite3_busy_timeout(db_, 60000);
+  if (!write_lock_path.empty()) {
+    try {
+      write_lock_ = std::make_unique<WriteLock>(write_lock_path);
+    } catch (...) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
 }
 
 Db::~Db() {
@@ -113,15 +124,33 @@ std::string Stmt::text(int col) {
 
 int64_t Stmt::i64(int col) { return sqlite3_column_int64(stmt_, col); }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) {
+  if (WriteLock* l = db_.write_lock()) {
+    l->lock();
+    locked_ = true;
+  }
+  try {
+    db_.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    unlock();
+    throw;
+  }
+}
 
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  unlock();
 }
 
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+  unlock();  // the next writer need not wait for this one's caller
+}
+
+void Transaction::unlock() {
+  if (locked_) db_.write_lock()->unlock();
+  locked_ = false;
 }
 
 }  // namespace rgw::local

@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
+
+#include "local/write_lock.h"
 
 namespace rgw::local {
 
@@ -38,7 +41,9 @@ class Stmt {
 
 class Db {
  public:
-  explicit Db(const std::string& path);
+  // write_lock_path: the file whose flock every Transaction on this
+  // connection holds (write_lock.h); "" for none.
+  explicit Db(const std::string& path, const std::string& write_lock_path = "");
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -51,6 +56,7 @@ class Db {
   sqlite3_stmt* acquire(const char* sql);
   void release(const char* sql, sqlite3_stmt* stmt);
   [[noreturn]] void fail_sqlite(int rc, const std::string& what);
+  WriteLock* write_lock() { return write_lock_.get(); }
 
  private:
   struct Cached {
@@ -59,18 +65,25 @@ class Db {
   };
   sqlite3* db_ = nullptr;
   std::unordered_map<const char*, Cached> cache_;
+  std::unique_ptr<WriteLock> write_lock_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed; with the Db's
+// write lock, if it has one, held from before BEGIN to after the end.
 class Transaction {
  public:
   explicit Transaction(Db& db);
   ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
   void commit();
 
  private:
+  void unlock();
+
   Db& db_;
   bool done_ = false;
+  bool locked_ = false;  // holds db_'s write lock
 };
 
 }  // namespace rgw::local
