@@ -102,7 +102,12 @@ void GroupCommit::commit_batch(Pending* const* batch, size_t n) {
     for (size_t i = 0; i < n; ++i) {
       Pending& p = *batch[i];
       if (!p.renamed.empty()) ::unlink(p.renamed.c_str());
-      if (!p.error) p.error = copy_error(e);
+      if (p.error) continue;
+      try {
+        p.error = copy_error(e);
+      } catch (...) {  // no memory for a copy: the leader must not throw
+        p.error = e;
+      }
     }
   }
 }

@@ -226,7 +226,7 @@ class LocalStore : public Store {
   StoreMutex mu_;  // one SQLite connection per store handle
   std::unique_ptr<Db> db_;
   // Writers' publishes, committed in batches under mu_ (group_commit.h).
-  // Out of line: GroupCommit is complete only in local_store.cpp.
+  // (~LocalStore is out of line: GroupCommit is incomplete here.)
   std::unique_ptr<GroupCommit> group_commit_;
 
  public:
