@@ -10,7 +10,10 @@
 // and is woken when the holder releases it.  SQLite's own locking still
 // decides; this lock only queues the writers of this librgw, and a process
 // of an older one (which does not take it) meets them through the busy
-// timeout as before.
+// timeout as before.  The wait has no limit: a process that hangs inside a
+// write transaction stalls the others' writers until it goes on or dies
+// (the kernel drops a dead process's lock), where the busy timeout failed
+// them after 60 s.
 #pragma once
 
 #include <string>
