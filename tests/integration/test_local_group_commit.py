@@ -193,7 +193,8 @@ def test_a_failed_publish_fails_alone_in_its_batch(store, store_setup, bucket, o
 
 def race_puts(c, bucket, jobs):
     """Sends the PUTs of jobs [(name, put_object arguments)] at once, one
-    thread each; returns {name: HTTP status}."""
+    thread each; returns {name: HTTP status, or the exception that was not
+    an HTTP error}."""
     from botocore.exceptions import ClientError
 
     outcome = {}
@@ -206,6 +207,8 @@ def race_puts(c, bucket, jobs):
             outcome[name] = 200
         except ClientError as e:
             outcome[name] = e.response["ResponseMetadata"]["HTTPStatusCode"]
+        except Exception as e:  # shown in the assertion rather than lost with the thread
+            outcome[name] = repr(e)
 
     threads = [threading.Thread(target=put, args=(n,), kwargs=kw) for n, kw in jobs]
     for t in threads:
@@ -244,7 +247,8 @@ def test_if_none_match_fails_alone_among_concurrent_puts(tmp_path):
             jobs.append(("if-match", dict(Key="existing", Body=b"new", IfMatch=stale_etag)))
             outcome = race_puts(c, "bkt", jobs)
             assert outcome == {**{"new-%d" % i: 200 for i in range(7)},
-                               "if-none-match": 412, "if-match": 412}, (rnd, outcome)
+                               "if-none-match": 412, "if-match": 412}, \
+                (rnd, outcome, open(srv.log_path).read()[-3000:])
             for i in range(7):
                 got = c.get_object(Bucket="bkt", Key=f"r{rnd}-{i}")["Body"].read()
                 assert got == pattern(SIZE, f"r{rnd}-{i}")
