@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -29,7 +30,13 @@ int64_t gc_cutoff_ns(const GcOptions& options) {
 
 void crash_point(const char* name) {
   static const char* const wanted = std::getenv("LIBRGW_CRASH_AT");
-  if (wanted && std::strcmp(wanted, name) == 0) ::_exit(77);
+  if (!wanted || std::strcmp(wanted, name) != 0) return;
+  static const long passes = [] {
+    const char* after = std::getenv("LIBRGW_CRASH_AFTER");
+    return after ? std::strtol(after, nullptr, 10) : 0L;
+  }();
+  static std::atomic<long> passed{0};
+  if (passed.fetch_add(1) >= passes) ::_exit(77);
 }
 
 namespace {

@@ -33,7 +33,9 @@ int64_t gc_cutoff_ns(const GcOptions& options);
 // Crash points, for tests of crash safety: when the environment variable
 // LIBRGW_CRASH_AT names this point, the process dies here at once
 // (_exit(77): no destructors, no flushing), as if it had been SIGKILLed.
-// The variable is read once per process; unset, this is one branch.
+// With LIBRGW_CRASH_AFTER=N too, the point is passed N times first (by any
+// thread), so that the writes acknowledged before the crash can be checked.
+// The variables are read once per process; unset, this is one branch.
 void crash_point(const char* name);
 
 // No-wait mode, for store calls made on a door's event loop (rgw_request_

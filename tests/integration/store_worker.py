@@ -103,6 +103,40 @@ def put_pattern(uri, bucket, key, size, seed):
     print("committed", flush=True)
 
 
+def put_acked(uri, bucket, prefix, threads, count, size):
+    """`threads` threads, one store handle, each storing `count` objects
+    prefix-THREAD-N (pattern(size, key)) one after the other and printing
+    "acked KEY" once each put returned: run with LIBRGW_CRASH_AT (and
+    LIBRGW_CRASH_AFTER) to die amid concurrent publishes.  Prints "done"
+    when every put returned; a put that failed prints "failed KEY ERROR"."""
+    import threading
+
+    store = pyrgw.Store(uri)
+    lock = threading.Lock()
+
+    def say(line):
+        with lock:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+    def run(t):
+        for n in range(int(count)):
+            key = f"{prefix}-{t}-{n}"
+            try:
+                store.put_object(bucket, key, pattern(int(size), key))
+            except pyrgw.RGWError as e:
+                say(f"failed {key} {type(e).__name__}")
+                continue
+            say(f"acked {key}")
+
+    workers = [threading.Thread(target=run, args=(t,)) for t in range(int(threads))]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    say("done")
+
+
 def complete(uri, bucket, upload_id, parts):
     """Completes an upload with parts "1:etag,2:etag"; run with LIBRGW_CRASH_AT."""
     pairs = [(int(n), e) for n, e in (p.split(":") for p in parts.split(","))]
@@ -164,6 +198,6 @@ def lookups(uri):
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
-     "put_pattern": put_pattern, "delete": delete, "complete": complete,
+     "put_pattern": put_pattern, "put_acked": put_acked, "delete": delete, "complete": complete,
      "upload_part": upload_part, "abort": abort, "lookups": lookups,
      "update_attrs": update_attrs, "delete_version": delete_version}[mode](*args)

@@ -62,14 +62,14 @@ def test_hostile_keys_stay_inside_the_store(tmp_path):
         store.gc(grace_seconds=0)
 
     # Nothing was written next to the store, and inside it only the store's
-    # own layout exists: SQLite files, the shared bucket epoch, and bodies
-    # named by random ids.
+    # own layout exists: SQLite files, the shared bucket epoch, the write
+    # lock, and bodies named by random ids.
     assert os.listdir(parent) == ["store"]
     for rel in tree(root):
         parts = rel.split(os.sep)
         if parts[0] in ("data", "tmp") and len(parts) == 1:
             continue
-        if parts[0].startswith("meta.db") or rel == "bucket-epoch":
+        if parts[0].startswith("meta.db") or rel in ("bucket-epoch", "write.lock"):
             continue
         assert parts[0] == "data" and len(parts) in (2, 3), rel
         assert len(parts[1]) == 2 and all(c in "0123456789abcdef" for c in parts[1]), rel

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "errors.h"
+#include "local/group_commit.h"
 
 namespace rgw::local {
 namespace {
@@ -107,7 +108,7 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
   make_dir(dir_);
   make_dir(join(dir_, "data"));
   make_dir(join(dir_, "tmp"));
-  db_ = std::make_unique<Db>(join(dir_, "meta.db"));
+  db_ = std::make_unique<Db>(join(dir_, "meta.db"), join(dir_, "write.lock"));
   bucket_epoch_ = std::make_unique<SharedCounter>(join(dir_, "bucket-epoch"));
   // Switching a new database to WAL takes an exclusive lock for which
   // SQLite does not call the busy handler: processes opening a new store at
@@ -139,7 +140,10 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
     Stmt(*db_, "UPDATE schema_info SET version=?").bind(1, int64_t{kSchemaVersion}).run();
   }
   t.commit();
+  group_commit_ = std::make_unique<GroupCommit>(mu_, *db_);
 }
+
+LocalStore::~LocalStore() = default;
 
 // Upgrade to version 3: a queue entry for every object that has a delete_at.
 void LocalStore::queue_existing_expiries_locked() {

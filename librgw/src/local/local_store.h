@@ -6,6 +6,12 @@
 //                  multipart uploads and their parts, the expiry queue, leases
 //   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
 //   tmp/ID         bodies being written; published by fsync + rename
+//   write.lock     flocked around every write transaction (write_lock.h)
+//
+// A PUT fsyncs its body in tmp/ on its own thread, then queues its publish
+// (rename under data/, its rows): one writer leads a batch of them in one
+// transaction, fsyncs the directories renamed into, commits once, and wakes
+// the others (group_commit.h).  A writer returns once its row is durable.
 //
 // Multipart: a part is written like an object body (tmp, fsync, rename) and
 // recorded in `parts`.  Completion is one transaction: it checks the chosen
@@ -15,7 +21,8 @@
 //
 // Object keys are only ever column values, never path components, so no key
 // can name a file outside the store.  Several processes may open the same
-// directory at once: SQLite serialises the metadata; bodies are immutable.
+// directory at once: SQLite serialises the metadata (their writers queue on
+// write.lock rather than poll); bodies are immutable.
 //
 // Writes go through the handle's one write connection under mu_; reads
 // (users, buckets, an object's row) go through read connections
@@ -27,6 +34,7 @@
 //   local_store.cpp    the schema, opening a store; open_local_store(); file helpers
 //   users_buckets.cpp  users, access keys, Swift users, buckets (and their cache)
 //   writer.cpp         LocalWriter: a body into tmp/, published under data/
+//   group_commit.*     writers' publishes committed in batches, one COMMIT each
 //   reader.cpp         LocalReader: the read path (open_reader, stat_object)
 //   objects.cpp        remove_object, update_object, listing
 //   versions.cpp       a key's versions: current, added, dropped
@@ -35,6 +43,7 @@
 //   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
 //   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
 //   read_connections.* the pool of read connections
+//   write_lock.*       the cross-process write lock writers queue on
 #pragma once
 
 #include <cstddef>
@@ -87,6 +96,8 @@ struct VersionRow {
   std::string data_id;  // "" for a multipart body (segments) or a delete marker
   ObjectInfo info;      // version_id, is_latest, delete_marker from the columns
 };
+
+class GroupCommit;
 
 class LocalStore : public Store {
  public:
@@ -241,6 +252,14 @@ class LocalStore : public Store {
   std::string dir_;
   StoreMutex mu_;  // one SQLite connection per store handle
   std::unique_ptr<Db> db_;
+  // Writers' publishes, committed in batches under mu_ (group_commit.h).
+  // (~LocalStore is out of line: GroupCommit is incomplete here.)
+  std::unique_ptr<GroupCommit> group_commit_;
+
+ public:
+  ~LocalStore() override;
+
+ private:
   // Bumped after every committed change of a bucket, in any process; the
   // cache below is dropped when it moved (get_bucket_cached_locked).
   std::unique_ptr<SharedCounter> bucket_epoch_;

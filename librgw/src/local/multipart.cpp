@@ -16,6 +16,7 @@
 
 #include "errors.h"
 #include "listing.h"
+#include "local/group_commit.h"
 #include "local/local_store.h"
 
 namespace rgw::local {
@@ -66,23 +67,21 @@ std::unique_ptr<ObjectWriter> LocalStore::open_part_writer(const std::string& bu
 }
 
 // Called by a part writer's commit with the body durable in tmp/: like
-// publish(), for a part (which replaces an earlier part of that number).
+// publish(), for a part (which replaces an earlier part of that number), in
+// the same batches (group_commit.h).
 ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string& upload_id,
                                     int number, ObjectInfo info, const std::string& data_id,
                                     const std::string& tmp_path) {
-  std::lock_guard<StoreMutex> l(mu_);
-  Transaction t(*db_);
-  BucketInfo cur = get_bucket_locked(bucket.name);
-  if (cur.id != bucket.id)
-    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
-  get_upload_locked(cur, upload_id);  // completed or aborted meanwhile: NoSuchUpload
-  const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
-  const std::string final_path = data_path(data_id);
-  make_dir(subdir);
-  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish part body");
-  crash_point("local:part:after-rename");
-  try {
-    fsync_dir(subdir);
+  return group_commit_->publish([&](std::string& renamed) {
+    BucketInfo cur = get_bucket_locked(bucket.name);
+    if (cur.id != bucket.id)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+    get_upload_locked(cur, upload_id);  // completed or aborted meanwhile: NoSuchUpload
+    const std::string final_path = data_path(data_id);
+    make_dir(dir_ + "/data/" + data_id.substr(0, 2));
+    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish part body");
+    renamed = final_path;
+    crash_point("local:part:after-rename");
     // The upload this one replaces stays distinct (a completion may name its
     // etag) in replaced_parts, one per etag: one of this upload's etag is
     // garbage.
@@ -131,12 +130,8 @@ ObjectInfo LocalStore::publish_part(const BucketInfo& bucket, const std::string&
         .bind(6, info.mtime_ns)
         .bind(7, data_id)
         .run();
-    t.commit();
-  } catch (...) {
-    ::unlink(final_path.c_str());
-    throw;
-  }
-  return info;
+    return info;
+  });
 }
 
 std::vector<PartInfo> LocalStore::list_parts(const std::string& bucket,

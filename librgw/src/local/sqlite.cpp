@@ -7,7 +7,7 @@
 
 namespace rgw::local {
 
-Db::Db(const std::string& path) {
+Db::Db(const std::string& path, const std::string& write_lock_path) {
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -18,7 +18,18 @@ Db::Db(const std::string& path) {
     fail(RGW_ERR_STORE, "cannot open " + path + ": " + msg);
   }
   // Several processes (web-server workers, the admin CLI) share the file.
+  // Those of this librgw queue on the write lock; the busy timeout is for
+  // the others (an older librgw, the sqlite3 shell).
   set_busy_timeout(60000);
+  if (!write_lock_path.empty()) {
+    try {
+      write_lock_ = std::make_unique<WriteLock>(write_lock_path);
+    } catch (...) {
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw;
+    }
+  }
 }
 
 void Db::set_busy_timeout(int ms) {
@@ -134,15 +145,33 @@ ReadTransaction::~ReadTransaction() {
   }
 }
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) {
+  if (WriteLock* l = db_.write_lock()) {
+    l->lock();
+    locked_ = true;
+  }
+  try {
+    db_.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    unlock();
+    throw;
+  }
+}
 
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  unlock();
 }
 
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+  unlock();  // the next writer need not wait for this one's caller
+}
+
+void Transaction::unlock() {
+  if (locked_) db_.write_lock()->unlock();
+  locked_ = false;
 }
 
 }  // namespace rgw::local

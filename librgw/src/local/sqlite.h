@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
+
+#include "local/write_lock.h"
 
 namespace rgw::local {
 
@@ -38,7 +41,9 @@ class Stmt {
 
 class Db {
  public:
-  explicit Db(const std::string& path);
+  // write_lock_path: the file whose flock every Transaction on this
+  // connection holds (write_lock.h); "" for none.
+  explicit Db(const std::string& path, const std::string& write_lock_path = "");
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -56,6 +61,7 @@ class Db {
   sqlite3_stmt* acquire(const char* sql);
   void release(const char* sql, sqlite3_stmt* stmt);
   [[noreturn]] void fail_sqlite(int rc, const std::string& what);
+  WriteLock* write_lock() { return write_lock_.get(); }
 
  private:
   struct Cached {
@@ -65,6 +71,7 @@ class Db {
   sqlite3* db_ = nullptr;
   int busy_timeout_ms_ = 0;
   std::unordered_map<const char*, Cached> cache_;
+  std::unique_ptr<WriteLock> write_lock_;
 };
 
 // BEGIN ... COMMIT: a read transaction, so that several statements on a
@@ -82,15 +89,22 @@ class ReadTransaction {
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed; with the Db's
+// write lock, if it has one, held from before BEGIN to after the end.
 class Transaction {
  public:
   explicit Transaction(Db& db);
   ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
   void commit();
 
  private:
+  void unlock();
+
   Db& db_;
   bool done_ = false;
+  bool locked_ = false;  // holds db_'s write lock
 };
 
 }  // namespace rgw::local

@@ -1,6 +1,7 @@
 // writer.cpp - the write path of the local driver: LocalWriter streams a body
 // into tmp/, fsyncs it, and publishes it: a rename under data/ and the
-// object's row committed under the store's lock (LocalStore::publish).
+// object's row committed under the store's lock, in a batch with other
+// writers' (LocalStore::publish, group_commit.h).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,11 +9,11 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "errors.h"
+#include "local/group_commit.h"
 #include "local/local_store.h"
 
 namespace rgw::local {
@@ -24,40 +25,33 @@ std::unique_ptr<ObjectWriter> LocalStore::open_writer(const std::string& bucket,
   return std::make_unique<LocalWriter>(*this, b, key);
 }
 
-// Called by LocalWriter::commit once the body is durable under data/.
 // Called by LocalWriter::commit with the body durable in tmp/: moves it
-// under data/ and commits its index row.  Both happen under the store's
-// write lock, which gc takes too, so gc never sees a published body that
-// has no row yet.
+// under data/ and commits its index row, in a batch with other writers'
+// publishes (group_commit.h).  Both happen under the store's write lock,
+// which gc takes too, so gc never sees a published body that has no row yet.
 ObjectInfo LocalStore::publish(const BucketInfo& bucket, ObjectInfo info,
                                const std::string& data_id, const std::string& tmp_path,
                                const WriteOptions& conditions) {
-  std::lock_guard<StoreMutex> l(mu_);
-  Transaction t(*db_);
-  // The bucket may have been removed (or removed and re-created) meanwhile.
-  BucketInfo cur = get_bucket_locked(bucket.name);
-  if (cur.id != bucket.id)
-    fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
-  if (!conditions.if_match.empty() || !conditions.if_none_match.empty()) {
-    VersionRow row;
-    const bool found = find_version_locked(cur.id, info.key, "", &row);
-    check_write_conditions(conditions, found ? &row.info : nullptr);
-  }
-  const std::string subdir = dir_ + "/data/" + data_id.substr(0, 2);
-  const std::string final_path = data_path(data_id);
-  make_dir(subdir);
-  if (::rename(tmp_path.c_str(), final_path.c_str()) != 0) fail_errno(errno, "publish object body");
-  crash_point("local:put:after-rename");
-  try {
-    fsync_dir(subdir);
-    info = put_version_locked(cur, std::move(info), data_id);
-    queue_expiry_locked(bucket.name, info.key, info.delete_at);
-    t.commit();
-  } catch (...) {
-    ::unlink(final_path.c_str());
-    throw;
-  }
-  return info;
+  return group_commit_->publish([&](std::string& renamed) {
+    // The bucket may have been removed (or removed and re-created) meanwhile.
+    BucketInfo cur = get_bucket_locked(bucket.name);
+    if (cur.id != bucket.id)
+      fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket.name + "' was removed during the upload");
+    if (!conditions.if_match.empty() || !conditions.if_none_match.empty()) {
+      VersionRow row;
+      const bool found = find_version_locked(cur.id, info.key, "", &row);
+      check_write_conditions(conditions, found ? &row.info : nullptr);
+    }
+    const std::string final_path = data_path(data_id);
+    make_dir(dir_ + "/data/" + data_id.substr(0, 2));
+    if (::rename(tmp_path.c_str(), final_path.c_str()) != 0)
+      fail_errno(errno, "publish object body");
+    renamed = final_path;
+    crash_point("local:put:after-rename");
+    ObjectInfo out = put_version_locked(cur, std::move(info), data_id);
+    queue_expiry_locked(bucket.name, out.key, out.delete_at);
+    return out;
+  });
 }
 
 LocalWriter::LocalWriter(LocalStore& store, BucketInfo bucket, std::string key)
