@@ -55,6 +55,15 @@ class ObjectReader {
     (void)offset;
     return false;
   }
+  // When the rest of the range is in memory already (an inline body the
+  // RADOS driver read with the head), those bytes, so that a door may send
+  // them without copying; they stay valid, unchanged, while the reader
+  // lives, whatever read() does.  The default: false.
+  virtual bool memory_range(const char** data, size_t* len) const {
+    (void)data;
+    (void)len;
+    return false;
+  }
 };
 
 // Objects are named by an ObjectRef: bucket, key, and a version id ("" the
@@ -235,6 +244,11 @@ class Store {
   // with -EWOULDBLOCK, having changed nothing, instead of waiting for a lock
   // or the network.  Writes always wait.  The default: no.
   virtual bool can_read_without_waiting() const { return false; }
+  // Whether GET and HEAD may be tried in no-wait mode with an AsyncReads in
+  // scope (async_reads.h): the driver starts the read it would wait for
+  // asynchronously instead, and finds its result when the request is tried
+  // again.  The default: no.
+  virtual bool can_read_async() const { return false; }
 };
 
 // The expiry queue's shards, and the shard of an object.

@@ -443,6 +443,187 @@ static void test_try_start_and_files(int local) {
   CHECK_RC(rgw_response_file(NULL, &fd, &offset), -EINVAL);
 }
 
+/* rgw_aio_request_try_start: a GET or HEAD started from the caller's thread
+ * (the event loop) without an I/O thread.  On a local store it is done at
+ * once; on RADOS the object's head is read asynchronously and the request
+ * finishes in rgw_aio_queue_run() (-EINPROGRESS, then the callback, once),
+ * with an inline body handed over from memory (rgw_request_allow_memory).
+ * What needs anything else (a segmented body, a listing, a PUT, a cold
+ * cache) goes to an I/O thread and gives the same answers. */
+struct counted {
+  int calls;
+  int result;
+};
+
+static void on_counted(int result, void *arg) {
+  struct counted *c = arg;
+  c->calls++;
+  c->result = result;
+}
+
+static int loop_start(rgw_aio_queue_t *q, rgw_request_t *req, int *went_async) {
+  struct counted c = {0, 0};
+  int rc = rgw_aio_request_try_start(q, req, on_counted, &c);
+  *went_async = rc == -EINPROGRESS;
+  if (rc != -EINPROGRESS) return rc;
+  struct pollfd pfd = {.fd = rgw_aio_queue_fd(q), .events = POLLIN};
+  while (c.calls == 0) {
+    if (poll(&pfd, 1, 10000) <= 0) return -ETIMEDOUT;
+    rgw_aio_queue_run(q);
+  }
+  CHECK(c.calls == 1);
+  return c.result;
+}
+
+static rgw_request_t *loop_request(rgw_gateway_t *g, const char *method, const char *key,
+                                   const char *range) {
+  char target[2300];
+  presigned(method, key, target, sizeof target);
+  rgw_request_t *req = NULL;
+  CHECK_RC(rgw_request_create(g, method, target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "Host", 4, HOST, strlen(HOST)), 0);
+  if (range) CHECK_RC(rgw_request_add_header(req, "Range", 5, range, strlen(range)), 0);
+  CHECK_RC(rgw_request_set_readahead(req, 1000), 0);
+  CHECK_RC(rgw_request_allow_memory(req, 1), 0);
+  return req;
+}
+
+static void test_loop_start(int local, const char *uri) {
+  static char small[5000], big[(5u << 20) + 1];
+  for (size_t i = 0; i < sizeof small; ++i) small[i] = (char)('a' + i % 23);
+  for (size_t i = 0; i < sizeof big; ++i) big[i] = (char)('0' + i % 10);
+  char target[2300];
+  struct response r;
+  presigned("PUT", "loop-small", target, sizeof target);
+  serve("PUT", target, HOST, small, sizeof small, &r);
+  CHECK(r.status == 200);
+  presigned("PUT", "loop-big", target, sizeof target);
+  serve("PUT", target, HOST, big, sizeof big, &r);
+  CHECK(r.status == 200);
+
+  rgw_aio_queue_t *q = NULL;
+  CHECK_RC(rgw_aio_queue_create(rgw_gateway_store(gw), 2, &q), 0);
+  if (!q) return;
+  int async = 0;
+  const void *data = NULL;
+
+  /* a small GET: the whole body from memory on RADOS (past the read-ahead's
+   * 1000 bytes), 1000 bytes read ahead on a local store */
+  rgw_request_t *req = loop_request(gw, "GET", "loop-small", NULL);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(async == !local);
+  CHECK(rgw_response_status(req) == 200 && rgw_response_length(req) == 5000);
+  size_t n = rgw_response_readahead(req, &data);
+  CHECK(n == (local ? 1000u : 5000u) && data && memcmp(data, small, n) == 0);
+  CHECK(strcmp(header(req, "ETag") ? header(req, "ETag") : "", "") != 0);
+  char rest[5000];
+  int64_t got = rgw_response_read(req, rest, sizeof rest);
+  CHECK(got == (int64_t)(5000 - n) && memcmp(rest, small + n, (size_t)got) == 0);
+  rgw_request_free(req);
+
+  /* a range of it */
+  req = loop_request(gw, "GET", "loop-small", "bytes=100-199");
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 206 && rgw_response_length(req) == 100);
+  CHECK(rgw_response_readahead(req, &data) == 100 && memcmp(data, small + 100, 100) == 0);
+  rgw_request_free(req);
+
+  /* a suffix range: the handler reads the head twice (its size, then the
+   * range), each read from the loop */
+  req = loop_request(gw, "GET", "loop-small", "bytes=-100");
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(async == !local);
+  CHECK(rgw_response_status(req) == 206 && rgw_response_length(req) == 100);
+  CHECK(rgw_response_readahead(req, &data) == 100 && memcmp(data, small + 4900, 100) == 0);
+  rgw_request_free(req);
+
+  /* HEAD, and a missing key (404) */
+  req = loop_request(gw, "HEAD", "loop-small", NULL);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(async == !local);
+  CHECK(rgw_response_status(req) == 200 && rgw_response_length(req) == 5000);
+  CHECK(rgw_response_readahead(req, &data) == 0);
+  rgw_request_free(req);
+  req = loop_request(gw, "GET", "loop-missing", NULL);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(async == !local);
+  CHECK(rgw_response_status(req) == 404);
+  rgw_request_free(req);
+
+  /* a segmented body on RADOS: the head is read here, then the request
+   * goes to an I/O thread; never handed over from memory */
+  req = loop_request(gw, "GET", "loop-big", NULL);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200 && rgw_response_length(req) == (int64_t)sizeof big);
+  n = rgw_response_readahead(req, &data);
+  CHECK(n == 1000 && memcmp(data, big, n) == 0);
+  {
+    static char back[sizeof big];
+    size_t total = n;
+    for (;;) {
+      got = rgw_response_read(req, back + total, sizeof back - total);
+      if (got <= 0) break;
+      total += (size_t)got;
+    }
+    CHECK(total == sizeof big && memcmp(back + 1000, big + 1000, sizeof big - 1000) == 0);
+  }
+  rgw_request_free(req);
+
+  /* a listing and a PUT: to an I/O thread, answered in full */
+  char path[128];
+  snprintf(path, sizeof path, "/%s", bucket);
+  CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "Host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_DONE);
+  collect(req, &r);
+  CHECK(r.status == 200 && strstr(r.body, "<Key>loop-small</Key>") != NULL);
+  rgw_request_free(req);
+  req = loop_request(gw, "PUT", "loop-put", NULL);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "1", 1), 0);
+  CHECK_RC(loop_start(q, req, &async), RGW_REQUEST_WANTS_BODY);
+  CHECK(async);
+  CHECK_RC(rgw_request_body(req, "x", 1), RGW_REQUEST_WANTS_BODY);
+  CHECK_RC(rgw_request_body_end(req), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200);
+  rgw_request_free(req);
+
+  /* another gateway, its caches cold: the first GET goes to an I/O thread
+   * (the user's and the bucket's reads), then the next is served by the
+   * read from the loop */
+  rgw_config_t *cfg = NULL;
+  rgw_gateway_t *cold = NULL;
+  CHECK_RC(rgw_config_create(&cfg), 0);
+  CHECK_RC(rgw_config_set(cfg, "store", uri), 0);
+  CHECK_RC(rgw_gateway_open(cfg, &cold), 0);
+  rgw_config_free(cfg);
+  rgw_aio_queue_t *cq = NULL;
+  if (cold) CHECK_RC(rgw_aio_queue_create(rgw_gateway_store(cold), 1, &cq), 0);
+  for (int i = 0; cq && i < 2; ++i) {
+    req = loop_request(cold, "GET", "loop-small", NULL);
+    CHECK_RC(loop_start(cq, req, &async), RGW_REQUEST_DONE);
+    CHECK(rgw_response_status(req) == 200);
+    CHECK(rgw_response_readahead(req, &data) == (local ? 1000u : 5000u) &&
+          memcmp(data, small, 1000) == 0);
+    rgw_request_free(req);
+  }
+
+  /* the queue destroyed with a read in flight: destroy waits for the
+   * store's completion; the request is freed after (never started) */
+  req = loop_request(cold ? cold : gw, "GET", "loop-small", NULL);
+  struct counted c = {0, 0};
+  int rc = rgw_aio_request_try_start(cq ? cq : q, req, on_counted, &c);
+  CHECK(rc == (local ? RGW_REQUEST_DONE : -EINPROGRESS));
+  if (cq) rgw_aio_queue_destroy(cq);
+  CHECK(c.calls == 0);
+  rgw_request_free(req);
+  rgw_gateway_close(cold);
+
+  CHECK_RC(rgw_aio_request_try_start(NULL, NULL, on_counted, &c), -EINVAL);
+  CHECK_RC(rgw_aio_request_try_start(q, NULL, on_counted, &c), -EINVAL);
+  CHECK_RC(rgw_request_allow_memory(NULL, 1), -EINVAL);
+  rgw_aio_queue_destroy(q);
+}
+
 int main(int argc, char **argv) {
   char uri[512];
   if (!test_store_uri(argc, argv, uri, sizeof uri)) return 2;
@@ -474,6 +655,7 @@ int main(int argc, char **argv) {
   test_sync();
   test_aio();
   test_try_start_and_files(strncmp(uri, "rados:", 6) != 0);
+  test_loop_start(strncmp(uri, "rados:", 6) != 0, uri);
 
   rgw_gateway_close(gw);
   return test_report("test_request", uri);

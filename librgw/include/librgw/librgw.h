@@ -1024,6 +1024,14 @@ int rgw_request_allow_file(rgw_request_t *req, int allow);
  * other response, or rgw_request_allow_file() not set); -EINVAL for a NULL
  * argument. */
 int rgw_response_file(const rgw_request_t *req, int *fd, int64_t *offset);
+/* Bodies in memory.  A door that sends the read-ahead from the core's
+ * memory (as it must: *data of rgw_response_readahead() is the core's)
+ * calls rgw_request_allow_memory(req, 1) before the request starts: when
+ * the store holds the whole response body in memory already (an object
+ * that fits its head on RADOS, read with it), rgw_response_readahead()
+ * then gives that whole body, however long, without a copy, whatever the
+ * read-ahead's size.  -EINVAL for a NULL request. */
+int rgw_request_allow_memory(rgw_request_t *req, int allow);
 /* Frees the request; one freed before it completed stores nothing.  NULL
  * is ignored. */
 void rgw_request_free(rgw_request_t *req);
@@ -1134,6 +1142,20 @@ int rgw_aio_remove(rgw_aio_queue_t *q, const char *bucket, const char *key, rgw_
  * (the queue may come from any store; rgw_gateway_store() gives the
  * gateway's).  result is what the synchronous call returns. */
 int rgw_aio_request_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+/* rgw_request_start() from the host's thread without an I/O thread where
+ * the store allows: a GET or HEAD is tried there in no-wait mode (see
+ * rgw_request_try_start()); on RADOS, where the only wait of a GET or HEAD
+ * whose bucket and user are cached is the read of the object's head, that
+ * read is submitted asynchronously and the request tried again, on the
+ * host's thread (in rgw_aio_queue_run()), when it completes.  Anything
+ * that would wait otherwise goes to an I/O thread, as with
+ * rgw_aio_request_start().  Returns RGW_REQUEST_DONE or
+ * RGW_REQUEST_WANTS_BODY when the request started at once (the callback
+ * is not called), -EINPROGRESS when it will be called with the result
+ * rgw_request_start() would have returned, or another negative errno
+ * (-EINVAL for a NULL argument, -ESHUTDOWN for a queue being destroyed).
+ * The request must not be freed before the callback has run. */
+int rgw_aio_request_try_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
 /* rgw_request_body() on the queue; data must stay valid until the
  * callback. */
 int rgw_aio_request_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,

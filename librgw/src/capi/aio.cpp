@@ -42,6 +42,50 @@ struct rgw_aio_queue {
   std::deque<Completion> done;
   std::vector<std::thread> threads;
   bool stopping = false;
+  // Store reads started by rgw_aio_request_try_start whose completion has
+  // not been posted yet (may dip below 0 for a moment: a read can complete
+  // before its start is counted); destroy waits for none.
+  long reads_in_flight = 0;
+  std::condition_variable reads_cv;
+
+  // Hands a completion to the host's thread (called with mu not held).
+  void post(Completion c) {
+    bool was_empty;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      was_empty = done.empty();
+      done.push_back(std::move(c));
+    }
+    // The host drains the whole list after reading the eventfd, so one
+    // signal per batch is enough (a spurious one is harmless).
+    if (was_empty) signal();
+  }
+
+  void signal() {
+    uint64_t one = 1;
+    ssize_t n;
+    do {
+      n = ::write(efd, &one, sizeof(one));
+    } while (n < 0 && errno == EINTR);
+  }
+
+  // A store read started for a try on the loop completed (any thread).
+  void read_completed(rgw_aio_cb resume, void* arg) {
+    bool was_empty;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      was_empty = done.empty();
+      done.push_back(Completion{resume, arg, 0, std::string()});
+      --reads_in_flight;
+    }
+    reads_cv.notify_all();
+    if (was_empty) signal();
+  }
+
+  void read_started() {
+    std::lock_guard<std::mutex> l(mu);
+    ++reads_in_flight;
+  }
 
   void worker() {
     for (;;) {
@@ -55,20 +99,7 @@ struct rgw_aio_queue {
       }
       int64_t result = job.run();
       std::string error = result < 0 ? rgw::capi::take_last_error() : std::string();
-      bool was_empty;
-      {
-        std::lock_guard<std::mutex> l(mu);
-        was_empty = done.empty();
-        done.push_back(Completion{job.cb, job.arg, result, std::move(error)});
-      }
-      // The host drains the whole list after reading the eventfd, so one
-      // signal per batch is enough (a spurious one is harmless).
-      if (!was_empty) continue;
-      uint64_t one = 1;
-      ssize_t n;
-      do {
-        n = ::write(efd, &one, sizeof(one));
-      } while (n < 0 && errno == EINTR);
+      post(Completion{job.cb, job.arg, result, std::move(error)});
     }
   }
 
@@ -83,6 +114,13 @@ struct rgw_aio_queue {
     return 0;
   }
 };
+
+namespace {
+// rgw_aio_request_try_start's state, and the completion that resumes it.
+struct LoopStart;
+void resume(int, void* arg);
+void destroy_loop_start(void* arg);
+}  // namespace
 
 RGW_API int rgw_aio_queue_create(rgw_store_t* store, unsigned threads, rgw_aio_queue_t** out) {
   if (!store || !out || threads > 256) return -EINVAL;
@@ -134,6 +172,14 @@ RGW_API void rgw_aio_queue_destroy(rgw_aio_queue_t* q) {
   }
   q->cv.notify_all();
   for (auto& t : q->threads) t.join();
+  {
+    // The store's completions of reads in flight still post here.
+    std::unique_lock<std::mutex> l(q->mu);
+    q->reads_cv.wait(l, [q] { return q->reads_in_flight <= 0; });
+  }
+  // Tries that will not resume: their requests are the host's to free.
+  for (const auto& c : q->done)
+    if (c.cb == &resume) destroy_loop_start(c.arg);
   if (q->efd >= 0) ::close(q->efd);
   delete q;
 }
@@ -210,4 +256,55 @@ RGW_API int rgw_aio_response_read(rgw_aio_queue_t* q, rgw_request_t* req, void* 
                                   rgw_aio_cb cb, void* arg) {
   if (len > static_cast<size_t>(INT_MAX)) len = static_cast<size_t>(INT_MAX);
   return q->submit([req, buf, len] { return rgw::capi::response_read(req, buf, len); }, cb, arg);
+}
+
+namespace {
+
+// A request tried on the host's thread by rgw_aio_request_try_start, while
+// the store reads for it.
+struct LoopStart {
+  rgw_aio_queue_t* q;
+  rgw_request_t* req;
+  rgw_aio_cb cb;
+  void* arg;
+};
+
+// After the try: done, another read started, or off to an I/O thread.
+// Returns what rgw_aio_request_try_start returns; owns `ls` (frees it unless
+// a read was started).
+int settle(LoopStart* ls, int rc) {
+  if (rc == -EINPROGRESS) {
+    ls->q->read_started();
+    return rc;
+  }
+  rgw_aio_queue_t* q = ls->q;
+  rgw_request_t* req = ls->req;
+  rgw_aio_cb cb = ls->cb;
+  void* arg = ls->arg;
+  delete ls;
+  if (rc != -EWOULDBLOCK) return rc;
+  rc = q->submit([req] { return rgw::capi::request_start(req); }, cb, arg);
+  return rc < 0 ? rc : -EINPROGRESS;
+}
+
+void destroy_loop_start(void* arg) { delete static_cast<LoopStart*>(arg); }
+
+// The store's read completed: try again, on the host's thread.
+void resume(int, void* arg) {
+  auto* ls = static_cast<LoopStart*>(arg);
+  rgw_aio_cb cb = ls->cb;
+  void* cb_arg = ls->arg;
+  int rc = settle(ls, rgw::capi::request_try_start_async(ls->req, nullptr));
+  if (rc != -EINPROGRESS) cb(rc, cb_arg);
+}
+
+}  // namespace
+
+RGW_API int rgw_aio_request_try_start(rgw_aio_queue_t* q, rgw_request_t* req, rgw_aio_cb cb,
+                                      void* arg) {
+  if (!q || !req || !cb) return -EINVAL;
+  auto* ls = new (std::nothrow) LoopStart{q, req, cb, arg};
+  if (!ls) return -ENOMEM;
+  int rc = rgw::capi::request_try_start_async(req, [q, ls] { q->read_completed(resume, ls); });
+  return settle(ls, rc);
 }

@@ -1,9 +1,11 @@
 // capi_request.cpp - the C API of gateways and requests (librgw.h).
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "async_reads.h"
 #include "capi/config.h"
 #include "capi/guard.h"
 #include "capi/types.h"
@@ -24,12 +26,19 @@ struct rgw_request {
   std::vector<std::pair<std::string, std::string>> headers;
   bool headers_ready = false;
   // Read-ahead (rgw_request_set_readahead): up to readahead_max body bytes
-  // read on the thread that completed the request.
+  // read on the thread that completed the request (`ahead` points into
+  // `ahead_buf`), or with rgw_request_allow_memory the whole body where the
+  // reader holds it in memory (`ahead` points into the reader).
   size_t readahead_max = 0;
-  std::unique_ptr<char[]> ahead;
+  std::unique_ptr<char[]> ahead_buf;
+  const char* ahead = nullptr;
   size_t ahead_len = 0;
   // rgw_request_allow_file: the door sends a body file itself.
   bool allow_file = false;
+  bool allow_memory = false;
+  bool ahead_is_body = false;  // `ahead` is all of the body: nothing left to read
+  // Reads started for rgw_aio_request_try_start (async_reads.h).
+  std::unique_ptr<rgw::AsyncReads> reads;
 
   // The response body as a range of one open file, if it is one.
   bool body_file(int* fd, uint64_t* offset) const {
@@ -44,17 +53,29 @@ struct rgw_request {
   }
 
   int finished(int rc) {
-    if (rc != RGW_REQUEST_DONE || readahead_max == 0 || ahead) return rc;
+    if (rc != RGW_REQUEST_DONE || (readahead_max == 0 && !allow_memory) || ahead) return rc;
     int64_t length = impl->response().content_length;
     if (length <= 0 || impl->response().head) return rc;
     int fd;
     uint64_t offset;
     if (body_file(&fd, &offset)) return rc;  // the door sends the file
+    const auto& reader = impl->response().reader;
+    const char* data;
+    size_t len;
+    if (allow_memory && reader && reader->remaining() == static_cast<uint64_t>(length) &&
+        reader->memory_range(&data, &len) && len == static_cast<uint64_t>(length)) {
+      ahead = data;  // the whole body, as the reader holds it: no copy
+      ahead_len = len;
+      ahead_is_body = true;
+      return rc;
+    }
+    if (readahead_max == 0) return rc;
     size_t want =
         static_cast<size_t>(std::min<int64_t>(length, static_cast<int64_t>(readahead_max)));
-    ahead.reset(new char[want]);
+    ahead_buf.reset(new char[want]);
+    ahead = ahead_buf.get();
     while (ahead_len < want) {
-      size_t n = impl->read(ahead.get() + ahead_len, want - ahead_len);
+      size_t n = impl->read(ahead_buf.get() + ahead_len, want - ahead_len);
       if (n == 0) break;  // HEAD, or the end
       ahead_len += n;
     }
@@ -141,6 +162,18 @@ int request_try_start(rgw_request_t* req) {
   });
 }
 
+int request_try_start_async(rgw_request_t* req, const std::function<void()>& ready) {
+  return guarded_call([&] {
+    if (!req) rgw::fail(-EINVAL, "NULL request");
+    if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
+    int rc = req->impl->try_start(req->reads.get());
+    if (rc == -EWOULDBLOCK) req->reads->clear();
+    if (rc < 0) return rc;
+    req->reads->clear();
+    return req->finished(rc == 1 ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
+  });
+}
+
 int request_body(rgw_request_t* req, const void* data, size_t len) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
@@ -162,6 +195,7 @@ int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
   return guarded_call([&]() -> int64_t {
     if (!req || (!buf && len)) rgw::fail(-EINVAL, "NULL argument");
     if (!req->impl->done()) rgw::fail(-EINVAL, "the response is not ready");
+    if (req->ahead_is_body) return int64_t{0};
     return static_cast<int64_t>(req->impl->read(static_cast<char*>(buf), len));
   });
 }
@@ -179,13 +213,19 @@ RGW_API size_t rgw_response_readahead(const rgw_request_t* req, const void** dat
     if (data) *data = nullptr;
     return 0;
   }
-  if (data) *data = req->ahead.get();
+  if (data) *data = req->ahead;
   return req->ahead_len;
 }
 
 RGW_API int rgw_request_allow_file(rgw_request_t* req, int allow) {
   if (!req) return -EINVAL;
   req->allow_file = allow != 0;
+  return 0;
+}
+
+RGW_API int rgw_request_allow_memory(rgw_request_t* req, int allow) {
+  if (!req) return -EINVAL;
+  req->allow_memory = allow != 0;
   return 0;
 }
 

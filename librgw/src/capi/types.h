@@ -2,6 +2,7 @@
 // the asynchronous form reuses (shared by the files of capi/).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -121,6 +122,10 @@ int object_remove(rgw_store_t* store, const char* bucket, const char* key);
 // Requests (request.cpp).
 int request_start(rgw_request_t* req);
 int request_try_start(rgw_request_t* req);
+// rgw_aio_request_try_start's try: request_try_start with the request's
+// AsyncReads (made on the first call, with `ready`), so that a store may
+// start a read and answer -EINPROGRESS (async_reads.h).
+int request_try_start_async(rgw_request_t* req, const std::function<void()>& ready);
 int request_body(rgw_request_t* req, const void* data, size_t len);
 int request_body_end(rgw_request_t* req);
 int64_t response_read(rgw_request_t* req, void* buf, size_t len);

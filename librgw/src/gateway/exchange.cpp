@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "async_reads.h"
 #include "errors.h"
 #include "http/error.h"
 #include "util.h"
@@ -93,18 +94,23 @@ bool Exchange::start() {
   });
 }
 
-int Exchange::try_start() {
+int Exchange::try_start(AsyncReads* reads) {
   if (state_ != State::headers) fail(RGW_ERR_INVALID_ARGUMENT, "request already started");
-  if ((req_.method != "GET" && req_.method != "HEAD") || !gw_.store().can_read_without_waiting())
+  const Store& store = gw_.store();
+  if ((req_.method != "GET" && req_.method != "HEAD") ||
+      !(store.can_read_without_waiting() || (reads && store.can_read_async())))
     return -EWOULDBLOCK;
+  // A handler that keeps starting reads is finished on an I/O thread.
+  if (reads && !reads->begin_try()) return -EWOULDBLOCK;
   bool wants_body;
   {
     NoWaitScope no_wait;
+    AsyncReadsScope scope(reads);
     wants_body = start();
     if (!no_wait.would_have_waited()) return wants_body ? 1 : 0;
   }
   rewind();
-  return -EWOULDBLOCK;
+  return reads && reads->started() ? -EINPROGRESS : -EWOULDBLOCK;
 }
 
 // Back to the state before start(): the request as the door gave it (method,

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 
+#include "async_reads.h"
 #include "gateway/gateway.h"
 #include "gateway/protocol.h"
 #include "http/request.h"
@@ -47,11 +48,14 @@ class Exchange {
   bool start();
   // start() on a door's event loop (no-wait mode, util.h), for GET and HEAD
   // on a store that can serve them without waiting (Store::can_read_
-  // without_waiting): 1 the operation wants the body, 0 the response is
-  // ready, -EWOULDBLOCK when a store call would have waited (or the request
-  // is of another kind): the exchange is then as it was before, and the
-  // door calls start() on an I/O thread.
-  int try_start();
+  // without_waiting) or, given `reads`, by reads it starts asynchronously
+  // (Store::can_read_async, async_reads.h): 1 the operation wants the body,
+  // 0 the response is ready; -EINPROGRESS when the store started a read:
+  // call again (on the loop) once `reads` says it completed; -EWOULDBLOCK
+  // when a store call would have waited (or the request is of another
+  // kind).  After either of these the exchange is as it was before, and
+  // after -EWOULDBLOCK the door calls start() on an I/O thread.
+  int try_start(AsyncReads* reads = nullptr);
   bool body(const char* data, size_t len);
   void end_body();
 

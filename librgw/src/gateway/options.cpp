@@ -217,8 +217,9 @@ const OptionDef kOptions[] = {
      "process), 0 to 256; 0: the store driver's default (2 for a local store, 8 for RADOS)",
      set_threads, same_threads, &GatewayConfig::threads},
     {"loop_reads", "flag", "on", RGW_OPT_AIO,
-     "on: a GET or HEAD the store can serve without waiting (a local store) runs on the "
-     "door's event loop, with no I/O thread; off: every request goes to the I/O threads",
+     "on: a GET or HEAD the store can serve without waiting (a local store) or with an "
+     "asynchronous read (RADOS: an object's head) runs on the door's event loop, with no I/O "
+     "thread; off: every request goes to the I/O threads",
      set_loop_reads, same_loop_reads, &GatewayConfig::loop_reads},
 };
 

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "util.h"
+
 namespace rgw::rados {
 
 namespace {
@@ -71,6 +73,7 @@ int BucketCache::get(const std::string& name, BucketInfo* info) {
       *info = it->second->info;
       return 0;
     }
+    fail_if_no_wait("a bucket cache miss");  // before anything changes
     if (it != entries_.end() && it->second->broken) {
       retire_locked(it, &to_unwatch);
       it = entries_.end();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "util.h"
 
 namespace rgw::rados {
 
@@ -32,9 +33,18 @@ inline bool is_cmp_failure(int r) {
   return r == -ECANCELED || r <= -4095;
 }
 
+// Every operation below waits for the cluster, so none may start in no-wait
+// mode (util.h): their constructors fail then, before anything was sent.
+// The read an AsyncReads (async_reads.h) waits for is created with
+// kAsyncRead: it is submitted, never waited for, on the event loop.
+struct AsyncReadTag {};
+constexpr AsyncReadTag kAsyncRead{};
+
 struct WriteOp {
   rados_write_op_t op;
-  WriteOp() : op(rados_create_write_op()) {
+  WriteOp() : op(nullptr) {
+    fail_if_no_wait("a RADOS write");
+    op = rados_create_write_op();
     if (!op) fail(-ENOMEM, "rados_create_write_op");
   }
   ~WriteOp() { rados_release_write_op(op); }
@@ -44,7 +54,12 @@ struct WriteOp {
 
 struct ReadOp {
   rados_read_op_t op;
-  ReadOp() : op(rados_create_read_op()) {
+  ReadOp() : op(nullptr) {
+    fail_if_no_wait("a RADOS read");
+    op = rados_create_read_op();
+    if (!op) fail(-ENOMEM, "rados_create_read_op");
+  }
+  explicit ReadOp(AsyncReadTag) : op(rados_create_read_op()) {
     if (!op) fail(-ENOMEM, "rados_create_read_op");
   }
   ~ReadOp() { rados_release_read_op(op); }
@@ -96,6 +111,7 @@ struct Completion {
   // destructor must not wait for it.
   bool submitted = true;
   Completion() {
+    fail_if_no_wait("a RADOS operation");
     int r = rados_aio_create_completion2(nullptr, nullptr, &c);
     if (r < 0) rados_fail(r, "rados_aio_create_completion2");
   }

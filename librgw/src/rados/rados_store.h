@@ -164,6 +164,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -182,7 +183,13 @@
 
 namespace rgw::rados {
 
-constexpr size_t kFirstRead = kStripe;     // first read: any inline body in one op
+constexpr size_t kFirstRead = kStripe;  // first read: any inline body in one op
+// Bytes read from a head: malloc'ed, so that a first read's buffer shrinks
+// to the body it holds without a copy (realloc).
+struct FreeBytes {
+  void operator()(char* p) const { std::free(p); }
+};
+using HeadBytes = std::unique_ptr<char, FreeBytes>;
 constexpr size_t kReadWindow = 1u << 20;   // tail read-ahead window
 constexpr size_t kListWindow = 32;         // list_buckets: record reads in flight
 constexpr int kMaxRetries = 100;           // races lost before giving up
@@ -246,6 +253,9 @@ class RadosStore : public Store {
   // and remove_bucket notify every process's cache before they return.
   BucketInfo create_bucket(const BucketInfo& info) override;
   BucketInfo get_bucket(const std::string& name) override;
+  // GET and HEAD on the event loop: with the bucket and the user cached, the
+  // head's read is their only wait, and it runs asynchronously (reader.cpp).
+  bool can_read_async() const override { return true; }
   void update_bucket(const BucketInfo& info) override;
   std::vector<BucketInfo> list_buckets(const std::string& owner) override;
   void remove_bucket(const std::string& name) override;
@@ -410,6 +420,14 @@ class RadosStore : public Store {
 
   // reader.cpp
   [[noreturn]] static void no_such_key(const std::string& bucket, const std::string& key);
+  struct HeadResult {
+    int r = 0, xrv = 0, read_rv = 0;  // the op's, getxattrs', read's
+    Xattrs x;
+    HeadBytes buf;  // the bytes read (none if none were asked for)
+    size_t got = 0;
+  };
+  static HeadBytes alloc_head_bytes(size_t n);
+  HeadResult read_head(const std::string& oid, uint64_t offset, size_t want);
   // Opens a reader on object oid (stripes under `base`); `info`, if given,
   // is what the index says of it (a version), else its rgw.info.
   std::unique_ptr<ObjectReader> open_object(const std::string& bucket, const std::string& key,

@@ -1,9 +1,12 @@
 // reader.cpp - the read path of the RADOS driver: open_reader (one read op for
-// the head's xattrs and an inline body), RadosReader (a range streamed from
-// the stripes of the body's segments, one window of read-ahead), stat_object,
-// and how a head's xattrs are read as an object.
+// the head's xattrs and an inline body, synchronous or, on a door's event
+// loop, asynchronous: async_reads.h), RadosReader (a range streamed from the
+// stripes of the body's segments, one window of read-ahead; an inline body
+// is handed over in memory), stat_object, and how a head's xattrs are read
+// as an object.
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -11,20 +14,54 @@
 #include <utility>
 #include <vector>
 
+#include "async_reads.h"
 #include "errors.h"
 #include "rados/rados_store.h"
 
 namespace rgw::rados {
 namespace {
 
+// The head's read, submitted from the event loop: its result stays here
+// until the request's next try takes it.  The completion's callback (on a
+// librados thread) only tells the AsyncReads.
+struct HeadRead : AsyncRead {
+  ReadOp op{kAsyncRead};
+  XattrIter xi;
+  Xattrs x;  // xi drained, once
+  bool drained = false;
+  int xrv = 0, read_rv = 0, rv = 0;
+  size_t got = 0;
+  HeadBytes buf;
+  rados_completion_t c = nullptr;
+  AsyncReads* reads = nullptr;
+
+  ~HeadRead() override {
+    if (c) {
+      rados_aio_wait_for_complete_and_cb(c);
+      rados_aio_release(c);
+    }
+  }
+  static void done(rados_completion_t c, void* arg) {
+    auto* h = static_cast<HeadRead*>(arg);
+    h->rv = rados_aio_get_return_value(c);
+    h->reads->completed();
+  }
+};
+
 class RadosReader : public ObjectReader {
  public:
   RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m, uint64_t offset,
-              uint64_t end, std::unique_ptr<char[]> inline_data, size_t inline_len);
+              uint64_t end, HeadBytes inline_data, size_t inline_len);
   ~RadosReader() override = default;
   const ObjectInfo& info() const override { return info_; }
   uint64_t remaining() const override { return end_ - pos_; }
   size_t read(char* buf, size_t len) override;
+  bool memory_range(const char** data, size_t* len) const override {
+    if (!inline_) return false;
+    *data = idata_.get() + (pos_ - start_);
+    *len = static_cast<size_t>(end_ - pos_);
+    return true;
+  }
 
  private:
   struct Window {
@@ -45,7 +82,7 @@ class RadosReader : public ObjectReader {
   std::vector<uint64_t> starts_;  // where each segment of the body starts
   uint64_t pos_, end_;
   bool inline_;
-  std::unique_ptr<char[]> idata_;  // inline: bytes [start_, start_ + ilen_)
+  HeadBytes idata_;  // inline: bytes [start_, start_ + ilen_)
   size_t ilen_;
   uint64_t start_;
   Window cur_;   // received
@@ -55,8 +92,7 @@ class RadosReader : public ObjectReader {
 };
 
 RadosReader::RadosReader(RadosStore& store, ObjectInfo info, std::string head, Manifest m,
-                         uint64_t offset, uint64_t end, std::unique_ptr<char[]> inline_data,
-                         size_t inline_len)
+                         uint64_t offset, uint64_t end, HeadBytes inline_data, size_t inline_len)
     : st_(store),
       info_(std::move(info)),
       head_(std::move(head)),
@@ -179,6 +215,64 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
   return open_object(ref.bucket, ref.key, oid, head, v->info, options);
 }
 
+HeadBytes RadosStore::alloc_head_bytes(size_t n) {
+  HeadBytes b(static_cast<char*>(std::malloc(n ? n : 1)));
+  if (!b) fail(-ENOMEM, "no memory for a read of " + std::to_string(n) + " bytes");
+  return b;
+}
+
+// One read op: the head's xattrs, plus `want` bytes at `offset` into a
+// buffer of its own (none if want is 0).  On a door's event loop (no-wait
+// mode with an AsyncReads) the op is submitted asynchronously and the try
+// given up; the next try of the request takes the result.
+RadosStore::HeadResult RadosStore::read_head(const std::string& oid, uint64_t offset, size_t want) {
+  HeadResult h;
+  AsyncReads* reads = no_wait() ? async_reads() : nullptr;
+  if (reads) {
+    const std::string key =
+        "head " + oid + " " + std::to_string(offset) + " " + std::to_string(want);
+    if (auto* found = reads->find(key)) {
+      // The xattrs are kept for a later try; the bytes are handed over.
+      auto& hr = static_cast<HeadRead&>(*found);
+      if (!hr.drained && hr.rv >= 0 && hr.xrv >= 0) hr.xi.drain(hr.x);
+      hr.drained = true;
+      h.r = hr.rv;
+      h.xrv = hr.xrv;
+      h.read_rv = hr.read_rv;
+      h.got = hr.got;
+      h.x = hr.x;
+      if (want) {
+        std::unique_ptr<AsyncRead> owned = reads->take(key);
+        h.buf = std::move(static_cast<HeadRead&>(*owned).buf);
+      }
+      return h;
+    }
+    auto hr = std::make_unique<HeadRead>();
+    hr->reads = reads;
+    if (want) hr->buf = alloc_head_bytes(want);
+    rados_read_op_getxattrs(hr->op.op, &hr->xi.it, &hr->xrv);
+    if (want) rados_read_op_read(hr->op.op, offset, want, hr->buf.get(), &hr->got, &hr->read_rv);
+    int r = rados_aio_create_completion2(hr.get(), &HeadRead::done, &hr->c);
+    if (r < 0) rados_fail(r, "rados_aio_create_completion2");
+    r = rados_aio_read_op_operate(hr->op.op, data_, hr->c, oid.c_str(), 0);
+    if (r < 0) {
+      rados_aio_release(hr->c);
+      hr->c = nullptr;
+      rados_fail(r, "read data/" + oid);
+    }
+    reads->add(key, std::move(hr));
+    wait_for_async_read("the read of an object's head");
+  }
+  if (want) h.buf = alloc_head_bytes(want);
+  XattrIter xi;
+  ReadOp op;
+  rados_read_op_getxattrs(op.op, &xi.it, &h.xrv);
+  if (want) rados_read_op_read(op.op, offset, want, h.buf.get(), &h.got, &h.read_rv);
+  h.r = rados_read_op_operate(op.op, data_, oid.c_str(), 0);
+  if (h.r >= 0 && h.xrv >= 0) xi.drain(h.x);
+  return h;
+}
+
 std::unique_ptr<ObjectReader> RadosStore::open_object(
     const std::string& bucket, const std::string& key, const std::string& oid,
     const std::string& base, const std::optional<ObjectInfo>& known, const ReadOptions& options) {
@@ -189,27 +283,15 @@ std::unique_ptr<ObjectReader> RadosStore::open_object(
   size_t want =
       length < 0 ? kFirstRead
                  : static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(length), kStripe));
-  std::unique_ptr<char[]> buf(want ? new char[want] : nullptr);
-  size_t got = 0;
-  int read_rv = 0, xrv = 0;
-  XattrIter xi;
-  int r;
-  {
-    ReadOp op;
-    rados_read_op_getxattrs(op.op, &xi.it, &xrv);
-    if (want && offset < kStripe)
-      rados_read_op_read(op.op, offset, want, buf.get(), &got, &read_rv);
-    r = rados_read_op_operate(op.op, data_, oid.c_str(), 0);
-  }
-  if (r == -ENOENT) no_such_key(bucket, key);
-  if (r < 0) rados_fail(r, "read data/" + oid);
-  if (xrv < 0) rados_fail(xrv, "getxattrs data/" + oid);
-  if (read_rv < 0) rados_fail(read_rv, "read data/" + oid);
-  Xattrs x;
-  xi.drain(x);
+  if (offset >= kStripe) want = 0;
+  HeadResult h = read_head(oid, offset, want);
+  if (h.r == -ENOENT) no_such_key(bucket, key);
+  if (h.r < 0) rados_fail(h.r, "read data/" + oid);
+  if (h.xrv < 0) rados_fail(h.xrv, "getxattrs data/" + oid);
+  if (h.read_rv < 0) rados_fail(h.read_rv, "read data/" + oid);
   ObjectInfo info;
   Manifest m;
-  if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+  if (!parse_head(h.x, &info, &m)) no_such_key(bucket, key);
   if (known) info = *known;
   if (is_expired(info)) no_such_key(bucket, key);
   if (m.size != info.size && (!m.segs.empty() || m.multipart))
@@ -224,15 +306,17 @@ std::unique_ptr<ObjectReader> RadosStore::open_object(
   if (!m.segs.empty())
     return std::make_unique<RadosReader>(*this, std::move(info), base, std::move(m), offset, end,
                                          nullptr, 0);
-  if (got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
-  if (want - got > (64u << 10)) {
-    // Do not hold the first-read buffer for a small body.
-    std::unique_ptr<char[]> small(new char[got ? got : 1]);
-    if (got) std::memcpy(small.get(), buf.get(), got);
-    buf = std::move(small);
+  if (h.got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
+  if (want - h.got > (64u << 10)) {
+    // Do not hold the first read's buffer for a small body: shrinking it
+    // moves no bytes (glibc shrinks in place, or remaps).
+    if (char* small = static_cast<char*>(std::realloc(h.buf.get(), h.got ? h.got : 1))) {
+      (void)h.buf.release();
+      h.buf.reset(small);
+    }
   }
   return std::make_unique<RadosReader>(*this, std::move(info), base, std::move(m), offset, end,
-                                       std::move(buf), static_cast<size_t>(len));
+                                       std::move(h.buf), static_cast<size_t>(len));
 }
 
 // The version stat_version finds, unless it is a delete marker or expired.
@@ -260,13 +344,13 @@ ObjectInfo RadosStore::stat_version(const ObjectRef& ref) {
     check_version(ref);
   }
   const std::string head = head_oid(b, key);
-  Xattrs x;
-  int r = read_obj(data_, head, nullptr, &x);
-  if (r == -ENOENT) no_such_key(bucket, key);
-  if (r < 0) rados_fail(r, "stat data/" + head);
+  HeadResult h = read_head(head, 0, 0);
+  if (h.r == -ENOENT) no_such_key(bucket, key);
+  if (h.r < 0) rados_fail(h.r, "stat data/" + head);
+  if (h.xrv < 0) rados_fail(h.xrv, "getxattrs data/" + head);
   ObjectInfo info;
   Manifest m;
-  if (!parse_head(x, &info, &m)) no_such_key(bucket, key);
+  if (!parse_head(h.x, &info, &m)) no_such_key(bucket, key);
   return info;
 }
 

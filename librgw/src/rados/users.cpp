@@ -67,6 +67,7 @@ void RadosStore::create_user(const User& user) {
 User RadosStore::get_user(const std::string& uid) {
   User u;
   if (users_->find(rados::UserCache::Via::uid, uid, &u)) return u;
+  fail_if_no_wait("a user cache miss");
   auto t = users_->begin();
   u = read_user(uid);
   users_->put(t, rados::UserCache::Via::uid, uid, u);
@@ -101,6 +102,7 @@ User RadosStore::get_user_via(rados::UserCache::Via via, const char* prefix,
                               const std::string& missing_message, Holds holds) {
   User u;
   if (users_->find(via, name, &u)) return u;
+  fail_if_no_wait("a user cache miss");
   auto t = users_->begin();
   std::string uid;
   const std::string index = prefix + name;

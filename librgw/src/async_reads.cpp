@@ -1,0 +1,54 @@
+// async_reads.cpp - see async_reads.h.
+#include "async_reads.h"
+
+#include "errors.h"
+#include "util.h"
+
+namespace rgw {
+
+namespace {
+thread_local AsyncReads* t_async_reads = nullptr;
+}  // namespace
+
+AsyncRead* AsyncReads::find(const std::string& key) {
+  for (auto& r : reads_)
+    if (r.first == key) return r.second.get();
+  return nullptr;
+}
+
+std::unique_ptr<AsyncRead> AsyncReads::take(const std::string& key) {
+  for (auto it = reads_.begin(); it != reads_.end(); ++it) {
+    if (it->first != key) continue;
+    std::unique_ptr<AsyncRead> r = std::move(it->second);
+    reads_.erase(it);
+    return r;
+  }
+  return nullptr;
+}
+
+void AsyncReads::add(std::string key, std::unique_ptr<AsyncRead> read) {
+  take(key);  // an older read of the same thing nobody took (waits if in flight)
+  reads_.emplace_back(std::move(key), std::move(read));
+  started_ = true;
+}
+
+void AsyncReads::clear() {
+  reads_.clear();  // waits for reads in flight
+  started_ = false;
+  tries_ = 0;
+}
+
+AsyncReads* async_reads() { return t_async_reads; }
+
+AsyncReadsScope::AsyncReadsScope(AsyncReads* reads) : outer_(t_async_reads) {
+  t_async_reads = reads;
+}
+
+AsyncReadsScope::~AsyncReadsScope() { t_async_reads = outer_; }
+
+void wait_for_async_read(const char* what) {
+  fail_if_no_wait(what);
+  fail(-EINVAL, std::string(what) + ": an asynchronous read outside a no-wait try");
+}
+
+}  // namespace rgw

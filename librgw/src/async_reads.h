@@ -1,0 +1,92 @@
+// async_reads.h - reads a store driver starts without waiting, for a request
+// tried on a door's event loop (Exchange::try_start, capi/aio.cpp's
+// rgw_aio_request_try_start).
+//
+// A handler is ordinary synchronous code.  To run it on the event loop
+// without an I/O thread, the door tries it in no-wait mode (util.h) with an
+// AsyncReads of the request in scope: when the driver reaches a read it can
+// start asynchronously (the RADOS driver's read of an object's head), it
+// starts it, hands it to the AsyncReads (add()) and gives up the try with
+// wait_for_async_read(); the exchange rewinds.  When the read completes (on
+// a driver thread), the AsyncReads tells the door (its `ready` function),
+// which tries the request again on the loop: this time the driver finds the
+// completed read (take()) and goes on without waiting.  A try that would
+// wait for anything else falls back to an I/O thread as before.  The result
+// of a read is used by the next try of the same request only, and only if
+// it is for the same thing (the driver's key names it), so a replay sees
+// either what a synchronous call would have read or starts over.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rgw {
+
+// A driver's read in flight, or completed; the driver's own type.  Its
+// destructor waits for a read still in flight (and for its notification).
+class AsyncRead {
+ public:
+  virtual ~AsyncRead() = default;
+};
+
+class AsyncReads {
+ public:
+  // `ready` is called once per read added, from the thread that completes
+  // it, after the read's result is in place.
+  explicit AsyncReads(std::function<void()> ready) : ready_(std::move(ready)) {}
+  AsyncReads(const AsyncReads&) = delete;
+  AsyncReads& operator=(const AsyncReads&) = delete;
+
+  // Driver side, in no-wait mode on the loop: a completed read saved under
+  // `key` by an earlier try (nullptr if none): find() leaves it for later
+  // tries (a handler may read the same thing again after another read
+  // started), take() hands it over; and the read just started under `key`
+  // (at most one per try).
+  AsyncRead* find(const std::string& key);
+  std::unique_ptr<AsyncRead> take(const std::string& key);
+  void add(std::string key, std::unique_ptr<AsyncRead> read);
+  // The driver's completion calls this when the read added has its result.
+  void completed() { ready_(); }
+
+  // Door side: a read was added by the last try (cleared by the next one).
+  bool started() const { return started_; }
+  // Counts the tries: past kMaxTries the door gives up on the loop.
+  static constexpr int kMaxTries = 8;
+  bool begin_try() {
+    started_ = false;
+    return ++tries_ <= kMaxTries;
+  }
+  // Drops every read (waiting for those in flight): a request that goes to
+  // an I/O thread, or ends.
+  void clear();
+
+ private:
+  std::function<void()> ready_;
+  std::vector<std::pair<std::string, std::unique_ptr<AsyncRead>>> reads_;
+  bool started_ = false;
+  int tries_ = 0;
+};
+
+// The AsyncReads of the request being tried on this thread (nullptr outside
+// such a try): set by a scope in Exchange::try_start.
+AsyncReads* async_reads();
+class AsyncReadsScope {
+ public:
+  explicit AsyncReadsScope(AsyncReads* reads);
+  ~AsyncReadsScope();
+  AsyncReadsScope(const AsyncReadsScope&) = delete;
+  AsyncReadsScope& operator=(const AsyncReadsScope&) = delete;
+
+ private:
+  AsyncReads* outer_;
+};
+
+// Gives up the current no-wait try because a read was started (add()):
+// like fail_if_no_wait(), but the try ends "pending", not "would wait".
+[[noreturn]] void wait_for_async_read(const char* what);
+
+}  // namespace rgw
