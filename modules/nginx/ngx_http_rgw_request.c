@@ -1,8 +1,9 @@
 /*
  * ngx_http_rgw_module: the content handler and a request's life.
  *
- *   handler    -> rgw_request_try_start (GET, HEAD on a local store: on the
- *                 event loop, no I/O thread) or else rgw_aio_request_start
+ *   handler    -> rgw_aio_request_try_start (GET, HEAD: on the event loop
+ *                 where the store need not wait, or with an asynchronous
+ *                 RADOS read; else on an I/O thread) or rgw_aio_request_start
  *   started    -> wants the body: ngx_http_rgw_read_body (body.c)
  *              -> response ready: ngx_http_rgw_respond (response.c)
  *
@@ -105,6 +106,9 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
     /* a body that is a file of the store is sent as a file (sendfile) */
     (void) rgw_request_allow_file(ctx->rreq, 1);
 
+    /* a body the store holds in memory is sent from there, without a copy */
+    (void) rgw_request_allow_memory(ctx->rreq, 1);
+
     /* the client's address, for the core's IP conditions */
 
     if (r->connection->addr_text.len && r->connection->addr_text.len <= 64) {
@@ -134,27 +138,29 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
     /*
      * A read the store can serve without waiting (a GET or HEAD on a local
      * store, no lock held by a writer) starts right here on the event loop;
-     * anything else, or a store that would wait, goes to an I/O thread.
+     * on RADOS the object's read is submitted from here and the request
+     * resumes on the loop when it completes.  Anything else, or a store
+     * that would wait, goes to an I/O thread.
      */
 
     if (gw->loop_reads) {
-        rc = rgw_request_try_start(ctx->rreq);
+        rc = rgw_aio_request_try_start(gw->queue, ctx->rreq,
+                                       ngx_http_rgw_aio_done, ctx);
 
-        if (rc != -EWOULDBLOCK) {
+        if (rc >= 0) {
             r->main->count++;
-
-            if (rc < 0) {
-                ngx_http_rgw_fail(r, ctx, "request start");
-                return NGX_DONE;
-            }
-
             ngx_http_rgw_started(r, ctx, rc);
             return NGX_DONE;
         }
-    }
 
-    rc = rgw_aio_request_start(gw->queue, ctx->rreq, ngx_http_rgw_aio_done,
-                               ctx);
+        if (rc == -EINPROGRESS) {
+            rc = 0;             /* the callback runs as for an I/O thread */
+        }
+
+    } else {
+        rc = rgw_aio_request_start(gw->queue, ctx->rreq,
+                                   ngx_http_rgw_aio_done, ctx);
+    }
 
     if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_started) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

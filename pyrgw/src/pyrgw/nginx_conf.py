@@ -49,8 +49,9 @@ class NginxSettings(GatewaySettings):
     # None: no rgw_threads line, the core's default (the store driver's: 2
     # for local:, 8 for rados:), as rgw_threads 0 says
     threads: Optional[int] = None
-    # "on": GETs and HEADs a local store can serve without waiting run on
-    # nginx's event loop; "off": on the I/O threads (rgw_loop_reads)
+    # "on": GETs and HEADs run on nginx's event loop where the store can
+    # serve them without waiting (local) or with an asynchronous read
+    # (RADOS); "off": on the I/O threads (rgw_loop_reads)
     loop_reads: str = "on"
     workers: Union[int, str] = 2
     module: str = dataclasses.field(default_factory=default_module)
