@@ -20,6 +20,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
+from byte_ranges import RANGES, expected, range_header
 from door_sites import assert_no_crash, make_site
 from s3_signing import sign_v4
 
@@ -53,25 +54,6 @@ def multipart_put(site, key, parts):
         for n, data in enumerate(parts, 1):
             store.upload_part(site.bucket, upload_id, n, data)
         store.complete_upload(site.bucket, upload_id, store.list_parts(site.bucket, upload_id))
-
-
-RANGES = [(None, None), (0, 0), (10, 20), (5000, None), (-100, None)]
-
-
-def range_header(first, last):
-    if first is None:
-        return {}
-    if first < 0:
-        return {"Range": f"bytes={first}"}
-    return {"Range": f"bytes={first}-" + ("" if last is None else str(last))}
-
-
-def expected(data, first, last):
-    if first is None:
-        return data
-    if first < 0:
-        return data[first:]
-    return data[first:(len(data) if last is None else last + 1)]
 
 
 @pytest.mark.parametrize("size", [1, 4096, 64 * 1024 + 7, 3 * MiB])

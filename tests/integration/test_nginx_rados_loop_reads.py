@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import requests
+from byte_ranges import RANGES, expected, range_header
 from door_sites import assert_no_crash, make_site
 
 MiB = 1024 * 1024
@@ -30,25 +31,6 @@ def site(request, tmp_path_factory):
     s.loop_reads = request.param
     yield s
     s.stop()
-
-
-RANGES = [(None, None), (0, 0), (10, 20), (5000, None), (-100, None)]
-
-
-def range_header(first, last):
-    if first is None:
-        return {}
-    if first < 0:
-        return {"Range": f"bytes={first}"}
-    return {"Range": f"bytes={first}-" + ("" if last is None else str(last))}
-
-
-def expected(data, first, last):
-    if first is None:
-        return data
-    if first < 0:
-        return data[first:]
-    return data[first:(len(data) if last is None else last + 1)]
 
 
 # 3 MiB fits a head (4 MiB stripes); 5 MiB has a tail: read by I/O threads.
