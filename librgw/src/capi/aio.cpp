@@ -48,17 +48,23 @@ struct rgw_aio_queue {
   long reads_in_flight = 0;
   std::condition_variable reads_cv;
 
+  // Under mu: queues a completion for the host's thread; true if the host
+  // must be signalled.  The host drains the whole list after reading the
+  // eventfd, so one signal per batch is enough (a spurious one is harmless).
+  bool push_locked(Completion c) {
+    bool was_empty = done.empty();
+    done.push_back(std::move(c));
+    return was_empty;
+  }
+
   // Hands a completion to the host's thread (called with mu not held).
   void post(Completion c) {
-    bool was_empty;
+    bool wake;
     {
       std::lock_guard<std::mutex> l(mu);
-      was_empty = done.empty();
-      done.push_back(std::move(c));
+      wake = push_locked(std::move(c));
     }
-    // The host drains the whole list after reading the eventfd, so one
-    // signal per batch is enough (a spurious one is harmless).
-    if (was_empty) signal();
+    if (wake) signal();
   }
 
   void signal() {
@@ -70,16 +76,13 @@ struct rgw_aio_queue {
   }
 
   // A store read started for a try on the loop completed (any thread).
+  // The count drops last, under mu with the notification: once destroy sees
+  // it at 0 this thread touches the queue no more (not even the eventfd).
   void read_completed(rgw_aio_cb resume, void* arg) {
-    bool was_empty;
-    {
-      std::lock_guard<std::mutex> l(mu);
-      was_empty = done.empty();
-      done.push_back(Completion{resume, arg, 0, std::string()});
-      --reads_in_flight;
-    }
+    post(Completion{resume, arg, 0, std::string()});
+    std::lock_guard<std::mutex> l(mu);
+    --reads_in_flight;
     reads_cv.notify_all();
-    if (was_empty) signal();
   }
 
   void read_started() {
