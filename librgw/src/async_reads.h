@@ -10,14 +10,14 @@
 // wait_for_async_read(); the exchange rewinds.  When the read completes (on
 // a driver thread), the AsyncReads tells the door (its `ready` function),
 // which tries the request again on the loop: this time the driver finds the
-// completed read (take()) and goes on without waiting.  A try that would
-// wait for anything else falls back to an I/O thread as before.  The result
-// of a read is used by the next try of the same request only, and only if
-// it is for the same thing (the driver's key names it), so a replay sees
-// either what a synchronous call would have read or starts over.
+// completed read (find(), take()) and goes on without waiting.  A try that
+// would wait for anything else falls back to an I/O thread as before.  The
+// result of a read is used by later tries of the same request only (until
+// it ends or goes to an I/O thread), and only if it is for the same thing
+// (the driver's key names it), so a replay sees either what a synchronous
+// call would have read or starts over.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>

@@ -36,9 +36,11 @@ struct rgw_request {
   // rgw_request_allow_file: the door sends a body file itself.
   bool allow_file = false;
   bool allow_memory = false;
-  bool ahead_is_body = false;  // `ahead` is all of the body: nothing left to read
   // Reads started for rgw_aio_request_try_start (async_reads.h).
   std::unique_ptr<rgw::AsyncReads> reads;
+
+  // `ahead` is the reader's memory, all of the body: nothing left to read.
+  bool ahead_is_body() const { return ahead && !ahead_buf; }
 
   // The response body as a range of one open file, if it is one.
   bool body_file(int* fd, uint64_t* offset) const {
@@ -66,7 +68,6 @@ struct rgw_request {
         reader->memory_range(&data, &len) && len == static_cast<uint64_t>(length)) {
       ahead = data;  // the whole body, as the reader holds it: no copy
       ahead_len = len;
-      ahead_is_body = true;
       return rc;
     }
     if (readahead_max == 0) return rc;
@@ -195,7 +196,7 @@ int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
   return guarded_call([&]() -> int64_t {
     if (!req || (!buf && len)) rgw::fail(-EINVAL, "NULL argument");
     if (!req->impl->done()) rgw::fail(-EINVAL, "the response is not ready");
-    if (req->ahead_is_body) return int64_t{0};
+    if (req->ahead_is_body()) return int64_t{0};
     return static_cast<int64_t>(req->impl->read(static_cast<char*>(buf), len));
   });
 }

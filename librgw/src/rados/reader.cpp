@@ -21,8 +21,8 @@
 namespace rgw::rados {
 namespace {
 
-// The head's read, submitted from the event loop: its result stays here
-// until the request's next try takes it.  The completion's callback (on a
+// The head's read, submitted from the event loop: its result stays here for
+// the request's later tries (read_head).  The completion's callback (on a
 // librados thread) only tells the AsyncReads.
 struct HeadRead : AsyncRead {
   ReadOp op{kAsyncRead};
