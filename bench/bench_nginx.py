@@ -16,6 +16,10 @@ seven servers side by side on this machine:
               (as bench/bench_s3_wsgi.py runs it)
   radosgw-1t  the same with rgw_thread_pool_size 1; the ratios are taken
               against the better of the two ("best rgw")
+  rados-bench raw librados on ngx-rados' data pool, no HTTP at all: ``rados
+              bench rand`` (GET) and ``write`` (PUT) of objects of the same
+              size with as many ops in flight as wrk has connections; the
+              ceiling of any gateway on this cluster
   ngx-local   the same nginx + module on ``local:<tmpdir>``
   ngx-local-base  the same with another build of the module (``--base-module``,
               e.g. the last release's, built in its own worktree) on its own
@@ -78,7 +82,9 @@ try:
         machine_cpu,
         proc_tree,
         put_public,
+        rados_bench,
         request_target,
+        run_rados_bench,
         run_wrk,
         stop_proc,
         tail,
@@ -89,9 +95,10 @@ except ImportError as e:  # pragma: no cover - boto3 comes with tests/requiremen
 
 NGINX = "/usr/sbin/nginx"
 BUCKET = "bench"
-TARGETS = ("ngx-rados", "apache-rados", "radosgw", "radosgw-1t", "ngx-local", "ngx-local-base",
-           "apache-local", "static")
+TARGETS = ("ngx-rados", "apache-rados", "radosgw", "radosgw-1t", "rados-bench", "ngx-local",
+           "ngx-local-base", "apache-local", "static")
 MODULE_TARGETS = ("ngx-rados", "ngx-local", "ngx-local-base")
+RADOS_BENCH_POOL = "ngxbench.data"  # ngx-rados' data pool (rados:ngxbench)
 APACHE_TARGETS = ("apache-rados", "apache-local")
 RADOSGW_TARGETS = {"radosgw": ("client.rgw.x", None), "radosgw-1t": ("client.rgw.y", 1)}
 BEST_RGW = "best rgw"  # the better radosgw of the two, per size and kind
@@ -106,6 +113,7 @@ PUT_BYTES_PER_THREAD = 64 << 20
 # Issue 15's first (hot paths), then issue 10's (Apache).
 GOALS = (
     ("4 KiB GET: ngx-rados >= 2.5x best rgw", 4096, "GET", "ngx-rados", BEST_RGW, 2.5),
+    ("4 KiB GET: ngx-rados >= 0.6x rados bench", 4096, "GET", "ngx-rados", "rados-bench", 0.6),
     ("1 MiB GET: ngx-rados >= 1.8x best rgw", 1 << 20, "GET", "ngx-rados", BEST_RGW, 1.8),
     ("4 KiB PUT: ngx-rados >= 3x best rgw", 4096, "PUT", "ngx-rados", BEST_RGW, 3.0),
     ("1 MiB PUT: ngx-rados >= 1.5x best rgw", 1 << 20, "PUT", "ngx-rados", BEST_RGW, 1.5),
@@ -339,6 +347,19 @@ def prepare_s3(port, sizes, nkeys, workdir, name):
     return files
 
 
+def prepare_rados_bench(conf, sizes, threads):
+    """Objects for rados bench's rand reads, one run name per size: written
+    for 2 s by ``rados bench write --no-cleanup``.  Returns the run names,
+    keyed as the other targets' request files."""
+    names = {}
+    for size in sizes:
+        name = "rados-bench-%s" % size_tag(size)
+        rados_bench(conf, RADOS_BENCH_POOL, [2, "write", "-t", threads, "-b", size, "-O", size,
+                                             "--no-cleanup", "--run-name", name], 180)
+        names[("GET", size)] = names[("PUT", size)] = name
+    return names
+
+
 def prepare_static(port, root, sizes, nkeys, workdir):
     """The GET objects as files under the same paths."""
     os.makedirs(os.path.join(root, BUCKET), exist_ok=True)
@@ -488,7 +509,7 @@ def main():
                 print("  %5.0f%%  %6d  %s" % (pct, pid, cmd))
 
         ports, srv_pids, osd_pids = {}, {}, []
-        rados = {"ngx-rados", "apache-rados"} | set(RADOSGW_TARGETS)
+        rados = {"ngx-rados", "apache-rados", "rados-bench"} | set(RADOSGW_TARGETS)
         rados &= set(args.targets)
         if rados:
             cluster = CephCluster(os.path.join(tmp, "ceph"))
@@ -528,6 +549,9 @@ def main():
                     name, module_conf(uri, port, os.path.join(tmp, name), args, module),
                     port, tmp)
             servers[name], ports[name] = proc, port
+        if "rados-bench" in args.targets:
+            with pyrgw.Store(stores["ngx-rados"]()):
+                pass  # the store makes its pools: rados bench uses ngx-rados' data pool
         static_root = os.path.join(tmp, "static-root")
         if "static" in args.targets:
             os.makedirs(static_root)
@@ -545,16 +569,22 @@ def main():
             if name == "static":
                 files[name] = prepare_static(ports[name], static_root, args.sizes,
                                              args.keys, tmp)
+            elif name == "rados-bench":
+                files[name] = prepare_rados_bench(cluster.conf_path, args.sizes, args.conns)
             else:
                 files[name] = prepare_s3(ports[name], args.sizes, args.keys, tmp, name)
-            print("%-9s on port %5d: objects + presigned URLs checked in %.1f s" % (
-                name, ports[name], time.monotonic() - t0), flush=True)
+            where = "on port %5d" % ports[name] if name in ports else "(librados)"
+            print("%-9s %s: objects + presigned URLs checked in %.1f s" % (
+                name, where, time.monotonic() - t0), flush=True)
 
         script = os.path.join(tmp, "bench.lua")
         with open(script, "w") as f:
             f.write(WRK_LUA)
 
         def measure(name, op, size, seconds):
+            if name == "rados-bench":
+                return run_rados_bench(cluster.conf_path, RADOS_BENCH_POOL, op, size, seconds,
+                                       args.conns, files[name][(op, size)], osd_pids)
             return run_wrk(ports[name], op, size, files[name][(op, size)], script, args.threads,
                            args.put_conns if op == "PUT" else args.conns,
                            seconds, srv_pids[name](), osd_pids)
@@ -650,6 +680,7 @@ def fmt_ratio(x):
 # The ratio columns: (heading, target, baseline).
 RATIOS = (
     ("ngx-rados/best rgw", "ngx-rados", BEST_RGW),
+    ("ngx-rados/rados bench", "ngx-rados", "rados-bench"),
     ("apache-rados/best rgw", "apache-rados", BEST_RGW),
     ("apache/ngx rados", "apache-rados", "ngx-rados"),
     ("apache/ngx local", "apache-local", "ngx-local"),

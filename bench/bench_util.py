@@ -237,6 +237,69 @@ def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pid
     }
 
 
+def rados_bench(conf, pool, args, timeout):
+    """Runs ``rados bench`` with these arguments; returns its output."""
+    cmd = ["rados", "-c", conf, "-p", pool, "bench"] + [str(a) for a in args]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0:
+        raise RuntimeError("rados bench failed (rc=%d): %s\n%s" % (
+            res.returncode, " ".join(cmd), (res.stdout + res.stderr)[-4000:]))
+    return res.stdout
+
+
+def run_rados_bench(conf, pool, op, size, seconds, threads, run_name, osd_pids):
+    """Raw librados, the ceiling of a gateway on RADOS: ``rados bench`` with
+    `threads` ops in flight for `seconds` on pool.  GET is ``rand`` over
+    the size-byte objects an earlier ``write --no-cleanup --run-name
+    run_name`` left (rados bench checks every object's bytes); PUT is a
+    ``write`` of new size-byte objects.  Returns run_wrk's figures; the
+    client's CPU is in srv_cpu (rados bench is gateway and client at once),
+    p50_ms is the average latency and p99_ms the maximum (rados bench gives
+    no percentiles)."""
+    if op == "GET":
+        args = [seconds, "rand", "-t", threads, "--run-name", run_name]
+    else:
+        args = [seconds, "write", "-t", threads, "-b", size, "-O", size, "--no-cleanup",
+                "--run-name", "%s-put-%d" % (run_name, time.monotonic_ns())]
+    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
+    osd0, own0, kthr0 = cpu_seconds(osd_pids), cpu_seconds(own_pids), cpu_seconds(kthreads)
+    busy0, task0 = machine_cpu()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    out = rados_bench(conf, pool, args, seconds + 120)
+    wall = time.monotonic() - t0
+    osd = cpu_seconds(osd_pids) - osd0
+    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
+    busy1, task1 = machine_cpu()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    figures = {}
+    for line in out.splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            figures[name.strip()] = value.strip()
+    try:
+        ops = int(figures["Total reads made" if op == "GET" else "Total writes made"])
+        iops = float(figures["Average IOPS"])
+        avg_s, max_s = float(figures["Average Latency(s)"]), float(figures["Max latency(s)"])
+    except (KeyError, ValueError) as e:
+        raise RuntimeError("rados bench: no figures in its output:\n%s" % out[-4000:]) from e
+    return {
+        "rps": iops,
+        "mbps": iops * size / 1e6,
+        "p50_ms": avg_s * 1000.0,
+        "p99_ms": max_s * 1000.0,
+        "srv_cpu": 100.0 * client_s / wall,
+        "osd_cpu": 100.0 * osd / wall,
+        "wrk_cpu": 0.0,
+        "box_cpu": 100.0 * (busy1 - busy0) / wall,
+        "kthr_cpu": 100.0 * kthr / wall,
+        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - client_s - kthr) / wall),
+        "errors": {} if ops else {"no requests": 1},
+        "requests": ops,
+    }
+
+
 def put_public(c, bucket, keys, body):
     """PUTs body under each key, public-read: an anonymous GET needs the
     object's own ACL to allow it (the bucket's READ only lists)."""
