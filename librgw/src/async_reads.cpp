@@ -1,7 +1,10 @@
 // async_reads.cpp - see async_reads.h.
 #include "async_reads.h"
 
+#include <exception>
+
 #include "errors.h"
+#include "fiber.h"
 #include "util.h"
 
 namespace rgw {
@@ -46,7 +49,28 @@ AsyncReadsScope::AsyncReadsScope(AsyncReads* reads) : outer_(t_async_reads) {
 
 AsyncReadsScope::~AsyncReadsScope() { t_async_reads = outer_; }
 
+AsyncReads* exchange_async_reads(AsyncReads* reads) {
+  AsyncReads* old = t_async_reads;
+  t_async_reads = reads;
+  return old;
+}
+
 void wait_for_async_read(const char* what) {
+  Fiber* fiber = Fiber::current();
+  AsyncReads* reads = t_async_reads;
+  // In a fiber, suspend until the read completes; but not from a catch
+  // block, whose exception (kept per thread) another fiber's could bury.
+  if (fiber && reads && no_wait() && !std::current_exception()) {
+    NoWaitState state = exchange_no_wait_state(NoWaitState{});
+    exchange_async_reads(nullptr);
+    Fiber::suspend();
+    exchange_async_reads(reads);
+    exchange_no_wait_state(state);
+    if (fiber->cancelled())
+      fail(-ECANCELED, std::string(what) + ": the request ended before its read completed");
+    reads->resumed();
+    return;
+  }
   fail_if_no_wait(what);
   fail(-EINVAL, std::string(what) + ": an asynchronous read outside a no-wait try");
 }

@@ -4,18 +4,22 @@
 //
 // A handler is ordinary synchronous code.  To run it on the event loop
 // without an I/O thread, the door tries it in no-wait mode (util.h) with an
-// AsyncReads of the request in scope: when the driver reaches a read it can
-// start asynchronously (the RADOS driver's read of an object's head), it
-// starts it, hands it to the AsyncReads (add()) and gives up the try with
-// wait_for_async_read(); the exchange rewinds.  When the read completes (on
-// a driver thread), the AsyncReads tells the door (its `ready` function),
-// which tries the request again on the loop: this time the driver finds the
-// completed read (find(), take()) and goes on without waiting.  A try that
-// would wait for anything else falls back to an I/O thread as before.  The
-// result of a read is used by later tries of the same request only (until
-// it ends or goes to an I/O thread), and only if it is for the same thing
-// (the driver's key names it), so a replay sees either what a synchronous
-// call would have read or starts over.
+// AsyncReads of the request in scope, in a fiber of its own (fiber.h,
+// Exchange::try_start): when the driver reaches a read it can start
+// asynchronously (the RADOS driver's read of an object's head), it starts
+// it, hands it to the AsyncReads (add()) and calls wait_for_async_read(),
+// which suspends the fiber; the loop goes on with other requests.  When the
+// read completes (on a driver thread), the AsyncReads tells the door (its
+// `ready` function), which resumes the try on the loop: wait_for_async_read()
+// returns and the driver takes the completed read (find(), take()) and goes
+// on.  Without a fiber (none to be had, or the read was started from a catch
+// block) wait_for_async_read() gives the try up instead and the exchange
+// rewinds; the door tries again from the start when the read completed, and
+// this time the driver finds it.  A try that would wait for anything else
+// falls back to an I/O thread as before.  The result of a read is used by
+// the same request only (until it ends or goes to an I/O thread), and only
+// if it is for the same thing (the driver's key names it), so a replay sees
+// either what a synchronous call would have read or starts over.
 #pragma once
 
 #include <functional>
@@ -52,8 +56,11 @@ class AsyncReads {
   // The driver's completion calls this when the read added has its result.
   void completed() { ready_(); }
 
-  // Door side: a read was added by the last try (cleared by the next one).
+  // Door side: a read was added by the last try (cleared by the next one)
+  // and the try was given up for it.
   bool started() const { return started_; }
+  // A try suspended for a read goes on (wait_for_async_read in a fiber).
+  void resumed() { started_ = false; }
   // Counts the tries: past kMaxTries the door gives up on the loop.
   static constexpr int kMaxTries = 8;
   bool begin_try() {
@@ -85,8 +92,14 @@ class AsyncReadsScope {
   AsyncReads* outer_;
 };
 
-// Gives up the current no-wait try because a read was started (add()):
-// like fail_if_no_wait(), but the try ends "pending", not "would wait".
-[[noreturn]] void wait_for_async_read(const char* what);
+// This thread's AsyncReads, exchanged for `reads` (a fiber that suspends
+// takes its own along).
+AsyncReads* exchange_async_reads(AsyncReads* reads);
+
+// Waits for the read just started (add()).  In a fiber (fiber.h: the door's
+// try runs in one) it suspends the try and returns once the read completed:
+// find() has it.  Otherwise it gives up the try: like fail_if_no_wait(),
+// but the try ends "pending", not "would wait", and is replayed.
+void wait_for_async_read(const char* what);
 
 }  // namespace rgw

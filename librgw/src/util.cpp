@@ -46,6 +46,13 @@ thread_local bool t_would_have_waited = false;
 
 bool no_wait() { return t_no_wait; }
 
+NoWaitState exchange_no_wait_state(NoWaitState state) {
+  NoWaitState old{t_no_wait, t_would_have_waited};
+  t_no_wait = state.no_wait;
+  t_would_have_waited = state.would_have_waited;
+  return old;
+}
+
 void fail_if_no_wait(const char* what) {
   if (!t_no_wait) return;
   t_would_have_waited = true;

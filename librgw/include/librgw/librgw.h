@@ -1146,8 +1146,11 @@ int rgw_aio_request_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb,
  * the store allows: a GET or HEAD is tried there in no-wait mode (see
  * rgw_request_try_start()); on RADOS, where the only wait of a GET or HEAD
  * whose bucket and user are cached is the read of the object's head, that
- * read is submitted asynchronously and the request tried again, on the
- * host's thread (in rgw_aio_queue_run()), when it completes.  Anything
+ * read is submitted asynchronously and the request, suspended on a stack of
+ * its own (a fiber), resumes on the host's thread (in rgw_aio_queue_run())
+ * when it completes.  A request whose try is suspended when the queue is
+ * destroyed must be freed on the host's thread (its fiber is unwound
+ * there).  Anything
  * that would wait otherwise goes to an I/O thread, as with
  * rgw_aio_request_start().  Returns RGW_REQUEST_DONE or
  * RGW_REQUEST_WANTS_BODY when the request started at once (the callback

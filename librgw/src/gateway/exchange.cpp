@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "async_reads.h"
 #include "errors.h"
+#include "fiber.h"
 #include "http/error.h"
 #include "util.h"
 
@@ -34,7 +36,17 @@ Exchange::Exchange(Gateway& gw, std::string method, std::string target)
   resp_.head = req_.method == "HEAD";
 }
 
-Exchange::~Exchange() = default;
+Exchange::~Exchange() {
+  if (fiber_) {
+    // A try suspended for a read is unwound first, while the members its
+    // frames use are alive (Fiber::~Fiber resumes it cancelled).
+    NoWaitState outer = exchange_no_wait_state(NoWaitState{});
+    AsyncReads* outer_reads = exchange_async_reads(nullptr);
+    fiber_.reset();
+    exchange_async_reads(outer_reads);
+    exchange_no_wait_state(outer);
+  }
+}
 
 void Exchange::add_header(std::string name, std::string value) {
   header_bytes_ += name.size() + value.size();
@@ -95,6 +107,7 @@ bool Exchange::start() {
 }
 
 int Exchange::try_start(AsyncReads* reads) {
+  if (fiber_) return run_fiber();  // a try suspended for a read goes on
   if (state_ != State::headers) fail(RGW_ERR_INVALID_ARGUMENT, "request already started");
   const Store& store = gw_.store();
   if ((req_.method != "GET" && req_.method != "HEAD") ||
@@ -102,6 +115,37 @@ int Exchange::try_start(AsyncReads* reads) {
     return -EWOULDBLOCK;
   // A handler that keeps starting reads is finished on an I/O thread.
   if (reads && !reads->begin_try()) return -EWOULDBLOCK;
+  if (reads && store.can_read_async()) {
+    // In a fiber, a read started asynchronously suspends the try instead of
+    // giving it up; without one (none to be had) the try is replayed.
+    fiber_ = Fiber::create([this, reads] {
+      try {
+        fiber_rc_ = try_once(reads);
+      } catch (...) {
+        fiber_error_ = std::current_exception();
+      }
+    });
+    if (fiber_) return run_fiber();
+  }
+  return try_once(reads);
+}
+
+// Runs the try's fiber until it ends or suspends for a read; the thread's
+// own no-wait state is kept out of it.
+int Exchange::run_fiber() {
+  NoWaitState outer = exchange_no_wait_state(NoWaitState{});
+  AsyncReads* outer_reads = exchange_async_reads(nullptr);
+  bool ended = fiber_->run();
+  exchange_async_reads(outer_reads);
+  exchange_no_wait_state(outer);
+  if (!ended) return -EINPROGRESS;
+  fiber_.reset();
+  if (fiber_error_) std::rethrow_exception(std::exchange(fiber_error_, nullptr));
+  return fiber_rc_;
+}
+
+// One try of start() in no-wait mode: try_start()'s results.
+int Exchange::try_once(AsyncReads* reads) {
   bool wants_body;
   {
     NoWaitScope no_wait;

@@ -20,10 +20,12 @@
 // nothing.  One thread at a time.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 
 #include "async_reads.h"
+#include "fiber.h"
 #include "gateway/gateway.h"
 #include "gateway/protocol.h"
 #include "http/request.h"
@@ -51,10 +53,13 @@ class Exchange {
   // without_waiting) or, given `reads`, by reads it starts asynchronously
   // (Store::can_read_async, async_reads.h): 1 the operation wants the body,
   // 0 the response is ready; -EINPROGRESS when the store started a read:
-  // call again (on the loop) once `reads` says it completed; -EWOULDBLOCK
-  // when a store call would have waited (or the request is of another
-  // kind).  After either of these the exchange is as it was before, and
-  // after -EWOULDBLOCK the door calls start() on an I/O thread.
+  // call again (on the same thread) once `reads` says it completed;
+  // -EWOULDBLOCK when a store call would have waited (or the request is of
+  // another kind): the exchange is as it was before, and the door calls
+  // start() on an I/O thread.  With `reads`, the try runs in a fiber
+  // (fiber.h) that a read suspends, and the next call resumes it where it
+  // stopped; without a fiber to be had, the try is given up at the read and
+  // the next call starts over.
   int try_start(AsyncReads* reads = nullptr);
   bool body(const char* data, size_t len);
   void end_body();
@@ -76,6 +81,8 @@ class Exchange {
   void fail_with(const std::exception_ptr& error) noexcept;
   void seal();
   void rewind();
+  int try_once(AsyncReads* reads);
+  int run_fiber();
 
   Gateway& gw_;
   std::string target_;
@@ -88,6 +95,10 @@ class Exchange {
   bool headers_overflow_ = false;
   size_t body_pos_ = 0;
   State state_ = State::headers;
+  // A try_start() suspended for a store read (fiber.h), and its outcome.
+  std::unique_ptr<Fiber> fiber_;
+  int fiber_rc_ = 0;
+  std::exception_ptr fiber_error_;
 };
 
 }  // namespace rgw

@@ -231,9 +231,10 @@ RadosStore::HeadResult RadosStore::read_head(const std::string& oid, uint64_t of
   if (reads) {
     const std::string key =
         "head " + oid + " " + std::to_string(offset) + " " + std::to_string(want);
-    if (auto* found = reads->find(key)) {
-      // The xattrs are kept for a later try; the bytes are handed over.
-      auto& hr = static_cast<HeadRead&>(*found);
+    // The completed read: the xattrs are kept for a later try; the bytes
+    // are handed over.
+    auto completed = [&](AsyncRead& found) {
+      auto& hr = static_cast<HeadRead&>(found);
       if (!hr.drained && hr.rv >= 0 && hr.xrv >= 0) hr.xi.drain(hr.x);
       hr.drained = true;
       h.r = hr.rv;
@@ -245,8 +246,9 @@ RadosStore::HeadResult RadosStore::read_head(const std::string& oid, uint64_t of
         std::unique_ptr<AsyncRead> owned = reads->take(key);
         h.buf = std::move(static_cast<HeadRead&>(*owned).buf);
       }
-      return h;
-    }
+      return std::move(h);
+    };
+    if (AsyncRead* found = reads->find(key)) return completed(*found);
     auto hr = std::make_unique<HeadRead>();
     hr->reads = reads;
     if (want) hr->buf = alloc_head_bytes(want);
@@ -262,6 +264,10 @@ RadosStore::HeadResult RadosStore::read_head(const std::string& oid, uint64_t of
     }
     reads->add(key, std::move(hr));
     wait_for_async_read("the read of an object's head");
+    // Resumed (in a fiber) once the read completed.
+    AsyncRead* found = reads->find(key);
+    if (!found) fail(-EIO, "the read of data/" + oid + " completed but is not there");
+    return completed(*found);
   }
   if (want) h.buf = alloc_head_bytes(want);
   XattrIter xi;
