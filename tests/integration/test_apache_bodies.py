@@ -19,13 +19,14 @@ import hashlib
 import http.client
 import os
 import re
+import signal
 import threading
 import time
 
 import pytest
 import requests
 from byte_ranges import RANGES, expected, range_header
-from door_sites import Endpoint, make_site
+from door_sites import Endpoint, Site, make_site
 from s3_servers import apache_settings, run_apache
 from s3_signing import sign_v4
 
@@ -343,3 +344,50 @@ def test_many_concurrent_gets(site):
             assert time.monotonic() < deadline, (before, store_files_open(site))
             time.sleep(0.1)
     assert_no_crash(site.log_since(offset))
+
+
+def test_store_failing_after_the_read_ahead_cuts_the_download(request, tmp_path_factory):
+    """A 64 MiB RADOS object (tail objects): its first buffer is read ahead,
+    the rest read as the client takes it.  The OSD stops answering (the
+    store's op timeout at 3 s) while the client is mid-body: the module
+    logs AH10911 and closes the connection, so the client sees a download
+    cut short, never a short object passed off as whole; once the OSD is
+    back the object is served whole."""
+    cluster = request.getfixturevalue("ceph_cluster")
+    prefix = request.getfixturevalue("rados_prefix")
+    workdir = str(tmp_path_factory.mktemp("apache-bodies-cut"))
+    site = Site("rados", f"rados:{prefix}?conf={cluster.conf_path}&timeout=3", workdir)
+    site.start("apache", workers=1)
+    osd = cluster._procs["osd.0"][0]
+    try:
+        data = os.urandom(64 * MiB)
+        site.put("big", data)
+        offset = site.log_offset()
+        path = site.path("big")
+        conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=60)
+        conn.request("GET", path, headers=sign_v4(site.ep, "GET", path))
+        resp = conn.getresponse()
+        assert resp.status == 200 and int(resp.getheader("Content-Length")) == len(data)
+        got = resp.read(256 * 1024)
+        time.sleep(1)  # the child blocks writing, the socket buffers full
+        os.kill(osd.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(http.client.IncompleteRead) as cut:
+                resp.read()
+            site.wait_for_log(offset, r"AH10911: mod_rgw: reading the object failed")
+        finally:
+            os.kill(osd.pid, signal.SIGCONT)
+        conn.close()
+        got += cut.value.partial
+        assert 256 * 1024 < len(got) < len(data)
+        assert got == data[:len(got)]
+        deadline = time.monotonic() + 60
+        while True:
+            r = site.get("big", timeout=120)
+            if r.status_code == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 200 and r.content == data
+        assert_no_crash(site.log_since(offset))
+    finally:
+        site.stop()
