@@ -51,13 +51,13 @@ LOCAL = [v for v, (driver, _) in VARIANTS.items() if driver == "local"]
 SIZES = [0, 1, AHEAD - 1, AHEAD, AHEAD + 1, 3 * MiB, 5 * MiB + 3]
 
 
-def start_site(request, tmp_path_factory, driver, extra):
+def start_site(request, tmp_path_factory, driver, extra, **options):
     """Apache, one child, serving a store with a user and a bucket; the
     module's trace2 lines on, and extra appended to the configuration."""
     from pyrgw.apache_conf import render
 
     site = make_site(request, tmp_path_factory, driver, tag="apache-bodies")
-    settings = apache_settings(site.uri, site.workdir, workers=1)
+    settings = apache_settings(site.uri, site.workdir, workers=1, **options)
     text = render(settings)
     assert "\nLogLevel info\n" in text and f"RGWBufferSize {AHEAD // 1024}k" in text
     text = text.replace("\nLogLevel info\n", "\nLogLevel info rgw:trace2\n") + extra
@@ -98,9 +98,10 @@ def child_io(site):
     return int(fields["rchar"]), int(fields["syscr"])
 
 
-def store_files_open(site):
+def store_files_open(site, pid=None):
     """The child's descriptors open on files of the local store's data."""
-    [pid] = site.server.child_pids()
+    if pid is None:
+        [pid] = site.server.child_pids()
     data = os.path.join(site.uri[len("local:"):], "data")
     out = []
     for fd in os.listdir(f"/proc/{pid}/fd"):
@@ -344,6 +345,41 @@ def test_many_concurrent_gets(site):
             assert time.monotonic() < deadline, (before, store_files_open(site))
             time.sleep(0.1)
     assert_no_crash(site.log_since(offset))
+
+
+@pytest.mark.parametrize("mpm", ["worker", "prefork"])
+def test_body_files_under_the_other_mpms(request, tmp_path_factory, mpm):
+    """Under the worker and prefork MPMs (no write completion) body files go
+    out whole too, also several at once and with ranges, and the child
+    holds none open afterwards."""
+    site = start_site(request, tmp_path_factory, "local", "", mpm=mpm, threads_per_child=4)
+    try:
+        data = os.urandom(8 * MiB)
+        site.put("big", data)
+        offset = site.log_offset()
+        errors = []
+
+        def fetch(n):
+            first, last = RANGES[n % len(RANGES)]
+            for _ in range(3):
+                r = site.get("big", headers=range_header(first, last))
+                if r.content != expected(data, first, last) or r.headers.get("ETag") != etag(data):
+                    errors.append((mpm, first, last, r.status_code, len(r.content)))
+
+        threads = [threading.Thread(target=fetch, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors, errors[:5]
+        assert f"{len(data)} bytes of a file at 0" in bodies_logged(site, offset)
+        deadline = time.monotonic() + 10
+        while any(store_files_open(site, pid) for pid in site.server.child_pids()):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert_no_crash(site.log_since(offset))
+    finally:
+        site.stop()
 
 
 def test_store_failing_after_the_read_ahead_cuts_the_download(request, tmp_path_factory):
