@@ -4,18 +4,33 @@
  *   rgw_request_create(method, target as received) + every header
  *   rgw_request_start()        routes, authenticates, authorizes
  *   body: ap_get_brigade() -> rgw_request_body() ... rgw_request_body_end()
- *   response: status, headers, Content-Length, then the body pulled with
- *             rgw_response_read(), one buffer per brigade, each flushed
+ *   response: status, headers, Content-Length, then the body, the first
+ *             of these that applies:
+ *             - a range of one of the local store's body files: one file
+ *               bucket (sendfile or mmap, as EnableSendfile/EnableMMAP say)
+ *             - the bytes the core read ahead (up to RGWBufferSize, or a
+ *               whole RADOS body read with its head): sent from the core's
+ *               memory, uncopied
+ *             - the rest pulled with rgw_response_read(), one buffer per
+ *               brigade, each flushed
  *
  * "Expect: 100-continue": Apache's HTTP input filter sends 100 Continue at
  * the first read of the body, and the body is read only after the core
  * accepted the request, so a refused signature never gets one.
  *
- * Memory is one buffer of RGWBufferSize per request, whatever the size of
- * the object: each brigade is flushed to the client before the next read.
- * The core evaluates ranges and conditions at the store: Apache's
- * BYTERANGE filter is removed, so it neither re-slices a 206 nor makes
- * multipart/byteranges of a 200 the core chose to send whole.
+ * Memory is at most one buffer of RGWBufferSize per request beside what the
+ * core holds, whatever the size of the object: each brigade of a pulled body
+ * is flushed to the client before the next read.  The core evaluates ranges
+ * and conditions at the store: Apache's BYTERANGE filter is removed, so it
+ * neither re-slices a 206 nor makes multipart/byteranges of a 200 the core
+ * chose to send whole.
+ *
+ * Lifetimes: the read-ahead bytes and the body file are the core's, valid
+ * until rgw_request_free(), a cleanup of r->pool.  Apache destroys r->pool
+ * when its EOR bucket is destroyed, which the core output filter does only
+ * after every bucket before it was written, also when it set buckets aside
+ * for later (the event MPM's write completion).  See send_response() for
+ * the bucket types this asks for.
  */
 
 #include "mod_rgw.h"
@@ -152,15 +167,109 @@ static void set_headers(request_rec *r, rgw_request_t *req)
     }
 }
 
-/* The body, one buffer at a time; returns OK once the response is out. */
+/*
+ * Passes bb (then empties it); 0 while the client is there, -1 once it left
+ * (rest: the body's bytes not handed to Apache yet, for the log).
+ */
+static int pass_body(request_rec *r, apr_bucket_brigade *bb, int64_t rest)
+{
+    apr_status_t st = ap_pass_brigade(r->output_filters, bb);
+
+    apr_brigade_cleanup(bb);
+    if (st != APR_SUCCESS || r->connection->aborted) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, st, r, APLOGNO(10912)
+                      "mod_rgw: the client left with %" APR_INT64_T_FMT " bytes unsent", rest);
+        r->connection->aborted = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The whole body is length bytes of fd from offset, a body file of the local
+ * store: one file bucket (several past 1 GiB), as httpd's default handler
+ * sends a static file, so the core output filter sends it with sendfile
+ * (EnableSendfile On), from mmap (EnableMMAP On, Apache's default) or read
+ * in ReadBufferSize pieces; the admin's settings for the location apply.
+ *
+ * The descriptor is the core's, open until rgw_request_free(): the
+ * apr_file_t made by apr_os_file_put() never closes it (APR marks it
+ * APR_FOPEN_NOCLEANUP, also in the copy file_bucket_setaside() makes when
+ * the core output filter sets the bucket aside), and the bucket is read only
+ * before the request's EOR bucket is destroyed, hence before r->pool's
+ * cleanup frees the request.  No FLUSH: under the event MPM the handler
+ * returns while the core output filter sets the rest aside and writes it in
+ * write completion, without holding the thread.  Body files are immutable
+ * (never truncated, only unlinked), so the bytes sent are the object read,
+ * even if it is overwritten or removed meanwhile, and a mapping of one
+ * cannot fault.
+ */
+static int send_file(request_rec *r, apr_bucket_brigade *bb, int fd, int64_t offset,
+                     int64_t length)
+{
+    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+    apr_os_file_t os_fd = fd;
+    apr_file_t *file;
+    apr_bucket *b;
+    apr_status_t st;
+
+    st = apr_os_file_put(&file, &os_fd,
+                         APR_FOPEN_READ | APR_FOPEN_BINARY
+                             | AP_SENDFILE_ENABLED(d->enable_sendfile),
+                         r->pool);
+    if (st != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, st, r, APLOGNO(10917)
+                      "mod_rgw: cannot send the object's body file");
+        apr_table_clear(r->headers_out);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r,
+                  "mod_rgw: body: %" APR_INT64_T_FMT " bytes of a file at %" APR_INT64_T_FMT,
+                  length, offset);
+
+    /* the buckets split from one share its settings */
+    b = apr_brigade_insert_file(bb, file, (apr_off_t)offset, (apr_off_t)length, r->pool);
+#if APR_HAS_MMAP
+    if (d->enable_mmap == ENABLE_MMAP_OFF) {
+        (void)apr_bucket_file_enable_mmap(b, 0);
+    }
+#endif
+    if (d->read_buf_size) {
+        (void)apr_bucket_file_set_buf_size(b, d->read_buf_size);
+    }
+    APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(r->connection->bucket_alloc));
+    (void)pass_body(r, bb, length);
+    return OK;
+}
+
+/*
+ * The response: status and headers, then the body (see the top of the
+ * file); returns OK once it is out.
+ *
+ * The bucket types, by who owns the bytes:
+ * - read-ahead: a POOL bucket on r->pool, not a copy.  Written at once it is
+ *   never copied; set aside, its setaside is a no-op; and should it still
+ *   exist when r->pool is cleaned up, its own cleanup, registered after the
+ *   request's (cleanups run last in, first out), copies the bytes to the
+ *   heap before rgw_request_free() frees them.  An IMMORTAL bucket would
+ *   rely on the EOR order alone, and a TRANSIENT one would be copied
+ *   whenever the core output filter sets it aside (a small body under the
+ *   event MPM, sent with EOS and no FLUSH).
+ * - pulled buffers: TRANSIENT buckets of the one buffer, which is reused:
+ *   each brigade ends with FLUSH (EOS after the last), so the core output
+ *   filter writes them before ap_pass_brigade() returns.
+ * - body file: a FILE bucket (send_file()).
+ */
 static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_size)
 {
     conn_rec *c = r->connection;
     apr_bucket_brigade *bb = apr_brigade_create(r->pool, c->bucket_alloc);
-    int64_t rest = rgw_response_length(req), n;
+    int64_t rest = rgw_response_length(req), n, file_offset;
     apr_size_t size;
+    const void *ahead;
     char *buf = NULL;
     apr_status_t st;
+    int fd;
 
     set_headers(r, req);
 
@@ -168,6 +277,28 @@ static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_s
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_eos_create(c->bucket_alloc));
         st = ap_pass_brigade(r->output_filters, bb);
         return st == APR_SUCCESS || c->aborted ? OK : AP_FILTER_ERROR;
+    }
+
+    if (rgw_response_file(req, &fd, &file_offset) == 0) {
+        return send_file(r, bb, fd, file_offset, rest);
+    }
+
+    size = rgw_response_readahead(req, &ahead);
+    if (size > 0) {
+        if ((int64_t)size > rest) {
+            size = (apr_size_t)rest;
+        }
+        rest -= (int64_t)size;
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE2, 0, r,
+                      "mod_rgw: body: %" APR_SIZE_T_FMT " bytes read ahead, %" APR_INT64_T_FMT
+                      " to read",
+                      size, rest);
+        APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_pool_create(ahead, size, r->pool, c->bucket_alloc));
+        APR_BRIGADE_INSERT_TAIL(bb, rest > 0 ? apr_bucket_flush_create(c->bucket_alloc)
+                                             : apr_bucket_eos_create(c->bucket_alloc));
+        if (pass_body(r, bb, rest) < 0 || rest == 0) {
+            return OK;
+        }
     }
 
     if ((int64_t)buffer_size > rest) {
@@ -196,13 +327,7 @@ static int send_response(request_rec *r, rgw_request_t *req, apr_size_t buffer_s
                                                                 c->bucket_alloc));
         APR_BRIGADE_INSERT_TAIL(bb, rest > 0 ? apr_bucket_flush_create(c->bucket_alloc)
                                              : apr_bucket_eos_create(c->bucket_alloc));
-        st = ap_pass_brigade(r->output_filters, bb);
-        apr_brigade_cleanup(bb);
-        if (st != APR_SUCCESS || c->aborted) {
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, st, r, APLOGNO(10912)
-                          "mod_rgw: the client left with %" APR_INT64_T_FMT " bytes unsent",
-                          rest);
-            c->aborted = 1;
+        if (pass_body(r, bb, rest) < 0) {
             return OK;
         }
     }
@@ -259,6 +384,14 @@ int rgw_handler(request_rec *r)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     apr_pool_cleanup_register(r->pool, req, free_request, apr_pool_cleanup_null);
+
+    /* the first buffer of the body is read with the response, on the same
+     * call; a body the store holds in memory (RADOS: read with the head)
+     * comes whole, uncopied; a body that is a range of one of the local
+     * store's files comes as that file, for sendfile (send_response) */
+    (void)rgw_request_set_readahead(req, buffer_size);
+    (void)rgw_request_allow_memory(req, 1);
+    (void)rgw_request_allow_file(req, 1);
 
     if (!apr_table_do(add_header, req, r->headers_in, NULL)) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, APLOGNO(10914)
