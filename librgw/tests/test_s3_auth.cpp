@@ -626,9 +626,12 @@ void test_v2() {
 // ---------------------------------------------------------------- payload
 
 std::string feed_all(PayloadDecoder& d, const std::string& body, size_t piece) {
-  std::string out;
-  for (size_t i = 0; i < body.size(); i += piece)
-    d.feed(body.data() + i, std::min(piece, body.size() - i), out);
+  std::string out, scratch;
+  for (size_t i = 0; i < body.size(); i += piece) {
+    scratch.clear();
+    std::string_view bytes = d.feed(body.data() + i, std::min(piece, body.size() - i), scratch);
+    out.append(bytes);
+  }
   d.finish();
   return out;
 }
@@ -889,6 +892,18 @@ void test_plain() {
     CHECK_OK(out = feed_all(*d, "hello world", 3));
     CHECK_EQ(out, "hello world");
     CHECK_EQ(d->decoded_size(), 11u);
+  }
+  {
+    // A plain body is passed on as it came: a view of the wire bytes, no
+    // copy into the scratch string.
+    auto d = PayloadDecoder::create(a, plain({}), "");
+    const std::string wire = "hello world";
+    std::string scratch;
+    std::string_view bytes;
+    CHECK_OK(bytes = d->feed(wire.data(), wire.size(), scratch));
+    CHECK(bytes.data() == wire.data() && bytes.size() == wire.size());
+    CHECK(scratch.empty());
+    CHECK_OK(d->finish());
   }
   {
     auto d = PayloadDecoder::create(a, plain({}), "");

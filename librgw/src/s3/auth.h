@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/request.h"
 #include "s3/s3_error.h"
@@ -87,9 +88,11 @@ class PayloadDecoder {
   static std::unique_ptr<PayloadDecoder> create(const AuthInfo& auth, const http::Request& req,
                                                 const std::string& secret);
 
-  // Feeds len wire bytes; appends the decoded payload bytes to out.  Throws
-  // S3Error as soon as something is known to be wrong.
-  virtual void feed(const char* data, size_t len, std::string& out) = 0;
+  // Feeds len wire bytes; returns the payload bytes they decode to: a view
+  // of data itself when they are those bytes unchanged (a plain body: no
+  // copy), else of what the decoder appended to scratch (valid until scratch
+  // changes).  Throws S3Error as soon as something is known to be wrong.
+  virtual std::string_view feed(const char* data, size_t len, std::string& scratch) = 0;
   // End of the wire body: completes every check (framing complete, hashes,
   // checksums, lengths).  Throws S3Error.  Call once.
   virtual void finish() = 0;

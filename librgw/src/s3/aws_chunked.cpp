@@ -70,7 +70,14 @@ class AwsChunkedDecoder : public PayloadDecoder {
     }
   }
 
-  void feed(const char* data, size_t len, std::string& out) override {
+  std::string_view feed(const char* data, size_t len, std::string& out) override {
+    const size_t start = out.size();
+    decode(data, len, out);
+    return std::string_view(out).substr(start);
+  }
+
+  // Appends the payload bytes of len wire bytes to out.
+  void decode(const char* data, size_t len, std::string& out) {
     size_t i = 0;
     while (i < len) {
       switch (state_) {

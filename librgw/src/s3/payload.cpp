@@ -223,7 +223,7 @@ class PlainDecoder : public PayloadDecoder {
     }
   }
 
-  void feed(const char* data, size_t len, std::string& out) override {
+  std::string_view feed(const char* data, size_t len, std::string&) override {
     if (declared_ >= 0 && size_ + len > static_cast<uint64_t>(declared_))
       throw_s3(400, "IncompleteBody",
                "You did not provide the number of bytes specified by the Content-Length HTTP "
@@ -231,7 +231,7 @@ class PlainDecoder : public PayloadDecoder {
     size_ += len;
     if (sha256_) sha256_->update(data, len);
     checks_.update(data, len);
-    out.append(data, len);
+    return std::string_view(data, len);  // the body as it came
   }
 
   void finish() override {

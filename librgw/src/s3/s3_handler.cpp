@@ -163,11 +163,11 @@ bool S3Handler::start() {
 
 void S3Handler::body(const char* data, size_t len) {
   decoded_.clear();
-  decoder_->feed(data, len, decoded_);
-  fed_ += decoded_.size();
+  const std::string_view bytes = decoder_->feed(data, len, decoded_);
+  fed_ += bytes.size();
   if (fed_ > ctx_.gw.config().max_object_size)
     throw_s3(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
-  if (!decoded_.empty()) op_->feed(decoded_.data(), decoded_.size());
+  if (!bytes.empty()) op_->feed(bytes.data(), bytes.size());
 }
 
 void S3Handler::end_body() {
