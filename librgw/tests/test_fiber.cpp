@@ -149,6 +149,23 @@ void test_many_stacks() {
   CHECK_EQ(ended, 200);
 }
 
+void test_limit() {
+  // Past kMaxLive fibers at once there is none to be had (the caller then
+  // replays); one freed makes room again.
+  std::vector<std::unique_ptr<Fiber>> fibers;
+  for (size_t i = 0; i < Fiber::kMaxLive; i++) {
+    auto f = Fiber::create([] {});
+    if (!f) break;
+    fibers.push_back(std::move(f));
+  }
+  CHECK_EQ(fibers.size(), Fiber::kMaxLive);
+  CHECK(Fiber::create([] {}) == nullptr);
+  fibers.pop_back();
+  auto again = Fiber::create([] {});
+  CHECK(again != nullptr);
+  CHECK(again && again->run());
+}
+
 // A read the test completes by hand.
 struct FakeRead : AsyncRead {
   int value = 0;
@@ -224,6 +241,7 @@ int main() {
   test_destroyed_while_suspended();
   test_nested();
   test_many_stacks();
+  test_limit();
   test_async_read_suspends_the_try();
   test_cancelled_read_throws();
   test_replay_without_fiber();
