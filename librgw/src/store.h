@@ -28,6 +28,10 @@ class ObjectWriter {
   virtual void write(const char* data, size_t len) = 0;
   // Bytes written so far and their running MD5 are kept by the writer.
   virtual uint64_t bytes_written() const = 0;
+  // The hex MD5 of the bytes written so far (writing may go on): what a
+  // caller checks a client's Content-MD5 or Swift ETag against, instead of
+  // hashing the body a second time.
+  virtual std::string md5_hex_so_far() const = 0;
   // Publishes the object with the options' attrs, acl and delete_at.
   // info.etag is the writer's hex MD5 unless options.etag is non-empty
   // (multipart completion).  A part writer's commit ignores the options.

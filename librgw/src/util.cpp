@@ -172,6 +172,19 @@ std::string Md5::hex_digest() {
   return to_hex(md, n);
 }
 
+std::string Md5::hex_digest_so_far() const {
+  EVP_MD_CTX* copy = EVP_MD_CTX_new();
+  if (!copy || EVP_MD_CTX_copy_ex(copy, static_cast<const EVP_MD_CTX*>(ctx_)) != 1) {
+    EVP_MD_CTX_free(copy);
+    fail(-ENOMEM, "cannot copy an MD5 state");
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(copy, md, &n);
+  EVP_MD_CTX_free(copy);
+  return to_hex(md, n);
+}
+
 void Encoder::u32(uint32_t v) {
   for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }

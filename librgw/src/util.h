@@ -77,6 +77,8 @@ class Md5 {
   Md5& operator=(const Md5&) = delete;
   void update(const void* data, size_t len);
   std::string hex_digest();  // finishes the digest; call once
+  // The digest of the bytes so far; update() may go on after it.
+  std::string hex_digest_so_far() const;
 
  private:
   void* ctx_;

@@ -105,6 +105,53 @@ def test_content_md5_and_sha256_mismatch_store_nothing(s3, bucket):
     assert s3.client().get_object(Bucket=bucket, Key="digest")["Body"].read() == b"payload"
 
 
+def test_content_md5_is_of_the_decoded_body_and_of_every_byte(s3, bucket):
+    """Content-MD5 is checked against the MD5 the writer computes for the
+    ETag: over the decoded payload of aws-chunked bodies, over bodies past
+    one stripe (RADOS tail objects), and on UploadPart; a mismatch stores
+    nothing."""
+    md5 = lambda b: base64.b64encode(hashlib.md5(b).digest()).decode()  # noqa: E731
+    data = bytes(range(256)) * 200
+    chunks = [data[:20000], data[20000:]]
+    for good in (True, False):
+        key = f"chunked-md5-{good}"
+        body = unsigned_trailer_body(chunks, "x-amz-checksum-crc32",
+                                     base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode())
+        headers = {"Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-crc32",
+                   "X-Amz-Decoded-Content-Length": str(len(data)),
+                   "Content-Length": str(len(body)),
+                   "Content-MD5": md5(data if good else data[:-1] + b"!")}
+        h = sign_v4(s3, "PUT", f"/{bucket}/{key}", headers,
+                    payload_hash="STREAMING-UNSIGNED-PAYLOAD-TRAILER")
+        r = requests.put(f"{s3.url}/{bucket}/{key}", data=body, headers=h)
+        if good:
+            assert r.status_code == 200, r.content
+            assert r.headers["ETag"] == '"%s"' % hashlib.md5(data).hexdigest()
+        else:
+            assert error_of(r) == (400, "BadDigest")
+            assert not exists(s3, bucket, key)
+
+    big = hashlib.sha256(b"seed").digest() * (((5 << 20) + 3) // 32 + 1)
+    assert put(s3, f"/{bucket}/big-md5", big, {"Content-MD5": md5(big)}).status_code == 200
+    r = put(s3, f"/{bucket}/big-md5-bad", big, {"Content-MD5": md5(big[1:])})
+    assert error_of(r) == (400, "BadDigest")
+    assert not exists(s3, bucket, "big-md5-bad")
+    c = s3.client()
+    assert c.get_object(Bucket=bucket, Key="big-md5")["Body"].read() == big
+
+    up = c.create_multipart_upload(Bucket=bucket, Key="parts-md5")["UploadId"]
+    part = b"p" * (5 << 20)
+    with pytest.raises(ClientError) as e:
+        c.upload_part(Bucket=bucket, Key="parts-md5", UploadId=up, PartNumber=1, Body=part,
+                      ContentMD5=md5(part + b"x"))
+    assert e.value.response["Error"]["Code"] == "BadDigest"
+    assert c.list_parts(Bucket=bucket, Key="parts-md5", UploadId=up).get("Parts", []) == []
+    etag = c.upload_part(Bucket=bucket, Key="parts-md5", UploadId=up, PartNumber=1, Body=part,
+                         ContentMD5=md5(part))["ETag"]
+    assert etag == '"%s"' % hashlib.md5(part).hexdigest()
+    c.abort_multipart_upload(Bucket=bucket, Key="parts-md5", UploadId=up)
+
+
 def test_checksum_header(s3, bucket):
     path = f"/{bucket}/crc"
     crc = base64.b64encode(zlib.crc32(b"data").to_bytes(4, "big")).decode()

@@ -281,6 +281,7 @@ class LocalWriter : public ObjectWriter {
   ~LocalWriter() override;
   void write(const char* data, size_t len) override;
   uint64_t bytes_written() const override { return size_; }
+  std::string md5_hex_so_far() const override { return md5_.hex_digest_so_far(); }
   ObjectInfo commit(const WriteOptions& options) override;
   void abort() override;
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -93,6 +94,11 @@ class PayloadDecoder {
   // copy), else of what the decoder appended to scratch (valid until scratch
   // changes).  Throws S3Error as soon as something is known to be wrong.
   virtual std::string_view feed(const char* data, size_t len, std::string& scratch) = 0;
+  // Before the first feed(): the caller hashes every payload byte with MD5
+  // itself (its writer does, for the ETag); md5() gives the hex digest of
+  // the bytes so far.  Content-MD5 is then checked against it instead of
+  // the decoder hashing the body a second time.
+  virtual void use_body_md5(std::function<std::string()> md5) = 0;
   // End of the wire body: completes every check (framing complete, hashes,
   // checksums, lengths).  Throws S3Error.  Call once.
   virtual void finish() = 0;

@@ -76,6 +76,10 @@ class AwsChunkedDecoder : public PayloadDecoder {
     return std::string_view(out).substr(start);
   }
 
+  void use_body_md5(std::function<std::string()> md5) override {
+    checks_.use_body_md5(std::move(md5));
+  }
+
   // Appends the payload bytes of len wire bytes to out.
   void decode(const char* data, size_t len, std::string& out) {
     size_t i = 0;

@@ -8,6 +8,7 @@
 // commit stores nothing).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,11 @@ class Op {
   virtual void begin() {}
   virtual void feed(const char* data, size_t len) { (void)data, (void)len; }
   virtual void finish() = 0;
+  // For an operation that hashes every body byte fed to it with MD5 (its
+  // writer does, for the ETag): the hex MD5 of the bytes fed so far, which
+  // the payload's Content-MD5 check then uses instead of hashing again.
+  // Empty for the others.
+  virtual std::function<std::string()> body_md5() { return {}; }
 
  protected:
   Context& ctx_;

@@ -87,6 +87,9 @@ class UploadPart : public Op {
     writer_ = ctx_.store.open_part_writer(ctx_.bucket, *ctx_.req.query_param("uploadId"), n);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
+  std::function<std::string()> body_md5() override {
+    return [this] { return writer_->md5_hex_so_far(); };
+  }
   void finish() override {
     ObjectInfo info = writer_->commit(WriteOptions{});
     writer_.reset();

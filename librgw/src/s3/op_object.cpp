@@ -161,6 +161,9 @@ class PutObject : public Op {
     writer_ = ctx_.store.open_writer(ctx_.bucket, ctx_.key);
   }
   void feed(const char* data, size_t len) override { writer_->write(data, len); }
+  std::function<std::string()> body_md5() override {
+    return [this] { return writer_->md5_hex_so_far(); };
+  }
   void finish() override {
     ObjectInfo info = writer_->commit(object_);
     writer_.reset();

@@ -140,6 +140,12 @@ BodyChecks::BodyChecks(const http::Request& req, const std::string& trailer_name
 
 BodyChecks::~BodyChecks() = default;
 
+void BodyChecks::use_body_md5(std::function<std::string()> md5) {
+  if (!md5_ || !md5) return;
+  md5_.reset();
+  body_md5_ = std::move(md5);
+}
+
 void BodyChecks::update(const char* data, size_t len) {
   if (!len) return;
   if (md5_) md5_->update(data, len);
@@ -148,7 +154,8 @@ void BodyChecks::update(const char* data, size_t len) {
 }
 
 void BodyChecks::finish(const std::string* trailer_value) {
-  if (md5_ && !constant_time_equal(md5_->hex_digest(), md5_expected_hex_))
+  if ((md5_ || body_md5_) &&
+      !constant_time_equal(md5_ ? md5_->hex_digest() : body_md5_(), md5_expected_hex_))
     throw_s3(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
   if (header_sum_ && !constant_time_equal(header_sum_->digest(), header_expected_))
     throw_s3(
@@ -232,6 +239,10 @@ class PlainDecoder : public PayloadDecoder {
     if (sha256_) sha256_->update(data, len);
     checks_.update(data, len);
     return std::string_view(data, len);  // the body as it came
+  }
+
+  void use_body_md5(std::function<std::string()> md5) override {
+    checks_.use_body_md5(std::move(md5));
   }
 
   void finish() override {

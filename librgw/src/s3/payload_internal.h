@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ class BodyChecks {
   // checksum trailer announced by X-Amz-Trailer ("" if none).
   BodyChecks(const http::Request& req, const std::string& trailer_name);
   ~BodyChecks();
+  // PayloadDecoder::use_body_md5.
+  void use_body_md5(std::function<std::string()> md5);
   void update(const char* data, size_t len);
   // Compares every digest; trailer_value is the trailer's value as received
   // (nullptr if no trailer).  Throws 400 BadDigest and friends.
@@ -46,6 +49,7 @@ class BodyChecks {
 
  private:
   std::unique_ptr<Md5> md5_;
+  std::function<std::string()> body_md5_;  // the caller's, instead of md5_
   std::string md5_expected_hex_;
   std::unique_ptr<Checksum> header_sum_;
   std::string header_name_, header_expected_;

@@ -150,6 +150,7 @@ bool S3Handler::start() {
     return false;
   }
   decoder_ = PayloadDecoder::create(ctx_.auth, req, secret_);
+  if (std::function<std::string()> md5 = op_->body_md5()) decoder_->use_body_md5(std::move(md5));
   ctx_.declared_size = decoder_->declared_size();
   if (!cl && !te && ctx_.declared_size < 0)
     throw_s3(411, "MissingContentLength", "You must provide the Content-Length HTTP header.");

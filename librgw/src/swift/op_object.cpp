@@ -175,18 +175,17 @@ class PutObject : public Op {
       expected_etag_ = strip_quotes(*etag);
       for (char& c : expected_etag_)
         if (c >= 'A' && c <= 'F') c = static_cast<char>(c + 32);
-      md5_ = std::make_unique<Md5>();
+      check_etag_ = true;
     }
     writer_ = ctx_.store.open_writer(ctx_.container, ctx_.object);
   }
 
-  void feed(const char* data, size_t len) override {
-    if (md5_) md5_->update(data, len);
-    writer_->write(data, len);
-  }
+  void feed(const char* data, size_t len) override { writer_->write(data, len); }
 
   void finish() override {
-    if (md5_ && md5_->hex_digest() != expected_etag_) throw_swift(422);
+    // The writer hashes the body for the object's ETag: the client's ETag
+    // is checked against that, before anything is committed.
+    if (check_etag_ && writer_->md5_hex_so_far() != expected_etag_) throw_swift(422);
     archive_current(ctx_, container_, ctx_.object);
     ObjectInfo info = writer_->commit(options_);
     Response& resp = ctx_.resp;
@@ -199,7 +198,7 @@ class PutObject : public Op {
   BucketInfo container_;
   WriteOptions options_;
   std::string expected_etag_;
-  std::unique_ptr<Md5> md5_;
+  bool check_etag_ = false;
   std::unique_ptr<ObjectWriter> writer_;
 };
 
