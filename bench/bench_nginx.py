@@ -57,6 +57,8 @@ server could not be set up or a measurement failed or saw a non-2xx answer.
 """
 
 import argparse
+import base64
+import hashlib
 import os
 import shutil
 import statistics
@@ -347,6 +349,12 @@ def prepare_s3(port, sizes, nkeys, workdir, name):
     return files
 
 
+def put_body_md5(size):
+    """Content-MD5 of the PUT body WRK_LUA sends for this size."""
+    body = b"0123456789abcdef" * (size // 16) + b"x" * (size % 16)
+    return base64.b64encode(hashlib.md5(body).digest()).decode()
+
+
 def prepare_rados_bench(conf, sizes, threads):
     """Objects for rados bench's rand reads, one run name per size: written
     for 2 s by ``rados bench write --no-cleanup``.  Returns the run names,
@@ -408,6 +416,9 @@ def parse_args():
     ap.add_argument("--ngx-threads", type=int, default=None,
                     help="the module's rgw_threads: store I/O threads per worker "
                          "(default: the module's, 2 for the local store, 8 for RADOS)")
+    ap.add_argument("--put-content-md5", action="store_true",
+                    help="PUTs send Content-MD5 (as s3cmd, rclone and the Java SDK do): the "
+                         "server checks the body's MD5")
     ap.add_argument("--ngx-loop-reads", choices=["on", "off"], default="on",
                     help="the module's rgw_loop_reads: GET/HEAD on the event loop "
                          "(default on; off: every request on the I/O threads)")
@@ -585,9 +596,12 @@ def main():
             if name == "rados-bench":
                 return run_rados_bench(cluster.conf_path, RADOS_BENCH_POOL, op, size, seconds,
                                        args.conns, files[name][(op, size)], osd_pids)
+            header = None
+            if op == "PUT" and args.put_content_md5:
+                header = ("Content-MD5", put_body_md5(size))
             return run_wrk(ports[name], op, size, files[name][(op, size)], script, args.threads,
                            args.put_conns if op == "PUT" else args.conns,
-                           seconds, srv_pids[name](), osd_pids)
+                           seconds, srv_pids[name](), osd_pids, header=header)
 
         def runs(order):
             for size in args.sizes:
