@@ -149,6 +149,46 @@ def assert_no_crash(log_text):
     assert_no_worker_died(log_text)
 
 
+def gets_during_overwrites(site, key, versions, gets_per_reader, readers=4):
+    """One writer PUTs the versions of key over and over while `readers`
+    clients GET it gets_per_reader times each; returns what went wrong:
+    a failed PUT or GET, or a GET whose body is not, whole, the version its
+    ETag names."""
+    etags = {'"' + hashlib.md5(v).hexdigest() + '"': v for v in versions}
+    stop = threading.Event()
+    errors = []
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            r = site.request("PUT", key, versions[i % len(versions)])
+            if r.status_code != 200:
+                errors.append(("put", r.status_code, r.text[:200]))
+
+    def reader():
+        session = requests.Session()
+        for _ in range(gets_per_reader):
+            r = site.get(key, session=session)
+            if r.status_code != 200:
+                errors.append(("get", r.status_code, r.text[:200]))
+                continue
+            body = etags.get(r.headers.get("ETag"))
+            if body is None or r.content != body:
+                errors.append(("get", "mismatch", len(r.content), r.headers.get("ETag")))
+
+    w = threading.Thread(target=writer)
+    threads = [threading.Thread(target=reader) for _ in range(readers)]
+    w.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    w.join()
+    return errors
+
+
 def raw_connect(site):
     return socket.create_connection(("127.0.0.1", site.server.port), timeout=30)
 

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from byte_ranges import RANGES, expected, range_header
-from door_sites import assert_no_crash, make_site
+from door_sites import assert_no_crash, gets_during_overwrites, make_site
 
 MiB = 1024 * 1024
 
@@ -79,40 +79,9 @@ def test_gets_during_overwrites_see_one_whole_version(site):
     head read before an overwrite and a body after it)."""
     key = "flapping"
     versions = [os.urandom(size) for size in (3000, 70000, 900000)]
-    etags = {'"' + hashlib.md5(v).hexdigest() + '"': v for v in versions}
     assert site.put(key, versions[0]).status_code == 200
     offset = site.log_offset()
-    stop = threading.Event()
-    errors = []
-
-    def writer():
-        i = 0
-        while not stop.is_set():
-            i += 1
-            r = site.request("PUT", key, versions[i % len(versions)])
-            if r.status_code != 200:
-                errors.append(("put", r.status_code, r.text[:200]))
-
-    def reader():
-        session = requests.Session()
-        for _ in range(60):
-            r = site.get(key, session=session)
-            if r.status_code != 200:
-                errors.append(("get", r.status_code, r.text[:200]))
-                continue
-            body = etags.get(r.headers.get("ETag"))
-            if body is None or r.content != body:
-                errors.append(("get", "mismatch", len(r.content), r.headers.get("ETag")))
-
-    w = threading.Thread(target=writer)
-    readers = [threading.Thread(target=reader) for _ in range(4)]
-    w.start()
-    for t in readers:
-        t.start()
-    for t in readers:
-        t.join()
-    stop.set()
-    w.join()
+    errors = gets_during_overwrites(site, key, versions, 60)
     assert not errors, errors[:5]
     assert_no_crash(site.log_since(offset))
 
