@@ -21,6 +21,10 @@ struct rgw_gateway {
 };
 
 struct rgw_request {
+  // Reads started for rgw_aio_request_try_start (async_reads.h).  Declared
+  // before impl, so destroyed after it: a try suspended in a fiber is
+  // unwound (~Exchange) while the reads its frames point to still exist.
+  std::unique_ptr<rgw::AsyncReads> reads;
   std::unique_ptr<rgw::Exchange> impl;
   // Response headers other than Content-Length, as C strings.
   std::vector<std::pair<std::string, std::string>> headers;
@@ -36,8 +40,6 @@ struct rgw_request {
   // rgw_request_allow_file: the door sends a body file itself.
   bool allow_file = false;
   bool allow_memory = false;
-  // Reads started for rgw_aio_request_try_start (async_reads.h).
-  std::unique_ptr<rgw::AsyncReads> reads;
 
   // `ahead` is the reader's memory, all of the body: nothing left to read.
   bool ahead_is_body() const { return ahead && !ahead_buf; }
