@@ -210,7 +210,8 @@ const OptionDef kOptions[] = {
      set_swift_prefix, same_swift_prefix, nullptr},
     {"buffer_size", "size", "128k", RGW_OPT_DOOR,
      "size of one store read or write, and of the body chunks a door passes to and from the "
-     "core (an nginx GET holds at most two)",
+     "core (an nginx GET holds at most two); the nginx and Apache modules read this much of "
+     "a GET's body ahead",
      set_buffer_size, same_buffer_size, &GatewayConfig::buffer_size},
     {"threads", "count", "0", RGW_OPT_AIO,
      "store I/O threads per gateway for doors that run an aio queue (nginx: per worker "
