@@ -49,10 +49,14 @@ AsyncReadsScope::AsyncReadsScope(AsyncReads* reads) : outer_(t_async_reads) {
 
 AsyncReadsScope::~AsyncReadsScope() { t_async_reads = outer_; }
 
-AsyncReads* exchange_async_reads(AsyncReads* reads) {
-  AsyncReads* old = t_async_reads;
-  t_async_reads = reads;
-  return old;
+TryStateAside::TryStateAside()
+    : no_wait_(exchange_no_wait_state(NoWaitState{})), reads_(t_async_reads) {
+  t_async_reads = nullptr;
+}
+
+TryStateAside::~TryStateAside() {
+  exchange_no_wait_state(no_wait_);
+  t_async_reads = reads_;
 }
 
 void wait_for_async_read(const char* what) {
@@ -61,11 +65,10 @@ void wait_for_async_read(const char* what) {
   // In a fiber, suspend until the read completes; but not from a catch
   // block, whose exception (kept per thread) another fiber's could bury.
   if (fiber && reads && no_wait() && !std::current_exception()) {
-    NoWaitState state = exchange_no_wait_state(NoWaitState{});
-    exchange_async_reads(nullptr);
-    Fiber::suspend();
-    exchange_async_reads(reads);
-    exchange_no_wait_state(state);
+    {
+      TryStateAside aside;
+      Fiber::suspend();
+    }
     if (fiber->cancelled())
       fail(-ECANCELED, std::string(what) + ": the request ended before its read completed");
     reads->resumed();

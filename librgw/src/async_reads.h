@@ -28,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "util.h"
+
 namespace rgw {
 
 // A driver's read in flight, or completed; the driver's own type.  Its
@@ -92,9 +94,21 @@ class AsyncReadsScope {
   AsyncReads* outer_;
 };
 
-// This thread's AsyncReads, exchanged for `reads` (a fiber that suspends
-// takes its own along).
-AsyncReads* exchange_async_reads(AsyncReads* reads);
+// While it lives, this thread is outside any try: not in no-wait mode
+// (util.h), no AsyncReads; it puts back what there was when it ends.  Held
+// around every switch into or out of a try's fiber (fiber.h), so that a try
+// keeps its state across a suspension and its thread's is as it found it.
+class TryStateAside {
+ public:
+  TryStateAside();
+  ~TryStateAside();
+  TryStateAside(const TryStateAside&) = delete;
+  TryStateAside& operator=(const TryStateAside&) = delete;
+
+ private:
+  NoWaitState no_wait_;
+  AsyncReads* reads_;
+};
 
 // Waits for the read just started (add()).  In a fiber (fiber.h: the door's
 // try runs in one) it suspends the try and returns once the read completed:

@@ -48,8 +48,8 @@ void crash_point(const char* name);
 // the result of the attempt is never used.
 bool no_wait();
 void fail_if_no_wait(const char* what);
-// This thread's no-wait state, exchanged for `state`: a fiber that suspends
-// (fiber.h) takes its state along and leaves its thread's as it found it.
+// This thread's no-wait state, exchanged for `state` (TryStateAside in
+// async_reads.h: a try's fiber keeps its own across a suspension).
 struct NoWaitState {
   bool no_wait = false;
   bool would_have_waited = false;

@@ -40,11 +40,8 @@ Exchange::~Exchange() {
   if (fiber_) {
     // A try suspended for a read is unwound first, while the members its
     // frames use are alive (Fiber::~Fiber resumes it cancelled).
-    NoWaitState outer = exchange_no_wait_state(NoWaitState{});
-    AsyncReads* outer_reads = exchange_async_reads(nullptr);
+    TryStateAside aside;
     fiber_.reset();
-    exchange_async_reads(outer_reads);
-    exchange_no_wait_state(outer);
   }
 }
 
@@ -133,11 +130,11 @@ int Exchange::try_start(AsyncReads* reads) {
 // Runs the try's fiber until it ends or suspends for a read; the thread's
 // own no-wait state is kept out of it.
 int Exchange::run_fiber() {
-  NoWaitState outer = exchange_no_wait_state(NoWaitState{});
-  AsyncReads* outer_reads = exchange_async_reads(nullptr);
-  bool ended = fiber_->run();
-  exchange_async_reads(outer_reads);
-  exchange_no_wait_state(outer);
+  bool ended;
+  {
+    TryStateAside aside;
+    ended = fiber_->run();
+  }
   if (!ended) return -EINPROGRESS;
   fiber_.reset();
   if (fiber_error_) std::rethrow_exception(std::exchange(fiber_error_, nullptr));
