@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include <unistd.h>
 
@@ -165,24 +166,22 @@ void Md5::update(const void* data, size_t len) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, len);
 }
 
-std::string Md5::hex_digest() {
+namespace {
+std::string final_hex(EVP_MD_CTX* ctx) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), md, &n);
+  EVP_DigestFinal_ex(ctx, md, &n);
   return to_hex(md, n);
 }
+}  // namespace
+
+std::string Md5::hex_digest() { return final_hex(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 std::string Md5::hex_digest_so_far() const {
-  EVP_MD_CTX* copy = EVP_MD_CTX_new();
-  if (!copy || EVP_MD_CTX_copy_ex(copy, static_cast<const EVP_MD_CTX*>(ctx_)) != 1) {
-    EVP_MD_CTX_free(copy);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> copy(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!copy || EVP_MD_CTX_copy_ex(copy.get(), static_cast<const EVP_MD_CTX*>(ctx_)) != 1)
     fail(-ENOMEM, "cannot copy an MD5 state");
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(copy, md, &n);
-  EVP_MD_CTX_free(copy);
-  return to_hex(md, n);
+  return final_hex(copy.get());
 }
 
 void Encoder::u32(uint32_t v) {

@@ -170,9 +170,8 @@ int request_try_start_async(rgw_request_t* req, const std::function<void()>& rea
     if (!req) rgw::fail(-EINVAL, "NULL request");
     if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
     int rc = req->impl->try_start(req->reads.get());
-    if (rc == -EWOULDBLOCK) req->reads->clear();
+    if (rc != -EINPROGRESS) req->reads->clear();  // done, or off to an I/O thread
     if (rc < 0) return rc;
-    req->reads->clear();
     return req->finished(rc == 1 ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
   });
 }
