@@ -195,19 +195,9 @@ def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pid
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%gs" % seconds,
            "--timeout", "10s", "-s", script, "http://127.0.0.1:%d" % port,
            "--", op, paths_file, str(size)] + (["%s: %s" % header] if header else [])
-    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
-    srv0, osd0, own0 = cpu_seconds(srv_pids), cpu_seconds(osd_pids), cpu_seconds(own_pids)
-    kthr0 = cpu_seconds(kthreads)
-    busy0, task0 = machine_cpu()
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
-    wall = time.monotonic() - t0
-    srv, osd = cpu_seconds(srv_pids) - srv0, cpu_seconds(osd_pids) - osd0
-    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
-    busy1, task1 = machine_cpu()
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    res, cpu = cpu_during(
+        lambda: subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60),
+        srv_pids, osd_pids)
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("WRKJSON ")]
     if res.returncode != 0 or not lines:
         raise RuntimeError("wrk failed (rc=%d): %s\n%s" % (res.returncode, " ".join(cmd),
@@ -220,20 +210,37 @@ def run_wrk(port, op, size, paths_file, script, threads, conns, seconds, srv_pid
         # every answer carries the whole object, plus headers
         errors["short GET bodies"] = out["requests"]
     rps = out["requests"] / (out["duration_us"] / 1e6)
-    return {
-        "rps": rps,
-        "mbps": rps * size / 1e6,
-        "p50_ms": out["p50_us"] / 1000.0,
-        "p99_ms": out["p99_us"] / 1000.0,
-        "srv_cpu": 100.0 * srv / wall,     # % of one core
+    return dict(cpu, rps=rps, mbps=rps * size / 1e6, p50_ms=out["p50_us"] / 1000.0,
+                p99_ms=out["p99_us"] / 1000.0, errors=errors, requests=out["requests"])
+
+
+def cpu_during(run, srv_pids, osd_pids):
+    """Runs run() (which runs the client as a child process); returns its
+    result and the CPU used meanwhile, in % of one core: srv_cpu (srv_pids),
+    osd_cpu (osd_pids), wrk_cpu (this process's children: the client),
+    box_cpu (the whole machine, irq included), kthr_cpu (kernel threads:
+    writeback after the local store's fsync, ...) and other_cpu (user
+    processes that are not the benchmark's)."""
+    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
+    srv0, osd0, own0 = cpu_seconds(srv_pids), cpu_seconds(osd_pids), cpu_seconds(own_pids)
+    kthr0 = cpu_seconds(kthreads)
+    busy0, task0 = machine_cpu()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    result = run()
+    wall = time.monotonic() - t0
+    srv, osd = cpu_seconds(srv_pids) - srv0, cpu_seconds(osd_pids) - osd0
+    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
+    busy1, task1 = machine_cpu()
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    return result, {
+        "srv_cpu": 100.0 * srv / wall,
         "osd_cpu": 100.0 * osd / wall,
-        "wrk_cpu": 100.0 * wrk_s / wall,
-        "box_cpu": 100.0 * (busy1 - busy0) / wall,   # whole machine, irq included
-        # kernel threads (writeback after the local store's fsync, ...) apart
+        "wrk_cpu": 100.0 * client / wall,
+        "box_cpu": 100.0 * (busy1 - busy0) / wall,
         "kthr_cpu": 100.0 * kthr / wall,
-        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - wrk_s - kthr) / wall),
-        "errors": errors,
-        "requests": out["requests"],
+        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - client - kthr) / wall),
     }
 
 
@@ -261,18 +268,7 @@ def run_rados_bench(conf, pool, op, size, seconds, threads, run_name, osd_pids):
     else:
         args = [seconds, "write", "-t", threads, "-b", size, "-O", size, "--no-cleanup",
                 "--run-name", "%s-put-%d" % (run_name, time.monotonic_ns())]
-    own_pids, kthreads = proc_tree(os.getpid()), proc_tree(2)
-    osd0, own0, kthr0 = cpu_seconds(osd_pids), cpu_seconds(own_pids), cpu_seconds(kthreads)
-    busy0, task0 = machine_cpu()
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    out = rados_bench(conf, pool, args, seconds + 120)
-    wall = time.monotonic() - t0
-    osd = cpu_seconds(osd_pids) - osd0
-    own, kthr = cpu_seconds(own_pids) - own0, cpu_seconds(kthreads) - kthr0
-    busy1, task1 = machine_cpu()
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    client_s = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
+    out, cpu = cpu_during(lambda: rados_bench(conf, pool, args, seconds + 120), [], osd_pids)
     figures = {}
     for line in out.splitlines():
         name, sep, value = line.partition(":")
@@ -284,20 +280,10 @@ def run_rados_bench(conf, pool, op, size, seconds, threads, run_name, osd_pids):
         avg_s, max_s = float(figures["Average Latency(s)"]), float(figures["Max latency(s)"])
     except (KeyError, ValueError) as e:
         raise RuntimeError("rados bench: no figures in its output:\n%s" % out[-4000:]) from e
-    return {
-        "rps": iops,
-        "mbps": iops * size / 1e6,
-        "p50_ms": avg_s * 1000.0,
-        "p99_ms": max_s * 1000.0,
-        "srv_cpu": 100.0 * client_s / wall,
-        "osd_cpu": 100.0 * osd / wall,
-        "wrk_cpu": 0.0,
-        "box_cpu": 100.0 * (busy1 - busy0) / wall,
-        "kthr_cpu": 100.0 * kthr / wall,
-        "other_cpu": max(0.0, 100.0 * ((task1 - task0) - own - client_s - kthr) / wall),
-        "errors": {} if ops else {"no requests": 1},
-        "requests": ops,
-    }
+    # the client is the gateway here: its CPU goes to srv_cpu
+    cpu["srv_cpu"], cpu["wrk_cpu"] = cpu["wrk_cpu"], 0.0
+    return dict(cpu, rps=iops, mbps=iops * size / 1e6, p50_ms=avg_s * 1000.0,
+                p99_ms=max_s * 1000.0, errors={} if ops else {"no requests": 1}, requests=ops)
 
 
 def put_public(c, bucket, keys, body):
