@@ -3,6 +3,7 @@ Apache module), for the modules' server tests: signed requests, raw
 sockets, the server's log and the processes' memory.
 """
 import hashlib
+import http.client
 import os
 import re
 import signal
@@ -147,6 +148,29 @@ def assert_no_crash(log_text):
     """As assert_no_worker_died, for logs where no signal at all was sent."""
     assert "signal" not in log_text, log_text[-3000:]
     assert_no_worker_died(log_text)
+
+
+def assert_apache_no_crash(log_text):
+    """No child of Apache died or logged an alert, emergency or critical
+    error in log_text."""
+    for bad in ("exit signal", "Segmentation", "[core:alert]", ":emerg]", ":crit]"):
+        assert bad not in log_text, log_text[-3000:]
+
+
+def start_slow_download(site, key, body):
+    """PUTs body under key, then starts a signed GET of it and reads its
+    first 256 KiB: (connection, response, the store body files the PUT
+    made, sha256 of what was read).  The caller reads the rest."""
+    earlier = set(site.bodies())
+    site.put(key, body)
+    body_files = set(site.bodies()) - earlier
+    assert body_files
+    path = site.path(key)
+    conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=60)
+    conn.request("GET", path, headers=sign_v4(site.ep, "GET", path))
+    resp = conn.getresponse()
+    assert resp.status == 200 and int(resp.getheader("Content-Length")) == len(body)
+    return conn, resp, body_files, hashlib.sha256(resp.read(256 * 1024))
 
 
 def gets_during_overwrites(site, key, versions, gets_per_reader, readers=4):

@@ -26,7 +26,14 @@ import time
 import pytest
 import requests
 from byte_ranges import RANGES, expected, range_header
-from door_sites import Endpoint, Site, gets_during_overwrites, make_site
+from door_sites import (
+    Endpoint,
+    Site,
+    assert_apache_no_crash,
+    gets_during_overwrites,
+    make_site,
+    start_slow_download,
+)
 from s3_servers import apache_settings, run_apache
 from s3_signing import sign_v4
 
@@ -73,11 +80,6 @@ def site(request, tmp_path_factory):
     s.variant = request.param
     yield s
     s.stop()
-
-
-def assert_no_crash(log_text):
-    for bad in ("exit signal", "Segmentation", "[core:alert]", ":emerg]", ":crit]"):
-        assert bad not in log_text, log_text[-3000:]
 
 
 def etag(data):
@@ -138,7 +140,7 @@ def test_get_range_and_head(site, size):
     assert h.status_code == 200 and int(length) == size
     assert h.headers["ETag"] == etag(data)
     assert h.content == b""
-    assert_no_crash(site.log_since(offset))
+    assert_apache_no_crash(site.log_since(offset))
 
 
 def test_how_bodies_go_out(site):
@@ -182,7 +184,7 @@ def test_missing_key(site):
     assert bodies_logged(site, offset) == [f"{len(r.content)} bytes read ahead, 0 to read"]
     h = site.request("HEAD", "no-such-key")
     assert h.status_code == 404 and h.content == b""
-    assert_no_crash(site.log_since(offset))
+    assert_apache_no_crash(site.log_since(offset))
 
 
 @pytest.mark.parametrize("site", LOCAL, indirect=True)
@@ -217,19 +219,9 @@ def test_slow_download_keeps_its_version_when_the_body_file_goes(site, how):
     over the child holds no descriptor on a store file."""
     key = f"replaced-{how}"
     old, new = os.urandom(32 * MiB), os.urandom(32 * MiB)
-    earlier = set(site.bodies())
-    site.put(key, old)
-    old_files = set(site.bodies()) - earlier
-    assert old_files
     offset = site.log_offset()
-
-    path = site.path(key)
-    conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=60)
-    conn.request("GET", path, headers=sign_v4(site.ep, "GET", path))
-    resp = conn.getresponse()
-    assert resp.status == 200 and int(resp.getheader("Content-Length")) == len(old)
+    conn, resp, old_files, got = start_slow_download(site, key, old)
     assert resp.getheader("ETag") == etag(old)
-    got = hashlib.sha256(resp.read(256 * 1024))
     root = site.uri[len("local:"):]
     old_paths = {os.path.join(root, f) for f in old_files}
     assert old_paths <= set(store_files_open(site))  # the request's descriptor
@@ -262,7 +254,7 @@ def test_slow_download_keeps_its_version_when_the_body_file_goes(site, how):
     while [f for f in store_files_open(site) if f.endswith(" (deleted)")]:
         assert time.monotonic() < deadline, store_files_open(site)
         time.sleep(0.1)
-    assert_no_crash(site.log_since(offset))
+    assert_apache_no_crash(site.log_since(offset))
 
 
 def test_gets_during_overwrites_see_one_whole_version(site):
@@ -275,7 +267,7 @@ def test_gets_during_overwrites_see_one_whole_version(site):
     offset = site.log_offset()
     errors = gets_during_overwrites(site, key, versions, 40)
     assert not errors, errors[:5]
-    assert_no_crash(site.log_since(offset))
+    assert_apache_no_crash(site.log_since(offset))
 
 
 def test_many_concurrent_gets(site):
@@ -313,7 +305,7 @@ def test_many_concurrent_gets(site):
         while len(store_files_open(site)) > len(before):
             assert time.monotonic() < deadline, (before, store_files_open(site))
             time.sleep(0.1)
-    assert_no_crash(site.log_since(offset))
+    assert_apache_no_crash(site.log_since(offset))
 
 
 @pytest.mark.parametrize("mpm", ["worker", "prefork"])
@@ -346,7 +338,7 @@ def test_body_files_under_the_other_mpms(request, tmp_path_factory, mpm):
         while any(store_files_open(site, pid) for pid in site.server.child_pids()):
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        assert_no_crash(site.log_since(offset))
+        assert_apache_no_crash(site.log_since(offset))
     finally:
         site.stop()
 
@@ -393,6 +385,6 @@ def test_store_failing_after_the_read_ahead_cuts_the_download(request, tmp_path_
                 break
             time.sleep(0.5)
         assert r.status_code == 200 and r.content == data
-        assert_no_crash(site.log_since(offset))
+        assert_apache_no_crash(site.log_since(offset))
     finally:
         site.stop()

@@ -10,7 +10,6 @@ store, with one worker, so that every request meets the same event loop.
 """
 
 import hashlib
-import http.client
 import os
 import sqlite3
 import subprocess
@@ -21,8 +20,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import requests
 from byte_ranges import RANGES, expected, range_header
-from door_sites import assert_no_crash, make_site
-from s3_signing import sign_v4
+from door_sites import assert_no_crash, make_site, start_slow_download
 
 import pyrgw
 
@@ -105,18 +103,8 @@ def test_download_keeps_its_version_when_the_body_file_goes(site):
     (the open file outlives the unlink), and the next GET the new ones."""
     key = "replaced"
     old, new = os.urandom(32 * MiB), os.urandom(32 * MiB)
-    earlier = set(site.bodies())
-    site.put(key, old)
-    old_files = set(site.bodies()) - earlier
-    assert old_files
     offset = site.log_offset()
-
-    path = site.path(key)
-    conn = http.client.HTTPConnection("127.0.0.1", site.server.port, timeout=60)
-    conn.request("GET", path, headers=sign_v4(site.ep, "GET", path))
-    resp = conn.getresponse()
-    assert resp.status == 200 and int(resp.getheader("Content-Length")) == len(old)
-    got = hashlib.sha256(resp.read(256 * 1024))
+    conn, resp, old_files, got = start_slow_download(site, key, old)
 
     site.put(key, new)
     with pyrgw.Store(site.uri) as store:
