@@ -238,11 +238,20 @@ def test_lost_watch_is_reestablished(store, store_setup, user, worker,
                     io.set_omap(op, tuple(k for k, _ in saved),
                                 tuple(bytes(v or b"") for _, v in saved))
                     io.operate_write_op(op, "users")
-    time.sleep(1.1)  # a failed watch is retried after a second
-    assert w.ask(f"ak {k2}") == f"ok {uid} {k2} -"
-    before = osd_ops(ceph_cluster)
-    assert w.ask(f"repeat 1000 ak {k2}") == "ok 1000"
-    assert osd_ops(ceph_cluster) - before < 50  # cached again
+    # A failed watch is retried every second; on a loaded machine the retry
+    # that finds the object again can come later than that.  Uncached, 1000
+    # lookups by key cost 2000 ops; cached, only the background work of the
+    # session's other RADOS clients shows (see the test above).
+    deadline = time.monotonic() + 30
+    while True:
+        assert w.ask(f"ak {k2}") == f"ok {uid} {k2} -"
+        before = osd_ops(ceph_cluster)
+        assert w.ask(f"repeat 1000 ak {k2}") == "ok 1000"
+        spent = osd_ops(ceph_cluster) - before
+        if spent < 200:  # cached again
+            break
+        assert time.monotonic() < deadline, f"still uncached: {spent} ops"
+        time.sleep(0.5)
     store.remove_access_key(uid, k2)
     assert w.ask(f"ak {k2}") == "err NoSuchAccessKey"
 
