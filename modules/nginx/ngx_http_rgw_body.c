@@ -9,6 +9,7 @@
  * one client_body_buffer_size per request.
  *
  *   read_body -> body_post -> feed -> body_fed -> feed ... -> body_ended
+ *                                  (the last buffer: -> body_last_fed)
  */
 
 #include "ngx_http_rgw_module.h"
@@ -18,6 +19,8 @@ static void ngx_http_rgw_body_post(ngx_http_request_t *r);
 static void ngx_http_rgw_body_read_handler(ngx_http_request_t *r);
 static void ngx_http_rgw_feed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_body_fed(ngx_http_request_t *r,
+    ngx_http_rgw_ctx_t *ctx, int result);
+static void ngx_http_rgw_body_last_fed(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
 static void ngx_http_rgw_body_ended(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
@@ -129,6 +132,27 @@ ngx_http_rgw_feed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
                     return;
                 }
 
+                if (ctx->body->next == NULL && r->request_body->bufs == NULL
+                    && !r->reading_body)
+                {
+                    /*
+                     * The last buffer (a small body often comes whole with
+                     * the headers): fed and ended in one trip.
+                     */
+                    rc = rgw_aio_request_body_last(ctx->gw->queue, ctx->rreq,
+                                                   b->pos, b->last - b->pos,
+                                                   ngx_http_rgw_aio_done,
+                                                   ctx);
+
+                    if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_body_last_fed)
+                        != NGX_OK)
+                    {
+                        ngx_http_rgw_fail(r, ctx, "request body");
+                    }
+
+                    return;
+                }
+
                 rc = rgw_aio_request_body(ctx->gw->queue, ctx->rreq, b->pos,
                                           b->last - b->pos,
                                           ngx_http_rgw_aio_done, ctx);
@@ -212,6 +236,27 @@ ngx_http_rgw_body_fed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
     }
 
     ngx_http_rgw_feed(r, ctx);
+}
+
+
+/* The last buffer was fed and the body ended (or refused by the core). */
+
+static void
+ngx_http_rgw_body_last_fed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
+    int result)
+{
+    ngx_buf_t  *b;
+
+    if (result < 0) {
+        ngx_http_rgw_fail(r, ctx, "request body");
+        return;
+    }
+
+    b = ctx->body->buf;
+    b->pos = b->last;
+    ctx->body = ctx->body->next;
+
+    ngx_http_rgw_respond(r, ctx);
 }
 
 

@@ -976,6 +976,12 @@ int rgw_request_body(rgw_request_t *req, const void *data, size_t len);
 /* The body is complete: verifies it, then commits (step 4);
  * RGW_REQUEST_DONE.  -EINVAL before start. */
 int rgw_request_body_end(rgw_request_t *req);
+/* The last len body bytes, then the end: rgw_request_body() and, unless
+ * that made the response ready (an error), rgw_request_body_end(), in one
+ * call (one trip to an I/O thread with rgw_aio_request_body_last(), where
+ * a small body arrives whole); RGW_REQUEST_DONE.  len may be 0.  -EINVAL
+ * before start. */
+int rgw_request_body_last(rgw_request_t *req, const void *data, size_t len);
 
 /* The response, once start/body/body_end returned RGW_REQUEST_DONE. */
 int rgw_response_status(const rgw_request_t *req);
@@ -1165,6 +1171,10 @@ int rgw_aio_request_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *dat
                          rgw_aio_cb cb, void *arg);
 /* rgw_request_body_end() on the queue. */
 int rgw_aio_request_body_end(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+/* rgw_request_body_last() on the queue; data must stay valid until the
+ * callback. */
+int rgw_aio_request_body_last(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,
+                              rgw_aio_cb cb, void *arg);
 /* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_response_read(rgw_aio_queue_t *q, rgw_request_t *req, void *buf, size_t len,
                           rgw_aio_cb cb, void *arg);

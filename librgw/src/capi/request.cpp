@@ -193,6 +193,14 @@ int request_body_end(rgw_request_t* req) {
   });
 }
 
+int request_body_last(rgw_request_t* req, const void* data, size_t len) {
+  return guarded_call([&] {
+    if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
+    if (req->impl->body(static_cast<const char*>(data), len)) req->impl->end_body();
+    return req->finished(RGW_REQUEST_DONE);
+  });
+}
+
 int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
   return guarded_call([&]() -> int64_t {
     if (!req || (!buf && len)) rgw::fail(-EINVAL, "NULL argument");
@@ -247,6 +255,9 @@ RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {
   return rgw::capi::request_body(req, data, len);
 }
 RGW_API int rgw_request_body_end(rgw_request_t* req) { return rgw::capi::request_body_end(req); }
+RGW_API int rgw_request_body_last(rgw_request_t* req, const void* data, size_t len) {
+  return rgw::capi::request_body_last(req, data, len);
+}
 
 RGW_API int rgw_response_status(const rgw_request_t* req) {
   return req && req->impl->done() ? req->impl->response().status : -EINVAL;
