@@ -135,6 +135,7 @@ test-sanitize: deps
 	   $(BUILD)/asan/tests/test_capi_model 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_capi_versions 'rados:asan?conf={conf}' && \
 	   $(BUILD)/asan/tests/test_request 'rados:asan?conf={conf}' && \
+	   $(BUILD)/asan/tests/test_index_batch '{conf}' && \
 	   $(BUILD)/asan/tests/test_s3_robustness 'rados:asan?conf={conf}'" 
 
 bench: core python nginx-module apache-module

@@ -269,6 +269,13 @@ debug rgw = 0/0
         """Map daemon name -> pid for the running daemons."""
         return {n: p.pid for n, (p, _) in self._procs.items()}
 
+    def osd_ops(self):
+        """Ops the OSD executed so far (its perf counters)."""
+        asok = os.path.join(self.base_dir, "run", "osd.0.asok")
+        out = subprocess.run(["ceph", "--admin-daemon", asok, "perf", "dump"], check=True,
+                             capture_output=True, text=True).stdout
+        return json.loads(out)["osd"]["op"]
+
 
 def run_with_cluster(base_dir, command):
     """Runs command (a list; "{conf}" in it becomes the ceph.conf path) against

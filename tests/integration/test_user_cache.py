@@ -7,7 +7,6 @@ changing call returns -- above all, a removed access key must stop
 authenticating everywhere at once.  The same tests run on the local store
 (no cache there), whose answers must be the same.
 """
-import json
 import os
 import select
 import signal
@@ -74,14 +73,6 @@ def user(store, store_setup):
     store.create_user(uid, access_key=k1, secret_key="SK1")
     store.add_access_key(uid, k2, "SK2")
     return uid, k1, k2
-
-
-def osd_ops(cluster):
-    """Ops the OSD executed so far (its perf counters)."""
-    asok = os.path.join(cluster.base_dir, "run", "osd.0.asok")
-    out = subprocess.run(["ceph", "--admin-daemon", asok, "perf", "dump"], check=True,
-                         capture_output=True, text=True).stdout
-    return json.loads(out)["osd"]["op"]
 
 
 def wait_stopped(pid):
@@ -177,7 +168,7 @@ def test_cached_lookups_cost_no_rados_ops(store, user, worker, ceph_cluster):
     uid, k1, k2 = user
     w = worker()
     assert w.ask(f"ak {k1}") == f"ok {uid} {keys(k1, k2)} -"
-    before = osd_ops(ceph_cluster)
+    before = ceph_cluster.osd_ops()
     assert w.ask(f"repeat 1000 ak {k1}") == "ok 1000"
     assert w.ask(f"repeat 1000 uid {uid}") == "ok 1000"
     for _ in range(1000):
@@ -186,7 +177,7 @@ def test_cached_lookups_cost_no_rados_ops(store, user, worker, ceph_cluster):
     # of that for the background work of the session's other RADOS clients
     # (every door's servers keep theirs open: watch pings, ticks; 60 ops were
     # seen in one CI run).
-    assert osd_ops(ceph_cluster) - before < 500
+    assert ceph_cluster.osd_ops() - before < 500
 
 
 @rados_only
@@ -245,9 +236,9 @@ def test_lost_watch_is_reestablished(store, store_setup, user, worker,
     deadline = time.monotonic() + 30
     while True:
         assert w.ask(f"ak {k2}") == f"ok {uid} {k2} -"
-        before = osd_ops(ceph_cluster)
+        before = ceph_cluster.osd_ops()
         assert w.ask(f"repeat 1000 ak {k2}") == "ok 1000"
-        spent = osd_ops(ceph_cluster) - before
+        spent = ceph_cluster.osd_ops() - before
         if spent < 200:  # cached again
             break
         assert time.monotonic() < deadline, f"still uncached: {spent} ops"

@@ -17,10 +17,10 @@
 
 namespace rgw::rados {
 
-void await_pending(std::unique_ptr<AsyncWrite>& op, const std::string& bucket,
+void await_pending(std::unique_ptr<PendingWrite>& op, const std::string& bucket,
                    const std::string& ioid, const char* when) {
   if (!op) return;
-  int r = op->c.wait();
+  int r = op->wait();
   op.reset();
   if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed" + when);
   if (r < 0) rados_fail(r, "set pending record in index/" + ioid);
@@ -30,21 +30,16 @@ void await_pending(std::unique_ptr<AsyncWrite>& op, const std::string& bucket,
 // writer or remover, `ts` its encode_ts time); the caller waits for it
 // before touching the head.  -ENOENT then: the bucket was removed (the op
 // must not re-create its index).
-std::unique_ptr<AsyncWrite> RadosStore::set_pending_async(const std::string& ioid,
-                                                          const std::string& pend,
-                                                          const std::string& ts) {
-  auto w = std::make_unique<AsyncWrite>();
-  const char* keys[] = {pend.data()};
-  const char* vals[] = {ts.data()};
-  size_t klens[] = {pend.size()};
-  size_t vlens[] = {ts.size()};
-  rados_write_op_assert_exists(w->op.op);
-  rados_write_op_omap_set2(w->op.op, keys, vals, klens, vlens, 1);
-  int r = rados_aio_write_op_operate(w->op.op, index_, w->c.c, ioid.c_str(), nullptr, 0);
-  if (r < 0) {
-    w->c.submitted = false;
-    rados_fail(r, "omap set index/" + ioid);
-  }
+std::unique_ptr<PendingWrite> RadosStore::set_pending_async(const std::string& ioid,
+                                                            const std::string& pend,
+                                                            const std::string& ts) {
+  fail_if_no_wait("a RADOS write");
+  auto c = std::make_shared<IndexChange>();
+  c->kind = IndexChange::Kind::kPending;
+  c->pending = pend;
+  c->stamp = ts;
+  auto w = std::make_unique<PendingWrite>(*index_batch_, c);
+  index_batch_->submit(ioid, std::move(c));
   return w;
 }
 
@@ -52,6 +47,16 @@ std::unique_ptr<AsyncWrite> RadosStore::set_pending_async(const std::string& ioi
 int RadosStore::index_set(const std::string& ioid, const std::string& key, const std::string& entry,
                           const std::string* pending, const IndexExtras* extras) {
   const std::string rk = removed_key(key);
+  if (!extras) {  // with other writers' changes (index_batch.h)
+    fail_if_no_wait("a RADOS write");
+    auto c = std::make_shared<IndexChange>();
+    c->kind = IndexChange::Kind::kEntry;
+    c->key = key;
+    c->entry = entry;
+    c->removed = rk;
+    if (pending) c->pending = *pending;
+    return index_batch_->run(ioid, std::move(c));
+  }
   WriteOp op;
   int cmp_rv[2] = {0, 0};
   rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed

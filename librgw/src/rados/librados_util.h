@@ -129,12 +129,6 @@ struct Completion {
   }
 };
 
-// An operation in flight; the completion is destroyed (waited for) first.
-struct AsyncWrite {
-  WriteOp op;
-  Completion c;
-};
-
 struct AsyncXattrRead {
   ReadOp op;
   XattrIter xi;

@@ -35,7 +35,7 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
   const std::string pend = pending_key(key, "rm-" + random_hex(8));
   // The pending record is in flight during the first look at the head; it
   // must be there before the head goes.
-  std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
+  std::unique_ptr<PendingWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   std::optional<uint64_t> removed;  // epoch of the head removed
   std::string refused;              // the etag that did not match options.if_match
@@ -146,7 +146,7 @@ ObjectInfo RadosStore::update_head(const ObjectRef& ref, const AttrsUpdate& upda
   const std::string pend = pending_key(key, "at-" + random_hex(8));
   // A new expiry is queued before any head carries it (docs/expiry.md).
   if (update.delete_at) queue_expiry(bucket, key, *update.delete_at);
-  std::unique_ptr<AsyncWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
+  std::unique_ptr<PendingWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));
   auto wait_pending = [&] { await_pending(pending_op, bucket, ioid); };
   ObjectInfo info;
   std::string info_bytes, tag;

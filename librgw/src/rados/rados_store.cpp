@@ -36,6 +36,7 @@ RadosStore::RadosStore(const std::string& prefix, const std::string& conf_path,
     if (r < 0) rados_fail(r, "connect to the Ceph cluster as " + name);
     meta_ = open_pool(cluster_, prefix_ + ".meta");
     index_ = open_pool(cluster_, prefix_ + ".index");
+    index_batch_ = std::make_unique<rados::IndexBatcher>(index_);
     data_ = open_pool(cluster_, prefix_ + ".data");
     buckets_ = std::make_unique<rados::BucketCache>(
         meta_, [this](const std::string& n, BucketInfo* b) { return load_bucket(n, b); });
@@ -49,7 +50,8 @@ RadosStore::RadosStore(const std::string& prefix, const std::string& conf_path,
 RadosStore::~RadosStore() { close(); }
 
 void RadosStore::close() noexcept {
-  buckets_.reset();  // unwatches: needs the connection
+  index_batch_.reset();  // waits for its ops in flight
+  buckets_.reset();      // unwatches: needs the connection
   users_.reset();
   if (data_) rados_ioctx_destroy(data_);
   if (index_) rados_ioctx_destroy(index_);

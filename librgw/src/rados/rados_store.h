@@ -51,7 +51,9 @@
 // gc; then ONE index op: assert that the entry and the removal marker are older
 // (omap_cmp LT), set the entry, drop the pending record.  A remover removes the head
 // (same guard), then in one op removes the entry and sets the marker to the head's
-// epoch + 1 (same LT assertions), dropping its pending record.
+// epoch + 1 (same LT assertions), dropping its pending record.  Pending records
+// and plain entry updates of concurrent writers in one process travel grouped,
+// each with its own assertions and answer (index_batch.h).
 // Ordering: the guarded swap makes a key's epochs grow along its heads, so the index
 // is a max-register: it never goes backwards (a late op of an older head, or of a
 // removed one, fails its LT assertion and only drops its pending record), and the
@@ -175,6 +177,7 @@
 #include <vector>
 
 #include "rados/bucket_cache.h"
+#include "rados/index_batch.h"
 #include "rados/librados_util.h"
 #include "rados/records.h"
 #include "rados/user_cache.h"
@@ -214,7 +217,7 @@ struct IndexExtras {
 // Waits for a pending-record write (RadosStore::set_pending_async) still in
 // flight, then releases it; nothing to do once it was waited for.  The op
 // asserts the index exists: -ENOENT means the bucket was removed meanwhile.
-void await_pending(std::unique_ptr<AsyncWrite>& op, const std::string& bucket,
+void await_pending(std::unique_ptr<PendingWrite>& op, const std::string& bucket,
                    const std::string& ioid, const char* when = "");
 
 class RadosStore : public Store {
@@ -340,9 +343,10 @@ class RadosStore : public Store {
   // Sets an omap key to an index record in flight (the pending record of a
   // writer or remover, `ts` its encode_ts time); the caller waits for it
   // before touching the head.  -ENOENT then: the bucket was removed (the op
-  // must not re-create its index).
-  std::unique_ptr<AsyncWrite> set_pending_async(const std::string& ioid, const std::string& pend,
-                                                const std::string& ts);
+  // must not re-create its index).  Sent with other writers' index changes
+  // (index_batch.h).
+  std::unique_ptr<PendingWrite> set_pending_async(const std::string& ioid, const std::string& pend,
+                                                  const std::string& ts);
 
   // Index updates are ordered by epoch: each asserts (omap_cmp LT, bytewise)
   // that the key's entry and removal marker are older than what it writes, so
@@ -494,6 +498,9 @@ class RadosStore : public Store {
   // Users by uid, access key and Swift user, one watch on meta/users
   // (user_cache.h); every change of a user ends with notify_changed(uid).
   std::unique_ptr<rados::UserCache> users_;
+  // The index changes of this process's writers, grouped per index object
+  // (index_batch.h).
+  std::unique_ptr<rados::IndexBatcher> index_batch_;
 };
 
 // ------------------------------------------------------------------ writer
@@ -573,7 +580,7 @@ class RadosWriter : public ObjectWriter {
   uint64_t tails_ = 0;  // tails issued
   std::unique_ptr<Completion> inflight_;
   std::string inflight_oid_;
-  std::unique_ptr<AsyncWrite> pending_op_;     // the pending record, set at open
+  std::unique_ptr<PendingWrite> pending_op_;   // the pending record, set at open
   std::unique_ptr<AsyncXattrRead> head_read_;  // the head's xattrs, read at open
   // Versioned bucket: the body goes to a version object of its own
   // (version_oid(head_, tag_), tag_ "v..."), the key's entry is read ahead.

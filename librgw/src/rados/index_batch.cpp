@@ -1,0 +1,180 @@
+// index_batch.cpp - grouped bucket index writes (index_batch.h).
+#include "rados/index_batch.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "rados/librados_util.h"
+
+namespace rgw::rados {
+
+struct IndexBatch {
+  std::string ioid;
+  std::vector<std::shared_ptr<IndexChange>> changes;
+  rados_write_op_t op = nullptr;
+  rados_completion_t c = nullptr;
+  bool finished = false;  // its results handed out (under the batcher's lock)
+  ~IndexBatch() {
+    if (c) rados_aio_release(c);  // after it completed: finish_locked waited
+    if (op) rados_release_write_op(op);
+  }
+};
+
+PendingWrite::~PendingWrite() { (void)wait(); }
+
+int PendingWrite::wait() { return batcher_.wait(*change_); }
+
+namespace {
+
+// Adds one change to the op (see IndexChange).
+void add_change(rados_write_op_t op, const IndexChange& c) {
+  if (c.kind == IndexChange::Kind::kEntry) {
+    // The prvals are not read: a failed assertion fails the op, and its
+    // changes are then sent one per op.
+    rados_write_op_omap_cmp2(op, c.key.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
+                             c.key.size(), c.entry.size(), nullptr);
+    rados_write_op_omap_cmp2(op, c.removed.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
+                             c.removed.size(), c.entry.size(), nullptr);
+    const char* keys[] = {c.key.data()};
+    const char* vals[] = {c.entry.data()};
+    size_t klens[] = {c.key.size()};
+    size_t vlens[] = {c.entry.size()};
+    rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
+    if (!c.pending.empty()) {
+      const char* rk[] = {c.pending.data()};
+      size_t rl[] = {c.pending.size()};
+      rados_write_op_omap_rm_keys2(op, rk, rl, 1);
+    }
+  } else {
+    const char* keys[] = {c.pending.data()};
+    const char* vals[] = {c.stamp.data()};
+    size_t klens[] = {c.pending.size()};
+    size_t vlens[] = {c.stamp.size()};
+    rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
+  }
+}
+
+}  // namespace
+
+IndexBatcher::~IndexBatcher() {
+  std::unique_lock<std::mutex> lk(mu_);
+  while (!queues_.empty()) {  // a queue in the map has an op in flight
+    std::shared_ptr<IndexBatch> b = queues_.begin()->second.in_flight;
+    lk.unlock();
+    rados_aio_wait_for_complete(b->c);
+    lk.lock();
+    if (!b->finished) finish_locked(b);
+  }
+}
+
+void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> change) {
+  std::lock_guard<std::mutex> lk(mu_);
+  change->ioid = ioid;
+  Queue& q = queues_[ioid];
+  q.waiting.push_back(std::move(change));
+  if (!q.in_flight) {
+    send_next_locked(ioid, q);
+    if (!q.in_flight) queues_.erase(ioid);  // not sent: answered already
+  } else if (rados_aio_is_complete(q.in_flight->c)) {
+    finish_locked(std::shared_ptr<IndexBatch>(q.in_flight));  // then sends ours
+  }  // else the op in flight sends the next
+}
+
+int IndexBatcher::wait(IndexChange& change) {
+  std::unique_lock<std::mutex> lk(mu_);
+  while (!change.done) {
+    // The op carrying the change, or (queued) the op before it: a queue
+    // with changes waiting always has one in flight.
+    std::shared_ptr<IndexBatch> b = change.batch;
+    if (!b) b = queues_.at(change.ioid).in_flight;
+    lk.unlock();
+    rados_aio_wait_for_complete(b->c);
+    lk.lock();
+    if (!b->finished) finish_locked(b);
+  }
+  return change.result;
+}
+
+int IndexBatcher::run(const std::string& ioid, std::shared_ptr<IndexChange> change) {
+  submit(ioid, change);  // the batch drops its reference when done: keep ours
+  return wait(*change);
+}
+
+IndexBatcher::Counts IndexBatcher::counts() {
+  std::lock_guard<std::mutex> lk(mu_);
+  return counts_;
+}
+
+void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
+  while (!q.waiting.empty()) {
+    auto b = std::make_shared<IndexBatch>();
+    b->ioid = ioid;
+    if (q.waiting.front()->alone) {
+      b->changes.push_back(std::move(q.waiting.front()));
+      q.waiting.pop_front();
+    } else {
+      std::set<std::string> keys;  // one change per object key per op
+      for (auto it = q.waiting.begin(); it != q.waiting.end() && b->changes.size() < kMaxPerOp;) {
+        const IndexChange& c = **it;
+        if (c.alone || (c.kind == IndexChange::Kind::kEntry && !keys.insert(c.key).second)) {
+          ++it;
+          continue;
+        }
+        b->changes.push_back(std::move(*it));
+        it = q.waiting.erase(it);
+      }
+    }
+    int r = -ENOMEM;
+    b->op = rados_create_write_op();
+    if (b->op) {
+      rados_write_op_assert_exists(b->op);  // a removed bucket's index stays removed
+      for (const auto& c : b->changes) add_change(b->op, *c);
+      r = rados_aio_create_completion2(nullptr, nullptr, &b->c);
+      if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
+      if (r < 0 && b->c) {
+        rados_aio_release(b->c);  // never submitted: never completes
+        b->c = nullptr;
+      }
+    }
+    if (r == 0) {
+      ++counts_.ops;
+      counts_.changes += b->changes.size();
+      for (const auto& c : b->changes) c->batch = b;
+      q.in_flight = std::move(b);
+      return;
+    }
+    // Never sent: nothing landed; the error is each change's answer.
+    for (const auto& c : b->changes) {
+      c->result = r;
+      c->done = true;
+    }
+  }
+}
+
+void IndexBatcher::finish_locked(const std::shared_ptr<IndexBatch>& batch) {
+  batch->finished = true;
+  const int r = rados_aio_get_return_value(batch->c);
+  auto qi = queues_.find(batch->ioid);
+  Queue& q = qi->second;
+  if (is_cmp_failure(r) && batch->changes.size() > 1) {
+    // Which change failed its assertion is not known: each goes again in
+    // an op of its own, first, in their order.
+    for (auto it = batch->changes.rbegin(); it != batch->changes.rend(); ++it) {
+      (*it)->alone = true;
+      (*it)->batch.reset();
+      q.waiting.push_front(*it);
+    }
+  } else {
+    for (const auto& c : batch->changes) {
+      c->result = r;
+      c->done = true;
+      c->batch.reset();
+    }
+  }
+  q.in_flight.reset();
+  send_next_locked(batch->ioid, q);
+  if (!q.in_flight) queues_.erase(qi);
+}
+
+}  // namespace rgw::rados
