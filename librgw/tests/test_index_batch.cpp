@@ -108,6 +108,40 @@ void test_failed_assertion_in_a_group() {
   printf("failed assertion: %d of 20 rounds grouped\n", grouped);
 }
 
+// Removals grouped with entries: the one whose marker is newer than the
+// entry removes it and leaves its marker; the one older than the entry
+// there fails alone.
+void test_removals_in_a_group() {
+  IndexBatcher b(io);
+  const std::string oid = fresh_object("rm");
+  for (int round = 0; round < 10; ++round) {
+    const std::string n = std::to_string(round);
+    set_key(oid, "r" + n, "3");
+    set_key(oid, "q" + n, "9");
+    set_key(oid, "pr" + n, "t");
+    auto l = lead(b, oid, round);
+    auto r = std::make_shared<IndexChange>();
+    r->kind = IndexChange::Kind::kRemove;
+    r->key = "r" + n;
+    r->entry = "5";
+    r->removed = "~r" + n;
+    r->pending = "pr" + n;
+    auto q = std::make_shared<IndexChange>(*r);
+    q->key = "q" + n;
+    q->removed = "~q" + n;
+    q->pending.clear();
+    auto e = entry("e" + n, "7");
+    for (const auto& x : {r, q, e}) b.submit(oid, x);
+    CHECK(b.wait(*l) == 0);
+    CHECK(b.wait(*r) == 0);
+    CHECK(b.wait(*q) == -ECANCELED);
+    CHECK(b.wait(*e) == 0);
+    auto m = omap(oid);
+    CHECK(m.count("r" + n) == 0 && m["~r" + n] == "5" && m.count("pr" + n) == 0);
+    CHECK(m["q" + n] == "9" && m.count("~q" + n) == 0 && m["e" + n] == "7");
+  }
+}
+
 // Two changes of one key never share an op: each is checked against what
 // the other left (together, both would pass against the old value, and the
 // older one, set last, would win).
@@ -212,6 +246,7 @@ int main(int argc, char** argv) {
   io = rgw::rados::open_pool(cluster, "index-batch-test");
   run_tag = "t" + std::to_string(time(nullptr)) + "." + std::to_string(getpid());
   test_failed_assertion_in_a_group();
+  test_removals_in_a_group();
   test_one_key_twice();
   test_missing_index();
   test_many_queued();

@@ -78,23 +78,15 @@ int RadosStore::index_set(const std::string& ioid, const std::string& key, const
 // leaves the marker `epoch`, so that the removed head's own late update fails.
 int RadosStore::index_remove(const std::string& ioid, const std::string& key, uint64_t epoch,
                              const std::string* pending) {
-  const std::string rk = removed_key(key);
-  const std::string marker = encode_epoch(epoch);
-  WriteOp op;
-  int cmp_rv[2] = {0, 0};
-  rados_write_op_assert_exists(op.op);
-  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(), key.size(),
-                           marker.size(), &cmp_rv[0]);
-  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, marker.data(), rk.size(),
-                           marker.size(), &cmp_rv[1]);
-  omap_rm_in(op, key);
-  const char* keys[] = {rk.data()};
-  const char* vals[] = {marker.data()};
-  size_t klens[] = {rk.size()};
-  size_t vlens[] = {marker.size()};
-  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
-  if (pending) omap_rm_in(op, *pending);
-  return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
+  // With other writers' changes (index_batch.h).
+  fail_if_no_wait("a RADOS write");
+  auto c = std::make_shared<IndexChange>();
+  c->kind = IndexChange::Kind::kRemove;
+  c->key = key;
+  c->entry = encode_epoch(epoch);
+  c->removed = removed_key(key);
+  if (pending) c->pending = *pending;
+  return index_batch_->run(ioid, std::move(c));
 }
 
 void RadosStore::extras_in(WriteOp& op, const IndexExtras& x) {

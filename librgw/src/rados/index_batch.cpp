@@ -29,16 +29,24 @@ namespace {
 
 // Adds one change to the op (see IndexChange).
 void add_change(rados_write_op_t op, const IndexChange& c) {
-  if (c.kind == IndexChange::Kind::kEntry) {
+  if (c.kind != IndexChange::Kind::kPending) {
     // The prvals are not read: a failed assertion fails the op, and its
     // changes are then sent one per op.
     rados_write_op_omap_cmp2(op, c.key.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
                              c.key.size(), c.entry.size(), nullptr);
     rados_write_op_omap_cmp2(op, c.removed.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
                              c.removed.size(), c.entry.size(), nullptr);
-    const char* keys[] = {c.key.data()};
+    const bool set = c.kind == IndexChange::Kind::kEntry;
+    if (!set) {
+      const char* rk[] = {c.key.data()};
+      size_t rl[] = {c.key.size()};
+      rados_write_op_omap_rm_keys2(op, rk, rl, 1);
+    }
+    // The entry, or the removal's marker.
+    const std::string& k = set ? c.key : c.removed;
+    const char* keys[] = {k.data()};
     const char* vals[] = {c.entry.data()};
-    size_t klens[] = {c.key.size()};
+    size_t klens[] = {k.size()};
     size_t vlens[] = {c.entry.size()};
     rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
     if (!c.pending.empty()) {
@@ -117,7 +125,7 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
       std::set<std::string> keys;  // one change per object key per op
       for (auto it = q.waiting.begin(); it != q.waiting.end() && b->changes.size() < kMaxPerOp;) {
         const IndexChange& c = **it;
-        if (c.alone || (c.kind == IndexChange::Kind::kEntry && !keys.insert(c.key).second)) {
+        if (c.alone || (c.kind != IndexChange::Kind::kPending && !keys.insert(c.key).second)) {
           ++it;
           continue;
         }

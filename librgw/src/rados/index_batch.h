@@ -8,9 +8,9 @@
 //
 // A grouped op means, for each change, exactly what its own op would
 // have: the op asserts that the index object exists (a removed bucket's
-// index stays removed: every change gets -ENOENT), and an entry change
-// asserts, as index_set always did, that the key's entry and removal
-// marker are older than what it writes.  One failed assertion fails the
+// index stays removed: every change gets -ENOENT), and an entry change or
+// a removal asserts, as index_set and index_remove always did, that the
+// key's entry and removal marker are older than what it writes.  One failed assertion fails the
 // whole op; its changes are then sent again one per op, so that each gets
 // its own answer (-ECANCELED for the one that lost).  Two changes of the
 // same key never share an op (each would be checked against what was
@@ -60,7 +60,9 @@ struct IndexChange {
   // kEntry: sets `key`'s entry to `entry` if older entries and removal
   // markers (`removed` is the key's marker) allow, and drops `pending`
   // (none if empty).
-  enum class Kind { kPending, kEntry };
+  // kRemove: removes `key`'s entry and sets its marker `removed` to `entry`
+  // (the removal's epoch) under the same assertions, and drops `pending`.
+  enum class Kind { kPending, kEntry, kRemove };
   Kind kind = Kind::kPending;
   std::string key, entry, removed, pending, stamp;
 

@@ -51,9 +51,9 @@
 // gc; then ONE index op: assert that the entry and the removal marker are older
 // (omap_cmp LT), set the entry, drop the pending record.  A remover removes the head
 // (same guard), then in one op removes the entry and sets the marker to the head's
-// epoch + 1 (same LT assertions), dropping its pending record.  Pending records
-// and plain entry updates of concurrent writers in one process travel grouped,
-// each with its own assertions and answer (index_batch.h).
+// epoch + 1 (same LT assertions), dropping its pending record.  Pending records,
+// plain entry updates and removals of concurrent writers in one process travel
+// grouped, each with its own assertions and answer (index_batch.h).
 // Ordering: the guarded swap makes a key's epochs grow along its heads, so the index
 // is a max-register: it never goes backwards (a late op of an older head, or of a
 // removed one, fails its LT assertion and only drops its pending record), and the
