@@ -38,9 +38,8 @@ std::unique_ptr<PendingWrite> RadosStore::set_pending_async(const std::string& i
   c->kind = IndexChange::Kind::kPending;
   c->pending = pend;
   c->stamp = ts;
-  auto w = std::make_unique<PendingWrite>(*index_batch_, c);
-  index_batch_->submit(ioid, std::move(c));
-  return w;
+  index_batch_->submit(ioid, c);
+  return std::make_unique<PendingWrite>(*index_batch_, std::move(c));
 }
 
 // Sets the entry of `key` to `entry` (<epoch> + info).
