@@ -9,7 +9,7 @@
  * one client_body_buffer_size per request.
  *
  *   read_body -> body_post -> feed -> body_fed -> feed ... -> body_ended
- *                                  (the last buffer: -> body_last_fed)
+ *              (the last buffer, with the end: -> body_fed -> respond)
  */
 
 #include "ngx_http_rgw_module.h"
@@ -19,8 +19,6 @@ static void ngx_http_rgw_body_post(ngx_http_request_t *r);
 static void ngx_http_rgw_body_read_handler(ngx_http_request_t *r);
 static void ngx_http_rgw_feed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_body_fed(ngx_http_request_t *r,
-    ngx_http_rgw_ctx_t *ctx, int result);
-static void ngx_http_rgw_body_last_fed(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
 static void ngx_http_rgw_body_ended(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx, int result);
@@ -137,14 +135,15 @@ ngx_http_rgw_feed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
                 {
                     /*
                      * The last buffer (a small body often comes whole with
-                     * the headers): fed and ended in one trip.
+                     * the headers): fed and ended in one trip, whose
+                     * answer is RGW_REQUEST_DONE as for a refusal.
                      */
                     rc = rgw_aio_request_body_last(ctx->gw->queue, ctx->rreq,
                                                    b->pos, b->last - b->pos,
                                                    ngx_http_rgw_aio_done,
                                                    ctx);
 
-                    if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_body_last_fed)
+                    if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_body_fed)
                         != NGX_OK)
                     {
                         ngx_http_rgw_fail(r, ctx, "request body");
@@ -236,27 +235,6 @@ ngx_http_rgw_body_fed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
     }
 
     ngx_http_rgw_feed(r, ctx);
-}
-
-
-/* The last buffer was fed and the body ended (or refused by the core). */
-
-static void
-ngx_http_rgw_body_last_fed(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx,
-    int result)
-{
-    ngx_buf_t  *b;
-
-    if (result < 0) {
-        ngx_http_rgw_fail(r, ctx, "request body");
-        return;
-    }
-
-    b = ctx->body->buf;
-    b->pos = b->last;
-    ctx->body = ctx->body->next;
-
-    ngx_http_rgw_respond(r, ctx);
 }
 
 
