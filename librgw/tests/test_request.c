@@ -259,6 +259,7 @@ static void test_sync(void) {
   CHECK_RC(rgw_request_create(gw, "GET", path, &req), 0);
   CHECK(rgw_response_read(req, r.body, 10) < 0);
   CHECK_RC(rgw_request_body(req, "x", 1), RGW_ERR_INVALID_ARGUMENT); /* before start() */
+  CHECK_RC(rgw_request_body_end(req), RGW_ERR_INVALID_ARGUMENT);
   CHECK_RC(rgw_request_body_last(req, "x", 1), RGW_ERR_INVALID_ARGUMENT);
   CHECK_RC(rgw_request_body_last(req, NULL, 1), -EINVAL);
   rgw_request_free(req);

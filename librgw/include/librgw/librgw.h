@@ -971,16 +971,18 @@ int rgw_request_start(rgw_request_t *req);
  * rgw_request_start() (or rgw_aio_request_start()) instead. */
 int rgw_request_try_start(rgw_request_t *req);
 /* Feeds len body bytes (step 4): RGW_REQUEST_WANTS_BODY to go on,
- * RGW_REQUEST_DONE once the response is ready; -EINVAL before start. */
+ * RGW_REQUEST_DONE once the response is ready; RGW_ERR_INVALID_ARGUMENT
+ * before start, -EINVAL for NULL data with len > 0. */
 int rgw_request_body(rgw_request_t *req, const void *data, size_t len);
 /* The body is complete: verifies it, then commits (step 4);
- * RGW_REQUEST_DONE.  -EINVAL before start. */
+ * RGW_REQUEST_DONE.  RGW_ERR_INVALID_ARGUMENT before start. */
 int rgw_request_body_end(rgw_request_t *req);
 /* The last len body bytes, then the end: rgw_request_body() and, unless
  * that made the response ready (an error), rgw_request_body_end(), in one
  * call (one trip to an I/O thread with rgw_aio_request_body_last(), where
- * a small body arrives whole); RGW_REQUEST_DONE.  len may be 0.  -EINVAL
- * before start. */
+ * a small body arrives whole); RGW_REQUEST_DONE.  len may be 0.
+ * RGW_ERR_INVALID_ARGUMENT before start, -EINVAL for NULL data with
+ * len > 0. */
 int rgw_request_body_last(rgw_request_t *req, const void *data, size_t len);
 
 /* The response, once start/body/body_end returned RGW_REQUEST_DONE. */
