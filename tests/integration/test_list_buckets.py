@@ -2,7 +2,6 @@
 store did to them.  On RADOS, records the bucket cache holds are used as they
 are (the cache is coherent) and the others are read in parallel batches."""
 import pytest
-from test_user_cache import osd_ops
 
 import pyrgw
 
@@ -48,8 +47,8 @@ def test_cached_buckets_cost_no_reads(store, store_setup, owner, ceph_cluster):
     names = make_buckets(store, store_setup, owner, 40)
     for name in names:
         store.get_bucket(name)
-    before = osd_ops(ceph_cluster)
+    before = ceph_cluster.osd_ops()
     for _ in range(10):
         assert [b.name for b in store.list_buckets(owner)] == names
     # One omap read per listing (meta/buckets); 410 ops without the cache.
-    assert osd_ops(ceph_cluster) - before < 40
+    assert ceph_cluster.osd_ops() - before < 40
