@@ -45,31 +45,20 @@ std::unique_ptr<PendingWrite> RadosStore::set_pending_async(const std::string& i
 // Sets the entry of `key` to `entry` (<epoch> + info).
 int RadosStore::index_set(const std::string& ioid, const std::string& key, const std::string& entry,
                           const std::string* pending, const IndexExtras* extras) {
-  const std::string rk = removed_key(key);
-  if (!extras) {  // with other writers' changes (index_batch.h)
-    fail_if_no_wait("a RADOS write");
-    auto c = std::make_shared<IndexChange>();
-    c->kind = IndexChange::Kind::kEntry;
-    c->key = key;
-    c->entry = entry;
-    c->removed = rk;
-    if (pending) c->pending = *pending;
-    return index_batch_->run(ioid, std::move(c));
-  }
+  fail_if_no_wait("a RADOS write");
+  auto c = std::make_shared<IndexChange>();
+  c->kind = IndexChange::Kind::kEntry;
+  c->key = key;
+  c->entry = entry;
+  c->removed = removed_key(key);
+  if (pending) c->pending = *pending;
+  if (!extras) return index_batch_->run(ioid, std::move(c));  // with other writers' changes
+  // With extras (a multipart completion): the same change and the extras,
+  // in an op of its own.
   WriteOp op;
-  int cmp_rv[2] = {0, 0};
   rados_write_op_assert_exists(op.op);  // a removed bucket's index stays removed
-  rados_write_op_omap_cmp2(op.op, key.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), key.size(),
-                           entry.size(), &cmp_rv[0]);
-  rados_write_op_omap_cmp2(op.op, rk.data(), LIBRADOS_CMPXATTR_OP_LT, entry.data(), rk.size(),
-                           entry.size(), &cmp_rv[1]);
-  const char* keys[] = {key.data()};
-  const char* vals[] = {entry.data()};
-  size_t klens[] = {key.size()};
-  size_t vlens[] = {entry.size()};
-  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
-  if (pending) omap_rm_in(op, *pending);
-  if (extras) extras_in(op, *extras);
+  add_index_change(op.op, *c);
+  extras_in(op, *extras);
   return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
 }
 

@@ -25,45 +25,25 @@ PendingWrite::~PendingWrite() { (void)wait(); }
 
 int PendingWrite::wait() { return batcher_.wait(*change_); }
 
-namespace {
-
-// Adds one change to the op (see IndexChange).
-void add_change(rados_write_op_t op, const IndexChange& c) {
-  if (c.kind != IndexChange::Kind::kPending) {
-    // The prvals are not read: a failed assertion fails the op, and its
-    // changes are then sent one per op.
-    rados_write_op_omap_cmp2(op, c.key.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
-                             c.key.size(), c.entry.size(), nullptr);
-    rados_write_op_omap_cmp2(op, c.removed.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
-                             c.removed.size(), c.entry.size(), nullptr);
-    const bool set = c.kind == IndexChange::Kind::kEntry;
-    if (!set) {
-      const char* rk[] = {c.key.data()};
-      size_t rl[] = {c.key.size()};
-      rados_write_op_omap_rm_keys2(op, rk, rl, 1);
-    }
-    // The entry, or the removal's marker.
-    const std::string& k = set ? c.key : c.removed;
-    const char* keys[] = {k.data()};
-    const char* vals[] = {c.entry.data()};
-    size_t klens[] = {k.size()};
-    size_t vlens[] = {c.entry.size()};
-    rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
-    if (!c.pending.empty()) {
-      const char* rk[] = {c.pending.data()};
-      size_t rl[] = {c.pending.size()};
-      rados_write_op_omap_rm_keys2(op, rk, rl, 1);
-    }
-  } else {
-    const char* keys[] = {c.pending.data()};
-    const char* vals[] = {c.stamp.data()};
-    size_t klens[] = {c.pending.size()};
-    size_t vlens[] = {c.stamp.size()};
-    rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
+void add_index_change(rados_write_op_t op, const IndexChange& c) {
+  if (c.kind == IndexChange::Kind::kPending) {
+    omap_set_one_in(op, c.pending, c.stamp);
+    return;
   }
+  // The prvals are not read: a failed assertion fails the op (and a grouped
+  // op's changes are then sent one per op).
+  rados_write_op_omap_cmp2(op, c.key.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(), c.key.size(),
+                           c.entry.size(), nullptr);
+  rados_write_op_omap_cmp2(op, c.removed.data(), LIBRADOS_CMPXATTR_OP_LT, c.entry.data(),
+                           c.removed.size(), c.entry.size(), nullptr);
+  if (c.kind == IndexChange::Kind::kEntry) {
+    omap_set_one_in(op, c.key, c.entry);
+  } else {  // the entry goes, the removal's marker stays
+    omap_rm_in(op, c.key);
+    omap_set_one_in(op, c.removed, c.entry);
+  }
+  if (!c.pending.empty()) omap_rm_in(op, c.pending);
 }
-
-}  // namespace
 
 IndexBatcher::~IndexBatcher() {
   std::unique_lock<std::mutex> lk(mu_);
@@ -137,7 +117,7 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
     b->op = rados_create_write_op();
     if (b->op) {
       rados_write_op_assert_exists(b->op);  // a removed bucket's index stays removed
-      for (const auto& c : b->changes) add_change(b->op, *c);
+      for (const auto& c : b->changes) add_index_change(b->op, *c);
       r = rados_aio_create_completion2(nullptr, nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
       if (r < 0 && b->c) {

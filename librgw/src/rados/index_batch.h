@@ -75,6 +75,11 @@ struct IndexChange {
   bool alone = false;  // to be sent in an op of its own (after a failed assertion)
 };
 
+// Adds to op what one change does (the whole op must also assert that the
+// index object exists): what a grouped op carries for it, and what an op of
+// its own with more in it (index_set's extras) starts from.
+void add_index_change(rados_write_op_t op, const IndexChange& c);
+
 class IndexBatcher {
  public:
   // Changes go to index objects of pool `io` (not owned).

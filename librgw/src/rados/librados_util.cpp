@@ -96,10 +96,18 @@ int omap_page(rados_ioctx_t io, const std::string& oid, const std::string& start
   return 0;
 }
 
-void omap_rm_in(WriteOp& op, const std::string& k) {
+void omap_rm_in(rados_write_op_t op, const std::string& k) {
   const char* keys[] = {k.data()};
   size_t klens[] = {k.size()};
-  rados_write_op_omap_rm_keys2(op.op, keys, klens, 1);
+  rados_write_op_omap_rm_keys2(op, keys, klens, 1);
+}
+
+void omap_set_one_in(rados_write_op_t op, const std::string& k, const std::string& v) {
+  const char* keys[] = {k.data()};
+  const char* vals[] = {v.data()};
+  size_t klens[] = {k.size()};
+  size_t vlens[] = {v.size()};
+  rados_write_op_omap_set2(op, keys, vals, klens, vlens, 1);
 }
 
 void omap_set_in(WriteOp& op, const std::vector<KV>& kvs) {

@@ -166,9 +166,12 @@ int replace_guarded(rados_ioctx_t io, const std::string& oid, const std::string&
 int omap_page(rados_ioctx_t io, const std::string& oid, const std::string& start_after,
               const std::string& prefix, uint64_t max, std::vector<KV>& out, bool& more);
 
-// Adds to op: the removal of an omap key; the setting of omap keys.
-void omap_rm_in(WriteOp& op, const std::string& k);
+// Adds to op: the removal of an omap key; the setting of omap keys; the
+// setting of one.
+void omap_rm_in(rados_write_op_t op, const std::string& k);
+inline void omap_rm_in(WriteOp& op, const std::string& k) { omap_rm_in(op.op, k); }
 void omap_set_in(WriteOp& op, const std::vector<KV>& kvs);
+void omap_set_one_in(rados_write_op_t op, const std::string& k, const std::string& v);
 
 // Removes an omap key in one op; returns 0 or a negative errno.
 int omap_rm(rados_ioctx_t io, const std::string& oid, const std::string& k);

@@ -70,11 +70,7 @@ std::string RadosStore::pool_name(rados_ioctx_t io) const {
 void RadosStore::omap_set_or_fail(rados_ioctx_t io, const std::string& oid, const std::string& k,
                                   const std::string& v) {
   WriteOp op;
-  const char* keys[] = {k.data()};
-  const char* vals[] = {v.data()};
-  size_t klens[] = {k.size()};
-  size_t vlens[] = {v.size()};
-  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+  omap_set_one_in(op.op, k, v);
   int r = rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
   if (r < 0) rados_fail(r, "omap set " + pool_name(io) + "/" + oid);
 }

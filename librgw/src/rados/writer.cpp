@@ -165,11 +165,7 @@ void RadosWriter::refresh_pending() {
   rados_write_op_assert_exists(op.op);
   rados_write_op_omap_cmp2(op.op, pending_.data(), LIBRADOS_CMPXATTR_OP_EQ, stamp_.data(),
                            pending_.size(), stamp_.size(), &cmp_rv);
-  const char* keys[] = {pending_.data()};
-  const char* vals[] = {next.data()};
-  size_t klens[] = {pending_.size()};
-  size_t vlens[] = {next.size()};
-  rados_write_op_omap_set2(op.op, keys, vals, klens, vlens, 1);
+  omap_set_one_in(op.op, pending_, next);
   int r = rados_write_op_operate(op.op, st_.index_io(), ioid.c_str(), nullptr, 0);
   if (is_cmp_failure(r))
     fail(RGW_ERR_CONFLICT,
