@@ -8,6 +8,7 @@ tests; nothing is skipped.
 """
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -51,6 +52,15 @@ class StoreSetup:
     def name(self, base):
         """A name unique to this test (buckets and users are shared on RADOS)."""
         return f"{base}-{self.tag}"
+
+    def index_keys(self, bucket_id):
+        """The omap keys of a RADOS bucket's index object, as bytes (its own
+        records start with 0xff, which the rados module cannot decode)."""
+        prefix, _, query = self.uri[len("rados:"):].partition("?")
+        conf = dict(p.split("=", 1) for p in query.split("&"))["conf"]
+        return subprocess.run(["rados", "-c", conf, "-p", prefix + ".index", "listomapkeys",
+                               "index." + bucket_id],
+                              check=True, capture_output=True).stdout.splitlines()
 
     def stored_bodies(self, bucket_id):
         """What holds object bodies of a bucket in the medium itself: files
