@@ -1,3 +1,5 @@
+// shared_counter.cpp - the mapping of the store's shared words
+// (shared_counter.h).
 #include "local/shared_counter.h"
 
 #include <fcntl.h>
@@ -11,10 +13,10 @@
 namespace rgw::local {
 
 namespace {
-constexpr size_t kSize = 4096;  // one page; the counter is its first word
+constexpr size_t kSize = 4096;  // one page; the words are its first bytes
 }
 
-SharedCounter::SharedCounter(const std::string& path) {
+SharedWords::SharedWords(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0) fail_errno(errno, "open " + path);
   // Extending to a page is idempotent: concurrent openers agree, and the
@@ -28,11 +30,11 @@ SharedCounter::SharedCounter(const std::string& path) {
   int err = errno;
   ::close(fd);
   if (p == MAP_FAILED) fail_errno(err, "map " + path);
-  word_ = static_cast<uint64_t*>(p);
+  words_ = static_cast<uint64_t*>(p);
 }
 
-SharedCounter::~SharedCounter() {
-  if (word_) ::munmap(word_, kSize);
+SharedWords::~SharedWords() {
+  if (words_) ::munmap(words_, kSize);
 }
 
 }  // namespace rgw::local

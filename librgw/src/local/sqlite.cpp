@@ -156,17 +156,25 @@ Transaction::Transaction(Db& db) : db_(db) {
     unlock();
     throw;
   }
+  if (ChangeCounters* c = db_.changes()) ticket_ = c->begin();
 }
 
 Transaction::~Transaction() {
   if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  end_change();
   unlock();
 }
 
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+  end_change();
   unlock();  // the next writer need not wait for this one's caller
+}
+
+void Transaction::end_change() {
+  if (ticket_ != 0) db_.changes()->end(ticket_);
+  ticket_ = 0;
 }
 
 void Transaction::unlock() {

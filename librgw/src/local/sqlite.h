@@ -8,6 +8,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "local/change_counters.h"
 #include "local/write_lock.h"
 
 namespace rgw::local {
@@ -62,6 +63,10 @@ class Db {
   void release(const char* sql, sqlite3_stmt* stmt);
   [[noreturn]] void fail_sqlite(int rc, const std::string& what);
   WriteLock* write_lock() { return write_lock_.get(); }
+  // The counters every Transaction on this connection takes a ticket from
+  // (change_counters.h); not owned, nullptr for none.
+  void count_changes(ChangeCounters* counters) { changes_ = counters; }
+  ChangeCounters* changes() { return changes_; }
 
  private:
   struct Cached {
@@ -72,6 +77,7 @@ class Db {
   int busy_timeout_ms_ = 0;
   std::unordered_map<const char*, Cached> cache_;
   std::unique_ptr<WriteLock> write_lock_;
+  ChangeCounters* changes_ = nullptr;
 };
 
 // BEGIN ... COMMIT: a read transaction, so that several statements on a
@@ -88,9 +94,10 @@ class ReadTransaction {
   Db& db_;
 };
 
-// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
 // BEGIN IMMEDIATE ... COMMIT, rolled back if not committed; with the Db's
-// write lock, if it has one, held from before BEGIN to after the end.
+// write lock, if it has one, held from before BEGIN to after the end, and a
+// ticket of its change counters, if it has them, taken after BEGIN and
+// ended after COMMIT or ROLLBACK.
 class Transaction {
  public:
   explicit Transaction(Db& db);
@@ -101,10 +108,12 @@ class Transaction {
 
  private:
   void unlock();
+  void end_change();
 
   Db& db_;
   bool done_ = false;
   bool locked_ = false;  // holds db_'s write lock
+  uint64_t ticket_ = 0;  // of db_'s change counters; 0: none
 };
 
 }  // namespace rgw::local
