@@ -108,8 +108,13 @@ LocalStore::LocalStore(const std::string& dir) : dir_(dir) {
   make_dir(dir_);
   make_dir(join(dir_, "data"));
   make_dir(join(dir_, "tmp"));
+  shared_ = std::make_unique<SharedWords>(join(dir_, "bucket-epoch"));
+  changes_ = std::make_unique<ChangeCounters>(shared_->word(SharedWords::kChangesBegun),
+                                              shared_->word(SharedWords::kChangesEnded));
+  bucket_epoch_ = std::make_unique<SharedCounter>(shared_->word(SharedWords::kBucketEpoch));
+  rows_ = std::make_unique<RowCache>(*changes_);
   db_ = std::make_unique<Db>(join(dir_, "meta.db"), join(dir_, "write.lock"));
-  bucket_epoch_ = std::make_unique<SharedCounter>(join(dir_, "bucket-epoch"));
+  db_->count_changes(changes_.get());
   // Switching a new database to WAL takes an exclusive lock for which
   // SQLite does not call the busy handler: processes opening a new store at
   // once (a web server's workers) retry here instead of failing.

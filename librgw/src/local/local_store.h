@@ -7,6 +7,7 @@
 //   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
 //   tmp/ID         bodies being written; published by fsync + rename
 //   write.lock     flocked around every write transaction (write_lock.h)
+//   bucket-epoch   counters all processes share, mapped (shared_counter.h)
 //
 // A PUT fsyncs its body in tmp/ on its own thread, then queues its publish
 // (rename under data/, its rows): one writer leads a batch of them in one
@@ -27,7 +28,9 @@
 // Writes go through the handle's one write connection under mu_; reads
 // (users, buckets, an object's row) go through read connections
 // (read_connections.h), so they never wait for a writer's commit, and in
-// no-wait mode (util.h) they run on a door's event loop.
+// no-wait mode (util.h) they run on a door's event loop.  Object rows read
+// while no write transaction ran in any process are kept per process until
+// the next one begins (row_cache.h): a repeated GET then reads no database.
 //
 // Where the code lives (local/, one job per file):
 //   local_store.h      this overview; LocalStore and LocalWriter
@@ -36,12 +39,16 @@
 //   writer.cpp         LocalWriter: a body into tmp/, published under data/
 //   group_commit.*     writers' publishes committed in batches, one COMMIT each
 //   reader.cpp         LocalReader: the read path (open_reader, stat_object)
+//   rows.h, row_cache.*  an object version's row and body files; the
+//                      per-process cache of them that reads look in first
 //   objects.cpp        remove_object, update_object, listing
 //   versions.cpp       a key's versions: current, added, dropped
 //   multipart.cpp      multipart uploads
 //   gc.cpp             garbage and gc()
 //   expiry.cpp         the expiry queue (table `expiry`) and the agents' leases
-//   sqlite.*, shared_counter.*  the SQLite wrapper; the cross-process bucket epoch
+//   sqlite.*           the SQLite wrapper
+//   shared_counter.*   the words all processes share: the bucket epoch, and
+//   change_counters.*  the write transactions begun and ended (row_cache.h)
 //   read_connections.* the pool of read connections
 //   write_lock.*       the cross-process write lock writers queue on
 #pragma once
@@ -55,7 +62,10 @@
 #include <utility>
 #include <vector>
 
+#include "local/change_counters.h"
 #include "local/read_connections.h"
+#include "local/row_cache.h"
+#include "local/rows.h"
 #include "local/shared_counter.h"
 #include "local/sqlite.h"
 #include "store.h"
@@ -82,19 +92,6 @@ class StoreMutex {
 
  private:
   std::mutex m_;
-};
-
-// One file of an object's body: a whole body, or one part of a multipart one.
-struct Segment {
-  std::string data_id;
-  uint64_t size = 0;
-};
-
-// One version's row of `objects` (versions.cpp).
-struct VersionRow {
-  int64_t seq = 0;
-  std::string data_id;  // "" for a multipart body (segments) or a delete marker
-  ObjectInfo info;      // version_id, is_latest, delete_marker from the columns
 };
 
 class GroupCommit;
@@ -200,7 +197,12 @@ class LocalStore : public Store {
 
   // reader.cpp: the version a ref names, readable (not a delete marker,
   // not expired); `body`, if given, gets the files of its body.
+  // Looks in the row cache first (row_cache.h).
   ObjectInfo lookup(const ObjectRef& ref, std::vector<Segment>* body);
+  // The row a ref names (found or not) and, with_body, the files of its
+  // body, from a read connection.
+  std::shared_ptr<const RowCache::Row> read_row(const std::string& bucket_id, const ObjectRef& ref,
+                                                bool with_body);
 
   // objects.cpp: ListObjectVersions' listing (ListParams::versions).
   ListResult list_versions_locked(const BucketInfo& b, const ListParams& p);
@@ -250,6 +252,11 @@ class LocalStore : public Store {
   static constexpr size_t kBucketCacheMax = 4096;
 
   std::string dir_;
+  // The store's shared words (shared_counter.h), and the change counters in
+  // them that every write transaction of db_ counts itself in.  Before db_:
+  // they outlive it.
+  std::unique_ptr<SharedWords> shared_;
+  std::unique_ptr<ChangeCounters> changes_;
   StoreMutex mu_;  // one SQLite connection per store handle
   std::unique_ptr<Db> db_;
   // Writers' publishes, committed in batches under mu_ (group_commit.h).
@@ -268,6 +275,12 @@ class LocalStore : public Store {
   uint64_t bucket_cache_epoch_ = 0;                           // under cache_mu_
   // Read connections (read_connections.h): reads do not take mu_.
   std::unique_ptr<ReadConnections> readers_;
+  // Object rows kept for reads (row_cache.h; lookup in reader.cpp).
+  std::unique_ptr<RowCache> rows_;
+
+ public:
+  // For tests: lookups answered from the row cache.
+  uint64_t row_cache_hits() const { return rows_->hits(); }
 };
 
 // Streams a body into tmp/; commit() publishes it through the store

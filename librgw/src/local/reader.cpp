@@ -142,33 +142,52 @@ ObjectInfo LocalStore::stat_version(const ObjectRef& ref) {
        "no version '" + ref.version_id + "' of '" + ref.key + "' in '" + ref.bucket + "'");
 }
 
+std::shared_ptr<const RowCache::Row> LocalStore::read_row(const std::string& bucket_id,
+                                                          const ObjectRef& ref, bool with_body) {
+  auto conn = readers_->take();
+  Db& db = conn.db();
+  auto r = std::make_shared<RowCache::Row>();
+  // No row or a delete marker: there is no body to read, with_body or not.
+  auto bodiless = [&] { return r->with_body = !r->found || r->row.info.delete_marker; };
+  r->found = find_version(db, bucket_id, ref.key, ref.version_id, &r->row);
+  if (bodiless() || !with_body) return r;
+  // A multipart body's segments are a second statement: the row is read
+  // again with them in one snapshot.  A plain body is in the row.
+  std::unique_ptr<ReadTransaction> snapshot;
+  if (r->row.data_id.empty()) {
+    snapshot = std::make_unique<ReadTransaction>(db);
+    r->found = find_version(db, bucket_id, ref.key, ref.version_id, &r->row);
+    if (bodiless()) return r;
+  }
+  read_body(db, bucket_id, r->row, &r->body);
+  r->with_body = true;
+  return r;
+}
+
 ObjectInfo LocalStore::lookup(const ObjectRef& ref, std::vector<Segment>* body) {
   const std::string& key = ref.key;
   validate_object_key(key);
   BucketInfo b = get_bucket_cached(ref.bucket);
-  auto conn = readers_->take();
-  Db& db = conn.db();
-  VersionRow row;
-  bool found = find_version(db, b.id, key, ref.version_id, &row);
-  // A multipart body's segments are a second statement: the row is read
-  // again with them in one snapshot.  A plain body is in the row.
-  std::unique_ptr<ReadTransaction> snapshot;
-  if (found && body && row.data_id.empty() && !row.info.delete_marker) {
-    snapshot = std::make_unique<ReadTransaction>(db);
-    found = find_version(db, b.id, key, ref.version_id, &row);
+  const std::string cache_key = RowCache::key(b.id, ref.version_id, key);
+  std::shared_ptr<const RowCache::Row> row = rows_->find(cache_key, body != nullptr);
+  if (!row) {
+    const ChangeCounters::Before before = rows_->before_read();
+    row = read_row(b.id, ref, body != nullptr);
+    rows_->keep(cache_key, row, before);
   }
-  if (!found) {
+  if (!row->found) {
     if (!ref.version_id.empty())
       fail(RGW_ERR_NO_SUCH_VERSION,
            "no version '" + ref.version_id + "' of '" + key + "' in '" + ref.bucket + "'");
     fail(RGW_ERR_NO_SUCH_KEY, "no such key '" + key + "' in bucket '" + ref.bucket + "'");
   }
-  if (row.info.delete_marker)
+  const ObjectInfo& info = row->row.info;
+  if (info.delete_marker)
     fail(RGW_ERR_NO_SUCH_KEY,
          "key '" + key + "' is a delete marker in bucket '" + ref.bucket + "'");
-  if (is_expired(row.info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
-  if (body) read_body(db, b.id, row, body);
-  return row.info;
+  if (is_expired(info)) fail(RGW_ERR_NO_SUCH_KEY, "key '" + key + "' has expired");
+  if (body) *body = row->body;
+  return info;
 }
 
 }  // namespace rgw::local
