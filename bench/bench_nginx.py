@@ -716,7 +716,7 @@ def report(samples, args, cond):
           "(radosgw-1t: 1)" % (
               args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
               os.cpu_count(), args.workers,
-              args.ngx_threads or "default (local 2, rados 8)", args.ngx_buffer_size,
+              args.ngx_threads or "default (8)", args.ngx_buffer_size,
               args.ngx_loop_reads, args.apache_mpm, args.workers, args.apache_threads, args.rgw_threads))
     print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
           "ratios are of req/s (GET for */static)")

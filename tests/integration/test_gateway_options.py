@@ -251,12 +251,12 @@ def running_worker_threads(prefix, text):
 
 @pytest.mark.parametrize("second, http, gateways, per_gateway", [
     # the same store written other ways, a different buffer size: one gateway
-    ('rgw_store "local://{store}"; rgw_buffer_size 64k; rgw_region "us-east-1";', "", 1, 2),
-    ('rgw_store "local:{store}//"; rgw_buffer_size 4k;', "", 1, 2),
+    ('rgw_store "local://{store}"; rgw_buffer_size 64k; rgw_region "us-east-1";', "", 1, 8),
+    ('rgw_store "local:{store}//"; rgw_buffer_size 4k;', "", 1, 8),
     # explicit defaults are the defaults
-    ('rgw_store "{store}"; rgw_max_object_size 5120m; rgw_domains "";', "rgw_threads 0;", 1, 2),
-    ('rgw_store "local:{store}"; rgw_region "eu-west-1";', "", 2, 2),
-    ('rgw_store "local:{store}"; rgw_domains s3.test;', "", 2, 2),
+    ('rgw_store "{store}"; rgw_max_object_size 5120m; rgw_domains "";', "rgw_threads 0;", 1, 8),
+    ('rgw_store "local:{store}"; rgw_region "eu-west-1";', "", 2, 8),
+    ('rgw_store "local:{store}"; rgw_domains s3.test;', "", 2, 8),
     ('rgw_store "local:{store}"; rgw_max_object_size 1m;', "rgw_threads 3;", 2, 3),
     ('rgw_store "local:{store}";', "rgw_threads 3;", 1, 3),
 ])

@@ -132,8 +132,8 @@ def test_reads_do_not_wait_for_a_held_write_lock(loop_site):
     handed to the I/O threads.  Meanwhile the same worker answers GETs and
     HEADs of stored objects, and anonymous requests, at once.  Once the lock
     goes, the PUT and the listing are answered as usual.  (With
-    rgw_loop_reads off the GETs would queue for the two I/O threads, which
-    the PUT and the listing hold.)"""
+    rgw_loop_reads off the GETs would queue for the I/O threads, two of
+    which the PUT and the listing hold.)"""
     site = loop_site
     site.put("before", b"stored before the lock")
     offset = site.log_offset()

@@ -1104,9 +1104,9 @@ typedef void (*rgw_aio_cb)(int result, void *arg);
 
 /*
  * Creates a queue with threads I/O threads (1..256) for store, which must
- * outlive it.  threads = 0 takes the store driver's default: 2 for a local
- * store (its metadata is serialized on one SQLite connection per process, so
- * more threads only cost wake-ups), 8 for RADOS (a call waits on the
+ * outlive it.  threads = 0 takes the store driver's default: 8, for a local
+ * store (its writers of one process share commits and fsyncs, so more
+ * writers in flight make bigger batches) as for RADOS (a call waits on the
  * network, so more calls in flight pay).  -EINVAL for a NULL argument or more
  * than 256 threads; -EAGAIN if a thread cannot be started; a negative errno
  * if the eventfd cannot be created.

@@ -215,7 +215,7 @@ const OptionDef kOptions[] = {
      set_buffer_size, same_buffer_size, &GatewayConfig::buffer_size},
     {"threads", "count", "0", RGW_OPT_AIO,
      "store I/O threads per gateway for doors that run an aio queue (nginx: per worker "
-     "process), 0 to 256; 0: the store driver's default (2 for a local store, 8 for RADOS)",
+     "process), 0 to 256; 0: the store driver's default (8, for a local store as for RADOS)",
      set_threads, same_threads, &GatewayConfig::threads},
     {"loop_reads", "flag", "on", RGW_OPT_AIO,
      "on: a GET or HEAD the store can serve without waiting (a local store) or with an "

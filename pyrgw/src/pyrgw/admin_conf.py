@@ -134,7 +134,7 @@ def add_nginx_conf_parser(groups):
                 "directory for the pid file, logs and temp files (required for --kind full)")
     c.add_argument("--threads", type=int, default=None,
                    help="store I/O threads per worker process, 0 to 256 (default: no "
-                        "rgw_threads line, the store driver's: 2 for a local store, 8 for RADOS)")
+                        "rgw_threads line, the store driver's: 8, for a local store as for RADOS)")
     c.add_argument("--workers", default="2", metavar="N|auto",
                    help="nginx worker processes (default: 2)")
     c.add_argument("--module", metavar="PATH",

@@ -46,8 +46,8 @@ def default_module():
 class NginxSettings(GatewaySettings):
     """What the generated configuration says.  See docs/nginx-config.md."""
 
-    # None: no rgw_threads line, the core's default (the store driver's: 2
-    # for local:, 8 for rados:), as rgw_threads 0 says
+    # None: no rgw_threads line, the core's default (the store driver's: 8
+    # for local: and rados:), as rgw_threads 0 says
     threads: Optional[int] = None
     # "on": GETs and HEADs run on nginx's event loop where the store can
     # serve them without waiting (local) or with an asynchronous read
