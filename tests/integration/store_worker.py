@@ -4,6 +4,7 @@ Run as: python store_worker.py MODE URI BUCKET ... (see the functions).
 Each child opens its own store (RADOS connections do not survive fork).
 """
 import hashlib
+import subprocess
 import sys
 import time
 
@@ -18,6 +19,14 @@ def pattern(size, seed):
     while len(out) < size:
         out += block
     return bytes(out[:size])
+
+
+def other_process(uri, code):
+    """Runs code (one line or several, indented by four spaces after the
+    first) with `s` = pyrgw.Store(uri) in a separate process: a change the
+    caller's process did not make."""
+    subprocess.run([sys.executable, "-c", f"import pyrgw\nwith pyrgw.Store({uri!r}) as s:\n    " + code],
+                   check=True)
 
 
 def slow_overwrite(uri, bucket, key, size_mb, seed, pause):

@@ -1,19 +1,11 @@
 """The local driver caches bucket records per process; a change made by
 another process (another nginx worker, the admin CLI) is seen by the next
 lookup, because every bucket change bumps the store's shared bucket epoch."""
-import subprocess
-import sys
-
 import pytest
+from store_worker import other_process
 
 import pyrgw
 from pyrgw import errors
-
-
-def other_process(uri, code):
-    """Runs code with `s` = pyrgw.Store(uri) in a separate process."""
-    subprocess.run([sys.executable, "-c", f"import pyrgw\nwith pyrgw.Store({uri!r}) as s:\n    " + code],
-                   check=True)
 
 
 @pytest.fixture

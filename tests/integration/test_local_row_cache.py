@@ -13,19 +13,13 @@ import sys
 
 import pytest
 from door_sites import assert_no_crash, make_site
-from store_worker import pattern
+from store_worker import other_process, pattern
 
 import pyrgw
 from pyrgw import errors
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
 CRASHED = 77  # the exit status of a crash point
-
-
-def other_process(uri, code):
-    """Runs code with `s` = pyrgw.Store(uri) in a separate process."""
-    subprocess.run([sys.executable, "-c", f"import pyrgw\nwith pyrgw.Store({uri!r}) as s:\n    " + code],
-                   check=True)
 
 
 @pytest.fixture
