@@ -4,9 +4,11 @@
 // write by the other handle (overwrite, removal, metadata update, multipart
 // completion, a version's removal) is seen by the next read.  A writer that
 // dies inside its transaction stops the keeping until the next write
-// transaction closes the gap.  A reader racing an overwriter never reads a
-// version older than the last acknowledged one.  The cache's size is bounded.
+// transaction closes the gap.  A kept row's expiry is checked at each read.
+// A reader racing an overwriter never reads a version older than the last
+// acknowledged one.  The cache's size is bounded.
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -139,6 +141,19 @@ void test_versions(LocalStore& a, LocalStore& b) {
   CHECK_THROWS(get(a, "v", "k"), RGW_ERR_NO_SUCH_KEY);
 }
 
+void test_expiry_is_checked_at_each_read(LocalStore& a, LocalStore& b) {
+  // A kept row whose delete_at passes, with no write anywhere meanwhile.
+  WriteOptions soon;
+  soon.delete_at = static_cast<int64_t>(::time(nullptr)) + 2;
+  put(b, "b", "e", "short-lived", soon);
+  warm(a, "b", "e");
+  const uint64_t hits = a.row_cache_hits();
+  while (::time(nullptr) < soon.delete_at + 1) ::usleep(100000);
+  CHECK_THROWS(get(a, "b", "e"), RGW_ERR_NO_SUCH_KEY);
+  CHECK_THROWS(stat(a, "b", "e"), RGW_ERR_NO_SUCH_KEY);
+  CHECK_EQ(a.row_cache_hits(), hits + 2);  // answered from the kept row
+}
+
 void test_dead_writer(const std::string& dir, LocalStore& a, LocalStore& b) {
   put(b, "b", "d", "dead");
   warm(a, "b", "d");
@@ -222,6 +237,7 @@ int main() {
     test_kept_while_nothing_writes(a, b);
     test_other_handle_writes_are_seen(a, b);
     test_versions(a, b);
+    test_expiry_is_checked_at_each_read(a, b);
     test_dead_writer(dir, a, b);
     test_racing_overwrites(a, b);
     test_bounded(a);
