@@ -4,6 +4,7 @@ Run as: python store_worker.py MODE URI BUCKET ... (see the functions).
 Each child opens its own store (RADOS connections do not survive fork).
 """
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +20,17 @@ def pattern(size, seed):
     while len(out) < size:
         out += block
     return bytes(out[:size])
+
+
+CRASHED = 77  # the exit status of a crash point (LIBRGW_CRASH_AT)
+
+
+def run_worker(point, *args):
+    """Runs this file with args (MODE URI ...) in a child process that dies at
+    the core's crash point `point`; returns the completed process."""
+    env = dict(os.environ, LIBRGW_CRASH_AT=point)
+    return subprocess.run([sys.executable, os.path.abspath(__file__), *args], env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
 def other_process(uri, code):

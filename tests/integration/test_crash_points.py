@@ -6,16 +6,11 @@ the old or the new object, and gc must leave no orphan body behind.
 """
 import hashlib
 import os
-import subprocess
-import sys
 
 import pytest
-from store_worker import pattern
+from store_worker import CRASHED, pattern, run_worker
 
 import pyrgw
-
-WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
-CRASHED = 77  # the exit status of a crash point
 
 # (driver, crash point, which object a reader sees afterwards)
 PUT_POINTS = [
@@ -27,12 +22,6 @@ PUT_POINTS = [
 ]
 STRIPE = 4 * 1024 * 1024  # RADOS: inline limit and tail size
 SIZES = [1000, 9 * 1024 * 1024 + 1]  # inline in the head / striped into tails on RADOS
-
-
-def run_worker(point, *args):
-    env = dict(os.environ, LIBRGW_CRASH_AT=point)
-    return subprocess.run([sys.executable, WORKER, *args], env=env, capture_output=True,
-                          text=True, timeout=300)
 
 
 def check_consistent(store, bucket, key, size, etag):

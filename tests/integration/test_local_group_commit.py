@@ -18,12 +18,11 @@ import time
 
 import pytest
 from s3_servers import start_nginx
-from store_worker import pattern
+from store_worker import CRASHED, pattern
 
 import pyrgw
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
-CRASHED = 77  # the exit status of a crash point
 SIZE = 3000
 
 local_only = pytest.mark.parametrize("store_setup", ["local"], indirect=True)

@@ -7,19 +7,13 @@ inside its transaction leaves nothing stale behind.  (That rows are kept at
 all, and the cache's bounds, are checked by librgw/tests/test_row_cache.cpp.)
 """
 import hashlib
-import os
-import subprocess
-import sys
 
 import pytest
 from door_sites import assert_no_crash, make_site
-from store_worker import other_process, pattern
+from store_worker import CRASHED, other_process, pattern, run_worker
 
 import pyrgw
 from pyrgw import errors
-
-WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
-CRASHED = 77  # the exit status of a crash point
 
 
 @pytest.fixture
@@ -89,9 +83,7 @@ def test_writer_killed_in_its_transaction(store, point, survivor):
     goes on seeing later writes."""
     uri, s = store
     assert warm(s) == b"first"
-    env = dict(os.environ, LIBRGW_CRASH_AT=point)
-    res = subprocess.run([sys.executable, WORKER, "put_pattern", uri, "rows", "k", "3000", "new"],
-                         env=env, capture_output=True, text=True, timeout=120)
+    res = run_worker(point, "put_pattern", uri, "rows", "k", "3000", "new")
     assert res.returncode == CRASHED, res.stdout + res.stderr
     expected = b"first" if survivor == "old" else pattern(3000, "new")
     for _ in range(3):

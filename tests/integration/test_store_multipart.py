@@ -2,11 +2,9 @@
 import hashlib
 import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
-from store_worker import pattern
+from store_worker import CRASHED, pattern, run_worker
 
 import pyrgw
 
@@ -15,8 +13,6 @@ drivers = pytest.mark.parametrize("store_setup", MP_DRIVERS, indirect=True)
 
 MiB = 1024 * 1024
 STRIPE = 4 * MiB  # RADOS: part stripe size
-WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
-CRASHED = 77
 
 
 def md5(data):
@@ -393,12 +389,6 @@ def test_three_5mib_parts(store, bucket):
     copy = store.copy_object(bucket, "big", bucket, "copy")
     assert copy.etag == md5(whole)
     assert store.get_object(bucket, "copy") == whole
-
-
-def run_worker(point, *args):
-    env = dict(os.environ, LIBRGW_CRASH_AT=point)
-    return subprocess.run([sys.executable, WORKER, *args], env=env, capture_output=True,
-                          text=True, timeout=300)
 
 
 # (driver, crash point, which object survives).  A local completion is one
