@@ -415,7 +415,7 @@ def parse_args():
                     help="nginx worker processes, module and static (default 2)")
     ap.add_argument("--ngx-threads", type=int, default=None,
                     help="the module's rgw_threads: store I/O threads per worker "
-                         "(default: the module's, 2 for the local store, 8 for RADOS)")
+                         "(default: the module's, 8 for both stores)")
     ap.add_argument("--put-content-md5", action="store_true",
                     help="PUTs send Content-MD5 (as s3cmd, rclone and the Java SDK do): the "
                          "server checks the body's MD5")
