@@ -64,14 +64,16 @@ class StoreSetup:
 
     def stored_bodies(self, bucket_id):
         """What holds object bodies of a bucket in the medium itself: files
-        under data/ and tmp/ (a local store is private to its test), or the
-        RADOS objects of the data pool named after the bucket id (heads and
-        tails <id>_..., version objects <id>~...)."""
+        under data/ and tmp/ and the rows of meta.db's inline_bodies (bodies
+        of at most 16 KiB), named meta.db/<data id> (a local store is private
+        to its test), or the RADOS objects of the data pool named after the
+        bucket id (heads and tails <id>_..., version objects <id>~...)."""
         if self.driver == "local":
-            return sorted(os.path.relpath(os.path.join(d, f), self.root)
-                          for sub in ("data", "tmp")
-                          for d, _, files in os.walk(os.path.join(self.root, sub))
-                          for f in files)
+            files = [os.path.relpath(os.path.join(d, f), self.root)
+                     for sub in ("data", "tmp")
+                     for d, _, names in os.walk(os.path.join(self.root, sub))
+                     for f in names]
+            return sorted(files + local_inline_bodies(self.root))
         import rados  # Debian's python3-rados
 
         prefix, _, query = self.uri[len("rados:"):].partition("?")
@@ -120,6 +122,7 @@ def bucket(store, store_setup, owner):
 # ---------------------------------------------------------------- S3 doors
 
 from s3_servers import DOORS, S3_DOMAIN, STARTERS  # noqa: E402
+from store_worker import local_inline_bodies  # noqa: E402
 
 
 class S3Endpoint:

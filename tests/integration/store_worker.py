@@ -25,6 +25,19 @@ def pattern(size, seed):
 CRASHED = 77  # the exit status of a crash point (LIBRGW_CRASH_AT)
 
 
+def local_inline_bodies(root):
+    """The inline bodies (at most 16 KiB, kept in meta.db) of the local store
+    in directory root, as ["meta.db/<data id>", ...]: read with Python's
+    sqlite3 through a read-only connection, as another process would."""
+    import sqlite3
+
+    db = sqlite3.connect(f"file:{os.path.join(root, 'meta.db')}?mode=ro", uri=True)
+    try:
+        return sorted("meta.db/" + r[0] for r in db.execute("SELECT data_id FROM inline_bodies"))
+    finally:
+        db.close()
+
+
 def run_worker(point, *args):
     """Runs this file with args (MODE URI ...) in a child process that dies at
     the core's crash point `point`; returns the completed process."""

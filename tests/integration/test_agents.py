@@ -229,13 +229,15 @@ def test_local_store_upgrade_queues_existing_expiries(tmp_path):
     with pyrgw.Store(uri) as s:
         s.create_user("u", display_name="U")
         s.create_bucket("old", owner="u")
-        s.put_object("old", "expiring", b"x", delete_at=due_at)
-        s.put_object("old", "plain", b"x")
+        # Bodies in files, as every body was then.
+        s.put_object("old", "expiring", b"x" * 20000, delete_at=due_at)
+        s.put_object("old", "plain", b"x" * 20000)
     # The store as a version 2 librgw left it: no queue, no leases.
     db = sqlite3.connect(str(tmp_path / "store" / "meta.db"))
     with db:
         db.execute("DROP TABLE expiry")
         db.execute("DROP TABLE leases")
+        db.execute("DROP TABLE inline_bodies")
         db.execute("UPDATE schema_info SET version=2")
     db.close()
     with pyrgw.Store(uri) as s:  # upgraded: the object with an expiry is queued
@@ -244,5 +246,5 @@ def test_local_store_upgrade_queues_existing_expiries(tmp_path):
         assert rc == 0 and removed_keys(log, "old") == ["expiring"], log
         assert s.bucket_stats("old").num_objects == 1
     db = sqlite3.connect(str(tmp_path / "store" / "meta.db"))
-    assert db.execute("SELECT version FROM schema_info").fetchall() == [(4,)]
+    assert db.execute("SELECT version FROM schema_info").fetchall() == [(5,)]
     db.close()

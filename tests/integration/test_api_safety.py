@@ -82,17 +82,18 @@ def test_gc_with_a_huge_grace_reclaims_nothing_in_flight(store, bucket):
 @pytest.mark.parametrize("store_setup", ["local"], indirect=True)
 def test_failed_write_poisons_the_writer(store_setup, bucket):
     """After a write fails halfway (the file-size limit), the writer refuses
-    to commit: the body no longer is what the caller sent."""
+    to commit: the body no longer is what the caller sent.  (The body is
+    larger than 16 KiB, so it goes to a file, not inline.)"""
     script = textwrap.dedent(f"""
         import resource, signal
         import pyrgw
         s = pyrgw.Store({store_setup.uri!r})
         w = s._s.open_writer({bucket!r}, "poisoned")
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
-        w.write(b"A" * 900)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+        w.write(b"A" * 17000)
         try:
-            w.write(b"B" * 200)
+            w.write(b"B" * 5000)
         except OSError as e:
             print("write failed", e.errno)
         for step in (lambda: w.write(b"C" * 10), lambda: w.commit({{}}, 0, "")):

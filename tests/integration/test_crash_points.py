@@ -16,12 +16,24 @@ import pyrgw
 PUT_POINTS = [
     ("local", "local:put:before-publish", "old"),
     ("local", "local:put:after-rename", "old"),
+    ("local", "local:publish:before-commit", "old"),
+    ("local", "local:publish:after-commit", "new"),
     ("rados", "rados:put:before-head-swap", "old"),
     ("rados", "rados:put:after-head-swap", "new"),
     ("rados", "rados:put:before-index", "new"),
 ]
 STRIPE = 4 * 1024 * 1024  # RADOS: inline limit and tail size
-SIZES = [1000, 9 * 1024 * 1024 + 1]  # inline in the head / striped into tails on RADOS
+# Inline in the head on RADOS and in meta.db on the local store / striped
+# into tails on RADOS, a file on the local store.
+SIZES = [1000, 9 * 1024 * 1024 + 1]
+LOCAL_INLINE_MAX = 16 * 1024
+# Only a body in a file is renamed: an inline one never reaches that point.
+FILE_ONLY_POINTS = {"local:put:after-rename"}
+
+
+def put_cases(points, sizes):
+    return [pytest.param(*p, size, id=f"{p[0]}-{p[1]}-{size}") for p in points for size in sizes
+            if p[1] not in FILE_ONLY_POINTS or size > LOCAL_INLINE_MAX]
 
 
 def check_consistent(store, bucket, key, size, etag):
@@ -34,8 +46,8 @@ def check_consistent(store, bucket, key, size, etag):
         [(key, size, etag)]
 
 
-@pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("store_setup,point,survivor", PUT_POINTS, indirect=["store_setup"])
+@pytest.mark.parametrize("store_setup,point,survivor,size", put_cases(PUT_POINTS, SIZES),
+                         indirect=["store_setup"])
 def test_crash_during_put(store, store_setup, bucket, point, survivor, size):
     bucket_id = store.get_bucket(bucket).id
     old = store.put_object(bucket, "obj", pattern(size, "old"))
@@ -44,8 +56,9 @@ def test_crash_during_put(store, store_setup, bucket, point, survivor, size):
     expected = old.etag if survivor == "old" else hashlib.md5(pattern(size, "new")).hexdigest()
     check_consistent(store, bucket, "obj", size, expected)
 
-    # One gc pass leaves exactly the surviving object's bodies: one file, or
-    # on RADOS the head plus a tail per 4 MiB when the body is not inline.
+    # One gc pass leaves exactly the surviving object's bodies: one file or
+    # inline body, or on RADOS the head plus a tail per 4 MiB when the body
+    # is not inline.
     store.gc(grace_seconds=0)
     check_consistent(store, bucket, "obj", size, expected)
     if store_setup.driver == "local":
@@ -123,8 +136,10 @@ def test_crash_points_are_inert_without_the_variable(store, bucket):
 VERSIONED_POINTS = [
     ("local", "local:put:before-publish", "put_pattern"),
     ("local", "local:put:after-rename", "put_pattern"),
+    ("local", "local:publish:before-commit", "put_pattern"),
     ("local", "local:delete:before-commit", "delete"),
 ]
+VERSION_SIZES = [1000, LOCAL_INLINE_MAX + 1]  # an inline body, a file
 
 
 def version_list(store, bucket):
@@ -132,30 +147,31 @@ def version_list(store, bucket):
     return [(o.key, o.version_id, o.is_latest, o.delete_marker) for o in page.objects]
 
 
-@pytest.mark.parametrize("store_setup,point,op", VERSIONED_POINTS, indirect=["store_setup"])
-def test_crash_during_versioned_write(store, store_setup, bucket, point, op):
+@pytest.mark.parametrize("store_setup,point,op,size", put_cases(VERSIONED_POINTS, VERSION_SIZES),
+                         indirect=["store_setup"])
+def test_crash_during_versioned_write(store, store_setup, bucket, point, op, size):
     b = store.get_bucket(bucket)
     b.versioning = pyrgw.Versioning.enabled
     store.update_bucket(b)
     bucket_id = b.id
-    first = store.put_object(bucket, "obj", pattern(1000, "one"))
-    second = store.put_object(bucket, "obj", pattern(1000, "two"))
+    first = store.put_object(bucket, "obj", pattern(size, "one"))
+    second = store.put_object(bucket, "obj", pattern(size, "two"))
     before = version_list(store, bucket)
     assert [v[1] for v in before] == [second.version_id, first.version_id]
-    args = ["put_pattern", store_setup.uri, bucket, "obj", "1000", "three"] \
+    args = ["put_pattern", store_setup.uri, bucket, "obj", str(size), "three"] \
         if op == "put_pattern" else ["delete", store_setup.uri, bucket, "obj"]
     res = run_worker(point, *args)
     assert res.returncode == CRASHED, res.stdout + res.stderr
     # Nothing of the crashed write or delete shows: the versions are as before.
     assert version_list(store, bucket) == before
-    check_consistent(store, bucket, "obj", 1000, second.etag)
+    check_consistent(store, bucket, "obj", size, second.etag)
     store.gc(grace_seconds=0)
     assert version_list(store, bucket) == before
     assert len(store_setup.stored_bodies(bucket_id)) == 2
     # The same step, done: a third version, a marker over it, then each
     # version removed by id; gc reclaims every body.
     if op == "put_pattern":
-        store.put_object(bucket, "obj", pattern(1000, "three"))
+        store.put_object(bucket, "obj", pattern(size, "three"))
     else:
         store.delete_object(bucket, "obj")
     after = version_list(store, bucket)

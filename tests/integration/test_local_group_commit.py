@@ -23,14 +23,15 @@ from store_worker import CRASHED, pattern
 import pyrgw
 
 WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
-SIZE = 3000
+SIZE = 3000  # an inline body (at most 16 KiB: in meta.db, no file)
+FILE_SIZE = 20000  # a body in a file under data/
 
 local_only = pytest.mark.parametrize("store_setup", ["local"], indirect=True)
 
 
-def run_put_acked(uri, bucket, prefix, threads, count, env=None):
+def run_put_acked(uri, bucket, prefix, threads, count, env=None, size=SIZE):
     return subprocess.Popen([sys.executable, WORKER, "put_acked", uri, bucket, prefix,
-                             str(threads), str(count), str(SIZE)],
+                             str(threads), str(count), str(size)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -47,57 +48,62 @@ def objects(store, bucket):
     return {o.key: o for o in store.iter_objects(bucket)}
 
 
-def check_objects(store, bucket, expected_keys=None):
+def check_objects(store, bucket, expected_keys=None, size=SIZE):
     """Every listed object reads back whole, as its writer sent it (each key
-    is written once, with pattern(SIZE, key)), and stats agree.  Returns the
+    is written once, with pattern(size, key)), and stats agree.  Returns the
     listed keys."""
     listed = objects(store, bucket)
     if expected_keys is not None:
         assert set(listed) == set(expected_keys)
     for key, o in listed.items():
-        body = pattern(SIZE, key)
+        body = pattern(size, key)
         etag = hashlib.md5(body).hexdigest()
-        assert (o.size, o.etag) == (SIZE, etag), key
+        assert (o.size, o.etag) == (size, etag), key
         assert store.get_object(bucket, key) == body, key
         st = store.stat_object(bucket, key)
-        assert (st.size, st.etag) == (SIZE, etag), key
+        assert (st.size, st.etag) == (size, etag), key
     return set(listed)
 
 
-# (crash point, times it is passed before the crash).  The publish points
-# come once per batch, the others once per writer.
+# (crash point, times it is passed before the crash, body size).  The
+# publish points come once per batch, the others once per writer; inline
+# bodies are never renamed.
 BATCH_STEPS = [
-    ("local:put:before-publish", 40),       # a writer, before its body's fsync
-    ("local:put:after-rename", 40),         # the leader, amid its batch's renames
-    ("local:publish:before-commit", 8),     # the batch's renames fsynced, no COMMIT
-    ("local:publish:after-commit", 8),      # committed, its writers not yet told
+    ("local:put:before-publish", 40, SIZE),        # a writer, before its publish
+    ("local:put:before-publish", 40, FILE_SIZE),   # a writer, before its body's fsync
+    ("local:put:after-rename", 40, FILE_SIZE),     # the leader, amid its batch's renames
+    ("local:publish:before-commit", 8, SIZE),      # inline bodies in, no COMMIT
+    ("local:publish:before-commit", 8, FILE_SIZE),  # the batch's renames fsynced, no COMMIT
+    ("local:publish:after-commit", 8, SIZE),       # committed, its writers not yet told
+    ("local:publish:after-commit", 8, FILE_SIZE),
 ]
 
 
 @local_only
-@pytest.mark.parametrize("point,passes", BATCH_STEPS)
-def test_crash_amid_batched_puts(store, store_setup, bucket, point, passes):
+@pytest.mark.parametrize("point,passes,size", BATCH_STEPS)
+def test_crash_amid_batched_puts(store, store_setup, bucket, point, passes, size):
     """Eight writers of one process, dying at a step of a batch's commit:
     afterwards every acknowledged PUT is there with its bytes, no object
     shows half published, and gc leaves exactly the listed objects' bodies."""
     bucket_id = store.get_bucket(bucket).id
     env = dict(os.environ, LIBRGW_CRASH_AT=point, LIBRGW_CRASH_AFTER=str(passes))
-    child = run_put_acked(store_setup.uri, bucket, "w", 8, 200, env=env)
+    child = run_put_acked(store_setup.uri, bucket, "w", 8, 200, env=env, size=size)
     out, err = child.communicate(timeout=300)
     assert child.returncode == CRASHED, out[-2000:] + err[-2000:]
     acked = acked_keys(out)
     assert acked, "no PUT was acknowledged before the crash: nothing was checked"
 
-    listed = check_objects(store, bucket)
+    listed = check_objects(store, bucket, size=size)
     assert acked <= listed, sorted(acked - listed)
     # Not acknowledged and listed: only those whose batch committed
     # (after-commit), and at most a batch of them.
     assert len(listed - acked) <= 8
 
     store.gc(grace_seconds=0)
-    assert check_objects(store, bucket) == listed
+    assert check_objects(store, bucket, size=size) == listed
     bodies = store_setup.stored_bodies(bucket_id)
-    assert len(bodies) == len(listed) and all(b.startswith("data/") for b in bodies), bodies
+    where = "meta.db/" if size <= 16 * 1024 else "data/"
+    assert len(bodies) == len(listed) and all(b.startswith(where) for b in bodies), bodies
 
 
 def wait_until_queued(tids, timeout=10.0):

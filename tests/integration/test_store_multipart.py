@@ -579,23 +579,25 @@ def test_crash_replacing_multipart_object(store, store_setup, bucket, mode, poin
 def test_local_store_of_schema_1_is_upgraded(store_setup):
     """A store written before multipart (schema 1) opens, keeps its objects
     and takes uploads."""
+    before = b"before" * 3000  # a body in a file, as every body was then
     with pyrgw.Store(store_setup.uri) as s:
         s.create_user("u1", access_key="AK1", secret_key="SK1")
         s.create_bucket("bkt1", owner="u1")
-        s.put_object("bkt1", "old", b"before")
+        s.put_object("bkt1", "old", before)
     db = sqlite3.connect(os.path.join(store_setup.root, "meta.db"))
     with db:
-        for table in ("uploads", "parts", "segments"):
+        assert db.execute("SELECT count(*) FROM inline_bodies").fetchall() == [(0,)]
+        for table in ("uploads", "parts", "segments", "inline_bodies"):
             db.execute(f"DROP TABLE {table}")
         db.execute("UPDATE schema_info SET version=1")
     db.close()
     with pyrgw.Store(store_setup.uri) as s:
-        assert s.get_object("bkt1", "old") == b"before"
+        assert s.get_object("bkt1", "old") == before
         uid, infos = upload(s, "bkt1", "new", {1: b"after"})
         s.complete_upload("bkt1", uid, [infos[1]])
         assert s.get_object("bkt1", "new") == b"after"
     db = sqlite3.connect(os.path.join(store_setup.root, "meta.db"))
-    assert db.execute("SELECT version FROM schema_info").fetchall() == [(4,)]
+    assert db.execute("SELECT version FROM schema_info").fetchall() == [(5,)]
     db.close()
 
 

@@ -1,8 +1,10 @@
 // group_commit.h - group commit of the local driver's publishes.
 //
-// A writer whose body is durable in tmp/ queues its publish (the rename
-// under data/ and its rows).  One of the queued writers, the leader, takes
-// the store's lock and ONE write transaction for a batch of them: it applies
+// A writer whose body is durable in tmp/, or small enough to go inline (in
+// memory until it is inserted with its rows), queues its publish (the rename
+// under data/ or the inline body's row, and its rows).  One of the queued
+// writers, the leader, takes the store's lock and ONE write transaction for
+// a batch of them: it applies
 // each writer's publish in a savepoint of its own (a publish that fails is
 // rolled back to its savepoint, and only its writer gets the error), fsyncs
 // each data/xx directory the batch renamed into once, so the renames are
@@ -15,9 +17,10 @@
 // wait on a condition variable.  A batch holds at most kMaxBatch writers.
 //
 // Crash points, in order: the publish's own (local:put:after-rename,
-// local:part:after-rename, right after its rename), then
-// local:publish:before-commit (the batch's renames fsynced, not committed)
-// and local:publish:after-commit (committed, the writers not yet told).
+// local:part:after-rename, right after its rename; none for an inline
+// body), then local:publish:before-commit (the batch's renames fsynced, not
+// committed) and local:publish:after-commit (committed, the writers not yet
+// told).
 #pragma once
 
 #include <condition_variable>
@@ -41,8 +44,8 @@ class GroupCommit {
   // One writer's publish, run by the leader with the store's lock held,
   // inside the batch's transaction and a savepoint of its own: it checks
   // what it must, renames the body under data/ (then sets `renamed` to its
-  // new path at once: it is unlinked if the publish or the batch fails) and
-  // writes its rows.  Returns the writer's result.
+  // new path at once: it is unlinked if the publish or the batch fails) or
+  // inserts an inline body, and writes its rows.  Returns the writer's result.
   using Apply = std::function<ObjectInfo(std::string& renamed)>;
 
   GroupCommit(StoreMutex& store_mutex, Db& db) : store_mutex_(store_mutex), db_(db) {}

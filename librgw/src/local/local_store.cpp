@@ -29,7 +29,9 @@ constexpr int kOpenBusyRetries = 10000;
 // 4: versions (index objects_versions; a version 3 librgw refuses a version 4
 // store: it knows only the null version of a key, and would leave two
 // versions current).
-constexpr int kSchemaVersion = 4;
+// 5: inline bodies (table inline_bodies; a version 4 librgw refuses a
+// version 5 store: it would look for their bodies in files).
+constexpr int kSchemaVersion = 5;
 
 const char* const kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_info(version INTEGER NOT NULL);
@@ -50,6 +52,9 @@ CREATE INDEX IF NOT EXISTS objects_listing ON objects(bucket_id, is_latest, key)
 CREATE INDEX IF NOT EXISTS objects_versions ON objects(bucket_id, key, seq);
 -- Bodies no longer referenced, reclaimed by an explicit gc pass.
 CREATE TABLE IF NOT EXISTS garbage(data_id TEXT PRIMARY KEY, since_ns INTEGER NOT NULL);
+-- Bodies of at most 16 KiB (version 5), named by their objects row's data_id
+-- ('=' and hex); written and dropped in the transaction of that row.
+CREATE TABLE IF NOT EXISTS inline_bodies(data_id TEXT PRIMARY KEY, bytes BLOB NOT NULL);
 -- Multipart uploads in progress (version 2).
 CREATE TABLE IF NOT EXISTS uploads(
   bucket_id TEXT NOT NULL, upload_id TEXT NOT NULL, key TEXT NOT NULL,

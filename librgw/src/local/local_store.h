@@ -2,17 +2,21 @@
 // declarations (LocalStore, LocalWriter) shared by the files of the driver.
 //
 // Layout of the store directory:
-//   meta.db        SQLite (WAL): users, keys, buckets, the object index, garbage,
-//                  multipart uploads and their parts, the expiry queue, leases
-//   data/xx/ID     object and part bodies, immutable, named by random ids (never by key)
-//   tmp/ID         bodies being written; published by fsync + rename
+//   meta.db        SQLite (WAL): users, keys, buckets, the object index, bodies
+//                  of at most 16 KiB (inline_bodies), garbage, multipart uploads
+//                  and their parts, the expiry queue, leases
+//   data/xx/ID     larger object bodies and part bodies, immutable, named by
+//                  random ids (never by key)
+//   tmp/ID         such bodies being written; published by fsync + rename
 //   write.lock     flocked around every write transaction (write_lock.h)
 //   bucket-epoch   counters all processes share, mapped (shared_counter.h)
 //
-// A PUT fsyncs its body in tmp/ on its own thread, then queues its publish
-// (rename under data/, its rows): one writer leads a batch of them in one
-// transaction, fsyncs the directories renamed into, commits once, and wakes
-// the others (group_commit.h).  A writer returns once its row is durable.
+// A PUT of more than 16 KiB fsyncs its body in tmp/ on its own thread; a
+// smaller body stays in memory.  Then the PUT queues its publish (rename
+// under data/ or the inline body's row, and its rows): one writer leads a
+// batch of them in one transaction, fsyncs the directories renamed into,
+// commits once, and wakes the others (group_commit.h).  A writer returns
+// once its rows (and an inline body with them) are durable.
 //
 // Multipart: a part is written like an object body (tmp, fsync, rename) and
 // recorded in `parts`.  Completion is one transaction: it checks the chosen
@@ -136,8 +140,11 @@ class LocalStore : public Store {
                                             const std::string& key) override;
   // conditions: WriteOptions::if_match / if_none_match, checked in the
   // transaction that commits.
+  // The body is the file tmp_path (renamed under data/ as data_id), or, when
+  // inline_bytes is given, those bytes (rows.h: data_id is then an inline one).
   ObjectInfo publish(const BucketInfo& bucket, ObjectInfo info, const std::string& data_id,
-                     const std::string& tmp_path, const WriteOptions& conditions);
+                     const std::string& tmp_path, const std::string* inline_bytes,
+                     const WriteOptions& conditions);
   std::unique_ptr<ObjectReader> open_reader(const ObjectRef& ref,
                                             const ReadOptions& options) override;
   ObjectInfo stat_object(const ObjectRef& ref) override;
@@ -283,7 +290,8 @@ class LocalStore : public Store {
   uint64_t row_cache_hits() const { return rows_->hits(); }
 };
 
-// Streams a body into tmp/; commit() publishes it through the store
+// Keeps a body of at most kInlineBodyMax bytes in memory, or streams it into
+// tmp/ (a part's always); commit() publishes it through the store
 // (writer.cpp).
 class LocalWriter : public ObjectWriter {
  public:
@@ -299,12 +307,17 @@ class LocalWriter : public ObjectWriter {
   void abort() override;
 
  private:
+  void open_file();  // the body's file in tmp/
+  void write_file(const char* data, size_t len);
+
   LocalStore& store_;
   BucketInfo bucket_;
   std::string key_;
   std::string id_;
   std::string tmp_path_;
   int fd_ = -1;
+  bool in_tmp_ = false;  // the body is (being) written to tmp_path_
+  std::string buffer_;   // the body while it is small enough to go inline
   uint64_t size_ = 0;
   Md5 md5_;
   bool finished_ = false;

@@ -1,12 +1,13 @@
 // reader.cpp - the read path of the local driver: an object's current row and
-// body files (lookup), LocalReader (a range across the files of a body,
-// opened up front so that gc cannot pull them away), open_reader and
-// stat_object.
+// body (lookup), LocalReader (a range across the pieces of a body: files,
+// opened up front so that gc cannot pull them away, or an inline body's
+// bytes), open_reader and stat_object.
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,12 +27,14 @@ constexpr size_t kEagerSegments = 64;
 // Reads a range across the segments of a body.  The files covering the
 // range are opened up front (up to kEagerSegments of them): an open file
 // outlives gc's unlink, so the object read stays the one that was opened.
+// An inline body's bytes are held by the reader.
 class LocalReader : public ObjectReader {
  public:
   struct Seg {
     std::string path;
     uint64_t start = 0, size = 0;
     int fd = -1;
+    std::shared_ptr<const std::string> bytes;  // an inline body: no file
   };
   LocalReader(std::vector<Seg> segs, ObjectInfo info, uint64_t offset, uint64_t length)
       : segs_(std::move(segs)), info_(std::move(info)), pos_(offset), end_(offset + length) {}
@@ -50,6 +53,15 @@ class LocalReader : public ObjectReader {
     *offset = pos_ - s.start;
     return true;
   }
+  bool memory_range(const char** data, size_t* len) const override {
+    // The rest of the range within the current segment, an inline body.
+    if (idx_ >= segs_.size() || pos_ >= end_) return false;
+    const Seg& s = segs_[idx_];
+    if (!s.bytes || pos_ < s.start || end_ > s.start + s.size) return false;
+    *data = s.bytes->data() + (pos_ - s.start);
+    *len = static_cast<size_t>(end_ - pos_);
+    return true;
+  }
   size_t read(char* buf, size_t len) override {
     if (pos_ >= end_) return 0;
     if (len > end_ - pos_) len = end_ - pos_;
@@ -60,6 +72,13 @@ class LocalReader : public ObjectReader {
     }
     if (idx_ == segs_.size()) fail(-EIO, "object body is shorter than its recorded size");
     Seg& s = segs_[idx_];
+    len = static_cast<size_t>(std::min<uint64_t>(len, s.start + s.size - pos_));
+    if (s.bytes) {
+      if (s.bytes->size() != s.size) fail(-EIO, "inline body is not its recorded size");
+      std::memcpy(buf, s.bytes->data() + (pos_ - s.start), len);
+      pos_ += len;
+      return len;
+    }
     if (s.fd < 0) {
       s.fd = ::open(s.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (s.fd < 0 && errno == ENOENT)
@@ -67,7 +86,6 @@ class LocalReader : public ObjectReader {
              "object '" + info_.key + "' was overwritten and reclaimed while read");
       if (s.fd < 0) fail_errno(errno, "open body of '" + info_.key + "'");
     }
-    len = static_cast<size_t>(std::min<uint64_t>(len, s.start + s.size - pos_));
     for (;;) {
       ssize_t n = ::pread(s.fd, buf, len, static_cast<off_t>(pos_ - s.start));
       if (n < 0 && errno == EINTR) continue;
@@ -108,15 +126,18 @@ std::unique_ptr<ObjectReader> LocalStore::open_reader(const ObjectRef& ref,
     for (const auto& b : body) {  // the segments the range touches
       const uint64_t seg_end = start + b.size;
       if (seg_end > offset && start < end)
-        segs.push_back(LocalReader::Seg{data_path(b.data_id), start, b.size, -1});
+        segs.push_back(b.bytes ? LocalReader::Seg{"", start, b.size, -1, b.bytes}
+                               : LocalReader::Seg{data_path(b.data_id), start, b.size, -1, {}});
       start = seg_end;
     }
     bool retry = false;
     for (size_t i = 0; i < segs.size() && i < kEagerSegments; ++i) {
+      if (segs[i].bytes) continue;
       segs[i].fd = ::open(segs[i].path.c_str(), O_RDONLY | O_CLOEXEC);
       if (segs[i].fd >= 0) continue;
       int err = errno;
-      for (size_t j = 0; j < i; ++j) ::close(segs[j].fd);
+      for (size_t j = 0; j < i; ++j)
+        if (segs[j].fd >= 0) ::close(segs[j].fd);
       if (err == ENOENT && attempt < 5) {
         retry = true;
         break;
@@ -151,10 +172,11 @@ std::shared_ptr<const RowCache::Row> LocalStore::read_row(const std::string& buc
   auto bodiless = [&] { return r->with_body = !r->found || r->row.info.delete_marker; };
   r->found = find_version(db, bucket_id, ref.key, ref.version_id, &r->row);
   if (bodiless() || !with_body) return r;
-  // A multipart body's segments are a second statement: the row is read
-  // again with them in one snapshot.  A plain body is in the row.
+  // A multipart body's segments, or an inline body's bytes, are a second
+  // statement: the row is read again with them in one snapshot.  A file's
+  // id is in the row.
   std::unique_ptr<ReadTransaction> snapshot;
-  if (r->row.data_id.empty()) {
+  if (r->row.data_id.empty() || is_inline_id(r->row.data_id)) {
     snapshot = std::make_unique<ReadTransaction>(db);
     r->found = find_version(db, bucket_id, ref.key, ref.version_id, &r->row);
     if (bodiless()) return r;

@@ -56,7 +56,7 @@ size_t RowCache::approximate_size(const std::string& key, const Row& row) {
              info.etag.size() + info.acl.owner.size();
   for (const auto& g : info.acl.grants) n += 64 + g.grantee.id.size();
   for (const auto& [name, value] : info.attrs) n += 64 + name.size() + value.size();
-  for (const auto& s : row.body) n += 48 + s.data_id.size();
+  for (const auto& s : row.body) n += 64 + s.data_id.size() + (s.bytes ? s.bytes->size() : 0);
   return n;
 }
 

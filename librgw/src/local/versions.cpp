@@ -5,6 +5,8 @@
 // transaction, so a reader or a listing sees a key's versions before or
 // after a write or removal, never in between, and a crash loses nothing
 // acknowledged (docs/versioning.md).
+#include <cerrno>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,7 +78,10 @@ bool LocalStore::drop_version_locked(const std::string& bucket_id, const std::st
   VersionRow row;
   if (!find_version_locked(bucket_id, key, version_id, &row)) return false;
   const std::string& vid = row.info.version_id;
-  if (!row.data_id.empty()) {
+  if (is_inline_id(row.data_id)) {
+    // Read with its row in one snapshot (read_row): no reader still needs it.
+    Stmt(*db_, "DELETE FROM inline_bodies WHERE data_id=?").bind(1, row.data_id).run();
+  } else if (!row.data_id.empty()) {
     garbage_locked(row.data_id);
   } else {  // a multipart body (or a delete marker, which has no segments)
     {
@@ -108,15 +113,23 @@ bool LocalStore::drop_version_locked(const std::string& bucket_id, const std::st
 void LocalStore::read_body(Db& db, const std::string& bucket_id, const VersionRow& row,
                            std::vector<Segment>* body) {
   body->clear();
+  if (is_inline_id(row.data_id)) {
+    Stmt q(db, "SELECT bytes FROM inline_bodies WHERE data_id=?");
+    if (!q.bind(1, row.data_id).step())
+      fail(-EIO, "the inline body of '" + row.info.key + "' is missing");
+    body->push_back(
+        Segment{row.data_id, row.info.size, std::make_shared<const std::string>(q.text(0))});
+    return;
+  }
   if (!row.data_id.empty()) {
-    body->push_back(Segment{row.data_id, row.info.size});
+    body->push_back(Segment{row.data_id, row.info.size, nullptr});
     return;
   }
   Stmt s(db,
          "SELECT data_id, size FROM segments WHERE bucket_id=? AND key=? AND version_id=? "
          "ORDER BY n");
   s.bind(1, bucket_id).bind(2, row.info.key).bind(3, row.info.version_id);
-  while (s.step()) body->push_back(Segment{s.text(0), static_cast<uint64_t>(s.i64(1))});
+  while (s.step()) body->push_back(Segment{s.text(0), static_cast<uint64_t>(s.i64(1)), nullptr});
 }
 
 }  // namespace rgw::local
