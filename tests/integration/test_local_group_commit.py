@@ -5,12 +5,14 @@ Concurrent writers of one process publish in batches: one transaction, each
 writer's publish in a savepoint of its own, one fsync per data/xx directory,
 one COMMIT.  Which writers shared a batch cannot be seen from outside, so
 every test checks what must hold whatever the batching was; the isolation
-test makes one batch of its writers near certain by holding write.lock, the
-store's cross-process write lock, while they queue behind it.
+test and the batch test make one batch of their writers near certain by
+holding write.lock, the store's cross-process write lock, while they queue
+behind it.
 """
 import fcntl
 import hashlib
 import os
+import struct
 import subprocess
 import sys
 import threading
@@ -156,6 +158,35 @@ def commit_behind_write_lock(store_setup, writers):
     for t in threads:
         t.join()
     return results
+
+
+def write_transactions_begun(store_setup):
+    """The store's count of write transactions begun: the second word of
+    bucket-epoch (local/change_counters.h)."""
+    with open(os.path.join(store_setup.root, "bucket-epoch"), "rb") as f:
+        return struct.unpack_from("=Q", f.read(16), 8)[0]
+
+
+@local_only
+def test_writers_queued_behind_the_write_lock_commit_in_one_transaction(store, store_setup,
+                                                                        bucket):
+    """A batch is taken once its leader holds the store's write lock, so the
+    writers that queued while another process held it all commit in one
+    write transaction (not the first writer alone, then the rest)."""
+    writers = []
+    for i in range(8):
+        w = store._s.open_writer(bucket, f"q-{i}")
+        w.write(pattern(SIZE if i % 2 else FILE_SIZE, f"q-{i}"))
+        writers.append(w)
+    before = write_transactions_begun(store_setup)
+
+    results = commit_behind_write_lock(store_setup, writers)
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert write_transactions_begun(store_setup) - before == 1
+    for i in range(8):
+        assert store.get_object(bucket, f"q-{i}") == pattern(SIZE if i % 2 else FILE_SIZE,
+                                                             f"q-{i}")
 
 
 @local_only

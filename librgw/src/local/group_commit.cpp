@@ -61,15 +61,10 @@ ObjectInfo GroupCommit::publish(const Apply& apply) {
       batch_done_.wait(lk);
       continue;
     }
-    // Lead a batch of the oldest writers: this one among them, unless more
-    // than a batch waited before it (it then leads, or joins, a later one).
     leading_ = true;
-    Pending* batch[kMaxBatch];
-    const size_t n = std::min(queue_.size(), kMaxBatch);
-    std::copy_n(queue_.begin(), n, batch);
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     lk.unlock();
-    commit_batch(batch, n);
+    Pending* batch[kMaxBatch];
+    const size_t n = lead_batch(batch);
     lk.lock();
     for (size_t i = 0; i < n; ++i) batch[i]->done = true;
     leading_ = false;
@@ -80,10 +75,28 @@ ObjectInfo GroupCommit::publish(const Apply& apply) {
   return std::move(me.result);
 }
 
-void GroupCommit::commit_batch(Pending* const* batch, size_t n) {
+size_t GroupCommit::take_batch(Pending** batch) {
+  // The oldest writers: the leader among them, unless more than a batch
+  // waited before it (it then leads, or joins, a later one).  The queue
+  // holds the leader until a batch takes it, so it is never empty here.
+  std::lock_guard<std::mutex> q(queue_mutex_);
+  const size_t n = std::min(queue_.size(), kMaxBatch);
+  std::copy_n(queue_.begin(), n, batch);
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  return n;
+}
+
+size_t GroupCommit::lead_batch(Pending** batch) {
+  size_t n = 0;
+  bool taken = false;
   try {
     std::lock_guard<StoreMutex> l(store_mutex_);
+    // The batch is taken once the write transaction holds the store's lock:
+    // the writers that queue while another process commits (or while this
+    // one waits for it) join this batch instead of waiting for the next.
     Transaction t(db_);
+    n = take_batch(batch);
+    taken = true;
     for (size_t i = 0; i < n; ++i) apply_in_savepoint(*batch[i]);
     // Each rename durable before the COMMIT that makes its row durable:
     // one fsync per directory however many bodies went into it.
@@ -99,6 +112,7 @@ void GroupCommit::commit_batch(Pending* const* batch, size_t n) {
     // gets this error, and its body, if renamed, goes (as a lone publish
     // did; gc would take it otherwise).
     const std::exception_ptr e = std::current_exception();
+    if (!taken) n = take_batch(batch);
     for (size_t i = 0; i < n; ++i) {
       Pending& p = *batch[i];
       if (!p.renamed.empty()) ::unlink(p.renamed.c_str());
@@ -110,6 +124,7 @@ void GroupCommit::commit_batch(Pending* const* batch, size_t n) {
       }
     }
   }
+  return n;
 }
 
 void GroupCommit::apply_in_savepoint(Pending& p) {

@@ -3,8 +3,9 @@
 // A writer whose body is durable in tmp/, or small enough to go inline (in
 // memory until it is inserted with its rows), queues its publish (the rename
 // under data/ or the inline body's row, and its rows).  One of the queued
-// writers, the leader, takes the store's lock and ONE write transaction for
-// a batch of them: it applies
+// writers, the leader, takes the store's lock and ONE write transaction,
+// then the writers queued by then (those that queued while it waited for
+// the lock included) as a batch: it applies
 // each writer's publish in a savepoint of its own (a publish that fails is
 // rolled back to its savepoint, and only its writer gets the error), fsyncs
 // each data/xx directory the batch renamed into once, so the renames are
@@ -59,8 +60,11 @@ class GroupCommit {
  private:
   struct Pending;
 
-  // The leader's work; every error lands in the Pending entries.
-  void commit_batch(Pending* const* batch, size_t n);
+  // The leader's work: takes the store's locks, then a batch of the queued
+  // writers into `batch`, and commits it; returns the batch's size.  Every
+  // error lands in the batch's Pending entries.
+  size_t lead_batch(Pending** batch);
+  size_t take_batch(Pending** batch);  // takes queue_mutex_ for the moment
   void apply_in_savepoint(Pending& p);
 
   StoreMutex& store_mutex_;  // the store handle's lock, which the leader takes
