@@ -388,6 +388,47 @@ static void test_aio(void) {
   presigned("GET", "aio-last", target, sizeof target);
   serve("GET", target, HOST, NULL, 0, &got);
   CHECK(got.status == 200 && got.len == sizeof chunk && memcmp(got.body, chunk, got.len) == 0);
+
+  /* The start and the whole body in one trip; a refusal at the start
+   * leaves the body alone (the anonymous PUT stores nothing). */
+  presigned("PUT", "aio-whole", target, sizeof target);
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "16384", 5), 0);
+  memset(chunk, 'w', sizeof chunk);
+  p.done = 0;
+  CHECK_RC(rgw_aio_request_start_body(q, req, chunk, sizeof chunk, on_done, &p), 0);
+  CHECK_RC(wait_for(q, &p), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 200);
+  rgw_request_free(req);
+  presigned("GET", "aio-whole", target, sizeof target);
+  serve("GET", target, HOST, NULL, 0, &got);
+  CHECK(got.status == 200 && got.len == sizeof chunk && memcmp(got.body, chunk, got.len) == 0);
+  char anon[128];
+  snprintf(anon, sizeof anon, "/%s/aio-whole-anon", bucket);
+  CHECK_RC(rgw_request_create(gw, "PUT", anon, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "3", 1), 0);
+  CHECK_RC(rgw_request_start_body(req, "abc", 3), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 403);
+  rgw_request_free(req);
+  presigned("HEAD", "aio-whole-anon", target, sizeof target);
+  serve("HEAD", target, HOST, NULL, 0, &got);
+  CHECK(got.status == 404);
+  /* A short body is refused, and nothing is stored. */
+  presigned("PUT", "aio-short", target, sizeof target);
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "16384", 5), 0);
+  CHECK_RC(rgw_request_start_body(req, chunk, 100), RGW_REQUEST_DONE);
+  CHECK(rgw_response_status(req) == 400);
+  rgw_request_free(req);
+  presigned("HEAD", "aio-short", target, sizeof target);
+  serve("HEAD", target, HOST, NULL, 0, &got);
+  CHECK(got.status == 404);
+  CHECK_RC(rgw_request_create(gw, "PUT", anon, &req), 0);
+  CHECK_RC(rgw_request_start_body(req, NULL, 3), -EINVAL);
+  CHECK_RC(rgw_request_start_body(NULL, "abc", 3), -EINVAL);
+  rgw_request_free(req);
   rgw_aio_queue_destroy(q);
 }
 

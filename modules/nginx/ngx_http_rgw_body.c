@@ -10,6 +10,9 @@
  *
  *   read_body -> body_post -> feed -> body_fed -> feed ... -> body_ended
  *              (the last buffer, with the end: -> body_fed -> respond)
+ *
+ * A body that nginx read whole with the headers skips all this: it goes to
+ * the core with the start (ngx_http_rgw_body_preread()).
  */
 
 #include "ngx_http_rgw_module.h"
@@ -43,6 +46,30 @@ ngx_http_rgw_read_body(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx)
 
     /* drops the reference ngx_http_read_client_request_body() took */
     ngx_http_finalize_request(r, NGX_DONE);
+}
+
+
+/*
+ * The whole body is in nginx's header buffer already: HTTP/1.x, a
+ * Content-Length (not chunked), no "Expect: 100-continue" (the client
+ * waits for an answer before it sends), and that many bytes read past the
+ * headers.  Such a body is read from there until the request ends.
+ */
+
+ngx_int_t
+ngx_http_rgw_body_preread(ngx_http_request_t *r)
+{
+    if (r->http_version > NGX_HTTP_VERSION_11
+        || r->headers_in.content_length_n <= 0
+        || r->headers_in.chunked
+        || r->headers_in.expect
+        || r->header_in == NULL)
+    {
+        return 0;
+    }
+
+    return r->header_in->last - r->header_in->pos
+           >= r->headers_in.content_length_n;
 }
 
 

@@ -143,7 +143,21 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
      * that would wait, goes to an I/O thread.
      */
 
-    if (gw->loop_reads) {
+    if (ngx_http_rgw_body_preread(r)) {
+
+        /*
+         * The whole body came with the headers (a small PUT, most often):
+         * it goes with the start, in one trip to an I/O thread.  The answer
+         * is RGW_REQUEST_DONE either way, and ngx_http_rgw_started() skips
+         * the body's bytes in nginx's buffer as after any answer.
+         */
+
+        rc = rgw_aio_request_start_body(gw->queue, ctx->rreq,
+                                        r->header_in->pos,
+                                        (size_t) r->headers_in.content_length_n,
+                                        ngx_http_rgw_aio_done, ctx);
+
+    } else if (gw->loop_reads) {
         rc = rgw_aio_request_try_start(gw->queue, ctx->rreq,
                                        ngx_http_rgw_aio_done, ctx);
 

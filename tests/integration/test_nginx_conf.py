@@ -79,6 +79,7 @@ def test_full_conf(tmp_path):
         'merge_slashes off;',
         'client_max_body_size 0;',
         'client_body_buffer_size 128k;',
+        'client_header_buffer_size 16k;',
         'large_client_header_buffers 4 64k;',
         'location / {',
         'rgw on;',

@@ -984,6 +984,16 @@ int rgw_request_body_end(rgw_request_t *req);
  * RGW_ERR_INVALID_ARGUMENT before start, -EINVAL for NULL data with
  * len > 0. */
 int rgw_request_body_last(rgw_request_t *req, const void *data, size_t len);
+/* rgw_request_start(), then, if the request wants its body, the whole body
+ * (len bytes, as its Content-Length says) with rgw_request_body_last(): for a
+ * door that already holds the whole body when the headers arrive (a small
+ * PUT), one call and one trip to an I/O thread with
+ * rgw_aio_request_start_body().  Returns RGW_REQUEST_DONE, or what
+ * rgw_request_start() returned when it was not RGW_REQUEST_WANTS_BODY: the
+ * body was then not looked at, and the door skips it as after any answer
+ * given from the headers alone.  -EINVAL for a NULL request, or NULL data
+ * with len > 0 (nothing is done). */
+int rgw_request_start_body(rgw_request_t *req, const void *data, size_t len);
 
 /* The response, once start/body/body_end returned RGW_REQUEST_DONE. */
 int rgw_response_status(const rgw_request_t *req);
@@ -1177,6 +1187,10 @@ int rgw_aio_request_body_end(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb 
  * callback. */
 int rgw_aio_request_body_last(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,
                               rgw_aio_cb cb, void *arg);
+/* rgw_request_start_body() on the queue; data must stay valid until the
+ * callback. */
+int rgw_aio_request_start_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,
+                               rgw_aio_cb cb, void *arg);
 /* result = bytes read (0 at the end); at most INT_MAX bytes per call. */
 int rgw_aio_response_read(rgw_aio_queue_t *q, rgw_request_t *req, void *buf, size_t len,
                           rgw_aio_cb cb, void *arg);

@@ -261,6 +261,12 @@ RGW_API int rgw_aio_request_body_last(rgw_aio_queue_t* q, rgw_request_t* req, co
                    arg);
 }
 
+RGW_API int rgw_aio_request_start_body(rgw_aio_queue_t* q, rgw_request_t* req, const void* data,
+                                       size_t len, rgw_aio_cb cb, void* arg) {
+  return q->submit([req, data, len] { return rgw::capi::request_start_body(req, data, len); }, cb,
+                   arg);
+}
+
 RGW_API int rgw_aio_response_read(rgw_aio_queue_t* q, rgw_request_t* req, void* buf, size_t len,
                                   rgw_aio_cb cb, void* arg) {
   if (len > static_cast<size_t>(INT_MAX)) len = static_cast<size_t>(INT_MAX);

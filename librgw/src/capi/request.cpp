@@ -201,6 +201,14 @@ int request_body_last(rgw_request_t* req, const void* data, size_t len) {
   });
 }
 
+int request_start_body(rgw_request_t* req, const void* data, size_t len) {
+  if (!req || (!data && len)) {
+    return guarded_call([]() -> int { rgw::fail(-EINVAL, "NULL argument"); });
+  }
+  const int rc = request_start(req);
+  return rc == RGW_REQUEST_WANTS_BODY ? request_body_last(req, data, len) : rc;
+}
+
 int64_t response_read(rgw_request_t* req, void* buf, size_t len) {
   return guarded_call([&]() -> int64_t {
     if (!req || (!buf && len)) rgw::fail(-EINVAL, "NULL argument");
@@ -257,6 +265,10 @@ RGW_API int rgw_request_body(rgw_request_t* req, const void* data, size_t len) {
 RGW_API int rgw_request_body_end(rgw_request_t* req) { return rgw::capi::request_body_end(req); }
 RGW_API int rgw_request_body_last(rgw_request_t* req, const void* data, size_t len) {
   return rgw::capi::request_body_last(req, data, len);
+}
+
+RGW_API int rgw_request_start_body(rgw_request_t* req, const void* data, size_t len) {
+  return rgw::capi::request_start_body(req, data, len);
 }
 
 RGW_API int rgw_response_status(const rgw_request_t* req) {

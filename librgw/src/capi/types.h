@@ -129,6 +129,8 @@ int request_try_start_async(rgw_request_t* req, const std::function<void()>& rea
 int request_body(rgw_request_t* req, const void* data, size_t len);
 int request_body_end(rgw_request_t* req);
 int request_body_last(rgw_request_t* req, const void* data, size_t len);
+// request_start, then request_body_last with the whole body if it wants it.
+int request_start_body(rgw_request_t* req, const void* data, size_t len);
 int64_t response_read(rgw_request_t* req, void* buf, size_t len);
 // The calling thread's rgw_last_error() message: read on an I/O thread,
 // handed to the host thread with the completion.
