@@ -69,8 +69,13 @@ def _tail(path, lines=30):
 class CephCluster:
     """A one-mon, one-OSD memstore cluster living under ``base_dir``."""
 
-    def __init__(self, base_dir):
+    def __init__(self, base_dir, memstore_bytes=4 << 30):
+        """memstore_bytes: the OSD's capacity, in RAM as it fills; a write
+        past its full ratio waits (benchmarks that write many GiB, such as
+        bench_nginx.py's radosgw targets, whose replaced objects wait for
+        radosgw's gc, need more than the tests' 4 GiB)."""
         self.base_dir = os.path.abspath(base_dir)
+        self.memstore_bytes = memstore_bytes
         self.conf_path = os.path.join(self.base_dir, "ceph.conf")
         self.log_dir = os.path.join(self.base_dir, "log")
         self.port = None
@@ -100,7 +105,7 @@ mon warn on pool no redundancy = false
 mon warn on insecure global id reclaim allowed = false
 osd crush chooseleaf type = 0
 osd objectstore = memstore
-memstore device bytes = 4294967296
+memstore device bytes = {self.memstore_bytes}
 osd op num shards = 2
 osd op num threads per shard = 1
 run dir = {d}/run
