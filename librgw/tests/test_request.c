@@ -93,6 +93,18 @@ static void presigned(const char *method, const char *key, char *target, size_t 
   snprintf(target, size, "%s?%s", path, q);
 }
 
+/* A PUT request to target (signed by presigned()) with Host and the given
+ * Content-Length, not started; NULL (and a failed check) if not made. */
+static rgw_request_t *put_request(const char *target, const char *content_length) {
+  rgw_request_t *req = NULL;
+  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
+  if (!req) return NULL;
+  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
+  CHECK_RC(
+      rgw_request_add_header(req, "content-length", 14, content_length, strlen(content_length)), 0);
+  return req;
+}
+
 /* Makes an object readable by anyone: a public-read bucket only lists its
  * keys, as in S3; anonymous reads need the object's own grant. */
 static void make_public(const char *key) {
@@ -127,10 +139,7 @@ static void put_last_refused(const char *key, const char *content_length) {
   char target[2400];
   rgw_request_t *req = NULL;
   presigned("PUT", key, target, sizeof target);
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(
-      rgw_request_add_header(req, "content-length", 14, content_length, strlen(content_length)), 0);
+  req = put_request(target, content_length);
   CHECK_RC(rgw_request_start(req), RGW_REQUEST_WANTS_BODY);
   CHECK_RC(rgw_request_body_last(req, "12345", 5), RGW_REQUEST_DONE);
   CHECK(rgw_response_status(req) == 400);
@@ -193,18 +202,14 @@ static void test_sync(void) {
   char *sig = strstr(target, "X-Amz-Signature=");
   CHECK(sig != NULL);
   if (sig) sig[16] = sig[16] == 'a' ? 'b' : 'a';
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "3", 1), 0);
+  req = put_request(target, "3");
   CHECK_RC(rgw_request_start(req), RGW_REQUEST_DONE);
   CHECK(rgw_response_status(req) == 403);
   rgw_request_free(req);
 
   /* A request freed mid-body (client gone) stores nothing. */
   presigned("PUT", "abandoned", target, sizeof target);
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "10", 2), 0);
+  req = put_request(target, "10");
   CHECK_RC(rgw_request_start(req), RGW_REQUEST_WANTS_BODY);
   CHECK_RC(rgw_request_body(req, "12345", 5), RGW_REQUEST_WANTS_BODY);
   CHECK(rgw_response_status(req) < 0); /* no response yet */
@@ -214,9 +219,7 @@ static void test_sync(void) {
   CHECK(r.status == 404);
 
   /* A body shorter than its Content-Length is not stored either. */
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "10", 2), 0);
+  req = put_request(target, "10");
   CHECK_RC(rgw_request_start(req), RGW_REQUEST_WANTS_BODY);
   CHECK_RC(rgw_request_body(req, "12345", 5), RGW_REQUEST_WANTS_BODY);
   CHECK_RC(rgw_request_body_end(req), RGW_REQUEST_DONE);
@@ -292,9 +295,7 @@ static void test_aio(void) {
   char target[2400];
   presigned("PUT", "aio", target, sizeof target);
   rgw_request_t *req = NULL;
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "65536", 5), 0);
+  req = put_request(target, "65536");
   struct pending p = {0, 0};
   CHECK_RC(rgw_aio_request_start(q, req, on_done, &p), 0);
   CHECK_RC(wait_for(q, &p), RGW_REQUEST_WANTS_BODY);
@@ -372,9 +373,7 @@ static void test_aio(void) {
 
   /* The body's last piece and its end in one trip. */
   presigned("PUT", "aio-last", target, sizeof target);
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "16384", 5), 0);
+  req = put_request(target, "16384");
   p.done = 0;
   CHECK_RC(rgw_aio_request_start(q, req, on_done, &p), 0);
   CHECK_RC(wait_for(q, &p), RGW_REQUEST_WANTS_BODY);
@@ -392,9 +391,7 @@ static void test_aio(void) {
   /* The start and the whole body in one trip; a refusal at the start
    * leaves the body alone (the anonymous PUT stores nothing). */
   presigned("PUT", "aio-whole", target, sizeof target);
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "16384", 5), 0);
+  req = put_request(target, "16384");
   memset(chunk, 'w', sizeof chunk);
   p.done = 0;
   CHECK_RC(rgw_aio_request_start_body(q, req, chunk, sizeof chunk, on_done, &p), 0);
@@ -416,9 +413,7 @@ static void test_aio(void) {
   CHECK(got.status == 404);
   /* A short body is refused, and nothing is stored. */
   presigned("PUT", "aio-short", target, sizeof target);
-  CHECK_RC(rgw_request_create(gw, "PUT", target, &req), 0);
-  CHECK_RC(rgw_request_add_header(req, "host", 4, HOST, strlen(HOST)), 0);
-  CHECK_RC(rgw_request_add_header(req, "content-length", 14, "16384", 5), 0);
+  req = put_request(target, "16384");
   CHECK_RC(rgw_request_start_body(req, chunk, 100), RGW_REQUEST_DONE);
   CHECK(rgw_response_status(req) == 400);
   rgw_request_free(req);

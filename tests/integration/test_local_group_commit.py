@@ -173,10 +173,11 @@ def test_writers_queued_behind_the_write_lock_commit_in_one_transaction(store, s
     """A batch is taken once its leader holds the store's write lock, so the
     writers that queued while another process held it all commit in one
     write transaction (not the first writer alone, then the rest)."""
+    bodies = {f"q-{i}": pattern(SIZE if i % 2 else FILE_SIZE, f"q-{i}") for i in range(8)}
     writers = []
-    for i in range(8):
-        w = store._s.open_writer(bucket, f"q-{i}")
-        w.write(pattern(SIZE if i % 2 else FILE_SIZE, f"q-{i}"))
+    for key, body in bodies.items():
+        w = store._s.open_writer(bucket, key)
+        w.write(body)
         writers.append(w)
     before = write_transactions_begun(store_setup)
 
@@ -184,9 +185,8 @@ def test_writers_queued_behind_the_write_lock_commit_in_one_transaction(store, s
 
     assert all(not isinstance(r, Exception) for r in results), results
     assert write_transactions_begun(store_setup) - before == 1
-    for i in range(8):
-        assert store.get_object(bucket, f"q-{i}") == pattern(SIZE if i % 2 else FILE_SIZE,
-                                                             f"q-{i}")
+    for key, body in bodies.items():
+        assert store.get_object(bucket, key) == body
 
 
 @local_only
