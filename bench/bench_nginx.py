@@ -47,7 +47,9 @@ Apache to nginx on the same store, the local store to static, and the
 issues' targets.  Everything (servers, OSD, monitor, wrk) shares the
 machine's cores: the figures are for this machine as a whole.  CPU used by
 processes that are not the benchmark's is measured too ("other"): figures
-taken while something else ran are flagged.
+taken while something else ran are flagged.  For the targets on RADOS, the
+OSD's op counter gives the ops it executed per request (a PUT's reads and
+writes on the data and index pools, however they were grouped).
 
 This is a benchmark, not a test: it asserts nothing.  Exit code 1 if a
 server could not be set up or a measurement failed or saw a non-2xx answer.
@@ -103,6 +105,7 @@ MODULE_TARGETS = ("ngx-rados", "ngx-local", "ngx-local-base")
 RADOS_BENCH_POOL = "ngxbench.data"  # ngx-rados' data pool (rados:ngxbench)
 APACHE_TARGETS = ("apache-rados", "apache-local")
 RADOSGW_TARGETS = {"radosgw": ("client.rgw.x", None), "radosgw-1t": ("client.rgw.y", 1)}
+RADOS_TARGETS = ("ngx-rados", "apache-rados", "radosgw", "radosgw-1t")
 BEST_RGW = "best rgw"  # the better radosgw of the two, per size and kind
 APACHE = "/usr/sbin/apache2"
 OPS = ("GET", "PUT")
@@ -635,9 +638,16 @@ def main():
             header = None
             if op == "PUT" and args.put_content_md5:
                 header = ("Content-MD5", put_body_md5(size))
-            return run_wrk(ports[name], op, size, files[name][(op, size)], script, args.threads,
-                           args.put_conns if op == "PUT" else args.conns,
-                           seconds, srv_pids[name](), osd_pids, header=header)
+            on_rados = cluster is not None and name in RADOS_TARGETS
+            ops0 = cluster.osd_ops() if on_rados else 0
+            r = run_wrk(ports[name], op, size, files[name][(op, size)], script, args.threads,
+                        args.put_conns if op == "PUT" else args.conns,
+                        seconds, srv_pids[name](), osd_pids, header=header)
+            if on_rados and r["requests"]:
+                # The OSD's op counter counts every op it executed (reads
+                # that find nothing excepted), the run's stragglers included.
+                r["osd_ops"] = (cluster.osd_ops() - ops0) / r["requests"]
+            return r
 
         def runs(order):
             for size in args.sizes:
@@ -669,6 +679,8 @@ def main():
                     note = "  !!! ERRORS (non-2xx, socket or short body): %s" % r["errors"]
                 if r["other_cpu"] > 15:
                     note += "  (other processes: %.0f%% of a core)" % r["other_cpu"]
+                if "osd_ops" in r:
+                    note = "  %.2f OSD ops/req%s" % (r["osd_ops"], note)
                 print("round %d: %-9s %-7s %s %9.0f req/s %8.1f MB/s  p99 %7.2f ms%s" % (
                     rnd + 1, name, size_label(size), op, r["rps"], r["mbps"], r["p99_ms"],
                     note), flush=True)
@@ -707,6 +719,8 @@ def medians(samples):
                     for f in ("rps", "mbps", "p50_ms", "p99_ms", "srv_cpu", "osd_cpu",
                               "wrk_cpu", "box_cpu", "kthr_cpu", "other_cpu")}
         med[key]["max_other"] = max(r["other_cpu"] for r in runs)
+        ops = [r["osd_ops"] for r in runs if "osd_ops" in r]
+        med[key]["osd_ops"] = statistics.median(ops) if ops else None
         med[key]["errors"] = sum(sum(r["errors"].values()) for r in runs)
     for (name, op, size) in list(med):
         if name in RADOSGW_TARGETS:
@@ -782,10 +796,11 @@ def report(samples, args, cond):
     # CPU detail
     print("\nCPU in % of one core (medians): gw = the server's processes, osd = OSD + "
           "monitor, wrk = the client, box = the whole machine (irq included), kthr = kernel "
-          "threads, other = user processes not the benchmark's")
-    print("%-7s %-3s %-9s %9s %8s %8s %6s %6s %6s %6s %6s %6s %6s" % (
+          "threads, other = user processes not the benchmark's; OSD ops/req = ops the OSD "
+          "executed per request (its perf counter; RADOS targets)")
+    print("%-7s %-3s %-9s %9s %8s %8s %6s %6s %6s %6s %6s %6s %6s %7s" % (
         "size", "op", "target", "req/s", "p50 ms", "p99 ms", "gw%", "osd%", "wrk%", "box%",
-        "kthr%", "other%", "errors"))
+        "kthr%", "other%", "errors", "OSD ops/req"))
     for size in args.sizes:
         for op in OPS:
             for t in targets:
@@ -793,9 +808,10 @@ def report(samples, args, cond):
                 if m is None:
                     continue
                 print("%-7s %-3s %-9s %9.0f %8.2f %8.2f %6.0f %6.0f %6.0f %6.0f %6.0f %6.0f "
-                      "%6d" % (size_label(size), op, t, m["rps"], m["p50_ms"], m["p99_ms"],
-                               m["srv_cpu"], m["osd_cpu"], m["wrk_cpu"], m["box_cpu"],
-                               m["kthr_cpu"], m["other_cpu"], m["errors"]))
+                      "%6d %7s" % (size_label(size), op, t, m["rps"], m["p50_ms"], m["p99_ms"],
+                                   m["srv_cpu"], m["osd_cpu"], m["wrk_cpu"], m["box_cpu"],
+                                   m["kthr_cpu"], m["other_cpu"], m["errors"],
+                                   "-" if m["osd_ops"] is None else "%.2f" % m["osd_ops"]))
 
     # the issue's targets
     best = ", ".join("%s %s: %s" % (size_label(size), op, med[(BEST_RGW, op, size)]["who"])
