@@ -40,6 +40,11 @@ void crash_point(const char* name) {
   if (passed.fetch_add(1) >= passes) ::_exit(77);
 }
 
+bool drop_point(const char* name) {
+  static const char* const wanted = std::getenv("LIBRGW_DROP_AT");
+  return wanted && std::strcmp(wanted, name) == 0;
+}
+
 namespace {
 thread_local bool t_no_wait = false;
 thread_local bool t_would_have_waited = false;

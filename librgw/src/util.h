@@ -37,6 +37,11 @@ int64_t gc_cutoff_ns(const GcOptions& options);
 // thread), so that the writes acknowledged before the crash can be checked.
 // The variables are read once per process; unset, this is one branch.
 void crash_point(const char* name);
+// Drop points, for tests of what a crash leaves after an answer: true when
+// LIBRGW_DROP_AT names this point; the caller then skips a write it would
+// have sent after answering, as a process that died at once would.  Read
+// once per process, like crash_point.
+bool drop_point(const char* name);
 
 // No-wait mode, for store calls made on a door's event loop (rgw_request_
 // try_start()): while a NoWaitScope lives on this thread, a store call that

@@ -6,11 +6,15 @@ the old or the new object, and gc must leave no orphan body behind.
 """
 import hashlib
 import os
+import subprocess
+import sys
 
 import pytest
 from store_worker import CRASHED, pattern, run_worker
 
 import pyrgw
+
+WORKER = os.path.join(os.path.dirname(__file__), "store_worker.py")
 
 # (driver, crash point, which object a reader sees afterwards)
 PUT_POINTS = [
@@ -73,6 +77,29 @@ def test_crash_during_put(store, store_setup, bucket, point, survivor, size):
     assert store.list_objects(bucket).objects == []
 
 
+@pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
+def test_put_answered_before_its_index_entry_landed(store, store_setup, bucket):
+    """A small RADOS PUT is answered once its head is swapped in; its index
+    entry follows, detached.  A process that dies after the answer and
+    before that entry lands (LIBRGW_DROP_AT: the entry is never sent) leaves
+    its pending record: reads, stats and listings already show the new
+    object, and gc settles the index."""
+    bucket_id = store.get_bucket(bucket).id
+    store.put_object(bucket, "obj", pattern(1000, "old"))
+    env = dict(os.environ, LIBRGW_DROP_AT="rados:put:detached-index")
+    res = subprocess.run([sys.executable, WORKER, "put_pattern", store_setup.uri, bucket, "obj",
+                          "1000", "new"], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "committed" in res.stdout, res.stdout + res.stderr
+    pending = [k for k in store_setup.index_keys(bucket_id) if k.startswith(b"\xffp")]
+    assert [k[2:].split(b"\0")[0] for k in pending] == [b"obj"]  # the entry never landed
+    new = hashlib.md5(pattern(1000, "new")).hexdigest()
+    check_consistent(store, bucket, "obj", 1000, new)
+    store.gc(grace_seconds=0)
+    check_consistent(store, bucket, "obj", 1000, new)
+    assert [k for k in store_setup.index_keys(bucket_id) if k.startswith(b"\xff")] == []
+    assert store_setup.stored_bodies(bucket_id) == [f"{bucket_id}_obj"]
+
+
 # A local delete is one SQLite transaction: there is no step to crash between.
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
@@ -93,6 +120,33 @@ def test_crash_during_delete(store, store_setup, bucket, size):
     store.delete_object(bucket, "kept")
     store.gc(grace_seconds=0)
     assert store_setup.stored_bodies(bucket_id) == []
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
+def test_delete_answered_before_its_index_op_landed(store, store_setup, bucket, size):
+    """A RADOS DELETE is answered once the head is removed; its index op
+    follows, detached.  Never sent (LIBRGW_DROP_AT), it leaves the entry
+    and the pending record: nothing serves the removed object, and gc
+    settles the index and reclaims the body."""
+    bucket_id = store.get_bucket(bucket).id
+    store.put_object(bucket, "doomed", pattern(size, "x"))
+    store.put_object(bucket, "kept", b"k")
+    env = dict(os.environ, LIBRGW_DROP_AT="rados:delete:detached-index")
+    res = subprocess.run([sys.executable, WORKER, "delete", store_setup.uri, bucket, "doomed"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "deleted" in res.stdout, res.stdout + res.stderr
+    keys = store_setup.index_keys(bucket_id)
+    assert b"doomed" in keys  # the index op never landed
+    assert [k[2:].split(b"\0")[0] for k in keys if k.startswith(b"\xffp")] == [b"doomed"]
+    with pytest.raises(pyrgw.NoSuchKey):
+        store.stat_object(bucket, "doomed")
+    assert [o.key for o in store.list_objects(bucket).objects] == ["kept"]
+    assert store.bucket_stats(bucket).num_objects == 1
+    store.gc(grace_seconds=0)
+    assert [k for k in store_setup.index_keys(bucket_id) if k.startswith(b"\xff")] == []
+    assert [o.key for o in store.list_objects(bucket).objects] == ["kept"]
+    assert store_setup.stored_bodies(bucket_id) == [f"{bucket_id}_kept"]
 
 
 # A local attrs update is one SQLite transaction.  On RADOS the head holds

@@ -62,19 +62,101 @@ int RadosStore::index_set(const std::string& ioid, const std::string& key, const
   return rados_write_op_operate(op.op, index_, ioid.c_str(), nullptr, 0);
 }
 
-// Removes the entry of `key` (a head of epoch < `epoch` was removed) and
-// leaves the marker `epoch`, so that the removed head's own late update fails.
-int RadosStore::index_remove(const std::string& ioid, const std::string& key, uint64_t epoch,
-                             const std::string* pending) {
-  // With other writers' changes (index_batch.h).
-  fail_if_no_wait("a RADOS write");
+void RadosStore::index_set_detached(const BucketInfo& b, const std::string& key,
+                                    const std::string& tag, uint64_t epoch,
+                                    const std::string& info_bytes, const std::string& pending) {
+  // Tests: as if the process died before the op was sent.
+  if (drop_point("rados:put:detached-index")) return;
+  auto c = std::make_shared<IndexChange>();
+  c->kind = IndexChange::Kind::kEntry;
+  c->key = key;
+  c->entry = encode_index_entry(epoch, info_bytes);
+  c->removed = removed_key(key);
+  c->pending = pending;
+  c->outcome = [this, b, key, tag, epoch, info_bytes, pending](int r) {
+    settle_detached_entry(b, key, tag, epoch, info_bytes, pending, r);
+  };
+  index_batch_->submit_detached(index_oid(b), std::move(c));
+}
+
+void RadosStore::index_remove_detached(const std::string& ioid, const std::string& key,
+                                       uint64_t epoch, const std::string& pending) {
+  // Tests: as if the process died before the op was sent.
+  if (drop_point("rados:delete:detached-index")) return;
   auto c = std::make_shared<IndexChange>();
   c->kind = IndexChange::Kind::kRemove;
   c->key = key;
   c->entry = encode_epoch(epoch);
   c->removed = removed_key(key);
-  if (pending) c->pending = *pending;
-  return index_batch_->run(ioid, std::move(c));
+  c->pending = pending;
+  c->outcome = [this, ioid, pending](int r) {
+    // A newer write in the index: it stays, our pending record goes.  A
+    // removed index: nothing left to do.  Anything else (a timeout): the
+    // record, if still there, is for listings and gc.
+    if (is_cmp_failure(r)) (void)omap_rm(index_, ioid, pending);
+  };
+  index_batch_->submit_detached(ioid, std::move(c));
+}
+
+void RadosStore::settle_detached_entry(const BucketInfo& b, const std::string& key,
+                                       const std::string& tag, uint64_t epoch,
+                                       const std::string& info_bytes, const std::string& pending,
+                                       int r) noexcept {
+  try {
+    if (r == 0) return;
+    if (r == -ENOENT) {
+      // The bucket was removed after all (its remover missed our pending
+      // record): nothing can reach our head now; take it back if still ours
+      // (a body in the head: no tails to queue).
+      WriteOp op;
+      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
+      rados_write_op_remove(op.op);
+      (void)rados_write_op_operate(op.op, data_, head_oid(b, key).c_str(), nullptr, 0);
+      return;
+    }
+    if (is_cmp_failure(r)) (void)settle_outranked(b, key, tag, epoch, info_bytes, pending);
+    // Anything else (a timeout): it may or may not have landed; the pending
+    // record, if still there, leaves the key to listings and gc.
+  } catch (...) {
+    // As above: what is left is a dead writer's, for listings and gc.
+  }
+}
+
+bool RadosStore::settle_outranked(const BucketInfo& b, const std::string& key,
+                                  const std::string& tag, uint64_t epoch,
+                                  const std::string& info_bytes, const std::string& pending) {
+  const std::string ioid = index_oid(b);
+  const std::string head = head_oid(b, key);
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    Xattrs x;
+    int r = read_obj(data_, head, nullptr, &x);
+    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
+    auto t = x.find("rgw.tag");
+    const bool current = r == 0 && t != x.end() && t->second == tag && head_epoch(x) == epoch;
+    const std::string entry = encode_index_entry(epoch, info_bytes);
+    auto got = omap_get(index_, ioid, {key, removed_key(key)});
+    if (!current || (got.count(key) && got[key] == entry)) {
+      omap_rm_or_fail(index_, ioid, pending);
+      return true;
+    }
+    uint64_t top = 0;
+    for (const auto& kv : got) top = std::max(top, decode_epoch(kv.second, "index/" + ioid));
+    if (top >= epoch) {
+      const uint64_t raised = top + 1;
+      const std::string raised_bytes = encode_epoch(raised);
+      WriteOp op;
+      guard_head(op, x);
+      rados_write_op_setxattr(op.op, "rgw.epoch", raised_bytes.data(), raised_bytes.size());
+      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
+      if (r == -ENOENT || is_cmp_failure(r)) continue;  // changed meanwhile: look again
+      if (r < 0) rados_fail(r, "write data/" + head);
+      epoch = raised;
+    }
+    r = index_set(ioid, key, encode_index_entry(epoch, info_bytes), &pending);
+    if (r == 0) return true;
+    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " entry of '" + key + "'");
+  }
+  return false;
 }
 
 void RadosStore::extras_in(WriteOp& op, const IndexExtras& x) {

@@ -46,6 +46,7 @@ void add_index_change(rados_write_op_t op, const IndexChange& c) {
 }
 
 IndexBatcher::~IndexBatcher() {
+  quiesce();
   std::unique_lock<std::mutex> lk(mu_);
   while (!queues_.empty()) {  // a queue in the map has an op in flight
     std::shared_ptr<IndexBatch> b = queues_.begin()->second.in_flight;
@@ -57,31 +58,88 @@ IndexBatcher::~IndexBatcher() {
 }
 
 void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> change) {
-  std::lock_guard<std::mutex> lk(mu_);
-  change->ioid = ioid;
-  Queue& q = queues_[ioid];
-  q.waiting.push_back(std::move(change));
-  if (!q.in_flight) {
-    send_next_locked(ioid, q);
-    if (!q.in_flight) queues_.erase(ioid);  // not sent: answered already
-  } else if (rados_aio_is_complete(q.in_flight->c)) {
-    finish_locked(std::shared_ptr<IndexBatch>(q.in_flight));  // then sends ours
-  }  // else the op in flight sends the next
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    change->ioid = ioid;
+    if (change->detached) ++detached_;
+    Queue& q = queues_[ioid];
+    q.waiting.push_back(std::move(change));
+    if (!q.in_flight) {
+      send_next_locked(ioid, q);
+      if (!q.in_flight) queues_.erase(ioid);  // not sent: answered already
+    } else if (rados_aio_is_complete(q.in_flight->c)) {
+      finish_locked(std::shared_ptr<IndexBatch>(q.in_flight));  // then sends ours
+    }  // else the op in flight sends the next
+  }
+  run_outcomes();
+}
+
+void IndexBatcher::submit_detached(const std::string& ioid, std::shared_ptr<IndexChange> change) {
+  change->detached = true;
+  submit(ioid, std::move(change));
 }
 
 int IndexBatcher::wait(IndexChange& change) {
-  std::unique_lock<std::mutex> lk(mu_);
-  while (!change.done) {
-    // The op carrying the change, or (queued) the op before it: a queue
-    // with changes waiting always has one in flight.
-    std::shared_ptr<IndexBatch> b = change.batch;
-    if (!b) b = queues_.at(change.ioid).in_flight;
-    lk.unlock();
-    rados_aio_wait_for_complete(b->c);
-    lk.lock();
-    if (!b->finished) finish_locked(b);
+  int result;
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    while (!change.done) {
+      // The op carrying the change, or (queued) the op before it: a queue
+      // with changes waiting always has one in flight.
+      std::shared_ptr<IndexBatch> b = change.batch;
+      if (!b) b = queues_.at(change.ioid).in_flight;
+      lk.unlock();
+      rados_aio_wait_for_complete(b->c);
+      lk.lock();
+      if (!b->finished) finish_locked(b);
+    }
+    result = change.result;
   }
-  return change.result;
+  run_outcomes();
+  return result;
+}
+
+void IndexBatcher::quiesce() {
+  std::unique_lock<std::mutex> lk(mu_);
+  idle_.wait(lk, [this] { return detached_ == 0 && callbacks_ == 0; });
+}
+
+void IndexBatcher::run_outcomes() {
+  std::vector<std::shared_ptr<IndexChange>> ready;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (outcomes_.empty()) return;
+    ready.swap(outcomes_);
+  }
+  for (const auto& c : ready) {
+    if (c->outcome) c->outcome(c->result);
+    c->outcome = nullptr;
+  }
+  std::lock_guard<std::mutex> lk(mu_);
+  detached_ -= static_cast<long>(ready.size());
+  idle_.notify_all();
+}
+
+namespace {
+// What an op carrying a detached change hands its completion callback.
+struct DetachedOp {
+  IndexBatcher* batcher;
+  std::shared_ptr<IndexBatch> batch;
+};
+}  // namespace
+
+void IndexBatcher::detached_op_done(rados_completion_t, void* arg) {
+  auto* d = static_cast<DetachedOp*>(arg);
+  IndexBatcher* self = d->batcher;
+  {
+    std::lock_guard<std::mutex> lk(self->mu_);
+    if (!d->batch->finished) self->finish_locked(d->batch);
+  }
+  self->run_outcomes();
+  delete d;  // may release this completion: librados allows it in its callback
+  std::lock_guard<std::mutex> lk(self->mu_);
+  --self->callbacks_;
+  self->idle_.notify_all();
 }
 
 int IndexBatcher::run(const std::string& ioid, std::shared_ptr<IndexChange> change) {
@@ -118,8 +176,19 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
     if (b->op) {
       rados_write_op_assert_exists(b->op);  // a removed bucket's index stays removed
       for (const auto& c : b->changes) add_index_change(b->op, *c);
-      r = rados_aio_create_completion2(nullptr, nullptr, &b->c);
+      // An op carrying a detached change completes through a callback
+      // (which holds the batch until then); the others are finished by
+      // whoever waits for them.
+      DetachedOp* d = nullptr;
+      for (const auto& c : b->changes)
+        if (c->detached && !d) d = new DetachedOp{this, b};
+      r = rados_aio_create_completion2(d, d ? &IndexBatcher::detached_op_done : nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
+      if (r == 0 && d) {
+        ++callbacks_;
+      } else {
+        delete d;  // never called back
+      }
       if (r < 0 && b->c) {
         rados_aio_release(b->c);  // never submitted: never completes
         b->c = nullptr;
@@ -136,6 +205,7 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
     for (const auto& c : b->changes) {
       c->result = r;
       c->done = true;
+      if (c->detached) outcomes_.push_back(c);
     }
   }
 }
@@ -158,6 +228,7 @@ void IndexBatcher::finish_locked(const std::shared_ptr<IndexBatch>& batch) {
       c->result = r;
       c->done = true;
       c->batch.reset();
+      if (c->detached) outcomes_.push_back(c);
     }
   }
   q.in_flight.reset();

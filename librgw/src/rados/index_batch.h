@@ -17,13 +17,20 @@
 // there before both).  A result other than success or a failed assertion
 // (a timeout) is every change's: each may or may not have landed, as with
 // an op of its own, and the callers already treat it so.
+//
+// A detached change (a small PUT's entry, sent after its head swap and not
+// waited for: the client's answer goes first) rides in the same ops; the op
+// carrying one completes through a librados callback, so that nobody has to
+// wait for it to send the next op.
 #pragma once
 
 #include <rados/librados.h>
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +80,12 @@ struct IndexChange {
   bool done = false;
   int result = 0;
   bool alone = false;  // to be sent in an op of its own (after a failed assertion)
+  // A detached change (submit_detached): nobody waits for it; `outcome`
+  // gets its result once its op completed, outside the batcher's lock, on
+  // the thread that saw the op complete (librados' callback thread, or a
+  // writer waiting for the same op).  It must not throw.
+  bool detached = false;
+  std::function<void(int)> outcome;
 };
 
 // Adds to op what one change does (the whole op must also assert that the
@@ -103,6 +116,13 @@ class IndexBatcher {
   int wait(IndexChange& change);
   // submit() and wait().
   int run(const std::string& ioid, std::shared_ptr<IndexChange> change);
+  // Queues a change that nobody will wait for (a PUT answered before its
+  // entry lands): its op completes through a librados callback, which
+  // hands out the results, sends the next op and runs change->outcome.
+  void submit_detached(const std::string& ioid, std::shared_ptr<IndexChange> change);
+  // Waits until every detached change is answered and its outcome has run
+  // (the store calls it before closing; the destructor too).
+  void quiesce();
 
   // Ops sent and the changes they carried, so far (tests, benchmarks).
   struct Counts {
@@ -122,9 +142,18 @@ class IndexBatcher {
   void send_next_locked(const std::string& ioid, Queue& q);
   // A completed op's results (the lock held), then the next op.
   void finish_locked(const std::shared_ptr<IndexBatch>& batch);
+  // Runs the outcomes of the detached changes answered so far (the lock
+  // not held).
+  void run_outcomes();
+  // librados' completion callback of an op carrying a detached change.
+  static void detached_op_done(rados_completion_t c, void* arg);
 
   rados_ioctx_t io_;
   std::mutex mu_;
+  std::condition_variable idle_;
+  long detached_ = 0;   // detached changes whose outcome has not run yet
+  long callbacks_ = 0;  // completion callbacks still to come
+  std::vector<std::shared_ptr<IndexChange>> outcomes_;  // answered, outcome to run
   std::map<std::string, Queue> queues_;
   Counts counts_;
 };

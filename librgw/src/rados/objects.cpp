@@ -109,12 +109,15 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
     fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its removal");
   }
   crash_point("rados:delete:before-index");
-  // No head: nothing of ours to undo in the index.  A newer write in the
-  // index (-ECANCELED): it stays.  Either way the pending record goes.
-  int r = removed ? index_remove(ioid, key, *removed + 1, &pend) : -ECANCELED;
-  if (is_cmp_failure(r)) r = omap_rm(index_, ioid, pend);
+  if (removed) {
+    // The head is gone: the answer goes now, the index op detached.
+    index_remove_detached(ioid, key, *removed + 1, pend);
+    return true;
+  }
+  // No head: nothing of ours to undo in the index; the pending record goes.
+  int r = omap_rm(index_, ioid, pend);
   if (r < 0 && r != -ENOENT) rados_fail(r, "remove index/" + ioid + " entry of '" + key + "'");
-  return removed.has_value();
+  return false;
 }
 
 // Metadata update (attrs, acl, delete_at; no data rewritten): the head's rgw.info is replaced and

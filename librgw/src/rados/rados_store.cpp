@@ -50,6 +50,8 @@ RadosStore::RadosStore(const std::string& prefix, const std::string& conf_path,
 RadosStore::~RadosStore() { close(); }
 
 void RadosStore::close() noexcept {
+  // Detached entries' outcomes use the store: settled before it goes.
+  if (index_batch_) index_batch_->quiesce();
   index_batch_.reset();  // waits for its ops in flight
   buckets_.reset();      // unwatches: needs the connection
   users_.reset();

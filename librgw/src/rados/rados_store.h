@@ -53,7 +53,13 @@
 // (same guard), then in one op removes the entry and sets the marker to the head's
 // epoch + 1 (same LT assertions), dropping its pending record.  Pending records,
 // plain entry updates and removals of concurrent writers in one process travel
-// grouped, each with its own assertions and answer (index_batch.h).
+// grouped, each with its own assertions and answer (index_batch.h).  A plain PUT
+// of a body kept in its head is answered right after its head swap: its index op
+// goes out detached (index_set_detached), its pending record in place until it
+// lands, so a reader or a listing sees the new object at once (a listing checks
+// the heads of keys with a pending record) and a crash before it lands leaves
+// what a writer killed before its index op leaves.  A removal's index op, once its
+// head is removed, goes out detached the same way (index_remove_detached).
 // Ordering: the guarded swap makes a key's epochs grow along its heads, so the index
 // is a max-register: it never goes backwards (a late op of an older head, or of a
 // removed one, fails its LT assertion and only drops its pending record), and the
@@ -332,7 +338,7 @@ class RadosStore : public Store {
 
   // writer.cpp
   // Makes op apply only to the head whose xattrs are `x` (tag and epoch:
-  // the epoch may be raised in place, see RadosWriter::outranked).
+  // the epoch may be raised in place, see settle_outranked).
   static void guard_head(WriteOp& op, const Xattrs& x);
 
   // gc.cpp: queue stripes for gc.
@@ -355,8 +361,39 @@ class RadosStore : public Store {
   // the bucket was removed (its index is never re-created).
   int index_set(const std::string& ioid, const std::string& key, const std::string& entry,
                 const std::string* pending, const IndexExtras* extras = nullptr);
-  int index_remove(const std::string& ioid, const std::string& key, uint64_t epoch,
-                   const std::string* pending);
+  // A plain PUT's entry once its head (tag, epoch) is swapped in, sent
+  // without waiting (the answer goes first; index_batch.h): the pending
+  // record stays until it lands, so listings meanwhile check the head, and
+  // a process that dies first leaves what a writer killed before its index
+  // op leaves.  Its outcome is settled on the thread that sees it
+  // (settle_detached_entry).
+  void index_set_detached(const BucketInfo& b, const std::string& key, const std::string& tag,
+                          uint64_t epoch, const std::string& info_bytes,
+                          const std::string& pending);
+  // A removal's index op once its head (of epoch < `epoch`) is removed:
+  // removes the entry of `key` and leaves the marker `epoch`, so that the
+  // removed head's own late update fails; drops `pending`.  Sent without
+  // waiting, like index_set_detached: a failed assertion (a newer write is
+  // there) only drops the pending record.
+  void index_remove_detached(const std::string& ioid, const std::string& key, uint64_t epoch,
+                             const std::string& pending);
+  // What a writer does when its index op fails (result r < 0), for a
+  // detached entry: -ENOENT (the bucket was removed after all) takes the
+  // head back if still ours; a failed assertion, settle_outranked; anything
+  // else (a timeout) leaves the pending record to listings and gc.  Never throws.
+  void settle_detached_entry(const BucketInfo& b, const std::string& key, const std::string& tag,
+                             uint64_t epoch, const std::string& info_bytes,
+                             const std::string& pending, int r) noexcept;
+  // An index update of the head (tag, epoch) failed its assertion: the index
+  // holds an epoch >= ours.  Normally our head was overwritten or removed
+  // since, and its successor's update covers the key, or a listing's repair
+  // already copied our head to the index: only the pending record goes.  If
+  // our head is still current and the index holds something else, that is an
+  // epoch of a removed incarnation of the key stamped by a clock ahead of
+  // ours: raise our head's epoch past it (guarded like a swap) and update
+  // again.  false: it kept changing (the pending record stays).
+  bool settle_outranked(const BucketInfo& b, const std::string& key, const std::string& tag,
+                        uint64_t epoch, const std::string& info_bytes, const std::string& pending);
   static void extras_in(WriteOp& op, const IndexExtras& x);
   void apply_extras(const std::string& ioid, const IndexExtras& x);
   // create false: an entry missing from the index is not made from its head
@@ -555,7 +592,6 @@ class RadosWriter : public ObjectWriter {
   void refresh_pending();
   void failed(const char* what);
   int read_head(Xattrs& x);
-  void outranked(uint64_t epoch, const std::string& info_bytes);
   void cleanup() noexcept;
 
   Mode mode_ = Mode::object;

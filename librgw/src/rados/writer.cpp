@@ -336,11 +336,19 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   point("after-head-swap");
   if (had_old) st_.enqueue_gc_segments(head_, old_man.segs);
   point("before-index");
+  if (!extras && inline_body) {
+    // A plain PUT of a body in its head is answered now: its entry goes
+    // out detached, with the pending record kept until it lands.
+    st_.index_set_detached(bucket_, key_, tag_, epoch, info_bytes, pending_);
+    state_ = State::done;
+    return info;
+  }
   // One op: the entry, unless something newer is there, and the pending record.
   const std::string ioid = RadosStore::index_oid(bucket_);
   int r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_, extras);
   if (is_cmp_failure(r)) {
-    outranked(epoch, info_bytes);
+    if (!st_.settle_outranked(bucket_, key_, tag_, epoch, info_bytes, pending_))
+      fail(RGW_ERR_CONFLICT, "index entry of '" + key_ + "' kept changing");
     if (extras) st_.apply_extras(ioid, *extras);
   } else if (r == -ENOENT) {
     // The bucket was removed after all (its remover missed our pending
@@ -526,47 +534,6 @@ int RadosWriter::read_head(Xattrs& x) {
   if (r == 0 && xrv < 0) r = xrv;
   if (r == 0) xi.drain(x);
   return r;
-}
-
-// Our index op failed: the index holds an epoch >= ours.  Normally our head was
-// overwritten or removed since, and its successor's update covers the key, or
-// a listing's repair already copied our head to the index: only the pending
-// record goes.  If our head is still current and the index holds something
-// else, that is an epoch of a removed incarnation of the key stamped by a clock
-// ahead of ours: raise our head's epoch past it (guarded like a swap) and
-// update again.
-void RadosWriter::outranked(uint64_t epoch, const std::string& info_bytes) {
-  const std::string ioid = RadosStore::index_oid(bucket_);
-  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
-    Xattrs x;
-    int r = read_head(x);
-    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head_);
-    auto t = x.find("rgw.tag");
-    const bool current = r == 0 && t != x.end() && t->second == tag_ && head_epoch(x) == epoch;
-    const std::string entry = encode_index_entry(epoch, info_bytes);
-    auto got = st_.omap_get(st_.index_io(), ioid, {key_, removed_key(key_)});
-    if (!current || (got.count(key_) && got[key_] == entry)) {
-      st_.omap_rm_or_fail(st_.index_io(), ioid, pending_);
-      return;
-    }
-    uint64_t top = 0;
-    for (const auto& kv : got) top = std::max(top, decode_epoch(kv.second, "index/" + ioid));
-    if (top >= epoch) {
-      const uint64_t raised = top + 1;
-      const std::string raised_bytes = encode_epoch(raised);
-      WriteOp op;
-      RadosStore::guard_head(op, x);
-      rados_write_op_setxattr(op.op, "rgw.epoch", raised_bytes.data(), raised_bytes.size());
-      r = rados_write_op_operate(op.op, st_.data_io(), head_.c_str(), nullptr, 0);
-      if (r == -ENOENT || is_cmp_failure(r)) continue;  // changed meanwhile: look again
-      if (r < 0) rados_fail(r, "write data/" + head_);
-      epoch = raised;
-    }
-    r = st_.index_set(ioid, key_, encode_index_entry(epoch, info_bytes), &pending_);
-    if (r == 0) return;
-    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
-  }
-  fail(RGW_ERR_CONFLICT, "index entry of '" + key_ + "' kept changing");
 }
 
 void RadosWriter::abort() { cleanup(); }
