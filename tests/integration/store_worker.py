@@ -137,6 +137,18 @@ def put_pattern(uri, bucket, key, size, seed):
     print("committed", flush=True)
 
 
+def put_again(uri, bucket, key, size, seed):
+    """Stores pattern(size, seed + "-first"), then pattern(size, seed), with
+    one store handle: the second PUT replaces a head this process wrote (a
+    blind swap on RADOS).  Run with LIBRGW_CRASH_AT and LIBRGW_CRASH_AFTER=1
+    to die in the second."""
+    store = pyrgw.Store(uri)
+    store.put_object(bucket, key, pattern(int(size), seed + "-first"))
+    print("first committed", flush=True)
+    store.put_object(bucket, key, pattern(int(size), seed))
+    print("committed", flush=True)
+
+
 def put_acked(uri, bucket, prefix, threads, count, size):
     """`threads` threads, one store handle, each storing `count` objects
     prefix-THREAD-N (pattern(size, key)) one after the other and printing
@@ -232,6 +244,6 @@ def lookups(uri):
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     {"slow_overwrite": slow_overwrite, "hammer": hammer, "big_roundtrip": big_roundtrip,
-     "put_pattern": put_pattern, "put_acked": put_acked, "delete": delete, "complete": complete,
+     "put_pattern": put_pattern, "put_again": put_again, "put_acked": put_acked, "delete": delete, "complete": complete,
      "upload_part": upload_part, "abort": abort, "lookups": lookups,
      "update_attrs": update_attrs, "delete_version": delete_version}[mode](*args)

@@ -82,6 +82,7 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
       r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
       if (r == -ENOENT || is_cmp_failure(r)) continue;
       head_touched = true;  // removed, or maybe (a timeout)
+      inline_heads.erase(head);
       if (r < 0) rados_fail(r, "remove data/" + head);
       enqueue_gc_segments(head, m.segs);
       removed = epoch;

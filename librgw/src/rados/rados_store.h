@@ -37,7 +37,9 @@
 //                         u64 stripe, u64 num_tails} or, multipart, {u8 2, str tag, u64 size,
 //                         u64 stripe, str upload id, u32 n, n x {str tag, u64 size,
 //                         u64 stripes}}, rgw.prev (the tag it replaced, or "\0" + the
-//                         replaced head's manifest when that was a multipart one)
+//                         replaced head's manifest when that was a multipart one; empty
+//                         after a blind swap), rgw.inline ("1": the body is in the head,
+//                         "0": in tails or parts; a blind swap's guard, inline_heads.h)
 //   <head>.<tag>.<n>      tails: 4 MiB stripes of a large body, written before the head;
 //                         also the stripes of a part (<tag> = the part upload's own tag)
 //   <bucket_id>~<tag>_<key>  a version object (versioned buckets): body or empty, xattrs
@@ -184,6 +186,7 @@
 
 #include "rados/bucket_cache.h"
 #include "rados/index_batch.h"
+#include "rados/inline_heads.h"
 #include "rados/librados_util.h"
 #include "rados/records.h"
 #include "rados/user_cache.h"
@@ -538,6 +541,10 @@ class RadosStore : public Store {
   // The index changes of this process's writers, grouped per index object
   // (index_batch.h).
   std::unique_ptr<rados::IndexBatcher> index_batch_;
+
+ public:
+  // Heads this process wrote with their body in them (blind swaps, inline_heads.h).
+  rados::InlineHeads inline_heads;
 };
 
 // ------------------------------------------------------------------ writer
@@ -592,6 +599,8 @@ class RadosWriter : public ObjectWriter {
   void refresh_pending();
   void failed(const char* what);
   int read_head(Xattrs& x);
+  void head_op(WriteOp& op, const std::string& info_bytes, const std::string& epoch_bytes,
+               const std::string& man_bytes, const std::string& prev, bool inline_body) const;
   void cleanup() noexcept;
 
   Mode mode_ = Mode::object;
@@ -618,6 +627,9 @@ class RadosWriter : public ObjectWriter {
   std::string inflight_oid_;
   std::unique_ptr<PendingWrite> pending_op_;   // the pending record, set at open
   std::unique_ptr<AsyncXattrRead> head_read_;  // the head's xattrs, read at open
+  // The head is one this process wrote with its body in it
+  // (InlineHeads): not read first, swapped blind if the body fits.
+  bool blind_ = false;
   // Versioned bucket: the body goes to a version object of its own
   // (version_oid(head_, tag_), tag_ "v..."), the key's entry is read ahead.
   bool versioned_ = false;

@@ -49,9 +49,11 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
   pending_ = pending_key(key_, tag_);
   // Both in flight while the body streams in: the pending record (waited for
   // before the first tail and before the head swap) and a first look at the
-  // head (a stale look only costs a retry of the guarded swap).
+  // head (a stale look only costs a retry of the guarded swap).  A head this
+  // process wrote with its body in it is not looked at: swapped blind.
   start_pending();
-  start_head_read();
+  blind_ = st_.inline_heads.contains(head_);
+  if (!blind_) start_head_read();
 }
 
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, PartTarget part)
@@ -109,6 +111,25 @@ void RadosWriter::start_head_read() {
     head_read_ = std::move(hr);
   else
     hr->c.submitted = false;  // the swap reads the head itself
+}
+
+// What every head swap writes: the body (or none: it is in tails or
+// parts), its xattrs, and rgw.inline, which says whether the head holds the
+// whole body (a blind swap's guard).
+void RadosWriter::head_op(WriteOp& op, const std::string& info_bytes,
+                          const std::string& epoch_bytes, const std::string& man_bytes,
+                          const std::string& prev, bool inline_body) const {
+  if (inline_body) {
+    rados_write_op_write_full(op.op, buf_.data(), buf_.size());
+  } else {
+    rados_write_op_write_full(op.op, "", 0);
+  }
+  rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
+  rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
+  rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
+  rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
+  rados_write_op_setxattr(op.op, "rgw.prev", prev.data(), prev.size());
+  rados_write_op_setxattr(op.op, "rgw.inline", inline_body ? "1" : "0", 1);
 }
 
 void RadosWriter::point(const char* step) const {
@@ -274,8 +295,33 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   Manifest old_man;
   bool had_old = false;
   uint64_t epoch = 0;
+  // Blind: over a head that holds its body (no tails: nothing to queue for
+  // gc, so its tag and manifest are not needed) and is older than ours.
+  bool blind =
+      blind_ && inline_body && conditions_.if_match.empty() && conditions_.if_none_match.empty();
   for (int attempt = 0; attempt < kMaxRetries && !swapped; ++attempt) {
     refresh_pending();  // no head over reclaimed tails, however long this takes
+    if (blind) {
+      blind = false;  // once: a failed guard reads the head
+      epoch = next_epoch(0);
+      const std::string epoch_bytes = encode_epoch(epoch);
+      WriteOp op;
+      rados_write_op_cmpxattr(op.op, "rgw.inline", LIBRADOS_CMPXATTR_OP_EQ, "1", 1);
+      rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_GT, epoch_bytes.data(),
+                              epoch_bytes.size());  // passes if ours is greater
+      head_op(op, info_bytes, epoch_bytes, man_bytes, std::string(), inline_body);
+      int r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
+      if (r == 0) {
+        swapped = true;
+        had_old = true;  // with nothing to reclaim: old_man stays empty
+        break;
+      }
+      if (!(is_cmp_failure(r) || r == -ENOENT)) {
+        state_ = State::swapped;  // maybe applied (a timeout): as below
+        rados_fail(r, "write data/" + head_);
+      }
+      st_.inline_heads.erase(head_);  // replaced or removed by someone else
+    }
     Xattrs x;
     int r;
     if (head_read_) {
@@ -307,16 +353,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
     } else {
       rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
     }
-    if (inline_body) {
-      rados_write_op_write_full(op.op, buf_.data(), buf_.size());
-    } else {
-      rados_write_op_write_full(op.op, "", 0);
-    }
-    rados_write_op_setxattr(op.op, "rgw.info", info_bytes.data(), info_bytes.size());
-    rados_write_op_setxattr(op.op, "rgw.tag", tag_.data(), tag_.size());
-    rados_write_op_setxattr(op.op, "rgw.epoch", epoch_bytes.data(), epoch_bytes.size());
-    rados_write_op_setxattr(op.op, "rgw.manifest", man_bytes.data(), man_bytes.size());
-    rados_write_op_setxattr(op.op, "rgw.prev", prev.data(), prev.size());
+    head_op(op, info_bytes, epoch_bytes, man_bytes, prev, inline_body);
     r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
     if (r == 0) {
       swapped = true;
@@ -331,6 +368,10 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   state_ = State::swapped;
   buf_.clear();
   buf_.shrink_to_fit();
+  if (inline_body)
+    st_.inline_heads.add(head_);
+  else
+    st_.inline_heads.erase(head_);
 
   // From here on a failure leaves the pending record for gc() to resolve.
   point("after-head-swap");
