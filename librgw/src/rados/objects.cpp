@@ -203,42 +203,17 @@ ObjectInfo RadosStore::update_head(const ObjectRef& ref, const AttrsUpdate& upda
     fail(RGW_ERR_CONFLICT, "object '" + key + "' kept changing during its attrs update");
   }
   crash_point("rados:attrs:before-index");
-  // One op: the entry unless something newer is there, and our record.
-  // Outranked: normally a newer head or a removal (its own op covers the
-  // key) or a listing's repair already copied our head; only if our head is
-  // still current and the index holds an epoch of a removed incarnation
-  // stamped ahead of ours is the epoch raised past it (as a writer does).
-  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
-    const std::string entry = encode_index_entry(epoch, info_bytes);
-    int r = index_set(ioid, key, entry, &pend);
-    if (r == 0) return info;
-    if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
-    if (!is_cmp_failure(r)) rados_fail(r, "set index/" + ioid + " entry of '" + key + "'");
-    Xattrs x;
-    r = read_obj(data_, head, nullptr, &x);
-    if (r < 0 && r != -ENOENT) rados_fail(r, "stat data/" + head);
-    auto t = x.find("rgw.tag");
-    const bool current = r == 0 && t != x.end() && t->second == tag && head_epoch(x) == epoch;
-    auto got = omap_get(index_, ioid, {key, removed_key(key)});
-    if (!current || (got.count(key) && got[key] == entry)) {
-      omap_rm_or_fail(index_, ioid, pend);
-      return info;
-    }
-    uint64_t top = 0;
-    for (const auto& kv : got) top = std::max(top, decode_epoch(kv.second, "index/" + ioid));
-    if (top >= epoch) {
-      const uint64_t raised = top + 1;
-      const std::string raised_bytes = encode_epoch(raised);
-      WriteOp op;
-      guard_head(op, x);
-      rados_write_op_setxattr(op.op, "rgw.epoch", raised_bytes.data(), raised_bytes.size());
-      r = rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0);
-      if (r == -ENOENT || is_cmp_failure(r)) continue;  // changed meanwhile: look again
-      if (r < 0) rados_fail(r, "write data/" + head);
-      epoch = raised;
-    }
+  // One op: the entry unless something newer is there, and our record;
+  // outranked, settled as a writer's (settle_outranked).
+  int r = index_set(ioid, key, encode_index_entry(epoch, info_bytes), &pend);
+  if (r == -ENOENT) fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket + "' was removed");
+  if (is_cmp_failure(r)) {
+    if (!settle_outranked(b, key, tag, epoch, info_bytes, pend))
+      fail(RGW_ERR_CONFLICT, "index entry of '" + key + "' kept changing");
+  } else if (r < 0) {
+    rados_fail(r, "set index/" + ioid + " entry of '" + key + "'");
   }
-  fail(RGW_ERR_CONFLICT, "index entry of '" + key + "' kept changing");
+  return info;
 }
 
 }  // namespace rgw::rados
