@@ -108,10 +108,7 @@ void RadosStore::settle_detached_entry(const BucketInfo& b, const std::string& k
       // The bucket was removed after all (its remover missed our pending
       // record): nothing can reach our head now; take it back if still ours
       // (a body in the head: no tails to queue).
-      WriteOp op;
-      rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
-      rados_write_op_remove(op.op);
-      (void)rados_write_op_operate(op.op, data_, head_oid(b, key).c_str(), nullptr, 0);
+      (void)take_back_head(head_oid(b, key), tag);
       return;
     }
     if (is_cmp_failure(r)) (void)settle_outranked(b, key, tag, epoch, info_bytes, pending);
@@ -120,6 +117,13 @@ void RadosStore::settle_detached_entry(const BucketInfo& b, const std::string& k
   } catch (...) {
     // As above: what is left is a dead writer's, for listings and gc.
   }
+}
+
+bool RadosStore::take_back_head(const std::string& head, const std::string& tag) {
+  WriteOp op;
+  rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
+  rados_write_op_remove(op.op);
+  return rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0) == 0;
 }
 
 bool RadosStore::settle_outranked(const BucketInfo& b, const std::string& key,

@@ -1,6 +1,7 @@
 // index_batch.cpp - grouped bucket index writes (index_batch.h).
 #include "rados/index_batch.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 #include <vector>
@@ -58,6 +59,7 @@ IndexBatcher::~IndexBatcher() {
 }
 
 void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> change) {
+  bool answered;  // detached changes answered meanwhile, whose outcome is to run
   {
     std::lock_guard<std::mutex> lk(mu_);
     change->ioid = ioid;
@@ -70,8 +72,9 @@ void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> 
     } else if (rados_aio_is_complete(q.in_flight->c)) {
       finish_locked(std::shared_ptr<IndexBatch>(q.in_flight));  // then sends ours
     }  // else the op in flight sends the next
+    answered = !outcomes_.empty();
   }
-  run_outcomes();
+  if (answered) run_outcomes();
 }
 
 void IndexBatcher::submit_detached(const std::string& ioid, std::shared_ptr<IndexChange> change) {
@@ -81,6 +84,7 @@ void IndexBatcher::submit_detached(const std::string& ioid, std::shared_ptr<Inde
 
 int IndexBatcher::wait(IndexChange& change) {
   int result;
+  bool answered;  // as in submit()
   {
     std::unique_lock<std::mutex> lk(mu_);
     while (!change.done) {
@@ -94,8 +98,9 @@ int IndexBatcher::wait(IndexChange& change) {
       if (!b->finished) finish_locked(b);
     }
     result = change.result;
+    answered = !outcomes_.empty();
   }
-  run_outcomes();
+  if (answered) run_outcomes();
   return result;
 }
 
@@ -179,9 +184,9 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
       // An op carrying a detached change completes through a callback
       // (which holds the batch until then); the others are finished by
       // whoever waits for them.
-      DetachedOp* d = nullptr;
-      for (const auto& c : b->changes)
-        if (c->detached && !d) d = new DetachedOp{this, b};
+      const bool detached = std::any_of(b->changes.begin(), b->changes.end(),
+                                        [](const auto& c) { return c->detached; });
+      DetachedOp* d = detached ? new DetachedOp{this, b} : nullptr;
       r = rados_aio_create_completion2(d, d ? &IndexBatcher::detached_op_done : nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
       if (r == 0 && d) {

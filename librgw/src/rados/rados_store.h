@@ -387,6 +387,9 @@ class RadosStore : public Store {
   void settle_detached_entry(const BucketInfo& b, const std::string& key, const std::string& tag,
                              uint64_t epoch, const std::string& info_bytes,
                              const std::string& pending, int r) noexcept;
+  // Removes `head` if its tag is still `tag` (a head nothing can reach any
+  // more: its bucket's index was removed); true if it did.
+  bool take_back_head(const std::string& head, const std::string& tag);
   // An index update of the head (tag, epoch) failed its assertion: the index
   // holds an epoch >= ours.  Normally our head was overwritten or removed
   // since, and its successor's update covers the key, or a listing's repair

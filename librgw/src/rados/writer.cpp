@@ -394,11 +394,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   } else if (r == -ENOENT) {
     // The bucket was removed after all (its remover missed our pending
     // record): nothing can reach our head now; take it back if still ours.
-    WriteOp op;
-    rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag_.data(), tag_.size());
-    rados_write_op_remove(op.op);
-    if (rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0) == 0)
-      st_.enqueue_gc_segments(head_, m.segs);
+    if (st_.take_back_head(head_, tag_)) st_.enqueue_gc_segments(head_, m.segs);
     fail(RGW_ERR_NO_SUCH_BUCKET, "bucket '" + bucket_.name + "' was removed during the upload");
   } else if (r < 0) {
     rados_fail(r, "set index/" + ioid + " entry of '" + key_ + "'");
