@@ -242,7 +242,7 @@ def module_conf(store_uri, port, prefix, args, module=None):
     return render(NginxSettings(
         store=store_uri, listen="127.0.0.1:%d" % port, workers=args.workers,
         threads=args.ngx_threads, buffer_size=args.ngx_buffer_size,
-        loop_reads=args.ngx_loop_reads,
+        loop_reads=args.ngx_loop_reads, loop_writes=args.ngx_loop_writes,
         module=module or args.module,
         prefix=prefix,
         access_log=False, error_log_level="warn"))
@@ -425,6 +425,9 @@ def parse_args():
     ap.add_argument("--ngx-loop-reads", choices=["on", "off"], default="on",
                     help="the module's rgw_loop_reads: GET/HEAD on the event loop "
                          "(default on; off: every request on the I/O threads)")
+    ap.add_argument("--ngx-loop-writes", choices=["on", "off"], default="on",
+                    help="the module's rgw_loop_writes: small PUTs on the event loop "
+                         "(default on; off: every PUT on the I/O threads)")
     ap.add_argument("--ngx-buffer-size", default="128k",
                     help="the module's rgw_buffer_size: one store read or write (default 128k)")
     ap.add_argument("--rgw-threads", type=int, default=4,
@@ -761,13 +764,15 @@ def report(samples, args, cond):
     targets = args.targets
     print("\nwrk -t%d, GET -c%d, PUT -c%d, %g s x %d interleaved rounds, medians; "
           "servers, OSD, monitor and wrk share %d cores; nginx %d workers, rgw_threads %s, "
-          "rgw_buffer_size %s, rgw_loop_reads %s; Apache %s MPM, %d children x %d threads, the same buffer "
+          "rgw_buffer_size %s, rgw_loop_reads %s, rgw_loop_writes %s; Apache %s MPM, "
+          "%d children x %d threads, the same buffer "
           "size; radosgw beast tcp_nodelay=1 debug_rgw 0/0 rgw_thread_pool_size %d "
           "(radosgw-1t: 1)" % (
               args.threads, args.conns, args.put_conns, args.seconds, args.rounds,
               os.cpu_count(), args.workers,
               args.ngx_threads or "default (8)", args.ngx_buffer_size,
-              args.ngx_loop_reads, args.apache_mpm, args.workers, args.apache_threads, args.rgw_threads))
+              args.ngx_loop_reads, args.ngx_loop_writes, args.apache_mpm, args.workers,
+              args.apache_threads, args.rgw_threads))
     print("MB/s = object bytes moved per second (10^6 B); p99 in ms; "
           "ratios are of req/s (GET for */static)")
 

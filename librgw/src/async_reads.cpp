@@ -78,4 +78,22 @@ void wait_for_async_read(const char* what) {
   fail(-EINVAL, std::string(what) + ": an asynchronous read outside a no-wait try");
 }
 
+bool can_suspend() {
+  return Fiber::current() && t_async_reads && !no_wait() && !std::current_exception();
+}
+
+bool suspend_for_store(const char* what) {
+  if (!can_suspend()) return false;
+  Fiber* fiber = Fiber::current();
+  AsyncReads* reads = t_async_reads;
+  {
+    TryStateAside aside;
+    Fiber::suspend();
+  }
+  if (fiber->cancelled())
+    fail(-ECANCELED, std::string(what) + ": the request ended before the store answered");
+  reads->resumed();
+  return true;
+}
+
 }  // namespace rgw

@@ -24,6 +24,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -115,5 +116,48 @@ class TryStateAside {
 // find() has it.  Otherwise it gives up the try: like fail_if_no_wait(),
 // but the try ends "pending", not "would wait", and is replayed.
 void wait_for_async_read(const char* what);
+
+// Writes on the loop.  A try that began side effects (util.h: a small PUT's
+// writer on RADOS, Exchange::try_start_body) is no longer in no-wait mode
+// and cannot be given up; where the driver waits for an operation it
+// submitted asynchronously, the try's fiber suspends instead of blocking
+// the loop, and the operation's completion wakes it (a FiberWake).
+//
+// True on a door's loop, in a try's fiber, outside any catch block: a wait
+// may suspend (suspend_for_store()).
+bool can_suspend();
+// Suspends the try's fiber until the AsyncReads' next notification (one per
+// suspension: a FiberWake armed before); false where it cannot suspend
+// (the caller then blocks).  Throws -ECANCELED if the request ended meanwhile.
+bool suspend_for_store(const char* what);
+
+// One store operation a try's fiber may suspend for.  The fiber arms it
+// (false: it fired already, go on) and suspends; the operation's completion
+// fires it once, on any thread, which notifies the try's AsyncReads if
+// armed.
+class FiberWake {
+ public:
+  bool arm(AsyncReads* reads) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (fired_) return false;
+    armed_ = reads;
+    return true;
+  }
+  void fire() {
+    AsyncReads* reads;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      fired_ = true;
+      reads = armed_;
+      armed_ = nullptr;
+    }
+    if (reads) reads->completed();
+  }
+
+ private:
+  std::mutex mu_;
+  bool fired_ = false;
+  AsyncReads* armed_ = nullptr;
+};
 
 }  // namespace rgw

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "util.h"
 
 namespace rgw {
 
@@ -49,6 +50,8 @@ void fail_etag_changed(const std::string& key, const std::string& etag,
 
 ObjectInfo Store::copy_object(const ObjectRef& src_ref, const std::string& dst_bucket,
                               const std::string& dst_key, const CopyOptions& options) {
+  // A copy reads a whole body: never on a door's loop.
+  fail_if_no_wait("a copy");
   auto reader = open_reader(src_ref, ReadOptions{});
   const ObjectInfo src = reader->info();
   get_bucket(dst_bucket);  // fail early with NoSuchBucket

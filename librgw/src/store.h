@@ -246,13 +246,20 @@ class Store {
   // Whether reads (users, buckets, stat, open_reader) may be tried in no-wait
   // mode (util.h) on a door's event loop: a driver that says yes fails them
   // with -EWOULDBLOCK, having changed nothing, instead of waiting for a lock
-  // or the network.  Writes always wait.  The default: no.
+  // or the network.  Writes always wait (but see can_write_async).  The
+  // default: no.
   virtual bool can_read_without_waiting() const { return false; }
   // Whether GET and HEAD may be tried in no-wait mode with an AsyncReads in
   // scope (async_reads.h): the driver starts the read it would wait for
   // asynchronously instead, and finds its result when the request is tried
   // again.  The default: no.
   virtual bool can_read_async() const { return false; }
+  // Whether a PUT with its whole body may be tried in a fiber on a door's
+  // event loop (Exchange::try_start_body): the driver's writer begins side
+  // effects (util.h) only once it can no longer need to give the try up,
+  // and its waits for the cluster suspend the fiber (async_reads.h).  Implies
+  // can_read_async.  The default: no.
+  virtual bool can_write_async() const { return false; }
 };
 
 // The expiry queue's shards, and the shard of an object.

@@ -1,7 +1,5 @@
 #include "util.h"
 
-#include <cstdio>
-
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -63,6 +61,13 @@ void fail_if_no_wait(const char* what) {
   if (!t_no_wait) return;
   t_would_have_waited = true;
   fail(-EWOULDBLOCK, std::string(what) + " would wait (no-wait mode)");
+}
+
+void begin_side_effects(const char* what) {
+  if (!t_no_wait) return;
+  if (t_would_have_waited)
+    fail(-EWOULDBLOCK, std::string(what) + " after a wait was refused (no-wait mode)");
+  t_no_wait = false;
 }
 
 NoWaitScope::NoWaitScope() : outer_(t_no_wait), outer_waited_(t_would_have_waited) {

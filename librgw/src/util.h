@@ -53,6 +53,12 @@ bool drop_point(const char* name);
 // the result of the attempt is never used.
 bool no_wait();
 void fail_if_no_wait(const char* what);
+// A driver about to change something (send a write) in a no-wait try: a
+// try that changed something can no longer be given up and run again, so
+// from here on it leaves no-wait mode, and what would have waited waits
+// (or suspends the try's fiber where the driver can: async_reads.h).  A try
+// that would already have waited is given up here instead, unchanged.
+void begin_side_effects(const char* what);
 // This thread's no-wait state, exchanged for `state` (TryStateAside in
 // async_reads.h: a try's fiber keeps its own across a suspension).
 struct NoWaitState {

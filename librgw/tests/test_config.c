@@ -35,6 +35,7 @@ static void test_table(void) {
       {"buffer_size", "size", "128k", RGW_OPT_DOOR},
       {"threads", "count", "0", RGW_OPT_AIO},
       {"loop_reads", "flag", "on", RGW_OPT_AIO},
+      {"loop_writes", "flag", "on", RGW_OPT_AIO},
   };
   size_t n = rgw_config_option_count();
   CHECK(n == sizeof want / sizeof want[0]);
@@ -83,6 +84,12 @@ static void test_get(void) {
   CHECK_RC(rgw_config_set(cfg, "loop_reads", "yes"), RGW_ERR_INVALID_ARGUMENT);
   CHECK(streq(rgw_config_get(cfg, "loop_reads"), "off"));
   CHECK_RC(rgw_config_set(cfg, "loop_reads", "on"), 0);
+  CHECK_RC(rgw_config_get_uint(cfg, "loop_writes", &v), 0);
+  CHECK(v == 1);
+  CHECK_RC(rgw_config_set(cfg, "loop_writes", "off"), 0);
+  CHECK_RC(rgw_config_get_uint(cfg, "loop_writes", &v), 0);
+  CHECK(v == 0 && streq(rgw_config_get(cfg, "loop_writes"), "off"));
+  CHECK_RC(rgw_config_set(cfg, "loop_writes", "maybe"), RGW_ERR_INVALID_ARGUMENT);
   CHECK_RC(rgw_config_get_uint(cfg, "buffer_size", &v), 0);
   CHECK(v == 128 * 1024);
   CHECK_RC(rgw_config_get_uint(cfg, "threads", &v), 0);
@@ -247,11 +254,10 @@ static void read_comm(const char *path, char *buf, size_t size) {
   fclose(f);
 }
 
-/* Threads named as this one: the queue's I/O threads inherit the name, a
- * driver's own threads (librados: msgr-worker-0, log, ...) have theirs. */
+/* Threads named rgw-io: the queue's I/O threads (a driver's own threads
+ * have their own names: librados' msgr-worker-0, log, ...). */
 static int thread_count(void) {
-  char self[64], comm[64], path[300];
-  read_comm("/proc/thread-self/comm", self, sizeof self);
+  char self[64] = "rgw-io\n", comm[64], path[300];
   DIR *d = opendir("/proc/self/task");
   if (!d) return -1;
   int n = 0;

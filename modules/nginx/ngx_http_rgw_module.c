@@ -107,6 +107,13 @@ static ngx_command_t  ngx_http_rgw_commands[] = {
       offsetof(ngx_http_rgw_main_conf_t, loop_reads),
       (void *) "loop_reads" },
 
+    { ngx_string("rgw_loop_writes"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_rgw_set_option,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_rgw_main_conf_t, loop_writes),
+      (void *) "loop_writes" },
+
       ngx_null_command
 };
 
@@ -157,6 +164,7 @@ ngx_http_rgw_create_main_conf(ngx_conf_t *cf)
      *
      *     rmcf->threads = { 0, NULL };
      *     rmcf->loop_reads = { 0, NULL };
+     *     rmcf->loop_writes = { 0, NULL };
      */
 
     if (ngx_array_init(&rmcf->gateways, cf->pool, 2,

@@ -44,6 +44,7 @@ typedef struct {
     ngx_connection_t          *notify;     /* the queue's eventfd in the loop */
     ngx_uint_t                 requests;   /* live rgw_request_t */
     ngx_uint_t                 loop_reads; /* rgw_loop_reads: try on the loop */
+    ngx_uint_t                 loop_writes; /* rgw_loop_writes: small PUTs too */
 } ngx_http_rgw_gateway_t;
 
 
@@ -51,6 +52,7 @@ typedef struct {
     ngx_array_t                gateways;   /* of ngx_http_rgw_gateway_t */
     ngx_str_t                  threads;    /* rgw_threads as written */
     ngx_str_t                  loop_reads; /* rgw_loop_reads as written */
+    ngx_str_t                  loop_writes; /* rgw_loop_writes as written */
 } ngx_http_rgw_main_conf_t;
 
 

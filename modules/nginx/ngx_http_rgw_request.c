@@ -152,10 +152,28 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
          * the body's bytes in nginx's buffer as after any answer.
          */
 
-        rc = rgw_aio_request_start_body(gw->queue, ctx->rreq,
-                                        r->header_in->pos,
-                                        (size_t) r->headers_in.content_length_n,
-                                        ngx_http_rgw_aio_done, ctx);
+        if (gw->loop_writes) {
+            rc = rgw_aio_request_try_start_body(gw->queue, ctx->rreq,
+                                     r->header_in->pos,
+                                     (size_t) r->headers_in.content_length_n,
+                                     ngx_http_rgw_aio_done, ctx);
+
+            if (rc >= 0) {
+                r->main->count++;
+                ngx_http_rgw_started(r, ctx, rc);
+                return NGX_DONE;
+            }
+
+            if (rc == -EINPROGRESS) {
+                rc = 0;         /* the callback runs as for an I/O thread */
+            }
+
+        } else {
+            rc = rgw_aio_request_start_body(gw->queue, ctx->rreq,
+                                     r->header_in->pos,
+                                     (size_t) r->headers_in.content_length_n,
+                                     ngx_http_rgw_aio_done, ctx);
+        }
 
     } else if (gw->loop_reads) {
         rc = rgw_aio_request_try_start(gw->queue, ctx->rreq,

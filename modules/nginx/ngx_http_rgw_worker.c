@@ -72,19 +72,21 @@ static ngx_int_t
 ngx_http_rgw_open_gateway(ngx_cycle_t *cycle, ngx_http_rgw_gateway_t *gw)
 {
     int                fd;
-    uint64_t           threads, loop_reads;
+    uint64_t           threads, loop_reads, loop_writes;
     ngx_event_t       *rev;
     ngx_connection_t  *c;
 
     /* rgw_threads, checked by the core; 0: the store driver's default */
 
     if (rgw_config_get_uint(gw->config, "threads", &threads) < 0
-        || rgw_config_get_uint(gw->config, "loop_reads", &loop_reads) < 0)
+        || rgw_config_get_uint(gw->config, "loop_reads", &loop_reads) < 0
+        || rgw_config_get_uint(gw->config, "loop_writes", &loop_writes) < 0)
     {
         return NGX_ERROR;
     }
 
     gw->loop_reads = loop_reads;
+    gw->loop_writes = loop_writes;
 
     if (rgw_gateway_open(gw->config, &gw->gateway) < 0) {
         gw->gateway = NULL;

@@ -56,7 +56,7 @@ def table():
 def test_the_table():
     names = [o.name for o in table()]
     assert names == ["store", "region", "domains", "max_object_size", "swift_prefix",
-                     "buffer_size", "threads", "loop_reads"]
+                     "buffer_size", "threads", "loop_reads", "loop_writes"]
     assert len(set(names)) == len(names)
     for o in table():
         assert re.fullmatch(r"[a-z][a-z_]*", o.name), o
@@ -73,6 +73,7 @@ def test_the_table():
     assert options.option("buffer_size").flags == options.DOOR
     assert options.option("threads").flags == options.AIO
     assert options.option("loop_reads").flags == options.AIO
+    assert options.option("loop_writes").flags == options.AIO
     assert options.option("store").flags == options.GATEWAY | options.REQUIRED
 
 
@@ -210,9 +211,8 @@ def test_nginx_t_prints_the_cores_message(name, tmp_path):
 # ---------------------------------------------------------------- nginx: gateways, threads
 
 def worker_threads(pid):
-    """The worker's threads named as the worker: the aio queues' I/O threads
-    inherit its name."""
-    comm = open(f"/proc/{pid}/comm").read()
+    """The worker's aio queues' I/O threads: named rgw-io."""
+    comm = "rgw-io\n"
     n = 0
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:

@@ -1177,6 +1177,21 @@ int rgw_aio_request_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb,
  * (-EINVAL for a NULL argument, -ESHUTDOWN for a queue being destroyed).
  * The request must not be freed before the callback has run. */
 int rgw_aio_request_try_start(rgw_aio_queue_t *q, rgw_request_t *req, rgw_aio_cb cb, void *arg);
+/* rgw_request_start_body() from the host's thread without an I/O thread
+ * where the store allows: a PUT whose whole body (len bytes) the door holds
+ * is tried there as rgw_aio_request_try_start() tries a GET.  On RADOS a
+ * plain PUT whose bucket and user are cached runs to its answer on the
+ * host's thread, suspended (in a fiber) while the cluster writes, with no
+ * I/O thread; versioned writes, parts, copies, and anything that would
+ * wait before the object's writer began go to an I/O thread as with
+ * rgw_aio_request_start_body().  Returns RGW_REQUEST_DONE when it finished
+ * at once (the callback is not called), -EINPROGRESS when the callback
+ * will be called with what rgw_request_start_body() would have returned,
+ * or another negative errno (-EINVAL for a NULL argument, -ESHUTDOWN for a
+ * queue being destroyed).  data must stay valid, and the request must not
+ * be freed, until the callback has run. */
+int rgw_aio_request_try_start_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data,
+                                   size_t len, rgw_aio_cb cb, void *arg);
 /* rgw_request_body() on the queue; data must stay valid until the
  * callback. */
 int rgw_aio_request_body(rgw_aio_queue_t *q, rgw_request_t *req, const void *data, size_t len,

@@ -176,6 +176,18 @@ int request_try_start_async(rgw_request_t* req, const std::function<void()>& rea
   });
 }
 
+int request_try_start_body_async(rgw_request_t* req, const void* data, size_t len,
+                                 const std::function<void()>& ready) {
+  return guarded_call([&] {
+    if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
+    if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
+    int rc = req->impl->try_start_body(req->reads.get(), static_cast<const char*>(data), len);
+    if (rc != -EINPROGRESS) req->reads->clear();  // done, or off to an I/O thread
+    if (rc < 0) return rc;
+    return req->finished(RGW_REQUEST_DONE);
+  });
+}
+
 int request_body(rgw_request_t* req, const void* data, size_t len) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");

@@ -126,6 +126,11 @@ int request_try_start(rgw_request_t* req);
 // AsyncReads (made on the first call, with `ready`), so that a store may
 // start a read and answer -EINPROGRESS (async_reads.h).
 int request_try_start_async(rgw_request_t* req, const std::function<void()>& ready);
+// rgw_aio_request_try_start_body's try: Exchange::try_start_body with the
+// request's AsyncReads (as request_try_start_async); RGW_REQUEST_DONE,
+// -EINPROGRESS or -EWOULDBLOCK.
+int request_try_start_body_async(rgw_request_t* req, const void* data, size_t len,
+                                 const std::function<void()>& ready);
 int request_body(rgw_request_t* req, const void* data, size_t len);
 int request_body_end(rgw_request_t* req);
 int request_body_last(rgw_request_t* req, const void* data, size_t len);

@@ -21,6 +21,7 @@ struct GatewayConfig {
   uint64_t buffer_size = 0;          // "buffer_size": one store read/write, door chunks
   uint64_t threads = 0;              // "threads": aio I/O threads, 0 = the store's default
   uint64_t loop_reads = 1;           // "loop_reads": 1 = reads tried on the door's loop
+  uint64_t loop_writes = 1;          // "loop_writes": 1 = small PUTs tried on the door's loop
   std::string swift_prefix;          // "swift_prefix": Swift's path prefix ("" = none)
 
   // Every option at its default (the table's text, parsed).

@@ -127,6 +127,23 @@ int Exchange::try_start(AsyncReads* reads) {
   return try_once(reads);
 }
 
+int Exchange::try_start_body(AsyncReads* reads, const char* data, size_t len) {
+  if (fiber_) return run_fiber();  // a try suspended for the store goes on
+  if (state_ != State::headers) fail(RGW_ERR_INVALID_ARGUMENT, "request already started");
+  if (!reads || req_.method != "PUT" || !gw_.store().can_write_async()) return -EWOULDBLOCK;
+  if (!reads->begin_try()) return -EWOULDBLOCK;
+  // Only in a fiber: a write, once sent, is waited for by suspending.
+  fiber_ = Fiber::create([this, reads, data, len] {
+    try {
+      fiber_rc_ = try_once(reads, data, len, true);
+    } catch (...) {
+      fiber_error_ = std::current_exception();
+    }
+  });
+  if (!fiber_) return -EWOULDBLOCK;
+  return run_fiber();
+}
+
 // Runs the try's fiber until it ends or suspends for a read; the thread's
 // own no-wait state is kept out of it.
 int Exchange::run_fiber() {
@@ -142,12 +159,16 @@ int Exchange::run_fiber() {
 }
 
 // One try of start() in no-wait mode: try_start()'s results.
-int Exchange::try_once(AsyncReads* reads) {
+int Exchange::try_once(AsyncReads* reads, const char* data, size_t len, bool with_body) {
   bool wants_body;
   {
     NoWaitScope no_wait;
     AsyncReadsScope scope(reads);
     wants_body = start();
+    if (with_body && wants_body && !no_wait.would_have_waited()) {
+      if (body(data, len)) end_body();
+      wants_body = false;
+    }
     if (!no_wait.would_have_waited()) return wants_body ? 1 : 0;
   }
   rewind();
@@ -156,7 +177,8 @@ int Exchange::try_once(AsyncReads* reads) {
 
 // Back to the state before start(): the request as the door gave it (method,
 // target, headers, address), no handler, no response.  GET and HEAD
-// handlers only read the request.
+// handlers only read the request; a PUT's try is given up only before its
+// writer began side effects (util.h), so it changed nothing either.
 void Exchange::rewind() {
   handler_.reset();
   protocol_ = nullptr;

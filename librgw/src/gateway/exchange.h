@@ -61,6 +61,17 @@ class Exchange {
   // stopped; without a fiber to be had, the try is given up at the read and
   // the next call starts over.
   int try_start(AsyncReads* reads = nullptr);
+  // start(), then body(data, len) and end_body() if the operation wants the
+  // body, on a door's event loop: a small PUT whose whole body came with
+  // its headers, on a store whose writes can wait without a thread
+  // (Store::can_write_async).  In a fiber, in no-wait mode until the
+  // driver begins side effects (util.h); from there on the driver's waits
+  // suspend the try (async_reads.h) and it is never given up.  0: the
+  // response is ready; -EINPROGRESS: suspended, call again (on the same
+  // thread) once `reads` says so; -EWOULDBLOCK: the exchange is as it was
+  // before, and the door runs start() and the body on an I/O thread.  data
+  // stays valid until the try ended.
+  int try_start_body(AsyncReads* reads, const char* data, size_t len);
   bool body(const char* data, size_t len);
   void end_body();
 
@@ -81,7 +92,8 @@ class Exchange {
   void fail_with(const std::exception_ptr& error) noexcept;
   void seal();
   void rewind();
-  int try_once(AsyncReads* reads);
+  int try_once(AsyncReads* reads, const char* data = nullptr, size_t len = 0,
+               bool with_body = false);
   int run_fiber();
 
   Gateway& gw_;

@@ -158,6 +158,19 @@ bool same_loop_reads(const GatewayConfig& a, const GatewayConfig& b) {
   return a.loop_reads == b.loop_reads;
 }
 
+void set_loop_writes(GatewayConfig& cfg, const std::string& value) {
+  if (value == "on")
+    cfg.loop_writes = 1;
+  else if (value == "off")
+    cfg.loop_writes = 0;
+  else
+    bad("loop_writes", "on or off: " + value);
+}
+
+bool same_loop_writes(const GatewayConfig& a, const GatewayConfig& b) {
+  return a.loop_writes == b.loop_writes;
+}
+
 // Path segments of unreserved characters (A-Z a-z 0-9 - . _ ~) joined by
 // '/', without a leading or trailing '/': "swift/v1", "swift", or "" for
 // none.  "auth" and "info" would hide Swift's own /auth and /info.
@@ -222,6 +235,11 @@ const OptionDef kOptions[] = {
      "asynchronous read (RADOS: an object's head) runs on the door's event loop, with no I/O "
      "thread; off: every request goes to the I/O threads",
      set_loop_reads, same_loop_reads, &GatewayConfig::loop_reads},
+    {"loop_writes", "flag", "on", RGW_OPT_AIO,
+     "on: a PUT whose whole body came with its headers runs on the door's event loop where the "
+     "store can write without a thread (RADOS: a plain PUT, suspended while the cluster "
+     "writes); off: every PUT goes to the I/O threads",
+     set_loop_writes, same_loop_writes, &GatewayConfig::loop_writes},
 };
 
 constexpr size_t kOptionCount = sizeof(kOptions) / sizeof(kOptions[0]);

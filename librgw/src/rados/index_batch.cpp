@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "async_reads.h"
 #include "rados/librados_util.h"
 
 namespace rgw::rados {
@@ -16,6 +17,7 @@ struct IndexBatch {
   rados_write_op_t op = nullptr;
   rados_completion_t c = nullptr;
   bool finished = false;  // its results handed out (under the batcher's lock)
+  bool callback = false;  // completes through detached_op_done
   ~IndexBatch() {
     if (c) rados_aio_release(c);  // after it completed: finish_locked waited
     if (op) rados_release_write_op(op);
@@ -64,6 +66,7 @@ void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> 
     std::lock_guard<std::mutex> lk(mu_);
     change->ioid = ioid;
     if (change->detached) ++detached_;
+    if (!change->detached && can_suspend()) change->loop = true;
     Queue& q = queues_[ioid];
     q.waiting.push_back(std::move(change));
     if (!q.in_flight) {
@@ -72,7 +75,7 @@ void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> 
     } else if (rados_aio_is_complete(q.in_flight->c)) {
       finish_locked(std::shared_ptr<IndexBatch>(q.in_flight));  // then sends ours
     }  // else the op in flight sends the next
-    answered = !outcomes_.empty();
+    answered = !outcomes_.empty() || !wakes_.empty();
   }
   if (answered) run_outcomes();
 }
@@ -92,13 +95,24 @@ int IndexBatcher::wait(IndexChange& change) {
       // with changes waiting always has one in flight.
       std::shared_ptr<IndexBatch> b = change.batch;
       if (!b) b = queues_.at(change.ioid).in_flight;
+      if (b->callback && change.loop && can_suspend()) {
+        // The op in flight completes through the callback, which sends the
+        // next (ours, if queued: it has a callback too) and wakes us once
+        // ours is answered.
+        change.wake = async_reads();
+        lk.unlock();
+        suspend_for_store("a bucket index write");
+        lk.lock();
+        change.wake = nullptr;
+        continue;
+      }
       lk.unlock();
       rados_aio_wait_for_complete(b->c);
       lk.lock();
       if (!b->finished) finish_locked(b);
     }
     result = change.result;
-    answered = !outcomes_.empty();
+    answered = !outcomes_.empty() || !wakes_.empty();
   }
   if (answered) run_outcomes();
   return result;
@@ -111,11 +125,14 @@ void IndexBatcher::quiesce() {
 
 void IndexBatcher::run_outcomes() {
   std::vector<std::shared_ptr<IndexChange>> ready;
+  std::vector<AsyncReads*> wakes;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (outcomes_.empty()) return;
+    wakes.swap(wakes_);
     ready.swap(outcomes_);
   }
+  for (AsyncReads* w : wakes) w->completed();
+  if (ready.empty()) return;
   for (const auto& c : ready) {
     if (c->outcome) c->outcome(c->result);
     c->outcome = nullptr;
@@ -181,16 +198,17 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
     if (b->op) {
       rados_write_op_assert_exists(b->op);  // a removed bucket's index stays removed
       for (const auto& c : b->changes) add_index_change(b->op, *c);
-      // An op carrying a detached change completes through a callback
-      // (which holds the batch until then); the others are finished by
-      // whoever waits for them.
+      // An op carrying a detached change, or one a loop's fiber waits
+      // for, completes through a callback (which holds the batch until
+      // then); the others are finished by whoever waits for them.
       const bool detached = std::any_of(b->changes.begin(), b->changes.end(),
-                                        [](const auto& c) { return c->detached; });
+                                        [](const auto& c) { return c->detached || c->loop; });
       DetachedOp* d = detached ? new DetachedOp{this, b} : nullptr;
       r = rados_aio_create_completion2(d, d ? &IndexBatcher::detached_op_done : nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
       if (r == 0 && d) {
         ++callbacks_;
+        b->callback = true;
       } else {
         delete d;  // never called back
       }
@@ -211,6 +229,7 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
       c->result = r;
       c->done = true;
       if (c->detached) outcomes_.push_back(c);
+      if (c->wake) wakes_.push_back(std::exchange(c->wake, nullptr));
     }
   }
 }
@@ -234,6 +253,7 @@ void IndexBatcher::finish_locked(const std::shared_ptr<IndexBatch>& batch) {
       c->done = true;
       c->batch.reset();
       if (c->detached) outcomes_.push_back(c);
+      if (c->wake) wakes_.push_back(std::exchange(c->wake, nullptr));
     }
   }
   q.in_flight.reset();

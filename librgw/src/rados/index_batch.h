@@ -38,6 +38,10 @@
 #include <utility>
 #include <vector>
 
+namespace rgw {
+class AsyncReads;
+}
+
 namespace rgw::rados {
 
 struct IndexChange;
@@ -86,6 +90,11 @@ struct IndexChange {
   // writer waiting for the same op).  It must not throw.
   bool detached = false;
   std::function<void(int)> outcome;
+  // Submitted from a try's fiber on a door's loop (async_reads.h): the op
+  // carrying it completes through the callback too, and a fiber waiting
+  // for it (armed here, under the batcher's lock) is woken then.
+  bool loop = false;
+  AsyncReads* wake = nullptr;
 };
 
 // Adds to op what one change does (the whole op must also assert that the
@@ -112,7 +121,9 @@ class IndexBatcher {
   // keeps a reference to it (the op drops its own when done).  The
   // waiters wait on the op in flight itself (woken by librados' messenger,
   // not by a callback thread); the first to see it complete hands out its
-  // results and sends the next op.
+  // results and sends the next op.  A try's fiber on a door's loop
+  // suspends instead while its change's op is in flight (the callback
+  // wakes it), and waits only for an op before it that has no callback.
   int wait(IndexChange& change);
   // submit() and wait().
   int run(const std::string& ioid, std::shared_ptr<IndexChange> change);
@@ -154,6 +165,7 @@ class IndexBatcher {
   long detached_ = 0;   // detached changes whose outcome has not run yet
   long callbacks_ = 0;  // completion callbacks still to come
   std::vector<std::shared_ptr<IndexChange>> outcomes_;  // answered, outcome to run
+  std::vector<AsyncReads*> wakes_;                      // fibers whose change was answered, to wake
   std::map<std::string, Queue> queues_;
   Counts counts_;
 };

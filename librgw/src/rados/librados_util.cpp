@@ -4,6 +4,17 @@
 
 namespace rgw::rados {
 
+int operate_write(rados_write_op_t op, rados_ioctx_t io, const std::string& oid) {
+  if (!can_suspend()) return rados_write_op_operate(op, io, oid.c_str(), nullptr, 0);
+  Completion c;
+  int r = rados_aio_write_op_operate(op, io, c.c, oid.c_str(), nullptr, 0);
+  if (r < 0) {
+    c.submitted = false;
+    return r;
+  }
+  return c.wait();
+}
+
 rados_ioctx_t open_pool(rados_t cluster, const std::string& pool) {
   int64_t id = rados_pool_lookup(cluster, pool.c_str());
   if (id == -ENOENT) {

@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "async_reads.h"
 #include "errors.h"
 #include "util.h"
 
@@ -110,23 +112,31 @@ struct Completion {
   // False when the submit call failed: librados never completes it, so the
   // destructor must not wait for it.
   bool submitted = true;
+  // Made in a try's fiber on a door's loop (async_reads.h): wait() suspends
+  // the fiber, and librados' callback wakes it.
+  std::unique_ptr<FiberWake> wake;
   Completion() {
     fail_if_no_wait("a RADOS operation");
-    int r = rados_aio_create_completion2(nullptr, nullptr, &c);
+    if (can_suspend()) wake = std::make_unique<FiberWake>();
+    int r = wake ? rados_aio_create_completion2(wake.get(), &Completion::done, &c)
+                 : rados_aio_create_completion2(nullptr, nullptr, &c);
     if (r < 0) rados_fail(r, "rados_aio_create_completion2");
   }
   ~Completion() {
     if (c) {
-      if (submitted) rados_aio_wait_for_complete(c);
+      if (submitted && wake) rados_aio_wait_for_complete_and_cb(c);
+      if (submitted && !wake) rados_aio_wait_for_complete(c);
       rados_aio_release(c);
     }
   }
   Completion(const Completion&) = delete;
   Completion& operator=(const Completion&) = delete;
   int wait() {
+    if (wake && can_suspend() && wake->arm(async_reads())) suspend_for_store("a RADOS operation");
     rados_aio_wait_for_complete(c);
     return rados_aio_get_return_value(c);
   }
+  static void done(rados_completion_t, void* arg) { static_cast<FiberWake*>(arg)->fire(); }
 };
 
 struct AsyncXattrRead {
@@ -147,6 +157,10 @@ struct AsyncOmapRead {
 
 // Opens a pool of the cluster, creating it if missing.
 rados_ioctx_t open_pool(rados_t cluster, const std::string& pool);
+
+// Runs a write op on `oid`: asynchronously where a try's fiber can suspend
+// for it (async_reads.h), else synchronously.  Returns 0 or a negative errno.
+int operate_write(rados_write_op_t op, rados_ioctx_t io, const std::string& oid);
 
 // Reads a small object whole (data and/or xattrs) in one op when it fits.
 // Returns 0 or a negative errno.

@@ -268,6 +268,7 @@ class RadosStore : public Store {
   // GET and HEAD on the event loop: with the bucket and the user cached, the
   // head's read is their only wait, and it runs asynchronously (reader.cpp).
   bool can_read_async() const override { return true; }
+  bool can_write_async() const override { return true; }
   void update_bucket(const BucketInfo& info) override;
   std::vector<BucketInfo> list_buckets(const std::string& owner) override;
   void remove_bucket(const std::string& name) override;

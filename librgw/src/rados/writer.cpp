@@ -35,6 +35,11 @@ void RadosStore::guard_head(WriteOp& op, const Xattrs& x) {
 
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
+  // On a door's loop (Exchange::try_start_body) a plain PUT's try can no
+  // longer be given up from here: its waits suspend it (async_reads.h).  A
+  // version's commit has waits that cannot: it goes to an I/O thread.
+  if (bucket_.versioning != Versioning::unversioned) fail_if_no_wait("a versioned write");
+  begin_side_effects("a RADOS write");
   head_ = RadosStore::head_oid(bucket_, key_);
   if (bucket_.versioning != Versioning::unversioned) {
     // A version of its own: the key's entry is read ahead instead of the
@@ -58,6 +63,7 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key)
 
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, PartTarget part)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(random_hex(8)) {
+  fail_if_no_wait("a part upload");  // not on a door's loop: it reads the upload's records
   mode_ = Mode::part;
   part_ = std::move(part);
   head_ = RadosStore::head_oid(bucket_, key_);
@@ -67,6 +73,7 @@ RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, 
 
 RadosWriter::RadosWriter(RadosStore& store, BucketInfo bucket, std::string key, CompletionTarget c)
     : st_(store), bucket_(std::move(bucket)), key_(std::move(key)), tag_(std::move(c.tag)) {
+  fail_if_no_wait("a multipart completion");
   mode_ = Mode::complete;
   undo_ = std::move(c.undo);
   head_ = RadosStore::head_oid(bucket_, key_);
@@ -310,7 +317,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
       rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_GT, epoch_bytes.data(),
                               epoch_bytes.size());  // passes if ours is greater
       head_op(op, info_bytes, epoch_bytes, man_bytes, std::string(), inline_body);
-      int r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
+      int r = operate_write(op.op, io, head_);
       if (r == 0) {
         swapped = true;
         had_old = true;  // with nothing to reclaim: old_man stays empty
@@ -354,7 +361,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
       rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
     }
     head_op(op, info_bytes, epoch_bytes, man_bytes, prev, inline_body);
-    r = rados_write_op_operate(op.op, io, head_.c_str(), nullptr, 0);
+    r = operate_write(op.op, io, head_);
     if (r == 0) {
       swapped = true;
     } else if (!(is_cmp_failure(r) || r == -EEXIST || r == -ENOENT)) {

@@ -53,6 +53,10 @@ class NginxSettings(GatewaySettings):
     # serve them without waiting (local) or with an asynchronous read
     # (RADOS); "off": on the I/O threads (rgw_loop_reads)
     loop_reads: str = "on"
+    # "on": a PUT whose whole body came with its headers runs on the event
+    # loop where the store can write without a thread (RADOS); "off": on
+    # the I/O threads (rgw_loop_writes)
+    loop_writes: str = "on"
     workers: Union[int, str] = 2
     module: str = dataclasses.field(default_factory=default_module)
     prefix: Optional[str] = None
@@ -73,6 +77,7 @@ class NginxSettings(GatewaySettings):
                                  f"{self.threads!r}")
             check_core("threads", str(self.threads))
         check_core("loop_reads", str(self.loop_reads))
+        check_core("loop_writes", str(self.loop_writes))
         if self.workers != "auto":
             confgen.check_count("workers", self.workers, also="or 'auto'")
         confgen.check_path("module", self.module, _PREFIX_WHY)
