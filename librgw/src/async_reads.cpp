@@ -79,7 +79,8 @@ void wait_for_async_read(const char* what) {
 }
 
 bool can_suspend() {
-  return Fiber::current() && t_async_reads && !no_wait() && !std::current_exception();
+  Fiber* fiber = Fiber::current();
+  return fiber && !fiber->cancelled() && t_async_reads && !no_wait() && !std::current_exception();
 }
 
 bool suspend_for_store(const char* what) {

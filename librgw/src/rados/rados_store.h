@@ -603,6 +603,10 @@ class RadosWriter : public ObjectWriter {
   void refresh_pending();
   void failed(const char* what);
   int read_head(Xattrs& x);
+  // Runs a head swap (operate_write); if its result cannot be known (the
+  // request ended while it was in flight on the loop) it may have landed:
+  // the writer is then past the swap, and gc settles its pending record.
+  int swap_head(WriteOp& op);
   void head_op(WriteOp& op, const std::string& info_bytes, const std::string& epoch_bytes,
                const std::string& man_bytes, const std::string& prev, bool inline_body) const;
   void cleanup() noexcept;

@@ -139,6 +139,15 @@ void RadosWriter::head_op(WriteOp& op, const std::string& info_bytes,
   rados_write_op_setxattr(op.op, "rgw.inline", inline_body ? "1" : "0", 1);
 }
 
+int RadosWriter::swap_head(WriteOp& op) {
+  try {
+    return operate_write(op.op, st_.data_io(), head_);
+  } catch (...) {
+    state_ = State::swapped;
+    throw;
+  }
+}
+
 void RadosWriter::point(const char* step) const {
   crash_point(
       (std::string(mode_ == Mode::complete ? "rados:complete:" : "rados:put:") + step).c_str());
@@ -296,7 +305,6 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
   point("before-head-swap");
 
   // Head swap: last writer wins; the old head is replaced only if unchanged.
-  rados_ioctx_t io = st_.data_io();
   bool swapped = false;
   std::string old_tag;
   Manifest old_man;
@@ -317,7 +325,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
       rados_write_op_cmpxattr(op.op, "rgw.epoch", LIBRADOS_CMPXATTR_OP_GT, epoch_bytes.data(),
                               epoch_bytes.size());  // passes if ours is greater
       head_op(op, info_bytes, epoch_bytes, man_bytes, std::string(), inline_body);
-      int r = operate_write(op.op, io, head_);
+      int r = swap_head(op);
       if (r == 0) {
         swapped = true;
         had_old = true;  // with nothing to reclaim: old_man stays empty
@@ -361,7 +369,7 @@ ObjectInfo RadosWriter::publish(const ObjectInfo& info, const Manifest& m,
       rados_write_op_create(op.op, LIBRADOS_CREATE_EXCLUSIVE, nullptr);
     }
     head_op(op, info_bytes, epoch_bytes, man_bytes, prev, inline_body);
-    r = operate_write(op.op, io, head_);
+    r = swap_head(op);
     if (r == 0) {
       swapped = true;
     } else if (!(is_cmp_failure(r) || r == -EEXIST || r == -ENOENT)) {
