@@ -27,6 +27,7 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
 {
     int                        rc;
     u_char                    *method, *uri;
+    ngx_uint_t                 on_loop;
     ngx_pool_cleanup_t        *cln;
     ngx_http_rgw_ctx_t        *ctx;
     ngx_http_rgw_gateway_t    *gw;
@@ -143,30 +144,25 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
      * that would wait, goes to an I/O thread.
      */
 
+    on_loop = 0;
+
     if (ngx_http_rgw_body_preread(r)) {
 
         /*
          * The whole body came with the headers (a small PUT, most often):
-         * it goes with the start, in one trip to an I/O thread.  The answer
-         * is RGW_REQUEST_DONE either way, and ngx_http_rgw_started() skips
-         * the body's bytes in nginx's buffer as after any answer.
+         * it goes with the start, tried on the event loop (rgw_loop_writes:
+         * on RADOS the writer's waits suspend the request there) or in one
+         * trip to an I/O thread.  The answer is RGW_REQUEST_DONE either
+         * way, and ngx_http_rgw_started() skips the body's bytes in nginx's
+         * buffer as after any answer.
          */
 
         if (gw->loop_writes) {
+            on_loop = 1;
             rc = rgw_aio_request_try_start_body(gw->queue, ctx->rreq,
                                      r->header_in->pos,
                                      (size_t) r->headers_in.content_length_n,
                                      ngx_http_rgw_aio_done, ctx);
-
-            if (rc >= 0) {
-                r->main->count++;
-                ngx_http_rgw_started(r, ctx, rc);
-                return NGX_DONE;
-            }
-
-            if (rc == -EINPROGRESS) {
-                rc = 0;         /* the callback runs as for an I/O thread */
-            }
 
         } else {
             rc = rgw_aio_request_start_body(gw->queue, ctx->rreq,
@@ -176,10 +172,19 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
         }
 
     } else if (gw->loop_reads) {
+        on_loop = 1;
         rc = rgw_aio_request_try_start(gw->queue, ctx->rreq,
                                        ngx_http_rgw_aio_done, ctx);
 
+    } else {
+        rc = rgw_aio_request_start(gw->queue, ctx->rreq,
+                                   ngx_http_rgw_aio_done, ctx);
+    }
+
+    if (on_loop) {
+
         if (rc >= 0) {
+            /* done on the loop: the callback is not called */
             r->main->count++;
             ngx_http_rgw_started(r, ctx, rc);
             return NGX_DONE;
@@ -188,10 +193,6 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
         if (rc == -EINPROGRESS) {
             rc = 0;             /* the callback runs as for an I/O thread */
         }
-
-    } else {
-        rc = rgw_aio_request_start(gw->queue, ctx->rreq,
-                                   ngx_http_rgw_aio_done, ctx);
     }
 
     if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_started) != NGX_OK) {

@@ -145,13 +145,15 @@ void set_threads(GatewayConfig& cfg, const std::string& value) {
 
 bool same_threads(const GatewayConfig& a, const GatewayConfig& b) { return a.threads == b.threads; }
 
+// "on" 1, "off" 0.
+uint64_t parse_flag(const char* name, const std::string& value) {
+  if (value == "on") return 1;
+  if (value == "off") return 0;
+  bad(name, "on or off: " + value);
+}
+
 void set_loop_reads(GatewayConfig& cfg, const std::string& value) {
-  if (value == "on")
-    cfg.loop_reads = 1;
-  else if (value == "off")
-    cfg.loop_reads = 0;
-  else
-    bad("loop_reads", "on or off: " + value);
+  cfg.loop_reads = parse_flag("loop_reads", value);
 }
 
 bool same_loop_reads(const GatewayConfig& a, const GatewayConfig& b) {
@@ -159,12 +161,7 @@ bool same_loop_reads(const GatewayConfig& a, const GatewayConfig& b) {
 }
 
 void set_loop_writes(GatewayConfig& cfg, const std::string& value) {
-  if (value == "on")
-    cfg.loop_writes = 1;
-  else if (value == "off")
-    cfg.loop_writes = 0;
-  else
-    bad("loop_writes", "on or off: " + value);
+  cfg.loop_writes = parse_flag("loop_writes", value);
 }
 
 bool same_loop_writes(const GatewayConfig& a, const GatewayConfig& b) {
