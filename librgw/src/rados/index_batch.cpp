@@ -66,7 +66,7 @@ void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> 
     std::lock_guard<std::mutex> lk(mu_);
     change->ioid = ioid;
     if (change->detached) ++detached_;
-    if (!change->detached && can_suspend()) change->loop = true;
+    if (!change->detached && can_suspend()) change->loop = loop_writers_ = true;
     Queue& q = queues_[ioid];
     q.waiting.push_back(std::move(change));
     if (!q.in_flight) {
@@ -198,11 +198,13 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
     if (b->op) {
       rados_write_op_assert_exists(b->op);  // a removed bucket's index stays removed
       for (const auto& c : b->changes) add_index_change(b->op, *c);
-      // An op carrying a detached change, or one a loop's fiber waits
-      // for, completes through a callback (which holds the batch until
-      // then); the others are finished by whoever waits for them.
-      const bool detached = std::any_of(b->changes.begin(), b->changes.end(),
-                                        [](const auto& c) { return c->detached || c->loop; });
+      // An op carrying a detached change completes through a callback
+      // (which holds the batch until then), and so does every op once a
+      // loop's fiber has waited here (it must not block its loop on an op
+      // it can only wait for); the others are finished by whoever waits
+      // for them.
+      const bool detached = loop_writers_ || std::any_of(b->changes.begin(), b->changes.end(),
+                                                         [](const auto& c) { return c->detached; });
       DetachedOp* d = detached ? new DetachedOp{this, b} : nullptr;
       r = rados_aio_create_completion2(d, d ? &IndexBatcher::detached_op_done : nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);

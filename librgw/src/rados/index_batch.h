@@ -122,8 +122,9 @@ class IndexBatcher {
   // waiters wait on the op in flight itself (woken by librados' messenger,
   // not by a callback thread); the first to see it complete hands out its
   // results and sends the next op.  A try's fiber on a door's loop
-  // suspends instead while its change's op is in flight (the callback
-  // wakes it), and waits only for an op before it that has no callback.
+  // suspends instead (the callback wakes it); from the first such change
+  // on, every op of the batcher completes through the callback, so that a
+  // fiber never has to block its loop on an op another writer sent.
   int wait(IndexChange& change);
   // submit() and wait().
   int run(const std::string& ioid, std::shared_ptr<IndexChange> change);
@@ -166,6 +167,7 @@ class IndexBatcher {
   long callbacks_ = 0;  // completion callbacks still to come
   std::vector<std::shared_ptr<IndexChange>> outcomes_;  // answered, outcome to run
   std::vector<AsyncReads*> wakes_;                      // fibers whose change was answered, to wake
+  bool loop_writers_ = false;  // a loop's fiber submitted a change: every op calls back
   std::map<std::string, Queue> queues_;
   Counts counts_;
 };
