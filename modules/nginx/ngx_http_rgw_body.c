@@ -12,7 +12,8 @@
  *              (the last buffer, with the end: -> body_fed -> respond)
  *
  * A body that nginx read whole with the headers skips all this: it goes to
- * the core with the start (ngx_http_rgw_body_preread()).
+ * the core with the start (ngx_http_rgw_body_preread()), and so does a
+ * small PUT body read into memory first (ngx_http_rgw_body_small()).
  */
 
 #include "ngx_http_rgw_module.h"
@@ -70,6 +71,38 @@ ngx_http_rgw_body_preread(ngx_http_request_t *r)
 
     return r->header_in->last - r->header_in->pos
            >= r->headers_in.content_length_n;
+}
+
+
+/*
+ * A small PUT body that did not come whole with the headers (a client that
+ * writes its headers and its body apart, as Python's http.client does),
+ * worth reading into memory before the core starts, so that the PUT can be
+ * tried on the event loop with its whole body: HTTP/1.x, a Content-Length
+ * of at most max bytes that fits client_body_buffer_size (never a
+ * temporary file), not chunked, and no "Expect: 100-continue" (such a
+ * client waits for the answer to its headers before it sends the body).
+ */
+
+ngx_int_t
+ngx_http_rgw_body_small(ngx_http_request_t *r, size_t max)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (r->method != NGX_HTTP_PUT
+        || r->http_version > NGX_HTTP_VERSION_11
+        || r->headers_in.content_length_n <= 0
+        || r->headers_in.chunked
+        || r->headers_in.expect)
+    {
+        return 0;
+    }
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    return r->headers_in.content_length_n <= (off_t) max
+           && r->headers_in.content_length_n
+              <= (off_t) clcf->client_body_buffer_size;
 }
 
 

@@ -142,6 +142,7 @@ void ngx_http_rgw_ctx_free(ngx_http_rgw_ctx_t *ctx);
 void ngx_http_rgw_read_body(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);
 void ngx_http_rgw_skip_body(ngx_http_request_t *r);
 ngx_int_t ngx_http_rgw_body_preread(ngx_http_request_t *r);
+ngx_int_t ngx_http_rgw_body_small(ngx_http_request_t *r, size_t max);
 
 /* ngx_http_rgw_response.c */
 void ngx_http_rgw_respond(ngx_http_request_t *r, ngx_http_rgw_ctx_t *ctx);

@@ -20,6 +20,7 @@ static void ngx_http_rgw_started(ngx_http_request_t *r,
 static ngx_int_t ngx_http_rgw_add_headers(ngx_http_request_t *r,
     ngx_http_rgw_ctx_t *ctx);
 static void ngx_http_rgw_cleanup(void *data);
+static void ngx_http_rgw_small_body_read(ngx_http_request_t *r);
 
 
 ngx_int_t
@@ -146,6 +147,25 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
 
     on_loop = 0;
 
+    if (gw->loop_writes && !ngx_http_rgw_body_preread(r)
+        && ngx_http_rgw_body_small(r, rlcf->buffer_size))
+    {
+        /*
+         * A small PUT whose body is still on its way: read into memory
+         * first, then tried on the loop whole (ngx_http_rgw_small_body_read).
+         */
+
+        r->request_body_in_single_buf = 1;
+
+        rc = ngx_http_read_client_request_body(r, ngx_http_rgw_small_body_read);
+
+        if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+            return rc;
+        }
+
+        return NGX_DONE;
+    }
+
     if (ngx_http_rgw_body_preread(r)) {
 
         /*
@@ -202,6 +222,85 @@ ngx_http_rgw_handler(ngx_http_request_t *r)
     r->main->count++;
 
     return NGX_DONE;
+}
+
+
+/*
+ * The small PUT's body is in memory: it goes with the start, tried on the
+ * event loop as a body that came with the headers.  The body is nginx's
+ * now (ngx_http_rgw_skip_body() finds it read); its memory, from the
+ * request's pool, outlives the store's use of it.
+ */
+
+static void
+ngx_http_rgw_small_body_read(ngx_http_request_t *r)
+{
+    int                      rc;
+    size_t                   len;
+    u_char                  *data, *p;
+    ngx_buf_t               *b;
+    ngx_chain_t             *cl;
+    ngx_http_rgw_ctx_t      *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_rgw_module);
+
+    /* ngx_http_read_client_request_body() put an empty handler there */
+    r->write_event_handler = ngx_http_rgw_write_handler;
+
+    len = 0;
+
+    for (cl = r->request_body ? r->request_body->bufs : NULL; cl; cl = cl->next)
+    {
+        if (!ngx_buf_in_memory(cl->buf)) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "rgw: request body buffered in a file");
+            ngx_http_rgw_fail(r, ctx, "request body");
+            return;
+        }
+
+        len += ngx_buf_size(cl->buf);
+    }
+
+    if ((off_t) len != r->headers_in.content_length_n) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "rgw: request body of %uz bytes, not %O", len,
+                      r->headers_in.content_length_n);
+        ngx_http_rgw_fail(r, ctx, "request body");
+        return;
+    }
+
+    b = r->request_body->bufs->buf;
+    data = b->pos;
+
+    if (r->request_body->bufs->next) {
+        data = ngx_pnalloc(r->pool, len);
+        if (data == NULL) {
+            ngx_http_rgw_fail(r, ctx, "request body");
+            return;
+        }
+
+        p = data;
+
+        for (cl = r->request_body->bufs; cl; cl = cl->next) {
+            p = ngx_cpymem(p, cl->buf->pos, ngx_buf_size(cl->buf));
+        }
+    }
+
+    rc = rgw_aio_request_try_start_body(ctx->gw->queue, ctx->rreq, data, len,
+                                        ngx_http_rgw_aio_done, ctx);
+
+    if (rc >= 0) {
+        ngx_http_rgw_started(r, ctx, rc);
+        return;
+    }
+
+    if (rc == -EINPROGRESS) {
+        rc = 0;                 /* the callback runs as for an I/O thread */
+    }
+
+    if (ngx_http_rgw_wait(ctx, rc, ngx_http_rgw_started) != NGX_OK) {
+        ngx_http_rgw_fail(r, ctx, "request start");
+    }
 }
 
 
