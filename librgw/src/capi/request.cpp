@@ -165,14 +165,22 @@ int request_try_start(rgw_request_t* req) {
   });
 }
 
+// A try on the door's loop with the request's AsyncReads (made on the first
+// call, with `ready`): try(reads) is Exchange::try_start or try_start_body.
+template <typename Try>
+int loop_try(rgw_request_t* req, const std::function<void()>& ready, Try&& try_it) {
+  if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
+  int rc = try_it(req->reads.get());
+  if (rc != -EINPROGRESS) req->reads->clear();  // done, or off to an I/O thread
+  if (rc < 0) return rc;
+  return req->finished(rc == 1 ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
+}
+
 int request_try_start_async(rgw_request_t* req, const std::function<void()>& ready) {
   return guarded_call([&] {
     if (!req) rgw::fail(-EINVAL, "NULL request");
-    if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
-    int rc = req->impl->try_start(req->reads.get());
-    if (rc != -EINPROGRESS) req->reads->clear();  // done, or off to an I/O thread
-    if (rc < 0) return rc;
-    return req->finished(rc == 1 ? RGW_REQUEST_WANTS_BODY : RGW_REQUEST_DONE);
+    return loop_try(req, ready,
+                    [&](rgw::AsyncReads* reads) { return req->impl->try_start(reads); });
   });
 }
 
@@ -180,11 +188,9 @@ int request_try_start_body_async(rgw_request_t* req, const void* data, size_t le
                                  const std::function<void()>& ready) {
   return guarded_call([&] {
     if (!req || (!data && len)) rgw::fail(-EINVAL, "NULL argument");
-    if (!req->reads) req->reads = std::make_unique<rgw::AsyncReads>(ready);
-    int rc = req->impl->try_start_body(req->reads.get(), static_cast<const char*>(data), len);
-    if (rc != -EINPROGRESS) req->reads->clear();  // done, or off to an I/O thread
-    if (rc < 0) return rc;
-    return req->finished(RGW_REQUEST_DONE);
+    return loop_try(req, ready, [&](rgw::AsyncReads* reads) {
+      return req->impl->try_start_body(reads, static_cast<const char*>(data), len);
+    });
   });
 }
 

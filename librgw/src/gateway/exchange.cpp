@@ -112,18 +112,9 @@ int Exchange::try_start(AsyncReads* reads) {
     return -EWOULDBLOCK;
   // A handler that keeps starting reads is finished on an I/O thread.
   if (reads && !reads->begin_try()) return -EWOULDBLOCK;
-  if (reads && store.can_read_async()) {
-    // In a fiber, a read started asynchronously suspends the try instead of
-    // giving it up; without one (none to be had) the try is replayed.
-    fiber_ = Fiber::create([this, reads] {
-      try {
-        fiber_rc_ = try_once(reads);
-      } catch (...) {
-        fiber_error_ = std::current_exception();
-      }
-    });
-    if (fiber_) return run_fiber();
-  }
+  // In a fiber, a read started asynchronously suspends the try instead of
+  // giving it up; without one (none to be had) the try is replayed.
+  if (reads && store.can_read_async() && make_fiber(reads, nullptr, 0, false)) return run_fiber();
   return try_once(reads);
 }
 
@@ -133,15 +124,21 @@ int Exchange::try_start_body(AsyncReads* reads, const char* data, size_t len) {
   if (!reads || req_.method != "PUT" || !gw_.store().can_write_async()) return -EWOULDBLOCK;
   if (!reads->begin_try()) return -EWOULDBLOCK;
   // Only in a fiber: a write, once sent, is waited for by suspending.
-  fiber_ = Fiber::create([this, reads, data, len] {
+  if (!make_fiber(reads, data, len, true)) return -EWOULDBLOCK;
+  return run_fiber();
+}
+
+// The try's fiber (try_once with these arguments, its outcome kept for
+// run_fiber); false when no fiber can be had.
+bool Exchange::make_fiber(AsyncReads* reads, const char* data, size_t len, bool with_body) {
+  fiber_ = Fiber::create([this, reads, data, len, with_body] {
     try {
-      fiber_rc_ = try_once(reads, data, len, true);
+      fiber_rc_ = try_once(reads, data, len, with_body);
     } catch (...) {
       fiber_error_ = std::current_exception();
     }
   });
-  if (!fiber_) return -EWOULDBLOCK;
-  return run_fiber();
+  return fiber_ != nullptr;
 }
 
 // Runs the try's fiber until it ends or suspends for a read; the thread's

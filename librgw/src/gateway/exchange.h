@@ -94,6 +94,7 @@ class Exchange {
   void rewind();
   int try_once(AsyncReads* reads, const char* data = nullptr, size_t len = 0,
                bool with_body = false);
+  bool make_fiber(AsyncReads* reads, const char* data, size_t len, bool with_body);
   int run_fiber();
 
   Gateway& gw_;

@@ -66,7 +66,7 @@ void IndexBatcher::submit(const std::string& ioid, std::shared_ptr<IndexChange> 
     std::lock_guard<std::mutex> lk(mu_);
     change->ioid = ioid;
     if (change->detached) ++detached_;
-    if (!change->detached && can_suspend()) change->loop = loop_writers_ = true;
+    if (!change->detached && can_suspend()) loop_writers_ = true;
     Queue& q = queues_[ioid];
     q.waiting.push_back(std::move(change));
     if (!q.in_flight) {
@@ -95,10 +95,10 @@ int IndexBatcher::wait(IndexChange& change) {
       // with changes waiting always has one in flight.
       std::shared_ptr<IndexBatch> b = change.batch;
       if (!b) b = queues_.at(change.ioid).in_flight;
-      if (b->callback && change.loop && can_suspend()) {
+      if (b->callback && can_suspend()) {
         // The op in flight completes through the callback, which sends the
-        // next (ours, if queued: it has a callback too) and wakes us once
-        // ours is answered.
+        // next (ours, if queued: a loop writer's submit made every op call
+        // back) and wakes us once ours is answered.
         change.wake = async_reads();
         lk.unlock();
         suspend_for_store("a bucket index write");
@@ -203,9 +203,9 @@ void IndexBatcher::send_next_locked(const std::string& ioid, Queue& q) {
       // loop's fiber has waited here (it must not block its loop on an op
       // it can only wait for); the others are finished by whoever waits
       // for them.
-      const bool detached = loop_writers_ || std::any_of(b->changes.begin(), b->changes.end(),
+      const bool callback = loop_writers_ || std::any_of(b->changes.begin(), b->changes.end(),
                                                          [](const auto& c) { return c->detached; });
-      DetachedOp* d = detached ? new DetachedOp{this, b} : nullptr;
+      DetachedOp* d = callback ? new DetachedOp{this, b} : nullptr;
       r = rados_aio_create_completion2(d, d ? &IndexBatcher::detached_op_done : nullptr, &b->c);
       if (r == 0) r = rados_aio_write_op_operate(b->op, io_, b->c, ioid.c_str(), nullptr, 0);
       if (r == 0 && d) {

@@ -90,10 +90,8 @@ struct IndexChange {
   // writer waiting for the same op).  It must not throw.
   bool detached = false;
   std::function<void(int)> outcome;
-  // Submitted from a try's fiber on a door's loop (async_reads.h): the op
-  // carrying it completes through the callback too, and a fiber waiting
-  // for it (armed here, under the batcher's lock) is woken then.
-  bool loop = false;
+  // A try's fiber on a door's loop (async_reads.h) waiting for it (armed
+  // under the batcher's lock): woken once it is answered.
   AsyncReads* wake = nullptr;
 };
 
