@@ -149,6 +149,41 @@ def test_delete_answered_before_its_index_op_landed(store, store_setup, bucket, 
     assert store_setup.stored_bodies(bucket_id) == [f"{bucket_id}_kept"]
 
 
+@pytest.mark.parametrize("store_setup", ["rados"], indirect=True)
+def test_bucket_removed_before_its_last_delete_index_op_landed(store, store_setup, bucket, owner):
+    """Clients remove a bucket right after their last DELETE's answer, before
+    that DELETE's detached index op has landed (here: never).  The remover's
+    in-flight record does not keep the emptied bucket; a writer's does."""
+    bucket_id = store.get_bucket(bucket).id
+    store.put_object(bucket, "doomed", pattern(1000, "x"))
+    env = dict(os.environ, LIBRGW_DROP_AT="rados:delete:detached-index")
+    res = subprocess.run([sys.executable, WORKER, "delete", store_setup.uri, bucket, "doomed"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "deleted" in res.stdout, res.stdout + res.stderr
+    assert [k[2:].split(b"\0")[0] for k in store_setup.index_keys(bucket_id)
+            if k.startswith(b"\xffp")] == [b"doomed"]
+    store.remove_bucket(bucket)
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.get_bucket(bucket)
+    assert store_setup.stored_bodies(bucket_id) == []
+
+    # A PUT answered but not in the index yet (never, here) keeps its bucket
+    # until gc has settled its record, even once the object is deleted.
+    other = store_setup.name("bkt")
+    store.create_bucket(other, owner=owner)
+    env = dict(os.environ, LIBRGW_DROP_AT="rados:put:detached-index")
+    res = subprocess.run([sys.executable, WORKER, "put_pattern", store_setup.uri, other, "kept",
+                          "1000", "new"], env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0 and "committed" in res.stdout, res.stdout + res.stderr
+    store.delete_object(other, "kept")
+    with pytest.raises(pyrgw.BucketNotEmpty):
+        store.remove_bucket(other)
+    store.gc(grace_seconds=0)
+    store.remove_bucket(other)
+    with pytest.raises(pyrgw.NoSuchBucket):
+        store.get_bucket(other)
+
+
 # A local attrs update is one SQLite transaction.  On RADOS the head holds
 # the new attrs before the index op: readers, stats and listings show them,
 # and gc leaves the body alone.

@@ -2,12 +2,14 @@
 // tombstoned while being removed), the meta/buckets omap, and the bucket
 // removal protocol against writers in flight (see rados/rados_store.h).
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -291,22 +293,37 @@ void RadosStore::queue_index_leftovers(const BucketInfo& b) {
   }
 }
 
-// Why a bucket cannot be removed ("" if it can): an object, or a write or
-// delete in flight.  Pending records older than kDeadWriterAge are dead
-// writers' (a live one re-stamps its record every kPendingRefresh): they go
-// to *dead.  The pending records are read before the entries: a writer's
-// index op turns its record into its entry in one op, so one read sees it.
+// Why a bucket cannot be removed ("" if it can): an object, or a write in
+// flight.  Pending records older than kDeadWriterAge are dead writers' (a
+// live one re-stamps its record every kPendingRefresh): they go to *dead.
+// A young remover's record ("rm-") never blocks: its key's head is either
+// still there, and the listing below shows the key, or gone, and the
+// removal is done but for its detached index op.  A young writer's record
+// blocks only if it stays: a PUT answered a moment ago keeps its record
+// until its detached index op lands (milliseconds, from any process), so the
+// scan is repeated for a bounded while (kBusySettle) before it counts.  The
+// pending records are read before the entries: a writer's index op turns
+// its record into its entry in one op, so one read sees it.
 std::string RadosStore::bucket_busy(const BucketInfo& b, std::vector<std::string>* dead) {
-  const int64_t cutoff = now_ns() - kDeadWriterAge;
-  bool young = false;
-  scan_pending(index_oid(b), false, [&](const std::string& full, const std::string& v) {
-    if (decode_ts(v) > cutoff)
+  int64_t pause_ns = kBusySettle / 64;
+  for (int64_t waited = 0;; waited += pause_ns, pause_ns *= 2) {
+    dead->clear();
+    const int64_t cutoff = now_ns() - kDeadWriterAge;
+    bool young = false;
+    scan_pending(index_oid(b), false, [&](const std::string& full, const std::string& v) {
+      if (decode_ts(v) <= cutoff) {
+        dead->push_back(full);
+        return true;
+      }
+      std::string key, tag;
+      if (parse_pending(full, &key, &tag) && is_removal_tag(tag)) return true;
       young = true;
-    else
-      dead->push_back(full);
-    return !young;
-  });
-  if (young) return "has an upload in progress";
+      return false;
+    });
+    if (!young) break;
+    if (waited + pause_ns > kBusySettle) return "has an upload in progress";
+    std::this_thread::sleep_for(std::chrono::nanoseconds(pause_ns));
+  }
   ListParams lp;
   lp.max_keys = 1;
   lp.versions = true;  // a delete marker is a version too

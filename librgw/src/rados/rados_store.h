@@ -86,7 +86,8 @@
 //
 // Bucket removal vs writers: a writer waits for its pending record before it checks
 // its bucket (get_bucket, id).  remove_bucket checks that the bucket is empty (no
-// entry, no pending record younger than kDeadWriterAge), tombstones the record,
+// entry, no writer's pending record younger than kDeadWriterAge that stays there for
+// kBusySettle; a remover's never blocks), tombstones the record,
 // notifies every cache, and checks again: a writer that passed its check before the
 // notify has its pending record (or, atomically instead, its entry) in the index by
 // then.  If anything is there, the record is restored and the removal fails.  The
@@ -213,6 +214,9 @@ constexpr int64_t kPendingRefresh = 60 * kSecond;
 // remove_bucket: a pending record older than this is a dead writer's (a live
 // one re-stamps it every kPendingRefresh), younger ones block the removal.
 constexpr int64_t kDeadWriterAge = 3600 * kSecond;
+// remove_bucket: how long a young writer's pending record may take to go
+// (its detached index op landing) before it blocks the removal.
+constexpr int64_t kBusySettle = 640 * kSecond / 1000;
 // A tombstone younger than this is a removal in progress (create_bucket waits,
 // gc leaves it alone); an older one was left by a remover that died.
 constexpr int64_t kTombstoneAge = 60 * kSecond;

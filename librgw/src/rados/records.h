@@ -206,6 +206,8 @@ std::string version_id_key(const std::string& key, const std::string& version_id
 // "rm-", updaters' "at-"): their pending records are never repaired from the
 // plain head, and gc reclaims their version object and tails.
 bool is_version_tag(const std::string& tag);
+// Whether a pending record's tag is a remover's ("rm-").
+bool is_removal_tag(const std::string& tag);
 // A version's object: <bucket id>~<tag>_<key> (head = <bucket id>_<key>):
 // no head or tail starts with <bucket id>~, and its name stays UTF-8.
 std::string version_oid(const std::string& head, const std::string& tag);
