@@ -80,7 +80,10 @@ void wait_for_async_read(const char* what) {
 
 bool can_suspend() {
   Fiber* fiber = Fiber::current();
-  return fiber && !fiber->cancelled() && t_async_reads && !no_wait() && !std::current_exception();
+  // Never while an exception is in flight or handled: the C++ runtime
+  // keeps those per thread, and another fiber would run on this thread.
+  return fiber && !fiber->cancelled() && t_async_reads && !no_wait() &&
+         std::uncaught_exceptions() == 0 && !std::current_exception();
 }
 
 bool suspend_for_store(const char* what) {

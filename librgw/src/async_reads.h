@@ -123,8 +123,9 @@ void wait_for_async_read(const char* what);
 // submitted asynchronously, the try's fiber suspends instead of blocking
 // the loop, and the operation's completion wakes it (a FiberWake).
 //
-// True on a door's loop, in a try's fiber, outside any catch block: a wait
-// may suspend (suspend_for_store()).
+// True on a door's loop, in a try's fiber, with no exception in flight or
+// being handled (not in a catch block, not unwinding): a wait may suspend
+// (suspend_for_store()).
 bool can_suspend();
 // Suspends the try's fiber until the AsyncReads' next notification (one per
 // suspension: a FiberWake armed before); false where it cannot suspend

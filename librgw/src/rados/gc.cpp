@@ -258,7 +258,7 @@ void RadosStore::enqueue_gc_segments(const std::string& head, const std::vector<
     }
     WriteOp op;
     omap_set_in(op, kvs);
-    int r = rados_write_op_operate(op.op, meta_, "gc", nullptr, 0);
+    int r = operate_write(op.op, meta_, "gc");
     if (r < 0) rados_fail(r, "omap set " + pool_name(meta_) + "/gc");
   }
 }

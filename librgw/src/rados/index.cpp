@@ -123,7 +123,7 @@ bool RadosStore::take_back_head(const std::string& head, const std::string& tag)
   WriteOp op;
   rados_write_op_cmpxattr(op.op, "rgw.tag", LIBRADOS_CMPXATTR_OP_EQ, tag.data(), tag.size());
   rados_write_op_remove(op.op);
-  return rados_write_op_operate(op.op, data_, head.c_str(), nullptr, 0) == 0;
+  return operate_write(op.op, data_, head) == 0;
 }
 
 bool RadosStore::settle_outranked(const BucketInfo& b, const std::string& key,

@@ -136,7 +136,7 @@ void omap_set_in(WriteOp& op, const std::vector<KV>& kvs) {
 int omap_rm(rados_ioctx_t io, const std::string& oid, const std::string& k) {
   WriteOp op;
   omap_rm_in(op, k);
-  return rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  return operate_write(op.op, io, oid);
 }
 
 int omap_rm_exact(rados_ioctx_t io, const std::string& oid, const std::string& key,

@@ -187,7 +187,8 @@ inline void omap_rm_in(WriteOp& op, const std::string& k) { omap_rm_in(op.op, k)
 void omap_set_in(WriteOp& op, const std::vector<KV>& kvs);
 void omap_set_one_in(rados_write_op_t op, const std::string& k, const std::string& v);
 
-// Removes an omap key in one op; returns 0 or a negative errno.
+// Removes an omap key in one op (operate_write: a try's fiber suspends for
+// it); returns 0 or a negative errno.
 int omap_rm(rados_ioctx_t io, const std::string& oid, const std::string& k);
 
 // Removes an omap key if it still holds exactly `value` (a repair whose head

@@ -73,7 +73,7 @@ void RadosStore::omap_set_or_fail(rados_ioctx_t io, const std::string& oid, cons
                                   const std::string& v) {
   WriteOp op;
   omap_set_one_in(op.op, k, v);
-  int r = rados_write_op_operate(op.op, io, oid.c_str(), nullptr, 0);
+  int r = operate_write(op.op, io, oid);
   if (r < 0) rados_fail(r, "omap set " + pool_name(io) + "/" + oid);
 }
 

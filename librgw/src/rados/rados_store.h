@@ -336,7 +336,8 @@ class RadosStore : public Store {
   }
   static std::string index_oid(const BucketInfo& b) { return "index." + b.id; }
 
-  // Omap updates and reads that name the pool in their errors (rados_store.cpp).
+  // Omap updates and reads that name the pool in their errors (rados_store.cpp);
+  // the updates go through operate_write (a try's fiber suspends for them).
   void omap_set_or_fail(rados_ioctx_t io, const std::string& oid, const std::string& k,
                         const std::string& v);
   void omap_rm_or_fail(rados_ioctx_t io, const std::string& oid, const std::string& k);
