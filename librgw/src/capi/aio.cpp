@@ -282,8 +282,8 @@ RGW_API int rgw_aio_response_read(rgw_aio_queue_t* q, rgw_request_t* req, void* 
 
 namespace {
 
-// A request tried on the host's thread by rgw_aio_request_try_start, while
-// the store reads for it.
+// A request tried on the host's thread by rgw_aio_request_try_start (or
+// _try_start_body), while the store reads or writes for it.
 struct LoopStart {
   rgw_aio_queue_t* q;
   rgw_request_t* req;
@@ -293,30 +293,34 @@ struct LoopStart {
   bool with_body = false;
   const void* data = nullptr;
   size_t len = 0;
+
+  // The try again (its fiber resumes), once the store answered.
+  int retry() const {
+    return with_body ? rgw::capi::request_try_start_body_async(req, data, len, nullptr)
+                     : rgw::capi::request_try_start_async(req, nullptr);
+  }
+  // The whole start on an I/O thread, for a try that would have waited.
+  int to_io_thread() const {
+    rgw_request_t* r = req;
+    if (!with_body) return q->submit([r] { return rgw::capi::request_start(r); }, cb, arg);
+    const void* d = data;
+    const size_t n = len;
+    return q->submit([r, d, n] { return rgw::capi::request_start_body(r, d, n); }, cb, arg);
+  }
 };
 
-// After the try: done, another read started, or off to an I/O thread.
+// After the try: done, suspended for the store, or off to an I/O thread.
 // Returns what rgw_aio_request_try_start returns; owns `ls` (frees it unless
-// a read was started).
+// the try is suspended).
 int settle(LoopStart* ls, int rc) {
   if (rc == -EINPROGRESS) {
     ls->q->read_started();
     return rc;
   }
-  rgw_aio_queue_t* q = ls->q;
-  rgw_request_t* req = ls->req;
-  rgw_aio_cb cb = ls->cb;
-  void* arg = ls->arg;
-  const bool with_body = ls->with_body;
-  const void* data = ls->data;
-  const size_t len = ls->len;
+  const LoopStart done = *ls;
   delete ls;
   if (rc != -EWOULDBLOCK) return rc;
-  if (with_body)
-    rc = q->submit([req, data, len] { return rgw::capi::request_start_body(req, data, len); }, cb,
-                   arg);
-  else
-    rc = q->submit([req] { return rgw::capi::request_start(req); }, cb, arg);
+  rc = done.to_io_thread();
   return rc < 0 ? rc : -EINPROGRESS;
 }
 
@@ -327,9 +331,7 @@ void resume(int, void* arg) {
   auto* ls = static_cast<LoopStart*>(arg);
   rgw_aio_cb cb = ls->cb;
   void* cb_arg = ls->arg;
-  int rc = settle(ls, ls->with_body ? rgw::capi::request_try_start_body_async(ls->req, ls->data,
-                                                                              ls->len, nullptr)
-                                    : rgw::capi::request_try_start_async(ls->req, nullptr));
+  int rc = settle(ls, ls->retry());
   if (rc != -EINPROGRESS) cb(rc, cb_arg);
 }
 
