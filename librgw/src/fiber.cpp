@@ -1,5 +1,6 @@
-// fiber.cpp - see fiber.h.  Contexts are glibc's ucontext; stacks are
-// anonymous mappings with a guard page below, reused per thread.
+// fiber.cpp - see fiber.h.  Contexts are switched by rgw_fiber_switch on
+// x86-64 (below), else by glibc's ucontext; stacks are anonymous mappings
+// with a guard page below, reused per thread.
 #include "fiber.h"
 
 #include <sys/mman.h>
@@ -22,9 +23,80 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#ifdef RGW_FIBER_SWITCH_ASM
+// rgw_fiber_switch(save, load): pushes the callee-saved registers (System V
+// x86-64: rbp, rbx, r12-r15) and the SSE and x87 control words, stores the
+// stack pointer in *save, loads `load` as the stack pointer and pops what
+// the switch that saved it pushed.  The signal mask is left alone (the
+// system call that ucontext makes for it on every switch is the point).
+// rgw_fiber_start is where a new fiber's first switch "returns" to: its
+// Fiber is in r12 (create() lays out that first frame), and it never
+// returns (no caller frame: unwinders stop here).
+extern "C" {
+void rgw_fiber_switch(void** save, void* load) __attribute__((visibility("hidden")));
+void rgw_fiber_start() __attribute__((visibility("hidden")));
+void rgw_fiber_main(void* fiber) __attribute__((visibility("hidden"), noreturn));
+}
+asm(R"(
+        .text
+        .globl rgw_fiber_switch
+        .hidden rgw_fiber_switch
+        .type rgw_fiber_switch, @function
+        .p2align 4
+rgw_fiber_switch:
+        pushq %rbp
+        pushq %rbx
+        pushq %r12
+        pushq %r13
+        pushq %r14
+        pushq %r15
+        subq $8, %rsp
+        stmxcsr (%rsp)
+        fnstcw 4(%rsp)
+        movq %rsp, (%rdi)
+        movq %rsi, %rsp
+        ldmxcsr (%rsp)
+        fldcw 4(%rsp)
+        addq $8, %rsp
+        popq %r15
+        popq %r14
+        popq %r13
+        popq %r12
+        popq %rbx
+        popq %rbp
+        ret
+        .size rgw_fiber_switch, .-rgw_fiber_switch
+
+        .globl rgw_fiber_start
+        .hidden rgw_fiber_start
+        .type rgw_fiber_start, @function
+        .p2align 4
+rgw_fiber_start:
+        .cfi_startproc
+        .cfi_undefined rip
+        movq %r12, %rdi
+        call rgw_fiber_main
+        ud2
+        .cfi_endproc
+        .size rgw_fiber_start, .-rgw_fiber_start
+)");
+#endif
+
 namespace rgw {
 
+// The C entry of a new fiber's stack (rgw_fiber_start calls it).
+struct FiberStart {
+  static void main(Fiber* f) { Fiber::entry(f); }
+};
+
 namespace {
+
+#ifndef RGW_FIBER_SWITCH_ASM
+// makecontext passes ints: the Fiber's address in two halves.
+void ucontext_entry(unsigned hi, unsigned lo) {
+  FiberStart::main(reinterpret_cast<Fiber*>((static_cast<uintptr_t>(hi) << 32) | lo));
+}
+#endif
 
 thread_local Fiber* t_current = nullptr;
 std::atomic<size_t> g_live{0};
@@ -116,13 +188,32 @@ std::unique_ptr<Fiber> Fiber::create(std::function<void()> fn) {
     give_stack(stack);
     return nullptr;
   }
+#ifdef RGW_FIBER_SWITCH_ASM
+  // The frame rgw_fiber_switch pops on the first switch in, at the top of
+  // the stack (16-byte aligned): the control words (this thread's), six
+  // registers (r12 = the fiber), and rgw_fiber_start as the return address,
+  // placed so that the stack is 16-byte aligned again at its call.
+  uint32_t mxcsr = 0;
+  uint16_t fpu_cw = 0;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(fpu_cw));
+  auto* ret = reinterpret_cast<uint64_t*>(static_cast<char*>(stack) + kStackSize - 24);
+  uint64_t* sp = ret - 7;
+  sp[0] = mxcsr | (static_cast<uint64_t>(fpu_cw) << 32);
+  sp[1] = sp[2] = sp[3] = 0;                     // r15, r14, r13
+  sp[4] = reinterpret_cast<uintptr_t>(f.get());  // r12
+  sp[5] = sp[6] = 0;                             // rbx, rbp
+  *ret = reinterpret_cast<uintptr_t>(&rgw_fiber_start);
+  f->sp_ = sp;
+#else
   if (::getcontext(&f->ctx_) != 0) return nullptr;  // the destructor gives the stack back
   f->ctx_.uc_stack.ss_sp = stack;
   f->ctx_.uc_stack.ss_size = kStackSize;
   f->ctx_.uc_link = &f->caller_;  // where the function's end returns to
   const auto p = reinterpret_cast<uintptr_t>(f.get());
-  ::makecontext(&f->ctx_, reinterpret_cast<void (*)()>(&Fiber::entry), 2,
+  ::makecontext(&f->ctx_, reinterpret_cast<void (*)()>(&ucontext_entry), 2,
                 static_cast<unsigned>(p >> 32), static_cast<unsigned>(p & 0xffffffffu));
+#endif
   return f;
 }
 
@@ -142,8 +233,7 @@ Fiber::~Fiber() {
 
 Fiber* Fiber::current() { return t_current; }
 
-void Fiber::entry(unsigned hi, unsigned lo) {
-  auto* f = reinterpret_cast<Fiber*>((static_cast<uintptr_t>(hi) << 32) | lo);
+void Fiber::entry(Fiber* f) {
   finish_switch(nullptr, &f->caller_bottom_, &f->caller_size_);
   try {
     f->fn_();
@@ -152,8 +242,12 @@ void Fiber::entry(unsigned hi, unsigned lo) {
   }
   f->done_ = true;
   t_current = f->outer_;
-  // The fiber's stack dies: no fake stack to keep.  uc_link returns to run().
+  // The fiber's stack dies: no fake stack to keep.
   start_switch(nullptr, f->caller_bottom_, f->caller_size_);
+#ifdef RGW_FIBER_SWITCH_ASM
+  rgw_fiber_switch(&f->sp_, f->caller_sp_);  // never switched back to
+#endif
+  // (ucontext: uc_link returns to run().)
 }
 
 void Fiber::switch_in() {
@@ -161,7 +255,11 @@ void Fiber::switch_in() {
   t_current = this;
   void* fake = nullptr;
   start_switch(&fake, stack_, kStackSize);
+#ifdef RGW_FIBER_SWITCH_ASM
+  rgw_fiber_switch(&caller_sp_, sp_);
+#else
   ::swapcontext(&caller_, &ctx_);
+#endif
   finish_switch(fake, nullptr, nullptr);
 }
 
@@ -178,8 +276,19 @@ void Fiber::suspend() {
   if (!f) std::abort();
   t_current = f->outer_;
   start_switch(&f->fake_stack_, f->caller_bottom_, f->caller_size_);
+#ifdef RGW_FIBER_SWITCH_ASM
+  rgw_fiber_switch(&f->sp_, f->caller_sp_);
+#else
   ::swapcontext(&f->ctx_, &f->caller_);
+#endif
   finish_switch(f->fake_stack_, &f->caller_bottom_, &f->caller_size_);
 }
 
 }  // namespace rgw
+
+#ifdef RGW_FIBER_SWITCH_ASM
+extern "C" void rgw_fiber_main(void* fiber) {
+  rgw::FiberStart::main(static_cast<rgw::Fiber*>(fiber));
+  __builtin_unreachable();  // entry() switched away for good
+}
+#endif

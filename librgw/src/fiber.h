@@ -14,9 +14,19 @@
 // per-thread pool; at most kMaxLive fibers exist at once in the process
 // (create() returns nullptr past that, and the caller runs its function
 // another way).
+//
+// Switching: on x86-64 a few instructions of our own (fiber.cpp) save and
+// load the callee-saved registers and the stack pointer; glibc's ucontext,
+// the fallback elsewhere (or with RGW_FIBER_UCONTEXT defined, or built for
+// CET shadow stacks, which only ucontext keeps in step), also saves and
+// restores the signal mask, a system call on every switch.
 #pragma once
 
+#if defined(__x86_64__) && !defined(RGW_FIBER_UCONTEXT) && !(defined(__CET__) && (__CET__ & 2))
+#define RGW_FIBER_SWITCH_ASM 1
+#else
 #include <ucontext.h>
+#endif
 
 #include <cstddef>
 #include <functional>
@@ -52,14 +62,20 @@ class Fiber {
   static Fiber* current();
 
  private:
+  friend struct FiberStart;
   explicit Fiber(std::function<void()> fn, void* stack);
-  static void entry(unsigned hi, unsigned lo);
+  static void entry(Fiber* f);
   void switch_in();
 
   std::function<void()> fn_;
   void* stack_;  // kStackSize usable bytes above a guard page
+#ifdef RGW_FIBER_SWITCH_ASM
+  void* sp_ = nullptr;         // the fiber's stack pointer while it is not running
+  void* caller_sp_ = nullptr;  // run()'s caller's while it runs
+#else
   ucontext_t ctx_{};
   ucontext_t caller_{};
+#endif
   Fiber* outer_ = nullptr;  // the fiber that ran this one, if any
   std::thread::id owner_;
   bool started_ = false;
