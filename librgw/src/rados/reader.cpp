@@ -215,7 +215,32 @@ std::unique_ptr<ObjectReader> RadosStore::open_reader(const ObjectRef& ref,
   return open_object(ref.bucket, ref.key, oid, head, v->info, options);
 }
 
+namespace {
+
+// First reads' buffers (kFirstRead bytes) that held a small body, kept by
+// the thread for its next first reads.  Without them every GET of a small
+// object takes 4 MiB from malloc and gives nearly all of it back, and glibc
+// grows and trims its heap with brk every few requests.  A kept buffer had
+// at most kSmallBody bytes written to it, and only written pages are
+// resident: at most kKeep * kSmallBody bytes per thread.
+struct FirstReadPool {
+  static constexpr size_t kKeep = 32;
+  std::vector<char*> kept;
+  ~FirstReadPool() {
+    for (char* b : kept) std::free(b);
+  }
+};
+thread_local FirstReadPool t_first_reads;
+constexpr size_t kSmallBody = 64u << 10;
+
+}  // namespace
+
 HeadBytes RadosStore::alloc_head_bytes(size_t n) {
+  if (n == kFirstRead && !t_first_reads.kept.empty()) {
+    HeadBytes b(t_first_reads.kept.back());
+    t_first_reads.kept.pop_back();
+    return b;
+  }
   HeadBytes b(static_cast<char*>(std::malloc(n ? n : 1)));
   if (!b) fail(-ENOMEM, "no memory for a read of " + std::to_string(n) + " bytes");
   return b;
@@ -313,8 +338,16 @@ std::unique_ptr<ObjectReader> RadosStore::open_object(
     return std::make_unique<RadosReader>(*this, std::move(info), base, std::move(m), offset, end,
                                          nullptr, 0);
   if (h.got < len) fail(-EIO, "object body of '" + key + "' is shorter than its size");
-  if (want - h.got > (64u << 10)) {
-    // Do not hold the first read's buffer for a small body: shrinking it
+  if (want == kFirstRead && h.got <= kSmallBody) {
+    // A small body gets a buffer of its size (a copy of at most 64 KiB),
+    // and the first read's goes back to this thread's pool.
+    HeadBytes small = alloc_head_bytes(h.got);
+    std::memcpy(small.get(), h.buf.get(), h.got);
+    if (t_first_reads.kept.size() < FirstReadPool::kKeep)
+      t_first_reads.kept.push_back(h.buf.release());
+    h.buf = std::move(small);
+  } else if (want - h.got > kSmallBody) {
+    // Do not hold the first read's buffer for a smaller body: shrinking it
     // moves no bytes (glibc shrinks in place, or remaps).
     if (char* small = static_cast<char*>(std::realloc(h.buf.get(), h.got ? h.got : 1))) {
       (void)h.buf.release();
