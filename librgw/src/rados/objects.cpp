@@ -32,7 +32,7 @@ bool RadosStore::remove_head(const ObjectRef& ref, const RemoveOptions& options)
   BucketInfo b = get_bucket(bucket);
   const std::string head = head_oid(b, key);
   const std::string ioid = index_oid(b);
-  const std::string pend = pending_key(key, "rm-" + random_hex(8));
+  const std::string pend = pending_key(key, kRemovalTagPrefix + random_hex(8));
   // The pending record is in flight during the first look at the head; it
   // must be there before the head goes.
   std::unique_ptr<PendingWrite> pending_op = set_pending_async(ioid, pend, encode_ts(now_ns()));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include "errors.h"
@@ -286,7 +287,9 @@ std::string version_id_key(const std::string& key, const std::string& version_id
 
 bool is_version_tag(const std::string& tag) { return !tag.empty() && tag[0] == 'v'; }
 
-bool is_removal_tag(const std::string& tag) { return tag.compare(0, 3, "rm-") == 0; }
+bool is_removal_tag(const std::string& tag) {
+  return tag.compare(0, std::strlen(kRemovalTagPrefix), kRemovalTagPrefix) == 0;
+}
 
 std::string version_oid(const std::string& head, const std::string& tag) {
   // head is <bucket id>_<key>, and bucket ids are hex: the id ends at the

@@ -206,7 +206,9 @@ std::string version_id_key(const std::string& key, const std::string& version_id
 // "rm-", updaters' "at-"): their pending records are never repaired from the
 // plain head, and gc reclaims their version object and tails.
 bool is_version_tag(const std::string& tag);
-// Whether a pending record's tag is a remover's ("rm-").
+// A remover's pending-record tags start with this (remove_head).
+inline constexpr char kRemovalTagPrefix[] = "rm-";
+// Whether a pending record's tag is a remover's.
 bool is_removal_tag(const std::string& tag);
 // A version's object: <bucket id>~<tag>_<key> (head = <bucket id>_<key>):
 // no head or tail starts with <bucket id>~, and its name stays UTF-8.
